@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything mailroom needs on a Debian 12 machine, idempotently:
+# system packages (Tesseract, Leptonica, clang for bindgen, PDF tools used by the tests),
+# and libpdfium from the pinned `pypdfium2` wheel on PyPI.
+# Re-running it is cheap: it only installs what is missing.
+# Keep the Dockerfile in step with the versions pinned here.
+set -euo pipefail
+
+PYPDFIUM2_VERSION="${PYPDFIUM2_VERSION:-4.30.0}"   # ships pdfium build 6462 (see Cargo.toml feature pdfium_6462)
+
+APT_PACKAGES=(
+  # build
+  clang libclang-dev pkg-config build-essential
+  # OCR
+  libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd
+  # PDF tools: qpdf (structure check), poppler-utils (pdftotext, pdftoppm), img2pdf (test scans)
+  qpdf poppler-utils img2pdf
+  # sRGB ICC profile for the PDF/A output intent (also bundled in assets/)
+  icc-profiles-free
+  # e-invoice validation in tests: xmllint and Saxon-HE
+  libxml2-utils libsaxonhe-java
+)
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# libpdfium from the pypdfium2 wheel (the only place it may come from on these machines).
+PDFIUM_LIB=/usr/local/lib/libpdfium.so
+have_version="$( (python3 -m pip show pypdfium2 2>/dev/null || true) | awk '/^Version:/{print $2}')"
+if [ "$have_version" != "$PYPDFIUM2_VERSION" ]; then
+  echo "setup: installing pypdfium2==$PYPDFIUM2_VERSION (for libpdfium)" >&2
+  python3 -m pip install -q --disable-pip-version-check "pypdfium2==$PYPDFIUM2_VERSION"
+fi
+site_lib="$(python3 -c 'import pypdfium2_raw, os; print(os.path.join(os.path.dirname(pypdfium2_raw.__file__), "libpdfium.so"))')"
+if [ ! -e "$PDFIUM_LIB" ] || ! cmp -s "$site_lib" "$PDFIUM_LIB"; then
+  as_root install -m 0644 "$site_lib" "$PDFIUM_LIB"
+  as_root ldconfig
+fi
+
+echo "setup: ok (tesseract $(tesseract --version 2>&1 | head -1 | awk '{print $2}'), pdfium from pypdfium2 $PYPDFIUM2_VERSION at $PDFIUM_LIB)" >&2

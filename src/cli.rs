@@ -1,0 +1,147 @@
+//! The command line: `mailroom process …` and friends. Parsing with clap; each subcommand
+//! is a small function over the library.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::archive::local::LocalArchive;
+use crate::index::{Channel, ErrorKind};
+use crate::intake::{files, Received};
+use crate::pipeline::{Outcome, Pipeline};
+
+#[derive(Parser, Debug)]
+#[command(name = "mailroom", version, about = "Reads, classifies, extracts and archives incoming business mail")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Process documents (PDF, PNG, JPEG, TIFF) into the archive and print a summary.
+    Process(ProcessArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ProcessArgs {
+    /// Files or folders (folders are walked recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Archive folder (created if missing).
+    #[arg(long, default_value = "archive", env = "MAILROOM_ARCHIVE")]
+    pub archive: PathBuf,
+    /// Print one index JSON object per document per line on stdout, and nothing else there.
+    #[arg(long)]
+    pub json: bool,
+    /// Pages read in parallel (default: one per CPU core).
+    #[arg(long, short = 'j')]
+    pub jobs: Option<usize>,
+    /// Tesseract languages.
+    #[arg(long, default_value = "deu+eng")]
+    pub lang: String,
+    /// Tesseract page segmentation mode.
+    #[arg(long, default_value_t = 3)]
+    pub psm: u32,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Process(args) => process(args),
+    }
+}
+
+fn process(args: ProcessArgs) -> ExitCode {
+    if let Some(j) = args.jobs {
+        // Only fails if the pool was already built, which cannot happen here.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
+    }
+    let archive = match LocalArchive::open(&args.archive) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("mailroom: cannot open the archive: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut pipeline = Pipeline::embedded(Box::new(archive));
+    pipeline.ocr.languages = args.lang.clone();
+    pipeline.ocr.psm = args.psm;
+
+    let paths = files::collect(&args.paths, Some(&args.archive));
+    let started = Instant::now();
+    let (mut processed, mut already, mut quarantined, mut failed, mut pages) = (0usize, 0usize, 0usize, 0usize, 0u32);
+    let mut reasons: std::collections::BTreeMap<ErrorKind, usize> = Default::default();
+    let stdout = std::io::stdout();
+    for path in &paths {
+        let doc = match files::read(path, Channel::File) {
+            Received::Document(d) => d,
+            Received::Unreadable { name, message } => {
+                eprintln!("mailroom: {name}: {message}");
+                failed += 1;
+                continue;
+            }
+        };
+        let t = Instant::now();
+        match pipeline.process(&doc) {
+            Ok(outcome) => {
+                let idx = outcome.index();
+                match &outcome {
+                    Outcome::Processed(_) => {
+                        processed += 1;
+                        pages += idx.pages;
+                        let label = idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("-");
+                        eprintln!(
+                            "processed   {}  {} page(s), {}{}  {:.1}s",
+                            doc.source.name,
+                            idx.pages,
+                            label,
+                            if idx.needs_review { ", needs review" } else { "" },
+                            t.elapsed().as_secs_f32()
+                        );
+                    }
+                    Outcome::AlreadyArchived(_) => {
+                        already += 1;
+                        eprintln!("archived    {}  already in the archive as {}", doc.source.name, &idx.id[..12]);
+                    }
+                    Outcome::Quarantined(_) => {
+                        quarantined += 1;
+                        let e = idx.error.as_ref().expect("a quarantined index has an error");
+                        *reasons.entry(e.kind).or_default() += 1;
+                        eprintln!("quarantined {}  {}: {}", doc.source.name, e.kind.as_str(), e.message);
+                    }
+                }
+                if args.json {
+                    let mut out = stdout.lock();
+                    let _ = serde_json::to_writer(&mut out, idx);
+                    let _ = out.write_all(b"\n");
+                    let _ = out.flush();
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("mailroom: {}: NOT stored: {e}", doc.source.name);
+            }
+        }
+    }
+    rayon::broadcast(|_| crate::ocr::release_engines());
+    let secs = started.elapsed().as_secs_f32();
+    eprintln!(
+        "\nsummary: {} file(s): {processed} processed ({pages} pages), {already} already archived, {quarantined} quarantined, {failed} failed — {secs:.1}s; archive: {}",
+        paths.len(),
+        args.archive.display()
+    );
+    if !reasons.is_empty() {
+        let r: Vec<String> = reasons.iter().map(|(k, n)| format!("{} × {n}", k.as_str())).collect();
+        eprintln!("quarantine reasons: {}", r.join(", "));
+    }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else if quarantined > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,115 @@
+//! A received document: its original bytes, exactly as they arrived, and their SHA-256.
+//!
+//! Nothing downstream may alter `bytes`; every later stage works on copies or on what it
+//! derives from them. The SHA-256 is the document's identity everywhere (archive keys,
+//! index `id`, de-duplication).
+
+use sha2::{Digest, Sha256};
+
+use crate::index::{Channel, Source};
+
+/// What the bytes are, judged by their content (magic numbers), never by the file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    Pdf,
+    Png,
+    Jpeg,
+    Tiff,
+    Xml,
+    Unknown,
+}
+
+impl MediaType {
+    pub fn sniff(bytes: &[u8]) -> MediaType {
+        // PDF readers accept the header within the first KiB; so do we.
+        let head = &bytes[..bytes.len().min(1024)];
+        if head.windows(5).any(|w| w == b"%PDF-") {
+            return MediaType::Pdf;
+        }
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            return MediaType::Png;
+        }
+        if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            return MediaType::Jpeg;
+        }
+        if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+            return MediaType::Tiff;
+        }
+        if looks_like_xml(bytes) {
+            return MediaType::Xml;
+        }
+        MediaType::Unknown
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            MediaType::Pdf => "application/pdf",
+            MediaType::Png => "image/png",
+            MediaType::Jpeg => "image/jpeg",
+            MediaType::Tiff => "image/tiff",
+            MediaType::Xml => "application/xml",
+            MediaType::Unknown => "application/octet-stream",
+        }
+    }
+
+    pub fn is_image(self) -> bool {
+        matches!(self, MediaType::Png | MediaType::Jpeg | MediaType::Tiff)
+    }
+}
+
+fn looks_like_xml(bytes: &[u8]) -> bool {
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
+    text[start..].starts_with(b"<")
+}
+
+/// One received document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub media_type: MediaType,
+    pub source: Source,
+}
+
+impl Document {
+    pub fn new(bytes: Vec<u8>, channel: Channel, name: String) -> Document {
+        let sha256 = sha256_hex(&bytes);
+        let media_type = MediaType::sniff(&bytes);
+        let source = Source {
+            channel,
+            name,
+            media_type: media_type.mime().to_string(),
+            size: bytes.len() as u64,
+            received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        };
+        Document { bytes, sha256, media_type, source }
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_content_not_name() {
+        assert_eq!(MediaType::sniff(b"%PDF-1.7\n..."), MediaType::Pdf);
+        assert_eq!(MediaType::sniff(b"\x89PNG\r\n\x1a\nxxxx"), MediaType::Png);
+        assert_eq!(MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), MediaType::Jpeg);
+        assert_eq!(MediaType::sniff(b"II*\0abcd"), MediaType::Tiff);
+        assert_eq!(MediaType::sniff(b"\xEF\xBB\xBF  <?xml version='1.0'?>"), MediaType::Xml);
+        assert_eq!(MediaType::sniff(b"hello"), MediaType::Unknown);
+        assert_eq!(MediaType::sniff(b""), MediaType::Unknown);
+    }
+
+    #[test]
+    fn identity_is_sha256_of_the_bytes() {
+        let doc = Document::new(b"abc".to_vec(), Channel::File, "a.pdf".into());
+        assert_eq!(doc.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(doc.source.size, 3);
+    }
+}

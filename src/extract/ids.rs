@@ -1,0 +1,162 @@
+//! Identifiers with checksums or fixed shapes: IBAN (ISO 13616, mod-97), BIC, EU VAT IDs
+//! (`USt-IdNr.`) and German tax numbers.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// IBAN lengths per country (the SEPA area and common others).
+fn iban_length(country: &str) -> Option<usize> {
+    Some(match country {
+        "DE" => 22,
+        "AT" => 20,
+        "CH" | "LI" => 21,
+        "FR" | "MC" | "IT" | "SM" => 27,
+        "NL" => 18,
+        "BE" => 16,
+        "LU" => 20,
+        "ES" => 24,
+        "PT" => 25,
+        "GB" => 22,
+        "IE" => 22,
+        "DK" | "FI" => 18,
+        "SE" => 24,
+        "NO" => 15,
+        "PL" => 28,
+        "CZ" | "SK" => 24,
+        "HU" => 28,
+        "SI" => 19,
+        "HR" => 21,
+        "GR" => 27,
+        "RO" => 24,
+        "BG" => 22,
+        "EE" => 20,
+        "LV" => 21,
+        "LT" => 20,
+        "MT" => 31,
+        "CY" => 28,
+        _ => return None,
+    })
+}
+
+/// True when `iban` (upper case, no spaces) has the right length and passes mod-97.
+pub fn iban_valid(iban: &str) -> bool {
+    if iban.len() < 15 || !iban.is_ascii() {
+        return false;
+    }
+    let Some(len) = iban_length(&iban[..2]) else { return false };
+    if iban.len() != len || !iban[2..4].chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let rearranged = format!("{}{}", &iban[4..], &iban[..4]);
+    let mut rem: u32 = 0;
+    for c in rearranged.chars() {
+        let v = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            'A'..='Z' => c as u32 - 'A' as u32 + 10,
+            _ => return false,
+        };
+        rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+    }
+    rem == 1
+}
+
+/// IBANs in a line of text; spaces inside the IBAN are allowed (printed groups of four).
+pub fn find_ibans(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?\d{2}(?:\s?[A-Z0-9]){11,30})").unwrap());
+    let upper = text.to_uppercase();
+    let mut out = Vec::new();
+    for m in re.find_iter(&upper) {
+        // Try the longest prefix that validates: the regex may run into following text.
+        let chars: Vec<(usize, char)> = m.as_str().char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
+        let compact: String = chars.iter().map(|(_, c)| *c).collect();
+        let Some(len) = compact.get(..2).and_then(iban_length) else { continue };
+        if compact.len() >= len && iban_valid(&compact[..len]) {
+            let end_in_match = chars[len - 1].0 + 1;
+            out.push((compact[..len].to_string(), m.start(), m.start() + end_in_match));
+        }
+    }
+    out
+}
+
+/// EU VAT identification numbers (upper case, no spaces) in a text.
+pub fn find_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| {
+        Regex::new(
+            r"\b(DE\s?\d{3}\s?\d{3}\s?\d{3}|ATU\s?\d{8}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|NL\s?\d{9}B\d{2}|BE\s?0?\d{3}\.?\d{3}\.?\d{3}|IT\s?\d{11}|ES\s?[0-9A-Z]\d{7}[0-9A-Z]|LU\s?\d{8}|CHE[-\s]?\d{3}\.?\d{3}\.?\d{3}(?:\s?(?:MWST|TVA|IVA))?|GB\s?\d{9}|PL\s?\d{10}|CZ\s?\d{8,10}|DK\s?\d{8}|SE\s?\d{12}|IE\s?\d[0-9A-Z+*]\d{5}[A-Z]{1,2})\b",
+        )
+        .unwrap()
+    });
+    re.find_iter(text)
+        .map(|m| {
+            let v: String = m.as_str().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            let v = v.trim_end_matches("MWST").trim_end_matches("TVA").trim_end_matches("IVA").to_string();
+            (v, m.start(), m.end())
+        })
+        .collect()
+}
+
+/// German USt-IdNr. check digit (ISO 7064, MOD 11,10). Other countries: shape only.
+pub fn vat_id_checksum_ok(vat: &str) -> Option<bool> {
+    let digits = vat.strip_prefix("DE")?;
+    if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Some(false);
+    }
+    let d: Vec<u32> = digits.chars().map(|c| c as u32 - '0' as u32).collect();
+    let mut product = 10;
+    for &x in &d[..8] {
+        let mut sum = (x + product) % 10;
+        if sum == 0 {
+            sum = 10;
+        }
+        product = (2 * sum) % 11;
+    }
+    let check = (11 - product) % 10;
+    Some(check == d[8])
+}
+
+/// BICs (8 or 11 characters); only meaningful next to a BIC/SWIFT label.
+pub fn find_bics(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{4}(?:DE|AT|CH|FR|NL|BE|LU|IT|ES|GB|PL|CZ|DK|SE|IE|PT|LI)[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b").unwrap());
+    re.find_iter(text).map(|m| (m.as_str().to_string(), m.start(), m.end())).collect()
+}
+
+/// German tax numbers (`Steuernummer`): `12/345/67890`, `123/456/78901`, `21 815 08150`.
+pub fn find_tax_numbers(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\b(\d{2,3}/\d{3,4}/\d{4,5}(?:/\d)?|\d{2,3} \d{3,4} \d{4,5})\b").unwrap());
+    re.find_iter(text).map(|m| (m.as_str().to_string(), m.start(), m.end())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iban_mod97() {
+        assert!(iban_valid("DE89370400440532013000"));
+        assert!(!iban_valid("DE89370400440532013001"));
+        assert!(iban_valid("DE88200800000970375700"));
+        let found = find_ibans("IBAN: DE88 2008 0000 0970 3757 00 BIC: DRESDEFF200");
+        assert_eq!(found[0].0, "DE88200800000970375700");
+        assert!(find_ibans("IBAN DE89 3704 0044 0532 0130 01").is_empty());
+    }
+
+    #[test]
+    fn vat_ids() {
+        let v = find_vat_ids("USt-IdNr.: DE 136 695 976");
+        assert_eq!(v[0].0, "DE136695976");
+        assert_eq!(vat_id_checksum_ok("DE136695976"), Some(true));
+        assert_eq!(vat_id_checksum_ok("DE136695977"), Some(false));
+        assert_eq!(find_vat_ids("VAT ATU12345678")[0].0, "ATU12345678");
+    }
+
+    #[test]
+    fn tax_numbers_and_bics() {
+        assert_eq!(find_tax_numbers("Steuernummer: 22/815/0815/4 x")[0].0, "22/815/0815/4");
+        assert_eq!(find_tax_numbers("St.-Nr. 123/456/78901")[0].0, "123/456/78901");
+        assert_eq!(find_bics("BIC: DRESDEFF200")[0].0, "DRESDEFF200");
+    }
+}

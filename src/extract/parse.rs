@@ -1,0 +1,255 @@
+//! Parsing of the values found on invoices: dates and money amounts in German, English and
+//! French notation, normalised to `YYYY-MM-DD` and two-decimal strings.
+
+use chrono::NaiveDate;
+use regex::Regex;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+/// A date found in a text, with the byte range it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DateMatch {
+    pub date: NaiveDate,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// An amount found in a text, with the byte range it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmountMatch {
+    pub value: Decimal,
+    pub start: usize,
+    pub end: usize,
+    /// ISO 4217 code when a currency sign or code stands right beside it.
+    pub currency: Option<&'static str>,
+}
+
+fn month_number(name: &str) -> Option<u32> {
+    let n = name.trim_end_matches('.').to_lowercase();
+    let n = n.as_str();
+    let months: [(&[&str], u32); 12] = [
+        (&["jan", "januar", "january", "jänner", "janvier", "janv"], 1),
+        (&["feb", "februar", "february", "février", "fevrier", "févr", "fevr"], 2),
+        (&["mär", "mar", "märz", "maerz", "march", "mars", "mrz"], 3),
+        (&["apr", "april", "avril", "avr"], 4),
+        (&["mai", "may"], 5),
+        (&["jun", "juni", "june", "juin"], 6),
+        (&["jul", "juli", "july", "juillet", "juil"], 7),
+        (&["aug", "august", "août", "aout"], 8),
+        (&["sep", "sept", "september", "septembre"], 9),
+        (&["okt", "oct", "oktober", "october", "octobre"], 10),
+        (&["nov", "november", "novembre"], 11),
+        (&["dez", "dec", "dezember", "december", "décembre", "decembre", "déc"], 12),
+    ];
+    months.iter().find(|(names, _)| names.contains(&n)).map(|(_, m)| *m)
+}
+
+fn year4(y: i32) -> i32 {
+    if y < 100 {
+        if y < 70 { 2000 + y } else { 1900 + y }
+    } else {
+        y
+    }
+}
+
+fn valid(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+    let y = year4(y);
+    if !(1990..=2099).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+struct DateRes {
+    numeric_dmy: Regex,
+    iso: Regex,
+    day_month_name: Regex,
+    month_name_day: Regex,
+}
+
+fn date_res() -> &'static DateRes {
+    static R: OnceLock<DateRes> = OnceLock::new();
+    R.get_or_init(|| DateRes {
+        // 05.06.2018, 5.6.18, 05/06/2018, 05-06-2018
+        numeric_dmy: Regex::new(r"(?:^|[^\d])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?([./-])\s?(\d{4}|\d{2})(?:[^\d]|$)").unwrap(),
+        iso: Regex::new(r"(?:^|[^\d])(\d{4})-(\d{2})-(\d{2})(?:[^\d]|$)").unwrap(),
+        // 5. Juni 2018, 5 June 2018, 05. Jun. 2018
+        day_month_name: Regex::new(r"(?i)(?:^|[^\d])(\d{1,2})\.?\s*([a-zäéû]{3,10}\.?)\s*,?\s*(\d{4})").unwrap(),
+        // June 5, 2018
+        month_name_day: Regex::new(r"(?i)([a-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").unwrap(),
+    })
+}
+
+/// All dates in `text`. Numeric dates are read day first (the European order) unless
+/// `month_first` is set (US English documents) and the reading is valid that way.
+pub fn find_dates(text: &str, month_first: bool) -> Vec<DateMatch> {
+    let r = date_res();
+    let mut out: Vec<DateMatch> = Vec::new();
+    for c in r.iso.captures_iter(text) {
+        let (y, m, d) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0), c[3].parse().unwrap_or(0));
+        if let Some(date) = valid(y, m, d) {
+            let g = c.get(1).expect("group 1");
+            out.push(DateMatch { date, start: g.start(), end: c.get(3).expect("group 3").end() });
+        }
+    }
+    for c in r.numeric_dmy.captures_iter(text) {
+        if c[2] != c[4] {
+            continue; // 05.06-2018 is not a date
+        }
+        let a: u32 = c[1].parse().unwrap_or(0);
+        let b: u32 = c[3].parse().unwrap_or(0);
+        let y: i32 = c[5].parse().unwrap_or(0);
+        // Two-digit years only with dots ("05.06.18"); "1/2/18" is too ambiguous.
+        if c[5].len() == 2 && &c[2] != "." {
+            continue;
+        }
+        let date = if month_first && &c[2] == "/" { valid(y, a, b).or_else(|| valid(y, b, a)) } else { valid(y, b, a) };
+        if let Some(date) = date {
+            let s = c.get(1).expect("group 1").start();
+            let e = c.get(5).expect("group 5").end();
+            if !out.iter().any(|m| m.start < e && s < m.end) {
+                out.push(DateMatch { date, start: s, end: e });
+            }
+        }
+    }
+    for c in r.day_month_name.captures_iter(text) {
+        if let Some(m) = month_number(&c[2]) {
+            if let Some(date) = valid(c[3].parse().unwrap_or(0), m, c[1].parse().unwrap_or(0)) {
+                let (s, e) = (c.get(1).expect("g1").start(), c.get(3).expect("g3").end());
+                if !out.iter().any(|m| m.start < e && s < m.end) {
+                    out.push(DateMatch { date, start: s, end: e });
+                }
+            }
+        }
+    }
+    for c in r.month_name_day.captures_iter(text) {
+        if let Some(m) = month_number(&c[1]) {
+            if let Some(date) = valid(c[3].parse().unwrap_or(0), m, c[2].parse().unwrap_or(0)) {
+                let (s, e) = (c.get(1).expect("g1").start(), c.get(3).expect("g3").end());
+                if !out.iter().any(|m| m.start < e && s < m.end) {
+                    out.push(DateMatch { date, start: s, end: e });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|m| m.start);
+    out
+}
+
+fn amount_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(
+            r"(?x)
+            (?P<pre>(?:EUR|USD|CHF|GBP|€|\$|£)\s?)?
+            (?P<sign>[-−–])?\s?
+            (?P<num>
+                \d{1,3}(?:[.\x{2009}\x{202F}'\ ]\d{3})+,\d{2}   # 1.234,56  1 234,56
+              | \d{1,3}(?:,\d{3})+\.\d{2}                      # 1,234.56
+              | \d+[,.]\d{2}                                    # 1234,56  1234.56
+            )
+            (?P<post>\s?(?:EUR|USD|CHF|GBP|€|\$|£))?
+            (?P<trail>-)?",
+        )
+        .unwrap()
+    })
+}
+
+fn currency_code(s: &str) -> Option<&'static str> {
+    match s.trim() {
+        "EUR" | "€" => Some("EUR"),
+        "USD" | "$" => Some("USD"),
+        "CHF" => Some("CHF"),
+        "GBP" | "£" => Some("GBP"),
+        _ => None,
+    }
+}
+
+/// Parses one amount written in any of the usual notations (`1.234,56`, `1,234.56`,
+/// `1234,56`, `1 234,56`) into a decimal.
+pub fn parse_amount(num: &str) -> Option<Decimal> {
+    let cleaned: String = num.chars().filter(|c| !matches!(c, ' ' | '\u{2009}' | '\u{202F}' | '\'')).collect();
+    let last_comma = cleaned.rfind(',');
+    let last_dot = cleaned.rfind('.');
+    let normal = match (last_comma, last_dot) {
+        (Some(c), Some(d)) if c > d => cleaned.replace('.', "").replace(',', "."),
+        (Some(_), Some(_)) => cleaned.replace(',', ""),
+        (Some(_), None) => cleaned.replace(',', "."),
+        _ => cleaned,
+    };
+    Decimal::from_str(&normal).ok()
+}
+
+/// All money amounts (with two decimals) in `text`.
+pub fn find_amounts(text: &str) -> Vec<AmountMatch> {
+    let mut out = Vec::new();
+    for c in amount_re().captures_iter(text) {
+        let num = c.name("num").expect("num group");
+        // Part of a longer number or a date ("05.06.2018", "1.2.3,45")?
+        let before = text[..num.start()].chars().next_back();
+        if matches!(before, Some(ch) if ch.is_ascii_digit() || ch == '.' || ch == ',' || ch == '/') {
+            continue;
+        }
+        let after = text[num.end()..].chars().next();
+        if after.is_some_and(|ch| ch.is_ascii_digit()) {
+            continue;
+        }
+        if matches!(after, Some('.') | Some(',') | Some('/')) && text[num.end() + 1..].chars().next().is_some_and(|ch| ch.is_ascii_digit()) {
+            continue;
+        }
+        let Some(mut value) = parse_amount(num.as_str()) else { continue };
+        if c.name("sign").is_some() || c.name("trail").is_some() {
+            value = -value;
+        }
+        let currency = c.name("pre").or(c.name("post")).and_then(|m| currency_code(m.as_str()));
+        let start = c.name("pre").map(|m| m.start()).unwrap_or(c.name("sign").map(|m| m.start()).unwrap_or(num.start()));
+        out.push(AmountMatch { value: value.round_dp(2), start, end: c.get(0).expect("match").end(), currency });
+    }
+    out
+}
+
+/// `"1234.56"`: a dot and exactly two decimals.
+pub fn format_amount(v: Decimal) -> String {
+    format!("{:.2}", v.round_dp(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn german_and_english_dates() {
+        assert_eq!(find_dates("Rechnungsdatum: 05.06.2018", false)[0].date, d("2018-06-05"));
+        assert_eq!(find_dates("Datum 5. Juni 2018", false)[0].date, d("2018-06-05"));
+        assert_eq!(find_dates("Date: 2018-06-05", false)[0].date, d("2018-06-05"));
+        assert_eq!(find_dates("Invoice date June 5, 2018", true)[0].date, d("2018-06-05"));
+        assert_eq!(find_dates("5 June 2018", true)[0].date, d("2018-06-05"));
+        assert_eq!(find_dates("vom 26.06.25", false)[0].date, d("2025-06-26"));
+        assert_eq!(find_dates("06/05/2018", true)[0].date, d("2018-06-05"));
+        assert_eq!(find_dates("06/05/2018", false)[0].date, d("2018-05-06"));
+        assert_eq!(find_dates("12. März 2024", false)[0].date, d("2024-03-12"));
+        assert!(find_dates("Tel. 0711 12.34.5678", false).is_empty());
+        assert!(find_dates("31.02.2020", false).is_empty());
+    }
+
+    #[test]
+    fn amounts_in_all_notations() {
+        let a = find_amounts("Gesamtbetrag 1.234,56 €");
+        assert_eq!(a.len(), 1);
+        assert_eq!(format_amount(a[0].value), "1234.56");
+        assert_eq!(a[0].currency, Some("EUR"));
+        let a = find_amounts("Total EUR 1,234.56");
+        assert_eq!(format_amount(a[0].value), "1234.56");
+        assert_eq!(a[0].currency, Some("EUR"));
+        assert_eq!(format_amount(find_amounts("Summe 99,90")[0].value), "99.90");
+        assert_eq!(format_amount(find_amounts("Gutschrift -12,00 EUR")[0].value), "-12.00");
+        assert_eq!(format_amount(find_amounts("1 234,56 €")[0].value), "1234.56");
+        assert!(find_amounts("Datum 05.06.2018").is_empty());
+        assert!(find_amounts("Menge 3").is_empty());
+    }
+}

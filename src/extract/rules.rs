@@ -1,0 +1,547 @@
+//! The rules extractor: label-anchored candidates for every field, then a joint choice of
+//! the totals that respects the arithmetic (net + VAT = gross).
+//!
+//! Each candidate carries a score from how it was found (label on the same line, in the
+//! same row, or above it; checksum valid; arithmetic agrees) — the trained extractor
+//! replaces these hand-set scores with learned ones over the same candidates.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use super::labels;
+use super::parse::{find_amounts, find_dates, format_amount};
+use super::text::{below, right_of, TextLine};
+use super::{ids, Extraction, ReadDocument};
+use crate::index::{FieldValue, VatBreakdown};
+use crate::layout::BBox;
+
+#[derive(Debug, Clone)]
+struct Cand {
+    value: String,
+    score: f32,
+    page: u32,
+    bbox: BBox,
+    order: usize,
+}
+
+impl Cand {
+    fn into_field(self, ocr_conf: f32) -> FieldValue {
+        FieldValue { value: self.value, confidence: (self.score * ocr_conf).clamp(0.0, 1.0), page: Some(self.page), bbox: Some(self.bbox) }
+    }
+}
+
+/// How a value relates to its label.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    SameLine,
+    SameRow,
+    Below,
+}
+
+impl Place {
+    fn weight(self) -> f32 {
+        match self {
+            Place::SameLine => 1.0,
+            Place::SameRow => 0.9,
+            Place::Below => 0.8,
+        }
+    }
+}
+
+/// Where the value for a label may stand: the rest of its line, lines to its right in
+/// the same row, then the lines just below the label.
+fn near_label<'a>(lines: &'a [TextLine], line: &'a TextLine, label_end: usize, label_start: usize) -> Vec<(&'a TextLine, usize, Place)> {
+    let mut v = vec![(line, label_end, Place::SameLine)];
+    for r in right_of(lines, line).into_iter().take(2) {
+        v.push((r, 0, Place::SameRow));
+    }
+    let (x0, x1) = line.x_range(label_start, label_end);
+    for b in below(lines, line, x0, x1, 1.5).into_iter().take(2) {
+        v.push((b, 0, Place::Below));
+    }
+    v
+}
+
+fn located(line: &TextLine, start: usize, end: usize) -> (BBox, f32) {
+    line.locate(start, end)
+}
+
+fn invoice_number_token() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"^[\s:#.]*(?:(?i:nr|no|nummer|number|n°)\.?[\s:#]*)?([A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]|[0-9])").unwrap())
+}
+
+fn plausible_number(tok: &str) -> bool {
+    let digits = tok.chars().filter(|c| c.is_ascii_digit()).count();
+    digits >= 1 && tok.len() >= 2 && tok.len() <= 32 && find_dates(tok, false).is_empty()
+}
+
+fn invoice_number(lines: &[TextLine]) -> Option<(Cand, f32)> {
+    let mut cands: Vec<(Cand, f32)> = Vec::new();
+    for line in lines {
+        let mut hits: Vec<(usize, usize, f32)> = labels::invoice_number().find_iter(&line.text).map(|m| (m.start(), m.end(), 1.0)).collect();
+        if let Some(m) = labels::invoice_title().find(&line.text) {
+            hits.push((m.start(), m.end(), 0.75));
+        }
+        for (ls, le, strength) in hits {
+            for (target, from, place) in near_label(lines, line, le, ls) {
+                let rest = &target.text[from.min(target.text.len())..];
+                if let Some(c) = invoice_number_token().captures(rest) {
+                    let g = c.get(1).expect("group 1");
+                    let tok = g.as_str().trim_end_matches(['.', '-', '/']);
+                    if plausible_number(tok) {
+                        let (s, e) = (from + g.start(), from + g.start() + tok.len());
+                        let (bbox, conf) = located(target, s, e);
+                        let page_bonus = if target.page == 1 { 1.0 } else { 0.9 };
+                        cands.push((Cand { value: tok.to_string(), score: 0.92 * strength * place.weight() * page_bonus, page: target.page, bbox, order: target.order }, conf));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    best(cands)
+}
+
+fn best(mut cands: Vec<(Cand, f32)>) -> Option<(Cand, f32)> {
+    // Highest score; among equals, the earliest in the document.
+    cands.sort_by(|a, b| b.0.score.total_cmp(&a.0.score).then(a.0.order.cmp(&b.0.order)));
+    // Agreement between several labelled places raises confidence.
+    let first = cands.first()?.clone();
+    let agreeing = cands.iter().filter(|c| c.0.value == first.0.value).count();
+    let mut chosen = first;
+    if agreeing > 1 {
+        chosen.0.score = (chosen.0.score + 0.05 * (agreeing - 1) as f32).min(1.0);
+    }
+    Some(chosen)
+}
+
+fn dates_for(lines: &[TextLine], label: &Regex, month_first: bool, exclude: &[&Regex]) -> Vec<(Cand, f32, NaiveDate)> {
+    let mut out = Vec::new();
+    for line in lines {
+        for m in label.find_iter(&line.text) {
+            // "Lieferdatum" must not count as a "Datum" label, etc.
+            let lower = line.text.to_lowercase();
+            if exclude.iter().any(|x| x.find_iter(&lower).any(|xm| xm.start() <= m.start() && xm.end() >= m.end() - 1)) {
+                continue;
+            }
+            for (target, from, place) in near_label(lines, line, m.end(), m.start()) {
+                let rest = &target.text[from.min(target.text.len())..];
+                if let Some(d) = find_dates(rest, month_first).into_iter().next() {
+                    // A date far along the line belongs to another label.
+                    let distance_penalty = if place == Place::SameLine && d.start > 40 { 0.8 } else { 1.0 };
+                    let (bbox, conf) = located(target, from + d.start, from + d.end);
+                    out.push((
+                        Cand { value: d.date.format("%Y-%m-%d").to_string(), score: 0.9 * place.weight() * distance_penalty, page: target.page, bbox, order: target.order },
+                        conf,
+                        d.date,
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone)]
+struct AmountCand {
+    value: Decimal,
+    page: u32,
+    bbox: BBox,
+    conf: f32,
+    order: usize,
+    /// Label strength per role: gross, net, vat, due.
+    roles: [f32; 4],
+    currency: Option<&'static str>,
+    /// The line mentions a VAT rate ("19 %").
+    rate: Option<Decimal>,
+}
+
+const GROSS: usize = 0;
+const NET: usize = 1;
+const VAT: usize = 2;
+const DUE: usize = 3;
+
+fn rate_in(text: &str) -> Option<Decimal> {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%").unwrap());
+    re.captures(text).and_then(|c| super::parse::parse_amount(&c[1]))
+}
+
+fn amount_candidates(lines: &[TextLine]) -> Vec<AmountCand> {
+    let mut out = Vec::new();
+    for line in lines {
+        let amounts = find_amounts(&line.text);
+        if amounts.is_empty() {
+            continue;
+        }
+        // The label text: this line left of the amount, or the lines left of it in its row.
+        let row_left: String = lines
+            .iter()
+            .filter(|l| l.page == line.page && l.order != line.order && l.bbox[2] <= line.bbox[0] + 1.0)
+            .filter(|l| ((l.bbox[1] + l.bbox[3]) / 2.0 - (line.bbox[1] + line.bbox[3]) / 2.0).abs() < 0.6 * line.height().max(l.height()))
+            .map(|l| l.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        for a in &amounts {
+            let label_text = format!("{} {}", row_left, &line.text[..a.start]);
+            if labels::carry_over().is_match(&label_text) {
+                continue;
+            }
+            let strength = |re: &Regex| -> f32 {
+                match re.find_iter(&label_text).last() {
+                    Some(m) => {
+                        // Closer labels count more.
+                        let dist = label_text.len() - m.end();
+                        if dist < 40 { 1.0 } else { 0.8 }
+                    }
+                    None => 0.0,
+                }
+            };
+            let mut roles = [strength(labels::gross_total()), strength(labels::net_total()), strength(labels::vat_total()), strength(labels::amount_due())];
+            // "Summe netto" is net, not gross: the more specific label wins.
+            if roles[NET] > 0.0 || roles[VAT] > 0.0 {
+                let explicit_gross = Regex::new(r"(?i)(brutto|gesamtbetrag|rechnungsbetrag|zu zahlen|zahlbetrag|amount due|grand total|ttc|incl)").expect("regex").is_match(&label_text);
+                if !explicit_gross {
+                    roles[GROSS] = 0.0;
+                }
+            }
+            if roles[NET] > 0.0 && roles[VAT] > 0.0 {
+                // "Netto 100,00 MwSt 19,00" on one line: the nearer label decides.
+                let n = labels::net_total().find_iter(&label_text).last().map(|m| m.end()).unwrap_or(0);
+                let v = labels::vat_total().find_iter(&label_text).last().map(|m| m.end()).unwrap_or(0);
+                if n > v { roles[VAT] = 0.0 } else { roles[NET] = 0.0 }
+            }
+            let (bbox, conf) = line.locate(a.start, a.end);
+            out.push(AmountCand { value: a.value, page: line.page, bbox, conf, order: line.order, roles, currency: a.currency, rate: rate_in(&line.text[..a.start]) });
+        }
+    }
+    out
+}
+
+struct Totals {
+    net: Option<(AmountCand, f32)>,
+    vat: Option<(AmountCand, f32)>,
+    gross: Option<(AmountCand, f32)>,
+    due: Option<(AmountCand, f32)>,
+    consistent: bool,
+}
+
+const VAT_RATES: [&str; 12] = ["0.19", "0.07", "0.20", "0.10", "0.055", "0.21", "0.16", "0.05", "0.081", "0.077", "0.25", "0.00"];
+
+fn plausible_vat(net: Decimal, vat: Decimal) -> bool {
+    if net <= Decimal::ZERO {
+        return vat == Decimal::ZERO || net < Decimal::ZERO;
+    }
+    let r = vat / net;
+    // Single rates, or a mix between the reduced and the standard rate.
+    VAT_RATES.iter().any(|s| (r - s.parse::<Decimal>().expect("rate")).abs() < Decimal::new(2, 3)) || (r > Decimal::new(5, 2) && r < Decimal::new(26, 2))
+}
+
+fn choose_totals(amounts: &[AmountCand]) -> Totals {
+    let by = |role: usize| -> Vec<&AmountCand> { amounts.iter().filter(|a| a.roles[role] > 0.0).collect() };
+    let (grosses, nets, vats) = (by(GROSS), by(NET), by(VAT));
+    // 1. A labelled triple that adds up. Later triples win ties: totals blocks come last.
+    let mut best: Option<(f32, &AmountCand, &AmountCand, &AmountCand)> = None;
+    for g in &grosses {
+        for n in &nets {
+            for v in &vats {
+                if n.value + v.value == g.value && n.page == g.page && v.page == g.page {
+                    let s = g.roles[GROSS] + n.roles[NET] + v.roles[VAT] + 0.001 * g.order as f32;
+                    if best.as_ref().map(|b| s > b.0).unwrap_or(true) {
+                        best = Some((s, *n, *v, *g));
+                    }
+                }
+            }
+        }
+    }
+    // 2. A labelled gross with any two amounts that add up to it at a plausible VAT rate.
+    if best.is_none() {
+        for g in &grosses {
+            for n in amounts.iter().filter(|a| a.page == g.page && a.order <= g.order) {
+                for v in amounts.iter().filter(|a| a.page == g.page && a.order <= g.order) {
+                    if std::ptr::eq(n, v) || n.value + v.value != g.value || !plausible_vat(n.value, v.value) || v.value > n.value {
+                        continue;
+                    }
+                    let s = g.roles[GROSS] + 0.5 * (n.roles[NET] + v.roles[VAT]) + 0.001 * g.order as f32;
+                    if best.as_ref().map(|b| s > b.0).unwrap_or(true) {
+                        best = Some((s, n, v, *g));
+                    }
+                }
+            }
+        }
+    }
+    let due = amounts.iter().filter(|a| a.roles[DUE] > 0.0).max_by(|a, b| a.roles[DUE].total_cmp(&b.roles[DUE]).then(a.order.cmp(&b.order))).cloned();
+    if let Some((_, n, v, g)) = best {
+        let due = due.map(|d| {
+            let agrees = d.value == g.value;
+            (d, if agrees { 0.95 } else { 0.7 })
+        });
+        return Totals { net: Some((n.clone(), 0.95)), vat: Some((v.clone(), 0.95)), gross: Some((g.clone(), 0.97)), due, consistent: true };
+    }
+    // 3. No arithmetic agreement: the strongest labels, last in the document.
+    let pick = |v: &[&AmountCand], role: usize| v.iter().max_by(|a, b| a.roles[role].total_cmp(&b.roles[role]).then(a.order.cmp(&b.order))).map(|a| (*a).clone());
+    let gross = pick(&grosses, GROSS).map(|g| (g, 0.6));
+    // Without VAT (small businesses, § 19 UStG) the net total is the gross total.
+    Totals { net: pick(&nets, NET).map(|a| (a, 0.5)), vat: pick(&vats, VAT).map(|a| (a, 0.5)), gross, due: due.map(|d| (d, 0.6)), consistent: false }
+}
+
+fn amount_field(c: (AmountCand, f32)) -> FieldValue {
+    let (a, score) = c;
+    FieldValue { value: format_amount(a.value), confidence: (score * a.conf).clamp(0.0, 1.0), page: Some(a.page), bbox: Some(a.bbox) }
+}
+
+fn vat_breakdown(amounts: &[AmountCand]) -> Vec<VatBreakdown> {
+    // Lines with a rate and two amounts where amount = base × rate.
+    let mut out: Vec<VatBreakdown> = Vec::new();
+    let mut by_line: BTreeMap<usize, Vec<&AmountCand>> = BTreeMap::new();
+    for a in amounts {
+        by_line.entry(a.order).or_default().push(a);
+    }
+    for group in by_line.values() {
+        let Some(rate) = group.iter().find_map(|a| a.rate) else { continue };
+        for base in group {
+            for tax in group {
+                if std::ptr::eq(*base, *tax) {
+                    continue;
+                }
+                let expect = (base.value * rate / Decimal::from(100)).round_dp(2);
+                if expect == tax.value && tax.value != Decimal::ZERO {
+                    let entry = VatBreakdown { rate: format_amount(rate), base: format_amount(base.value), amount: format_amount(tax.value) };
+                    if !out.contains(&entry) {
+                        out.push(entry);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn first_id(lines: &[TextLine], finder: fn(&str) -> Vec<(String, usize, usize)>, label: &Regex, require_label: bool) -> Vec<(Cand, f32, bool)> {
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        for (value, s, e) in finder(&line.text) {
+            let labelled = label.is_match(&line.text[..s]) || (i > 0 && lines[i - 1].page == line.page && label.is_match(&lines[i - 1].text) && find_amounts(&lines[i - 1].text).is_empty());
+            if require_label && !labelled {
+                continue;
+            }
+            let (bbox, conf) = line.locate(s, e);
+            let buyer = labels::buyer_marker().is_match(&line.text[..s]);
+            out.push((Cand { value, score: if labelled { 0.95 } else { 0.8 }, page: line.page, bbox, order: line.order }, conf, buyer));
+        }
+    }
+    out
+}
+
+fn company_suffix() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?i)\b(gmbh|ag|kg|ug|ohg|gbr|e\.\s?k\.|e\.\s?v\.|mbh|ltd\.?|limited|inc\.?|llc|s\.?a\.?r\.?l\.?|sas|s\.a\.|b\.v\.|plc|co\.|& co|kgaa|se)\b").unwrap())
+}
+
+fn postcode_city() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"\b(?:D-|DE-|A-|CH-)?\d{4,5}\s+\p{Lu}[\p{L}\-. ]+").unwrap())
+}
+
+/// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
+/// stands in the window at the top left, with the sender's one-line return address just
+/// above it; the sender's name also heads the letter.
+fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Option<(Cand, f32)>) {
+    let first: Vec<&TextLine> = lines.iter().filter(|l| l.page == 1).collect();
+    let mut seller: Option<(Cand, f32)> = None;
+    let mut buyer: Option<(Cand, f32)> = None;
+    let mut seller_address: Option<(Cand, f32)> = None;
+    // Return-address line: several parts separated by · | • or " - ", one of them a postcode + city.
+    for l in &first {
+        if l.bbox[1] > 330.0 {
+            continue;
+        }
+        let parts: Vec<&str> = l.text.split(['·', '|', '•', '●', '∙']).flat_map(|p| p.split(" - ")).map(str::trim).filter(|p| !p.is_empty()).collect();
+        if parts.len() >= 3 && parts.iter().any(|p| postcode_city().is_match(p)) {
+            let name = parts[0].trim_matches([',', ' ']).to_string();
+            let (bbox, conf) = l.locate(0, parts[0].len().min(l.text.len()));
+            seller = Some((Cand { value: name, score: 0.8, page: 1, bbox, order: l.order }, conf));
+            let addr = parts[1..].join(", ");
+            seller_address = Some((Cand { value: addr, score: 0.7, page: 1, bbox: l.bbox, order: l.order }, conf));
+            // The recipient is the first line below it.
+            let (x0, x1) = (l.bbox[0], l.bbox[2]);
+            for b in below(lines, l, x0, x1, 3.0) {
+                let t = b.text.trim();
+                if t.is_empty() || Regex::new(r"(?i)^(herrn?|frau|firma|an|to|mr\.?|mrs\.?|ms\.?)$").expect("regex").is_match(t) {
+                    continue;
+                }
+                let (bbox, conf) = b.locate(0, b.text.len());
+                buyer = Some((Cand { value: t.to_string(), score: 0.75, page: 1, bbox, order: b.order }, conf));
+                break;
+            }
+            break;
+        }
+    }
+    // Otherwise: the address block left of centre in the window area with a postcode line.
+    if buyer.is_none() {
+        let window: Vec<&&TextLine> = first.iter().filter(|l| l.bbox[1] > 90.0 && l.bbox[1] < 330.0 && l.bbox[0] < 300.0).collect();
+        if let Some(pc) = window.iter().position(|l| postcode_city().is_match(&l.text)) {
+            // The name is 1–3 lines above the postcode line.
+            let start = pc.saturating_sub(3);
+            for l in &window[start..pc] {
+                let t = l.text.trim();
+                if t.len() < 3 || Regex::new(r"(?i)^(herrn?|frau|firma|an|to)$").expect("regex").is_match(t) || t.chars().filter(|c| c.is_ascii_digit()).count() > 3 {
+                    continue;
+                }
+                let (bbox, conf) = l.locate(0, l.text.len());
+                buyer = Some((Cand { value: t.to_string(), score: 0.6, page: 1, bbox, order: l.order }, conf));
+                break;
+            }
+        }
+    }
+    if seller.is_none() {
+        // A company name in the letterhead, or in the footer.
+        let buyer_text = buyer.as_ref().map(|b| b.0.value.clone()).unwrap_or_default();
+        let head = first.iter().filter(|l| l.bbox[1] < 200.0).chain(first.iter().filter(|l| l.bbox[1] >= 700.0));
+        for l in head {
+            if let Some(m) = company_suffix().find(&l.text) {
+                let name = l.text[..m.end()].trim();
+                let name = name.rsplit(['·', '|', ',']).next().unwrap_or(name).trim();
+                if name.len() >= 4 && name != buyer_text && !buyer_text.contains(name) {
+                    let (bbox, conf) = l.locate(0, m.end());
+                    seller = Some((Cand { value: name.to_string(), score: 0.6, page: 1, bbox, order: l.order }, conf));
+                    break;
+                }
+            }
+        }
+    }
+    (seller, buyer, seller_address)
+}
+
+fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Cand, f32)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in amounts {
+        if let Some(c) = a.currency {
+            *counts.entry(c).or_default() += 1;
+        }
+    }
+    if counts.is_empty() {
+        // A currency code or sign anywhere, e.g. in a table header "Betrag (EUR)".
+        let re = Regex::new(r"(?:\b(EUR|USD|CHF|GBP)\b|(€))").expect("regex");
+        for l in lines {
+            if let Some(c) = re.captures(&l.text) {
+                let code = if c.get(2).is_some() { "EUR" } else { c.get(1).map(|m| m.as_str()).unwrap_or("EUR") };
+                let m = c.get(0).expect("match");
+                let (bbox, conf) = l.locate(m.start(), m.end());
+                return Some((Cand { value: code.to_string(), score: 0.85, page: l.page, bbox, order: l.order }, conf));
+            }
+        }
+        return None;
+    }
+    let (code, _) = counts.iter().max_by_key(|(_, n)| **n)?;
+    let a = amounts.iter().find(|a| a.currency == Some(code))?;
+    Some((Cand { value: code.to_string(), score: 0.95, page: a.page, bbox: a.bbox, order: a.order }, 1.0))
+}
+
+fn labelled_line(lines: &[TextLine], label: &Regex) -> Option<(Cand, f32)> {
+    let l = lines.iter().find(|l| label.is_match(&l.text))?;
+    let (bbox, conf) = l.locate(0, l.text.len());
+    Some((Cand { value: l.text.chars().take(200).collect(), score: 0.7, page: l.page, bbox, order: l.order }, conf))
+}
+
+fn order_reference(lines: &[TextLine]) -> Option<(Cand, f32)> {
+    let mut cands = Vec::new();
+    for line in lines {
+        for m in labels::order_reference().find_iter(&line.text) {
+            for (target, from, place) in near_label(lines, line, m.end(), m.start()) {
+                let rest = &target.text[from.min(target.text.len())..];
+                if let Some(c) = invoice_number_token().captures(rest) {
+                    let g = c.get(1).expect("group 1");
+                    if plausible_number(g.as_str()) {
+                        let (bbox, conf) = target.locate(from + g.start(), from + g.end());
+                        cands.push((Cand { value: g.as_str().to_string(), score: 0.85 * place.weight(), page: target.page, bbox, order: target.order }, conf));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    best(cands)
+}
+
+/// Runs every rule over the document's lines.
+pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
+    let month_first = doc.language == Some("en") && lines.iter().any(|l| l.text.contains("USD") || l.text.contains('$'));
+    let mut fields: BTreeMap<String, FieldValue> = BTreeMap::new();
+    let mut put = |name: &str, c: Option<(Cand, f32)>| {
+        if let Some((cand, conf)) = c {
+            fields.insert(name.to_string(), cand.into_field(conf));
+        }
+    };
+
+    put("invoice_number", invoice_number(lines));
+
+    let not_issue: Vec<&Regex> = vec![labels::due_date(), labels::delivery_date()];
+    let issue = dates_for(lines, labels::issue_date(), month_first, &not_issue);
+    let due = dates_for(lines, labels::due_date(), month_first, &[]);
+    let delivery = dates_for(lines, labels::delivery_date(), month_first, &[]);
+    let pick_date = |v: Vec<(Cand, f32, NaiveDate)>| best(v.into_iter().map(|(c, f, _)| (c, f)).collect());
+    let mut issue_date = pick_date(issue);
+    if issue_date.is_none() {
+        // No label: the first date in the top part of page 1 (the letter's date line).
+        'outer: for l in lines.iter().filter(|l| l.page == 1 && l.bbox[1] < 400.0) {
+            if let Some(d) = find_dates(&l.text, month_first).into_iter().next() {
+                let (bbox, conf) = l.locate(d.start, d.end);
+                issue_date = Some((Cand { value: d.date.format("%Y-%m-%d").to_string(), score: 0.55, page: 1, bbox, order: l.order }, conf));
+                break 'outer;
+            }
+        }
+    }
+    put("issue_date", issue_date);
+    put("due_date", pick_date(due));
+    put("delivery_date", pick_date(delivery));
+
+    let amounts = amount_candidates(lines);
+    let totals = choose_totals(&amounts);
+    if let Some(g) = totals.gross.clone() {
+        fields.insert("gross_total".into(), amount_field(g));
+    }
+    if let Some(n) = totals.net.clone() {
+        fields.insert("net_total".into(), amount_field(n));
+    }
+    if let Some(v) = totals.vat.clone() {
+        fields.insert("vat_total".into(), amount_field(v));
+    }
+    if let Some(d) = totals.due.clone() {
+        fields.insert("amount_due".into(), amount_field(d));
+    }
+    let mut put = |name: &str, c: Option<(Cand, f32)>| {
+        if let Some((cand, conf)) = c {
+            fields.insert(name.to_string(), cand.into_field(conf));
+        }
+    };
+    put("currency", currency(&amounts, lines));
+
+    let ibans = first_id(lines, ids::find_ibans, labels::iban(), false);
+    put("iban", ibans.iter().max_by(|a, b| a.0.score.total_cmp(&b.0.score).then(b.0.order.cmp(&a.0.order))).map(|(c, f, _)| (c.clone(), *f)));
+    let bics = first_id(lines, ids::find_bics, labels::bic(), true);
+    put("bic", bics.into_iter().next().map(|(c, f, _)| (c, f)));
+
+    let vat_ids = first_id(lines, ids::find_vat_ids, labels::vat_id(), false);
+    let seller_vat = vat_ids.iter().find(|(_, _, buyer)| !buyer).map(|(c, f, _)| (c.clone(), *f));
+    let buyer_vat = vat_ids.iter().find(|(c, _, buyer)| *buyer && Some(&c.value) != seller_vat.as_ref().map(|s| &s.0.value)).map(|(c, f, _)| (c.clone(), *f));
+    put("seller_vat_id", seller_vat);
+    put("buyer_vat_id", buyer_vat);
+    let tax_numbers = first_id(lines, ids::find_tax_numbers, labels::tax_number(), true);
+    put("seller_tax_number", tax_numbers.into_iter().next().map(|(c, f, _)| (c, f)));
+
+    let (seller, buyer, seller_address) = parties(lines);
+    put("seller_name", seller);
+    put("buyer_name", buyer);
+    put("seller_address", seller_address);
+    put("payment_terms", labelled_line(lines, labels::payment_terms()));
+    put("order_reference", order_reference(lines));
+
+    let vat_breakdown = vat_breakdown(&amounts);
+    Extraction { fields, line_items: Vec::new(), vat_breakdown, checks: Vec::new(), totals_consistent: totals.consistent }
+}

@@ -1,0 +1,310 @@
+//! The document index, `mailroom.document/1`: the one record every downstream consumer
+//! (ERP handoff, review queue, evaluations) reads. Its JSON shape is a public contract,
+//! documented in `README.md` and `schema/mailroom.document-1.schema.json`; change it only
+//! by introducing a new schema version.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA: &str = "mailroom.document/1";
+
+/// Where a document came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// A file or folder given on the command line.
+    File,
+    /// A watched hot folder (scanner output).
+    Folder,
+    /// An e-mail attachment.
+    Email,
+    /// A message on the AMQP queue.
+    Amqp,
+    /// An HTTP upload.
+    Http,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub channel: Channel,
+    /// The file name as received (never a full local path: paths can carry personal data).
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    /// RFC 3339.
+    pub received_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Processed,
+    Quarantined,
+}
+
+/// Why a document was quarantined. Machine-readable; the message says what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// Zero bytes.
+    Empty,
+    /// Not a PDF, PNG, JPEG, TIFF or e-invoice XML.
+    UnsupportedFormat,
+    /// Recognised format, but the file is damaged or truncated.
+    Corrupt,
+    /// A PDF that needs a user password to open.
+    Encrypted,
+    /// Larger than the configured file size or page count limit.
+    TooLarge,
+    /// An image whose decoded size would exceed the memory limit.
+    DecompressionBomb,
+    /// XML with a DTD, external entities, entity expansion or absurd nesting.
+    HostileXml,
+    /// The document could be opened but no page could be read.
+    Unreadable,
+    /// A bug or an environment problem (missing OCR language data, …).
+    Internal,
+}
+
+impl ErrorKind {
+    pub const ALL: [ErrorKind; 9] = [
+        ErrorKind::Empty,
+        ErrorKind::UnsupportedFormat,
+        ErrorKind::Corrupt,
+        ErrorKind::Encrypted,
+        ErrorKind::TooLarge,
+        ErrorKind::DecompressionBomb,
+        ErrorKind::HostileXml,
+        ErrorKind::Unreadable,
+        ErrorKind::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Empty => "empty",
+            ErrorKind::UnsupportedFormat => "unsupported_format",
+            ErrorKind::Corrupt => "corrupt",
+            ErrorKind::Encrypted => "encrypted",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::DecompressionBomb => "decompression_bomb",
+            ErrorKind::HostileXml => "hostile_xml",
+            ErrorKind::Unreadable => "unreadable",
+            ErrorKind::Internal => "internal",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexError {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceFormat {
+    /// Image pages read by OCR (an image file or an image-only PDF).
+    Scan,
+    /// A born-digital PDF read from its text layer.
+    PdfText,
+    /// A PDF with an embedded CII invoice (ZUGFeRD 1/2, Factur-X).
+    Zugferd,
+    /// A standalone CII XML.
+    XrechnungCii,
+    /// A standalone UBL XML.
+    XrechnungUbl,
+}
+
+/// Document types, the closed set every classifier must choose from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocType {
+    Invoice,
+    CreditNote,
+    Reminder,
+    Order,
+    OrderConfirmation,
+    DeliveryNote,
+    Quote,
+    Contract,
+    Receipt,
+    Letter,
+    Other,
+}
+
+impl DocType {
+    pub const ALL: [DocType; 11] = [
+        DocType::Invoice,
+        DocType::CreditNote,
+        DocType::Reminder,
+        DocType::Order,
+        DocType::OrderConfirmation,
+        DocType::DeliveryNote,
+        DocType::Quote,
+        DocType::Contract,
+        DocType::Receipt,
+        DocType::Letter,
+        DocType::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocType::Invoice => "invoice",
+            DocType::CreditNote => "credit_note",
+            DocType::Reminder => "reminder",
+            DocType::Order => "order",
+            DocType::OrderConfirmation => "order_confirmation",
+            DocType::DeliveryNote => "delivery_note",
+            DocType::Quote => "quote",
+            DocType::Contract => "contract",
+            DocType::Receipt => "receipt",
+            DocType::Letter => "letter",
+            DocType::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocTypeResult {
+    pub label: DocType,
+    pub confidence: f32,
+}
+
+/// Every field name the index may carry, in the order the README documents them.
+pub const FIELD_NAMES: [&str; 19] = [
+    "invoice_number",
+    "issue_date",
+    "due_date",
+    "delivery_date",
+    "seller_name",
+    "seller_address",
+    "seller_vat_id",
+    "seller_tax_number",
+    "buyer_name",
+    "buyer_vat_id",
+    "iban",
+    "bic",
+    "currency",
+    "net_total",
+    "vat_total",
+    "gross_total",
+    "amount_due",
+    "payment_terms",
+    "order_reference",
+];
+
+/// One extracted value with where it was found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldValue {
+    /// Normalised: dates `YYYY-MM-DD`, amounts `"1234.56"`, IBAN/VAT ID upper case without spaces.
+    pub value: String,
+    pub confidence: f32,
+    /// 1-based page; null for values read from XML.
+    pub page: Option<u32>,
+    /// `[x0, y0, x1, y1]` in PDF points, origin top-left of the upright page; null for XML values.
+    pub bbox: Option<[f32; 4]>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LineItem {
+    pub line_id: Option<String>,
+    pub name: Option<String>,
+    pub quantity: Option<String>,
+    pub unit_code: Option<String>,
+    pub net_unit_price: Option<String>,
+    pub net_line_amount: Option<String>,
+    pub vat_rate: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VatBreakdown {
+    pub rate: String,
+    pub base: String,
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// A stable id, e.g. `totals_consistent`, `iban_checksum` or an EN 16931 rule id `BR-CO-15`.
+    pub name: String,
+    pub passed: bool,
+    pub message: String,
+}
+
+/// Where each artefact of a document lies, relative to the archive root.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ArchiveRefs {
+    pub original: Option<String>,
+    pub pdfa: Option<String>,
+    pub words: Option<String>,
+    pub index: Option<String>,
+    /// E-invoice XML (the legal original of an e-invoice) and attachments embedded in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Models {
+    pub classifier: ModelInfo,
+    pub extractor: ModelInfo,
+}
+
+/// The index record of one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentIndex {
+    pub schema: String,
+    /// SHA-256 hex of the original bytes.
+    pub id: String,
+    pub source: Source,
+    pub status: Status,
+    pub error: Option<IndexError>,
+    pub source_format: Option<SourceFormat>,
+    pub pages: u32,
+    /// ISO 639-1 code of the main language (`de`, `en`, …), null when unknown.
+    pub language: Option<String>,
+    pub doc_type: Option<DocTypeResult>,
+    pub fields: BTreeMap<String, FieldValue>,
+    pub line_items: Vec<LineItem>,
+    pub vat_breakdown: Vec<VatBreakdown>,
+    pub checks: Vec<Check>,
+    pub needs_review: bool,
+    pub einvoice: Option<serde_json::Value>,
+    pub archive: ArchiveRefs,
+    pub models: Option<Models>,
+}
+
+impl DocumentIndex {
+    /// The record of a document that could not be processed.
+    pub fn quarantined(id: String, source: Source, kind: ErrorKind, message: String) -> Self {
+        DocumentIndex {
+            schema: SCHEMA.to_string(),
+            id,
+            source,
+            status: Status::Quarantined,
+            error: Some(IndexError { kind, message }),
+            source_format: None,
+            pages: 0,
+            language: None,
+            doc_type: None,
+            fields: BTreeMap::new(),
+            line_items: Vec::new(),
+            vat_breakdown: Vec::new(),
+            checks: Vec::new(),
+            needs_review: true,
+            einvoice: None,
+            archive: ArchiveRefs::default(),
+            models: None,
+        }
+    }
+
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(|f| f.value.as_str())
+    }
+}

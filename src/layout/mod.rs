@@ -1,0 +1,235 @@
+//! Layout: words with boxes, grouped into lines and blocks in reading order.
+//!
+//! Both ways of reading a page (text layer and OCR) hand their words to [`Page::from_words`],
+//! so everything after this stage sees one shape, whatever the source. Coordinates are PDF
+//! points with the origin at the top-left of the upright page.
+
+use serde::{Deserialize, Serialize};
+
+/// `[x0, y0, x1, y1]`, top-left origin, PDF points.
+pub type BBox = [f32; 4];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Word {
+    pub text: String,
+    pub bbox: BBox,
+    /// 0..1; 1.0 for words read from a text layer.
+    pub confidence: f32,
+}
+
+impl Word {
+    pub fn height(&self) -> f32 {
+        self.bbox[3] - self.bbox[1]
+    }
+    pub fn center_y(&self) -> f32 {
+        (self.bbox[1] + self.bbox[3]) / 2.0
+    }
+}
+
+/// A run of words on one baseline, without a wide gap in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Line {
+    /// Indices into [`Page::words`], left to right.
+    pub words: Vec<usize>,
+    pub bbox: BBox,
+}
+
+/// Lines that belong together (a paragraph, an address, a table row group).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Block {
+    /// Indices into [`Page::lines`], top to bottom.
+    pub lines: Vec<usize>,
+    pub bbox: BBox,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextSource {
+    TextLayer,
+    Ocr,
+}
+
+/// One read page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// 1-based.
+    pub number: u32,
+    pub width: f32,
+    pub height: f32,
+    pub source: TextSource,
+    /// Clockwise rotation in degrees that was applied to make the page upright (OCR only).
+    pub rotation: u16,
+    pub words: Vec<Word>,
+    pub lines: Vec<Line>,
+    /// In reading order.
+    pub blocks: Vec<Block>,
+}
+
+impl Page {
+    /// Groups `words` into lines and blocks. Word order in the input does not matter.
+    pub fn from_words(number: u32, width: f32, height: f32, source: TextSource, rotation: u16, mut words: Vec<Word>) -> Page {
+        words.retain(|w| !w.text.trim().is_empty());
+        let lines = group_lines(&mut words);
+        let blocks = group_blocks(&lines);
+        // Renumber lines so that they follow the reading order of blocks.
+        let mut order = Vec::with_capacity(lines.len());
+        for b in &blocks {
+            order.extend(b.lines.iter().copied());
+        }
+        let mut new_index = vec![0; lines.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let lines_sorted: Vec<Line> = order.iter().map(|&i| lines[i].clone()).collect();
+        let blocks = blocks
+            .into_iter()
+            .map(|b| Block { lines: b.lines.iter().map(|&i| new_index[i]).collect(), bbox: b.bbox })
+            .collect();
+        Page { number, width, height, source, rotation, words, lines: lines_sorted, blocks }
+    }
+
+    pub fn line_text(&self, line: &Line) -> String {
+        line.words.iter().map(|&i| self.words[i].text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The page's text in reading order, a line per line and a blank line between blocks.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for b in &self.blocks {
+            for &l in &b.lines {
+                out.push_str(&self.line_text(&self.lines[l]));
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn union(a: BBox, b: BBox) -> BBox {
+    [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+}
+
+fn median(mut v: Vec<f32>) -> f32 {
+    if v.is_empty() {
+        return 10.0;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Lines: words whose vertical centres lie within half a word height of each other, split
+/// where the horizontal gap is wide enough to separate columns.
+fn group_lines(words: &mut [Word]) -> Vec<Line> {
+    words.sort_by(|a, b| a.center_y().total_cmp(&b.center_y()).then(a.bbox[0].total_cmp(&b.bbox[0])));
+    let typical_h = median(words.iter().map(|w| w.height()).collect()).max(1.0);
+    // Rows: greedy on sorted centres.
+    let mut rows: Vec<Vec<usize>> = Vec::new();
+    let mut row_center = f32::NEG_INFINITY;
+    let mut row_h = typical_h;
+    for (i, w) in words.iter().enumerate() {
+        let tol = 0.5 * row_h.min(w.height().max(1.0)).max(typical_h * 0.4);
+        if rows.is_empty() || (w.center_y() - row_center).abs() > tol {
+            rows.push(vec![i]);
+            row_center = w.center_y();
+            row_h = w.height().max(1.0);
+        } else {
+            let row = rows.last_mut().expect("a row exists");
+            row.push(i);
+            let n = row.len() as f32;
+            row_center += (w.center_y() - row_center) / n;
+            row_h = row_h.max(w.height());
+        }
+    }
+    let mut lines = Vec::new();
+    for mut row in rows {
+        row.sort_by(|&a, &b| words[a].bbox[0].total_cmp(&words[b].bbox[0]));
+        let h = median(row.iter().map(|&i| words[i].height()).collect()).max(1.0);
+        let gap_limit = 2.2 * h;
+        let mut current: Vec<usize> = Vec::new();
+        for &i in &row {
+            if let Some(&last) = current.last() {
+                if words[i].bbox[0] - words[last].bbox[2] > gap_limit {
+                    lines.push(make_line(words, std::mem::take(&mut current)));
+                }
+            }
+            current.push(i);
+        }
+        if !current.is_empty() {
+            lines.push(make_line(words, current));
+        }
+    }
+    lines
+}
+
+fn make_line(words: &[Word], idx: Vec<usize>) -> Line {
+    let bbox = idx.iter().map(|&i| words[i].bbox).reduce(union).unwrap_or([0.0; 4]);
+    Line { words: idx, bbox }
+}
+
+/// Blocks: a line joins the block above it when it starts near the same left edge (or
+/// overlaps it horizontally) and the vertical gap is below about one line height.
+fn group_blocks(lines: &[Line]) -> Vec<Block> {
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|&a, &b| lines[a].bbox[1].total_cmp(&lines[b].bbox[1]).then(lines[a].bbox[0].total_cmp(&lines[b].bbox[0])));
+    let mut blocks: Vec<Block> = Vec::new();
+    for &li in &order {
+        let l = &lines[li];
+        let h = (l.bbox[3] - l.bbox[1]).max(1.0);
+        let mut best: Option<usize> = None;
+        for (bi, b) in blocks.iter().enumerate() {
+            let last = &lines[*b.lines.last().expect("blocks are never empty")];
+            let gap = l.bbox[1] - last.bbox[3];
+            let left_aligned = (l.bbox[0] - b.bbox[0]).abs() < 2.0 * h;
+            let overlap = l.bbox[0].max(b.bbox[0]) < l.bbox[2].min(b.bbox[2]);
+            if gap > -0.5 * h && gap < 1.2 * h && (left_aligned || overlap) {
+                best = Some(bi);
+            }
+        }
+        match best {
+            Some(bi) => {
+                blocks[bi].lines.push(li);
+                blocks[bi].bbox = union(blocks[bi].bbox, l.bbox);
+            }
+            None => blocks.push(Block { lines: vec![li], bbox: l.bbox }),
+        }
+    }
+    // Reading order: top to bottom, blocks that share a band read left to right.
+    blocks.sort_by(|a, b| {
+        let band = ((a.bbox[1] - b.bbox[1]).abs() < 4.0).then_some(std::cmp::Ordering::Equal);
+        match band {
+            Some(_) => a.bbox[0].total_cmp(&b.bbox[0]),
+            None => a.bbox[1].total_cmp(&b.bbox[1]),
+        }
+    });
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(text: &str, x0: f32, y0: f32, x1: f32, y1: f32) -> Word {
+        Word { text: text.into(), bbox: [x0, y0, x1, y1], confidence: 1.0 }
+    }
+
+    #[test]
+    fn groups_words_into_lines_and_splits_columns() {
+        let words = vec![
+            w("Rechnung", 50.0, 100.0, 110.0, 110.0),
+            w("Nr.", 114.0, 100.5, 130.0, 110.0),
+            w("Datum:", 400.0, 100.0, 440.0, 110.0),
+            w("Max", 50.0, 120.0, 75.0, 130.0),
+            w("Mustermann", 79.0, 120.0, 150.0, 130.0),
+        ];
+        let page = Page::from_words(1, 595.0, 842.0, TextSource::TextLayer, 0, words);
+        let texts: Vec<String> = page.lines.iter().map(|l| page.line_text(l)).collect();
+        assert!(texts.contains(&"Rechnung Nr.".to_string()), "{texts:?}");
+        assert!(texts.contains(&"Datum:".to_string()), "{texts:?}");
+        assert!(texts.contains(&"Max Mustermann".to_string()), "{texts:?}");
+        // The left column's two lines form one block, read before the right column's block.
+        let text = page.text();
+        assert!(text.find("Rechnung Nr.").unwrap() < text.find("Max Mustermann").unwrap());
+        assert_eq!(page.blocks.len(), 2, "{text}");
+    }
+}

@@ -1,0 +1,177 @@
+//! OCR: reads page images with Tesseract (German and English) into words with boxes and
+//! confidences, turning pages upright first where needed.
+//!
+//! * One Tesseract engine per worker thread, created once and reused for every page.
+//! * Each engine runs single-threaded: Debian's libtesseract is built with OpenMP, and
+//!   OpenMP teams inside pages that already run in parallel make a page ~8× slower. We
+//!   set the limit from inside the process, so no user has to export `OMP_THREAD_LIMIT`.
+//! * Orientation is only examined when the first reading is poor ([`orientation`]), so
+//!   upright pages — nearly all of them — pay nothing for it.
+
+pub mod orientation;
+mod tsv;
+
+use std::cell::RefCell;
+
+use image::DynamicImage;
+use tesseract::{PageSegMode, Tesseract};
+
+use crate::layout::{Page, TextSource, Word};
+use crate::pages::PageImage;
+
+/// How Tesseract is run. The benchmark runs the `tesseract` CLI with the same values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrConfig {
+    /// `+`-joined Tesseract language codes.
+    pub languages: String,
+    /// Tesseract page segmentation mode (3 = fully automatic).
+    pub psm: u32,
+    /// Folder with `*.traineddata`; `None` uses Tesseract's built-in default.
+    pub datapath: Option<String>,
+}
+
+impl Default for OcrConfig {
+    fn default() -> Self {
+        OcrConfig { languages: "deu+eng".into(), psm: 3, datapath: std::env::var("TESSDATA_PREFIX").ok() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OcrError(pub String);
+
+impl std::fmt::Display for OcrError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for OcrError {}
+
+/// A page read by OCR, with the upright image it was read from (for the PDF/A).
+#[derive(Debug)]
+pub struct OcrPage {
+    pub page: Page,
+    pub image: PageImage,
+}
+
+struct Engine {
+    config: OcrConfig,
+    tess: Option<Tesseract>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+/// Limits OpenMP in libtesseract to one thread for the calling thread. OpenMP's thread
+/// count is per thread, so every worker calls this before its first page.
+pub fn limit_openmp_threads() {
+    type SetNumThreads = unsafe extern "C" fn(libc::c_int);
+    // SAFETY: looks up a symbol by name in the already loaded process image; the symbol,
+    // when present, is libgomp's `void omp_set_num_threads(int)`.
+    unsafe {
+        let sym = libc::dlsym(libc::RTLD_DEFAULT, c"omp_set_num_threads".as_ptr());
+        if !sym.is_null() {
+            let f: SetNumThreads = std::mem::transmute(sym);
+            f(1);
+        }
+    }
+}
+
+fn psm(n: u32) -> PageSegMode {
+    match n {
+        0 => PageSegMode::PsmOsdOnly,
+        1 => PageSegMode::PsmAutoOsd,
+        4 => PageSegMode::PsmSingleColumn,
+        6 => PageSegMode::PsmSingleBlock,
+        11 => PageSegMode::PsmSparseText,
+        12 => PageSegMode::PsmSparseTextOsd,
+        _ => PageSegMode::PsmAuto,
+    }
+}
+
+fn new_engine(config: &OcrConfig) -> Result<Tesseract, OcrError> {
+    limit_openmp_threads();
+    let mut t = Tesseract::new(config.datapath.as_deref(), Some(&config.languages)).map_err(|e| {
+        OcrError(format!(
+            "Tesseract could not load the languages '{}' ({e}); install tesseract-ocr-deu and tesseract-ocr-eng (scripts/setup.sh)",
+            config.languages
+        ))
+    })?;
+    t.set_page_seg_mode(psm(config.psm));
+    Ok(t)
+}
+
+/// Drops this thread's engines. Call on every worker before the process exits
+/// (`rayon::broadcast`), or Tesseract complains about leaked caches at exit.
+pub fn release_engines() {
+    ENGINE.with(|cell| cell.borrow_mut().take());
+    orientation::release();
+}
+
+/// Recognises one grey image with this thread's engine; returns words in pixel coordinates.
+fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Vec<tsv::PixelWord>, OcrError> {
+    ENGINE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().map(|e| &e.config != config).unwrap_or(true) {
+            *slot = Some(Engine { config: config.clone(), tess: None });
+        }
+        let engine = slot.as_mut().expect("engine slot was just filled");
+        let tess = match engine.tess.take() {
+            Some(t) => t,
+            None => new_engine(config)?,
+        };
+        let (w, h) = gray.dimensions();
+        let mut tess = tess
+            .set_frame(gray.as_raw(), w as i32, h as i32, 1, w as i32)
+            .map_err(|e| OcrError(format!("Tesseract refused the page image: {e}")))?
+            .set_source_resolution(dpi.round() as i32)
+            .recognize()
+            .map_err(|e| OcrError(format!("Tesseract failed on the page: {e}")))?;
+        let text = tess.get_tsv_text(0).map_err(|e| OcrError(format!("Tesseract gave no result: {e}")))?;
+        engine.tess = Some(tess);
+        Ok(tsv::parse(&text))
+    })
+}
+
+/// Reads one page image into a laid-out [`Page`], turning it upright if it was scanned
+/// sideways or upside down.
+pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrError> {
+    let gray = image.gray();
+    let first = recognise(config, &gray, image.dpi)?;
+    let first_quality = orientation::Quality::of(&first);
+    let (words, image, rotation) = if first_quality.is_good() {
+        (first, image, 0)
+    } else {
+        match orientation::detect(config, &gray, image.dpi) {
+            Some(rot) if rot != 0 => {
+                let turned = orientation::rotate(&image.image, rot);
+                let turned_gray = turned.to_luma8();
+                let second = recognise(config, &turned_gray, image.dpi)?;
+                if orientation::Quality::of(&second).better_than(&first_quality) {
+                    (second, PageImage { number: image.number, image: turned, dpi: image.dpi }, rot)
+                } else {
+                    (first, image, 0)
+                }
+            }
+            _ => (first, image, 0),
+        }
+    };
+    let scale = 72.0 / image.dpi;
+    let (w_px, h_px) = (image.image.width(), image.image.height());
+    let words: Vec<Word> = words
+        .into_iter()
+        .map(|pw| Word {
+            text: pw.text,
+            bbox: [pw.left as f32 * scale, pw.top as f32 * scale, (pw.left + pw.width) as f32 * scale, (pw.top + pw.height) as f32 * scale],
+            confidence: (pw.conf / 100.0).clamp(0.0, 1.0),
+        })
+        .collect();
+    let page = Page::from_words(image.number, w_px as f32 * scale, h_px as f32 * scale, TextSource::Ocr, rotation, words);
+    Ok(OcrPage { page, image })
+}
+
+/// Convenience for images that are already upright and grey (benchmarks, tests).
+pub fn read_image(config: &OcrConfig, image: DynamicImage, dpi: f32) -> Result<OcrPage, OcrError> {
+    read_page(config, PageImage { number: 1, image, dpi })
+}

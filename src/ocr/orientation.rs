@@ -1,0 +1,128 @@
+//! Page orientation: judging whether a reading is good, and Tesseract's orientation and
+//! script detection (OSD) for the pages where it is not.
+//!
+//! OSD runs only on pages whose first reading is poor. When it proposes a turn, the page is
+//! read again turned, and the better of the two readings is kept — so a wrong OSD guess can
+//! never make a page worse.
+
+use std::cell::RefCell;
+use std::ffi::CString;
+
+use image::DynamicImage;
+use tesseract_sys as sys;
+
+use super::tsv::PixelWord;
+use super::OcrConfig;
+
+/// How much readable text a reading holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quality {
+    /// Words of two or more characters that are mostly letters or digits.
+    pub words: usize,
+    pub mean_conf: f32,
+}
+
+impl Quality {
+    pub fn of(words: &[PixelWord]) -> Quality {
+        let mut n = 0usize;
+        let mut sum = 0.0f32;
+        for w in words {
+            let chars = w.text.chars().count();
+            let alnum = w.text.chars().filter(|c| c.is_alphanumeric()).count();
+            if chars >= 2 && alnum * 10 >= chars * 6 {
+                n += 1;
+                sum += w.conf;
+            }
+        }
+        Quality { words: n, mean_conf: if n == 0 { 0.0 } else { sum / n as f32 } }
+    }
+
+    /// A reading good enough that the page is surely upright.
+    pub fn is_good(&self) -> bool {
+        self.words >= 12 && self.mean_conf >= 72.0
+    }
+
+    fn score(&self) -> f32 {
+        self.words as f32 * self.mean_conf
+    }
+
+    pub fn better_than(&self, other: &Quality) -> bool {
+        self.score() > other.score() * 1.1
+    }
+}
+
+/// Turns an image clockwise by 0, 90, 180 or 270 degrees.
+pub fn rotate(image: &DynamicImage, clockwise: u16) -> DynamicImage {
+    match clockwise {
+        90 => image.rotate90(),
+        180 => image.rotate180(),
+        270 => image.rotate270(),
+        _ => image.clone(),
+    }
+}
+
+struct Osd(*mut sys::TessBaseAPI);
+
+impl Drop for Osd {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from TessBaseAPICreate and is deleted exactly once.
+        unsafe {
+            sys::TessBaseAPIEnd(self.0);
+            sys::TessBaseAPIDelete(self.0);
+        }
+    }
+}
+
+thread_local! {
+    static OSD: RefCell<Option<Option<Osd>>> = const { RefCell::new(None) };
+}
+
+pub(super) fn release() {
+    OSD.with(|cell| cell.borrow_mut().take());
+}
+
+fn new_osd(config: &OcrConfig) -> Option<Osd> {
+    super::limit_openmp_threads();
+    let datapath = config.datapath.as_deref().and_then(|p| CString::new(p).ok());
+    // SAFETY: plain C API calls on a handle we own; strings outlive the calls.
+    unsafe {
+        let h = sys::TessBaseAPICreate();
+        if h.is_null() {
+            return None;
+        }
+        let osd = Osd(h);
+        let rc = sys::TessBaseAPIInit3(h, datapath.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()), c"osd".as_ptr());
+        if rc != 0 {
+            tracing::warn!("orientation detection is unavailable: install tesseract-ocr-osd (scripts/setup.sh)");
+            return None;
+        }
+        sys::TessBaseAPISetPageSegMode(h, sys::TessPageSegMode_PSM_OSD_ONLY);
+        Some(osd)
+    }
+}
+
+/// The clockwise turn (0, 90, 180, 270) that makes the page upright, if OSD is confident.
+pub fn detect(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Option<u16> {
+    OSD.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        let osd = slot.get_or_insert_with(|| new_osd(config)).as_ref()?;
+        let (w, h) = gray.dimensions();
+        let mut deg: libc::c_int = 0;
+        let mut conf: f32 = 0.0;
+        let mut script: *const libc::c_char = std::ptr::null();
+        let mut script_conf: f32 = 0.0;
+        // SAFETY: the image buffer outlives the calls; Tesseract copies it in SetImage.
+        let ok = unsafe {
+            sys::TessBaseAPISetImage(osd.0, gray.as_raw().as_ptr(), w as i32, h as i32, 1, w as i32);
+            sys::TessBaseAPISetSourceResolution(osd.0, dpi.round() as i32);
+            let ok = sys::TessBaseAPIDetectOrientationScript(osd.0, &mut deg, &mut conf, &mut script, &mut script_conf);
+            sys::TessBaseAPIClear(osd.0);
+            ok
+        };
+        if ok == 0 || conf < 1.0 {
+            return None;
+        }
+        // Tesseract reports the page's current orientation (counter-clockwise); undo it.
+        Some(((360 - deg.rem_euclid(360)) % 360) as u16)
+    })
+}

@@ -1,0 +1,245 @@
+//! PDF pages through pdfium: the text layer where a page has a usable one, otherwise the
+//! page image — the embedded scan at its own resolution when the page is one image, a
+//! 300 dpi rendering otherwise.
+//!
+//! libpdfium is not thread-safe; pdfium-render serialises calls, and this stage is only
+//! ever driven from the one producer thread of a document.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use image::DynamicImage;
+use pdfium_render::prelude::*;
+
+use super::{Limits, Outline, PageContent, PageImage, PagesError};
+use crate::index::ErrorKind;
+use crate::layout::{Page, TextSource, Word};
+
+/// Resolution for rendering pages that are not a single scanned image.
+pub const RENDER_DPI: f32 = 300.0;
+
+/// A page whose text layer has fewer non-blank characters than this is read by OCR.
+const MIN_TEXT_CHARS: usize = 20;
+
+static PDFIUM: OnceLock<Result<Pdfium, String>> = OnceLock::new();
+
+/// Where libpdfium is looked for, in order. `scripts/setup.sh` installs it to
+/// `/usr/local/lib` from the pinned pypdfium2 wheel.
+fn library_candidates() -> Vec<PathBuf> {
+    let mut c = Vec::new();
+    if let Some(p) = std::env::var_os("MAILROOM_PDFIUM_LIB") {
+        c.push(PathBuf::from(p));
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        if let Some(dir) = exe.parent() {
+            c.push(dir.join("libpdfium.so"));
+        }
+    }
+    c.push(PathBuf::from("/usr/local/lib/libpdfium.so"));
+    c
+}
+
+/// The process-wide pdfium binding.
+pub fn pdfium() -> Result<&'static Pdfium, PagesError> {
+    PDFIUM
+        .get_or_init(|| {
+            let mut tried = Vec::new();
+            for path in library_candidates() {
+                if path.exists() {
+                    match Pdfium::bind_to_library(&path) {
+                        Ok(b) => return Ok(Pdfium::new(b)),
+                        Err(e) => tried.push(format!("{}: {e}", path.display())),
+                    }
+                }
+            }
+            match Pdfium::bind_to_system_library() {
+                Ok(b) => Ok(Pdfium::new(b)),
+                Err(e) => Err(format!(
+                    "libpdfium could not be loaded ({e}; tried {}). Run scripts/setup.sh, or set MAILROOM_PDFIUM_LIB to the libpdfium.so of the pypdfium2 wheel",
+                    if tried.is_empty() { "no candidate paths".to_string() } else { tried.join("; ") }
+                )),
+            }
+        })
+        .as_ref()
+        .map_err(|msg| PagesError::new(ErrorKind::Internal, msg.clone()))
+}
+
+fn open_error(e: PdfiumError) -> PagesError {
+    match e {
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => PagesError::new(
+            ErrorKind::Encrypted,
+            "the PDF needs a password to open; ask the sender for an unprotected copy",
+        ),
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => {
+            PagesError::new(ErrorKind::Encrypted, "the PDF uses an unsupported security handler")
+        }
+        other => PagesError::new(ErrorKind::Corrupt, format!("the PDF cannot be opened: {other}")),
+    }
+}
+
+/// A PDF whose last `%%EOF` marker is missing was cut off in transfer: pdfium would
+/// silently repair it, but a truncated original must not be archived as if complete.
+fn is_truncated(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    !tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+pub fn produce(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
+    if is_truncated(bytes) {
+        return Err(PagesError::new(
+            ErrorKind::Corrupt,
+            "the PDF is truncated (no %%EOF at its end); it was probably cut off during transfer — send it again",
+        ));
+    }
+    let pdfium = pdfium()?;
+    let doc = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(open_error)?;
+    let count = doc.pages().len() as u32;
+    if count == 0 {
+        return Err(PagesError::new(ErrorKind::Corrupt, "the PDF has no pages"));
+    }
+    if count > limits.max_pages {
+        return Err(PagesError::new(ErrorKind::TooLarge, format!("the PDF has {count} pages, more than the limit of {}", limits.max_pages)));
+    }
+    for i in 0..count {
+        let page = doc
+            .pages()
+            .get(i as PdfPageIndex)
+            .map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {} cannot be read: {e}", i + 1)))?;
+        let content = read_page(&page, i + 1, limits)?;
+        if !sink(content) {
+            break;
+        }
+    }
+    Ok(Outline { pages: count })
+}
+
+fn read_page(page: &PdfPage, number: u32, limits: &Limits) -> Result<PageContent, PagesError> {
+    let width = page.width().value;
+    let height = page.height().value;
+    if !(width > 1.0 && height > 1.0 && width < 14_400.0 && height < 14_400.0) {
+        return Err(PagesError::new(ErrorKind::Corrupt, format!("page {number} has an impossible size {width}×{height} pt")));
+    }
+    let rotation = match page.rotation() {
+        Ok(PdfPageRenderRotation::Degrees90) => 90,
+        Ok(PdfPageRenderRotation::Degrees180) => 180,
+        Ok(PdfPageRenderRotation::Degrees270) => 270,
+        _ => 0,
+    };
+    if let Ok(text) = page.text() {
+        let words = text_layer_words(&text, width, height, rotation);
+        let chars: usize = words.iter().map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count()).sum();
+        if chars >= MIN_TEXT_CHARS {
+            return Ok(PageContent::Text(Page::from_words(number, width, height, TextSource::TextLayer, 0, words)));
+        }
+    }
+    if rotation == 0 {
+        if let Some(img) = single_scan_image(page, width, height, limits) {
+            return Ok(PageContent::Image(img_page(number, img, width)));
+        }
+    }
+    let mut dpi = RENDER_DPI;
+    let px = |d: f32| ((width / 72.0 * d) as u64, (height / 72.0 * d) as u64);
+    while px(dpi).0 * px(dpi).1 > limits.max_pixels && dpi > 72.0 {
+        dpi -= 25.0;
+    }
+    let (w_px, h_px) = px(dpi);
+    let config = PdfRenderConfig::new()
+        .set_target_width(w_px as i32)
+        .set_maximum_height(h_px as i32 + 1)
+        .use_grayscale_rendering(true)
+        .render_form_data(true);
+    let bitmap = page
+        .render_with_config(&config)
+        .map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {number} cannot be rendered: {e}")))?;
+    let image = DynamicImage::ImageLuma8(bitmap.as_image().to_luma8());
+    let dpi = image.width() as f32 / (width / 72.0);
+    Ok(PageContent::Image(PageImage { number, image, dpi }))
+}
+
+fn img_page(number: u32, image: DynamicImage, width_pt: f32) -> PageImage {
+    let dpi = image.width() as f32 / (width_pt / 72.0);
+    let image = match image {
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_) => image,
+        DynamicImage::ImageLumaA8(_) | DynamicImage::ImageLuma16(_) | DynamicImage::ImageLumaA16(_) => DynamicImage::ImageLuma8(image.to_luma8()),
+        other => DynamicImage::ImageRgb8(other.to_rgb8()),
+    };
+    PageImage { number, image, dpi }
+}
+
+/// The page's scan when the page is exactly one upright image covering (nearly) all of it.
+fn single_scan_image(page: &PdfPage, width: f32, height: f32, limits: &Limits) -> Option<DynamicImage> {
+    let mut found = None;
+    for object in page.objects().iter() {
+        if let Some(image) = object.as_image_object() {
+            if found.is_some() {
+                return None; // several images: render the composed page instead
+            }
+            let b = object.bounds().ok()?.to_rect();
+            let (bw, bh) = (b.width().value, b.height().value);
+            if bw * bh < 0.85 * width * height {
+                return None;
+            }
+            let (pw, ph) = (image.width().ok()? as f32, image.height().ok()? as f32);
+            if pw * ph > limits.max_pixels as f32 || pw < 100.0 {
+                return None;
+            }
+            // Same aspect ratio as its box: drawn upright, not turned by the page matrix.
+            if ((pw / ph) / (bw / bh) - 1.0).abs() > 0.03 {
+                return None;
+            }
+            found = Some(image.get_raw_image().ok()?);
+        }
+    }
+    found
+}
+
+/// Words from the text layer, with boxes in the upright page's top-left coordinates.
+fn text_layer_words(text: &PdfPageText, width: f32, height: f32, rotation: u16) -> Vec<Word> {
+    // Unrotated page size, for the coordinate transform.
+    let (w0, h0) = if rotation == 90 || rotation == 270 { (height, width) } else { (width, height) };
+    let to_display = |x: f32, y: f32| -> (f32, f32) {
+        match rotation {
+            90 => (y, x),
+            180 => (w0 - x, y),
+            270 => (h0 - y, w0 - x),
+            _ => (x, h0 - y),
+        }
+    };
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut bbox = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
+    let mut last_right = f32::MIN;
+    let mut last_cy = 0.0f32;
+    let mut last_h = 0.0f32;
+    let flush = |cur: &mut String, bbox: &mut [f32; 4], words: &mut Vec<Word>| {
+        if !cur.trim().is_empty() {
+            words.push(Word { text: std::mem::take(cur), bbox: *bbox, confidence: 1.0 });
+        }
+        cur.clear();
+        *bbox = [f32::MAX, f32::MAX, f32::MIN, f32::MIN];
+    };
+    for ch in text.chars().iter() {
+        let Some(c) = ch.unicode_char() else { continue };
+        if c.is_whitespace() || c == '\u{0}' || c == '\u{2}' {
+            flush(&mut cur, &mut bbox, &mut words);
+            last_right = f32::MIN;
+            continue;
+        }
+        let Ok(r) = ch.loose_bounds() else { continue };
+        let (ax, ay) = to_display(r.left().value, r.top().value);
+        let (bx, by) = to_display(r.right().value, r.bottom().value);
+        let cb = [ax.min(bx), ay.min(by), ax.max(bx), ay.max(by)];
+        let h = (cb[3] - cb[1]).max(0.1);
+        let cy = (cb[1] + cb[3]) / 2.0;
+        if !cur.is_empty() && (cb[0] - last_right > 0.25 * h.max(last_h) || (cy - last_cy).abs() > 0.5 * h.max(last_h) || cb[2] < last_right - 0.5 * h) {
+            flush(&mut cur, &mut bbox, &mut words);
+        }
+        cur.push(c);
+        bbox = [bbox[0].min(cb[0]), bbox[1].min(cb[1]), bbox[2].max(cb[2]), bbox[3].max(cb[3])];
+        last_right = cb[2];
+        last_cy = cy;
+        last_h = h;
+    }
+    flush(&mut cur, &mut bbox, &mut words);
+    words
+}
