@@ -24,6 +24,20 @@ pub struct Cli {
 pub enum Command {
     /// Process documents (PDF, PNG, JPEG, TIFF) into the archive and print a summary.
     Process(ProcessArgs),
+    /// Evaluate extraction and classification on documents with `<name>.gt.json` ground truth.
+    Eval(EvalArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// Folder with documents and their `.gt.json` files.
+    pub dir: PathBuf,
+    /// Print the report as JSON on stdout instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// List every mismatch on stderr.
+    #[arg(long)]
+    pub verbose: bool,
 }
 
 #[derive(Args, Debug)]
@@ -51,6 +65,7 @@ pub struct ProcessArgs {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Process(args) => process(args),
+        Command::Eval(args) => eval(args),
     }
 }
 
@@ -144,4 +159,40 @@ fn process(args: ProcessArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn eval(args: EvalArgs) -> ExitCode {
+    // A throw-away archive: evaluation must not leave documents behind.
+    let tmp = std::env::temp_dir().join(format!("mailroom-eval-{}", std::process::id()));
+    let archive = match LocalArchive::open(&tmp) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("mailroom: cannot create a temporary archive: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let pipeline = Pipeline::embedded(Box::new(archive));
+    let report = crate::eval::run(&pipeline, &args.dir, |name, idx| {
+        eprintln!("  {name}: {}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("quarantined"));
+    });
+    rayon::broadcast(|_| crate::ocr::release_engines());
+    let _ = std::fs::remove_dir_all(&tmp);
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mailroom: evaluation failed: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if args.verbose {
+        for m in &report.mismatches {
+            eprintln!("  ✗ {} {}: expected {:?}, got {:?}", m.document, m.field, m.expected, m.got);
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+    } else {
+        println!("{}", report.table());
+    }
+    ExitCode::SUCCESS
 }

@@ -16,3 +16,5 @@ pub mod pages;
 pub mod cli;
 pub mod intake;
 pub mod pipeline;
+pub mod eval;
+pub mod einvoice;

@@ -84,7 +84,42 @@ fn is_truncated(bytes: &[u8]) -> bool {
     !tail.windows(5).any(|w| w == b"%%EOF")
 }
 
+/// File names under which ZUGFeRD, Factur-X and XRechnung embed their invoice XML.
+const INVOICE_XML_NAMES: [&str; 4] = ["factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml", "order-x.xml"];
+
+/// The invoice XML embedded in a hybrid PDF (ZUGFeRD / Factur-X), read through pdfium's
+/// attachment API: `(file name, bytes)`.
+pub fn embedded_invoice_xml(bytes: &[u8]) -> Result<Option<(String, Vec<u8>)>, PagesError> {
+    if is_truncated(bytes) {
+        return Ok(None); // produce() reports it
+    }
+    let pdfium = pdfium()?;
+    let doc = match pdfium.load_pdf_from_byte_slice(bytes, None) {
+        Ok(d) => d,
+        Err(_) => return Ok(None), // produce() reports why
+    };
+    for attachment in doc.attachments().iter() {
+        let name = attachment.name();
+        if INVOICE_XML_NAMES.iter().any(|n| n.eq_ignore_ascii_case(name.trim())) {
+            if let Ok(xml) = attachment.save_to_bytes() {
+                return Ok(Some((name, xml)));
+            }
+        }
+    }
+    Ok(None)
+}
+
 pub fn produce(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
+    produce_pages(bytes, limits, true, sink)
+}
+
+/// Only the pages with a usable text layer; image pages are skipped, not rendered
+/// (e-invoices go straight through without OCR).
+pub fn produce_text_only(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
+    produce_pages(bytes, limits, false, sink)
+}
+
+fn produce_pages(bytes: &[u8], limits: &Limits, images: bool, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
     if is_truncated(bytes) {
         return Err(PagesError::new(
             ErrorKind::Corrupt,
@@ -105,7 +140,7 @@ pub fn produce(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(PageContent) 
             .pages()
             .get(i as PdfPageIndex)
             .map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {} cannot be read: {e}", i + 1)))?;
-        let content = read_page(&page, i + 1, limits)?;
+        let Some(content) = read_page(&page, i + 1, limits, images)? else { continue };
         if !sink(content) {
             break;
         }
@@ -113,7 +148,7 @@ pub fn produce(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(PageContent) 
     Ok(Outline { pages: count })
 }
 
-fn read_page(page: &PdfPage, number: u32, limits: &Limits) -> Result<PageContent, PagesError> {
+fn read_page(page: &PdfPage, number: u32, limits: &Limits, images: bool) -> Result<Option<PageContent>, PagesError> {
     let width = page.width().value;
     let height = page.height().value;
     if !(width > 1.0 && height > 1.0 && width < 14_400.0 && height < 14_400.0) {
@@ -129,12 +164,15 @@ fn read_page(page: &PdfPage, number: u32, limits: &Limits) -> Result<PageContent
         let words = text_layer_words(&text, width, height, rotation);
         let chars: usize = words.iter().map(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count()).sum();
         if chars >= MIN_TEXT_CHARS {
-            return Ok(PageContent::Text(Page::from_words(number, width, height, TextSource::TextLayer, 0, words)));
+            return Ok(Some(PageContent::Text(Page::from_words(number, width, height, TextSource::TextLayer, 0, words))));
         }
+    }
+    if !images {
+        return Ok(None);
     }
     if rotation == 0 {
         if let Some(img) = single_scan_image(page, width, height, limits) {
-            return Ok(PageContent::Image(img_page(number, img, width)));
+            return Ok(Some(PageContent::Image(img_page(number, img, width))));
         }
     }
     let mut dpi = RENDER_DPI;
@@ -153,7 +191,7 @@ fn read_page(page: &PdfPage, number: u32, limits: &Limits) -> Result<PageContent
         .map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {number} cannot be rendered: {e}")))?;
     let image = DynamicImage::ImageLuma8(bitmap.as_image().to_luma8());
     let dpi = image.width() as f32 / (width / 72.0);
-    Ok(PageContent::Image(PageImage { number, image, dpi }))
+    Ok(Some(PageContent::Image(PageImage { number, image, dpi })))
 }
 
 fn img_page(number: u32, image: DynamicImage, width_pt: f32) -> PageImage {

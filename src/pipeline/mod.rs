@@ -7,6 +7,8 @@
 //! is quarantined with its original bytes; a panic anywhere inside is caught and
 //! quarantined the same way, so one bad file never stops a run.
 
+mod einvoice;
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::sync_channel;
 
@@ -126,6 +128,9 @@ impl Pipeline {
     }
 
     fn read_and_index(&self, doc: &Document) -> Result<(DocumentIndex, Artefacts), Failure> {
+        if let Some(result) = einvoice::try_process(doc, &self.limits) {
+            return result;
+        }
         let read = self.read_pages(doc)?;
         if read.is_empty() {
             return Err(Failure { kind: ErrorKind::Unreadable, message: "no page could be read".into() });

@@ -1,0 +1,192 @@
+//! Evaluation: runs the pipeline over a folder of documents that have ground truth beside
+//! them (`<name>.gt.json`, the format of `shared/data`) and reports, per field, exact-match
+//! accuracy, precision and recall, and the classifier's confusion matrix.
+//!
+//! Values are compared as values: amounts as decimals, IBANs and VAT IDs without spaces and
+//! case, names case-insensitively with collapsed whitespace. A ground-truth `null` means the
+//! value is not on the page (or not in the document) and is not counted.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::document::Document;
+use crate::index::{Channel, DocType, DocumentIndex};
+use crate::pipeline::Pipeline;
+
+/// The fields compared, in report order.
+pub const FIELDS: [&str; 12] = [
+    "invoice_number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "net_total",
+    "vat_total",
+    "gross_total",
+    "amount_due",
+    "seller_name",
+    "seller_vat_id",
+    "buyer_name",
+    "iban",
+];
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct FieldScore {
+    /// Documents whose ground truth has the field.
+    pub expected: usize,
+    /// Of those, documents where mailroom gave a value.
+    pub predicted: usize,
+    pub correct: usize,
+    pub accuracy: f64,
+    pub precision: f64,
+    pub recall: f64,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Mismatch {
+    pub document: String,
+    pub field: String,
+    pub expected: String,
+    pub got: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Report {
+    pub documents: usize,
+    pub quarantined: usize,
+    pub fields: BTreeMap<String, FieldScore>,
+    /// expected label → predicted label → count.
+    pub confusion: BTreeMap<String, BTreeMap<String, usize>>,
+    pub classifier_accuracy: f64,
+    pub mismatches: Vec<Mismatch>,
+}
+
+fn normalise(field: &str, v: &str) -> String {
+    let v = v.trim();
+    match field {
+        "net_total" | "vat_total" | "gross_total" | "amount_due" => Decimal::from_str(v).map(|d| d.normalize().to_string()).unwrap_or_else(|_| v.to_string()),
+        "iban" | "seller_vat_id" | "buyer_vat_id" => v.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase(),
+        "seller_name" | "buyer_name" => v.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase(),
+        _ => v.to_string(),
+    }
+}
+
+/// The document type a ground-truth type code stands for (UNTDID 1001).
+pub fn doc_type_for_code(code: &str) -> DocType {
+    match code {
+        "381" | "261" => DocType::CreditNote,
+        "220" | "230" => DocType::Order,
+        "231" => DocType::OrderConfirmation,
+        _ => DocType::Invoice,
+    }
+}
+
+/// Documents under `dir` that have a `.gt.json` beside them.
+pub fn cases(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.filter_map(|e| e.ok()) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Some(name) = p.file_name().and_then(|n| n.to_str()) {
+                if name.ends_with(".gt.json") {
+                    continue;
+                }
+                let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(name);
+                let gt = p.with_file_name(format!("{stem}.gt.json"));
+                if gt.exists() && !name.ends_with(".xml") {
+                    out.push((p, gt));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compares one index with its ground truth, adding to `report`.
+pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_json::Value) {
+    report.documents += 1;
+    for field in FIELDS {
+        let Some(expected) = gt.get(field).and_then(|v| v.as_str()) else { continue };
+        let s = report.fields.entry(field.to_string()).or_default();
+        s.expected += 1;
+        let got = index.field(field);
+        if got.is_some() {
+            s.predicted += 1;
+        }
+        if got.map(|g| normalise(field, g)) == Some(normalise(field, expected)) {
+            s.correct += 1;
+        } else {
+            report.mismatches.push(Mismatch { document: name.to_string(), field: field.to_string(), expected: expected.to_string(), got: got.map(str::to_string) });
+        }
+    }
+    if let Some(code) = gt.get("document_type_code").and_then(|v| v.as_str()) {
+        let expected = doc_type_for_code(code).as_str().to_string();
+        let got = index.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("none").to_string();
+        *report.confusion.entry(expected).or_default().entry(got).or_default() += 1;
+    }
+}
+
+impl Report {
+    pub fn finish(&mut self) {
+        for s in self.fields.values_mut() {
+            s.accuracy = if s.expected > 0 { s.correct as f64 / s.expected as f64 } else { 0.0 };
+            s.recall = s.accuracy;
+            s.precision = if s.predicted > 0 { s.correct as f64 / s.predicted as f64 } else { 0.0 };
+        }
+        let total: usize = self.confusion.values().flat_map(|m| m.values()).sum();
+        let right: usize = self.confusion.iter().map(|(k, m)| m.get(k).copied().unwrap_or(0)).sum();
+        self.classifier_accuracy = if total > 0 { right as f64 / total as f64 } else { 0.0 };
+    }
+
+    pub fn table(&self) -> String {
+        let mut out = format!("{:<16} {:>8} {:>9} {:>8} {:>9} {:>9} {:>7}\n", "field", "expected", "predicted", "correct", "accuracy", "precision", "recall");
+        for f in FIELDS {
+            if let Some(s) = self.fields.get(f) {
+                out.push_str(&format!(
+                    "{:<16} {:>8} {:>9} {:>8} {:>8.1}% {:>8.1}% {:>6.1}%\n",
+                    f,
+                    s.expected,
+                    s.predicted,
+                    s.correct,
+                    100.0 * s.accuracy,
+                    100.0 * s.precision,
+                    100.0 * s.recall
+                ));
+            }
+        }
+        out.push_str(&format!("\ndocuments: {}, quarantined: {}\nclassifier accuracy: {:.1}%\nconfusion (expected → predicted):\n", self.documents, self.quarantined, 100.0 * self.classifier_accuracy));
+        for (e, m) in &self.confusion {
+            let row: Vec<String> = m.iter().map(|(p, n)| format!("{p}: {n}")).collect();
+            out.push_str(&format!("  {e:<18} {}\n", row.join(", ")));
+        }
+        out
+    }
+}
+
+/// Runs `pipeline` over every case under `dir`.
+pub fn run(pipeline: &Pipeline, dir: &Path, mut progress: impl FnMut(&str, &DocumentIndex)) -> std::io::Result<Report> {
+    let mut report = Report::default();
+    for (doc_path, gt_path) in cases(dir) {
+        let bytes = std::fs::read(&doc_path)?;
+        let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(&gt_path)?).unwrap_or_default();
+        let name = doc_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let doc = Document::new(bytes, Channel::File, name.clone());
+        let outcome = pipeline.process(&doc).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let index = outcome.index();
+        if index.status == crate::index::Status::Quarantined {
+            report.quarantined += 1;
+        }
+        progress(&name, index);
+        score(&mut report, &name, index, &gt);
+    }
+    report.finish();
+    Ok(report)
+}
