@@ -2,7 +2,25 @@
 
 use clap::Parser;
 
+/// Debian's libtesseract is built with OpenMP and asks for explicit team sizes, which only
+/// `OMP_THREAD_LIMIT` caps — and libgomp reads it once, when it is loaded, before `main`.
+/// Pages already run in parallel, and OpenMP teams inside them make a page ~8× slower. So
+/// the binary sets the limit for itself and re-executes once; no user has to export it.
+fn limit_openmp_threads() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_else(|| exe.clone().into_os_string());
+    let err = std::process::Command::new(&exe).arg0(arg0).args(args).env("OMP_THREAD_LIMIT", "1").exec();
+    // Only reached if exec failed: go on, slower but correct.
+    eprintln!("mailroom: warning: could not limit OCR threads ({err}); set OMP_THREAD_LIMIT=1 for full speed");
+}
+
 fn main() -> std::process::ExitCode {
+    limit_openmp_threads();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MAILROOM_LOG").unwrap_or_else(|_| "warn".into()))

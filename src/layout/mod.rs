@@ -194,14 +194,10 @@ fn group_blocks(lines: &[Line]) -> Vec<Block> {
             None => blocks.push(Block { lines: vec![li], bbox: l.bbox }),
         }
     }
-    // Reading order: top to bottom, blocks that share a band read left to right.
-    blocks.sort_by(|a, b| {
-        let band = ((a.bbox[1] - b.bbox[1]).abs() < 4.0).then_some(std::cmp::Ordering::Equal);
-        match band {
-            Some(_) => a.bbox[0].total_cmp(&b.bbox[0]),
-            None => a.bbox[1].total_cmp(&b.bbox[1]),
-        }
-    });
+    // Reading order: top to bottom; blocks whose tops share a band read left to right.
+    // (A key, not a pairwise tolerance, so that the order is total.)
+    let band = |b: &Block| (b.bbox[1] / 6.0).floor() as i64;
+    blocks.sort_by(|a, b| band(a).cmp(&band(b)).then(a.bbox[0].total_cmp(&b.bbox[0])));
     blocks
 }
 

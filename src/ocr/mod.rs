@@ -63,9 +63,15 @@ thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
 }
 
-/// Limits OpenMP in libtesseract to one thread for the calling thread. OpenMP's thread
-/// count is per thread, so every worker calls this before its first page.
+/// Limits OpenMP's default team size for the calling thread. This does not cap teams that
+/// Tesseract sizes explicitly — only `OMP_THREAD_LIMIT=1` in the environment at process
+/// start does that, which the `mailroom` binary sets for itself (see `main.rs`); library
+/// users must set it themselves.
 pub fn limit_openmp_threads() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("OMP_THREAD_LIMIT").is_none() {
+        WARNED.call_once(|| tracing::warn!("OMP_THREAD_LIMIT is not set: OCR pages in parallel will run much slower; set OMP_THREAD_LIMIT=1"));
+    }
     type SetNumThreads = unsafe extern "C" fn(libc::c_int);
     // SAFETY: looks up a symbol by name in the already loaded process image; the symbol,
     // when present, is libgomp's `void omp_set_num_threads(int)`.
