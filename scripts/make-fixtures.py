@@ -48,6 +48,7 @@ for rel in [
 page = Image.open(render(corpus / "ZUGFeRDv1/correct/Konik/acme_invoice-42_ZUGFeRD.pdf")[0]).convert("L")
 page.save(docs / "invoice-page.png", dpi=(200, 200))
 page.rotate(-90, expand=True).save(docs / "invoice-turned-90.jpg", quality=85, dpi=(200, 200))
+page.rotate(90, expand=True).save(docs / "invoice-turned-270.png", dpi=(200, 200))
 page.rotate(180).save(bad.parent / "documents" / "invoice-upside-down.png", dpi=(200, 200))
 page.rotate(2.5, expand=True, fillcolor=255).save(docs / "invoice-skewed.png", dpi=(200, 200))
 p1 = Image.open(render(corpus / "XML-Rechnung/FX/EN16931_1_Teilrechnung.pdf")[0]).convert("L")

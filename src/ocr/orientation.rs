@@ -20,13 +20,23 @@ pub struct Quality {
     /// Words of two or more characters that are mostly letters or digits.
     pub words: usize,
     pub mean_conf: f32,
+    /// Share of longer words whose box is taller than wide: Tesseract reads sideways text
+    /// lines well enough, but then the page is turned and its layout is nonsense.
+    pub sideways: f32,
 }
 
 impl Quality {
     pub fn of(words: &[PixelWord]) -> Quality {
         let mut n = 0usize;
         let mut sum = 0.0f32;
+        let (mut long, mut tall) = (0usize, 0usize);
         for w in words {
+            if w.text.chars().count() >= 4 {
+                long += 1;
+                if w.height > w.width {
+                    tall += 1;
+                }
+            }
             let chars = w.text.chars().count();
             let alnum = w.text.chars().filter(|c| c.is_alphanumeric()).count();
             if chars >= 2 && alnum * 10 >= chars * 6 {
@@ -34,16 +44,16 @@ impl Quality {
                 sum += w.conf;
             }
         }
-        Quality { words: n, mean_conf: if n == 0 { 0.0 } else { sum / n as f32 } }
+        Quality { words: n, mean_conf: if n == 0 { 0.0 } else { sum / n as f32 }, sideways: if long == 0 { 0.0 } else { tall as f32 / long as f32 } }
     }
 
     /// A reading good enough that the page is surely upright.
     pub fn is_good(&self) -> bool {
-        self.words >= 12 && self.mean_conf >= 72.0
+        self.words >= 12 && self.mean_conf >= 72.0 && self.sideways < 0.3
     }
 
     fn score(&self) -> f32 {
-        self.words as f32 * self.mean_conf
+        self.words as f32 * self.mean_conf * (1.0 - self.sideways)
     }
 
     pub fn better_than(&self, other: &Quality) -> bool {

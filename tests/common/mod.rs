@@ -1,0 +1,64 @@
+//! Helpers shared by the integration tests: run the real `mailroom` binary on fixtures.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    root().join("fixtures").join(rel)
+}
+
+pub struct Run {
+    pub output: Output,
+    pub indexes: Vec<Value>,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+    pub fn by_name(&self, name: &str) -> &Value {
+        self.indexes.iter().find(|i| i["source"]["name"] == name).unwrap_or_else(|| panic!("no index for {name}; stderr:\n{}", self.stderr()))
+    }
+}
+
+/// `mailroom process --json --archive <archive> <paths…>`
+pub fn process(archive: &Path, paths: &[PathBuf]) -> Run {
+    let output = Command::cargo_bin("mailroom").unwrap().arg("process").arg("--json").arg("--archive").arg(archive).args(paths).output().unwrap();
+    let stdout = String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8");
+    let indexes = stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {l}"))).collect();
+    Run { output, indexes }
+}
+
+pub fn field<'a>(index: &'a Value, name: &str) -> Option<&'a str> {
+    index["fields"][name]["value"].as_str()
+}
+
+/// Every file under `dir` with its size and modification time.
+pub fn listing(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push((e.path(), m.len(), m.modified().unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
