@@ -18,10 +18,14 @@ label_re!(
     r"(rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?|n°)|rechnung\s*(?:nr\.?|nummer|no\.?|#)|re\.?\s*-?\s*nr\.?|beleg\s*-?\s*(?:nummer|nr\.?)|invoice\s*(?:number|no\.?|nr\.?|#|num\.?|id)|inv\.?\s*no\.?|gutschrifts?\s*-?\s*(?:nummer|nr\.?)|credit\s*note\s*(?:number|no\.?|#)|num[ée]ro\s*de\s*facture|facture\s*n[°o]\.?|dokument\s*-?\s*(?:nummer|nr\.?)|document\s*(?:no\.?|number)|bill\s*(?:no\.?|number))"
 );
 // A title word directly followed by the number ("Rechnung 2018-123", "INVOICE 42").
-label_re!(invoice_title, r"^\s*(rechnung|invoice|gutschrift|facture|credit\s*note|korrekturrechnung|stornorechnung)\b\s*[:#]?");
+label_re!(invoice_title, r"^\s*(rechnung|invoice|gutschrift|facture|avoir|credit\s*note|korrekturrechnung|stornorechnung|rechnungskorrektur|teilrechnung|schlussrechnung|abschlagsrechnung|warenrechnung|handelsrechnung)\b\s*[:#]?");
+// "Handelsrechnung (380) Nr.", "Rechnung des Versicherers (575) Nr.": a UNTDID type code in brackets.
+label_re!(invoice_type_code_title, r"(rechnung|gutschrift|invoice|korrektur|avoir|facture)[^\n]{0,40}?\(\d{3}\)\s*(?:nr\.?|no\.?|n°|#)");
+// References to another document's number: never this document's number.
+label_re!(reference_prefix, r"(ursprungs?|original|bezug|bezogen|referenz|storno\s*zu|zu\s*(?:der\s*)?rechnung|vorherige|preceding|related|corrected|facture\s*d'origine|sur\s*facture|kunden|customer|auftrags?|bestell|order|liefer|delivery)\s*-?\s*$");
 label_re!(
     issue_date,
-    r"(rechnungs\s*-?\s*datum|re\.?\s*-?\s*datum|beleg\s*-?\s*datum|invoice\s*date|date\s*of\s*(?:issue|invoice)|issue\s*date|ausstellungs\s*-?\s*datum|date\s*de\s*(?:la\s*)?facture|(?:^|[^a-zäöü])datum|(?:^|[^a-z])date(?:\s*:|\s|$)|dated|(?:^|\s)vom\b)"
+    r"(rechnungs\s*-?\s*datum|re\.?\s*-?\s*datum|beleg\s*-?\s*datum|invoice\s*date|date\s*of\s*(?:issue|invoice)|issue\s*date|ausstellungs\s*-?\s*datum|date\s*de\s*(?:la\s*)?facture|(?:^|\s)datum|(?:^|\s)date(?:\s*:|\s|$)|dated|(?:^|\s)vom\b|date\s*de\s*facture)"
 );
 label_re!(
     due_date,
@@ -33,22 +37,24 @@ label_re!(
 );
 label_re!(
     gross_total,
-    r"(gesamt\s*-?\s*betrag|rechnungs\s*-?\s*betrag|brutto\s*-?\s*(?:betrag|summe|gesamt)?|gesamt\s*brutto|end\s*-?\s*betrag|end\s*-?\s*summe|gesamt\s*-?\s*summe|summe\s*brutto|zu\s*zahlen(?:der\s*betrag)?|zahl\s*-?\s*betrag|total\s*(?:amount|due|incl\.?|gross|ttc|eur|€)?|grand\s*total|amount\s*due|invoice\s*(?:total|amount)|montant\s*ttc|net\s*[àa]\s*payer|gesamt|summe|total)"
+    r"(gesamt\s*-?\s*betrag|rechnungs\s*-?\s*(?:betrag|summe|beitrag)|brutto\s*-?\s*(?:betrag|summe|gesamt)?|gesamt\s*brutto|end\s*-?\s*betrag|end\s*-?\s*summe|gesamt\s*-?\s*summe|summe\s*brutto|total\s*(?:amount|incl\.?|gross|ttc|eur|€)?|grand\s*total|invoice\s*(?:total|amount)|montant\s*ttc|total\s*ttc|gesamt|summe|total)"
 );
 label_re!(
     net_total,
-    r"(netto\s*-?\s*(?:betrag|summe|gesamt|wert)?|summe\s*netto|gesamt\s*netto|zwischen\s*-?\s*summe|waren\s*-?\s*wert|sub\s*-?\s*total|net\s*(?:amount|total|value)|total\s*(?:net|excl\.?|ht|before\s*tax|without\s*vat|exkl\.?)|montant\s*ht|steuerpflichtiger\s*betrag|positions\s*-?\s*summe|summe\s*(?:der\s*)?positionen|basisbetrag|bemessungsgrundlage)"
+    r"(netto\s*-?\s*(?:betrag|summe|gesamt|wert)?|summe\s*netto|gesamt\s*netto|zwischen\s*-?\s*summe|waren\s*-?\s*wert|sub\s*-?\s*total|net\s*(?:amount|total|value)|total\s*(?:net|excl\.?|ht|before\s*tax|without\s*vat|exkl\.?)|montant\s*ht|total\s*ht|steuerpflichtiger\s*betrag|positions\s*-?\s*summe|summe\s*(?:der\s*)?positionen|basisbetrag|bemessungsgrundlage|ohne\s*(?:ust|mwst|umsatzsteuer)|exkl\.?\s*(?:ust|mwst)|gesamt\s*-?\s*beitrag|netto\s*-?\s*beitrag)"
 );
 label_re!(
     vat_total,
-    r"(mwst\.?|mehrwert\s*-?\s*steuer|umsatz\s*-?\s*steuer|(?:^|[^a-z])ust\.?(?:[^a-z-]|$)|vat(?:[^a-z-]|$)|(?:^|[^a-z])tax(?:\s|:|$)|tva|steuer\s*-?\s*betrag|sales\s*tax)"
+    r"(mwst\.?|mehrwert\s*-?\s*steuer|umsatz\s*-?\s*steuer|(?:^|[^a-z])ust\.?(?:[^a-z-]|$)|vat(?:[^a-z-]|$)|(?:^|[^a-z])tax(?:\s|:|$)|tva|steuer\s*-?\s*betrag|sales\s*tax|versicherungs?\s*-?\s*steuer)"
 );
 label_re!(
     amount_due,
-    r"(zahl\s*-?\s*betrag|zu\s*zahlen|offener?\s*betrag|rest\s*-?\s*betrag|amount\s*due|balance\s*due|f[äa]lliger\s*betrag|noch\s*zu\s*zahlen|amount\s*payable|net\s*[àa]\s*payer|zahlbarer\s*betrag)"
+    r"(zahl\s*-?\s*betrag|zu\s*zahlen(?:der\s*betrag)?|offener?\s*betrag|offene\s*zahlungen|rest\s*-?\s*betrag|amount\s*due|balance\s*due|total\s*due|due\s*payable|f[äa]lliger\s*betrag|noch\s*zu\s*zahlen|amount\s*payable|net\s*[àa]\s*payer|zahlbarer\s*betrag|reste\s*[àa]\s*payer)"
 );
 // Carried-over subtotals on multi-page invoices: never a total.
 label_re!(carry_over, r"([üu]bertrag|carried\s*(?:forward|over)|zwischen\s*-?\s*übertrag|brought\s*forward)");
+// Amounts of allowances, charges and discounts: never one of the totals.
+label_re!(not_a_total, r"(zuschl[äa]ge|abschl[äa]ge|rabatt|nachlass|skonto|allowance|discount|remise|ristourno|bruttopreis|einzelpreis|unit\s*price|prix\s*unitaire)");
 label_re!(iban, r"(iban)");
 label_re!(bic, r"(bic|swift)");
 label_re!(

@@ -82,12 +82,25 @@ fn plausible_number(tok: &str) -> bool {
 fn invoice_number(lines: &[TextLine]) -> Option<(Cand, f32)> {
     let mut cands: Vec<(Cand, f32)> = Vec::new();
     for line in lines {
-        let mut hits: Vec<(usize, usize, f32)> = labels::invoice_number().find_iter(&line.text).map(|m| (m.start(), m.end(), 1.0)).collect();
-        if let Some(m) = labels::invoice_title().find(&line.text) {
-            hits.push((m.start(), m.end(), 0.75));
+        let top_of_first_page = line.page == 1 && line.bbox[1] < 300.0;
+        // (start, end, strength, value only on the same line)
+        let mut hits: Vec<(usize, usize, f32, bool)> = labels::invoice_number()
+            .find_iter(&line.text)
+            .filter(|m| !labels::reference_prefix().is_match(&line.text[..m.start()].to_lowercase()))
+            .map(|m| (m.start(), m.end(), 1.0, false))
+            .collect();
+        if let Some(m) = labels::invoice_type_code_title().find(&line.text) {
+            hits.push((m.start(), m.end(), if top_of_first_page { 1.08 } else { 0.9 }, true));
         }
-        for (ls, le, strength) in hits {
+        if let Some(m) = labels::invoice_title().find(&line.text) {
+            // A document title with its number ("Avoir AV-2017-0005") heads the first page.
+            hits.push((m.start(), m.end(), if top_of_first_page { 1.05 } else { 0.7 }, true));
+        }
+        for (ls, le, strength, same_line_only) in hits {
             for (target, from, place) in near_label(lines, line, le, ls) {
+                if same_line_only && place != Place::SameLine {
+                    break;
+                }
                 let rest = &target.text[from.min(target.text.len())..];
                 if let Some(c) = invoice_number_token().captures(rest) {
                     let g = c.get(1).expect("group 1");
@@ -96,7 +109,8 @@ fn invoice_number(lines: &[TextLine]) -> Option<(Cand, f32)> {
                         let (s, e) = (from + g.start(), from + g.start() + tok.len());
                         let (bbox, conf) = located(target, s, e);
                         let page_bonus = if target.page == 1 { 1.0 } else { 0.9 };
-                        cands.push((Cand { value: tok.to_string(), score: 0.92 * strength * place.weight() * page_bonus, page: target.page, bbox, order: target.order }, conf));
+                        let score = (0.92 * strength * place.weight() * page_bonus).min(0.99);
+                        cands.push((Cand { value: tok.to_string(), score, page: target.page, bbox, order: target.order }, conf));
                         break;
                     }
                 }
@@ -189,7 +203,7 @@ fn amount_candidates(lines: &[TextLine]) -> Vec<AmountCand> {
             .join(" ");
         for a in &amounts {
             let label_text = format!("{} {}", row_left, &line.text[..a.start]);
-            if labels::carry_over().is_match(&label_text) {
+            if labels::carry_over().is_match(&label_text) || labels::not_a_total().is_match(&line.text[..a.start]) {
                 continue;
             }
             let strength = |re: &Regex| -> f32 {
@@ -202,10 +216,11 @@ fn amount_candidates(lines: &[TextLine]) -> Vec<AmountCand> {
                     None => 0.0,
                 }
             };
-            let mut roles = [strength(labels::gross_total()), strength(labels::net_total()), strength(labels::vat_total()), strength(labels::amount_due())];
+            let due = strength(labels::amount_due());
+            let mut roles = [strength(labels::gross_total()).max(0.6 * due), strength(labels::net_total()), strength(labels::vat_total()), due];
             // "Summe netto" is net, not gross: the more specific label wins.
             if roles[NET] > 0.0 || roles[VAT] > 0.0 {
-                let explicit_gross = Regex::new(r"(?i)(brutto|gesamtbetrag|rechnungsbetrag|zu zahlen|zahlbetrag|amount due|grand total|ttc|incl)").expect("regex").is_match(&label_text);
+                let explicit_gross = explicit_gross().is_match(&label_text);
                 if !explicit_gross {
                     roles[GROSS] = 0.0;
                 }
@@ -221,6 +236,11 @@ fn amount_candidates(lines: &[TextLine]) -> Vec<AmountCand> {
         }
     }
     out
+}
+
+fn explicit_gross() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?i)(brutto|gesamtbetrag|rechnungsbetrag|zu zahlen|zahlbetrag|amount due|grand total|ttc|incl)").expect("regex"))
 }
 
 struct Totals {
@@ -270,6 +290,23 @@ fn choose_totals(amounts: &[AmountCand]) -> Totals {
                     let s = g.roles[GROSS] + 0.5 * (n.roles[NET] + v.roles[VAT]) + 0.001 * g.order as f32;
                     if best.as_ref().map(|b| s > b.0).unwrap_or(true) {
                         best = Some((s, n, v, *g));
+                    }
+                }
+            }
+        }
+    }
+    // 3. No labelled gross adds up, but a labelled net and VAT do add up to an amount printed
+    //    on the page ("Due payable: 571.04").
+    if best.is_none() {
+        for n in &nets {
+            for v in &vats {
+                if !plausible_vat(n.value, v.value) {
+                    continue;
+                }
+                for g in amounts.iter().filter(|a| a.page == n.page && a.value == n.value + v.value && a.order >= n.order.max(v.order)) {
+                    let s = 0.5 + n.roles[NET] + v.roles[VAT] + 0.5 * g.roles[DUE] + 0.001 * g.order as f32;
+                    if best.as_ref().map(|b| s > b.0).unwrap_or(true) {
+                        best = Some((s, *n, *v, g));
                     }
                 }
             }
