@@ -8,7 +8,7 @@ fixtures/documents/  good documents for the demo run (README command 1)
 fixtures/scans/      image-only PDFs made from corpus invoices, with their .gt.json
 fixtures/bad/        inputs that must be quarantined
 """
-import json, shutil, subprocess, tempfile, zlib, struct
+import csv, json, shutil, subprocess, tempfile, zlib, struct
 from pathlib import Path
 from PIL import Image
 
@@ -42,7 +42,13 @@ for rel in [
     src = corpus / rel
     name = src.stem
     scan(src, scans / f"{name}.pdf")
-    shutil.copy(src.with_suffix(".gt.json"), scans / f"{name}.gt.json")
+    # Fields that MANIFEST says are not printed on the page cannot be read from a scan.
+    gt = json.load(open(src.with_suffix(".gt.json")))
+    row = next(r for r in csv.DictReader(open(corpus / "MANIFEST.tsv"), delimiter="\t") if r["pdf"] == rel)
+    for field, col in (("invoice_number", "vis_invoice_no"), ("issue_date", "vis_issue_date"), ("gross_total", "vis_gross_total")):
+        if row[col] != "Y":
+            gt[field] = None
+    json.dump(gt, open(scans / f"{name}.gt.json", "w"), indent=1, ensure_ascii=False)
 
 # Image files, turned and skewed like real scans.
 page = Image.open(render(corpus / "ZUGFeRDv1/correct/Konik/acme_invoice-42_ZUGFeRD.pdf")[0]).convert("L")

@@ -1,0 +1,64 @@
+//! The published JSON Schema must list exactly the values the code can write, and real
+//! indexes must use only what it allows.
+
+mod common;
+use common::*;
+use mailroom::index::{DocType, ErrorKind, FIELD_NAMES};
+use serde_json::Value;
+
+fn schema() -> Value {
+    serde_json::from_slice(&std::fs::read(root().join("schema/mailroom.document-1.schema.json")).unwrap()).unwrap()
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().filter_map(|x| x.as_str().map(str::to_string)).collect()
+}
+
+#[test]
+fn schema_enumerates_every_value_the_code_knows() {
+    let s = schema();
+    let p = &s["properties"];
+    let kinds = strings(&p["error"]["oneOf"][1]["properties"]["kind"]["enum"]);
+    assert_eq!(kinds, ErrorKind::ALL.iter().map(|k| k.as_str().to_string()).collect::<Vec<_>>());
+    let labels = strings(&p["doc_type"]["oneOf"][1]["properties"]["label"]["enum"]);
+    assert_eq!(labels, DocType::ALL.iter().map(|d| d.as_str().to_string()).collect::<Vec<_>>());
+    let fields: Vec<String> = p["fields"]["properties"].as_object().unwrap().keys().cloned().collect();
+    let mut expected: Vec<String> = FIELD_NAMES.iter().map(|s| s.to_string()).collect();
+    let mut got = fields.clone();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn real_indexes_use_only_allowed_keys_and_values() {
+    let s = schema();
+    let p = &s["properties"];
+    let archive = tempfile::tempdir().unwrap();
+    let run = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf"), fixture("documents/invoice-page.png"), fixture("documents/xrechnung-cii.xml"), fixture("bad/empty.pdf")]);
+    let top: Vec<String> = p.as_object().unwrap().keys().cloned().collect();
+    for idx in &run.indexes {
+        for k in idx.as_object().unwrap().keys() {
+            assert!(top.contains(k), "index key {k} is not in the schema");
+        }
+        for k in strings(&s["required"]) {
+            assert!(idx.get(&k).is_some(), "required key {k} missing");
+        }
+        assert!(strings(&p["status"]["enum"]).contains(&idx["status"].as_str().unwrap().to_string()));
+        assert!(strings(&p["source"]["properties"]["channel"]["enum"]).contains(&idx["source"]["channel"].as_str().unwrap().to_string()));
+        assert!(strings(&p["source"]["properties"]["media_type"]["enum"]).contains(&idx["source"]["media_type"].as_str().unwrap().to_string()));
+        if let Some(f) = idx["source_format"].as_str() {
+            assert!(strings(&p["source_format"]["enum"]).contains(&f.to_string()));
+        }
+        for (name, f) in idx["fields"].as_object().unwrap() {
+            assert!(FIELD_NAMES.contains(&name.as_str()), "unknown field {name}");
+            let v = f["value"].as_str().unwrap();
+            if name.ends_with("_total") || name == "amount_due" {
+                assert!(regex::Regex::new(r"^-?\d+\.\d{2}$").unwrap().is_match(v), "{name}={v}");
+            }
+            if name.ends_with("_date") {
+                assert!(regex::Regex::new(r"^\d{4}-\d{2}-\d{2}$").unwrap().is_match(v), "{name}={v}");
+            }
+        }
+    }
+}
