@@ -100,6 +100,12 @@ impl Pipeline {
         }
     }
 
+    /// Reads, classifies and extracts without touching the archive (evaluation,
+    /// benchmarks, dry runs). `Err` carries the quarantine reason.
+    pub fn analyse(&self, doc: &Document) -> Result<(DocumentIndex, Artefacts), (ErrorKind, String)> {
+        self.read_and_index(doc).map_err(|f| (f.kind, f.message))
+    }
+
     fn read_pages(&self, doc: &Document) -> Result<Vec<ReadPage>, Failure> {
         let (tx, rx) = sync_channel::<PageContent>(2);
         let limits = self.limits;
