@@ -1,75 +1,16 @@
-//! The command line: `mailroom process …` and friends. Parsing with clap; each subcommand
-//! is a small function over the library.
+//! `mailroom process`: documents from files and folders through the pipeline into the archive.
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::ExitCode;
 use std::time::Instant;
+use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
-
+use super::ProcessArgs;
 use crate::archive::local::LocalArchive;
 use crate::index::{Channel, ErrorKind};
 use crate::intake::{files, Received};
 use crate::pipeline::{Outcome, Pipeline};
 
-#[derive(Parser, Debug)]
-#[command(name = "mailroom", version, about = "Reads, classifies, extracts and archives incoming business mail")]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Process documents (PDF, PNG, JPEG, TIFF) into the archive and print a summary.
-    Process(ProcessArgs),
-    /// Evaluate extraction and classification on documents with `<name>.gt.json` ground truth.
-    Eval(EvalArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct EvalArgs {
-    /// Folder with documents and their `.gt.json` files.
-    pub dir: PathBuf,
-    /// Print the report as JSON on stdout instead of a table.
-    #[arg(long)]
-    pub json: bool,
-    /// List every mismatch on stderr.
-    #[arg(long)]
-    pub verbose: bool,
-}
-
-#[derive(Args, Debug)]
-pub struct ProcessArgs {
-    /// Files or folders (folders are walked recursively).
-    #[arg(required = true)]
-    pub paths: Vec<PathBuf>,
-    /// Archive folder (created if missing).
-    #[arg(long, default_value = "archive", env = "MAILROOM_ARCHIVE")]
-    pub archive: PathBuf,
-    /// Print one index JSON object per document per line on stdout, and nothing else there.
-    #[arg(long)]
-    pub json: bool,
-    /// Pages read in parallel (default: one per CPU core).
-    #[arg(long, short = 'j')]
-    pub jobs: Option<usize>,
-    /// Tesseract languages.
-    #[arg(long, default_value = "deu+eng")]
-    pub lang: String,
-    /// Tesseract page segmentation mode.
-    #[arg(long, default_value_t = 3)]
-    pub psm: u32,
-}
-
-pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
-        Command::Process(args) => process(args),
-        Command::Eval(args) => eval(args),
-    }
-}
-
-fn process(args: ProcessArgs) -> ExitCode {
+pub fn process(args: ProcessArgs) -> ExitCode {
     if let Some(j) = args.jobs {
         // Only fails if the pool was already built, which cannot happen here.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
@@ -161,38 +102,3 @@ fn process(args: ProcessArgs) -> ExitCode {
     }
 }
 
-fn eval(args: EvalArgs) -> ExitCode {
-    // A throw-away archive: evaluation must not leave documents behind.
-    let tmp = std::env::temp_dir().join(format!("mailroom-eval-{}", std::process::id()));
-    let archive = match LocalArchive::open(&tmp) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("mailroom: cannot create a temporary archive: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let pipeline = Pipeline::embedded(Box::new(archive));
-    let report = crate::eval::run(&pipeline, &args.dir, |name, idx| {
-        eprintln!("  {name}: {}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("quarantined"));
-    });
-    rayon::broadcast(|_| crate::ocr::release_engines());
-    let _ = std::fs::remove_dir_all(&tmp);
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("mailroom: evaluation failed: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    if args.verbose {
-        for m in &report.mismatches {
-            eprintln!("  ✗ {} {}: expected {:?}, got {:?}", m.document, m.field, m.expected, m.got);
-        }
-    }
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
-    } else {
-        println!("{}", report.table());
-    }
-    ExitCode::SUCCESS
-}
