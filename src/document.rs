@@ -87,6 +87,17 @@ impl Document {
     }
 }
 
+impl Document {
+    /// A document read back from the archive: the bytes as stored, the source as first
+    /// recorded (name, channel, time of receipt).
+    pub fn restored(bytes: Vec<u8>, mut source: Source) -> Document {
+        let sha256 = sha256_hex(&bytes);
+        let media_type = MediaType::sniff(&bytes);
+        source.size = bytes.len() as u64;
+        Document { bytes, sha256, media_type, source }
+    }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

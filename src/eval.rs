@@ -179,13 +179,15 @@ pub fn run(pipeline: &Pipeline, dir: &Path, mut progress: impl FnMut(&str, &Docu
         let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(&gt_path)?).unwrap_or_default();
         let name = doc_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let doc = Document::new(bytes, Channel::File, name.clone());
-        let outcome = pipeline.process(&doc).map_err(|e| std::io::Error::other(e.to_string()))?;
-        let index = outcome.index();
-        if index.status == crate::index::Status::Quarantined {
-            report.quarantined += 1;
-        }
-        progress(&name, index);
-        score(&mut report, &name, index, &gt);
+        let index = match pipeline.analyse(&doc) {
+            Ok(a) => a.index,
+            Err(f) => {
+                report.quarantined += 1;
+                DocumentIndex::quarantined(doc.sha256.clone(), doc.source.clone(), f.kind, f.message)
+            }
+        };
+        progress(&name, &index);
+        score(&mut report, &name, &index, &gt);
     }
     report.finish();
     Ok(report)

@@ -232,16 +232,28 @@ pub struct Check {
     pub message: String,
 }
 
-/// Where each artefact of a document lies, relative to the archive root.
+/// Where each artefact of a document lies: object keys, which in the embedded archive are
+/// paths relative to the archive folder.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ArchiveRefs {
     pub original: Option<String>,
     pub pdfa: Option<String>,
     pub words: Option<String>,
+    /// This index revision's own key.
     pub index: Option<String>,
     /// E-invoice XML (the legal original of an e-invoice) and attachments embedded in it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
+    /// 1 for the index written when the document was processed; each correction or
+    /// reclassification writes the next one beside it. 0 before the document is stored.
+    #[serde(default)]
+    pub revision: u32,
+    /// RFC 3339: until when the document's objects are locked (COMPLIANCE retention).
+    #[serde(default)]
+    pub retain_until: Option<String>,
+    /// The retention rule that gave that date.
+    #[serde(default)]
+    pub retention_rule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

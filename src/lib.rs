@@ -1,20 +1,31 @@
 //! mailroom: a digital mailroom. Documents flow one way through the stages:
 //!
-//! intake → document → pages → ocr → layout → classify → extract → archive
+//! ```text
+//! intake → document → pages → ocr → layout → classify → extract   (pipeline)
+//!        → archive (+ audit trail) → handoff                         (processor)
+//! ```
 //!
-//! Each stage is a module with one job; [`pipeline`] wires them together and
-//! [`cli`] is the command line around it.
+//! Each stage is a module with one job. [`pipeline`] runs the reading stages and stores
+//! nothing; [`processor`] takes its result into the [`archive`] (on a [`store`]: a local
+//! folder or an S3 bucket with Object Lock), logs every write in the hash-chained
+//! [`audit`] trail and writes the ERP [`handoff`]. [`queue`] and [`worker`] run the same
+//! processor behind RabbitMQ; [`cli`] is the command line; [`config`] reads the pipeline file.
 
 pub mod archive;
+pub mod audit;
 pub mod classify;
+pub mod cli;
+pub mod config;
 pub mod document;
+pub mod einvoice;
+pub mod eval;
 pub mod extract;
+pub mod handoff;
 pub mod index;
+pub mod intake;
 pub mod layout;
 pub mod ocr;
 pub mod pages;
-pub mod cli;
-pub mod intake;
 pub mod pipeline;
-pub mod eval;
-pub mod einvoice;
+pub mod processor;
+pub mod store;

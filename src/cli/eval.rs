@@ -3,25 +3,15 @@
 use std::process::ExitCode;
 
 use super::EvalArgs;
-use crate::archive::local::LocalArchive;
-use crate::pipeline::Pipeline;
+use crate::config::Config;
 
-pub fn eval(args: EvalArgs) -> ExitCode {
-    // A throw-away archive: evaluation must not leave documents behind.
-    let tmp = std::env::temp_dir().join(format!("mailroom-eval-{}", std::process::id()));
-    let archive = match LocalArchive::open(&tmp) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("mailroom: cannot create a temporary archive: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let pipeline = Pipeline::embedded(Box::new(archive));
+pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
+    // Evaluation reads and extracts only: nothing is archived.
+    let pipeline = config.pipeline();
     let report = crate::eval::run(&pipeline, &args.dir, |name, idx| {
         eprintln!("  {name}: {}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("quarantined"));
     });
     rayon::broadcast(|_| crate::ocr::release_engines());
-    let _ = std::fs::remove_dir_all(&tmp);
     let report = match report {
         Ok(r) => r,
         Err(e) => {

@@ -1,27 +1,58 @@
-//! The command line: `mailroom process …` and friends. Parsing with clap; each subcommand
-//! is a small function over the library.
+//! The command line. Parsing with clap; each subcommand is a small module over the library.
+//!
+//! Every command reads the same pipeline configuration (`--config`, or the embedded defaults)
+//! so that `process`, `worker`, `export`, `verify` and the rest always see one archive.
 
 mod eval;
+mod export;
+mod hold;
 mod process;
+mod quarantine;
+mod retention;
+mod revise;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::{ArchiveConfig, Config};
+
 #[derive(Parser, Debug)]
 #[command(name = "mailroom", version, about = "Reads, classifies, extracts and archives incoming business mail")]
 pub struct Cli {
+    /// Pipeline configuration (TOML, see pipelines/). Without it: embedded mode, a local archive.
+    #[arg(long, global = true, env = "MAILROOM_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Use this local archive folder instead of the configured archive.
+    #[arg(long, global = true, env = "MAILROOM_ARCHIVE")]
+    pub archive: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Process documents (PDF, PNG, JPEG, TIFF) into the archive and print a summary.
+    /// Process documents (PDF, PNG, JPEG, TIFF, e-invoice XML) into the archive and print a summary.
     Process(ProcessArgs),
     /// Evaluate extraction and classification on documents with `<name>.gt.json` ground truth.
     Eval(EvalArgs),
+    /// Write EN 16931 CII XML (XRechnung 3.0 where complete) of archived invoices for the ERP.
+    Export(export::ExportArgs),
+    /// Recompute every object's hash and the audit chain; report tampering, missing objects and gaps.
+    Verify(verify::VerifyArgs),
+    /// Retention: what has passed its retain-until date, and purging it with an approval.
+    #[command(subcommand)]
+    Retention(retention::RetentionCommand),
+    /// Legal hold: keep a document whatever its retention (litigation, tax audit).
+    #[command(subcommand)]
+    Hold(hold::HoldCommand),
+    /// Quarantined documents: list them with their reasons, retry them after a fix.
+    #[command(subcommand)]
+    Quarantine(quarantine::QuarantineCommand),
+    /// Correct fields or the document type of an archived document (writes a new index revision).
+    Revise(revise::ReviseArgs),
 }
 
 #[derive(Args, Debug)]
@@ -41,27 +72,63 @@ pub struct ProcessArgs {
     /// Files or folders (folders are walked recursively).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Archive folder (created if missing).
-    #[arg(long, default_value = "archive", env = "MAILROOM_ARCHIVE")]
-    pub archive: PathBuf,
     /// Print one index JSON object per document per line on stdout, and nothing else there.
     #[arg(long)]
     pub json: bool,
     /// Pages read in parallel (default: one per CPU core).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
-    /// Tesseract languages.
-    #[arg(long, default_value = "deu+eng")]
-    pub lang: String,
-    /// Tesseract page segmentation mode.
-    #[arg(long, default_value_t = 3)]
-    pub psm: u32,
+    /// Tesseract languages (default: the configuration's, deu+eng).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Tesseract page segmentation mode (default: the configuration's, 3).
+    #[arg(long)]
+    pub psm: Option<u32>,
 }
 
-pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
-        Command::Process(args) => process::process(args),
-        Command::Eval(args) => eval::eval(args),
+/// The configuration every command works with.
+fn load_config(cli: &Cli) -> Result<Config, String> {
+    let mut config = Config::load(cli.config.as_deref()).map_err(|e| e.to_string())?;
+    if let Some(path) = &cli.archive {
+        config.archive = ArchiveConfig::Local { path: path.clone() };
+    }
+    Ok(config)
+}
+
+/// A full document id from an id or a unique prefix of at least 8 characters.
+fn resolve_id(archive: &crate::archive::Archive, given: &str) -> Result<String, String> {
+    let given = given.trim().to_lowercase();
+    if given.len() < 8 || !given.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(format!("'{given}' is not a document id (64 hex digits, or a unique prefix of 8 or more)"));
+    }
+    let ids = archive.document_ids().map_err(|e| e.to_string())?;
+    let matching: Vec<&String> = ids.iter().filter(|id| id.starts_with(&given)).collect();
+    match matching.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(format!("no document {given} in the archive")),
+        many => Err(format!("{given} is ambiguous: {} documents start with it", many.len())),
     }
 }
 
+/// Prints `mailroom: <message>` and returns exit code 1.
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("mailroom: {message}");
+    ExitCode::from(1)
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let config = match load_config(&cli) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    match cli.command {
+        Command::Process(args) => process::process(&config, args),
+        Command::Eval(args) => eval::eval(&config, args),
+        Command::Export(args) => export::export(&config, args),
+        Command::Verify(args) => verify::verify(&config, args),
+        Command::Retention(cmd) => retention::retention(&config, cmd),
+        Command::Hold(cmd) => hold::hold(&config, cmd),
+        Command::Quarantine(cmd) => quarantine::quarantine(&config, cmd),
+        Command::Revise(args) => revise::revise(&config, args),
+    }
+}

@@ -4,29 +4,34 @@ use std::io::Write;
 use std::time::Instant;
 use std::process::ExitCode;
 
-use super::ProcessArgs;
-use crate::archive::local::LocalArchive;
+use super::{fail, ProcessArgs};
+use crate::config::{actor, ArchiveConfig, Config};
 use crate::index::{Channel, ErrorKind};
 use crate::intake::{files, Received};
-use crate::pipeline::{Outcome, Pipeline};
+use crate::processor::Outcome;
 
-pub fn process(args: ProcessArgs) -> ExitCode {
+pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
     if let Some(j) = args.jobs {
         // Only fails if the pool was already built, which cannot happen here.
         let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
     }
-    let archive = match LocalArchive::open(&args.archive) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("mailroom: cannot open the archive: {e}");
-            return ExitCode::from(1);
-        }
+    let mut processor = match config.processor(&actor("cli")) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
     };
-    let mut pipeline = Pipeline::embedded(Box::new(archive));
-    pipeline.ocr.languages = args.lang.clone();
-    pipeline.ocr.psm = args.psm;
+    if let Some(lang) = &args.lang {
+        processor.pipeline.ocr.languages = lang.clone();
+    }
+    if let Some(psm) = args.psm {
+        processor.pipeline.ocr.psm = psm;
+    }
+    let archive_dir = match &config.archive {
+        ArchiveConfig::Local { path } => Some(path.clone()),
+        ArchiveConfig::S3(_) => None,
+    };
+    let where_to = processor.archive.store().describe();
 
-    let paths = files::collect(&args.paths, Some(&args.archive));
+    let paths = files::collect(&args.paths, archive_dir.as_deref());
     let started = Instant::now();
     let (mut processed, mut already, mut quarantined, mut failed, mut pages) = (0usize, 0usize, 0usize, 0usize, 0u32);
     let mut reasons: std::collections::BTreeMap<ErrorKind, usize> = Default::default();
@@ -41,8 +46,9 @@ pub fn process(args: ProcessArgs) -> ExitCode {
             }
         };
         let t = Instant::now();
-        match pipeline.process(&doc) {
-            Ok(outcome) => {
+        match processor.process(&doc) {
+            Ok(done) => {
+                let outcome = done.outcome;
                 let idx = outcome.index();
                 match &outcome {
                     Outcome::Processed(_) => {
@@ -85,9 +91,8 @@ pub fn process(args: ProcessArgs) -> ExitCode {
     rayon::broadcast(|_| crate::ocr::release_engines());
     let secs = started.elapsed().as_secs_f32();
     eprintln!(
-        "\nsummary: {} file(s): {processed} processed ({pages} pages), {already} already archived, {quarantined} quarantined, {failed} failed — {secs:.1}s; archive: {}",
+        "\nsummary: {} file(s): {processed} processed ({pages} pages), {already} already archived, {quarantined} quarantined, {failed} failed — {secs:.1}s; archive: {where_to}",
         paths.len(),
-        args.archive.display()
     );
     if !reasons.is_empty() {
         let r: Vec<String> = reasons.iter().map(|(k, n)| format!("{} × {n}", k.as_str())).collect();

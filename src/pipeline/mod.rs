@@ -1,21 +1,22 @@
-//! The pipeline: one document through every stage, in order, to an archived index.
+//! The pipeline: the reading stages of one document, in order, from bytes to an index.
 //!
-//! document → pages → ocr → layout → classify → extract → archive
+//! document → pages → ocr → layout → classify → extract
 //!
 //! Pages of a document are produced on one thread (pdfium is single-threaded) into a small
-//! bounded channel and read in parallel on the rayon pool. A document that cannot be read
-//! is quarantined with its original bytes; a panic anywhere inside is caught and
-//! quarantined the same way, so one bad file never stops a run.
+//! bounded channel and read in parallel on the rayon pool. The pipeline stores nothing: the
+//! [`crate::processor::Processor`] takes what it returns to the archive. A panic anywhere
+//! inside is caught and turned into a failure, so one bad file never stops a run.
 
 mod einvoice;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::sync_channel;
+use std::time::{Duration, Instant};
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::archive::pdfa::{write_pdfa, PdfaInfo, PdfaPage};
-use crate::archive::{Archive, ArchiveError, Artefacts};
+use crate::archive::Artefacts;
 use crate::classify::{detect_language, Classifier, KeywordClassifier};
 use crate::document::Document;
 use crate::extract::{needs_review, FieldExtractor, ReadDocument, RulesExtractor};
@@ -29,26 +30,6 @@ pub struct Pipeline {
     pub limits: Limits,
     pub classifier: Box<dyn Classifier>,
     pub extractor: Box<dyn FieldExtractor>,
-    pub archive: Box<dyn Archive>,
-}
-
-/// What happened to one document.
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    /// Read, classified, extracted and archived now.
-    Processed(DocumentIndex),
-    /// The same bytes were archived before; this is the stored index. Nothing was written.
-    AlreadyArchived(DocumentIndex),
-    /// Could not be processed; the original and the reason are kept in quarantine.
-    Quarantined(DocumentIndex),
-}
-
-impl Outcome {
-    pub fn index(&self) -> &DocumentIndex {
-        match self {
-            Outcome::Processed(i) | Outcome::AlreadyArchived(i) | Outcome::Quarantined(i) => i,
-        }
-    }
 }
 
 /// A page after reading, with the image it was read from when it was OCR'd.
@@ -57,53 +38,56 @@ struct ReadPage {
     image: Option<PageImage>,
 }
 
-struct Failure {
-    kind: ErrorKind,
-    message: String,
+/// Why a document could not be read: quarantine material.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+/// Time spent per stage on one document (for metrics and benchmarks).
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// Pages, OCR and layout together (they overlap: pages are read while later ones render).
+    pub read: Duration,
+    pub pdfa: Duration,
+    pub classify: Duration,
+    pub extract: Duration,
+    pub total: Duration,
+}
+
+/// What the pipeline made of a document.
+#[derive(Debug)]
+pub struct Analysis {
+    pub index: DocumentIndex,
+    pub artefacts: Artefacts,
+    pub timings: Timings,
 }
 
 impl Pipeline {
-    /// The embedded default: rules extractor, keyword classifier, given archive.
-    pub fn embedded(archive: Box<dyn Archive>) -> Pipeline {
-        Pipeline { ocr: OcrConfig::default(), limits: Limits::default(), classifier: Box::new(KeywordClassifier), extractor: Box::new(RulesExtractor), archive }
+    /// The default stages: keyword classifier, rules extractor, German and English OCR.
+    pub fn new() -> Pipeline {
+        Pipeline { ocr: OcrConfig::default(), limits: Limits::default(), classifier: Box::new(KeywordClassifier), extractor: Box::new(RulesExtractor) }
     }
 
-    fn models(&self) -> Models {
+    pub fn models(&self) -> Models {
         Models { classifier: self.classifier.model(), extractor: self.extractor.model() }
     }
 
-    /// Processes one document. An `Err` means the archive could not store it: nothing about
-    /// this document may be acknowledged to its source.
-    pub fn process(&self, doc: &Document) -> Result<Outcome, ArchiveError> {
-        if let Some(stored) = self.archive.lookup(&doc.sha256)? {
-            return Ok(Outcome::AlreadyArchived(stored));
-        }
+    /// Reads, classifies and extracts one document. Never panics: a panic inside a stage
+    /// becomes an `internal` failure, and the original is kept by whoever stores it.
+    pub fn analyse(&self, doc: &Document) -> Result<Analysis, Failure> {
+        let started = Instant::now();
         let result = catch_unwind(AssertUnwindSafe(|| self.read_and_index(doc)));
-        let result = match result {
-            Ok(r) => r,
+        let mut analysis = match result {
+            Ok(r) => r?,
             Err(panic) => {
                 let what = panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
-                Err(Failure { kind: ErrorKind::Internal, message: format!("internal error while processing ({what}); the original is kept — please report this") })
+                return Err(Failure { kind: ErrorKind::Internal, message: format!("internal error while processing ({what}); the original is kept — please report this") });
             }
         };
-        match result {
-            Ok((mut index, artefacts)) => {
-                self.archive.store(doc, &artefacts, &mut index)?;
-                Ok(Outcome::Processed(index))
-            }
-            Err(f) => {
-                let mut index = DocumentIndex::quarantined(doc.sha256.clone(), doc.source.clone(), f.kind, f.message);
-                index.models = Some(self.models());
-                self.archive.quarantine(doc, &mut index)?;
-                Ok(Outcome::Quarantined(index))
-            }
-        }
-    }
-
-    /// Reads, classifies and extracts without touching the archive (evaluation,
-    /// benchmarks, dry runs). `Err` carries the quarantine reason.
-    pub fn analyse(&self, doc: &Document) -> Result<(DocumentIndex, Artefacts), (ErrorKind, String)> {
-        self.read_and_index(doc).map_err(|f| (f.kind, f.message))
+        analysis.timings.total = started.elapsed();
+        Ok(analysis)
     }
 
     fn read_pages(&self, doc: &Document) -> Result<Vec<ReadPage>, Failure> {
@@ -133,16 +117,22 @@ impl Pipeline {
         })
     }
 
-    fn read_and_index(&self, doc: &Document) -> Result<(DocumentIndex, Artefacts), Failure> {
+    fn read_and_index(&self, doc: &Document) -> Result<Analysis, Failure> {
+        let mut timings = Timings::default();
+        let t = Instant::now();
         if let Some(result) = einvoice::try_process(doc, &self.limits) {
-            return result;
+            let (index, artefacts) = result?;
+            timings.read = t.elapsed();
+            return Ok(Analysis { index, artefacts, timings });
         }
         let read = self.read_pages(doc)?;
+        timings.read = t.elapsed();
         if read.is_empty() {
             return Err(Failure { kind: ErrorKind::Unreadable, message: "no page could be read".into() });
         }
         let any_ocr = read.iter().any(|p| p.page.source == TextSource::Ocr);
         let all_ocr = read.iter().all(|p| p.page.source == TextSource::Ocr);
+        let t = Instant::now();
         let pdfa = if all_ocr {
             let pdfa_pages: Vec<PdfaPage> = read
                 .iter()
@@ -153,10 +143,15 @@ impl Pipeline {
         } else {
             None
         };
+        timings.pdfa = t.elapsed();
         let pages: Vec<Page> = read.into_iter().map(|p| p.page).collect();
+        let t = Instant::now();
         let language = detect_language(&pages);
         let doc_type = self.classifier.classify(&pages);
+        timings.classify = t.elapsed();
+        let t = Instant::now();
         let extraction = self.extractor.extract(&ReadDocument { pages: &pages, language: language.as_deref(), doc_type: doc_type.label });
+        timings.extract = t.elapsed();
         let review = needs_review(doc_type.label, &extraction);
         let index = DocumentIndex {
             schema: SCHEMA.to_string(),
@@ -178,6 +173,6 @@ impl Pipeline {
             models: Some(self.models()),
         };
         let words = serde_json::to_vec(&pages).expect("pages always serialise");
-        Ok((index, Artefacts { pdfa, words: Some(words), attachments: Vec::new() }))
+        Ok(Analysis { index, artefacts: Artefacts { pdfa, words: Some(words), attachments: Vec::new() }, timings })
     }
 }

@@ -1,0 +1,85 @@
+//! `mailroom revise <id> --set field=value … [--type TYPE] --reason …`: a person corrects an
+//! archived document. The old index stays; a new revision is written beside it, the change
+//! (who, what from, what to, why) goes into the audit trail, the ERP gets the corrected
+//! entry, and the corrections are what `train` learns from later.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::json;
+
+use super::{fail, resolve_id};
+use crate::config::{actor, Config};
+use crate::handoff::Handoff;
+use crate::index::{DocType, DocTypeResult, FieldValue, FIELD_NAMES};
+
+#[derive(Args, Debug)]
+pub struct ReviseArgs {
+    pub id: String,
+    /// `field=value` (normalised: dates YYYY-MM-DD, amounts 1234.56); `field=` removes the value.
+    #[arg(long = "set")]
+    pub set: Vec<String>,
+    /// The corrected document type.
+    #[arg(long = "type")]
+    pub doc_type: Option<String>,
+    /// Why (recorded in the audit trail).
+    #[arg(long)]
+    pub reason: String,
+}
+
+pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
+    let archive = match config.open_archive() {
+        Ok(a) => a,
+        Err(e) => return fail(e),
+    };
+    let id = match resolve_id(&archive, &args.id) {
+        Ok(id) => id,
+        Err(e) => return fail(e),
+    };
+    let mut index = match archive.lookup(&id) {
+        Ok(Some(i)) => i,
+        Ok(None) => return fail(format!("{id} was never processed (see mailroom quarantine list)")),
+        Err(e) => return fail(e),
+    };
+    let mut changes = Vec::new();
+    for s in &args.set {
+        let Some((field, value)) = s.split_once('=') else { return fail(format!("--set {s}: expected field=value")) };
+        if !FIELD_NAMES.contains(&field) {
+            return fail(format!("unknown field '{field}'; one of: {}", FIELD_NAMES.join(", ")));
+        }
+        let from = index.field(field).map(str::to_string);
+        if value.is_empty() {
+            index.fields.remove(field);
+        } else {
+            // A person's value: certain, and not tied to a place on the page.
+            index.fields.insert(field.to_string(), FieldValue { value: value.to_string(), confidence: 1.0, page: None, bbox: None });
+        }
+        changes.push(json!({"field": field, "from": from, "to": (!value.is_empty()).then_some(value)}));
+    }
+    if let Some(t) = &args.doc_type {
+        let Some(t) = DocType::ALL.iter().copied().find(|d| d.as_str() == t) else { return fail(format!("unknown type '{t}'")) };
+        let from = index.doc_type.as_ref().map(|d| d.label);
+        index.doc_type = Some(DocTypeResult { label: t, confidence: 1.0 });
+        changes.push(json!({"field": "doc_type", "from": from, "to": t}));
+    }
+    if changes.is_empty() {
+        return fail("nothing to change: give --set field=value or --type");
+    }
+    if args.reason.trim().is_empty() {
+        return fail("a reason is required (--reason)");
+    }
+    // A document a person has looked at and corrected is reviewed.
+    index.needs_review = false;
+    let who = actor("cli");
+    let obj = match archive.revise(&mut index, &who, json!({"changes": changes, "reason": args.reason, "reviewed": true})) {
+        Ok(o) => o,
+        Err(e) => return fail(e),
+    };
+    if config.handoff.enabled {
+        if let Err(e) = Handoff::new(config.handoff.clone()).hand_off(&index, &archive, &who) {
+            return fail(format!("revised as {}, but the ERP outbox entry failed: {e}", obj.key));
+        }
+    }
+    eprintln!("revision {} written: {}", index.archive.revision, obj.key);
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,319 @@
+//! Pipeline configuration: one TOML file (see `pipelines/`) that chooses the embedded or the
+//! production parts and sets retention, routing and limits. Without a file, mailroom runs
+//! embedded: a local archive folder, no servers.
+//!
+//! Secrets never live in the file: S3 keys and the broker URL (which carries the broker
+//! password) are read from environment variables the file names.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::archive::retention::RetentionPolicy;
+use crate::archive::Archive;
+use crate::handoff::{Handoff, HandoffConfig};
+use crate::ocr::OcrConfig;
+use crate::pages::Limits;
+use crate::pipeline::Pipeline;
+use crate::processor::Processor;
+use crate::store::local::LocalStore;
+use crate::store::s3::{S3Config, S3Store};
+use crate::store::ObjectStore;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub archive: ArchiveConfig,
+    pub broker: BrokerConfig,
+    pub worker: WorkerConfig,
+    pub ocr: OcrSection,
+    pub limits: LimitsSection,
+    pub retention: RetentionPolicy,
+    pub handoff: HandoffConfig,
+}
+
+/// Where documents are archived.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ArchiveConfig {
+    /// A local folder (embedded default).
+    Local { path: PathBuf },
+    /// An S3-compatible bucket with Object Lock.
+    S3(S3Section),
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        ArchiveConfig::Local { path: PathBuf::from("archive") }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Section {
+    pub bucket: String,
+    /// Omit for AWS S3 itself.
+    #[serde(default)]
+    pub endpoint: Option<String>,
+    #[serde(default = "default_region")]
+    pub region: String,
+    #[serde(default)]
+    pub path_style: bool,
+    /// Names of the environment variables that hold the credentials.
+    #[serde(default = "default_access_key_env")]
+    pub access_key_id_env: String,
+    #[serde(default = "default_secret_key_env")]
+    pub secret_access_key_env: String,
+    #[serde(default = "default_session_token_env")]
+    pub session_token_env: String,
+    /// Server-side encryption requested on every write: `AES256` or `aws:kms`.
+    #[serde(default = "default_sse")]
+    pub sse: Option<String>,
+    #[serde(default)]
+    pub sse_kms_key_id: Option<String>,
+    /// COMPLIANCE locks on every object. Turn off only for a test bucket without Object Lock.
+    #[serde(default = "yes")]
+    pub object_lock: bool,
+    /// Create the bucket (with Object Lock) when it does not exist.
+    #[serde(default)]
+    pub create_bucket: bool,
+}
+
+fn default_region() -> String {
+    "eu-central-1".into()
+}
+fn default_access_key_env() -> String {
+    "AWS_ACCESS_KEY_ID".into()
+}
+fn default_secret_key_env() -> String {
+    "AWS_SECRET_ACCESS_KEY".into()
+}
+fn default_session_token_env() -> String {
+    "AWS_SESSION_TOKEN".into()
+}
+fn default_sse() -> Option<String> {
+    Some("AES256".into())
+}
+fn yes() -> bool {
+    true
+}
+
+/// The AMQP broker (production).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrokerConfig {
+    /// The environment variable holding the broker URL (`amqp://user:password@host:5672/vhost`).
+    pub url_env: String,
+    /// Used when that variable is unset: the local development broker.
+    pub default_url: String,
+    /// The job queue; retry and dead-letter queues are named after it.
+    pub queue: String,
+    /// Topic exchange for `document.processed.<type>` and `document.quarantined` events.
+    pub events_exchange: String,
+    /// Unacknowledged jobs per worker.
+    pub prefetch: u16,
+    /// Attempts before a job goes to the dead-letter queue.
+    pub max_attempts: u32,
+    /// Wait before each retry, in seconds (the last value repeats).
+    pub retry_delays_s: Vec<u64>,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            url_env: "MAILROOM_AMQP_URL".into(),
+            default_url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+            queue: "mailroom.jobs".into(),
+            events_exchange: "mailroom.events".into(),
+            prefetch: 4,
+            max_attempts: 5,
+            retry_delays_s: vec![5, 30, 120, 600],
+        }
+    }
+}
+
+impl BrokerConfig {
+    pub fn url(&self) -> String {
+        std::env::var(&self.url_env).unwrap_or_else(|_| self.default_url.clone())
+    }
+}
+
+/// `amqp://user:secret@host/` → `amqp://user:***@host/`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerConfig {
+    /// Documents processed at the same time (pages of each also run in parallel).
+    pub concurrency: usize,
+    /// Prometheus `/metrics` and `/health`; loopback unless you mean otherwise.
+    pub metrics_listen: SocketAddr,
+    /// After SIGTERM, how long in-flight documents may take to finish.
+    pub shutdown_grace_s: u64,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig { concurrency: 2, metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9464)), shutdown_grace_s: 300 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OcrSection {
+    pub languages: String,
+    pub psm: u32,
+}
+
+impl Default for OcrSection {
+    fn default() -> Self {
+        OcrSection { languages: "deu+eng".into(), psm: 3 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSection {
+    pub max_file_mb: u64,
+    pub max_pages: u32,
+    pub max_megapixels: u64,
+}
+
+impl Default for LimitsSection {
+    fn default() -> Self {
+        let l = Limits::default();
+        LimitsSection { max_file_mb: l.max_file_bytes / (1024 * 1024), max_pages: l.max_pages, max_megapixels: l.max_pixels / 1_000_000 }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the configuration {path} is not valid: {message}")]
+    Invalid { path: String, message: String },
+    #[error("cannot open the archive: {0}")]
+    Archive(String),
+}
+
+impl Config {
+    /// Reads `path`; without one, the embedded defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let Some(path) = path else { return Ok(Config::default()) };
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: shown.clone(), message: e.to_string() })?;
+        config.retention.validate().map_err(|message| ConfigError::Invalid { path: shown.clone(), message })?;
+        if config.broker.retry_delays_s.is_empty() || config.broker.max_attempts == 0 {
+            return Err(ConfigError::Invalid { path: shown, message: "broker.max_attempts must be at least 1 and broker.retry_delays_s must not be empty".into() });
+        }
+        Ok(config)
+    }
+
+    pub fn is_production(&self) -> bool {
+        matches!(self.archive, ArchiveConfig::S3(_))
+    }
+
+    /// Opens the configured store.
+    pub fn open_store(&self) -> Result<Arc<dyn ObjectStore>, ConfigError> {
+        match &self.archive {
+            ArchiveConfig::Local { path } => Ok(Arc::new(LocalStore::open(path).map_err(|e| ConfigError::Archive(e.to_string()))?)),
+            ArchiveConfig::S3(s) => {
+                let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+                let access = env(&s.access_key_id_env).ok_or_else(|| ConfigError::Archive(format!("set the S3 access key in ${}", s.access_key_id_env)))?;
+                let secret = env(&s.secret_access_key_env).ok_or_else(|| ConfigError::Archive(format!("set the S3 secret key in ${}", s.secret_access_key_env)))?;
+                let store = S3Store::connect(S3Config {
+                    bucket: s.bucket.clone(),
+                    endpoint: s.endpoint.clone(),
+                    region: s.region.clone(),
+                    path_style: s.path_style,
+                    access_key_id: access,
+                    secret_access_key: secret,
+                    session_token: env(&s.session_token_env),
+                    sse: s.sse.clone(),
+                    sse_kms_key_id: s.sse_kms_key_id.clone(),
+                    object_lock: s.object_lock,
+                })
+                .map_err(|e| ConfigError::Archive(e.to_string()))?;
+                if s.create_bucket {
+                    store.ensure_bucket().map_err(|e| ConfigError::Archive(e.to_string()))?;
+                }
+                if !s.object_lock {
+                    tracing::warn!("archive.object_lock = false: objects are NOT locked; this is not a revision-safe (GoBD) archive");
+                }
+                Ok(Arc::new(store))
+            }
+        }
+    }
+
+    pub fn open_archive(&self) -> Result<Archive, ConfigError> {
+        Ok(Archive::new(self.open_store()?, self.retention.clone()))
+    }
+
+    pub fn pipeline(&self) -> Pipeline {
+        let mut p = Pipeline::new();
+        p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, ..OcrConfig::default() };
+        p.limits = Limits { max_file_bytes: self.limits.max_file_mb * 1024 * 1024, max_pages: self.limits.max_pages, max_pixels: self.limits.max_megapixels * 1_000_000 };
+        p
+    }
+
+    /// The whole chain, stages to archive and outbox, acting as `actor`.
+    pub fn processor(&self, actor: &str) -> Result<Processor, ConfigError> {
+        Ok(Processor {
+            pipeline: self.pipeline(),
+            archive: self.open_archive()?,
+            handoff: self.handoff.enabled.then(|| Handoff::new(self.handoff.clone())),
+            actor: actor.to_string(),
+        })
+    }
+}
+
+/// Who is acting, for the audit trail: `user@host` for the command line, `worker@host:pid`
+/// for workers.
+pub fn actor(role: &str) -> String {
+    let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into());
+    match role {
+        "worker" => format!("worker@{host}:{}", std::process::id()),
+        _ => format!("{}@{host}", std::env::var("USER").unwrap_or_else(|_| "unknown".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_pipelines_parse() {
+        for f in ["embedded.toml", "production.toml"] {
+            let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pipelines").join(f);
+            Config::load(Some(&p)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        }
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_rules_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.toml");
+        std::fs::write(&p, "[archive]\nkind = \"local\"\npath = \"a\"\ncolour = \"red\"\n").unwrap();
+        assert!(Config::load(Some(&p)).unwrap_err().to_string().contains("colour"));
+        std::fs::write(&p, "[[retention.rules]]\nname = \"x\"\ndoc_types = [\"invoice\"]\nyears = 8\n").unwrap();
+        assert!(Config::load(Some(&p)).unwrap_err().to_string().contains("no retention rule covers"));
+    }
+
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(redact_url("amqp://guest:secret@10.0.0.1:5672/%2f"), "amqp://guest:***@10.0.0.1:5672/%2f");
+        assert_eq!(redact_url("amqp://host/"), "amqp://host/");
+    }
+}

@@ -1,0 +1,100 @@
+//! The processor: one received document through the pipeline into the archive, with its
+//! audit entries and, once it is archived, its outbox entry for the ERP.
+//!
+//! The order is what makes it safe to acknowledge a document afterwards: the original is
+//! stored (and logged as received) before any reading starts, the artefacts and the index
+//! after, the ERP handoff last. When [`Processor::process`] returns `Ok`, everything about
+//! the document is durable; an `Err` means storage failed and the source must keep the
+//! document (no ack, no delete) so it comes again.
+
+use crate::archive::{Archive, ArchiveError, Stored};
+use crate::document::Document;
+use crate::handoff::Handoff;
+use crate::index::DocumentIndex;
+use crate::pipeline::{Pipeline, Timings};
+
+/// What happened to one document.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Read, classified, extracted and archived now.
+    Processed(DocumentIndex),
+    /// The same bytes were archived before; this is the stored index. Nothing was written.
+    AlreadyArchived(DocumentIndex),
+    /// Could not be processed; the original and the reason are kept.
+    Quarantined(DocumentIndex),
+}
+
+impl Outcome {
+    pub fn index(&self) -> &DocumentIndex {
+        match self {
+            Outcome::Processed(i) | Outcome::AlreadyArchived(i) | Outcome::Quarantined(i) => i,
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Processed(_) => "processed",
+            Outcome::AlreadyArchived(_) => "already_archived",
+            Outcome::Quarantined(_) => "quarantined",
+        }
+    }
+}
+
+/// The outcome with how long the stages took.
+#[derive(Debug)]
+pub struct Processed {
+    pub outcome: Outcome,
+    pub timings: Timings,
+}
+
+pub struct Processor {
+    pub pipeline: Pipeline,
+    pub archive: Archive,
+    /// The ERP outbox; `None` writes none.
+    pub handoff: Option<Handoff>,
+    /// Who does the work, for the audit trail (`mailroom process by alice@host`, `worker host:pid`).
+    pub actor: String,
+}
+
+impl Processor {
+    /// Processes one document, unless it was archived before.
+    pub fn process(&self, doc: &Document) -> Result<Processed, ArchiveError> {
+        if let Some(stored) = self.archive.lookup(&doc.sha256)? {
+            return Ok(Processed { outcome: Outcome::AlreadyArchived(stored), timings: Timings::default() });
+        }
+        self.archive.receive(doc, &self.actor)?;
+        self.run(doc)
+    }
+
+    /// Processes a document whose original is already in the archive (submitted to the
+    /// queue, or retried from quarantine).
+    pub fn run(&self, doc: &Document) -> Result<Processed, ArchiveError> {
+        match self.pipeline.analyse(doc) {
+            Ok(analysis) => {
+                let mut index = analysis.index;
+                let outcome = match self.archive.store_processed(doc, &analysis.artefacts, &mut index, &self.actor)? {
+                    Stored::New(_) => {
+                        if let Some(h) = &self.handoff {
+                            h.hand_off(&index, &self.archive, &self.actor)?;
+                        }
+                        Outcome::Processed(index)
+                    }
+                    Stored::Existing(existing) => Outcome::AlreadyArchived(existing),
+                };
+                Ok(Processed { outcome, timings: analysis.timings })
+            }
+            Err(failure) => {
+                // The same failure as last time (a re-run over a folder): keep the first record.
+                if let Some(previous) = self.archive.quarantined(&doc.sha256)? {
+                    if previous.error.as_ref().map(|e| (e.kind, e.message.as_str())) == Some((failure.kind, failure.message.as_str())) {
+                        return Ok(Processed { outcome: Outcome::Quarantined(previous), timings: Timings::default() });
+                    }
+                }
+                let mut index = DocumentIndex::quarantined(doc.sha256.clone(), doc.source.clone(), failure.kind, failure.message);
+                index.models = Some(self.pipeline.models());
+                self.archive.quarantine(doc, &mut index, &self.actor)?;
+                Ok(Processed { outcome: Outcome::Quarantined(index), timings: Timings::default() })
+            }
+        }
+    }
+}
