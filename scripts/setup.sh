@@ -7,6 +7,8 @@
 set -euo pipefail
 
 PYPDFIUM2_VERSION="${PYPDFIUM2_VERSION:-4.30.0}"   # ships pdfium build 6462 (see Cargo.toml feature pdfium_6462)
+MOTO_VERSION="5.1.22"      # the S3 server for production-mode tests; 5.2.5 breaks GetBucketVersioning for aws-sdk-s3
+MOTO_VENV="${MAILROOM_MOTO_VENV:-/opt/mailroom/moto-venv}"
 
 APT_PACKAGES=(
   # build
@@ -19,6 +21,8 @@ APT_PACKAGES=(
   icc-profiles-free
   # e-invoice validation in tests: xmllint and Saxon-HE
   libxml2-utils libsaxonhe-java
+  # production mode: the broker (running already on machines of this kind)
+  rabbitmq-server
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -44,6 +48,15 @@ site_lib="$(python3 -c 'import pypdfium2_raw, os; print(os.path.join(os.path.dir
 if [ ! -e "$PDFIUM_LIB" ] || ! cmp -s "$site_lib" "$PDFIUM_LIB"; then
   as_root install -m 0644 "$site_lib" "$PDFIUM_LIB"
   as_root ldconfig
+fi
+
+# An S3-compatible server for production mode on one machine and for its tests: moto, in its
+# own virtualenv so that its pinned dependencies stay out of the system's Python.
+if [ "$("$MOTO_VENV/bin/python" -m pip show moto 2>/dev/null | awk '/^Version:/{print $2}')" != "$MOTO_VERSION" ]; then
+  echo "setup: installing moto[server]==$MOTO_VERSION into $MOTO_VENV" >&2
+  as_root mkdir -p "$(dirname "$MOTO_VENV")"
+  as_root python3 -m venv "$MOTO_VENV"
+  as_root "$MOTO_VENV/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
 fi
 
 echo "setup: ok (tesseract $(tesseract --version 2>&1 | head -1 | awk '{print $2}'), pdfium from pypdfium2 $PYPDFIUM2_VERSION at $PDFIUM_LIB)" >&2

@@ -28,4 +28,6 @@ pub mod ocr;
 pub mod pages;
 pub mod pipeline;
 pub mod processor;
+pub mod queue;
 pub mod store;
+pub mod worker;

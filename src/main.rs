@@ -19,12 +19,23 @@ fn limit_openmp_threads() {
     eprintln!("mailroom: warning: could not limit OCR threads ({err}); set OMP_THREAD_LIMIT=1 for full speed");
 }
 
+/// Logs go to stderr, never stdout (`--json` output stays clean): human-readable on a
+/// terminal, one JSON object per line with `MAILROOM_LOG_FORMAT=json` (for log shippers).
+/// `MAILROOM_LOG` sets the level (`warn` by default; `info` for a worker's job lines).
+fn init_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MAILROOM_LOG").unwrap_or_else(|_| "warn".into());
+    let builder = tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter(filter);
+    if std::env::var("MAILROOM_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
 fn main() -> std::process::ExitCode {
     limit_openmp_threads();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("MAILROOM_LOG").unwrap_or_else(|_| "warn".into()))
-        .init();
+    init_logging();
     // Panics inside a document are caught and quarantined by the pipeline; say so in one
     // line instead of a backtrace (set RUST_BACKTRACE=1 to get one for a bug report).
     if std::env::var_os("RUST_BACKTRACE").is_none() {

@@ -8,6 +8,7 @@
 //! document (no ack, no delete) so it comes again.
 
 use crate::archive::{Archive, ArchiveError, Stored};
+use crate::audit::ObjectRef;
 use crate::document::Document;
 use crate::handoff::Handoff;
 use crate::index::DocumentIndex;
@@ -40,11 +41,18 @@ impl Outcome {
     }
 }
 
-/// The outcome with how long the stages took.
+/// The outcome with how long the stages took and what went to the ERP outbox.
 #[derive(Debug)]
 pub struct Processed {
     pub outcome: Outcome,
     pub timings: Timings,
+    pub handed_off: Vec<ObjectRef>,
+}
+
+impl Processed {
+    fn only(outcome: Outcome) -> Processed {
+        Processed { outcome, timings: Timings::default(), handed_off: Vec::new() }
+    }
 }
 
 pub struct Processor {
@@ -60,7 +68,14 @@ impl Processor {
     /// Processes one document, unless it was archived before.
     pub fn process(&self, doc: &Document) -> Result<Processed, ArchiveError> {
         if let Some(stored) = self.archive.lookup(&doc.sha256)? {
-            return Ok(Processed { outcome: Outcome::AlreadyArchived(stored), timings: Timings::default() });
+            // Processing may have been cut off between the archive and the ERP outbox.
+            let mut handed_off = Vec::new();
+            if let Some(h) = &self.handoff {
+                if !h.is_done(&stored, &self.archive)? {
+                    handed_off = h.hand_off(&stored, &self.archive, &self.actor)?;
+                }
+            }
+            return Ok(Processed { outcome: Outcome::AlreadyArchived(stored), timings: Timings::default(), handed_off });
         }
         self.archive.receive(doc, &self.actor)?;
         self.run(doc)
@@ -72,28 +87,29 @@ impl Processor {
         match self.pipeline.analyse(doc) {
             Ok(analysis) => {
                 let mut index = analysis.index;
+                let mut handed_off = Vec::new();
                 let outcome = match self.archive.store_processed(doc, &analysis.artefacts, &mut index, &self.actor)? {
                     Stored::New(_) => {
                         if let Some(h) = &self.handoff {
-                            h.hand_off(&index, &self.archive, &self.actor)?;
+                            handed_off = h.hand_off(&index, &self.archive, &self.actor)?;
                         }
                         Outcome::Processed(index)
                     }
                     Stored::Existing(existing) => Outcome::AlreadyArchived(existing),
                 };
-                Ok(Processed { outcome, timings: analysis.timings })
+                Ok(Processed { outcome, timings: analysis.timings, handed_off })
             }
             Err(failure) => {
                 // The same failure as last time (a re-run over a folder): keep the first record.
                 if let Some(previous) = self.archive.quarantined(&doc.sha256)? {
                     if previous.error.as_ref().map(|e| (e.kind, e.message.as_str())) == Some((failure.kind, failure.message.as_str())) {
-                        return Ok(Processed { outcome: Outcome::Quarantined(previous), timings: Timings::default() });
+                        return Ok(Processed::only(Outcome::Quarantined(previous)));
                     }
                 }
                 let mut index = DocumentIndex::quarantined(doc.sha256.clone(), doc.source.clone(), failure.kind, failure.message);
                 index.models = Some(self.pipeline.models());
                 self.archive.quarantine(doc, &mut index, &self.actor)?;
-                Ok(Processed { outcome: Outcome::Quarantined(index), timings: Timings::default() })
+                Ok(Processed::only(Outcome::Quarantined(index)))
             }
         }
     }

@@ -3,6 +3,7 @@
 //! Every command reads the same pipeline configuration (`--config`, or the embedded defaults)
 //! so that `process`, `worker`, `export`, `verify` and the rest always see one archive.
 
+mod dead_letters;
 mod eval;
 mod export;
 mod hold;
@@ -10,7 +11,9 @@ mod process;
 mod quarantine;
 mod retention;
 mod revise;
+mod submit;
 mod verify;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +56,13 @@ pub enum Command {
     Quarantine(quarantine::QuarantineCommand),
     /// Correct fields or the document type of an archived document (writes a new index revision).
     Revise(revise::ReviseArgs),
+    /// Store documents in the archive and queue them for the workers (production).
+    Submit(submit::SubmitArgs),
+    /// Process queued documents until SIGTERM (production; run as many as you like).
+    Worker(worker::WorkerArgs),
+    /// Jobs that failed for good: list them with their reasons, put them back after a fix.
+    #[command(subcommand, name = "dead-letters")]
+    DeadLetters(dead_letters::DeadLetterCommand),
 }
 
 #[derive(Args, Debug)]
@@ -130,5 +140,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Hold(cmd) => hold::hold(&config, cmd),
         Command::Quarantine(cmd) => quarantine::quarantine(&config, cmd),
         Command::Revise(args) => revise::revise(&config, args),
+        Command::Submit(args) => submit::submit(&config, args),
+        Command::Worker(args) => worker::worker(&config, args),
+        Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),
     }
 }

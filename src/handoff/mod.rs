@@ -10,6 +10,10 @@
 //! The date is the day the entry was written (UTC), so a connector polls one folder a day.
 //! Entries are immutable objects like everything else; a correction writes `-r0002`. The
 //! worker also publishes a `document.processed` event on AMQP that names these keys.
+//!
+//! After the entries, a manifest `documents/<id>/handoff/r0001.json` lists them: its presence
+//! says the handoff of that revision is complete, so a document whose processing was cut off
+//! between archiving and handoff gets its outbox entry when it comes again.
 
 pub mod csv;
 pub mod datev;
@@ -121,12 +125,19 @@ impl Handoff {
         (out, skipped)
     }
 
+    /// Whether the outbox entry of the index's revision was completely written.
+    pub fn is_done(&self, index: &DocumentIndex, archive: &Archive) -> Result<bool, ArchiveError> {
+        Ok(archive.store().head(&manifest_key(index))?.is_some())
+    }
+
     /// Writes the outbox entry of `index` and logs it. Returns the objects written.
     pub fn hand_off(&self, index: &DocumentIndex, archive: &Archive, actor: &str) -> Result<Vec<ObjectRef>, ArchiveError> {
-        let (entries, skipped) = self.entries(index);
+        let (mut entries, skipped) = self.entries(index);
         if entries.is_empty() {
             return Ok(Vec::new());
         }
+        let manifest = json!({"revision": index.archive.revision, "entries": entries.iter().map(|(k, _)| k).collect::<Vec<_>>(), "skipped": skipped});
+        entries.push((manifest_key(index), serde_json::to_vec_pretty(&manifest).expect("JSON values serialise")));
         let received = chrono::DateTime::parse_from_rfc3339(&index.source.received_at).map(|d| d.with_timezone(&Utc)).unwrap_or_else(|_| Utc::now());
         // The outbox is kept as long as the document it describes.
         let until = archive.retention_policy().retention(index.doc_type.as_ref().map(|d| d.label), received).until;
@@ -135,9 +146,14 @@ impl Handoff {
             actor,
             Event::new(EventKind::HandedOff, Some(&index.id)).objects(objects.clone()).details(json!({"revision": index.archive.revision, "skipped": skipped})),
         )?;
+        // The manifest is last: its presence means everything before it is there.
         for (key, bytes) in &entries {
             archive.store().put_new(key, bytes, Some(until))?;
         }
         Ok(objects)
     }
+}
+
+fn manifest_key(index: &DocumentIndex) -> String {
+    format!("documents/{}/handoff/r{:04}.json", index.id, index.archive.revision.max(1))
 }

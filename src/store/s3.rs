@@ -48,7 +48,17 @@ pub struct S3Config {
 pub struct S3Store {
     config: S3Config,
     client: Client,
-    runtime: tokio::runtime::Runtime,
+    /// Always `Some` until dropped.
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for S3Store {
+    fn drop(&mut self) {
+        // The one way to drop a runtime that is allowed inside another runtime's tasks.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 fn to_smithy(t: DateTime<Utc>) -> aws_sdk_s3::primitives::DateTime {
@@ -114,7 +124,11 @@ impl S3Store {
             b = b.endpoint_url(ep);
         }
         let client = Client::from_conf(b.build());
-        Ok(S3Store { config, client, runtime })
+        Ok(S3Store { config, client, runtime: Some(runtime) })
+    }
+
+    fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.as_ref().expect("the runtime lives as long as the store").block_on(f)
     }
 
     pub fn bucket(&self) -> &str {
@@ -125,7 +139,7 @@ impl S3Store {
     /// checks that an existing one has Object Lock enabled when we rely on it.
     pub fn ensure_bucket(&self) -> Result<(), StoreError> {
         let bucket = self.config.bucket.clone();
-        self.runtime.block_on(async {
+        self.block_on(async {
             match self.client.head_bucket().bucket(&bucket).send().await {
                 Ok(_) => {}
                 Err(e) if status(&e) == Some(404) => {
@@ -174,7 +188,7 @@ impl ObjectStore for S3Store {
 
     fn put_new(&self, key: &str, bytes: &[u8], retain_until: Option<DateTime<Utc>>) -> Result<Put, StoreError> {
         self.check("put", key)?;
-        self.runtime.block_on(async {
+        self.block_on(async {
             let mut req = self.client.put_object().bucket(&self.config.bucket).key(key).if_none_match("*").body(ByteStream::from(bytes.to_vec()));
             if let (Some(until), true) = (retain_until, self.config.object_lock) {
                 req = req.object_lock_mode(ObjectLockMode::Compliance).object_lock_retain_until_date(to_smithy(until));
@@ -197,7 +211,7 @@ impl ObjectStore for S3Store {
 
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.check("get", key)?;
-        self.runtime.block_on(async {
+        self.block_on(async {
             match self.client.get_object().bucket(&self.config.bucket).key(key).send().await {
                 Ok(out) => {
                     let body = out.body.collect().await.map_err(|e| StoreError::Unavailable(format!("get {key}: reading the body failed: {e}")))?;
@@ -211,7 +225,7 @@ impl ObjectStore for S3Store {
 
     fn head(&self, key: &str) -> Result<Option<ObjectMeta>, StoreError> {
         self.check("head", key)?;
-        self.runtime.block_on(async {
+        self.block_on(async {
             match self.client.head_object().bucket(&self.config.bucket).key(key).send().await {
                 Ok(h) => Ok(Some(ObjectMeta {
                     key: key.to_string(),
@@ -226,7 +240,7 @@ impl ObjectStore for S3Store {
     }
 
     fn list(&self, prefix: &str, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError> {
-        self.runtime.block_on(async {
+        self.block_on(async {
             let mut out = Vec::new();
             let mut token: Option<String> = None;
             while out.len() < limit {
@@ -249,7 +263,7 @@ impl ObjectStore for S3Store {
     }
 
     fn children(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.runtime.block_on(async {
+        self.block_on(async {
             let mut out = Vec::new();
             let mut token: Option<String> = None;
             loop {
@@ -287,7 +301,7 @@ impl ObjectStore for S3Store {
         if current.retain_until.map(|c| until <= c).unwrap_or(false) {
             return Ok(());
         }
-        self.runtime.block_on(async {
+        self.block_on(async {
             let retention = ObjectLockRetention::builder().mode(ObjectLockRetentionMode::Compliance).retain_until_date(to_smithy(until)).build();
             self.client
                 .put_object_retention()
@@ -306,7 +320,7 @@ impl ObjectStore for S3Store {
         if !self.config.object_lock {
             return Err(StoreError::Refused { op: "legal hold", key: key.to_string(), message: "the bucket is configured without Object Lock".into() });
         }
-        self.runtime.block_on(async {
+        self.block_on(async {
             let status = if on { ObjectLockLegalHoldStatus::On } else { ObjectLockLegalHoldStatus::Off };
             self.client
                 .put_object_legal_hold()
@@ -331,7 +345,7 @@ impl ObjectStore for S3Store {
                 return Err(StoreError::Refused { op: "delete", key: key.to_string(), message: format!("retained until {}", until.to_rfc3339()) });
             }
         }
-        self.runtime.block_on(async {
+        self.block_on(async {
             // A versioned bucket keeps a deleted object's versions: remove each one.
             let listing = self.client.list_object_versions().bucket(&self.config.bucket).prefix(key).send().await.map_err(|e| classify("list versions", key, e))?;
             let mut versions: Vec<String> = listing.versions().iter().filter(|v| v.key() == Some(key)).filter_map(|v| v.version_id().map(str::to_string)).collect();

@@ -1,0 +1,154 @@
+//! The job queue on RabbitMQ (AMQP 0-9-1, via lapin): its topology, the job message, and
+//! publishing with confirms.
+//!
+//! ```text
+//! mailroom.jobs                 durable queue of jobs (persistent messages, manual acks)
+//! mailroom.jobs.retry.<s>       one durable queue per retry delay: messages wait <s> seconds
+//!                               (x-message-ttl) and fall back into mailroom.jobs (dead-letter
+//!                               routing through the default exchange)
+//! mailroom.jobs.dead            jobs that failed for good, with x-mailroom-reason
+//! mailroom.events (topic)       document.processed.<doc_type>, document.quarantined
+//! ```
+//! A job carries a reference to the original's bytes, which `submit` stored in the archive
+//! first; the message itself stays small. Every declaration is idempotent, so producers and
+//! workers can each declare the topology on connect.
+
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
+use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{redact_url, BrokerConfig};
+use crate::index::Source;
+
+/// One document to process.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Job {
+    /// SHA-256 of the original (the document id).
+    pub id: String,
+    /// Object key of the original in the archive.
+    pub key: String,
+    pub source: Source,
+    /// Who submitted it (for the audit trail).
+    pub submitted_by: String,
+}
+
+pub const ATTEMPT_HEADER: &str = "x-mailroom-attempt";
+pub const REASON_HEADER: &str = "x-mailroom-reason";
+pub const FAILED_AT_HEADER: &str = "x-mailroom-failed-at";
+pub const WORKER_HEADER: &str = "x-mailroom-worker";
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("cannot reach the broker at {url}: {source}")]
+    Connect { url: String, source: lapin::Error },
+    #[error("broker error: {0}")]
+    Amqp(#[from] lapin::Error),
+    #[error("the broker did not confirm the message (nack)")]
+    NotConfirmed,
+    #[error("the broker cancelled the consumer (queue deleted or connection closed)")]
+    ConsumerClosed,
+}
+
+/// The queue names derived from the job queue's name.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    pub jobs: String,
+    pub dead: String,
+    pub events: String,
+    pub retry_delays_s: Vec<u64>,
+}
+
+impl Topology {
+    pub fn new(cfg: &BrokerConfig) -> Topology {
+        Topology { jobs: cfg.queue.clone(), dead: format!("{}.dead", cfg.queue), events: cfg.events_exchange.clone(), retry_delays_s: cfg.retry_delays_s.clone() }
+    }
+
+    pub fn retry_queue(&self, delay_s: u64) -> String {
+        format!("{}.retry.{delay_s}", self.jobs)
+    }
+
+    /// The wait before attempt `attempt` (1-based retries; the last delay repeats).
+    pub fn delay_for(&self, retry: u32) -> u64 {
+        let i = (retry.max(1) as usize - 1).min(self.retry_delays_s.len().saturating_sub(1));
+        self.retry_delays_s.get(i).copied().unwrap_or(60)
+    }
+
+    /// Declares every queue and the events exchange (idempotent).
+    pub async fn declare(&self, ch: &Channel) -> Result<(), QueueError> {
+        ch.queue_declare(self.jobs.as_str().into(), QueueDeclareOptions::durable(), FieldTable::default()).await?;
+        ch.queue_declare(self.dead.as_str().into(), QueueDeclareOptions::durable(), FieldTable::default()).await?;
+        for d in &self.retry_delays_s {
+            let mut args = FieldTable::default();
+            args.insert("x-message-ttl".into(), AMQPValue::LongLongInt((*d as i64) * 1000));
+            args.insert("x-dead-letter-exchange".into(), AMQPValue::LongString("".into()));
+            args.insert("x-dead-letter-routing-key".into(), AMQPValue::LongString(self.jobs.as_str().into()));
+            ch.queue_declare(self.retry_queue(*d).as_str().into(), QueueDeclareOptions::durable(), args).await?;
+        }
+        ch.exchange_declare(self.events.as_str().into(), ExchangeKind::Topic, ExchangeDeclareOptions { durable: true, ..Default::default() }, FieldTable::default()).await?;
+        Ok(())
+    }
+}
+
+/// Connects with a name that shows up in the RabbitMQ management UI.
+pub async fn connect(cfg: &BrokerConfig, name: &str) -> Result<Connection, QueueError> {
+    let url = cfg.url();
+    let props = ConnectionProperties::default().with_connection_name(LongString::from(name.to_string()));
+    Connection::connect(&url, props).await.map_err(|source| QueueError::Connect { url: redact_url(&url), source })
+}
+
+/// A channel in confirm mode: every publish waits for the broker's ack.
+pub async fn confirm_channel(conn: &Connection) -> Result<Channel, QueueError> {
+    let ch = conn.create_channel().await?;
+    ch.confirm_select(ConfirmSelectOptions::default()).await?;
+    Ok(ch)
+}
+
+pub fn header_str(props: &BasicProperties, name: &str) -> Option<String> {
+    let headers = props.headers().as_ref()?;
+    match headers.inner().get(name)? {
+        AMQPValue::LongString(s) => Some(String::from_utf8_lossy(s.as_bytes()).into_owned()),
+        AMQPValue::ShortString(s) => Some(s.as_str().to_string()),
+        _ => None,
+    }
+}
+
+pub fn header_u32(props: &BasicProperties, name: &str) -> Option<u32> {
+    let headers = props.headers().as_ref()?;
+    match headers.inner().get(name)? {
+        AMQPValue::LongUInt(n) => Some(*n),
+        AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
+        AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
+        AMQPValue::ShortUInt(n) => Some(*n as u32),
+        _ => None,
+    }
+}
+
+/// Publishes persistently and waits for the broker's confirm.
+pub async fn publish(ch: &Channel, exchange: &str, routing_key: &str, body: &[u8], message_id: &str, headers: FieldTable) -> Result<(), QueueError> {
+    let props = BasicProperties::default()
+        .with_delivery_mode(2)
+        .with_content_type(ShortString::from("application/json"))
+        .with_message_id(ShortString::from(message_id.to_string()))
+        .with_timestamp(chrono::Utc::now().timestamp() as u64)
+        .with_headers(headers);
+    let confirm = ch.basic_publish(exchange.into(), routing_key.into(), BasicPublishOptions { mandatory: false, ..Default::default() }, body, props).await?.await?;
+    if confirm.is_ack() {
+        Ok(())
+    } else {
+        Err(QueueError::NotConfirmed)
+    }
+}
+
+/// Headers of a job message at `attempt` (0 for the first delivery).
+pub fn job_headers(attempt: u32) -> FieldTable {
+    let mut h = FieldTable::default();
+    h.insert(ATTEMPT_HEADER.into(), AMQPValue::LongUInt(attempt));
+    h
+}
+
+/// Publishes a job on the jobs queue.
+pub async fn publish_job(ch: &Channel, topology: &Topology, job: &Job, attempt: u32) -> Result<(), QueueError> {
+    let body = serde_json::to_vec(job).expect("jobs serialise");
+    publish(ch, "", &topology.jobs, &body, &job.id, job_headers(attempt)).await
+}

@@ -1,0 +1,297 @@
+//! The worker: consumes jobs from RabbitMQ and runs each through the [`Processor`].
+//!
+//! * **Ack after storage.** A job is acknowledged only when the processor returned, i.e. when
+//!   the original, every artefact, the index, the audit entries and the ERP outbox entry are
+//!   durably stored (or the document is durably quarantined). A worker killed at any moment
+//!   leaves its jobs unacknowledged; the broker hands them to another worker, which finds
+//!   whatever was already stored and completes the rest — nothing is archived twice.
+//! * **Bounded retries with back-off.** A job that fails because storage is unreachable is
+//!   republished to a delay queue (`mailroom.jobs.retry.<s>`) with its attempt count, then
+//!   acknowledged; after `max_attempts` it goes to `mailroom.jobs.dead` with the reason. A
+//!   job that can never succeed (malformed message, original missing) goes there at once.
+//! * **Shutdown.** SIGTERM/SIGINT stop consuming; documents in progress finish (up to the
+//!   grace period), jobs prefetched but not started go back to the queue.
+//! * **Reconnects.** A dropped connection or a broker restart ends the session; the worker
+//!   reconnects with back-off and carries on. Jobs in flight at that moment are redelivered.
+
+pub mod metrics;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_lite::StreamExt;
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable};
+use lapin::Channel;
+use serde_json::json;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::archive::document_prefix;
+use crate::audit::{Event, EventKind};
+use crate::config::Config;
+use crate::document::{sha256_hex, Document};
+use crate::processor::{Outcome, Processed, Processor};
+use crate::queue::{self, header_u32, Job, QueueError, Topology, ATTEMPT_HEADER, FAILED_AT_HEADER, REASON_HEADER, WORKER_HEADER};
+use metrics::Metrics;
+
+/// Why a job did not complete.
+#[derive(Debug)]
+enum JobError {
+    /// Storage unreachable: retry later.
+    Transient(String),
+    /// Will never work as it is: dead-letter.
+    Permanent(String),
+}
+
+/// Runs one job to completion (blocking: call on the blocking pool).
+fn run_job(p: &Processor, job: &Job) -> Result<Processed, JobError> {
+    if !job.key.starts_with(&document_prefix(&job.id)) {
+        return Err(JobError::Permanent(format!("the job's key {} does not belong to document {}", job.key, job.id)));
+    }
+    let bytes = match p.archive.store().get(&job.key) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Err(JobError::Permanent(format!("the original {} is not in the archive; submit the file again", job.key))),
+        Err(e) if e.is_transient() => return Err(JobError::Transient(e.to_string())),
+        Err(e) => return Err(JobError::Permanent(e.to_string())),
+    };
+    if sha256_hex(&bytes) != job.id {
+        return Err(JobError::Permanent(format!("the stored original {} does not hash to the job's id (run mailroom verify)", job.key)));
+    }
+    let doc = Document::restored(bytes, job.source.clone());
+    p.process(&doc).map_err(|e| if e.is_transient() { JobError::Transient(e.to_string()) } else { JobError::Permanent(e.to_string()) })
+}
+
+struct Shared {
+    config: Config,
+    processor: Arc<Processor>,
+    metrics: Arc<Metrics>,
+    topology: Topology,
+    name: String,
+    permits: Semaphore,
+}
+
+pub struct Worker {
+    shared: Arc<Shared>,
+}
+
+enum End {
+    Shutdown,
+}
+
+impl Worker {
+    pub fn new(config: Config, processor: Processor, metrics: Arc<Metrics>, name: String) -> Worker {
+        let topology = Topology::new(&config.broker);
+        let permits = Semaphore::new(config.worker.concurrency.max(1));
+        Worker { shared: Arc::new(Shared { config, processor: Arc::new(processor), metrics, topology, name, permits }) }
+    }
+
+    /// Consumes until `shutdown` turns true, reconnecting whenever the broker goes away.
+    pub async fn run(&self, mut shutdown: watch::Receiver<bool>) {
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            let started = Instant::now();
+            match self.session(&mut shutdown).await {
+                Ok(End::Shutdown) => return,
+                Err(e) => {
+                    self.shared.metrics.failure("broker");
+                    if started.elapsed() > Duration::from_secs(30) {
+                        backoff = Duration::from_secs(1);
+                    }
+                    tracing::warn!(error = %e, retry_in_s = backoff.as_secs(), "broker connection lost; reconnecting");
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = shutdown.changed() => return,
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    async fn session(&self, shutdown: &mut watch::Receiver<bool>) -> Result<End, QueueError> {
+        let s = &self.shared;
+        let conn = queue::connect(&s.config.broker, &s.name).await?;
+        let ch = conn.create_channel().await?;
+        s.topology.declare(&ch).await?;
+        ch.basic_qos(s.config.broker.prefetch.max(1), BasicQosOptions::default()).await?;
+        let publisher = queue::confirm_channel(&conn).await?;
+        let mut consumer = ch.basic_consume(s.topology.jobs.as_str().into(), s.name.as_str().into(), BasicConsumeOptions::default(), FieldTable::default()).await?;
+        s.metrics.ready.store(true, std::sync::atomic::Ordering::Relaxed);
+        tracing::info!(queue = %s.topology.jobs, worker = %s.name, "consuming");
+        let mut tasks: JoinSet<Result<(), QueueError>> = JoinSet::new();
+        let mut depth = tokio::time::interval(Duration::from_secs(10));
+        let result = loop {
+            tokio::select! {
+                changed = shutdown.changed() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        break Ok(End::Shutdown);
+                    }
+                }
+                Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
+                    match joined {
+                        Ok(Ok(())) => {}
+                        Ok(Err(e)) => break Err(e),
+                        Err(e) => tracing::error!(error = %e, "a job task failed"),
+                    }
+                }
+                _ = depth.tick() => self.sample_depth(&ch).await,
+                next = consumer.next() => match next {
+                    None => break Err(QueueError::ConsumerClosed),
+                    Some(Err(e)) => break Err(e.into()),
+                    Some(Ok(delivery)) => {
+                        tasks.spawn(handle(s.clone(), delivery, publisher.clone(), shutdown.clone()));
+                    }
+                },
+            }
+        };
+        s.metrics.ready.store(false, std::sync::atomic::Ordering::Relaxed);
+        match result {
+            Ok(End::Shutdown) => {
+                let _ = ch.basic_cancel(s.name.as_str().into(), BasicCancelOptions::default()).await;
+                tracing::info!(in_flight = tasks.len(), "shutting down: letting documents in progress finish");
+                let grace = Duration::from_secs(s.config.worker.shutdown_grace_s);
+                if tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await.is_err() {
+                    tracing::warn!("grace period over: unfinished jobs go back to the queue");
+                }
+                let _ = conn.close(200, "worker shutting down".into()).await;
+                Ok(End::Shutdown)
+            }
+            Err(e) => {
+                // Documents already being read finish (their results are stored, their acks
+                // are lost and they come back as already archived); waiting ones return.
+                while tasks.join_next().await.is_some() {}
+                Err(e)
+            }
+        }
+    }
+
+    async fn sample_depth(&self, ch: &Channel) {
+        let s = &self.shared;
+        let mut names = vec![s.topology.jobs.clone(), s.topology.dead.clone()];
+        names.extend(s.topology.retry_delays_s.iter().map(|d| s.topology.retry_queue(*d)));
+        for q in names {
+            if let Ok(info) = ch.queue_declare(q.as_str().into(), QueueDeclareOptions { passive: true, ..Default::default() }, FieldTable::default()).await {
+                s.metrics.queue_depth.get_or_create(&metrics::QueueLabel { queue: q }).set(info.message_count() as i64);
+            }
+        }
+    }
+}
+
+/// Handles one delivery: process, then ack; or retry later; or dead-letter.
+async fn handle(s: Arc<Shared>, d: Delivery, publisher: Channel, shutdown: watch::Receiver<bool>) -> Result<(), QueueError> {
+    let _permit = s.permits.acquire().await.expect("the semaphore is never closed");
+    if !publisher.status().connected() {
+        // The session ended while this job waited: the broker will redeliver it.
+        return Ok(());
+    }
+    if *shutdown.borrow() {
+        d.nack(BasicNackOptions { requeue: true, ..Default::default() }).await?;
+        return Ok(());
+    }
+    s.metrics.in_flight.inc();
+    let result = handle_inner(&s, &d, &publisher).await;
+    s.metrics.in_flight.dec();
+    result
+}
+
+async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Result<(), QueueError> {
+    let attempt = header_u32(&d.properties, ATTEMPT_HEADER).unwrap_or(0);
+    let job: Job = match serde_json::from_slice(&d.data) {
+        Ok(j) => j,
+        Err(e) => return dead_letter(s, d, publisher, None, attempt, format!("malformed job message: {e}")).await,
+    };
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&job.source.received_at) {
+        let lag = (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_milliseconds().max(0) as f64 / 1000.0;
+        s.metrics.queue_lag_seconds.observe(lag);
+    }
+    let processor = s.processor.clone();
+    let j = job.clone();
+    let started = Instant::now();
+    let joined = tokio::task::spawn_blocking(move || run_job(&processor, &j)).await;
+    match joined {
+        Ok(Ok(done)) => {
+            let store_s = started.elapsed().saturating_sub(done.timings.total).as_secs_f64();
+            s.metrics.stages(&done.timings, store_s);
+            s.metrics.outcome(done.outcome.label());
+            s.metrics.pages.inc_by(done.outcome.index().pages as u64);
+            tracing::info!(document = %&job.id[..12], outcome = done.outcome.label(), seconds = started.elapsed().as_secs_f32(), "job done");
+            // An event for what is new; again for a redelivered job, whose first event may be lost.
+            let announce = !matches!(done.outcome, Outcome::AlreadyArchived(_)) || d.redelivered || !done.handed_off.is_empty();
+            if announce {
+                publish_event(s, publisher, &done).await?;
+            }
+            d.ack(BasicAckOptions::default()).await?;
+            Ok(())
+        }
+        Ok(Err(JobError::Transient(reason))) => {
+            s.metrics.failure("storage_unavailable");
+            if attempt + 1 >= s.config.broker.max_attempts {
+                return dead_letter(s, d, publisher, Some(&job), attempt, format!("gave up after {} attempts: {reason}", attempt + 1)).await;
+            }
+            let delay = s.topology.delay_for(attempt + 1);
+            tracing::warn!(document = %&job.id[..12], attempt = attempt + 1, retry_in_s = delay, error = %reason, "job failed; will retry");
+            let mut headers = queue::job_headers(attempt + 1);
+            headers.insert(REASON_HEADER.into(), AMQPValue::LongString(reason.as_str().into()));
+            queue::publish(publisher, "", &s.topology.retry_queue(delay), &d.data, &job.id, headers).await?;
+            d.ack(BasicAckOptions::default()).await?;
+            Ok(())
+        }
+        Ok(Err(JobError::Permanent(reason))) => dead_letter(s, d, publisher, Some(&job), attempt, reason).await,
+        Err(e) => dead_letter(s, d, publisher, Some(&job), attempt, format!("internal error while processing: {e}")).await,
+    }
+}
+
+/// Moves a job to the dead-letter queue with its reason, records it, then acks it.
+async fn dead_letter(s: &Arc<Shared>, d: &Delivery, publisher: &Channel, job: Option<&Job>, attempt: u32, reason: String) -> Result<(), QueueError> {
+    s.metrics.failure("permanent");
+    s.metrics.outcome("dead_lettered");
+    tracing::error!(document = job.map(|j| &j.id[..12]).unwrap_or("-"), error = %reason, "job dead-lettered");
+    let mut headers = queue::job_headers(attempt);
+    headers.insert(REASON_HEADER.into(), AMQPValue::LongString(reason.as_str().into()));
+    headers.insert(FAILED_AT_HEADER.into(), AMQPValue::LongString(chrono::Utc::now().to_rfc3339().into()));
+    headers.insert(WORKER_HEADER.into(), AMQPValue::LongString(s.name.as_str().into()));
+    let id = job.map(|j| j.id.clone()).unwrap_or_else(|| "unknown".into());
+    queue::publish(publisher, "", &s.topology.dead, &d.data, &id, headers).await?;
+    if let Some(job) = job {
+        let processor = s.processor.clone();
+        let (id, attempts, why) = (job.id.clone(), attempt + 1, reason.clone());
+        // The dead-letter message holds the reason durably; the audit entry is best effort
+        // (storage may be what failed).
+        let logged = tokio::task::spawn_blocking(move || {
+            processor.archive.audit().append(&processor.actor, Event::new(EventKind::DeadLettered, Some(&id)).details(json!({"reason": why, "attempts": attempts})))
+        })
+        .await;
+        if !matches!(logged, Ok(Ok(_))) {
+            tracing::warn!("the dead-lettering could not be recorded in the audit trail");
+        }
+    }
+    d.ack(BasicAckOptions::default()).await?;
+    Ok(())
+}
+
+/// `document.processed.<type>` or `document.quarantined` on the events exchange.
+async fn publish_event(s: &Arc<Shared>, publisher: &Channel, done: &Processed) -> Result<(), QueueError> {
+    let idx = done.outcome.index();
+    let (event, key) = match &done.outcome {
+        Outcome::Quarantined(_) => ("document.quarantined", "document.quarantined".to_string()),
+        _ => ("document.processed", format!("document.processed.{}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("other"))),
+    };
+    let body = json!({
+        "event": event,
+        "id": idx.id,
+        "revision": idx.archive.revision,
+        "status": idx.status,
+        "doc_type": idx.doc_type.as_ref().map(|d| d.label),
+        "needs_review": idx.needs_review,
+        "error": idx.error,
+        "index": idx.archive.index,
+        "handoff": done.handed_off.iter().map(|o| &o.key).collect::<Vec<_>>(),
+        "at": chrono::Utc::now().to_rfc3339(),
+    });
+    queue::publish(publisher, &s.topology.events, &key, &serde_json::to_vec(&body).expect("events serialise"), &idx.id, FieldTable::default()).await
+}
