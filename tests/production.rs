@@ -1,0 +1,371 @@
+//! Production mode against the real servers: RabbitMQ on 127.0.0.1:5672 and the S3 server
+//! (moto) on 127.0.0.1:9000, both started by `scripts/services.sh` when they are down. No
+//! mocks: the workers are the real `mailroom` binary, reached over the network like in
+//! production. Each test uses its own bucket and queue names.
+//!
+//! The tests that need the broker take one lock, because one of them restarts RabbitMQ.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_s3::primitives::ByteStream;
+use chrono::{DateTime, Utc};
+use common::*;
+use mailroom::archive::retention::end_of_period;
+use mailroom::store::s3::{S3Config, S3Store};
+use mailroom::store::{ObjectStore, StoreError};
+
+const S3: &str = "http://127.0.0.1:9000";
+static BROKER: Mutex<()> = Mutex::new(());
+
+fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).is_ok()
+}
+
+/// Starts the servers if needed; fails loudly when they cannot run (these tests must not
+/// pass by skipping).
+fn services() {
+    if listening(5672) && listening(9000) {
+        return;
+    }
+    let st = Command::new("bash").arg(root().join("scripts/services.sh")).status().expect("run scripts/services.sh");
+    assert!(st.success() && listening(5672) && listening(9000), "RabbitMQ (5672) and the S3 server (9000) must run: see scripts/services.sh");
+}
+
+fn unique(prefix: &str) -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    format!("{prefix}-{}-{}-{}", std::process::id(), Utc::now().timestamp_millis() % 1_000_000, N.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    bucket: String,
+    queue: String,
+}
+
+fn env() -> Env {
+    services();
+    let dir = tempfile::tempdir().unwrap();
+    let bucket = unique("mailroom-test");
+    let queue = unique("mailroom.test");
+    let config = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[archive]
+kind = "s3"
+bucket = "{bucket}"
+endpoint = "{S3}"
+region = "eu-central-1"
+path_style = true
+create_bucket = true
+
+[broker]
+queue = "{queue}.jobs"
+events_exchange = "{queue}.events"
+prefetch = 2
+max_attempts = 3
+retry_delays_s = [1, 2]
+
+[worker]
+concurrency = 2
+shutdown_grace_s = 60
+"#
+        ),
+    )
+    .unwrap();
+    Env { dir, config, bucket, queue }
+}
+
+fn mailroom(env: &Env) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
+    c.arg("--config").arg(&env.config).env("AWS_ACCESS_KEY_ID", "test").env("AWS_SECRET_ACCESS_KEY", "test").env("MAILROOM_LOG", "info");
+    c
+}
+
+fn run(env: &Env, args: &[&str]) -> std::process::Output {
+    mailroom(env).args(args).output().unwrap()
+}
+
+fn store(env: &Env) -> S3Store {
+    S3Store::connect(S3Config {
+        bucket: env.bucket.clone(),
+        endpoint: Some(S3.into()),
+        region: "eu-central-1".into(),
+        path_style: true,
+        access_key_id: "test".into(),
+        secret_access_key: "test".into(),
+        session_token: None,
+        sse: None,
+        sse_kms_key_id: None,
+        object_lock: true,
+    })
+    .unwrap()
+}
+
+/// A plain S3 client, as someone with the bucket's credentials (not mailroom) would use it.
+fn raw_client() -> (tokio::runtime::Runtime, aws_sdk_s3::Client) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let conf = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("eu-central-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .endpoint_url(S3)
+        .force_path_style(true)
+        .build();
+    (rt, aws_sdk_s3::Client::from_conf(conf))
+}
+
+fn index_keys(s: &S3Store) -> Vec<String> {
+    mailroom::store::list_all(s, "documents/").unwrap().into_iter().filter(|k| k.contains("/index/")).collect()
+}
+
+fn spawn_worker(env: &Env, log: &str) -> Child {
+    let log = std::fs::File::create(env.dir.path().join(log)).unwrap();
+    mailroom(env).args(["worker", "--metrics-listen", "127.0.0.1:0"]).stdout(Stdio::null()).stderr(log).spawn().unwrap()
+}
+
+fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !done() {
+        assert!(t.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// `n` distinct invoices: the XRechnung fixture with its number (BT-1) changed.
+fn xml_invoices(dir: &Path, n: usize) -> Vec<PathBuf> {
+    let xml = std::fs::read_to_string(fixture("documents/xrechnung-cii.xml")).unwrap();
+    (0..n)
+        .map(|i| {
+            let p = dir.join(format!("invoice-{i:03}.xml"));
+            std::fs::write(&p, xml.replacen("<ram:ID>123456XX</ram:ID>", &format!("<ram:ID>RE-2025-{i:05}</ram:ID>"), 1)).unwrap();
+            p
+        })
+        .collect()
+}
+
+fn verify_clean(env: &Env) {
+    let out = run(env, &["verify"]);
+    assert!(out.status.success(), "verify found problems:\n{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn locked_objects_outlive_deletes_and_overwrites_and_verify_finds_tampering() {
+    let env = env();
+    let docs = env.dir.path().join("in");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::copy(fixture("documents/born-digital-invoice.pdf"), docs.join("invoice.pdf")).unwrap();
+    std::fs::copy(fixture("bad/truncated.pdf"), docs.join("truncated.pdf")).unwrap();
+    let out = run(&env, &["process", "--json", docs.to_str().unwrap()]);
+    let indexes: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let invoice = indexes.iter().find(|i| i["status"] == "processed").expect("the invoice is processed");
+    let broken = indexes.iter().find(|i| i["status"] == "quarantined").expect("the truncated file is quarantined");
+    let s = store(&env);
+    let received: DateTime<Utc> = invoice["source"]["received_at"].as_str().unwrap().parse().unwrap();
+
+    // The retain-until date follows the rule for the type: 8 years for an invoice, counted
+    // from the end of the year of receipt; the unclassifiable file keeps the shortest, 6.
+    let original = invoice["archive"]["original"].as_str().unwrap();
+    assert_eq!(invoice["doc_type"]["label"], "invoice");
+    assert_eq!(s.head(original).unwrap().unwrap().retain_until, Some(end_of_period(received, 8)));
+    let broken_original = broken["archive"]["original"].as_str().unwrap();
+    assert_eq!(s.head(broken_original).unwrap().unwrap().retain_until, Some(end_of_period(received, 6)));
+
+    // Reclassified as a contract: every object of the document is extended to 10 years.
+    let id = invoice["id"].as_str().unwrap();
+    let out = run(&env, &["revise", id, "--type", "contract", "--reason", "framework agreement, not an invoice"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for key in mailroom::store::list_all(&s, &format!("documents/{id}/")).unwrap() {
+        assert_eq!(s.head(&key).unwrap().unwrap().retain_until, Some(end_of_period(received, 10)), "{key}");
+    }
+    // mailroom never shortens a retention.
+    s.extend_retention(original, end_of_period(received, 1)).unwrap();
+    assert_eq!(s.head(original).unwrap().unwrap().retain_until, Some(end_of_period(received, 10)));
+
+    // Neither mailroom nor someone with the bucket's keys can delete a locked version.
+    assert!(matches!(s.delete(original), Err(StoreError::Refused { .. })));
+    let (rt, raw) = raw_client();
+    let versions = rt.block_on(raw.list_object_versions().bucket(&env.bucket).prefix(original).send()).unwrap();
+    let version = versions.versions()[0].version_id().unwrap().to_string();
+    let refused = rt.block_on(raw.delete_object().bucket(&env.bucket).key(original).version_id(&version).send());
+    assert!(refused.is_err(), "a locked version was deleted");
+    // An overwrite cannot replace it either: mailroom refuses to write the key again, and a
+    // raw PUT only stacks a new version on top while the locked one stays as it was.
+    let pdf = std::fs::read(fixture("documents/born-digital-invoice.pdf")).unwrap();
+    assert_eq!(s.put_new(original, b"forged", None).unwrap(), mailroom::store::Put::Exists);
+    rt.block_on(raw.put_object().bucket(&env.bucket).key(original).body(ByteStream::from_static(b"forged")).send()).unwrap();
+    let kept = rt.block_on(raw.get_object().bucket(&env.bucket).key(original).version_id(&version).send()).unwrap();
+    assert_eq!(rt.block_on(kept.body.collect()).unwrap().into_bytes().as_ref(), pdf.as_slice());
+
+    // Deletion is allowed once the date has passed, but not under a legal hold.
+    let soon = Utc::now() + chrono::Duration::seconds(3);
+    s.put_new("documents/scratch/short.txt", b"x", Some(soon)).unwrap();
+    assert!(s.delete("documents/scratch/short.txt").is_err(), "deleted before its date");
+    s.put_new("documents/scratch/held.txt", b"x", Some(soon)).unwrap();
+    s.set_legal_hold("documents/scratch/held.txt", true).unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    s.delete("documents/scratch/short.txt").unwrap();
+    assert!(s.head("documents/scratch/short.txt").unwrap().is_none());
+    assert!(matches!(s.delete("documents/scratch/held.txt"), Err(StoreError::Refused { .. })));
+
+    // verify: the forged original (its current version) and a forged index revision are
+    // found, and so is an audit entry someone replaced.
+    let index_key = format!("documents/{id}/index/0001.json");
+    let mut forged_index: serde_json::Value = serde_json::from_slice(&s.get(&index_key).unwrap().unwrap()).unwrap();
+    forged_index["fields"]["gross_total"]["value"] = "1.00".into();
+    rt.block_on(raw.put_object().bucket(&env.bucket).key(&index_key).body(ByteStream::from(serde_json::to_vec(&forged_index).unwrap())).send()).unwrap();
+    let mut entry: serde_json::Value = serde_json::from_slice(&s.get("audit/000000000002.json").unwrap().unwrap()).unwrap();
+    entry["actor"] = "nobody".into();
+    rt.block_on(raw.put_object().bucket(&env.bucket).key("audit/000000000002.json").body(ByteStream::from(serde_json::to_vec(&entry).unwrap())).send()).unwrap();
+    let out = run(&env, &["verify", "--json"]);
+    assert_eq!(out.status.code(), Some(2), "verify must fail");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings: Vec<(String, String)> = report["findings"].as_array().unwrap().iter().map(|f| (f["problem"].as_str().unwrap().to_string(), f["key"].as_str().map(str::to_string).unwrap_or_else(|| f["seq"].to_string()))).collect();
+    assert!(findings.contains(&("wrong_original".into(), original.to_string())), "{findings:?}");
+    assert!(findings.contains(&("tampered_object".into(), index_key.clone())), "{findings:?}");
+    assert!(findings.contains(&("tampered_entry".into(), "2".into())), "{findings:?}");
+    assert!(findings.iter().any(|(p, _)| p == "unlogged_object"), "the scratch objects were put outside mailroom: {findings:?}");
+}
+
+/// 200 documents, two workers, one killed with SIGKILL half way: every document archived
+/// exactly once with its index, none lost, none duplicated; bad jobs dead-lettered with reasons.
+#[test]
+fn two_workers_one_killed_every_document_archived_exactly_once() {
+    let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
+    let env = env();
+    let inbox = env.dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let mut files = xml_invoices(&inbox, 190);
+    // Some that take real work: scans (OCR, PDF/A) and a born-digital PDF, made distinct.
+    for (i, f) in ["invoice-page.png", "invoice-skewed.png", "invoice-upside-down.png", "two-pages.tif", "born-digital-invoice.pdf"].iter().cycle().take(10).enumerate() {
+        let mut bytes = std::fs::read(fixture(&format!("documents/{f}"))).unwrap();
+        bytes.extend_from_slice(format!("\nvariant {i}\n").as_bytes());
+        let p = inbox.join(format!("scan-{i:02}-{f}"));
+        std::fs::write(&p, bytes).unwrap();
+        files.push(p);
+    }
+    assert_eq!(files.len(), 200);
+    let out = run(&env, &["submit", inbox.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("200 submitted"));
+    publish_bad_jobs(&env);
+
+    let s = store(&env);
+    let mut a = spawn_worker(&env, "worker-a.log");
+    let mut b = spawn_worker(&env, "worker-b.log");
+    wait_until("a third of the documents", Duration::from_secs(300), || index_keys(&s).len() >= 60);
+    a.kill().unwrap(); // SIGKILL
+    a.wait().unwrap();
+    wait_until("all 200 documents", Duration::from_secs(600), || index_keys(&s).len() >= 200);
+    std::thread::sleep(Duration::from_secs(2)); // let b settle: nothing more may appear
+    stop(&mut b);
+
+    let keys = index_keys(&s);
+    let mut revisions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for k in &keys {
+        let parts: Vec<&str> = k.split('/').collect();
+        revisions.entry(parts[1].to_string()).or_default().insert(parts[3].to_string());
+    }
+    assert_eq!(revisions.len(), 200, "every document archived");
+    for (id, revs) in &revisions {
+        assert_eq!(revs.iter().collect::<Vec<_>>(), ["0001.json"], "{id} archived more than once");
+    }
+    let ids: BTreeSet<String> = files.iter().map(|f| mailroom::document::sha256_hex(&std::fs::read(f).unwrap())).collect();
+    assert_eq!(ids, revisions.keys().cloned().collect::<BTreeSet<_>>(), "the archived documents are exactly the submitted ones");
+    // One ERP outbox entry per document.
+    let outbox: Vec<String> = mailroom::store::list_all(&s, "handoff/").unwrap().into_iter().filter(|k| k.ends_with(".jsonl")).collect();
+    assert_eq!(outbox.len(), 200, "one outbox entry each");
+
+    let dead = dead_letters(&env);
+    assert_eq!(dead.len(), 3, "{dead:#?}");
+    for d in &dead {
+        assert!(d["reason"].as_str().unwrap().len() > 10, "a dead letter carries its reason: {d}");
+    }
+    assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("malformed job")));
+    assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("not in the archive")));
+    verify_clean(&env);
+}
+
+/// Publishes three jobs that can never work: not JSON, an original that was never stored,
+/// and a key that belongs to another document.
+fn publish_bad_jobs(env: &Env) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let cfg = mailroom::config::Config::load(Some(&env.config)).unwrap();
+    let topology = mailroom::queue::Topology::new(&cfg.broker);
+    rt.block_on(async {
+        let conn = mailroom::queue::connect(&cfg.broker, "test").await.unwrap();
+        let ch = mailroom::queue::confirm_channel(&conn).await.unwrap();
+        topology.declare(&ch).await.unwrap();
+        mailroom::queue::publish(&ch, "", &topology.jobs, b"{not json", "bad-1", mailroom::queue::job_headers(0)).await.unwrap();
+        let source = mailroom::index::Source { channel: mailroom::index::Channel::File, name: "ghost.pdf".into(), media_type: "application/pdf".into(), size: 1, received_at: Utc::now().to_rfc3339() };
+        let ghost = "f".repeat(64);
+        let job = mailroom::queue::Job { id: ghost.clone(), key: format!("documents/{ghost}/{ghost}.pdf"), source: source.clone(), submitted_by: "test".into() };
+        mailroom::queue::publish_job(&ch, &topology, &job, 0).await.unwrap();
+        let other = mailroom::queue::Job { id: "e".repeat(64), key: format!("documents/{ghost}/{ghost}.pdf"), source, submitted_by: "test".into() };
+        mailroom::queue::publish_job(&ch, &topology, &other, 0).await.unwrap();
+        conn.close(200, "done".into()).await.unwrap();
+    });
+}
+
+fn dead_letters(env: &Env) -> Vec<serde_json::Value> {
+    let out = run(env, &["dead-letters", "list", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// SIGTERM: the worker finishes what it is doing and exits 0.
+fn stop(worker: &mut Child) {
+    unsafe {
+        libc::kill(worker.id() as i32, libc::SIGTERM);
+    }
+    let t = Instant::now();
+    loop {
+        if let Some(status) = worker.try_wait().unwrap() {
+            assert!(status.success(), "the worker did not stop cleanly: {status}");
+            return;
+        }
+        assert!(t.elapsed() < Duration::from_secs(90), "the worker did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn rabbitmqctl(args: &[&str]) {
+    let out = Command::new("rabbitmqctl").args(args).output().expect("rabbitmqctl");
+    assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// RabbitMQ restarts while a worker runs: it reconnects and every document is archived once.
+#[test]
+fn a_broker_restart_is_survived_without_loss() {
+    let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
+    let env = env();
+    let inbox = env.dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let files = xml_invoices(&inbox, 60);
+    let out = run(&env, &["submit", inbox.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = store(&env);
+    let mut w = spawn_worker(&env, "worker.log");
+    wait_until("the first documents", Duration::from_secs(120), || index_keys(&s).len() >= 10);
+    rabbitmqctl(&["stop_app"]);
+    std::thread::sleep(Duration::from_secs(3));
+    rabbitmqctl(&["start_app"]);
+    wait_until("all 60 documents after the restart", Duration::from_secs(300), || index_keys(&s).len() >= files.len());
+    stop(&mut w);
+    let log = std::fs::read_to_string(env.dir.path().join("worker.log")).unwrap();
+    assert!(log.contains("reconnecting"), "the worker must have lost and regained the broker:\n{log}");
+    let keys = index_keys(&s);
+    assert_eq!(keys.len(), 60, "each document exactly once: {keys:#?}");
+    assert!(keys.iter().all(|k| k.ends_with("/index/0001.json")));
+    assert!(dead_letters(&env).is_empty());
+    verify_clean(&env);
+}
