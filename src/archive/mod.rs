@@ -479,6 +479,34 @@ mod tests {
     }
 
     #[test]
+    fn purge_only_after_the_date_never_under_hold_and_verify_accounts_for_it() {
+        let (_d, a) = archive();
+        let mut doc = Document::new(b"%PDF-1.7 old letter".to_vec(), Channel::File, "old.pdf".into());
+        doc.source.received_at = "2010-03-01T09:00:00Z".into(); // 6 years from the end of 2010: long over
+        let mut idx = processed(&doc, DocType::Letter);
+        a.store_processed(&doc, &Artefacts { words: Some(b"[]".to_vec()), ..Default::default() }, &mut idx, "test").unwrap();
+        let young = Document::new(b"%PDF-1.7 new letter".to_vec(), Channel::File, "new.pdf".into());
+        let mut young_idx = processed(&young, DocType::Letter);
+        a.store_processed(&young, &Artefacts::default(), &mut young_idx, "test").unwrap();
+
+        assert!(a.retention_status(&doc.sha256).unwrap().expired());
+        assert!(!a.retention_status(&young.sha256).unwrap().expired());
+        assert!(a.purge(&young.sha256, "test", "approved").is_err(), "purged before its date");
+
+        a.legal_hold(&doc.sha256, true, "test", "litigation").unwrap();
+        assert!(!a.retention_status(&doc.sha256).unwrap().expired());
+        assert!(a.purge(&doc.sha256, "test", "approved").is_err(), "purged under a legal hold");
+        a.legal_hold(&doc.sha256, false, "test", "litigation over").unwrap();
+
+        assert_eq!(a.purge(&doc.sha256, "test", "J. Schmidt, Löschfreigabe 1").unwrap(), 3, "original, words, index");
+        assert!(a.lookup(&doc.sha256).unwrap().is_none());
+        assert!(a.lookup(&young.sha256).unwrap().is_some());
+        let report = crate::audit::verify::verify(&**a.store()).unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        assert_eq!(report.purged, 3);
+    }
+
+    #[test]
     fn a_second_store_of_the_same_document_returns_the_first_index() {
         let (_d, a) = archive();
         let doc = Document::new(b"%PDF-1.7 twice".to_vec(), Channel::File, "x.pdf".into());

@@ -1,0 +1,135 @@
+//! The archive commands on an embedded (local folder) archive, through the real binary:
+//! export, revise, verify, legal hold, retention, quarantine retry, and the ERP outbox.
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use assert_cmd::Command;
+use common::*;
+
+fn mailroom(archive: &Path, args: &[&str]) -> Output {
+    Command::cargo_bin("mailroom").unwrap().arg("--archive").arg(archive).args(args).output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn export_writes_en16931_for_invoices_and_says_why_not_for_the_rest() {
+    let archive = tempfile::tempdir().unwrap();
+    let run = process(archive.path(), &[fixture("documents/xrechnung-cii.xml"), fixture("documents/zugferd-invoice.pdf"), fixture("documents/invoice-page.png")]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let out = tempfile::tempdir().unwrap();
+    let o = mailroom(archive.path(), &["export", "--type", "invoice", "--out", out.path().to_str().unwrap()]);
+    // The scan lacks values EN 16931 requires (seller country, lines …): not exported, and said so.
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("required values are unknown"), "{}", stderr(&o));
+    let written: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(written.len(), 2, "{written:?}");
+    for x in &written {
+        let inv = mailroom::einvoice::parse(&std::fs::read(x).unwrap()).expect("the export parses back");
+        assert!(inv.number.is_some());
+    }
+    // By id to stdout, and the date range filters by issue date.
+    let xml_id = run.by_name("xrechnung-cii.xml")["id"].as_str().unwrap().to_string();
+    let o = mailroom(archive.path(), &["export", "--id", &xml_id[..16]]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("CrossIndustryInvoice"));
+    let o = mailroom(archive.path(), &["export", "--from", "2099-01-01", "--out", out.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("nothing to export"));
+    // Exports are audited.
+    let o = mailroom(archive.path(), &["verify", "--json"]);
+    assert!(o.status.success());
+}
+
+#[test]
+fn a_correction_is_a_new_revision_audited_and_handed_to_the_erp() {
+    let archive = tempfile::tempdir().unwrap();
+    let run = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf")]);
+    let idx = run.by_name("born-digital-invoice.pdf");
+    let id = idx["id"].as_str().unwrap();
+    let o = mailroom(archive.path(), &["revise", &id[..12], "--set", "invoice_number=RE-KORR-1", "--set", "order_reference=", "--reason", "number misread"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dir = archive.path().join("documents").join(id).join("index");
+    let first: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("0001.json")).unwrap()).unwrap();
+    let second: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("0002.json")).unwrap()).unwrap();
+    assert_eq!(first, *idx, "the first revision is untouched");
+    assert_eq!(second["fields"]["invoice_number"]["value"], "RE-KORR-1");
+    assert_eq!(second["fields"]["invoice_number"]["confidence"], 1.0);
+    assert!(second["fields"]["order_reference"].is_null());
+    assert_eq!(second["archive"]["revision"], 2);
+    assert_eq!(second["needs_review"], false);
+    // Processing the same file again returns the current revision.
+    let again = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf")]);
+    assert_eq!(again.by_name("born-digital-invoice.pdf")["archive"]["revision"], 2);
+    // The ERP gets revision 2 as well.
+    let outbox: Vec<String> = listing(&archive.path().join("handoff")).into_iter().map(|(p, _, _)| p.to_string_lossy().into_owned()).collect();
+    assert!(outbox.iter().any(|p| p.ends_with(&format!("{id}-r0002.csv"))), "{outbox:?}");
+    // The audit trail holds who changed what from what to what.
+    let entries: Vec<serde_json::Value> = listing(&archive.path().join("audit")).into_iter().map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect();
+    let revised = entries.iter().find(|e| e["event"] == "revised").expect("a revised entry");
+    assert_eq!(revised["details"]["reason"], "number misread");
+    assert!(revised["details"]["changes"].as_array().unwrap().iter().any(|c| c["field"] == "invoice_number" && c["to"] == "RE-KORR-1"));
+    assert!(mailroom(archive.path(), &["verify"]).status.success());
+}
+
+#[test]
+fn verify_finds_a_changed_index_and_a_removed_audit_entry() {
+    let archive = tempfile::tempdir().unwrap();
+    let run = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf"), fixture("documents/xrechnung-cii.xml")]);
+    assert_eq!(run.code(), 0);
+    assert!(mailroom(archive.path(), &["verify"]).status.success(), "a fresh archive verifies");
+    let id = run.by_name("born-digital-invoice.pdf")["id"].as_str().unwrap().to_string();
+    let index = archive.path().join(format!("documents/{id}/index/0001.json"));
+    let mut perms = std::fs::metadata(&index).unwrap().permissions();
+    assert!(perms.readonly(), "archived files are read-only");
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&index, perms).unwrap();
+    let text = std::fs::read_to_string(&index).unwrap().replace("\"needs_review\": false", "\"needs_review\": true").replace("\"needs_review\": true", "\"needs_review\": false");
+    std::fs::write(&index, text + " ").unwrap();
+    std::fs::remove_file(archive.path().join("audit/000000000003.json")).unwrap();
+    let o = mailroom(archive.path(), &["verify", "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let problems: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["problem"].as_str().unwrap()).collect();
+    assert!(problems.contains(&"tampered_object"), "{problems:?}");
+    assert!(problems.contains(&"gap"), "{problems:?}");
+}
+
+#[test]
+fn holds_retention_and_quarantine_from_the_command_line() {
+    let archive = tempfile::tempdir().unwrap();
+    let run = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf"), fixture("bad/truncated.pdf")]);
+    let id = run.by_name("born-digital-invoice.pdf")["id"].as_str().unwrap().to_string();
+
+    assert!(!mailroom(archive.path(), &["hold", "set", &id[..12], "--reason", ""]).status.success(), "a hold needs a reason");
+    let o = mailroom(archive.path(), &["hold", "set", &id[..12], "--reason", "Betriebsprüfung 2026"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = mailroom(archive.path(), &["retention", "report", "--all", "--json"]);
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let held = list.iter().find(|s| s["id"] == id.as_str()).unwrap();
+    assert_eq!(held["legal_hold"], true);
+    assert_eq!(held["doc_type"], "invoice");
+    // Nothing has expired: the purge lists nothing and deletes nothing, approved or not.
+    let o = mailroom(archive.path(), &["retention", "purge"]);
+    assert!(stderr(&o).contains("0 document(s) could be purged"), "{}", stderr(&o));
+    let before = listing(archive.path()).len();
+    let o = mailroom(archive.path(), &["retention", "purge", "--approve", "test"]);
+    assert!(o.status.success());
+    assert_eq!(listing(archive.path()).len(), before, "nothing deleted, nothing logged");
+
+    let o = mailroom(archive.path(), &["quarantine", "list", "--json"]);
+    let q: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0]["record"]["error"]["kind"], "corrupt");
+    // A retry of a file that is still broken keeps it in quarantine (exit 2) and says why.
+    let o = mailroom(archive.path(), &["quarantine", "retry", "--all"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("corrupt"));
+    assert!(mailroom(archive.path(), &["verify"]).status.success());
+}
