@@ -61,12 +61,16 @@ fn gts(v: &serde_json::Value, k: &str) -> Option<String> {
 
 /// Compares one file; returns the differences.
 fn compare(xml: &Path, gt: &serde_json::Value) -> Vec<String> {
-    let mut diffs = Vec::new();
     let bytes = std::fs::read(xml).unwrap();
-    let inv = match einvoice::parse(&bytes) {
-        Ok(i) => i,
-        Err(e) => return vec![format!("parse failed: {e}")],
-    };
+    match einvoice::parse(&bytes) {
+        Ok(inv) => compare_invoice(&inv, gt),
+        Err(e) => vec![format!("parse failed: {e}")],
+    }
+}
+
+/// Compares a parsed invoice with its ground truth; returns the differences.
+fn compare_invoice(inv: &einvoice::EInvoice, gt: &serde_json::Value) -> Vec<String> {
+    let mut diffs = Vec::new();
     let f = inv.fields();
     let get = |k: &str| f.get(k).map(|v| v.value.clone());
     let mut cmp_str = |k: &str, mine: Option<String>, norm: &dyn Fn(&str) -> String| {
@@ -162,6 +166,93 @@ fn corpus_matches_ground_truth() {
     eprintln!("compared {checked} files with ground truth");
     assert!(checked > 150, "too few corpus files found ({checked})");
     assert!(report.is_empty(), "{} files differ from ground truth:\n{}", report.len(), report.join("\n"));
+}
+
+/// The corpus rows of `MANIFEST.tsv` as (column → value) maps.
+fn manifest(data: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(data.join("zugferd-corpus/MANIFEST.tsv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    lines.map(|l| header.iter().map(|h| h.to_string()).zip(l.split('\t').map(str::to_string)).collect()).collect()
+}
+
+/// The PDFs themselves, their XML read through pdfium's attachment API, agree with the
+/// ground truth like their extracted XML does.
+#[test]
+fn corpus_pdfs_read_through_their_attachment_match_ground_truth() {
+    let Some(data) = shared_data() else {
+        eprintln!("shared/data not found, skipping");
+        return;
+    };
+    let corpus = data.join("zugferd-corpus");
+    let (mut checked, mut report) = (0, Vec::new());
+    for row in manifest(&data) {
+        if row["folder_validity"] == "fail" || row["gt"].is_empty() {
+            continue;
+        }
+        let pdf = corpus.join(&row["pdf"]);
+        let gt: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(pdf.with_file_name(&row["gt"])).unwrap()).unwrap();
+        let bytes = std::fs::read(&pdf).unwrap();
+        let diffs = match mailroom::pages::pdf::embedded_invoice_xml(&bytes) {
+            Ok(Some((_, xml))) => match einvoice::parse(&xml) {
+                Ok(inv) => compare_invoice(&inv, &gt),
+                Err(e) => vec![format!("the embedded XML does not parse: {e}")],
+            },
+            Ok(None) => vec!["no embedded invoice XML found".to_string()],
+            Err(e) => vec![format!("the PDF cannot be read: {e}")],
+        };
+        checked += 1;
+        if !diffs.is_empty() {
+            report.push(format!("{}:\n  {}", row["pdf"], diffs.join("\n  ")));
+        }
+    }
+    eprintln!("compared {checked} PDFs with ground truth");
+    assert!(checked > 100, "too few corpus PDFs ({checked})");
+    assert!(report.is_empty(), "{} PDFs differ from ground truth:\n{}", report.len(), report.join("\n"));
+}
+
+/// Hybrid PDFs whose visible content disagrees with their XML are flagged, and only those:
+/// `MANIFEST.tsv` records whether the XML's number and gross total are visible on the page.
+#[test]
+fn hybrid_pdfs_that_show_other_values_than_their_xml_are_flagged() {
+    let Some(data) = shared_data() else {
+        eprintln!("shared/data not found, skipping");
+        return;
+    };
+    let pipeline = mailroom::config::Config::default().pipeline();
+    let (mut compared, mut mismatches_flagged, mut wrong) = (0, 0, Vec::new());
+    for row in manifest(&data) {
+        if row["folder_validity"] == "fail" || row["text_chars"].parse::<u32>().unwrap_or(0) == 0 {
+            continue;
+        }
+        let pdf = data.join("zugferd-corpus").join(&row["pdf"]);
+        let doc = mailroom::document::Document::new(std::fs::read(&pdf).unwrap(), mailroom::index::Channel::File, row["pdf"].clone());
+        let Ok(analysis) = pipeline.analyse(&doc) else { continue };
+        if analysis.index.source_format != Some(mailroom::index::SourceFormat::Zugferd) {
+            continue;
+        }
+        for (col, check) in [("vis_invoice_no", "hybrid_invoice_number_visible"), ("vis_gross_total", "hybrid_gross_total_visible")] {
+            let visible = match row[col].as_str() {
+                "Y" => true,
+                "N" => false,
+                _ => continue,
+            };
+            let Some(c) = analysis.index.checks.iter().find(|c| c.name == check) else { continue };
+            compared += 1;
+            if !visible && !c.passed {
+                mismatches_flagged += 1;
+            }
+            if c.passed != visible {
+                wrong.push(format!("{} {check}: mailroom says {}, the manifest says {}", row["pdf"], c.passed, row[col]));
+            }
+        }
+        if !analysis.index.checks.iter().all(|c| c.passed) {
+            assert!(analysis.index.needs_review, "{}: a failed check must send the document to review", row["pdf"]);
+        }
+    }
+    eprintln!("{compared} visibility checks compared, {mismatches_flagged} mismatches flagged");
+    assert!(mismatches_flagged >= 5, "the corpus has hybrids whose page disagrees with the XML");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 #[test]
