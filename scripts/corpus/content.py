@@ -10,6 +10,8 @@ import string
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .fmt import MONTHS_DE, MONTHS_EN
+
 # --------------------------------------------------------------------------------------------
 # People and places
 
@@ -199,7 +201,7 @@ TRADES = {
             ("Briefumschläge DL mit Fenster, 1000 Stk.", "Envelopes DL with window, 1000", "pack", 18, 34, False),
             ("Textmarker Stabilo Boss, 4er-Set", "Highlighters Stabilo Boss, set of 4", "set", 3.5, 6.9, False),
             ("Heftgerät Leitz 5502", "Stapler Leitz 5502", "pc", 9, 19, False),
-            ("Fachbuch Steuerrecht 2025", "Textbook tax law 2025", "pc", 39, 79, True),
+            ("Fachbuch Steuerrecht {y}", "Textbook tax law {y}", "pc", 39, 79, True),
         ]},
     "beratung": {
         "words": ["Consulting", "Unternehmensberatung", "Beratung & Partner", "Management Consulting"],
@@ -216,10 +218,10 @@ TRADES = {
         "words": ["Steuerberatung", "Steuerberatungsgesellschaft", "Treuhand"],
         "en_words": ["Tax Advisors"],
         "items": [
-            ("Finanzbuchhaltung Mai 2025", "Bookkeeping May 2025", "ls", 180, 650, False),
+            ("Finanzbuchhaltung {m} {y}", "Bookkeeping {m} {y}", "ls", 180, 650, False),
             ("Lohnabrechnung je Mitarbeiter", "Payroll per employee", "pc", 18, 32, False),
             ("Umsatzsteuer-Voranmeldung", "VAT return (monthly)", "pc", 60, 180, False),
-            ("Jahresabschluss 2024", "Annual financial statements 2024", "ls", 1800, 5200, False),
+            ("Jahresabschluss {py}", "Annual financial statements {py}", "ls", 1800, 5200, False),
             ("Auslagenpauschale", "Expense allowance", "ls", 20, 20, False),
         ]},
     "logistik": {
@@ -274,10 +276,32 @@ TRADES = {
         "words": ["Gebäudereinigung", "Facility Services", "Reinigungsservice"],
         "en_words": ["Cleaning Services", "Facility Management"],
         "items": [
-            ("Unterhaltsreinigung Büroflächen, Juni", "Office cleaning, June", "mon", 480, 1900, False),
+            ("Unterhaltsreinigung Büroflächen, {m}", "Office cleaning, {m}", "mon", 480, 1900, False),
             ("Glasreinigung", "Window cleaning", "m2", 1.2, 3.5, False),
             ("Sonderreinigung Teppichboden", "Carpet deep cleaning", "m2", 3, 7, False),
             ("Hygieneartikel Nachfüllung", "Hygiene supplies refill", "ls", 35, 140, False),
+        ]},
+    "gastro": {
+        "words": ["Restaurant", "Gaststätte", "Café", "Brauhaus", "Trattoria"],
+        "en_words": ["Restaurant", "Bistro"],
+        "items": [
+            ("Tagesgericht", "Dish of the day", "pc", 9.5, 16.9, True),
+            ("Schnitzel Wiener Art", "Schnitzel", "pc", 14.5, 22.9, True),
+            ("Salat der Saison", "Seasonal salad", "pc", 7.9, 12.5, True),
+            ("Apfelschorle 0,4 l", "Apple spritzer 0.4 l", "pc", 3.2, 4.5, False),
+            ("Pils 0,5 l", "Lager 0.5 l", "pc", 3.9, 5.2, False),
+            ("Espresso", "Espresso", "pc", 2.2, 3.2, False),
+            ("Mineralwasser 0,75 l", "Mineral water 0.75 l", "pc", 5.5, 7.9, False),
+        ]},
+    "tankstelle": {
+        "words": ["Tankstelle", "Autohof", "Tank & Wasch"],
+        "en_words": ["Service Station"],
+        "items": [
+            ("Super E10", "Petrol E10", "l", 1.65, 1.95, False),
+            ("Diesel", "Diesel", "l", 1.55, 1.85, False),
+            ("Autowäsche Premium", "Car wash premium", "pc", 9.9, 17.9, False),
+            ("Scheibenreiniger 5 l", "Screen wash 5 l", "pc", 6.9, 11.9, False),
+            ("Kaffee to go", "Coffee to go", "pc", 2.5, 3.9, False),
         ]},
     "hotel": {
         "words": ["Hotel", "Hotel & Tagungszentrum", "Gasthof", "Parkhotel"],
@@ -647,14 +671,17 @@ class ItemSpec:
     reduced: bool
 
 
-def pick_items(rng, trade: str, lang: str, n: int) -> list[ItemSpec]:
-    """`n` items from a trade's catalogue (repeats allowed with varied detail), prices drawn
-    from the catalogue range, with 2 decimals and sometimes 3-4 for small unit prices."""
+def pick_items(rng, trade: str, lang: str, n: int, when) -> list[ItemSpec]:
+    """`n` items from a trade's catalogue (repeats allowed), prices drawn from the catalogue
+    range, with 2 decimals and sometimes 3-4 for small unit prices. Month and year in item
+    names follow the document date `when`."""
     cat = TRADES[trade]["items"]
+    months = MONTHS_DE if lang == "de" else MONTHS_EN
     out = []
     for i in range(n):
         de, en, unit, lo, hi, reduced = cat[i % len(cat)] if i < len(cat) and rng.random() < 0.5 else rng.choice(cat)
-        name = de if lang == "de" else en
+        prev = when.month - 1 or 12
+        name = (de if lang == "de" else en).format(m=months[prev - 1], y=when.year if prev != 12 else when.year - 1, py=when.year - 1)
         v = rng.uniform(lo, hi)
         if v < 2 and rng.random() < 0.4:
             price = Decimal(f"{v:.4f}")

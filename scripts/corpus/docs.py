@@ -25,7 +25,7 @@ RATES = {"DE": (D(19), D(7)), "AT": (D(20), D(10)), "CH": (D("8.1"), D("2.6")), 
          "FR": (D(20), D(10)), "GB": (D(20), D(5)), "IE": (D(23), D("13.5"))}
 
 TRADES_BY_TYPE = {
-    "receipt": ["lebensmittel", "buero", "hotel", "kfz", "druck"],
+    "receipt": ["lebensmittel", "buero", "hotel", "gastro", "gastro", "tankstelle", "tankstelle"],
     "contract": ["it", "reinigung", "beratung", "sanitaer", "steuer"],
 }
 
@@ -158,9 +158,13 @@ def _line_count(rng, doc_type: str) -> int:
     return rng.randint(23, 55)   # long multi-page documents
 
 
-def _qty(rng, unit_key: str) -> Decimal:
+def _qty(rng, unit_key: str, price: Decimal) -> Decimal:
     if unit_key in ("ls", "mon"):
         return D(1)
+    if price > 300:
+        return D(rng.choice([1, 1, 1, 2, 2, 3, 5]))
+    if unit_key == "l" and price < 3:
+        return D(f"{rng.uniform(15, 70):.2f}")   # litres of fuel
     if unit_key == "h":
         return D(rng.choice(["0.5", "1", "1.5", "2", "2.5", "3", "4", "6", "7.5", "8", "12", "16", "24.25"]))
     if unit_key in ("kg", "m", "m2", "l"):
@@ -176,14 +180,14 @@ def _unit_label(rng, unit_key: str, lang: str, cache: dict) -> str:
 
 
 def _make_lines(rng, doc: Doc, trade: str, n: int, rates: tuple[Decimal, Decimal] | None) -> None:
-    specs = C.pick_items(rng, trade, doc.lang, n)
+    specs = C.pick_items(rng, trade, doc.lang, n, doc.issue_date)
     units: dict = {}
     with_art = rng.random() < 0.5
     with_disc = rng.random() < 0.12 and doc.has_prices and not doc.gross_prices
     pos_step = 10 if rng.random() < 0.1 else 1   # some ERPs number positions 10, 20, 30
     year = doc.issue_date.year
     for i, sp in enumerate(specs, 1):
-        qty = _qty(rng, sp.unit_key)
+        qty = _qty(rng, sp.unit_key, sp.price)
         if doc.negative:
             qty = -qty
         if rates is None:
@@ -320,12 +324,13 @@ def _fill_reminder(rng, doc: Doc) -> None:
 def build(rng, doc_type: str) -> Doc:
     """A complete document of `doc_type` with consistent content and amounts."""
     lang, seller_c, buyer_c = _choose_lang_and_countries(rng, doc_type)
-    trade = rng.choice(TRADES_BY_TYPE.get(doc_type, list(C.TRADES)))
+    general = [t for t in C.TRADES if t not in ("gastro", "tankstelle")]
+    trade = rng.choice(TRADES_BY_TYPE.get(doc_type, general + (["gastro", "tankstelle"] if doc_type == "invoice" else [])))
     supplier = C.make_company(rng, seller_c, trade)
     if rng.random() < 0.12 and doc_type in ("invoice", "receipt", "quote", "order_confirmation", "letter") and buyer_c == "DE":
         customer = C.make_person_party(rng, "DE")
     else:
-        customer = C.make_company(rng, buyer_c, rng.choice(list(C.TRADES)))
+        customer = C.make_company(rng, buyer_c, rng.choice(general))
         if rng.random() < 0.5:
             customer.contact = C.person_name(rng, buyer_c)[0]
     currency = _currency(rng, seller_c)

@@ -78,7 +78,7 @@ class Style:
         return self.money(x, symbol, min(max(places, 2), 4))
 
     def qty(self, x: Decimal) -> str:
-        if self.qty_decimals >= 0:
+        if self.qty_decimals > 0 or (self.qty_decimals == 0 and x == x.to_integral()):
             return self.number(x, self.qty_decimals)
         places = 0 if x == x.to_integral() else len(str(x.normalize()).partition(".")[2])
         return self.number(x, places)

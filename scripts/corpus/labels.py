@@ -93,7 +93,7 @@ L = {
         "shipping": ["Shipping", "Shipping & handling", "Freight", "Delivery charge", "Postage and packing"],
         "carry": ["Carried forward", "Subtotal c/f", "Carried forward to page {n}"],
         "carried": ["Brought forward", "Carried over from page {p}", "Subtotal b/f"],
-        "cols": {"pos": ["#", "Item", "No.", "Line"], "art": ["SKU", "Item no.", "Part no.", "Code"],
+        "cols": {"pos": ["#", "Pos.", "No.", "Line"], "art": ["SKU", "Item no.", "Part no.", "Code"],
                  "desc": ["Description", "Item", "Product / Service", "Details"],
                  "qty": ["Qty", "Quantity", "Qty.", "Hours"], "unit": ["Unit", "UoM"],
                  "price": ["Unit price", "Rate", "Price", "Unit Price"],

@@ -180,8 +180,8 @@ class Pdf:
         p.moveTo(cx, self.h - cy)
         for _ in range(rng.randint(3, 6)):
             nx = cx + rng.uniform(w * 0.12, w * 0.3)
-            p.curveTo(cx + rng.uniform(0, 15), self.h - cy + rng.uniform(-14, 16), nx - rng.uniform(0, 15),
-                      self.h - y + rng.uniform(-16, 12), nx, self.h - y + rng.uniform(-6, 6))
+            p.curveTo(cx + rng.uniform(0, 15), self.h - cy + rng.uniform(-8, 14), nx - rng.uniform(0, 15),
+                      self.h - y + rng.uniform(-10, 12), nx, self.h - y + rng.uniform(-5, 6))
             cx = nx
         c.drawPath(p, stroke=1, fill=0)
 

@@ -228,8 +228,7 @@ class Renderer:
             sz = self.small
             for block in blocks:
                 for text, keys, font in block:
-                    p.text(sx, y, text, font, fit(text, font, sz, self.W - sx - 8), color=GREY if font == self.f else BLACK, keys=keys)
-                    y += sz * 1.45
+                    y = self.wrapped(sx, y, text, font, sz, self.W - sx - 8, keys, GREY if font == self.f else BLACK, sz * 1.45)
                 y += sz * 0.8
         elif kind == "band":
             bh = min(hh - 14, 62)
@@ -241,14 +240,14 @@ class Renderer:
                 y += self.small * 1.3
         elif kind == "mono":
             y = 12 * MM
-            p.text(x0, y, s.name.upper(), self.fb, fit(s.name.upper(), self.fb, self.s + 1, x1 - x0), keys=nk)
+            p.text(x0, y, s.name.upper(), self.fb, fit(s.name.upper(), self.fb, self.s + 1, x1 - x0))
             for ln in [s.street.upper(), s.city_line().upper()] + self.contact_lines(False)[:1]:
                 y += self.s * 1.15
                 p.text(x0, y, ln, self.f, self.s - 0.5)
         elif kind == "centered":
             cx = (x0 + x1) / 2
             name = s.name.upper() if self.rng.random() < 0.5 else s.name
-            p.text(cx, hh * 0.42, name, self.fb, fit(name, self.fb, big + 2, x1 - x0), "center", keys=nk)
+            p.text(cx, hh * 0.42, name, self.fb, fit(name, self.fb, big + 2, x1 - x0), "center", keys=nk if name == s.name else ())
             p.text(cx, hh * 0.42 + big, addr, self.f, self.small, "center", GREY)
             p.text(cx, hh * 0.42 + big + self.small * 1.3, " · ".join(self.contact_lines()), self.f,
                    fit(" · ".join(self.contact_lines()), self.f, self.small, x1 - x0), "center", GREY)
@@ -291,6 +290,20 @@ class Renderer:
                 p.line(3 * MM, f * MM, 8 * MM, f * MM, 0.4, GREY)
             p.line(3 * MM, 148.5 * MM, 10 * MM, 148.5 * MM, 0.4, GREY)
         self.y = self.address_and_info()
+
+    def wrapped(self, x, y, text, font, size, max_w, keys=(), color=BLACK, lead=None) -> float:
+        """Text shrunk a little to fit `max_w`, else wrapped; the keys box all its lines.
+        Returns the baseline after the last line."""
+        lead = lead or size * 1.3
+        size = fit(text, font, size, max_w, size * 0.85)
+        lines = wrap(text, font, size, max_w)
+        asc, dsc = extent(font, size)
+        right = 0.0
+        for i, ln in enumerate(lines):
+            right = max(right, x + self.pdf.text(x, y + i * lead, ln, font, size, color=color))
+        if keys:
+            self.pdf.record(keys, x, y - asc, right, y + (len(lines) - 1) * lead + dsc)
+        return y + len(lines) * lead
 
     def continuation_header(self):
         """Top of pages 2…N: a short running header with the document number."""
@@ -367,6 +380,8 @@ class Renderer:
             items.append((lab["buyer_vat"], [(d.buyer.vat_id, ())], self.pkeys(d.buyer, "vat_id")))
         if d.contact:
             items.append((lab["our_ref"], [(d.contact, ())], ()))
+        if self.L.page_no == "top_right" and self.N > 1:
+            items.append(("Seite" if d.lang == "de" else "Page", [(f"1 {'von' if d.lang == 'de' else 'of'} {self.N}", ())], ()))
         return items
 
     def address_and_info(self) -> float:
@@ -391,9 +406,10 @@ class Renderer:
         ax = 118 * MM if a == "right" else x0
         if L.return_line and a != "free":
             s = d.sender
-            ret = f"{s.name} · {s.street} · {s.city_line()}"
-            sz = fit(ret, self.f, 7 if self.s >= 9 else 6.5, 84 * MM)
-            w = p.text(ax, ret_y, ret, self.f, sz, color=GREY)
+            sep = self.rng.choice([" · ", " - ", ", ", " • "])
+            ret = [(s.name, self.pkeys(s, "name")), (f"{sep}{s.street}{sep}{s.city_line()}", ())]
+            sz = fit("".join(r[0] for r in ret), self.f, 7 if self.s >= 9 else 6.5, 84 * MM)
+            w = p.runs(ax, ret_y, ret, self.f, sz, color=GREY)
             if L.return_underline:
                 p.line(ax, ret_y + 1.8, ax + w, ret_y + 1.8, 0.3, GREY)
         label = None
@@ -501,7 +517,7 @@ class Renderer:
                 for row_start in range(0, len(items), n):
                     for i, (lbl, runs, keys) in enumerate(items[row_start:row_start + n]):
                         cx = self.x0 + i * cw
-                        p.text(cx, self.y, lbl, self.f, self.small, color=GREY)
+                        p.text(cx, self.y, lbl, self.f, fit(lbl, self.f, self.small, cw - 6, 5), color=GREY)
                         p.runs(cx, self.y + self.lead, runs, self.fb, fit("".join(r[0] for r in runs), self.fb, self.s, cw - 6), keys=keys)
                     self.y += self.lead * 2 + 4
                 p.line(self.x0, self.y - 6, self.x1, self.y - 6, 0.4, GREY)
@@ -559,8 +575,8 @@ class Renderer:
         self.y += self.lead
         self.pdf.text(self.x0, self.y, self.rng.choice(CLOSING[d.lang]), self.f, self.s)
         if sign:
-            self.pdf.scribble(self.rng, self.x0 + 5, self.y + 26, 90)
-            self.y += 38
+            self.pdf.scribble(self.rng, self.x0 + 5, self.y + 24, 90)
+            self.y += 46
             self.pdf.text(self.x0, self.y, d.signer, self.f, self.s)
             self.y += self.lead
         else:
@@ -765,11 +781,6 @@ class Renderer:
         self.show_breakdown = False
         multi = len(t.breakdown) > 1
         zero_mode = d.vat_mode in ("reverse_charge", "intra_community", "export")
-        if d.vat_mode == "small_business":
-            keys = ("line_total", "net_total", "gross_total") + (() if t.prepaid else ("amount_due",))
-            rows.append(dict(label=[(lab["gross"], ())], value=t.gross, keys=keys, bold=True))
-            return rows
-        show_vat = not zero_mode or (self.rng.random() < 0.6 and d.sender.country != "US")
         extras = t.discount is not None or t.shipping is not None
         if extras:
             rows.append(dict(label=[(lab["lines"], ())], value=t.line_total, keys=("line_total",)))
@@ -778,7 +789,12 @@ class Renderer:
                 rows.append(dict(label=_template_runs(lab["discount"], {"p": (pct, ())}), value=-t.discount, keys=("allowance_total",)))
             if t.shipping is not None:
                 rows.append(dict(label=[(lab["shipping"], ())], value=t.shipping, keys=("charge_total",)))
-        net_keys = ("net_total",) + (() if extras else ("line_total",))
+        if d.vat_mode == "small_business":   # no VAT: the one total is net and gross at once
+            keys = ("net_total", "gross_total") + (() if extras else ("line_total",)) + (() if t.prepaid else ("amount_due",))
+            rows.append(dict(label=[(lab["gross"], ())], value=t.gross, keys=keys, bold=True, rule=extras))
+            return rows + self.prepaid_rows()
+        show_vat = not zero_mode or (self.rng.random() < 0.6 and d.sender.country != "US")
+        net_keys = ("net_total",) + (() if extras or d.gross_prices else ("line_total",))
         if not multi and show_vat:
             net_keys += ("vat_breakdown[0].base",)
         rows.append(dict(label=[(lab["net"], ())], value=t.net, keys=net_keys))
@@ -797,11 +813,15 @@ class Renderer:
             rows.append(dict(label=[(lab["vat_total"], ())], value=t.vat_total, keys=("vat_total",) + (() if multi else ("vat_breakdown[0].amount",))))
         self.show_breakdown = show_vat and breakdown_table
         rows.append(dict(label=[(lab["gross"], ())], value=t.gross, keys=("gross_total",) + (() if t.prepaid else ("amount_due",)), bold=True, rule=True))
-        if t.prepaid:
-            dtext = st.date(d.issue_date.replace(day=1))
-            rows.append(dict(label=_template_runs(lab["prepaid"], {"d": (dtext, ())}), value=-t.prepaid, keys=("prepaid_amount",)))
-            rows.append(dict(label=[(lab["due_amount"], ())], value=t.amount_due, keys=("amount_due",), bold=True, rule=True))
-        return rows
+        return rows + self.prepaid_rows()
+
+    def prepaid_rows(self) -> list[dict]:
+        d, t, lab = self.d, self.d.totals, self.lab
+        if not t.prepaid:
+            return []
+        dtext = self.st.date(d.issue_date.replace(day=1))
+        return [dict(label=_template_runs(lab["prepaid"], {"d": (dtext, ())}), value=-t.prepaid, keys=("prepaid_amount",)),
+                dict(label=[(lab["due_amount"], ())], value=t.amount_due, keys=("amount_due",), bold=True, rule=True)]
 
     def draw_totals(self):
         p, L, d = self.pdf, self.L, self.d
@@ -810,14 +830,18 @@ class Renderer:
         h = len(rows) * lead + 12 + (len(d.totals.breakdown) + 2) * lead * (1 if self.show_breakdown else 0)
         self.need(h)
         style = L.totals
+        label_w = max(width("".join(t for t, *_ in r["label"]), self.fb, self.s) for r in rows)
+        value_w = max(width(self.st.money(r["value"]), self.fb, self.s) for r in rows)
         vx = self.x1 - 4
         if style == "left":
-            lx, vx, align = self.x0, self.x0 + 80 * MM, "left"
+            lx, align = self.x0, "left"
+            vx = min(self.x1 - 4, max(self.x0 + 80 * MM, lx + label_w + value_w + 16))
         else:
             lx, align = max(self.x0 + (self.x1 - self.x0) * 0.42, self.x1 - 95 * MM), "left"
+            lx = max(self.x0, min(lx, vx - value_w - label_w - 16))
             if style in ("right", "bar", "boxed") and self.rng.random() < 0.5:
                 align = "right"
-        label_right = vx - 78 if align == "right" else None
+        label_right = vx - value_w - 12 if align == "right" else None
         top = self.y
         if style == "boxed":
             p.rect(lx - 6, top, self.x1 - lx + 6, len(rows) * lead + 8, fill=_tint(L.accent, 0.9), stroke=GREY, lw=0.4)
@@ -846,9 +870,11 @@ class Renderer:
     def vat_breakdown_table(self):
         p, st, lab, t = self.pdf, self.st, self.lab, self.d.totals
         x = self.x0
-        cw = [28 * MM, 32 * MM, 30 * MM]
-        y = self.y + self.lead
         heads = [lab["rate_col_breakdown"], lab["base_col"], lab["amount_col"]]
+        cells = [[st.pct(r) for r, _, _ in t.breakdown], [st.money(b, False) for _, b, _ in t.breakdown],
+                 [st.money(v, False) for _, _, v in t.breakdown]]
+        cw = [max(width(hd, self.fb, self.small), *(width(c, self.f, self.s) for c in col)) + 14 for hd, col in zip(heads, cells)]
+        y = self.y + self.lead
         p.line(x, y - self.s, x + sum(cw), y - self.s, 0.4)
         for j, hd in enumerate(heads):
             p.text(x + sum(cw[:j + 1]) - 4, y, hd, self.fb, self.small, "right")
@@ -954,7 +980,9 @@ class Renderer:
                                      "We notice that the following items are overdue:"])
         self.paragraph(intro, gap=0.8)
         heads = (["Rechnung", "Datum", "Fällig seit", "Betrag", "Offen"] if d.lang == "de" else ["Invoice", "Date", "Due", "Amount", "Open"])
-        x = [self.x0, self.x0 + 45 * MM, self.x0 + 75 * MM, self.x1 - 38 * MM, self.x1]
+        wnum = max([width(r.number, self.f, self.s) for r in d.referenced] + [width(heads[0], self.fb, self.s)]) + 14
+        wdate = max([width(st.date(r.due), self.f, self.s) for r in d.referenced] + [width(heads[2], self.fb, self.s)]) + 14
+        x = [self.x0, self.x0 + wnum, self.x0 + wnum + wdate, self.x1 - 38 * MM, self.x1]
         self.need(self.lead * (len(d.referenced) + 5))
         self.y += self.lead
         for j, hd in enumerate(heads):
@@ -1100,8 +1128,13 @@ class Renderer:
         y += lead * 1.5
         p.line(x0, y - lead * 0.6, x1, y - lead * 0.6, 0.5, dash=[1.5, 1.5])
         time = f"{self.rng.randint(7, 21):02d}:{self.rng.randint(0, 59):02d}"
-        p.runs(x0, y, [(st.date(d.issue_date), ("issue_date",)), (f"  {time}", ())], self.f, sz)
-        p.runs(x1, y, [(self.lab["number"] + " ", ()), (d.number, ("document_number",))], self.f, sz, "right")
+        left = [(st.date(d.issue_date), ("issue_date",)), (f"  {time}", ())]
+        right = [(self.lab["number"] + " ", ()), (d.number, ("document_number",))]
+        y += lead * 0.4
+        p.runs(x0, y, left, self.f, sz)
+        if width("".join(r[0] for r in left + right), self.f, sz) + 12 > x1 - x0:
+            y += lead
+        p.runs(x1, y, right, self.f, sz, "right")
         y += lead * 1.5
         rate_letter = {r: "AB"[i] if i < 2 else "C" for i, r in enumerate(sorted({ln.vat_rate for ln in d.lines}, reverse=True))}
         for ln in d.lines:
@@ -1231,9 +1264,10 @@ class Renderer:
         text = self.lab["page"].replace("{n}", str(n)).replace("{N}", str(max(N, 1)))
         pos = self.L.page_no
         if pos == "top_right":
-            self.pdf.text(self.x1, 10 * MM, text, self.f, self.small, "right", GREY)
+            if n > 1:
+                self.pdf.text(self.x1, 15 * MM + 14, text, self.f, self.small, "right", GREY)
         elif pos == "bottom_right":
-            self.pdf.text(self.x1, self.H - 6 * MM, text, self.f, self.small, "right", GREY)
+            self.pdf.text(self.x1, self.H - self.footer_h - 2, text, self.f, self.small, "right", GREY)
         else:
             self.pdf.text((self.x0 + self.x1) / 2, self.H - self.footer_h - 2, text, self.f, self.small, "center", GREY)
 
