@@ -561,7 +561,8 @@ def _slug(name: str) -> str:
     words = [w for w in name.translate(tr).lower().replace("&", " ").replace(".", " ").split()
              if w not in ("gmbh", "co", "kg", "ag", "ek", "ug", "haftungsbeschraenkt)", "(haftungsbeschraenkt)",
                           "ohg", "ltd", "inc", "llc", "corp", "limited", "bv", "b", "v", "sas", "sarl", "gebr", "und", "inh")]
-    return "".join(c for c in "-".join(words[:2]) if c.isalnum() or c == "-") or "firma"
+    slug = "-".join(words[:2]) if len("".join(words[:2])) <= 22 else words[0][:22]
+    return "".join(c for c in slug if c.isalnum() or c == "-") or "firma"
 
 
 def phone(rng, country: str) -> str:

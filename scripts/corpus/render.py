@@ -235,8 +235,9 @@ class Renderer:
             p.rect(0, 0, self.W, bh, fill=L.accent)
             p.text(x0, bh * 0.58, s.name, self.fb, fit(s.name, self.fb, big + 3, (x1 - x0) * 0.6), color=WHITE, keys=nk)
             y = bh * 0.3
+            name_w = width(s.name, self.fb, fit(s.name, self.fb, big + 3, (x1 - x0) * 0.6))
             for ln in [addr] + self.contact_lines()[:2]:
-                p.text(x1, y, ln, self.f, self.small, "right", WHITE)
+                p.text(x1, y, ln, self.f, fit(ln, self.f, self.small, x1 - x0 - name_w - 20, 5), "right", WHITE)
                 y += self.small * 1.3
         elif kind == "mono":
             y = 12 * MM
@@ -369,7 +370,7 @@ class Renderer:
             items.append((lbl, [(st.date(d.delivery_date), ())], ("delivery_date",)))
         if d.order_ref and d.doc_type != "order":
             runs = [(d.order_ref, ("order_reference",))]
-            if d.order_ref_date:
+            if d.order_ref_date and self.L.info != "row":
                 runs += [(" vom " if d.lang == "de" else " of ", ()), (st.date(d.order_ref_date), ())]
             items.append((lab["your_ref"], runs, ()))
         if d.due_date and d.doc_type in ("invoice",) and self.info_due:
@@ -408,7 +409,9 @@ class Renderer:
             s = d.sender
             sep = self.rng.choice([" · ", " - ", ", ", " • "])
             ret = [(s.name, self.pkeys(s, "name")), (f"{sep}{s.street}{sep}{s.city_line()}", ())]
-            sz = fit("".join(r[0] for r in ret), self.f, 7 if self.s >= 9 else 6.5, 84 * MM)
+            if width("".join(r[0] for r in ret), self.f, 5.5) > 84 * MM:
+                ret = [(s.name, self.pkeys(s, "name")), (f"{sep}{s.city_line()}", ())]
+            sz = fit("".join(r[0] for r in ret), self.f, 7 if self.s >= 9 else 6.5, 84 * MM, 4.5)
             w = p.runs(ax, ret_y, ret, self.f, sz, color=GREY)
             if L.return_underline:
                 p.line(ax, ret_y + 1.8, ax + w, ret_y + 1.8, 0.3, GREY)
@@ -482,8 +485,9 @@ class Renderer:
         if a == "right":
             y = info_y
             for lbl, runs, keys in items if info != "row" else []:
-                p.text(x0, y, lbl, self.f, self.small, color=GREY)
-                p.runs(x0 + 38 * MM, y, runs, self.f, self.s, keys=keys)
+                p.text(x0, y, lbl, self.f, fit(lbl, self.f, self.small, 36 * MM), color=GREY)
+                text = "".join(r[0] for r in runs)
+                p.runs(x0 + 38 * MM, y, runs, self.f, fit(text, self.f, self.s, ax - x0 - 44 * MM, 5), keys=keys)
                 y += self.lead
             self.pending_info = None if info != "row" else items
             end = max(end, y)
@@ -511,14 +515,14 @@ class Renderer:
             items = [it for it in items if "issue_date" not in it[2]]
         if items:
             if L.info == "row":
-                n = min(len(items), 5)
+                n = min(len(items), 4)
                 cw = (self.x1 - self.x0) / n
                 self.y += 6
                 for row_start in range(0, len(items), n):
                     for i, (lbl, runs, keys) in enumerate(items[row_start:row_start + n]):
                         cx = self.x0 + i * cw
                         p.text(cx, self.y, lbl, self.f, fit(lbl, self.f, self.small, cw - 6, 5), color=GREY)
-                        p.runs(cx, self.y + self.lead, runs, self.fb, fit("".join(r[0] for r in runs), self.fb, self.s, cw - 6), keys=keys)
+                        p.runs(cx, self.y + self.lead, runs, self.fb, fit("".join(r[0] for r in runs), self.fb, self.s, cw - 8, 4.5), keys=keys)
                     self.y += self.lead * 2 + 4
                 p.line(self.x0, self.y - 6, self.x1, self.y - 6, 0.4, GREY)
                 self.y += 6
@@ -982,7 +986,8 @@ class Renderer:
         heads = (["Rechnung", "Datum", "Fällig seit", "Betrag", "Offen"] if d.lang == "de" else ["Invoice", "Date", "Due", "Amount", "Open"])
         wnum = max([width(r.number, self.f, self.s) for r in d.referenced] + [width(heads[0], self.fb, self.s)]) + 14
         wdate = max([width(st.date(r.due), self.f, self.s) for r in d.referenced] + [width(heads[2], self.fb, self.s)]) + 14
-        x = [self.x0, self.x0 + wnum, self.x0 + wnum + wdate, self.x1 - 38 * MM, self.x1]
+        wamt = max([width(st.money(r.amount, False), self.f, self.s) for r in d.referenced] + [width(heads[3], self.fb, self.s)]) + 14
+        x = [self.x0, self.x0 + wnum, self.x0 + wnum + wdate, max(self.x1 - 38 * MM, self.x0 + wnum + 2 * wdate + wamt), self.x1]
         self.need(self.lead * (len(d.referenced) + 5))
         self.y += self.lead
         for j, hd in enumerate(heads):
@@ -1222,12 +1227,25 @@ class Renderer:
                 out.append(parts)
         return out
 
+    def footer_column_lines(self, col, cw) -> list[tuple[list, float]]:
+        """(runs, size) per printed line of one footer column; long plain lines wrap."""
+        out = []
+        for lbl, value, keys in col:
+            size = fit(lbl + value, self.f, self.fsize, cw - 6, 4.8)
+            if keys or width(lbl + value, self.f, size) <= cw - 6:
+                out.append(([(lbl, ()), (value, keys)], size))
+            else:
+                out += [([(ln, ())], size) for ln in wrap(lbl + value, self.f, size, cw - 6)]
+        return out
+
     def _footer_height(self) -> float:
         kind = self.L.footer
         if kind == "none" or self.L.thermal:
             return 10
         if kind in ("cols3", "cols4"):
-            return max(len(c) for c in self.footer_columns()) * self.fsize * 1.3 + 18
+            cols = self.footer_columns()
+            cw = (self.x1 - self.x0) / len(cols)
+            return max(len(self.footer_column_lines(c, cw)) for c in cols) * self.fsize * 1.3 + 18
         return len(self.footer_lines()) * self.fsize * 1.35 + 16
 
     def footer(self):
@@ -1241,9 +1259,8 @@ class Renderer:
             cw = (self.x1 - self.x0) / len(cols)
             for j, col in enumerate(cols):
                 y = top + sz * 1.6
-                for lbl, value, keys in col:
-                    size = fit(lbl + value, self.f, sz, cw - 6, 4.5)
-                    p.runs(self.x0 + j * cw, y, [(lbl, ()), (value, keys)], self.f, size, color=GREY)
+                for runs, size in self.footer_column_lines(col, cw):
+                    p.runs(self.x0 + j * cw, y, runs, self.f, size, color=GREY)
                     y += sz * 1.3
         else:
             y = top + sz * 1.6
