@@ -70,7 +70,7 @@ def plan(rng, pages: int) -> Plan:
     if rng.random() < 0.25:
         p.scale = round(rng.uniform(0.97, 1.03), 3)
     if rng.random() < 0.55:
-        p.skew = round(rng.uniform(0.3, 2.5) * rng.choice([-1, 1]), 2)
+        p.skew = round((0.3 + 2.2 * rng.random() ** 2) * rng.choice([-1, 1]), 2)   # mostly below 1°
     if rng.random() < 0.35:
         p.blur = round(rng.uniform(0.4, 1.3), 2)
     if rng.random() < 0.08:

@@ -95,7 +95,7 @@ L = {
         "carried": ["Brought forward", "Carried over from page {p}", "Subtotal b/f"],
         "cols": {"pos": ["#", "Pos.", "No.", "Line"], "art": ["SKU", "Item no.", "Part no.", "Code"],
                  "desc": ["Description", "Item", "Product / Service", "Details"],
-                 "qty": ["Qty", "Quantity", "Qty.", "Hours"], "unit": ["Unit", "UoM"],
+                 "qty": ["Qty", "Quantity", "Qty.", "Qty"], "unit": ["Unit", "UoM"],
                  "price": ["Unit price", "Rate", "Price", "Unit Price"],
                  "disc": ["Disc.", "Discount %", "Disc. %"], "vat": ["VAT", "Tax %", "VAT %"],
                  "amount": ["Amount", "Total", "Line total", "Net"]},

@@ -60,7 +60,7 @@ class Renderer:
         self.lab = doc.lab
         self.fsize = 6.5 if self.s < 10 else 7
         self.footer_h = self._footer_height()
-        self.bottom = self.H - self.footer_h - 14
+        self.bottom = self.H - self.footer_h - 24   # room for the page number above the footer
         self.running = Decimal(0)
 
     # ------------------------------------------------------------------------------ keys
@@ -596,6 +596,8 @@ class Renderer:
             return ["art", "desc", "unit", "price"]
         if not d.has_prices:
             return [c for c in cols if c not in ("price", "disc", "vat", "amount")] + ([] if "unit" in cols or L.qty_with_unit else ["unit"])
+        if not any(ln.art_no for ln in d.lines) and "art" in cols:
+            cols.remove("art")
         if d.gross_prices:
             return [c for c in cols if c not in ("disc", "art")]
         if any(ln.discount for ln in d.lines) and "disc" not in cols:
