@@ -165,6 +165,8 @@ def pick(rng, family: str, doc) -> Layout:
     lay.heading_caps = rng.random() < 0.2
     lay.heading_with_number = lay.info == "heading_inline" or rng.random() < 0.25
     lay.qty_with_unit = "unit" not in lay.columns and rng.random() < 0.6
+    if family == "erp_mono" and rng.random() < 0.5:
+        doc.style.neg_trailing = True    # SAP-style '123,45-'
     if lay.thermal:
         lay.page = (226.77, 0.0)         # 80 mm roll; the height follows the content
         lay.margin_l = lay.margin_r = 11.0
