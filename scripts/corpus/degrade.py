@@ -198,4 +198,4 @@ def scan(pdf: bytes, p: Plan, seed: list[int]) -> bytes:
             else:
                 out.save(buf, "PNG", dpi=dpi, compress_level=6)
             blobs.append(buf.getvalue())
-    return img2pdf.convert(blobs, nodate=True)
+    return img2pdf.convert(blobs, nodate=True, engine=img2pdf.Engine.internal)   # deterministic /ID

@@ -298,6 +298,9 @@ class Renderer:
         lead = lead or size * 1.3
         size = fit(text, font, size, max_w, size * 0.85)
         lines = wrap(text, font, size, max_w)
+        widest = max(width(ln, font, size) for ln in lines)
+        if widest > max_w:   # one unbreakable word (an e-mail address): shrink it to fit
+            size *= max_w / widest
         asc, dsc = extent(font, size)
         right = 0.0
         for i, ln in enumerate(lines):
