@@ -470,7 +470,6 @@ class Party:
     city: str
     is_company: bool = True
     contact: str | None = None    # "Frau Sabine Müller" / "Attn. John Smith"
-    department: str | None = None
     phone: str | None = None
     fax: str | None = None
     email: str | None = None
@@ -579,7 +578,7 @@ def phone(rng, country: str) -> str:
     return f"{p} {_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 4)}"
 
 
-def make_company(rng, country: str, trade: str, rich: bool = True) -> Party:
+def make_company(rng, country: str, trade: str) -> Party:
     name, small = company_name(rng, country, trade)
     postcode, city = rng.choice(CITIES[country])
     street = f"{rng.choice(STREETS[country])} {rng.randint(1, 180)}{rng.choice(['', '', '', '', 'a', 'b'])}"

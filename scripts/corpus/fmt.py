@@ -19,14 +19,6 @@ MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "Au
              "October", "November", "December"]
 
 SYMBOLS = {"EUR": ["€", "EUR"], "CHF": ["CHF", "Fr."], "GBP": ["£", "GBP"], "USD": ["$", "USD", "US$"]}
-DATE_FORMATS = {
-    # key: (example, where it is used)
-    "dmy_dot": "26.06.2025", "dmy_dot_short": "26.6.25", "dmy_dot_yy": "26.06.25",
-    "d_month_de": "26. Juni 2025", "iso": "2025-06-26", "month_d_y": "June 26, 2025",
-    "d_month_en": "26 June 2025", "mdy_slash": "06/26/2025", "dmy_slash": "26/06/2025",
-}
-
-
 def q2(x: Decimal) -> Decimal:
     """Round half up to cents, as invoicing software does."""
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -153,7 +145,6 @@ def pick_style(rng, lang: str, currency: str, seller_country: str) -> Style:
 # Parsing printed values back (used by check.py)
 
 _CUR = r"(?:€|EUR|CHF|Fr\.|£|GBP|\$|USD|US\$)"
-NUMBER_RE = re.compile(r"[-−]?" + _CUR + r"?\s?[-−]?\d[\d.,'’]*\d(?:-)?|\d")
 
 
 def parse_amounts(token: str) -> set[Decimal]:

@@ -8,7 +8,7 @@ draws it. Which families are held out of training is decided in generate.py.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 FONTS = {
     # name: (regular file, bold file) under /usr/share/fonts/truetype
@@ -129,7 +129,6 @@ class Layout:
     contact_block: bool = False
     thermal: bool = False
     small: bool = False
-    extras: dict = field(default_factory=dict)
 
 
 def families_for(doc_type: str) -> list[str]:

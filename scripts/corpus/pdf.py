@@ -121,11 +121,6 @@ class Pdf:
     def text(self, x: float, y: float, text: str, font: str, size: float, align: str = "left", color=BLACK, keys=()) -> float:
         return self.runs(x, y, [(text, keys)], font, size, align, color)
 
-    def lines_box(self, keys, boxes: list[tuple[float, float, float, float]]) -> None:
-        """Records the union of several line boxes (a wrapped value) under `keys`."""
-        if boxes:
-            self.record(keys, min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
-
     # -- graphics ----------------------------------------------------------------------------
     def line(self, x0, y0, x1, y1, lw=0.5, color=BLACK, dash=None):
         c = self.c

@@ -15,7 +15,9 @@ from decimal import Decimal
 
 from . import content as C
 from .docs import Doc
+from .labels import CLOSING, INTRO, PAYMENT, SALUTATION, VAT_NOTES
 from .layouts import Layout
+from .texts import CONTRACTS
 from .pdf import BLACK, GREY, MM, Pdf, extent, fit, register, width, wrap
 
 WHITE = (1, 1, 1)
@@ -576,7 +578,6 @@ class Renderer:
         self.paragraph(text, gap=0.6)
 
     def closing(self, sign=True):
-        from .labels import CLOSING
         d = self.d
         self.need(self.lead * 6)
         self.y += self.lead
@@ -900,7 +901,6 @@ class Renderer:
     def notes(self):
         """VAT notes, payment terms, bank details, validity, closing."""
         d, st, lab = self.d, self.st, self.lab
-        from .labels import PAYMENT, VAT_NOTES
         pay = PAYMENT[d.lang]
         if d.vat_mode in VAT_NOTES[d.lang]:
             self.paragraph(self.rng.choice(VAT_NOTES[d.lang][d.vat_mode]), gap=0.3)
@@ -959,7 +959,6 @@ class Renderer:
             self.paragraph(d.subject, self.fb, self.s + 3)
             self.paragraph(d.paragraphs[0], gap=0.8)
         elif self.L.intro and d.doc_type in ("invoice", "credit_note", "order_confirmation", "quote", "order", "delivery_note"):
-            from .labels import INTRO
             self.salutation()
             self.paragraph(self.rng.choice(INTRO[d.lang][d.doc_type]), gap=0.8)
         self.layout_table()
@@ -1059,7 +1058,7 @@ class Renderer:
         self.closing(sign=d.other_kind not in ("tax_office", "newsletter"))
 
     def sepa_form(self):
-        p, d = self.pdf, self.d
+        p = self.pdf
         fields = ["Kontoinhaber (Vorname, Name)", "Straße und Hausnummer", "PLZ und Ort", "Kreditinstitut", "IBAN", "BIC", "Ort, Datum", "Unterschrift"]
         self.need(len(fields) * 30)
         for f in fields:
@@ -1073,8 +1072,7 @@ class Renderer:
         self.y += 24
 
     def body_contract(self):
-        d, p, spec = self.d, self.pdf, None
-        from .texts import CONTRACTS
+        d, p = self.d, self.pdf
         spec = CONTRACTS[d.lang]
         cx = (self.x0 + self.x1) / 2
         self.y += 10
@@ -1295,7 +1293,6 @@ class Renderer:
 
 
 def labels_salutation(lang: str, sex, last: str) -> str:
-    from .labels import SALUTATION
     return SALUTATION[lang][sex].format(n=last)
 
 
