@@ -27,6 +27,7 @@ RATES = {"DE": (D(19), D(7)), "AT": (D(20), D(10)), "CH": (D("8.1"), D("2.6")), 
 TRADES_BY_TYPE = {
     "receipt": ["lebensmittel", "buero", "hotel", "gastro", "gastro", "tankstelle", "tankstelle"],
     "contract": ["it", "reinigung", "beratung", "sanitaer", "steuer"],
+    "delivery_note": ["buero", "lebensmittel", "druck", "elektro", "sanitaer", "it", "kfz"],
 }
 
 
