@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Generates the synthetic training corpus: business documents of 11 types in ~20 layout
+families, each as a born-digital PDF and as a degraded scan, with ground truth beside it.
+
+usage: target/py-corpus/bin/python scripts/corpus/generate.py [--out DIR] [--seed N]
+       [--count N] [--jobs N] [--variants scan,digital] [--holdout F1,F2,…] [--no-check]
+
+Document i of seed s is made only from RNGs seeded with (s, i), so any subset, any job
+count and any order give the same files. Layout families in --holdout go to split `test`
+only; of the other documents a share goes to `test_seen`, the rest to `train`.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from corpus import degrade, docs, gt, layouts, render  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+HOLDOUT = ["seitenleiste", "wortmarke", "formular", "adresse_rechts"]
+TEST_SEEN_SHARE = 0.1
+SPLITS = ("train", "test", "test_seen")
+MANIFEST_COLUMNS = ["doc_id", "split", "doc_type", "language", "layout", "pages", "degradations"]
+
+
+def doc_id(seed: int, index: int) -> str:
+    return f"g{seed}-{index:06d}"
+
+
+def make(job: tuple) -> dict:
+    """Generates document `index`; returns its manifest row."""
+    seed, index, out, variants, holdout = job
+    rng = random.Random(f"{seed}:{index}")
+    doc_type = rng.choices(docs.DOC_TYPES, docs.TYPE_WEIGHTS)[0]
+    if doc_type == "receipt" and rng.random() < 0.5:
+        family = "thermal"
+    else:
+        family = rng.choice([f for f in layouts.families_for(doc_type) if f not in layouts.RECEIPT_ONLY])
+    split = "test" if family in holdout else ("test_seen" if rng.random() < TEST_SEEN_SHARE else "train")
+    doc = docs.build(rng, doc_type)
+    lay = layouts.pick(rng, family, doc)
+    pdf, pages, fields = render.render(doc, lay, seed=f"{seed}:{index}:render")
+    did = doc_id(seed, index)
+    meta = {"doc_id": did, "doc_type": doc_type, "language": doc.lang, "layout": family, "pages": pages, "split": split}
+    truth = json.dumps(gt.build(doc, fields, meta), ensure_ascii=False, indent=1) + "\n"
+    row = {"doc_id": did, "split": split, "doc_type": doc_type, "language": doc.lang, "layout": family,
+           "pages": str(pages), "degradations": ""}
+    base = Path(out) / split
+    if "digital" in variants:
+        (base / "digital" / f"{did}.pdf").write_bytes(pdf)
+        (base / "digital" / f"{did}.gt.json").write_text(truth, encoding="utf-8")
+    if "scan" in variants:
+        plan = degrade.plan(random.Random(f"{seed}:{index}:scan"), pages)
+        (base / "scans" / f"{did}.pdf").write_bytes(degrade.scan(pdf, plan, [seed, index]))
+        (base / "scans" / f"{did}.gt.json").write_text(truth, encoding="utf-8")
+        row["degradations"] = plan.describe()
+    return row
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=str(ROOT / "target/corpus"))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--count", type=int, default=2000)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--variants", default="scan,digital", help="comma-separated: digital, scan")
+    ap.add_argument("--holdout", default=",".join(HOLDOUT), help="layout families used only in split test")
+    ap.add_argument("--no-check", action="store_true", help="skip check.py on the digital PDFs afterwards")
+    args = ap.parse_args()
+    variants = {v.strip() for v in args.variants.split(",") if v.strip()}
+    if not variants or variants - {"digital", "scan"}:
+        ap.error("--variants takes digital and/or scan")
+    holdout = {h for h in args.holdout.split(",") if h}
+    unknown = holdout - set(layouts.FAMILIES)
+    if unknown:
+        ap.error(f"unknown layout families: {', '.join(sorted(unknown))}")
+    out = Path(args.out)
+    for split in SPLITS:   # a fresh corpus: stale documents of an earlier run must not remain
+        shutil.rmtree(out / split, ignore_errors=True)
+        for v in ("digital", "scans"):
+            if (v == "scans" and "scan" in variants) or (v == "digital" and "digital" in variants):
+                (out / split / v).mkdir(parents=True, exist_ok=True)
+    jobs = [(args.seed, i, str(out), variants, holdout) for i in range(args.count)]
+    t0 = time.time()
+    with multiprocessing.Pool(args.jobs) as pool:
+        rows = []
+        for n, row in enumerate(pool.imap(make, jobs, chunksize=4), 1):
+            rows.append(row)
+            if n % 100 == 0 or n == args.count:
+                el = time.time() - t0
+                print(f"generate: {n}/{args.count} documents, {el:.0f} s ({100 * el / n:.1f} s per 100)", file=sys.stderr)
+    elapsed = time.time() - t0
+    with open(out / "manifest.tsv", "w", encoding="utf-8") as f:
+        f.write("\t".join(MANIFEST_COLUMNS) + "\n")
+        for row in rows:
+            f.write("\t".join(row[c] for c in MANIFEST_COLUMNS) + "\n")
+    counts = {s: sum(r["split"] == s for r in rows) for s in SPLITS}
+    print(f"generate: {args.count} documents ({', '.join(f'{k} {v}' for k, v in counts.items())}) "
+          f"in {elapsed:.0f} s with {args.jobs} jobs: {100 * elapsed / max(args.count, 1):.1f} s per 100 documents; "
+          f"variants {','.join(sorted(variants))}; out {out}", file=sys.stderr)
+    if "digital" in variants and not args.no_check:
+        from corpus import check
+        return check.run(out, args.jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
