@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the servers production mode (and its tests) talk to, when they are not running:
 #   RabbitMQ   127.0.0.1:5672 (guest/guest)   — Debian's rabbitmq-server, started detached
+#   PostgreSQL 127.0.0.1:5432 (trust auth)    — the machine's cluster; database `mailroom` created
 #   S3         127.0.0.1:9000                 — moto[server], installed by scripts/setup.sh
 # Idempotent: a running server is left alone. Everything listens on loopback only.
 set -euo pipefail
@@ -25,6 +26,16 @@ else
   echo "services: starting RabbitMQ (rabbitmq-server -detached)" >&2
   rabbitmq-server -detached >"$LOG_DIR/rabbitmq.log" 2>&1 || true
   wait_for 5672 90 RabbitMQ
+fi
+
+if ! listening 5432; then
+  echo "services: starting PostgreSQL" >&2
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start >"$LOG_DIR/postgresql.log" 2>&1 || true
+  wait_for 5432 60 PostgreSQL
+fi
+if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'mailroom'" 2>/dev/null | grep -q 1; then
+  echo "services: creating the PostgreSQL database mailroom" >&2
+  psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE mailroom" >/dev/null
 fi
 
 if listening "$S3_PORT"; then

@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::archive::retention::RetentionPolicy;
 use crate::archive::Archive;
+use crate::catalog::postgres::PostgresCatalog;
+use crate::catalog::sqlite::SqliteCatalog;
+use crate::catalog::Catalog;
 use crate::handoff::{Handoff, HandoffConfig};
 use crate::ocr::OcrConfig;
 use crate::pages::Limits;
@@ -32,6 +35,47 @@ pub struct Config {
     pub limits: LimitsSection,
     pub retention: RetentionPolicy,
     pub handoff: HandoffConfig,
+    pub catalog: CatalogConfig,
+}
+
+/// The SQL catalog that mirrors the current index of every document for fast queries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CatalogConfig {
+    /// A SQLite file; by default `.mailroom-catalog.sqlite` inside a local archive folder.
+    Sqlite {
+        #[serde(default)]
+        path: Option<PathBuf>,
+    },
+    /// PostgreSQL, shared by all workers.
+    Postgres {
+        /// The environment variable with the connection URL (`postgresql://user:password@host/db`).
+        #[serde(default = "default_database_url_env")]
+        url_env: String,
+        /// Used when that variable is unset.
+        #[serde(default = "default_database_url")]
+        default_url: String,
+        #[serde(default = "default_database_schema")]
+        schema: String,
+    },
+    /// No catalog: listings read the archive itself (slow for big archives).
+    None,
+}
+
+impl Default for CatalogConfig {
+    fn default() -> Self {
+        CatalogConfig::Sqlite { path: None }
+    }
+}
+
+fn default_database_url_env() -> String {
+    "MAILROOM_DATABASE_URL".into()
+}
+fn default_database_url() -> String {
+    "postgresql://postgres@127.0.0.1:5432/mailroom".into()
+}
+fn default_database_schema() -> String {
+    "mailroom".into()
 }
 
 /// Where documents are archived.
@@ -257,6 +301,25 @@ impl Config {
         }
     }
 
+    /// Opens the configured catalog; `None` when there is none.
+    pub fn open_catalog(&self) -> Result<Option<Arc<dyn Catalog>>, ConfigError> {
+        match &self.catalog {
+            CatalogConfig::None => Ok(None),
+            CatalogConfig::Sqlite { path } => {
+                let path = match (path, &self.archive) {
+                    (Some(p), _) => p.clone(),
+                    (None, ArchiveConfig::Local { path }) => path.join(".mailroom-catalog.sqlite"),
+                    (None, ArchiveConfig::S3(_)) => return Err(ConfigError::Archive("an S3 archive needs [catalog] kind = \"postgres\" (shared by all workers) or a SQLite path".into())),
+                };
+                Ok(Some(Arc::new(SqliteCatalog::open(&path).map_err(|e| ConfigError::Archive(e.to_string()))?)))
+            }
+            CatalogConfig::Postgres { url_env, default_url, schema } => {
+                let url = std::env::var(url_env).unwrap_or_else(|_| default_url.clone());
+                Ok(Some(Arc::new(PostgresCatalog::connect(&url, schema).map_err(|e| ConfigError::Archive(e.to_string()))?)))
+            }
+        }
+    }
+
     pub fn open_archive(&self) -> Result<Archive, ConfigError> {
         Ok(Archive::new(self.open_store()?, self.retention.clone()))
     }
@@ -274,6 +337,7 @@ impl Config {
             pipeline: self.pipeline(),
             archive: self.open_archive()?,
             handoff: self.handoff.enabled.then(|| Handoff::new(self.handoff.clone())),
+            catalog: self.open_catalog()?,
             actor: actor.to_string(),
         })
     }

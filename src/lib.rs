@@ -8,11 +8,12 @@
 //! Each stage is a module with one job. [`pipeline`] runs the reading stages and stores
 //! nothing; [`processor`] takes its result into the [`archive`] (on a [`store`]: a local
 //! folder or an S3 bucket with Object Lock), logs every write in the hash-chained
-//! [`audit`] trail and writes the ERP [`handoff`]. [`queue`] and [`worker`] run the same
+//! [`audit`] trail, writes the ERP [`handoff`] and mirrors the index into the SQL [`catalog`]. [`queue`] and [`worker`] run the same
 //! processor behind RabbitMQ; [`cli`] is the command line; [`config`] reads the pipeline file.
 
 pub mod archive;
 pub mod audit;
+pub mod catalog;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -7,7 +7,10 @@
 //! the document is durable; an `Err` means storage failed and the source must keep the
 //! document (no ack, no delete) so it comes again.
 
+use std::sync::Arc;
+
 use crate::archive::{Archive, ArchiveError, Stored};
+use crate::catalog::{Catalog, Entry};
 use crate::audit::ObjectRef;
 use crate::document::Document;
 use crate::handoff::Handoff;
@@ -60,13 +63,41 @@ pub struct Processor {
     pub archive: Archive,
     /// The ERP outbox; `None` writes none.
     pub handoff: Option<Handoff>,
+    /// The SQL mirror of the current indexes; `None` keeps none.
+    pub catalog: Option<Arc<dyn Catalog>>,
     /// Who does the work, for the audit trail (`mailroom process by alice@host`, `worker host:pid`).
     pub actor: String,
 }
 
 impl Processor {
-    /// Processes one document, unless it was archived before.
+    /// Processes one document, unless it was archived before. The catalog is brought up to
+    /// date either way (it may have missed the document when an earlier attempt was cut off).
     pub fn process(&self, doc: &Document) -> Result<Processed, ArchiveError> {
+        let done = self.process_only(doc)?;
+        self.catalogue(done.outcome.index())?;
+        Ok(done)
+    }
+
+    /// Processes a document whose original is already in the archive (submitted to the
+    /// queue, or retried from quarantine), and catalogues it.
+    pub fn run(&self, doc: &Document) -> Result<Processed, ArchiveError> {
+        let done = self.run_only(doc)?;
+        self.catalogue(done.outcome.index())?;
+        Ok(done)
+    }
+
+    /// Mirrors an index into the catalog, if there is one and its row differs.
+    pub fn catalogue(&self, index: &DocumentIndex) -> Result<(), ArchiveError> {
+        let Some(c) = &self.catalog else { return Ok(()) };
+        let entry = Entry::of(index);
+        let current = c.get(&entry.id).map_err(|e| ArchiveError::Catalog(e.to_string()))?;
+        if current.as_ref() == Some(&entry) {
+            return Ok(());
+        }
+        c.upsert(&entry).map_err(|e| ArchiveError::Catalog(e.to_string()))
+    }
+
+    fn process_only(&self, doc: &Document) -> Result<Processed, ArchiveError> {
         if let Some(stored) = self.archive.lookup(&doc.sha256)? {
             // Processing may have been cut off between the archive and the ERP outbox.
             let mut handed_off = Vec::new();
@@ -78,12 +109,10 @@ impl Processor {
             return Ok(Processed { outcome: Outcome::AlreadyArchived(stored), timings: Timings::default(), handed_off });
         }
         self.archive.receive(doc, &self.actor)?;
-        self.run(doc)
+        self.run_only(doc)
     }
 
-    /// Processes a document whose original is already in the archive (submitted to the
-    /// queue, or retried from quarantine).
-    pub fn run(&self, doc: &Document) -> Result<Processed, ArchiveError> {
+    fn run_only(&self, doc: &Document) -> Result<Processed, ArchiveError> {
         match self.pipeline.analyse(doc) {
             Ok(analysis) => {
                 let mut index = analysis.index;

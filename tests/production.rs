@@ -55,6 +55,7 @@ fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let bucket = unique("mailroom-test");
     let queue = unique("mailroom.test");
+    let schema = queue.replace(['.', '-'], "_");
     let config = dir.path().join("pipeline.toml");
     std::fs::write(
         &config,
@@ -67,6 +68,11 @@ endpoint = "{S3}"
 region = "eu-central-1"
 path_style = true
 create_bucket = true
+
+[catalog]
+kind = "postgres"
+default_url = "postgresql://postgres@127.0.0.1:5432/test"
+schema = "{schema}"
 
 [broker]
 queue = "{queue}.jobs"
@@ -284,6 +290,10 @@ fn two_workers_one_killed_every_document_archived_exactly_once() {
     // One ERP outbox entry per document.
     let outbox: Vec<String> = mailroom::store::list_all(&s, "handoff/").unwrap().into_iter().filter(|k| k.ends_with(".jsonl")).collect();
     assert_eq!(outbox.len(), 200, "one outbox entry each");
+    // The PostgreSQL catalog lists every one of them, once.
+    let out = run(&env, &["list", "--json", "--limit", "1000"]);
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect::<BTreeSet<_>>(), ids);
 
     let dead = dead_letters(&env);
     assert_eq!(dead.len(), 3, "{dead:#?}");

@@ -51,6 +51,10 @@ pub enum ArchiveError {
     BadIndex { key: String, message: String },
     #[error("no document {0} in the archive")]
     NotFound(String),
+    /// Everything is stored, but the catalog could not mirror it; retrying brings it up to
+    /// date, and `mailroom catalog rebuild` always does.
+    #[error("stored, but the catalog could not be updated ({0}); it catches up on the next attempt or with `mailroom catalog rebuild`")]
+    Catalog(String),
 }
 
 impl ArchiveError {
@@ -58,6 +62,7 @@ impl ArchiveError {
     pub fn is_transient(&self) -> bool {
         match self {
             ArchiveError::Store(e) | ArchiveError::Audit(AuditError::Store(e)) => e.is_transient(),
+            ArchiveError::Catalog(_) => true,
             _ => false,
         }
     }

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::fail;
 use crate::audit::{Event, EventKind};
+use crate::catalog::Query;
 use crate::config::{actor, Config};
 use crate::handoff::en16931_xml;
 use crate::index::{DocType, DocumentIndex, Status};
@@ -36,7 +37,7 @@ pub struct ExportArgs {
     pub out: Option<PathBuf>,
 }
 
-fn parse_type(s: &str) -> Result<DocType, String> {
+pub(super) fn parse_type(s: &str) -> Result<DocType, String> {
     DocType::ALL.iter().copied().find(|t| t.as_str() == s).ok_or_else(|| format!("unknown type '{s}'; one of: {}", DocType::ALL.map(|t| t.as_str()).join(", ")))
 }
 
@@ -53,13 +54,25 @@ pub fn export(config: &Config, args: ExportArgs) -> ExitCode {
         Err(e) => return fail(e),
     };
     let types = if args.types.is_empty() { vec![DocType::Invoice, DocType::CreditNote] } else { args.types.clone() };
-    let ids = match archive.document_ids() {
-        Ok(ids) => ids,
+    // Candidates: from the catalog when there is one (fast), else every document in the
+    // archive; the index itself is always read from the archive.
+    let candidates: Vec<String> = match config.open_catalog() {
+        Ok(Some(catalog)) if args.ids.is_empty() => {
+            let q = Query { doc_types: types.clone(), from: args.from, to: args.to, status: Some(Status::Processed), ..Default::default() };
+            match catalog.find(&q) {
+                Ok(entries) => entries.into_iter().map(|e| e.id).collect(),
+                Err(e) => return fail(e),
+            }
+        }
+        Ok(_) => match archive.document_ids() {
+            Ok(ids) => ids,
+            Err(e) => return fail(e),
+        },
         Err(e) => return fail(e),
     };
     let wanted = |id: &str| args.ids.is_empty() || args.ids.iter().any(|w| (w.len() >= 12 && id.starts_with(w.as_str())) || id == w);
     let mut selected = Vec::new();
-    for id in ids.iter().filter(|id| wanted(id)) {
+    for id in candidates.iter().filter(|id| wanted(id)) {
         match archive.lookup(id) {
             Ok(Some(idx)) if idx.status == Status::Processed => {
                 let t = idx.doc_type.as_ref().map(|d| d.label);
@@ -73,6 +86,7 @@ pub fn export(config: &Config, args: ExportArgs) -> ExitCode {
             Err(e) => return fail(e),
         }
     }
+    selected.sort_by(|a, b| a.id.cmp(&b.id));
     for w in &args.ids {
         if !selected.iter().any(|i| i.id.starts_with(w.as_str())) {
             eprintln!("mailroom: {w}: no processed document of the selected types with this id");

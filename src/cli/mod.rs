@@ -7,6 +7,7 @@ mod dead_letters;
 mod eval;
 mod export;
 mod hold;
+mod list;
 mod process;
 mod quarantine;
 mod retention;
@@ -39,6 +40,11 @@ pub struct Cli {
 pub enum Command {
     /// Process documents (PDF, PNG, JPEG, TIFF, e-invoice XML) into the archive and print a summary.
     Process(ProcessArgs),
+    /// Find documents by type, date, review state or text (through the SQL catalog).
+    List(list::ListArgs),
+    /// The SQL catalog: rebuild it from the archive.
+    #[command(subcommand)]
+    Catalog(list::CatalogCommand),
     /// Evaluate extraction and classification on documents with `<name>.gt.json` ground truth.
     Eval(EvalArgs),
     /// Write EN 16931 CII XML (XRechnung 3.0 where complete) of archived invoices for the ERP.
@@ -133,6 +139,8 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match cli.command {
         Command::Process(args) => process::process(&config, args),
+        Command::List(args) => list::list(&config, args),
+        Command::Catalog(cmd) => list::catalog(&config, cmd),
         Command::Eval(args) => eval::eval(&config, args),
         Command::Export(args) => export::export(&config, args),
         Command::Verify(args) => verify::verify(&config, args),

@@ -84,7 +84,10 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("mailroom: {}: NOT stored: {e}", doc.source.name);
+                match e {
+                    crate::archive::ArchiveError::Catalog(_) => eprintln!("mailroom: {}: {e}", doc.source.name),
+                    e => eprintln!("mailroom: {}: NOT stored: {e}", doc.source.name),
+                }
             }
         }
     }

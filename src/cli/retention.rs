@@ -97,10 +97,16 @@ pub fn retention(config: &Config, cmd: RetentionCommand) -> ExitCode {
                 eprintln!("{} document(s) could be purged; nothing deleted: give --approve \"<who, reference>\" to delete them", due.len());
                 return ExitCode::SUCCESS;
             };
+            let catalog = config.open_catalog().ok().flatten();
             let mut failed = 0;
             for s in &due {
                 match archive.purge(&s.id, &actor("cli"), &approval) {
-                    Ok(n) => println!("purged  {} ({n} objects)", line(s)),
+                    Ok(n) => {
+                        println!("purged  {} ({n} objects)", line(s));
+                        if let Some(Err(e)) = catalog.as_ref().map(|c| c.remove(&s.id)) {
+                            eprintln!("mailroom: {}: purged, but still in the catalog ({e}); run mailroom catalog rebuild", s.id);
+                        }
+                    }
                     Err(e) => {
                         failed += 1;
                         eprintln!("mailroom: {}: not purged: {e}", s.id);

@@ -75,6 +75,11 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
         Ok(o) => o,
         Err(e) => return fail(e),
     };
+    if let Ok(Some(catalog)) = config.open_catalog() {
+        if let Err(e) = catalog.upsert(&crate::catalog::Entry::of(&index)) {
+            eprintln!("mailroom: revised, but the catalog could not be updated ({e}); run mailroom catalog rebuild");
+        }
+    }
     if config.handoff.enabled {
         if let Err(e) = Handoff::new(config.handoff.clone()).hand_off(&index, &archive, &who) {
             return fail(format!("revised as {}, but the ERP outbox entry failed: {e}", obj.key));

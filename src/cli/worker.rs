@@ -30,7 +30,7 @@ pub fn worker(config: &Config, args: WorkerArgs) -> ExitCode {
     }
     let name = actor("worker");
     let processor = match config.processor(&name) {
-        Ok(p) => p,
+        Ok(p) => std::sync::Arc::new(p),
         Err(e) => return fail(e),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
@@ -40,7 +40,7 @@ pub fn worker(config: &Config, args: WorkerArgs) -> ExitCode {
     let metrics = Metrics::new();
     let listen = config.worker.metrics_listen;
     tracing::info!(archive = %processor.archive.store().describe(), broker = %crate::config::redact_url(&config.broker.url()), worker = %name, "worker starting");
-    let worker = Worker::new(config, processor, metrics.clone(), name);
+    let worker = Worker::new(config, processor.clone(), metrics.clone(), name);
     runtime.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
@@ -59,6 +59,8 @@ pub fn worker(config: &Config, args: WorkerArgs) -> ExitCode {
         });
         worker.run(rx).await;
     });
+    drop(runtime);
+    drop(processor);
     rayon::broadcast(|_| crate::ocr::release_engines());
     eprintln!("worker stopped");
     ExitCode::SUCCESS

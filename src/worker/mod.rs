@@ -81,10 +81,13 @@ enum End {
 }
 
 impl Worker {
-    pub fn new(config: Config, processor: Processor, metrics: Arc<Metrics>, name: String) -> Worker {
+    /// The caller keeps a handle on `processor` and drops it outside the async runtime: its
+    /// store and catalog clients own runtimes of their own, which must not be dropped inside
+    /// another one.
+    pub fn new(config: Config, processor: Arc<Processor>, metrics: Arc<Metrics>, name: String) -> Worker {
         let topology = Topology::new(&config.broker);
         let permits = Semaphore::new(config.worker.concurrency.max(1));
-        Worker { shared: Arc::new(Shared { config, processor: Arc::new(processor), metrics, topology, name, permits }) }
+        Worker { shared: Arc::new(Shared { config, processor, metrics, topology, name, permits }) }
     }
 
     /// Consumes until `shutdown` turns true, reconnecting whenever the broker goes away.

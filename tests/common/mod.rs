@@ -44,13 +44,17 @@ pub fn field<'a>(index: &'a Value, name: &str) -> Option<&'a str> {
     index["fields"][name]["value"].as_str()
 }
 
-/// Every file under `dir` with its size and modification time.
+/// Every file under `dir` with its size and modification time — except the SQL catalog, a
+/// database beside the archive that mirrors it (not an archive object).
 pub fn listing(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let e = e.unwrap();
+            if e.file_name().to_string_lossy().starts_with(".mailroom-catalog") {
+                continue;
+            }
             let m = e.metadata().unwrap();
             if m.is_dir() {
                 stack.push(e.path());

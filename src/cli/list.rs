@@ -1,0 +1,132 @@
+//! `mailroom list` and `mailroom catalog rebuild`: finding documents through the SQL catalog,
+//! and rebuilding the catalog from the archive (after a restore, or to move to PostgreSQL).
+
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+
+use super::{export::parse_type, fail};
+use crate::catalog::{Entry, Query};
+use crate::config::Config;
+use crate::index::{DocType, Status};
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Only these types (repeatable).
+    #[arg(long = "type", value_parser = parse_type)]
+    pub types: Vec<DocType>,
+    /// Issue date from (YYYY-MM-DD; documents without one count by their receipt date).
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Only documents waiting for review.
+    #[arg(long)]
+    pub needs_review: bool,
+    /// Only quarantined documents.
+    #[arg(long)]
+    pub quarantined: bool,
+    /// Text in the invoice number, seller or buyer name or file name.
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogCommand {
+    /// Rebuild the catalog from the archive (every document's current index or quarantine record).
+    Rebuild,
+}
+
+pub fn list(config: &Config, args: ListArgs) -> ExitCode {
+    let catalog = match config.open_catalog() {
+        Ok(Some(c)) => c,
+        Ok(None) => return fail("no catalog is configured ([catalog] kind = \"none\"); use `mailroom retention report --all` to walk the archive"),
+        Err(e) => return fail(e),
+    };
+    let q = Query {
+        doc_types: args.types,
+        from: args.from,
+        to: args.to,
+        status: args.quarantined.then_some(Status::Quarantined),
+        needs_review: args.needs_review.then_some(true),
+        text: args.search,
+        limit: Some(args.limit),
+    };
+    let entries = match catalog.find(&q) {
+        Ok(e) => e,
+        Err(e) => return fail(e),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&entries).expect("entries serialise"));
+    } else {
+        for e in &entries {
+            println!("{}", line(e));
+        }
+        eprintln!("{} document(s) — {}", entries.len(), catalog.describe());
+    }
+    ExitCode::SUCCESS
+}
+
+fn line(e: &Entry) -> String {
+    let what = match e.status {
+        Status::Quarantined => format!("QUARANTINED {}", e.error_kind.as_deref().unwrap_or("")),
+        Status::Processed => e.doc_type.clone().unwrap_or_default(),
+    };
+    format!(
+        "{}  {:<18} {:<10} {:<20} {:>12} {:<3} {:<28} {}{}",
+        &e.id[..16],
+        what,
+        e.issue_date.as_deref().unwrap_or(&e.received_at[..10.min(e.received_at.len())]),
+        e.invoice_number.as_deref().unwrap_or("-"),
+        e.gross_total.as_deref().unwrap_or("-"),
+        e.currency.as_deref().unwrap_or(""),
+        e.seller_name.as_deref().unwrap_or("-").chars().take(28).collect::<String>(),
+        e.source_name,
+        if e.needs_review && e.status == Status::Processed { "  [review]" } else { "" }
+    )
+}
+
+pub fn catalog(config: &Config, cmd: CatalogCommand) -> ExitCode {
+    let CatalogCommand::Rebuild = cmd;
+    let (archive, catalog) = match (config.open_archive(), config.open_catalog()) {
+        (Ok(a), Ok(Some(c))) => (a, c),
+        (_, Ok(None)) => return fail("no catalog is configured"),
+        (Err(e), _) | (_, Err(e)) => return fail(e),
+    };
+    let ids = match archive.document_ids() {
+        Ok(ids) => ids,
+        Err(e) => return fail(e),
+    };
+    let (mut n, mut failed) = (0usize, 0usize);
+    for id in &ids {
+        let index = match archive.lookup(id) {
+            Ok(Some(i)) => Some(i),
+            Ok(None) => archive.quarantined(id).unwrap_or(None),
+            Err(e) => {
+                eprintln!("mailroom: {id}: {e}");
+                failed += 1;
+                continue;
+            }
+        };
+        // An original without index or record: received, not processed yet (queued).
+        let Some(index) = index else { continue };
+        match catalog.upsert(&Entry::of(&index)) {
+            Ok(()) => n += 1,
+            Err(e) => {
+                eprintln!("mailroom: {id}: {e}");
+                failed += 1;
+            }
+        }
+    }
+    eprintln!("catalog rebuilt: {n} of {} document(s) in {}, {failed} failed", ids.len(), catalog.describe());
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
