@@ -3,6 +3,7 @@
 //! Every command reads the same pipeline configuration (`--config`, or the embedded defaults)
 //! so that `process`, `worker`, `export`, `verify` and the rest always see one archive.
 
+mod check;
 mod dead_letters;
 mod eval;
 mod export;
@@ -40,6 +41,12 @@ pub struct Cli {
 pub enum Command {
     /// Process documents (PDF, PNG, JPEG, TIFF, e-invoice XML) into the archive and print a summary.
     Process(ProcessArgs),
+    /// Check that this installation is ready: OCR languages, pdfium, archive, catalog, broker.
+    Check {
+        /// Also check the broker (always done for an S3 archive).
+        #[arg(long)]
+        broker: bool,
+    },
     /// Find documents by type, date, review state or text (through the SQL catalog).
     List(list::ListArgs),
     /// The SQL catalog: rebuild it from the archive.
@@ -140,6 +147,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Process(args) => process::process(&config, args),
         Command::List(args) => list::list(&config, args),
+        Command::Check { broker } => check::check(&config, broker),
         Command::Catalog(cmd) => list::catalog(&config, cmd),
         Command::Eval(args) => eval::eval(&config, args),
         Command::Export(args) => export::export(&config, args),

@@ -108,6 +108,11 @@ fn new_engine(config: &OcrConfig) -> Result<Tesseract, OcrError> {
     Ok(t)
 }
 
+/// Whether Tesseract starts with the configured languages (for `mailroom check`).
+pub fn check_languages(config: &OcrConfig) -> Result<(), OcrError> {
+    new_engine(config).map(|_| ())
+}
+
 /// Drops this thread's engines. Call on every worker before the process exits
 /// (`rayon::broadcast`), or Tesseract complains about leaked caches at exit.
 pub fn release_engines() {
