@@ -1,0 +1,168 @@
+//! `cargo bench --bench worker_pool`: the production path's throughput against `mailroom
+//! process` on the same documents, on this machine (production issue: the pool must stay
+//! within 10 % of `process` — the broker and the store must not become the bottleneck).
+//!
+//! Rows, each timed from the first command until the last document is archived:
+//! * `mailroom process` into a local archive (the embedded baseline);
+//! * `mailroom process` into the S3 archive with the PostgreSQL catalog (the same stores the
+//!   workers use, without the queue);
+//! * `submit` + one worker with `concurrency = 2`;
+//! * `submit` + two workers with `concurrency = 1` each (how scaling out looks).
+//!
+//! The documents are the corpus scans (`scripts/make-scans.py`, image-only, OCR'd): the work
+//! mailroom really does. `MAILROOM_BENCH_DOCS` sets how many (default 16). Needs RabbitMQ,
+//! PostgreSQL and the S3 server (`scripts/services.sh` is run when they are down).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+const S3: &str = "http://127.0.0.1:9000";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn binary() -> PathBuf {
+    // `cargo bench` builds the binary with the bench profile next to this bench's executable.
+    let exe = std::env::current_exe().expect("the bench's own path");
+    exe.parent().and_then(Path::parent).map(|d| d.join("mailroom")).expect("target/<profile>/mailroom")
+}
+
+fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).is_ok()
+}
+
+fn documents(n: usize) -> Vec<PathBuf> {
+    let dir = root().join("target/bench/scans");
+    if !dir.join(".complete").exists() {
+        let st = Command::new("python3").arg(root().join("scripts/make-scans.py")).arg("--out").arg(&dir).status().expect("python3");
+        assert!(st.success(), "scripts/make-scans.py failed");
+        std::fs::write(dir.join(".complete"), b"").unwrap();
+    }
+    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "pdf")).collect();
+    pdfs.sort();
+    pdfs.truncate(n);
+    pdfs
+}
+
+fn pages(pdfs: &[PathBuf]) -> usize {
+    pdfs.iter()
+        .map(|p| {
+            let out = Command::new("pdfinfo").arg(p).output().expect("pdfinfo");
+            String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse::<usize>().unwrap_or(1))).unwrap_or(1)
+        })
+        .sum()
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+    config: PathBuf,
+    bucket: String,
+}
+
+fn setup(tag: &str) -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let unique = format!("{}-{}-{tag}", std::process::id(), chrono::Utc::now().timestamp_millis() % 1_000_000);
+    let bucket = format!("mailroom-bench-{unique}");
+    let schema = format!("mailroom_bench_{}", unique.replace('-', "_"));
+    let config = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[archive]\nkind = \"s3\"\nbucket = \"{bucket}\"\nendpoint = \"{S3}\"\nregion = \"eu-central-1\"\npath_style = true\ncreate_bucket = true\n\n\
+             [catalog]\nkind = \"postgres\"\ndefault_url = \"postgresql://postgres@127.0.0.1:5432/mailroom\"\nschema = \"{schema}\"\n\n\
+             [broker]\nqueue = \"mailroom.bench.{unique}.jobs\"\nevents_exchange = \"mailroom.bench.{unique}.events\"\nprefetch = 2\n"
+        ),
+    )
+    .unwrap();
+    Setup { dir, config, bucket }
+}
+
+fn mailroom(config: Option<&Path>) -> Command {
+    let mut c = Command::new(binary());
+    if let Some(cfg) = config {
+        c.arg("--config").arg(cfg);
+    }
+    c.env("AWS_ACCESS_KEY_ID", "bench").env("AWS_SECRET_ACCESS_KEY", "bench").stdout(Stdio::null()).stderr(Stdio::null());
+    c
+}
+
+/// Documents finished: catalog rows are written last (after archive, audit and ERP outbox).
+fn archived(setup: &Setup) -> usize {
+    let out = mailroom(Some(&setup.config)).args(["list", "--json", "--limit", "100000"]).stdout(Stdio::piped()).output().unwrap();
+    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).map(|v| v.len()).unwrap_or(0)
+}
+
+fn run_process(docs: &[PathBuf], config: Option<&Path>, archive: Option<&Path>) -> Duration {
+    let t = Instant::now();
+    let mut c = mailroom(config);
+    if let Some(a) = archive {
+        c.arg("--archive").arg(a);
+    }
+    let st = c.arg("process").args(docs).status().unwrap();
+    assert!(st.code() == Some(0) || st.code() == Some(2), "mailroom process failed: {st}");
+    t.elapsed()
+}
+
+fn run_pool(docs: &[PathBuf], workers: usize, concurrency: usize, tag: &str) -> Duration {
+    let s = setup(tag);
+    // Create the bucket and schema outside the timing.
+    assert!(mailroom(Some(&s.config)).arg("check").status().unwrap().success(), "mailroom check failed for {}", s.bucket);
+    let t = Instant::now();
+    let mut children: Vec<Child> = (0..workers)
+        .map(|_| mailroom(Some(&s.config)).args(["worker", "--concurrency", &concurrency.to_string(), "--metrics-listen", "127.0.0.1:0"]).spawn().unwrap())
+        .collect();
+    let st = mailroom(Some(&s.config)).arg("submit").args(docs).status().unwrap();
+    assert!(st.success(), "submit failed");
+    while archived(&s) < docs.len() {
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(t.elapsed() < Duration::from_secs(3600), "the pool did not finish");
+    }
+    let elapsed = t.elapsed();
+    for c in &mut children {
+        unsafe {
+            libc::kill(c.id() as i32, libc::SIGTERM);
+        }
+    }
+    for mut c in children {
+        let _ = c.wait();
+    }
+    drop(s.dir);
+    elapsed
+}
+
+fn main() -> ExitCode {
+    if std::env::args().any(|a| a == "--list") {
+        return ExitCode::SUCCESS; // `cargo bench -- --list` asks benches what they contain
+    }
+    if !(listening(5672) && listening(5432) && listening(9000)) {
+        let st = Command::new("bash").arg(root().join("scripts/services.sh")).status().expect("bash");
+        assert!(st.success(), "the services could not be started (scripts/services.sh)");
+    }
+    let n: usize = std::env::var("MAILROOM_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
+    let docs = documents(n);
+    let pages = pages(&docs);
+    eprintln!("worker pool bench: {} documents, {pages} pages, binary {}", docs.len(), binary().display());
+
+    let local = tempfile::tempdir().unwrap();
+    let base = run_process(&docs, None, Some(local.path()));
+    let s3 = setup("process");
+    let process_s3 = run_process(&docs, Some(&s3.config), None);
+    let pool_1x2 = run_pool(&docs, 1, 2, "pool1");
+    let pool_2x1 = run_pool(&docs, 2, 1, "pool2");
+
+    println!("\n| path | seconds | pages/s | vs process (local) |");
+    println!("|---|---:|---:|---:|");
+    for (name, d) in [
+        ("mailroom process, local archive + SQLite", base),
+        ("mailroom process, S3 + PostgreSQL", process_s3),
+        ("submit + 1 worker × 2 documents at a time", pool_1x2),
+        ("submit + 2 workers × 1 document at a time", pool_2x1),
+    ] {
+        println!("| {name} | {:.1} | {:.2} | {:.2}× |", d.as_secs_f64(), pages as f64 / d.as_secs_f64(), d.as_secs_f64() / base.as_secs_f64());
+    }
+    let worst = pool_1x2.max(pool_2x1).as_secs_f64() / base.as_secs_f64();
+    println!("\ntarget: the worker pool within 1.10× of `mailroom process` — {} ({worst:.2}× for the slower pool setup)", if worst <= 1.10 { "met" } else { "MISSED" });
+    ExitCode::SUCCESS
+}
