@@ -67,18 +67,49 @@ pub struct Processor {
 impl Processor {
     /// Processes one document, unless it was archived before.
     pub fn process(&self, doc: &Document) -> Result<Processed, ArchiveError> {
-        if let Some(stored) = self.archive.lookup(&doc.sha256)? {
-            // Processing may have been cut off between the archive and the ERP outbox.
-            let mut handed_off = Vec::new();
-            if let Some(h) = &self.handoff {
-                if !h.is_done(&stored, &self.archive)? {
-                    handed_off = h.hand_off(&stored, &self.archive, &self.actor)?;
-                }
-            }
-            return Ok(Processed { outcome: Outcome::AlreadyArchived(stored), timings: Timings::default(), handed_off });
+        if let Some(done) = self.completed(doc)? {
+            return Ok(done);
         }
         self.archive.receive(doc, &self.actor)?;
         self.run(doc)
+    }
+
+    /// Processes a document together with every document that came inside it — an e-mail's
+    /// attachments and forwarded e-mails, recursively — as one unit: all their originals are
+    /// received first (logged as received by `received_by`), then each is processed. The
+    /// document itself comes first in the result. `Ok` only when every one of them is durably
+    /// stored, processed or quarantined; on `Err` the source keeps the whole unit and delivers
+    /// it again, and what was stored already is found, not written twice.
+    pub fn process_all(&self, doc: &Document, received_by: &str) -> Result<Vec<Processed>, ArchiveError> {
+        let inside = crate::intake::email::unfold(doc, &self.pipeline.limits);
+        let family: Vec<&Document> = std::iter::once(doc).chain(inside.iter()).collect();
+        let mut results: Vec<Option<Processed>> = Vec::with_capacity(family.len());
+        for d in &family {
+            let done = self.completed(d)?;
+            if done.is_none() {
+                self.archive.receive(d, received_by)?;
+            }
+            results.push(done);
+        }
+        for (result, d) in results.iter_mut().zip(&family) {
+            if result.is_none() {
+                *result = Some(self.run(d)?);
+            }
+        }
+        Ok(results.into_iter().flatten().collect())
+    }
+
+    /// The stored result when `doc` was archived before; its ERP handoff is completed if
+    /// processing was cut off between the archive and the outbox.
+    fn completed(&self, doc: &Document) -> Result<Option<Processed>, ArchiveError> {
+        let Some(stored) = self.archive.lookup(&doc.sha256)? else { return Ok(None) };
+        let mut handed_off = Vec::new();
+        if let Some(h) = &self.handoff {
+            if !h.is_done(&stored, &self.archive)? {
+                handed_off = h.hand_off(&stored, &self.archive, &self.actor)?;
+            }
+        }
+        Ok(Some(Processed { outcome: Outcome::AlreadyArchived(stored), timings: Timings::default(), handed_off }))
     }
 
     /// Processes a document whose original is already in the archive (submitted to the
