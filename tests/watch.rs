@@ -132,7 +132,7 @@ fn delete_and_done_folders_act_only_after_storage() {
     let out = watch_once(archive.path(), hot.path(), &["--done", done.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "quarantine exits 2: {}", stderr(&out));
     assert_eq!(names(done.path()), ["kaputt.pdf"]);
-    let record = listing(archive.path()).into_iter().find(|(p, _, _)| p.to_string_lossy().contains("/quarantine/")).expect("a quarantine record");
+    let record = listing(&archive.path().join("quarantine")).into_iter().next().expect("a quarantine record");
     let record: Value = serde_json::from_slice(&std::fs::read(record.0).unwrap()).unwrap();
     assert_eq!(record["source"]["channel"], "folder");
     assert_eq!(record["error"]["kind"], "corrupt");
