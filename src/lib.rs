@@ -9,7 +9,9 @@
 //! nothing; [`processor`] takes its result into the [`archive`] (on a [`store`]: a local
 //! folder or an S3 bucket with Object Lock), logs every write in the hash-chained
 //! [`audit`] trail and writes the ERP [`handoff`]. [`queue`] and [`worker`] run the same
-//! processor behind RabbitMQ; [`cli`] is the command line; [`config`] reads the pipeline file.
+//! processor behind RabbitMQ; [`intake`] brings documents in (files, e-mails with their
+//! attachments, a scanner's hot folder, HTTP uploads); [`cli`] is the command line; [`config`]
+//! reads the pipeline file.
 
 pub mod archive;
 pub mod audit;

@@ -182,13 +182,20 @@ fn content_type_name(part: &MessagePart<'_>) -> String {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+/// Every boundary that is closed somewhere (`--boundary--` on a line of its own), found in one
+/// pass, so that a mail with many parts costs no more than one with few.
+fn closed_boundaries(raw: &[u8]) -> HashSet<&[u8]> {
+    raw.split(|&b| b == b'\n')
+        .filter_map(|line| {
+            let end = line.iter().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r')).map_or(0, |i| i + 1);
+            line[..end].strip_prefix(b"--")?.strip_suffix(b"--")
+        })
+        .collect()
 }
 
 /// A multipart without its closing boundary was cut off in transfer: whatever followed is lost.
 fn check_multiparts(message: &Message<'_>, problems: &mut Vec<Problem>) {
-    let raw = message.raw_message();
+    let closed = closed_boundaries(message.raw_message());
     for part in &message.parts {
         let Some(ct) = part.content_type() else { continue };
         if !ct.ctype().eq_ignore_ascii_case("multipart") {
@@ -199,8 +206,7 @@ fn check_multiparts(message: &Message<'_>, problems: &mut Vec<Problem>) {
             problems.push(Problem::corrupt(format!("the {what} part names no boundary, so its parts cannot be separated")));
             continue;
         };
-        let from = (part.offset_body as usize).min(raw.len());
-        if !contains(&raw[from..], format!("--{boundary}--").as_bytes()) {
+        if !closed.contains(boundary.as_bytes()) {
             problems.push(Problem::corrupt(format!(
                 "the e-mail is cut off: its {what} part ends without its closing boundary, so attachments may be missing; ask the sender to send it again"
             )));
@@ -327,4 +333,62 @@ fn readable_text(m: &Message<'_>) -> String {
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGP6DwABBQECz6AuzQAAAABJRU5ErkJggg==";
+
+    fn mail(body: &str) -> Vec<u8> {
+        format!("From: a@example.com\r\nSubject: Test\r\nMIME-Version: 1.0\r\n{body}").replace('\n', "\r\n").replace("\r\r\n", "\r\n").into_bytes()
+    }
+
+    #[test]
+    fn an_html_body_s_images_and_a_signature_are_no_attachments() {
+        let m = mail(&format!(
+            "Content-Type: multipart/signed; boundary=\"s\"; protocol=\"application/pkcs7-signature\"\n\n--s\n\
+             Content-Type: multipart/related; boundary=\"r\"\n\n--r\nContent-Type: text/html; charset=utf-8\n\n<p>Hallo <img src=\"cid:logo\"></p>\n\
+             --r\nContent-Type: image/png\nContent-ID: <logo>\nContent-Transfer-Encoding: base64\n\n{PNG}\n--r--\n\
+             --s\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\nContent-Transfer-Encoding: base64\n\nMIIB\n--s--\n"
+        ));
+        let e = read(&m, &Limits::default()).unwrap();
+        assert!(e.problems.is_empty(), "{:?}", e.problems);
+        assert!(e.attachments.is_empty(), "{:?}", e.attachments.iter().map(|a| &a.name).collect::<Vec<_>>());
+        assert!(e.text.contains("Hallo"), "the HTML body as text: {}", e.text);
+    }
+
+    #[test]
+    fn an_attached_image_is_a_document_and_an_office_file_is_not() {
+        let m = mail(&format!(
+            "Content-Type: multipart/mixed; boundary=\"m\"\n\n--m\nContent-Type: text/plain\n\nAnbei.\n\
+             --m\nContent-Type: image/png; name=\"scan.png\"\nContent-Disposition: attachment; filename=\"../../scan.png\"\nContent-Transfer-Encoding: base64\n\n{PNG}\n\
+             --m\nContent-Type: application/msword; name=\"brief.doc\"\nContent-Transfer-Encoding: base64\n\nAAAA\n--m--\n"
+        ));
+        let e = read(&m, &Limits::default()).unwrap();
+        assert!(e.problems.is_empty(), "{:?}", e.problems);
+        let kinds: Vec<(&str, Kind)> = e.attachments.iter().map(|a| (a.name.as_str(), a.kind)).collect();
+        assert_eq!(kinds, [("scan.png", Kind::Document), ("brief.doc", Kind::Other)], "names lose their folders");
+        assert_eq!(e.document_keys().len(), 1);
+        assert_eq!(e.other_names(), ["brief.doc"]);
+    }
+
+    #[test]
+    fn too_many_parts_are_refused_before_parsing() {
+        let mut body = String::from("Content-Type: multipart/mixed; boundary=\"m\"\n\n");
+        for _ in 0..20 {
+            body.push_str("--m\nContent-Type: text/plain\n\nx\n");
+        }
+        body.push_str("--m--\n");
+        let err = read(&mail(&body), &Limits { email_max_parts: 10, ..Limits::default() }).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::TooLarge);
+        assert!(err.message.contains("max_parts"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_closing_boundary_may_carry_trailing_blanks() {
+        assert!(closed_boundaries(b"x\r\n--abc--  \r\n").contains(&b"abc"[..]));
+        assert!(!closed_boundaries(b"--abc\r\n").contains(&b"abc"[..]));
+    }
 }
