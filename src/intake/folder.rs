@@ -269,7 +269,11 @@ pub fn move_into(path: &Path, dir: &Path) -> io::Result<PathBuf> {
         };
         match placed {
             Ok(()) => {
-                fs::remove_file(path)?;
+                if let Err(e) = fs::remove_file(path) {
+                    // One copy, not two: otherwise every retry would leave another in `dir`.
+                    let _ = fs::remove_file(&target);
+                    return Err(e);
+                }
                 return Ok(target);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
