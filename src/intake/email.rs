@@ -250,7 +250,7 @@ fn attachments(message: &Message<'_>, with_emails: bool, problems: &mut Vec<Prob
         let bytes = match decoded(message, part) {
             Ok(b) => b,
             Err(why) => {
-                let name = part.attachment_name().map(file_name).filter(|n| !n.is_empty()).unwrap_or_else(|| format!("attachment-{number}"));
+                let name = part.attachment_name().map(file_name).filter(|n| !n.is_empty()).unwrap_or_else(|| format!("{}, without a name", content_type_name(part)));
                 problems.push(Problem::corrupt(format!("attachment {number} ({name}): {why}; the e-mail is kept as received — ask the sender to send the attachment again")));
                 continue;
             }

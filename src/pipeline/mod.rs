@@ -146,7 +146,7 @@ impl Pipeline {
         };
         timings.pdfa = t.elapsed();
         let pages: Vec<Page> = read.into_iter().map(|p| p.page).collect();
-        // Its pages were read from it above, so it reads.
+        // An e-mail whose pages were read above parses; read again for what it carries.
         let email = if doc.media_type == MediaType::Email { email::read(&doc.bytes, &self.limits).ok() } else { None };
         let t = Instant::now();
         let language = detect_language(&pages);
