@@ -16,8 +16,8 @@
 //!   loopback unless configured otherwise.
 //! * **Answered after storage.** The response is sent only once the [`Sink`] has durably
 //!   stored the document (embedded: processed or quarantined, with an e-mail's attachments;
-//!   production: stored and queued). A storage failure answers 503: nothing is acknowledged,
-//!   the client sends it again.
+//!   production: stored and queued). Storage or the broker out of reach answers 503: nothing
+//!   is acknowledged, the client sends it again (another storage error: 500).
 //! * **Size limit.** Bodies over `limits.max_file_mb` are refused with 413 while they arrive,
 //!   before anything is stored.
 
@@ -36,7 +36,7 @@ use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
 use super::email::file_name;
-use super::sink::{Delivered, Sink};
+use super::sink::{Delivered, Sink, SinkError};
 use crate::document::Document;
 use crate::index::Channel;
 use crate::processor::Outcome;
@@ -186,6 +186,14 @@ async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
         }
         Err(e) => {
             tracing::warn!(document = %id, error = %e, "http: upload NOT stored");
+            let passing = match &e {
+                SinkError::Storage(a) => a.is_transient(),
+                SinkError::Queue(_) => true,
+                SinkError::Internal(_) => false,
+            };
+            if !passing {
+                return error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e}; the administrator must look at this (see the log)"));
+            }
             let mut r = error(StatusCode::SERVICE_UNAVAILABLE, format!("{e}; send the document again later"));
             r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
             r
