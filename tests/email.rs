@@ -62,7 +62,7 @@ fn attachments_become_documents_of_their_own_pointing_at_their_e_mail() {
     let png = std::fs::read(fixture("documents/invoice-page.png")).unwrap();
     let eml = mail::with_pdf_and_png(&pdf, &png);
     let path = write(inbox.path(), "lieferant.eml", &eml);
-    let run = process(archive.path(), &[path.clone()]);
+    let run = process(archive.path(), std::slice::from_ref(&path));
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert_eq!(run.indexes.len(), 3, "the e-mail and its two attachments");
 

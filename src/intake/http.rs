@@ -294,7 +294,7 @@ async fn read_limited(body: Body, max: usize) -> Result<Vec<u8>, Response> {
 
 /// What the archive knows about a document.
 enum Found {
-    Index(crate::index::DocumentIndex),
+    Index(Box<crate::index::DocumentIndex>),
     Queued,
     Nothing,
 }
@@ -310,10 +310,10 @@ async fn index(State(app): State<Arc<App>>, Path(id): Path<String>, headers: Hea
     let lookup = tokio::task::spawn_blocking(move || -> Result<Found, crate::archive::ArchiveError> {
         let archive = sink.archive();
         if let Some(i) = archive.lookup(&id)? {
-            return Ok(Found::Index(i));
+            return Ok(Found::Index(Box::new(i)));
         }
         if let Some(q) = archive.quarantined(&id)? {
-            return Ok(Found::Index(q));
+            return Ok(Found::Index(Box::new(q)));
         }
         Ok(if archive.original(&id)?.is_some() { Found::Queued } else { Found::Nothing })
     })

@@ -30,7 +30,7 @@ pub enum Delivered {
     /// Stored and queued for the workers (production).
     Queued { id: String },
     /// Archived before (production): nothing was stored or queued.
-    AlreadyArchived(DocumentIndex),
+    AlreadyArchived(Box<DocumentIndex>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +124,7 @@ impl QueueSink {
         .map_err(|e| SinkError::Internal(e.to_string()))??;
         let job = match stored {
             Ok(job) => job,
-            Err(index) => return Ok(Delivered::AlreadyArchived(index)),
+            Err(index) => return Ok(Delivered::AlreadyArchived(Box::new(index))),
         };
         let ch = self.channel().await?;
         if let Err(e) = queue::publish_job(&ch, &self.topology, &job, 0).await {
