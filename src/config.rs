@@ -36,6 +36,8 @@ pub struct Config {
     pub retention: RetentionPolicy,
     pub handoff: HandoffConfig,
     pub catalog: CatalogConfig,
+    pub intake: IntakeSection,
+    pub http: HttpSection,
 }
 
 /// The SQL catalog that mirrors the current index of every document for fast queries.
@@ -240,6 +242,68 @@ impl Default for LimitsSection {
     }
 }
 
+/// The intake channels beyond files on the command line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IntakeSection {
+    pub email: EmailSection,
+    pub folder: FolderSection,
+}
+
+/// Bounds for e-mails (`.eml`); the file size limit is `limits.max_file_mb`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailSection {
+    /// Most levels of e-mails forwarded inside an e-mail.
+    pub max_depth: u32,
+    /// Most MIME parts in one e-mail, nested ones included.
+    pub max_parts: u32,
+}
+
+impl Default for EmailSection {
+    fn default() -> Self {
+        let l = Limits::default();
+        EmailSection { max_depth: l.email_max_depth, max_parts: l.email_max_parts }
+    }
+}
+
+/// The scanner hot folder (`mailroom watch`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FolderSection {
+    /// How often the folder is looked at, in seconds.
+    pub poll_interval_s: f64,
+    /// A file is taken once its size and modification time have not changed for this long.
+    pub settle_s: f64,
+    /// After a storage error the file stays, and is tried again after this long.
+    pub retry_s: f64,
+}
+
+impl Default for FolderSection {
+    fn default() -> Self {
+        FolderSection { poll_interval_s: 2.0, settle_s: 3.0, retry_s: 30.0 }
+    }
+}
+
+/// The HTTP upload (`mailroom serve`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSection {
+    /// Loopback unless you mean otherwise (and then behind a TLS reverse proxy).
+    pub listen: SocketAddr,
+    /// The environment variable with the clients' bearer tokens: `name:secret,name:secret`.
+    /// Without any, the server does not start.
+    pub tokens_env: String,
+    /// Uploads processed at the same time (embedded); more wait their turn.
+    pub concurrency: usize,
+}
+
+impl Default for HttpSection {
+    fn default() -> Self {
+        HttpSection { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), tokens_env: "MAILROOM_HTTP_TOKENS".into(), concurrency: 2 }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration {path}: {source}")]
@@ -260,6 +324,13 @@ impl Config {
         config.retention.validate().map_err(|message| ConfigError::Invalid { path: shown.clone(), message })?;
         if config.broker.retry_delays_s.is_empty() || config.broker.max_attempts == 0 {
             return Err(ConfigError::Invalid { path: shown, message: "broker.max_attempts must be at least 1 and broker.retry_delays_s must not be empty".into() });
+        }
+        let f = &config.intake.folder;
+        if ![f.poll_interval_s, f.settle_s, f.retry_s].iter().all(|s| s.is_finite() && *s >= 0.0) || f.poll_interval_s < 0.1 {
+            return Err(ConfigError::Invalid { path: shown, message: "intake.folder: times are seconds, not negative, and poll_interval_s is at least 0.1".into() });
+        }
+        if config.http.concurrency == 0 {
+            return Err(ConfigError::Invalid { path: shown, message: "http.concurrency must be at least 1".into() });
         }
         Ok(config)
     }
@@ -326,7 +397,13 @@ impl Config {
     pub fn pipeline(&self) -> Pipeline {
         let mut p = Pipeline::new();
         p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, ..OcrConfig::default() };
-        p.limits = Limits { max_file_bytes: self.limits.max_file_mb * 1024 * 1024, max_pages: self.limits.max_pages, max_pixels: self.limits.max_megapixels * 1_000_000 };
+        p.limits = Limits {
+            max_file_bytes: self.limits.max_file_mb * 1024 * 1024,
+            max_pages: self.limits.max_pages,
+            max_pixels: self.limits.max_megapixels * 1_000_000,
+            email_max_depth: self.intake.email.max_depth,
+            email_max_parts: self.intake.email.max_parts,
+        };
         p
     }
 
@@ -360,7 +437,16 @@ mod tests {
     fn the_shipped_pipelines_parse() {
         for f in ["embedded.toml", "production.toml"] {
             let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("pipelines").join(f);
-            Config::load(Some(&p)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            let c = Config::load(Some(&p)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            // The intake sections are written out in both, with the defaults.
+            let d = Config::default();
+            assert_eq!((c.intake.email.max_depth, c.intake.email.max_parts), (d.intake.email.max_depth, d.intake.email.max_parts), "{f}");
+            assert_eq!((c.intake.folder.poll_interval_s, c.intake.folder.settle_s, c.intake.folder.retry_s), (2.0, 3.0, 30.0), "{f}");
+            assert_eq!((c.http.listen, c.http.tokens_env.as_str(), c.http.concurrency), (d.http.listen, "MAILROOM_HTTP_TOKENS", 2), "{f}");
+            let text = std::fs::read_to_string(&p).unwrap();
+            for section in ["[intake.email]", "[intake.folder]", "[http]"] {
+                assert!(text.contains(section), "{f} documents {section}");
+            }
         }
     }
 

@@ -16,11 +16,23 @@ pub enum MediaType {
     Jpeg,
     Tiff,
     Xml,
+    /// An e-mail (RFC 5322 / MIME, an `.eml` file): recognised by its header block.
+    Email,
     Unknown,
 }
 
 impl MediaType {
+    /// Every media type, in the order the JSON Schema lists them.
+    pub const ALL: [MediaType; 7] = [MediaType::Pdf, MediaType::Png, MediaType::Jpeg, MediaType::Tiff, MediaType::Xml, MediaType::Email, MediaType::Unknown];
+
     pub fn sniff(bytes: &[u8]) -> MediaType {
+        if bytes.starts_with(b"%PDF-") {
+            return MediaType::Pdf;
+        }
+        // Before the looser PDF test below: an e-mail may carry a PDF unencoded in its first KiB.
+        if looks_like_email(bytes) {
+            return MediaType::Email;
+        }
         // PDF readers accept the header within the first KiB; so do we.
         let head = &bytes[..bytes.len().min(1024)];
         if head.windows(5).any(|w| w == b"%PDF-") {
@@ -48,6 +60,7 @@ impl MediaType {
             MediaType::Jpeg => "image/jpeg",
             MediaType::Tiff => "image/tiff",
             MediaType::Xml => "application/xml",
+            MediaType::Email => "message/rfc822",
             MediaType::Unknown => "application/octet-stream",
         }
     }
@@ -61,6 +74,45 @@ fn looks_like_xml(bytes: &[u8]) -> bool {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
     text[start..].starts_with(b"<")
+}
+
+/// An e-mail starts with its header block: `Name: value` fields (a folded line starts with
+/// blank space) up to an empty line. We want a `From:` field and one more that only messages
+/// carry, so that a text file with a colon in its first line is not taken for an e-mail.
+fn looks_like_email(bytes: &[u8]) -> bool {
+    const LOOK_AT: usize = 64 * 1024; // long Received: chains fit
+    let head = &bytes[..bytes.len().min(LOOK_AT)];
+    let cut = bytes.len() > LOOK_AT;
+    let (mut from, mut other) = (false, false);
+    let mut lines = head.split(|&b| b == b'\n').peekable();
+    let mut first = true;
+    while let Some(line) = lines.next() {
+        let last = lines.peek().is_none();
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break; // the end of the header block
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            if first {
+                return false;
+            }
+        } else {
+            match line.iter().position(|&b| b == b':') {
+                Some(colon) if colon > 0 && line[..colon].iter().all(|b| (33..=126).contains(b)) => {
+                    match line[..colon].to_ascii_lowercase().as_slice() {
+                        b"from" => from = true,
+                        b"date" | b"message-id" | b"mime-version" | b"subject" | b"to" | b"received" | b"return-path" => other = true,
+                        _ => {}
+                    }
+                }
+                // A line cut off where we stopped looking proves nothing either way.
+                _ if last && cut => break,
+                _ => return false,
+            }
+        }
+        first = false;
+    }
+    from && other
 }
 
 /// One received document.
@@ -82,8 +134,18 @@ impl Document {
             media_type: media_type.mime().to_string(),
             size: bytes.len() as u64,
             received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            parent: None,
         };
         Document { bytes, sha256, media_type, source }
+    }
+
+    /// A document that came inside `parent` (an e-mail's attachment, a forwarded e-mail):
+    /// channel `email`, the parent's id, and the parent's time of receipt.
+    pub fn attached(bytes: Vec<u8>, name: String, parent: &Document) -> Document {
+        let mut doc = Document::new(bytes, Channel::Email, name);
+        doc.source.received_at = parent.source.received_at.clone();
+        doc.source.parent = Some(parent.sha256.clone());
+        doc
     }
 }
 
@@ -113,6 +175,10 @@ mod tests {
         assert_eq!(MediaType::sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), MediaType::Jpeg);
         assert_eq!(MediaType::sniff(b"II*\0abcd"), MediaType::Tiff);
         assert_eq!(MediaType::sniff(b"\xEF\xBB\xBF  <?xml version='1.0'?>"), MediaType::Xml);
+        assert_eq!(MediaType::sniff(b"From: a@example.com\r\nSubject: x\r\n\r\nbody"), MediaType::Email);
+        assert_eq!(MediaType::sniff(b"Received: from mx\n  by mx2\nFrom: a@example.com\nDate: now\n\n%PDF-1.4"), MediaType::Email);
+        assert_eq!(MediaType::sniff(b"Subject: no sender\n\nbody"), MediaType::Unknown, "From: is required");
+        assert_eq!(MediaType::sniff(b"Dear Sir,\nFrom: me\nDate: today\n"), MediaType::Unknown, "a letter is not a header block");
         assert_eq!(MediaType::sniff(b"hello"), MediaType::Unknown);
         assert_eq!(MediaType::sniff(b""), MediaType::Unknown);
     }

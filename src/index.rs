@@ -34,6 +34,10 @@ pub struct Source {
     pub size: u64,
     /// RFC 3339.
     pub received_at: String,
+    /// The id of the document this one came inside (the e-mail of an attachment); absent
+    /// for documents that arrived on their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +69,20 @@ pub enum ErrorKind {
     Unreadable,
     /// A bug or an environment problem (missing OCR language data, …).
     Internal,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 5] = [Channel::File, Channel::Folder, Channel::Email, Channel::Amqp, Channel::Http];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::File => "file",
+            Channel::Folder => "folder",
+            Channel::Email => "email",
+            Channel::Amqp => "amqp",
+            Channel::Http => "http",
+        }
+    }
 }
 
 impl ErrorKind {
@@ -114,6 +132,23 @@ pub enum SourceFormat {
     XrechnungCii,
     /// A standalone UBL XML.
     XrechnungUbl,
+    /// An e-mail, read from its text (or HTML) body.
+    Email,
+}
+
+impl SourceFormat {
+    pub const ALL: [SourceFormat; 6] = [SourceFormat::Scan, SourceFormat::PdfText, SourceFormat::Zugferd, SourceFormat::XrechnungCii, SourceFormat::XrechnungUbl, SourceFormat::Email];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceFormat::Scan => "scan",
+            SourceFormat::PdfText => "pdf_text",
+            SourceFormat::Zugferd => "zugferd",
+            SourceFormat::XrechnungCii => "xrechnung_cii",
+            SourceFormat::XrechnungUbl => "xrechnung_ubl",
+            SourceFormat::Email => "email",
+        }
+    }
 }
 
 /// Document types, the closed set every classifier must choose from.
@@ -241,7 +276,8 @@ pub struct ArchiveRefs {
     pub words: Option<String>,
     /// This index revision's own key.
     pub index: Option<String>,
-    /// E-invoice XML (the legal original of an e-invoice) and attachments embedded in it.
+    /// E-invoice XML (the legal original of an e-invoice) and attachments embedded in it; for
+    /// an e-mail, the originals of its attachments (documents of their own).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
     /// 1 for the index written when the document was processed; each correction or

@@ -8,8 +8,11 @@
 //! Each stage is a module with one job. [`pipeline`] runs the reading stages and stores
 //! nothing; [`processor`] takes its result into the [`archive`] (on a [`store`]: a local
 //! folder or an S3 bucket with Object Lock), logs every write in the hash-chained
-//! [`audit`] trail, writes the ERP [`handoff`] and mirrors the index into the SQL [`catalog`]. [`queue`] and [`worker`] run the same
-//! processor behind RabbitMQ; [`cli`] is the command line; [`config`] reads the pipeline file.
+//! [`audit`] trail, writes the ERP [`handoff`] and mirrors the index into the SQL [`catalog`].
+//! [`queue`] and [`worker`] run the same
+//! processor behind RabbitMQ; [`intake`] brings documents in (files, e-mails with their
+//! attachments, a scanner's hot folder, HTTP uploads); [`cli`] is the command line; [`config`]
+//! reads the pipeline file.
 
 pub mod archive;
 pub mod audit;

@@ -73,9 +73,44 @@ impl Processor {
     /// Processes one document, unless it was archived before. The catalog is brought up to
     /// date either way (it may have missed the document when an earlier attempt was cut off).
     pub fn process(&self, doc: &Document) -> Result<Processed, ArchiveError> {
-        let done = self.process_only(doc)?;
+        let done = match self.completed(doc)? {
+            Some(done) => done,
+            None => {
+                self.archive.receive(doc, &self.actor)?;
+                self.run_only(doc)?
+            }
+        };
         self.catalogue(done.outcome.index())?;
         Ok(done)
+    }
+
+    /// Processes a document together with every document that came inside it — an e-mail's
+    /// attachments and forwarded e-mails, recursively — as one unit: all their originals are
+    /// received first (logged as received by `received_by`), then each is processed. The
+    /// document itself comes first in the result. `Ok` only when every one of them is durably
+    /// stored, processed or quarantined (and catalogued); on `Err` the source keeps the whole
+    /// unit and delivers it again, and what was stored already is found, not written twice.
+    pub fn process_all(&self, doc: &Document, received_by: &str) -> Result<Vec<Processed>, ArchiveError> {
+        let inside = crate::intake::email::unfold(doc, &self.pipeline.limits);
+        let family: Vec<&Document> = std::iter::once(doc).chain(inside.iter()).collect();
+        let mut results: Vec<Option<Processed>> = Vec::with_capacity(family.len());
+        for d in &family {
+            let done = self.completed(d)?;
+            if done.is_none() {
+                self.archive.receive(d, received_by)?;
+            }
+            results.push(done);
+        }
+        for (result, d) in results.iter_mut().zip(&family) {
+            if result.is_none() {
+                *result = Some(self.run_only(d)?);
+            }
+        }
+        let results: Vec<Processed> = results.into_iter().flatten().collect();
+        for r in &results {
+            self.catalogue(r.outcome.index())?;
+        }
+        Ok(results)
     }
 
     /// Processes a document whose original is already in the archive (submitted to the
@@ -97,19 +132,17 @@ impl Processor {
         c.upsert(&entry).map_err(|e| ArchiveError::Catalog(e.to_string()))
     }
 
-    fn process_only(&self, doc: &Document) -> Result<Processed, ArchiveError> {
-        if let Some(stored) = self.archive.lookup(&doc.sha256)? {
-            // Processing may have been cut off between the archive and the ERP outbox.
-            let mut handed_off = Vec::new();
-            if let Some(h) = &self.handoff {
-                if !h.is_done(&stored, &self.archive)? {
-                    handed_off = h.hand_off(&stored, &self.archive, &self.actor)?;
-                }
+    /// The stored result when `doc` was archived before; its ERP handoff is completed if
+    /// processing was cut off between the archive and the outbox.
+    fn completed(&self, doc: &Document) -> Result<Option<Processed>, ArchiveError> {
+        let Some(stored) = self.archive.lookup(&doc.sha256)? else { return Ok(None) };
+        let mut handed_off = Vec::new();
+        if let Some(h) = &self.handoff {
+            if !h.is_done(&stored, &self.archive)? {
+                handed_off = h.hand_off(&stored, &self.archive, &self.actor)?;
             }
-            return Ok(Processed { outcome: Outcome::AlreadyArchived(stored), timings: Timings::default(), handed_off });
         }
-        self.archive.receive(doc, &self.actor)?;
-        self.run_only(doc)
+        Ok(Some(Processed { outcome: Outcome::AlreadyArchived(stored), timings: Timings::default(), handed_off }))
     }
 
     fn run_only(&self, doc: &Document) -> Result<Processed, ArchiveError> {

@@ -316,7 +316,7 @@ fn publish_bad_jobs(env: &Env) {
         let ch = mailroom::queue::confirm_channel(&conn).await.unwrap();
         topology.declare(&ch).await.unwrap();
         mailroom::queue::publish(&ch, "", &topology.jobs, b"{not json", "bad-1", mailroom::queue::job_headers(0)).await.unwrap();
-        let source = mailroom::index::Source { channel: mailroom::index::Channel::File, name: "ghost.pdf".into(), media_type: "application/pdf".into(), size: 1, received_at: Utc::now().to_rfc3339() };
+        let source = mailroom::index::Source { channel: mailroom::index::Channel::File, name: "ghost.pdf".into(), media_type: "application/pdf".into(), size: 1, received_at: Utc::now().to_rfc3339(), parent: None };
         let ghost = "f".repeat(64);
         let job = mailroom::queue::Job { id: ghost.clone(), key: format!("documents/{ghost}/{ghost}.pdf"), source: source.clone(), submitted_by: "test".into() };
         mailroom::queue::publish_job(&ch, &topology, &job, 0).await.unwrap();

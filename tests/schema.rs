@@ -3,7 +3,8 @@
 
 mod common;
 use common::*;
-use mailroom::index::{DocType, ErrorKind, FIELD_NAMES};
+use mailroom::document::MediaType;
+use mailroom::index::{Channel, DocType, ErrorKind, SourceFormat, FIELD_NAMES};
 use serde_json::Value;
 
 fn schema() -> Value {
@@ -22,6 +23,13 @@ fn schema_enumerates_every_value_the_code_knows() {
     assert_eq!(kinds, ErrorKind::ALL.iter().map(|k| k.as_str().to_string()).collect::<Vec<_>>());
     let labels = strings(&p["doc_type"]["oneOf"][1]["properties"]["label"]["enum"]);
     assert_eq!(labels, DocType::ALL.iter().map(|d| d.as_str().to_string()).collect::<Vec<_>>());
+    let source = &p["source"]["properties"];
+    assert_eq!(strings(&source["channel"]["enum"]), Channel::ALL.iter().map(|c| c.as_str().to_string()).collect::<Vec<_>>());
+    assert_eq!(strings(&source["media_type"]["enum"]), MediaType::ALL.iter().map(|m| m.mime().to_string()).collect::<Vec<_>>());
+    assert_eq!(strings(&p["source_format"]["enum"]), SourceFormat::ALL.iter().map(|f| f.as_str().to_string()).collect::<Vec<_>>());
+    // An attachment names its e-mail; documents that came on their own have no parent.
+    assert_eq!(source["parent"]["pattern"], "^[0-9a-f]{64}$");
+    assert!(!strings(&p["source"]["required"]).contains(&"parent".to_string()), "parent is optional");
     let fields: Vec<String> = p["fields"]["properties"].as_object().unwrap().keys().cloned().collect();
     let mut expected: Vec<String> = FIELD_NAMES.iter().map(|s| s.to_string()).collect();
     let mut got = fields.clone();
@@ -35,9 +43,24 @@ fn real_indexes_use_only_allowed_keys_and_values() {
     let s = schema();
     let p = &s["properties"];
     let archive = tempfile::tempdir().unwrap();
-    let run = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf"), fixture("documents/invoice-page.png"), fixture("documents/xrechnung-cii.xml"), fixture("bad/empty.pdf")]);
+    // An e-mail with an attachment, so that `parent` and the e-mail's values are checked too.
+    let inbox = tempfile::tempdir().unwrap();
+    let xml = std::fs::read_to_string(fixture("documents/xrechnung-cii.xml")).unwrap().replacen("<ram:ID>123456XX</ram:ID>", "<ram:ID>RE-MAIL-1</ram:ID>", 1).into_bytes();
+    let eml = inbox.path().join("fwd.eml");
+    std::fs::write(&eml, common::mail::forwarded_xrechnung(&xml).0).unwrap();
+    let run = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf"), fixture("documents/invoice-page.png"), fixture("documents/xrechnung-cii.xml"), fixture("bad/empty.pdf"), eml]);
+    assert_eq!(run.indexes.len(), 7, "{}", run.stderr());
+    assert_eq!(run.indexes.iter().filter(|i| i["source"].get("parent").is_some()).count(), 2, "the forwarded e-mail and its XML");
+    let source_keys: Vec<String> = p["source"]["properties"].as_object().unwrap().keys().cloned().collect();
+    let id_pattern = regex::Regex::new("^[0-9a-f]{64}$").unwrap();
     let top: Vec<String> = p.as_object().unwrap().keys().cloned().collect();
     for idx in &run.indexes {
+        for k in idx["source"].as_object().unwrap().keys() {
+            assert!(source_keys.contains(k), "source key {k} is not in the schema");
+        }
+        if let Some(parent) = idx["source"].get("parent") {
+            assert!(id_pattern.is_match(parent.as_str().unwrap()), "{parent}");
+        }
         for k in idx.as_object().unwrap().keys() {
             assert!(top.contains(k), "index key {k} is not in the schema");
         }

@@ -39,6 +39,9 @@ pub struct Artefacts {
     pub words: Option<Vec<u8>>,
     /// Further files (an e-invoice's XML, attachments embedded in it): (file name, bytes).
     pub attachments: Vec<(String, Vec<u8>)>,
+    /// Keys of documents of their own that came inside this one (an e-mail's attachments),
+    /// listed in the index beside the attachments; stored by their own processing.
+    pub linked: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -85,6 +88,7 @@ pub fn original_extension(media: MediaType) -> &'static str {
         MediaType::Jpeg => "jpg",
         MediaType::Tiff => "tif",
         MediaType::Xml => "xml",
+        MediaType::Email => "eml",
         MediaType::Unknown => "bin",
     }
 }
@@ -235,6 +239,7 @@ impl Archive {
             index.archive.attachments.push(o.key.clone());
             objects.push(o);
         }
+        index.archive.attachments.extend(artefacts.linked.iter().cloned());
         let key = index_key(id, 1);
         index.archive.index = Some(key.clone());
         index.archive.revision = 1;

@@ -188,7 +188,7 @@ pub(crate) mod tests {
     use crate::index::{Channel, DocTypeResult, ErrorKind, FieldValue, Source};
 
     pub fn index(id: &str, t: DocType, issue: &str, seller: &str, revision: u32) -> DocumentIndex {
-        let source = Source { channel: Channel::File, name: format!("{id}.pdf"), media_type: "application/pdf".into(), size: 1, received_at: "2025-06-26T10:00:00Z".into() };
+        let source = Source { channel: Channel::File, name: format!("{id}.pdf"), media_type: "application/pdf".into(), size: 1, received_at: "2025-06-26T10:00:00Z".into(), parent: None };
         let mut i = DocumentIndex::quarantined(id.to_string(), source, ErrorKind::Internal, String::new());
         i.status = Status::Processed;
         i.error = None;

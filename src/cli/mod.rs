@@ -13,8 +13,10 @@ mod process;
 mod quarantine;
 mod retention;
 mod revise;
+mod serve;
 mod submit;
 mod verify;
+mod watch;
 mod worker;
 
 use std::path::PathBuf;
@@ -39,7 +41,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Process documents (PDF, PNG, JPEG, TIFF, e-invoice XML) into the archive and print a summary.
+    /// Process documents (PDF, PNG, JPEG, TIFF, e-invoice XML, e-mail) into the archive and print a summary.
     Process(ProcessArgs),
     /// Check that this installation is ready: OCR languages, pdfium, archive, catalog, broker.
     Check {
@@ -76,6 +78,10 @@ pub enum Command {
     /// Jobs that failed for good: list them with their reasons, put them back after a fix.
     #[command(subcommand, name = "dead-letters")]
     DeadLetters(dead_letters::DeadLetterCommand),
+    /// Watch a scanner's hot folder: take in each finished file, move it away once stored.
+    Watch(watch::WatchArgs),
+    /// Accept uploads over HTTP (POST /documents, bearer tokens; loopback by default).
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -159,5 +165,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Submit(args) => submit::submit(&config, args),
         Command::Worker(args) => worker::worker(&config, args),
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),
+        Command::Watch(args) => watch::watch(&config, args),
+        Command::Serve(args) => serve::serve(&config, args),
     }
 }

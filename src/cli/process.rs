@@ -46,56 +46,60 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
             }
         };
         let t = Instant::now();
-        match processor.process(&doc) {
-            Ok(done) => {
-                let outcome = done.outcome;
-                let idx = outcome.index();
-                match &outcome {
-                    Outcome::Processed(_) => {
-                        processed += 1;
-                        pages += idx.pages;
-                        let label = idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("-");
-                        eprintln!(
-                            "processed   {}  {} page(s), {}{}  {:.1}s",
-                            doc.source.name,
-                            idx.pages,
-                            label,
-                            if idx.needs_review { ", needs review" } else { "" },
-                            t.elapsed().as_secs_f32()
-                        );
-                    }
-                    Outcome::AlreadyArchived(_) => {
-                        already += 1;
-                        eprintln!("archived    {}  already in the archive as {}", doc.source.name, &idx.id[..12]);
-                    }
-                    Outcome::Quarantined(_) => {
-                        quarantined += 1;
-                        let e = idx.error.as_ref().expect("a quarantined index has an error");
-                        *reasons.entry(e.kind).or_default() += 1;
-                        eprintln!("quarantined {}  {}: {}", doc.source.name, e.kind.as_str(), e.message);
-                    }
-                }
-                if args.json {
-                    let mut out = stdout.lock();
-                    let _ = serde_json::to_writer(&mut out, idx);
-                    let _ = out.write_all(b"\n");
-                    let _ = out.flush();
-                }
-            }
+        // An e-mail comes with its attachments: each is a document of its own.
+        let done = match processor.process_all(&doc, &processor.actor) {
+            Ok(d) => d,
             Err(e) => {
                 failed += 1;
                 match e {
                     crate::archive::ArchiveError::Catalog(_) => eprintln!("mailroom: {}: {e}", doc.source.name),
                     e => eprintln!("mailroom: {}: NOT stored: {e}", doc.source.name),
                 }
+                continue;
+            }
+        };
+        for done in done {
+            let outcome = done.outcome;
+            let idx = outcome.index();
+            let name = if idx.id == doc.sha256 { doc.source.name.clone() } else { format!("{} (in {})", idx.source.name, doc.source.name) };
+            match &outcome {
+                Outcome::Processed(_) => {
+                    processed += 1;
+                    pages += idx.pages;
+                    let label = idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("-");
+                    eprintln!(
+                        "processed   {name}  {} page(s), {}{}  {:.1}s",
+                        idx.pages,
+                        label,
+                        if idx.needs_review { ", needs review" } else { "" },
+                        t.elapsed().as_secs_f32()
+                    );
+                }
+                Outcome::AlreadyArchived(_) => {
+                    already += 1;
+                    eprintln!("archived    {name}  already in the archive as {}", &idx.id[..12]);
+                }
+                Outcome::Quarantined(_) => {
+                    quarantined += 1;
+                    let e = idx.error.as_ref().expect("a quarantined index has an error");
+                    *reasons.entry(e.kind).or_default() += 1;
+                    eprintln!("quarantined {name}  {}: {}", e.kind.as_str(), e.message);
+                }
+            }
+            if args.json {
+                let mut out = stdout.lock();
+                let _ = serde_json::to_writer(&mut out, idx);
+                let _ = out.write_all(b"\n");
+                let _ = out.flush();
             }
         }
     }
     rayon::broadcast(|_| crate::ocr::release_engines());
     let secs = started.elapsed().as_secs_f32();
     eprintln!(
-        "\nsummary: {} file(s): {processed} processed ({pages} pages), {already} already archived, {quarantined} quarantined, {failed} failed — {secs:.1}s; archive: {where_to}",
+        "\nsummary: {} file(s), {} document(s): {processed} processed ({pages} pages), {already} already archived, {quarantined} quarantined, {failed} failed — {secs:.1}s; archive: {where_to}",
         paths.len(),
+        processed + already + quarantined,
     );
     if !reasons.is_empty() {
         let r: Vec<String> = reasons.iter().map(|(k, n)| format!("{} × {n}", k.as_str())).collect();

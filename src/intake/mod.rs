@@ -1,8 +1,20 @@
-//! Intake: where documents come from. Each source turns what arrives into [`Document`]s
-//! (original bytes + SHA-256) and is told when a document is durably stored, so that it
-//! acknowledges (deletes, moves, acks) nothing before that.
+//! Intake: where documents come from. Each channel turns what arrives into [`Document`]s
+//! (original bytes + SHA-256) and acknowledges (deletes, moves, acks, answers) nothing before
+//! the document is durably stored — processed or quarantined, or in production stored and
+//! queued ([`sink`]).
+//!
+//! | channel | module |
+//! |---|---|
+//! | files and folders on the command line | [`files`] |
+//! | e-mail (`.eml`): the message and its attachments | [`email`] |
+//! | scanner hot folder (`mailroom watch`) | [`folder`] |
+//! | HTTP upload (`mailroom serve`) | [`http`] |
 
+pub mod email;
 pub mod files;
+pub mod folder;
+pub mod http;
+pub mod sink;
 
 use crate::document::Document;
 

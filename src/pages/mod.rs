@@ -2,12 +2,13 @@
 //! layer or an image that the OCR stage must read.
 //!
 //! PDFs go through pdfium ([`pdf`]); PNG, JPEG and TIFF (multi-page) through the `image`
-//! and `tiff` crates ([`image`]). Pages are produced one at a time into a bounded channel so
+//! and `tiff` crates ([`image`]); an e-mail's readable body is set as text pages ([`text`]). Pages are produced one at a time into a bounded channel so
 //! that OCR can start on the first page while later ones are still being rendered, and so
 //! that a long scan never sits in memory decoded all at once.
 
 pub mod image;
 pub mod pdf;
+pub mod text;
 
 use ::image::{DynamicImage, GrayImage};
 
@@ -24,11 +25,15 @@ pub struct Limits {
     pub max_pages: u32,
     /// Most pixels of one decoded page image.
     pub max_pixels: u64,
+    /// Most levels of e-mails forwarded inside an e-mail.
+    pub email_max_depth: u32,
+    /// Most MIME parts in one e-mail, nested ones included.
+    pub email_max_parts: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_file_bytes: 256 * 1024 * 1024, max_pages: 2000, max_pixels: 120_000_000 }
+        Limits { max_file_bytes: 256 * 1024 * 1024, max_pages: 2000, max_pixels: 120_000_000, email_max_depth: 5, email_max_parts: 500 }
     }
 }
 
@@ -100,13 +105,20 @@ pub fn produce(doc: &Document, limits: &Limits, sink: &mut dyn FnMut(PageContent
     match doc.media_type {
         MediaType::Pdf => pdf::produce(&doc.bytes, limits, sink),
         MediaType::Png | MediaType::Jpeg | MediaType::Tiff => image::produce(&doc.bytes, doc.media_type, limits, sink),
+        MediaType::Email => {
+            let email = crate::intake::email::read(&doc.bytes, limits).map_err(|p| PagesError::new(p.kind, p.message))?;
+            if let Some(p) = email.problem() {
+                return Err(PagesError::new(p.kind, p.message));
+            }
+            text::produce(&email.text, limits, sink)
+        }
         MediaType::Xml => Err(PagesError::new(
             ErrorKind::UnsupportedFormat,
             "an XML file that is not a recognised e-invoice (CII or UBL)",
         )),
         MediaType::Unknown => Err(PagesError::new(
             ErrorKind::UnsupportedFormat,
-            "not a PDF, PNG, JPEG, TIFF or e-invoice XML (judged by content, not by file name)",
+            "not a PDF, PNG, JPEG, TIFF, e-invoice XML or e-mail (judged by content, not by file name; an e-mail must start with its header block: From:, Date:, Subject: …)",
         )),
     }
 }

@@ -55,7 +55,7 @@ fn standalone(doc: &Document) -> Result<(DocumentIndex, Artefacts), Failure> {
         Syntax::Cii | Syntax::Zugferd1 => SourceFormat::XrechnungCii,
     };
     let index = build_index(doc, &inv, format, 0, Vec::new());
-    let artefacts = Artefacts { pdfa: None, words: None, attachments: xml_attachments(&inv) };
+    let artefacts = Artefacts { pdfa: None, words: None, attachments: xml_attachments(&inv), linked: Vec::new() };
     Ok((index, artefacts))
 }
 
@@ -74,7 +74,7 @@ fn hybrid(doc: &Document, limits: &Limits, xml_name: String, xml: Vec<u8>, inv: 
     let mut attachments = vec![(xml_name, xml)];
     attachments.extend(xml_attachments(&inv));
     let words = (!pages.is_empty()).then(|| serde_json::to_vec(&pages).expect("pages serialise"));
-    Ok((index, Artefacts { pdfa: None, words, attachments }))
+    Ok((index, Artefacts { pdfa: None, words, attachments, linked: Vec::new() }))
 }
 
 fn xml_attachments(inv: &EInvoice) -> Vec<(String, Vec<u8>)> {

@@ -18,9 +18,10 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use crate::archive::pdfa::{write_pdfa, PdfaInfo, PdfaPage};
 use crate::archive::Artefacts;
 use crate::classify::{detect_language, Classifier, KeywordClassifier};
-use crate::document::Document;
+use crate::document::{Document, MediaType};
 use crate::extract::{needs_review, FieldExtractor, ReadDocument, RulesExtractor};
-use crate::index::{DocumentIndex, ErrorKind, Models, SourceFormat, Status, SCHEMA};
+use crate::index::{Check, DocType, DocumentIndex, ErrorKind, Models, SourceFormat, Status, SCHEMA};
+use crate::intake::email;
 use crate::layout::{Page, TextSource};
 use crate::ocr::{self, OcrConfig};
 use crate::pages::{self, Limits, PageContent, PageImage};
@@ -145,21 +146,34 @@ impl Pipeline {
         };
         timings.pdfa = t.elapsed();
         let pages: Vec<Page> = read.into_iter().map(|p| p.page).collect();
+        // An e-mail whose pages were read above parses; read again for what it carries.
+        let email = if doc.media_type == MediaType::Email { email::read(&doc.bytes, &self.limits).ok() } else { None };
         let t = Instant::now();
         let language = detect_language(&pages);
-        let doc_type = self.classifier.classify(&pages);
+        let mut doc_type = self.classifier.classify(&pages);
         timings.classify = t.elapsed();
+        let cover_letter = email.as_ref().is_some_and(|e| is_cover_letter(e, doc_type.label));
+        if cover_letter {
+            doc_type.label = DocType::Letter;
+        }
         let t = Instant::now();
         let extraction = self.extractor.extract(&ReadDocument { pages: &pages, language: language.as_deref(), doc_type: doc_type.label });
         timings.extract = t.elapsed();
         let review = needs_review(doc_type.label, &extraction);
-        let index = DocumentIndex {
+        let source_format = if email.is_some() {
+            SourceFormat::Email
+        } else if any_ocr {
+            SourceFormat::Scan
+        } else {
+            SourceFormat::PdfText
+        };
+        let mut index = DocumentIndex {
             schema: SCHEMA.to_string(),
             id: doc.sha256.clone(),
             source: doc.source.clone(),
             status: Status::Processed,
             error: None,
-            source_format: Some(if any_ocr { SourceFormat::Scan } else { SourceFormat::PdfText }),
+            source_format: Some(source_format),
             pages: pages.len() as u32,
             language,
             doc_type: Some(doc_type),
@@ -172,7 +186,42 @@ impl Pipeline {
             archive: Default::default(),
             models: Some(self.models()),
         };
+        let mut linked = Vec::new();
+        if let Some(email) = &email {
+            linked = email.document_keys();
+            note_email(email, cover_letter, &mut index);
+        }
         let words = serde_json::to_vec(&pages).expect("pages always serialise");
-        Ok(Analysis { index, artefacts: Artefacts { pdfa, words: Some(words), attachments: Vec::new() }, timings })
+        Ok(Analysis { index, artefacts: Artefacts { pdfa, words: Some(words), attachments: Vec::new(), linked }, timings })
+    }
+}
+
+/// An e-mail that brings its invoice (or credit note, receipt) as an attachment is the cover
+/// letter: the attachment is the booking document, and the ERP must not get it twice.
+fn is_cover_letter(email: &email::Email, label: DocType) -> bool {
+    matches!(label, DocType::Invoice | DocType::CreditNote | DocType::Receipt) && !email.document_keys().is_empty()
+}
+
+/// What the index of an e-mail says beyond its text: no boxes (its pages are its text set on
+/// paper, not a page anybody saw), why it is a letter, and which attachments nobody reads.
+fn note_email(email: &email::Email, cover_letter: bool, index: &mut DocumentIndex) {
+    for f in index.fields.values_mut() {
+        f.bbox = None;
+    }
+    if cover_letter {
+        index.checks.push(Check {
+            name: "email_cover_letter".into(),
+            passed: true,
+            message: "typed as a letter: the e-mail brings its booking documents as attachments, which are documents of their own".into(),
+        });
+    }
+    let others = email.other_names();
+    if !others.is_empty() {
+        index.checks.push(Check {
+            name: "email_attachments".into(),
+            passed: false,
+            message: format!("{} attachment(s) are not documents mailroom reads and are kept only inside the e-mail: {}", others.len(), others.join(", ")),
+        });
+        index.needs_review = true;
     }
 }

@@ -45,8 +45,9 @@ enum JobError {
     Permanent(String),
 }
 
-/// Runs one job to completion (blocking: call on the blocking pool).
-fn run_job(p: &Processor, job: &Job) -> Result<Processed, JobError> {
+/// Runs one job to completion (blocking: call on the blocking pool): the document and, for an
+/// e-mail, every attachment in it — the job is done only when all of them are stored.
+fn run_job(p: &Processor, job: &Job) -> Result<Vec<Processed>, JobError> {
     if !job.key.starts_with(&document_prefix(&job.id)) {
         return Err(JobError::Permanent(format!("the job's key {} does not belong to document {}", job.key, job.id)));
     }
@@ -60,7 +61,7 @@ fn run_job(p: &Processor, job: &Job) -> Result<Processed, JobError> {
         return Err(JobError::Permanent(format!("the stored original {} does not hash to the job's id (run mailroom verify)", job.key)));
     }
     let doc = Document::restored(bytes, job.source.clone());
-    p.process(&doc).map_err(|e| if e.is_transient() { JobError::Transient(e.to_string()) } else { JobError::Permanent(e.to_string()) })
+    p.process_all(&doc, &p.actor).map_err(|e| if e.is_transient() { JobError::Transient(e.to_string()) } else { JobError::Permanent(e.to_string()) })
 }
 
 struct Shared {
@@ -217,16 +218,23 @@ async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Res
     let started = Instant::now();
     let joined = tokio::task::spawn_blocking(move || run_job(&processor, &j)).await;
     match joined {
-        Ok(Ok(done)) => {
-            let store_s = started.elapsed().saturating_sub(done.timings.total).as_secs_f64();
-            s.metrics.stages(&done.timings, store_s);
-            s.metrics.outcome(done.outcome.label());
-            s.metrics.pages.inc_by(done.outcome.index().pages as u64);
-            tracing::info!(document = %&job.id[..12], outcome = done.outcome.label(), seconds = started.elapsed().as_secs_f32(), "job done");
-            // An event for what is new; again for a redelivered job, whose first event may be lost.
-            let announce = !matches!(done.outcome, Outcome::AlreadyArchived(_)) || d.redelivered || !done.handed_off.is_empty();
-            if announce {
-                publish_event(s, publisher, &done).await?;
+        Ok(Ok(all)) => {
+            let total: std::time::Duration = all.iter().map(|done| done.timings.total).sum();
+            let store_s = started.elapsed().saturating_sub(total).as_secs_f64();
+            for done in &all {
+                // The job's storage time, shared out among its documents (an e-mail and its attachments).
+                s.metrics.stages(&done.timings, store_s / all.len() as f64);
+                s.metrics.outcome(done.outcome.label());
+                s.metrics.pages.inc_by(done.outcome.index().pages as u64);
+                tracing::info!(document = %&done.outcome.index().id[..12], job = %&job.id[..12], outcome = done.outcome.label(), "document done");
+            }
+            tracing::info!(document = %&job.id[..12], documents = all.len(), seconds = started.elapsed().as_secs_f32(), "job done");
+            for done in &all {
+                // An event for what is new; again for a redelivered job, whose first event may be lost.
+                let announce = !matches!(done.outcome, Outcome::AlreadyArchived(_)) || d.redelivered || !done.handed_off.is_empty();
+                if announce {
+                    publish_event(s, publisher, done).await?;
+                }
             }
             d.ack(BasicAckOptions::default()).await?;
             Ok(())

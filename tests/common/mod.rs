@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests: run the real `mailroom` binary on fixtures.
 #![allow(dead_code)]
 
+pub mod http;
+pub mod mail;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
