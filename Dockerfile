@@ -1,5 +1,12 @@
-# mailroom: one binary and its native dependencies, the same as scripts/setup.sh installs.
-# Keep the package list and the pypdfium2 pin in step with scripts/setup.sh.
+# mailroom: one binary and its native dependencies — the same Debian packages and the same pinned
+# libpdfium (from the pypdfium2 wheel on PyPI) as scripts/setup.sh installs.
+# Keep the package lists and the pins in step with scripts/setup.sh (no Docker engine runs on the
+# development machines, so this file cannot be built there).
+#
+#   docker build -t mailroom .
+#   docker run --rm -v $PWD/in:/in -v mailroom-archive:/var/lib/mailroom/archive mailroom process /in
+#   docker run --rm -e MAILROOM_AMQP_URL -e MAILROOM_DATABASE_URL -e AWS_ACCESS_KEY_ID -e AWS_SECRET_ACCESS_KEY \
+#       mailroom --config /etc/mailroom/production.toml worker --metrics-listen 0.0.0.0:9464
 
 FROM rust:1.95-bookworm AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
@@ -15,18 +22,25 @@ RUN cargo build --release --locked --bin mailroom
 
 FROM debian:bookworm-slim
 ARG PYPDFIUM2_VERSION=4.30.0
+# Tesseract with the German, English and orientation data; Python only to fetch libpdfium from
+# the pinned pypdfium2 wheel (the one place it may come from), then removed again.
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libtesseract5 liblept5 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd \
-        python3 python3-pip ca-certificates \
+        ca-certificates python3 python3-pip \
     && python3 -m pip install --no-cache-dir --break-system-packages "pypdfium2==${PYPDFIUM2_VERSION}" \
     && install -m 0644 "$(python3 -c 'import pypdfium2_raw, os; print(os.path.join(os.path.dirname(pypdfium2_raw.__file__), "libpdfium.so"))')" /usr/local/lib/libpdfium.so \
     && ldconfig \
+    && python3 -m pip uninstall -y --break-system-packages pypdfium2 \
+    && apt-get purge -y python3-pip && apt-get autoremove -y \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/target/release/mailroom /usr/local/bin/mailroom
+COPY pipelines /etc/mailroom
 RUN useradd --system --create-home --home-dir /var/lib/mailroom mailroom
 USER mailroom
+# The embedded archive defaults to ./archive, i.e. /var/lib/mailroom/archive.
 WORKDIR /var/lib/mailroom
-ENV MAILROOM_ARCHIVE=/var/lib/mailroom/archive
 VOLUME ["/var/lib/mailroom/archive"]
+# /metrics and /health of `mailroom worker` (bind them beyond loopback with --metrics-listen).
+EXPOSE 9464
 ENTRYPOINT ["mailroom"]
 CMD ["--help"]
