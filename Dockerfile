@@ -17,6 +17,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY assets ./assets
+# The trained models are compiled into the binary (include_str!).
+COPY models ./models
 COPY benches ./benches
 RUN cargo build --release --locked --bin mailroom
 

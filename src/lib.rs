@@ -28,6 +28,7 @@ pub mod handoff;
 pub mod index;
 pub mod intake;
 pub mod layout;
+pub mod models;
 pub mod ocr;
 pub mod pages;
 pub mod pipeline;

@@ -39,36 +39,10 @@ impl Classifier for KeywordClassifier {
     }
 
     fn classify(&self, pages: &[Page]) -> DocTypeResult {
-        let Some(first) = pages.first() else {
+        if pages.is_empty() {
             return DocTypeResult { label: DocType::Other, confidence: 0.0 };
-        };
-        // The heading: the first lines of page 1 in reading order.
-        let mut heading = String::new();
-        let mut n = 0;
-        for b in &first.blocks {
-            for &l in &b.lines {
-                if n < 25 {
-                    heading.push_str(&first.line_text(&first.lines[l]).to_lowercase());
-                    heading.push('\n');
-                }
-                n += 1;
-            }
         }
-        let body: String = pages.iter().take(3).map(|p| p.text().to_lowercase()).collect::<Vec<_>>().join("\n");
-        let mut scores: Vec<(DocType, f32)> = DocType::ALL
-            .iter()
-            .map(|&t| {
-                let s: f32 = keywords(t)
-                    .iter()
-                    .map(|(k, w)| {
-                        let in_head = heading.matches(k).count().min(2) as f32;
-                        let in_body = body.matches(k).count().min(3) as f32;
-                        w * (2.0 * in_head + 0.5 * in_body)
-                    })
-                    .sum();
-                (t, s)
-            })
-            .collect();
+        let mut scores = keyword_scores(pages);
         // An invoice that says "Gutschrift" only in passing stays an invoice; a credit note
         // heading beats an invoice heading ("Gutschrift zur Rechnung 123").
         scores.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -80,6 +54,41 @@ impl Classifier for KeywordClassifier {
         let confidence = (s1 / (s1 + s2 + 1.0)).clamp(0.0, 0.99);
         DocTypeResult { label: top, confidence }
     }
+}
+
+/// The keyword score of every type (in [`DocType::ALL`] order): heading matches of page 1
+/// count four times as much as body matches. The trained classifier uses them as features.
+pub fn keyword_scores(pages: &[Page]) -> Vec<(DocType, f32)> {
+    let Some(first) = pages.first() else {
+        return DocType::ALL.iter().map(|&t| (t, 0.0)).collect();
+    };
+    // The heading: the first lines of page 1 in reading order.
+    let mut heading = String::new();
+    let mut n = 0;
+    for b in &first.blocks {
+        for &l in &b.lines {
+            if n < 25 {
+                heading.push_str(&first.line_text(&first.lines[l]).to_lowercase());
+                heading.push('\n');
+            }
+            n += 1;
+        }
+    }
+    let body: String = pages.iter().take(3).map(|p| p.text().to_lowercase()).collect::<Vec<_>>().join("\n");
+    DocType::ALL
+        .iter()
+        .map(|&t| {
+            let s: f32 = keywords(t)
+                .iter()
+                .map(|(k, w)| {
+                    let in_head = heading.matches(k).count().min(2) as f32;
+                    let in_body = body.matches(k).count().min(3) as f32;
+                    w * (2.0 * in_head + 0.5 * in_body)
+                })
+                .sum();
+            (t, s)
+        })
+        .collect()
 }
 
 /// The main language of the text (`de`, `en`, `fr`), from frequent function words.

@@ -8,7 +8,18 @@ use crate::config::Config;
 pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
     // Evaluation reads and extracts only: nothing is archived.
     let pipeline = config.pipeline();
-    let report = crate::eval::run(&pipeline, &args.dir, |name, idx| {
+    let mut rules = crate::pipeline::Pipeline::rules_only();
+    rules.ocr = pipeline.ocr.clone();
+    rules.limits = pipeline.limits;
+    let cache = match args.cache.as_deref().map(crate::models::cache::PageCache::new).transpose() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mailroom: the page cache cannot be used: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let baseline = if args.no_baseline { None } else { Some(&rules) };
+    let report = crate::eval::run_cached(&pipeline, baseline, &args.dir, cache.as_ref(), |name, idx| {
         eprintln!("  {name}: {}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("quarantined"));
     });
     rayon::broadcast(|_| crate::ocr::release_engines());

@@ -15,6 +15,7 @@ mod retention;
 mod revise;
 mod serve;
 mod submit;
+mod train;
 mod verify;
 mod watch;
 mod worker;
@@ -82,6 +83,9 @@ pub enum Command {
     Watch(watch::WatchArgs),
     /// Accept uploads over HTTP (POST /documents, bearer tokens; loopback by default).
     Serve(serve::ServeArgs),
+    /// Train the classifier, first-page detector and field extractor on the generated corpus
+    /// (and reviewed corrections); writes models/*.json and models/MODEL_CARD.md.
+    Train(train::TrainArgs),
 }
 
 #[derive(Args, Debug)]
@@ -94,6 +98,12 @@ pub struct EvalArgs {
     /// List every mismatch on stderr.
     #[arg(long)]
     pub verbose: bool,
+    /// Keep read pages (OCR) in this folder and reuse them: a second run does no OCR.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Only the configured pipeline, without the rules-only comparison.
+    #[arg(long)]
+    pub no_baseline: bool,
 }
 
 #[derive(Args, Debug)]
@@ -167,5 +177,6 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),
         Command::Watch(args) => watch::watch(&config, args),
         Command::Serve(args) => serve::serve(&config, args),
+        Command::Train(args) => train::train(args),
     }
 }

@@ -5,6 +5,7 @@
 //! implementation (label-anchored patterns and arithmetic). The trained extractor
 //! implements the same trait over the same candidates.
 
+pub mod candidates;
 pub mod checks;
 pub mod ids;
 pub mod labels;

@@ -19,10 +19,12 @@ use crate::archive::pdfa::{write_pdfa, PdfaInfo, PdfaPage};
 use crate::archive::Artefacts;
 use crate::classify::{detect_language, Classifier, KeywordClassifier};
 use crate::document::{Document, MediaType};
-use crate::extract::{needs_review, FieldExtractor, ReadDocument, RulesExtractor};
-use crate::index::{Check, DocType, DocumentIndex, ErrorKind, Models, SourceFormat, Status, SCHEMA};
+use crate::extract::{needs_review, Extraction, FieldExtractor, ReadDocument, RulesExtractor};
+use crate::index::{Check, DocType, DocTypeResult, DocumentIndex, ErrorKind, Models, SourceFormat, Status, SCHEMA};
 use crate::intake::email;
 use crate::layout::{Page, TextSource};
+use crate::models::doctype::TrainedClassifier;
+use crate::models::fields::TrainedExtractor;
 use crate::ocr::{self, OcrConfig};
 use crate::pages::{self, Limits, PageContent, PageImage};
 
@@ -66,8 +68,24 @@ pub struct Analysis {
 }
 
 impl Pipeline {
-    /// The default stages: keyword classifier, rules extractor, German and English OCR.
+    /// The default stages: the shipped trained classifier and field extractor (`models/`),
+    /// or the keyword classifier and rules extractor where a model is missing; German and
+    /// English OCR.
     pub fn new() -> Pipeline {
+        let classifier: Box<dyn Classifier> = match TrainedClassifier::shipped() {
+            Some(c) => Box::new(c),
+            None => Box::new(KeywordClassifier),
+        };
+        let extractor: Box<dyn FieldExtractor> = match TrainedExtractor::shipped() {
+            Some(e) => Box::new(e),
+            None => Box::new(RulesExtractor),
+        };
+        Pipeline { ocr: OcrConfig::default(), limits: Limits::default(), classifier, extractor }
+    }
+
+    /// The stages without trained models: keyword classifier and rules extractor (the
+    /// baseline the evaluation compares with).
+    pub fn rules_only() -> Pipeline {
         Pipeline { ocr: OcrConfig::default(), limits: Limits::default(), classifier: Box::new(KeywordClassifier), extractor: Box::new(RulesExtractor) }
     }
 
@@ -159,15 +177,41 @@ impl Pipeline {
         let t = Instant::now();
         let extraction = self.extractor.extract(&ReadDocument { pages: &pages, language: language.as_deref(), doc_type: doc_type.label });
         timings.extract = t.elapsed();
+        let mut index = self.index(doc, &pages, language, doc_type, extraction, any_ocr);
+        if email.is_some() {
+            index.source_format = Some(SourceFormat::Email);
+        }
+        let mut linked = Vec::new();
+        if let Some(email) = &email {
+            linked = email.document_keys();
+            note_email(email, cover_letter, &mut index);
+        }
+        let words = serde_json::to_vec(&pages).expect("pages always serialise");
+        Ok(Analysis { index, artefacts: Artefacts { pdfa, words: Some(words), attachments: Vec::new(), linked }, timings })
+    }
+
+    /// Reads the pages of a document (pages, OCR, layout) and nothing more: for evaluations
+    /// and training, which cache them. E-invoice XML has no pages to read.
+    pub fn read(&self, doc: &Document) -> Result<Vec<Page>, Failure> {
+        match catch_unwind(AssertUnwindSafe(|| self.read_pages(doc))) {
+            Ok(r) => Ok(r?.into_iter().map(|p| p.page).collect()),
+            Err(_) => Err(Failure { kind: ErrorKind::Internal, message: "internal error while reading".into() }),
+        }
+    }
+
+    /// Classifies and extracts already read pages into an index (no PDF/A, no e-mail notes).
+    pub fn index_pages(&self, doc: &Document, pages: &[Page]) -> DocumentIndex {
+        let language = detect_language(pages);
+        let doc_type = self.classifier.classify(pages);
+        let extraction = self.extractor.extract(&ReadDocument { pages, language: language.as_deref(), doc_type: doc_type.label });
+        let any_ocr = pages.iter().any(|p| p.source == TextSource::Ocr);
+        self.index(doc, pages, language, doc_type, extraction, any_ocr)
+    }
+
+    fn index(&self, doc: &Document, pages: &[Page], language: Option<String>, doc_type: DocTypeResult, extraction: Extraction, any_ocr: bool) -> DocumentIndex {
         let review = needs_review(doc_type.label, &extraction);
-        let source_format = if email.is_some() {
-            SourceFormat::Email
-        } else if any_ocr {
-            SourceFormat::Scan
-        } else {
-            SourceFormat::PdfText
-        };
-        let mut index = DocumentIndex {
+        let source_format = if any_ocr { SourceFormat::Scan } else { SourceFormat::PdfText };
+        DocumentIndex {
             schema: SCHEMA.to_string(),
             id: doc.sha256.clone(),
             source: doc.source.clone(),
@@ -185,14 +229,7 @@ impl Pipeline {
             einvoice: None,
             archive: Default::default(),
             models: Some(self.models()),
-        };
-        let mut linked = Vec::new();
-        if let Some(email) = &email {
-            linked = email.document_keys();
-            note_email(email, cover_letter, &mut index);
         }
-        let words = serde_json::to_vec(&pages).expect("pages always serialise");
-        Ok(Analysis { index, artefacts: Artefacts { pdfa, words: Some(words), attachments: Vec::new(), linked }, timings })
     }
 }
 

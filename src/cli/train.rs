@@ -1,0 +1,49 @@
+//! `mailroom train`: fits the trained models on the generated corpus (and corrections) and
+//! writes them, with their model card, to `models/`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::models::train::{self, Options};
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// The generated corpus (scripts/corpus/generate.py --out).
+    #[arg(long, default_value = "target/corpus")]
+    pub corpus: PathBuf,
+    /// Read pages are cached here (OCR once per document).
+    #[arg(long, default_value = "target/pages-cache")]
+    pub cache: PathBuf,
+    /// Where the model files and the model card go.
+    #[arg(long, default_value = "models")]
+    pub out: PathBuf,
+    /// Reviewed documents to learn from: a JSON Lines file of corrections or an archive folder
+    /// (repeatable; see src/models/train.rs).
+    #[arg(long)]
+    pub corrections: Vec<PathBuf>,
+    /// Corpus variants to read: scans (OCR), digital (text layer), or both.
+    #[arg(long, value_delimiter = ',', default_value = "digital,scans")]
+    pub variants: Vec<String>,
+    /// Also evaluate on these real scans (never trained on), e.g. target/scans.
+    #[arg(long)]
+    pub eval: Option<PathBuf>,
+}
+
+pub fn train(args: TrainArgs) -> ExitCode {
+    let opts = Options { corpus: args.corpus, cache: args.cache, out: args.out, corrections: args.corrections, variants: args.variants, eval_dir: args.eval };
+    let result = train::run(&opts);
+    rayon::broadcast(|_| crate::ocr::release_engines());
+    match result {
+        Ok(m) => {
+            eprintln!("mailroom train: done in {:.0} s of fitting; models and MODEL_CARD.md in {}", m.train_seconds, opts.out.display());
+            print!("{}", crate::models::card::summary(&m));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("mailroom: training failed: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

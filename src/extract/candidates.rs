@@ -1,0 +1,127 @@
+//! Candidates: every value on the pages that could fill a field — dates, amounts, IBANs,
+//! VAT IDs, number-like tokens (invoice numbers) and name-like lines (parties) — with
+//! where it stands. The rules pick among them with hand-set scores; the trained extractor
+//! ([`crate::models::fields`]) scores each one per field with a learned model.
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use super::ids;
+use super::parse::{find_amounts, find_dates, format_amount};
+use super::text::TextLine;
+use crate::layout::BBox;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// An identifier-like token with a digit (invoice numbers).
+    Number,
+    Date,
+    Amount,
+    Iban,
+    VatId,
+    /// A line or line segment that may name a party.
+    Name,
+}
+
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub kind: Kind,
+    /// Normalised like the index: `YYYY-MM-DD`, `1234.56`, IBAN/VAT ID without spaces.
+    pub value: String,
+    pub amount: Option<Decimal>,
+    /// Whether a currency sign or code is printed with the amount.
+    pub currency: bool,
+    /// Index into the document's lines, and the byte range in the line's text.
+    pub line: usize,
+    pub start: usize,
+    pub end: usize,
+    pub page: u32,
+    pub bbox: BBox,
+    /// Mean OCR confidence of its words.
+    pub conf: f32,
+}
+
+fn number_token() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"[A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]").expect("regex"))
+}
+
+fn name_separators() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"\s*(?:[·|•●∙]|\s-\s|,\s)\s*").expect("regex"))
+}
+
+fn salutation() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?i)^(?:herrn?|frau|firma|an|to|mr\.?|mrs\.?|ms\.?)\s+").expect("regex"))
+}
+
+/// All candidates of a document. `heights` gives each page's height (for the name zones).
+pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let mut push = |kind: Kind, value: String, amount: Option<Decimal>, currency: bool, s: usize, e: usize| {
+            let (bbox, conf) = line.locate(s, e);
+            out.push(Candidate { kind, value, amount, currency, line: i, start: s, end: e, page: line.page, bbox, conf });
+        };
+        let dates = find_dates(&line.text, month_first);
+        for d in &dates {
+            push(Kind::Date, d.date.format("%Y-%m-%d").to_string(), None, false, d.start, d.end);
+        }
+        let amounts = find_amounts(&line.text);
+        for a in &amounts {
+            // Dates are no amounts ("12.05" inside "12.05.2025" is filtered by the parser).
+            push(Kind::Amount, format_amount(a.value), Some(a.value), a.currency.is_some(), a.start, a.end);
+        }
+        for (v, s, e) in ids::find_ibans(&line.text) {
+            push(Kind::Iban, v, None, false, s, e);
+        }
+        for (v, s, e) in ids::find_vat_ids(&line.text) {
+            push(Kind::VatId, v, None, false, s, e);
+        }
+        if line.page == 1 {
+            for m in number_token().find_iter(&line.text) {
+                let tok = m.as_str();
+                let digits = tok.chars().filter(|c| c.is_ascii_digit()).count();
+                let is_date = find_dates(tok, false).iter().any(|d| d.end - d.start + 2 >= tok.len());
+                if digits == 0 || tok.len() > 32 || is_date {
+                    continue;
+                }
+                // A money amount is no number ("1.234,56").
+                if amounts.iter().any(|a| a.start <= m.start() && a.end >= m.end()) {
+                    continue;
+                }
+                push(Kind::Number, tok.to_string(), None, false, m.start(), m.end());
+            }
+            let h = heights.first().copied().unwrap_or(842.0);
+            let y = line.bbox[1];
+            if (y < 0.45 * h || y > 0.8 * h) && line.text.chars().any(char::is_alphabetic) {
+                let mut seen: Vec<String> = Vec::new();
+                let mut name = |s: usize, e: usize, out: &mut Vec<Candidate>| {
+                    let raw = line.text[s..e].trim();
+                    let (off, raw) = match salutation().find(raw) {
+                        Some(m) => (m.end(), &raw[m.end()..]),
+                        None => (0, raw),
+                    };
+                    let v = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if v.chars().filter(|c| c.is_alphabetic()).count() < 3 || v.len() > 80 || seen.contains(&v) {
+                        return;
+                    }
+                    seen.push(v.clone());
+                    let (bbox, conf) = line.locate(s + off, e);
+                    out.push(Candidate { kind: Kind::Name, value: v, amount: None, currency: false, line: i, start: s + off, end: e, page: 1, bbox, conf });
+                };
+                name(0, line.text.len(), &mut out);
+                let mut from = 0;
+                for sep in name_separators().find_iter(&line.text) {
+                    name(from, sep.start(), &mut out);
+                    from = sep.end();
+                }
+                if from > 0 {
+                    name(from, line.text.len(), &mut out);
+                }
+            }
+        }
+    }
+    out
+}

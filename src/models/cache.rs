@@ -1,0 +1,48 @@
+//! The page cache: read pages (words with boxes, lines, blocks) of documents, stored as JSON
+//! under a folder and keyed by the SHA-256 of the document's bytes, so that training and
+//! evaluation OCR each document once. OCR is the expensive part (about a second per page
+//! and core); everything after it takes milliseconds.
+
+use std::path::{Path, PathBuf};
+
+use crate::document::Document;
+use crate::layout::Page;
+use crate::pipeline::Pipeline;
+
+pub struct PageCache {
+    dir: PathBuf,
+}
+
+impl PageCache {
+    pub fn new(dir: &Path) -> std::io::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        Ok(PageCache { dir: dir.to_path_buf() })
+    }
+
+    fn path(&self, sha256: &str) -> PathBuf {
+        self.dir.join(format!("{sha256}.pages.json"))
+    }
+
+    pub fn get(&self, sha256: &str) -> Option<Vec<Page>> {
+        let bytes = std::fs::read(self.path(sha256)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub fn put(&self, sha256: &str, pages: &[Page]) {
+        let tmp = self.dir.join(format!("{sha256}.tmp"));
+        let json = serde_json::to_vec(pages).expect("pages serialise");
+        if std::fs::write(&tmp, json).is_ok() {
+            let _ = std::fs::rename(&tmp, self.path(sha256));
+        }
+    }
+
+    /// The pages of `doc`, read with `pipeline` when they are not cached yet.
+    pub fn pages(&self, pipeline: &Pipeline, doc: &Document) -> Result<Vec<Page>, String> {
+        if let Some(p) = self.get(&doc.sha256) {
+            return Ok(p);
+        }
+        let pages = pipeline.read(doc).map_err(|f| f.message)?;
+        self.put(&doc.sha256, &pages);
+        Ok(pages)
+    }
+}

@@ -1,0 +1,480 @@
+//! The trained invoice field extractor: every candidate on the pages
+//! ([`crate::extract::candidates`]) is scored per field by a logistic model over its
+//! features — label words to its left, in its row and above it, position on the page,
+//! pattern, font height, arithmetic relations to other amounts, checksums, and whether the
+//! rules chose the same value — then the totals are decided jointly so that
+//! net + VAT = gross where the page allows it. Fields without a model (BIC, tax number,
+//! currency, …) and fields the models leave empty come from the rules.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::{token, Features, LinearModel};
+use crate::extract::candidates::{candidates, Candidate, Kind};
+use crate::extract::text::{self, TextLine};
+use crate::extract::{checks, ids, rules, Extraction, FieldExtractor, ReadDocument};
+use crate::index::{DocType, FieldValue, ModelInfo};
+use crate::layout::Page;
+
+/// Hash buckets of the field features.
+pub const DIM: usize = 2048;
+
+/// The fields with a model, and the kind of candidate each takes.
+pub const MODEL_FIELDS: [(&str, Kind); 11] = [
+    ("invoice_number", Kind::Number),
+    ("issue_date", Kind::Date),
+    ("due_date", Kind::Date),
+    ("net_total", Kind::Amount),
+    ("vat_total", Kind::Amount),
+    ("gross_total", Kind::Amount),
+    ("amount_due", Kind::Amount),
+    ("iban", Kind::Iban),
+    ("seller_vat_id", Kind::VatId),
+    ("seller_name", Kind::Name),
+    ("buyer_name", Kind::Name),
+];
+
+/// Below this probability a model's best candidate is not taken (the rules' value stays).
+pub const MIN_PROBABILITY: f32 = 0.2;
+
+/// A read document prepared for scoring: its lines, candidates and their features.
+pub struct Scored {
+    pub lines: Vec<TextLine>,
+    pub rules: Extraction,
+    pub candidates: Vec<Candidate>,
+    pub features: Vec<Features>,
+}
+
+fn month_first(doc: &ReadDocument, lines: &[TextLine]) -> bool {
+    doc.language == Some("en") && lines.iter().any(|l| l.text.contains("USD") || l.text.contains('$'))
+}
+
+/// Candidates and features of one document (shared by training and inference).
+pub fn prepare(doc: &ReadDocument) -> Scored {
+    let lines = text::lines(doc.pages);
+    let rules = rules::extract(doc, &lines);
+    let heights: Vec<f32> = doc.pages.iter().map(|p| p.height).collect();
+    let cands = candidates(&lines, &heights, month_first(doc, &lines));
+    let ctx = Context::new(doc, &lines, &cands);
+    let features = cands.iter().map(|c| ctx.features(c, &rules)).collect();
+    Scored { lines, rules, candidates: cands, features }
+}
+
+struct Context<'a> {
+    doc: &'a ReadDocument<'a>,
+    lines: &'a [TextLine],
+    /// Median word height per page.
+    median_height: Vec<f32>,
+    /// Distinct amounts per page.
+    amounts: BTreeMap<u32, Vec<Decimal>>,
+    max_amount: Decimal,
+    /// Occurrences of each value.
+    occurrences: HashMap<&'a str, usize>,
+    dates: Vec<&'a str>,
+    last_amount_line: usize,
+    postcode_lines: Vec<usize>,
+}
+
+const VAT_RATES: [&str; 8] = ["0.19", "0.07", "0.20", "0.10", "0.21", "0.16", "0.081", "0.077"];
+
+fn vat_ratio(net: Decimal, vat: Decimal) -> bool {
+    if net <= Decimal::ZERO || vat <= Decimal::ZERO {
+        return false;
+    }
+    let r = vat / net;
+    VAT_RATES.iter().any(|s| (r - Decimal::from_str(s).expect("rate")).abs() < Decimal::new(3, 3)) || (r > Decimal::new(7, 2) && r < Decimal::new(19, 2))
+}
+
+fn postcode_city() -> &'static regex::Regex {
+    static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| regex::Regex::new(r"\b(?:D-|DE-|A-|CH-)?\d{4,5}\s+\p{Lu}[\p{L}\-. ]+").expect("regex"))
+}
+
+fn company_suffix() -> &'static regex::Regex {
+    static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| regex::Regex::new(r"(?i)\b(gmbh|ag|kg|ug|ohg|gbr|e\.\s?k\.|e\.\s?v\.|mbh|ltd\.?|limited|inc\.?|llc|llp|sarl|sas|s\.a\.|b\.v\.|plc|co\.|kgaa|se)\b").expect("regex"))
+}
+
+fn shape(tok: &str) -> String {
+    let mut s = String::new();
+    for c in tok.chars() {
+        let k = if c.is_ascii_digit() {
+            '9'
+        } else if c.is_alphabetic() {
+            'a'
+        } else {
+            c
+        };
+        if !s.ends_with(k) || !(k == '9' || k == 'a') {
+            s.push(k);
+        }
+    }
+    s
+}
+
+impl<'a> Context<'a> {
+    fn new(doc: &'a ReadDocument<'a>, lines: &'a [TextLine], cands: &'a [Candidate]) -> Self {
+        let median_height = doc
+            .pages
+            .iter()
+            .map(|p| {
+                let mut h: Vec<f32> = p.words.iter().map(|w| w.height()).filter(|h| *h > 0.0).collect();
+                h.sort_by(f32::total_cmp);
+                h.get(h.len() / 2).copied().unwrap_or(10.0)
+            })
+            .collect();
+        let mut amounts: BTreeMap<u32, Vec<Decimal>> = BTreeMap::new();
+        let mut max_amount = Decimal::ZERO;
+        let mut occurrences: HashMap<&str, usize> = HashMap::new();
+        let mut dates = Vec::new();
+        let mut last_amount_line = 0;
+        for c in cands {
+            *occurrences.entry(c.value.as_str()).or_default() += 1;
+            if let Some(a) = c.amount {
+                let v = amounts.entry(c.page).or_default();
+                if !v.contains(&a) {
+                    v.push(a);
+                }
+                max_amount = max_amount.max(a.abs());
+                last_amount_line = last_amount_line.max(c.line);
+            }
+            if c.kind == Kind::Date && !dates.contains(&c.value.as_str()) {
+                dates.push(c.value.as_str());
+            }
+        }
+        dates.sort();
+        let postcode_lines = lines.iter().enumerate().filter(|(_, l)| l.page == 1 && postcode_city().is_match(&l.text)).map(|(i, _)| i).collect();
+        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines }
+    }
+
+    fn features(&self, c: &Candidate, rules: &Extraction) -> Features {
+        let mut f = Features::new(DIM);
+        let line = &self.lines[c.line];
+        let page = &self.doc.pages[(c.page as usize).saturating_sub(1).min(self.doc.pages.len() - 1)];
+        f.flag("bias");
+        f.add(&format!("dt:{}", self.doc.doc_type.as_str()), 1.0);
+        // Label words: the same line to the left, nearest first.
+        let left: Vec<String> = line.text[..c.start].split_whitespace().map(token).filter(|t| !t.is_empty()).collect();
+        for (k, t) in left.iter().rev().take(4).enumerate() {
+            f.flag(&format!("l:{t}"));
+            if k == 0 {
+                f.flag(&format!("l1:{t}"));
+            }
+        }
+        if left.is_empty() {
+            f.flag("l:none");
+        }
+        for t in line.text[c.end..].split_whitespace().map(token).filter(|t| !t.is_empty()).take(2) {
+            f.flag(&format!("rt:{t}"));
+        }
+        // The row: the nearest line to the left on the same visual row (a label column).
+        let cy = (c.bbox[1] + c.bbox[3]) / 2.0;
+        let h = (c.bbox[3] - c.bbox[1]).max(1.0);
+        let row_left = self
+            .lines
+            .iter()
+            .filter(|l| l.page == c.page && l.bbox[2] <= line.bbox[0] + 1.0 && ((l.bbox[1] + l.bbox[3]) / 2.0 - cy).abs() < 0.6 * h.max(l.height()))
+            .max_by(|a, b| a.bbox[2].total_cmp(&b.bbox[2]));
+        if let Some(r) = row_left {
+            for t in r.text.split_whitespace().map(token).filter(|t| !t.is_empty()).rev().take(3) {
+                f.flag(&format!("r:{t}"));
+            }
+        }
+        // Above: the nearest line over the candidate (a column header or a label above).
+        let above = self
+            .lines
+            .iter()
+            .filter(|l| l.page == c.page && l.bbox[3] <= c.bbox[1] + 0.3 * h && c.bbox[1] - l.bbox[3] < 3.0 * h && l.bbox[0] < c.bbox[2] && l.bbox[2] > c.bbox[0])
+            .max_by(|a, b| a.bbox[3].total_cmp(&b.bbox[3]));
+        if let Some(a) = above {
+            for t in a.text.split_whitespace().map(token).filter(|t| !t.is_empty()).take(4) {
+                f.flag(&format!("a:{t}"));
+            }
+        }
+        // Geometry.
+        let (w, ph) = (page.width.max(1.0), page.height.max(1.0));
+        let bx = (((c.bbox[0] + c.bbox[2]) / 2.0 / w) * 5.0).clamp(0.0, 4.0) as u32;
+        let by = ((cy / ph) * 10.0).clamp(0.0, 9.0) as u32;
+        f.flag(&format!("x{bx}"));
+        f.flag(&format!("y{by}"));
+        f.flag(&format!("xy{bx}{}", by / 3));
+        f.flag(if c.page == 1 { "pg1" } else { "pgN" });
+        if c.page as usize == self.doc.pages.len() {
+            f.flag("pglast");
+        }
+        let rel = h / self.median_height.get((c.page as usize).saturating_sub(1)).copied().unwrap_or(10.0).max(1.0);
+        f.flag(match rel {
+            r if r < 0.9 => "h:small",
+            r if r < 1.2 => "h:normal",
+            r if r < 1.6 => "h:large",
+            _ => "h:huge",
+        });
+        if c.conf < 0.7 {
+            f.flag("ocr:poor");
+        }
+        // What the rules chose.
+        for (name, v) in &rules.fields {
+            if same_value(name, &v.value, &c.value) {
+                f.flag(&format!("rule:{name}"));
+            }
+        }
+        let occ = self.occurrences.get(c.value.as_str()).copied().unwrap_or(1);
+        f.flag(&format!("occ{}", occ.min(3)));
+        match c.kind {
+            Kind::Amount => self.amount_features(c, line, &mut f),
+            Kind::Date => {
+                let rank = self.dates.iter().position(|d| *d == c.value).unwrap_or(0);
+                if rank == 0 {
+                    f.flag("d:earliest");
+                }
+                if rank + 1 == self.dates.len() {
+                    f.flag("d:latest");
+                }
+                if self.dates.len() == 1 {
+                    f.flag("d:only");
+                }
+            }
+            Kind::Number => {
+                f.flag(&format!("sh:{}", shape(&c.value)));
+                f.flag(&format!("len{}", c.value.len().min(16) / 3));
+                if c.value.chars().any(char::is_alphabetic) {
+                    f.flag("n:letters");
+                }
+                if postcode_city().find(&line.text[c.start..]).is_some_and(|m| m.start() == 0) {
+                    f.flag("n:postcode");
+                }
+            }
+            Kind::Iban => {
+                if ids::iban_valid(&c.value) {
+                    f.flag("iban:valid");
+                }
+            }
+            Kind::VatId => {
+                if ids::vat_id_checksum_ok(&c.value) == Some(true) {
+                    f.flag("vat:valid");
+                }
+                f.flag(&format!("vat:{}", &c.value[..2.min(c.value.len())]));
+            }
+            Kind::Name => self.name_features(c, line, &mut f),
+        }
+        f
+    }
+
+    fn amount_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
+        let a = c.amount.unwrap_or_default();
+        if a.abs() == self.max_amount {
+            f.flag("amt:max");
+        }
+        let page_amounts = self.amounts.get(&c.page).map(Vec::as_slice).unwrap_or(&[]);
+        let larger = page_amounts.iter().filter(|b| **b > a).count();
+        f.flag(&format!("amt:rank{}", larger.min(4)));
+        if c.currency {
+            f.flag("amt:currency");
+        }
+        if a < Decimal::ZERO {
+            f.flag("amt:negative");
+        }
+        if a == Decimal::ZERO {
+            f.flag("amt:zero");
+        }
+        if line.text.contains('%') {
+            f.flag("amt:percent_line");
+        }
+        if c.line == self.last_amount_line {
+            f.flag("amt:last_line");
+        }
+        // Arithmetic relations with the other amounts of the page.
+        let (mut gross_of, mut net_of, mut vat_of, mut sum_of) = (false, false, false, false);
+        for &x in page_amounts {
+            for &y in page_amounts {
+                if x == a || y == a {
+                    continue;
+                }
+                if x + y == a {
+                    sum_of = true;
+                    if vat_ratio(x, y) {
+                        gross_of = true;
+                    }
+                }
+                if a + x == y {
+                    if vat_ratio(a, x) {
+                        net_of = true;
+                    }
+                    if vat_ratio(x, a) {
+                        vat_of = true;
+                    }
+                }
+            }
+        }
+        for (on, name) in [(gross_of, "amt:gross_of_pair"), (net_of, "amt:net_of_pair"), (vat_of, "amt:vat_of_pair"), (sum_of, "amt:sum_of_pair")] {
+            if on {
+                f.flag(name);
+            }
+        }
+    }
+
+    fn name_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
+        if company_suffix().is_match(&c.value) {
+            f.flag("nm:company");
+        }
+        if c.start > 0 || c.end < line.text.len() {
+            f.flag("nm:segment");
+            if c.start == 0 {
+                f.flag("nm:first_segment");
+            }
+        }
+        let parts = line.text.split(['·', '|', '•', '●', '∙']).count();
+        if parts >= 3 && postcode_city().is_match(&line.text) {
+            f.flag("nm:return_line");
+        }
+        if self.postcode_lines.iter().any(|&p| p > c.line && p <= c.line + 3 && self.lines[p].page == line.page) {
+            f.flag("nm:above_postcode");
+        }
+        if self.postcode_lines.contains(&c.line) {
+            f.flag("nm:postcode_line");
+        }
+        if c.value.chars().any(|ch| ch.is_ascii_digit()) {
+            f.flag("nm:digits");
+        }
+        if c.value.chars().filter(|ch| ch.is_alphabetic()).all(char::is_uppercase) {
+            f.flag("nm:caps");
+        }
+        f.flag(&format!("nm:words{}", c.value.split_whitespace().count().min(6)));
+        for t in c.value.split_whitespace().map(token).filter(|t| !t.is_empty()).take(6) {
+            f.flag(&format!("w:{t}"));
+        }
+        // The line before (a "Rechnungsempfänger:" label, a salutation).
+        if c.line > 0 && self.lines[c.line - 1].page == line.page {
+            for t in self.lines[c.line - 1].text.split_whitespace().map(token).filter(|t| !t.is_empty()).take(3) {
+                f.flag(&format!("pl:{t}"));
+            }
+        }
+    }
+}
+
+/// Values compared as the evaluation compares them.
+pub fn same_value(field: &str, a: &str, b: &str) -> bool {
+    crate::eval::normalise(field, a) == crate::eval::normalise(field, b)
+}
+
+/// The field extractor over the trained models; the rules fill what they do not cover.
+pub struct TrainedExtractor {
+    models: Vec<LinearModel>,
+}
+
+impl TrainedExtractor {
+    pub fn new(models: Vec<LinearModel>) -> Self {
+        TrainedExtractor { models }
+    }
+
+    /// The shipped models, if `models/fields-v1.json` holds any.
+    pub fn shipped() -> Option<Self> {
+        super::shipped::fields().filter(|m| !m.is_empty()).map(Self::new)
+    }
+
+    fn model(&self, field: &str) -> Option<&LinearModel> {
+        self.models.iter().find(|m| m.name == field)
+    }
+
+    /// Per field with a model: each candidate value's probability (the best of its places),
+    /// best first, with the index of the candidate that carries it.
+    pub fn rank(&self, s: &Scored) -> BTreeMap<&'static str, Vec<(usize, f32)>> {
+        let mut out = BTreeMap::new();
+        for (field, kind) in MODEL_FIELDS {
+            let Some(m) = self.model(field) else { continue };
+            let mut best: HashMap<&str, (usize, f32)> = HashMap::new();
+            for (i, c) in s.candidates.iter().enumerate().filter(|(_, c)| c.kind == kind) {
+                let p = m.probability(&s.features[i]);
+                let e = best.entry(c.value.as_str()).or_insert((i, p));
+                if p > e.1 {
+                    *e = (i, p);
+                }
+            }
+            let mut v: Vec<(usize, f32)> = best.into_values().collect();
+            v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            out.insert(field, v);
+        }
+        out
+    }
+}
+
+fn field_value(c: &Candidate, p: f32) -> FieldValue {
+    FieldValue { value: c.value.clone(), confidence: p.clamp(0.0, 1.0), page: Some(c.page), bbox: Some(c.bbox) }
+}
+
+/// The totals decided together: among the best few candidates for net, VAT and gross, the
+/// combination with the highest joint probability, where adding up counts strongly.
+fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Option<[(usize, f32); 3]> {
+    let top = |f: &str| ranked.get(f).map(|v| v.iter().take(4).copied().collect::<Vec<_>>()).unwrap_or_default();
+    let (nets, vats, grosses) = (top("net_total"), top("vat_total"), top("gross_total"));
+    let amount = |i: usize| s.candidates[i].amount.unwrap_or_default();
+    let mut best: Option<(f32, [(usize, f32); 3])> = None;
+    for &n in &nets {
+        for &v in &vats {
+            for &g in &grosses {
+                if amount(n.0) + amount(v.0) != amount(g.0) {
+                    continue;
+                }
+                let score = n.1.max(1e-4).ln() + v.1.max(1e-4).ln() + g.1.max(1e-4).ln();
+                if best.map(|b| score > b.0).unwrap_or(true) {
+                    best = Some((score, [n, v, g]));
+                }
+            }
+        }
+    }
+    let independent: f32 = [&nets, &vats, &grosses].iter().map(|v| v.first().map(|x| x.1.max(1e-4).ln()).unwrap_or(0.0)).sum();
+    // Adding up is worth a factor of e^4 against the independent choice.
+    best.filter(|b| b.0 + 4.0 >= independent).map(|b| b.1)
+}
+
+impl FieldExtractor for TrainedExtractor {
+    fn model(&self) -> ModelInfo {
+        let version = self.models.first().map(|m| m.version.clone()).unwrap_or_default();
+        ModelInfo { name: "fields-logistic".into(), version }
+    }
+
+    fn extract(&self, doc: &ReadDocument) -> Extraction {
+        let s = prepare(doc);
+        let ranked = self.rank(&s);
+        let mut ex = s.rules.clone();
+        for (field, _) in MODEL_FIELDS {
+            let Some(best) = ranked.get(field).and_then(|v| v.first()) else { continue };
+            if best.1 >= MIN_PROBABILITY {
+                ex.fields.insert(field.to_string(), field_value(&s.candidates[best.0], best.1));
+            } else if let Some(f) = ex.fields.get_mut(field) {
+                // The rules' value where the model finds nothing likely, at the model's doubt.
+                f.confidence = f.confidence.min(0.5);
+            }
+        }
+        if let Some([n, v, g]) = joint_totals(&s, &ranked) {
+            // Adding up makes each of the three more certain.
+            for ((field, (i, p)), other) in ["net_total", "vat_total", "gross_total"].into_iter().zip([n, v, g]).zip([v.1.min(g.1), n.1.min(g.1), n.1.min(v.1)]) {
+                let boosted = 1.0 - (1.0 - p) * (1.0 - other);
+                ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
+            }
+        }
+        let total = |f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
+        let consistent = matches!((total("net_total"), total("vat_total"), total("gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
+        ex.totals_consistent = consistent;
+        ex.checks = checks::run(&ex);
+        ex
+    }
+}
+
+/// Training examples of one document: per model field, each candidate's features and
+/// whether its value is the ground truth's. `gt` maps field names to normalised values.
+pub fn examples(pages: &[Page], doc_type: DocType, language: Option<&str>, gt: &BTreeMap<String, String>) -> Vec<(usize, Features, bool)> {
+    let doc = ReadDocument { pages, language, doc_type };
+    let s = prepare(&doc);
+    let mut out = Vec::new();
+    for (k, (field, kind)) in MODEL_FIELDS.iter().enumerate() {
+        let truth = gt.get(*field);
+        for (i, c) in s.candidates.iter().enumerate().filter(|(_, c)| c.kind == *kind) {
+            let label = truth.is_some_and(|t| same_value(field, t, &c.value));
+            out.push((k, s.features[i].clone(), label));
+        }
+    }
+    out
+}

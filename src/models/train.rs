@@ -1,0 +1,493 @@
+//! Training: reads the generated corpus (`scripts/corpus/`, pages cached by [`PageCache`])
+//! and reviewed corrections, fits the three models with linfa-logistic, measures them on
+//! the held-out splits and writes `models/*-v1.json` and `models/MODEL_CARD.md`.
+//!
+//! Corrections are how the review queue feeds back: each reviewed document brings its read
+//! pages and the fields a person confirmed or corrected, and counts `weight` times. They come
+//! either as a JSON Lines file, one object per line,
+//!
+//! ```json
+//! {"words": "documents/3fa9…/words.json", "doc_type": "invoice", "fields": {"gross_total": "1190.00"}, "weight": 3}
+//! ```
+//!
+//! (`words` relative to the file's folder: the pages as the archive stores them), or as an
+//! embedded archive folder, where every document whose current index revision is a person's
+//! revision (2 or higher) is taken with its `words.json`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use linfa::prelude::*;
+use linfa_logistic::{LogisticRegression, MultiLogisticRegression};
+use ndarray::{Array1, Array2};
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use super::cache::PageCache;
+use super::doctype::{self, label, TrainedClassifier};
+use super::fields::{self, TrainedExtractor, MODEL_FIELDS};
+use super::firstpage::{self, FirstPageDetector};
+use super::{Features, LinearModel};
+use crate::classify::Classifier;
+use crate::document::Document;
+use crate::eval::{self, Report};
+use crate::index::{Channel, DocType, DocumentIndex};
+use crate::layout::Page;
+use crate::pipeline::Pipeline;
+
+pub const VERSION: &str = "1";
+
+/// One training or test document: its read pages and ground truth.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub name: String,
+    /// `train`, `test_seen`, `test` (held-out layouts) or `correction`.
+    pub split: String,
+    /// `digital`, `scans` or `correction`.
+    pub variant: String,
+    pub pages: Vec<Page>,
+    pub doc_type: Option<DocType>,
+    /// Field name → normalised value (only fields the page shows).
+    pub gt: BTreeMap<String, String>,
+    /// The raw ground truth, for the evaluation report.
+    pub gt_json: serde_json::Value,
+    pub weight: usize,
+}
+
+fn gt_fields(gt: &serde_json::Value) -> BTreeMap<String, String> {
+    gt.as_object()
+        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+fn gt_doc_type(gt: &serde_json::Value) -> Option<DocType> {
+    gt.get("doc_type").and_then(|v| v.as_str()).and_then(label).or_else(|| gt.get("document_type_code").and_then(|v| v.as_str()).map(eval::doc_type_for_code))
+}
+
+/// Reads `corpus/<split>/<variant>/*.pdf` with their `.gt.json`, through the page cache
+/// (OCR only for documents not cached yet), in parallel.
+pub fn load_corpus(pipeline: &Pipeline, cache: &PageCache, corpus: &Path, splits: &[&str], variants: &[&str]) -> Vec<Example> {
+    let mut jobs: Vec<(String, String, PathBuf, PathBuf)> = Vec::new();
+    for split in splits {
+        for variant in variants {
+            for (doc, gt) in eval::cases(&corpus.join(split).join(variant)) {
+                jobs.push((split.to_string(), variant.to_string(), doc, gt));
+            }
+        }
+    }
+    let done = AtomicUsize::new(0);
+    let total = jobs.len();
+    let started = Instant::now();
+    let mut out: Vec<Example> = jobs
+        .par_iter()
+        .filter_map(|(split, variant, path, gt_path)| {
+            let bytes = std::fs::read(path).ok()?;
+            let gt_json: serde_json::Value = serde_json::from_slice(&std::fs::read(gt_path).ok()?).ok()?;
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            let doc = Document::new(bytes, Channel::File, name.clone());
+            let pages = cache.pages(pipeline, &doc).map_err(|e| eprintln!("  {name}: {e}")).ok()?;
+            let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+            if n % 100 == 0 || n == total {
+                eprintln!("  read {n}/{total} documents ({:.0} s)", started.elapsed().as_secs_f32());
+            }
+            Some(Example { name, split: split.clone(), variant: variant.clone(), pages, doc_type: gt_doc_type(&gt_json), gt: gt_fields(&gt_json), gt_json, weight: 1 })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.split, &a.variant, &a.name).cmp(&(&b.split, &b.variant, &b.name)));
+    out
+}
+
+#[derive(Debug, Deserialize)]
+struct Correction {
+    words: PathBuf,
+    doc_type: Option<String>,
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+    #[serde(default = "default_weight")]
+    weight: usize,
+}
+
+fn default_weight() -> usize {
+    3
+}
+
+/// Reviewed documents as training examples: a JSON Lines file or an archive folder (see the
+/// module documentation).
+pub fn load_corrections(path: &Path) -> Result<Vec<Example>, String> {
+    let mut out = Vec::new();
+    let read_pages = |p: &Path| -> Result<Vec<Page>, String> { serde_json::from_slice(&std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?).map_err(|e| format!("{}: {e}", p.display())) };
+    let mut push = |name: String, pages: Vec<Page>, doc_type: Option<&str>, fields: BTreeMap<String, String>, weight: usize| {
+        let gt_json = serde_json::to_value(&fields).unwrap_or_default();
+        out.push(Example { name, split: "correction".into(), variant: "correction".into(), pages, doc_type: doc_type.and_then(label), gt: fields, gt_json, weight: weight.max(1) });
+    };
+    if path.is_dir() {
+        let docs = path.join("documents");
+        let rd = std::fs::read_dir(&docs).map_err(|e| format!("{}: {e} (an archive folder has documents/)", docs.display()))?;
+        for e in rd.filter_map(|e| e.ok()) {
+            let dir = e.path();
+            let mut revisions: Vec<PathBuf> = std::fs::read_dir(dir.join("index")).into_iter().flatten().filter_map(|e| e.ok()).map(|e| e.path()).collect();
+            revisions.sort();
+            let Some(current) = revisions.last() else { continue };
+            let index: DocumentIndex = match serde_json::from_slice(&std::fs::read(current).map_err(|e| e.to_string())?) {
+                Ok(i) => i,
+                Err(_) => continue,
+            };
+            if index.archive.revision < 2 || !dir.join("words.json").exists() {
+                continue;
+            }
+            let fields = index.fields.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+            let pages = read_pages(&dir.join("words.json"))?;
+            push(index.id.clone(), pages, index.doc_type.as_ref().map(|d| d.label.as_str()), fields, default_weight());
+        }
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let c: Correction = serde_json::from_str(line).map_err(|e| format!("{} line {}: {e}", path.display(), n + 1))?;
+            let pages = read_pages(&base.join(&c.words))?;
+            push(format!("{}:{}", path.display(), n + 1), pages, c.doc_type.as_deref(), c.fields, c.weight);
+        }
+    }
+    Ok(out)
+}
+
+fn dense(rows: &[&Features], dim: usize) -> Array2<f64> {
+    let mut x = Array2::<f64>::zeros((rows.len(), dim));
+    for (r, f) in rows.iter().enumerate() {
+        for &(i, v) in &f.items {
+            x[[r, i as usize % dim]] += v as f64;
+        }
+    }
+    x
+}
+
+/// Multinomial logistic regression; classes absent from the data are absent from the model.
+pub fn fit_multinomial(name: &str, rows: &[(Features, usize)], class_names: &[&str], dim: usize, alpha: f64) -> Result<LinearModel, String> {
+    let x = dense(&rows.iter().map(|r| &r.0).collect::<Vec<_>>(), dim);
+    let y = Array1::from_iter(rows.iter().map(|r| r.1));
+    let fitted = MultiLogisticRegression::default().alpha(alpha).max_iterations(200).fit(&Dataset::new(x, y)).map_err(|e| format!("{name}: {e}"))?;
+    let params = fitted.params();
+    let classes: Vec<String> = fitted.classes().iter().map(|&c| class_names[c].to_string()).collect();
+    let weights = (0..classes.len()).map(|k| (0..dim).map(|i| params[[i, k]] as f32).collect()).collect();
+    let bias = fitted.intercept().iter().map(|&b| b as f32).collect();
+    Ok(LinearModel { name: name.into(), version: VERSION.into(), dim, classes, weights, bias }.rounded())
+}
+
+/// Binary logistic regression: the probability of `true`.
+pub fn fit_binary(name: &str, rows: &[(&Features, bool)], dim: usize, alpha: f64) -> Result<LinearModel, String> {
+    if !rows.iter().any(|r| r.1) || rows.iter().all(|r| r.1) {
+        return Err(format!("{name}: the training data has only one class"));
+    }
+    let x = dense(&rows.iter().map(|r| r.0).collect::<Vec<_>>(), dim);
+    let y = Array1::from_iter(rows.iter().map(|r| r.1));
+    let fitted = LogisticRegression::default().alpha(alpha).max_iterations(200).fit(&Dataset::new(x, y)).map_err(|e| format!("{name}: {e}"))?;
+    // linfa's positive class is the larger label: `true`.
+    let weights = vec![fitted.params().iter().map(|&w| w as f32).collect()];
+    Ok(LinearModel { name: name.into(), version: VERSION.into(), dim, classes: vec!["true".into()], weights, bias: vec![fitted.intercept() as f32] }.rounded())
+}
+
+/// A cheap deterministic hash for subsampling.
+fn keep(seed: &str, i: usize, one_in: f64) -> bool {
+    let mut h: u64 = 1469598103934665603;
+    for b in seed.bytes().chain(i.to_le_bytes()) {
+        h ^= b as u64;
+        h = h.wrapping_mul(1099511628211);
+    }
+    (h % 10_000) as f64 / 10_000.0 < one_in
+}
+
+pub fn train_doctype(train: &[&Example]) -> Result<LinearModel, String> {
+    let names: Vec<&str> = DocType::ALL.iter().map(|t| t.as_str()).collect();
+    let mut rows = Vec::new();
+    for e in train {
+        let Some(t) = e.doc_type else { continue };
+        let k = DocType::ALL.iter().position(|x| *x == t).expect("type");
+        let f = doctype::features(&e.pages);
+        for _ in 0..e.weight {
+            rows.push((f.clone(), k));
+        }
+    }
+    fit_multinomial("doctype", &rows, &names, doctype::DIM, 0.05)
+}
+
+/// The pages of a batch made of `docs` in order, with whether each starts a document.
+fn batch<'a>(docs: &[&'a Example]) -> Vec<(&'a Page, Option<&'a Page>, bool)> {
+    let mut out = Vec::new();
+    let mut prev: Option<&Page> = None;
+    for e in docs {
+        for (i, p) in e.pages.iter().enumerate() {
+            out.push((p, prev, i == 0));
+            prev = Some(p);
+        }
+    }
+    out
+}
+
+pub fn train_firstpage(train: &[&Example]) -> Result<LinearModel, String> {
+    // Two orders of the same documents, so that each first page follows different pages.
+    let mut shuffled: Vec<&Example> = train.to_vec();
+    shuffled.sort_by_key(|e| {
+        let mut h: u64 = 7;
+        for b in e.name.bytes() {
+            h = h.wrapping_mul(31).wrapping_add(b as u64);
+        }
+        h
+    });
+    let mut rows: Vec<(Features, bool)> = Vec::new();
+    for order in [train.to_vec(), shuffled] {
+        for (p, prev, start) in batch(&order) {
+            rows.push((firstpage::features(p, prev), start));
+        }
+    }
+    let refs: Vec<(&Features, bool)> = rows.iter().map(|(f, b)| (f, *b)).collect();
+    fit_binary("firstpage", &refs, firstpage::DIM, 0.5)
+}
+
+pub fn train_fields(train: &[&Example]) -> Result<Vec<LinearModel>, String> {
+    // Per document and field: all positive candidates and at most ~25 negatives.
+    let per_doc: Vec<Vec<(usize, Features, bool)>> = train
+        .par_iter()
+        .map(|e| {
+            let lang = crate::classify::detect_language(&e.pages);
+            let ex = fields::examples(&e.pages, e.doc_type.unwrap_or(DocType::Other), lang.as_deref(), &e.gt);
+            let mut out = Vec::new();
+            for (k, (field, _)) in MODEL_FIELDS.iter().enumerate() {
+                let mine: Vec<&(usize, Features, bool)> = ex.iter().filter(|r| r.0 == k).collect();
+                let has_truth = e.gt.contains_key(*field);
+                let negatives = mine.iter().filter(|r| !r.2).count().max(1);
+                let budget = if has_truth { 25.0 } else { 6.0 };
+                let rate = (budget / negatives as f64).min(1.0);
+                for (i, r) in mine.into_iter().enumerate() {
+                    if r.2 || keep(&e.name, i * 31 + k, rate) {
+                        for _ in 0..e.weight {
+                            out.push(r.clone());
+                        }
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let rows: Vec<(usize, Features, bool)> = per_doc.into_iter().flatten().collect();
+    // A field the data never shows gets no model (the rules keep it).
+    let fitted: Vec<Result<LinearModel, String>> = MODEL_FIELDS
+        .par_iter()
+        .enumerate()
+        .map(|(k, (field, _))| {
+            let mine: Vec<(&Features, bool)> = rows.iter().filter(|r| r.0 == k).map(|r| (&r.1, r.2)).collect();
+            fit_binary(field, &mine, fields::DIM, 1.0)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for r in fitted {
+        match r {
+            Ok(m) => out.push(m),
+            Err(e) => eprintln!("  skipped: {e}"),
+        }
+    }
+    if out.is_empty() {
+        return Err("no field model could be fitted".into());
+    }
+    Ok(out)
+}
+
+/// Classifier metrics on a set of documents.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ClassifierMetrics {
+    pub documents: usize,
+    pub accuracy: f64,
+    pub keyword_accuracy: f64,
+    pub confusion: BTreeMap<String, BTreeMap<String, usize>>,
+    /// (confidence bin, documents, accuracy): calibration.
+    pub calibration: Vec<(String, usize, f64)>,
+}
+
+pub fn measure_classifier(model: &TrainedClassifier, docs: &[&Example]) -> ClassifierMetrics {
+    use crate::classify::KeywordClassifier;
+    let mut m = ClassifierMetrics::default();
+    let bins = [(0.0, 0.5), (0.5, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.01)];
+    let mut cal = vec![(0usize, 0usize); bins.len()];
+    let (mut right, mut kw_right) = (0, 0);
+    for e in docs {
+        let Some(t) = e.doc_type else { continue };
+        m.documents += 1;
+        let r = model.classify(&e.pages);
+        *m.confusion.entry(t.as_str().into()).or_default().entry(r.label.as_str().into()).or_default() += 1;
+        if r.label == t {
+            right += 1;
+        }
+        if KeywordClassifier.classify(&e.pages).label == t {
+            kw_right += 1;
+        }
+        if let Some(b) = bins.iter().position(|(lo, hi)| (r.confidence as f64) >= *lo && (r.confidence as f64) < *hi) {
+            cal[b].0 += 1;
+            cal[b].1 += (r.label == t) as usize;
+        }
+    }
+    let n = m.documents.max(1) as f64;
+    m.accuracy = right as f64 / n;
+    m.keyword_accuracy = kw_right as f64 / n;
+    m.calibration = bins.iter().zip(cal).filter(|(_, c)| c.0 > 0).map(|((lo, hi), (k, r))| (format!("{lo:.2}–{:.2}", hi.min(1.0)), k, r as f64 / k as f64)).collect();
+    m
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct SplitMetrics {
+    pub documents: usize,
+    pub pages: usize,
+    /// Documents whose first and last page were both found exactly.
+    pub documents_split_correctly: usize,
+    pub document_accuracy: f64,
+    pub page_accuracy: f64,
+}
+
+/// Concatenates `docs` into one batch and splits it again.
+pub fn measure_split(model: &FirstPageDetector, docs: &[&Example]) -> SplitMetrics {
+    let pages: Vec<Page> = docs.iter().flat_map(|e| e.pages.iter().cloned()).collect();
+    let truth: Vec<bool> = docs.iter().flat_map(|e| (0..e.pages.len()).map(|i| i == 0)).collect();
+    let starts: Vec<bool> = model.starts(&pages).into_iter().map(|p| p >= 0.5).collect();
+    let right_pages = starts.iter().zip(&truth).filter(|(a, b)| a == b).count();
+    let mut ok = 0;
+    let mut at = 0;
+    for e in docs {
+        let n = e.pages.len();
+        let next_ok = at + n >= pages.len() || starts[at + n];
+        if starts[at] && (at + 1..at + n).all(|i| !starts[i]) && next_ok {
+            ok += 1;
+        }
+        at += n;
+    }
+    SplitMetrics { documents: docs.len(), pages: pages.len(), documents_split_correctly: ok, document_accuracy: ok as f64 / docs.len().max(1) as f64, page_accuracy: right_pages as f64 / pages.len().max(1) as f64 }
+}
+
+/// Runs `pipeline` over read examples and scores it like `mailroom eval`.
+pub fn measure_fields(pipeline: &Pipeline, docs: &[&Example]) -> Report {
+    let mut report = Report::default();
+    let indexes: Vec<DocumentIndex> = docs
+        .par_iter()
+        .map(|e| {
+            let doc = Document::new(e.name.as_bytes().to_vec(), Channel::File, e.name.clone());
+            pipeline.index_pages(&doc, &e.pages)
+        })
+        .collect();
+    for (e, idx) in docs.iter().zip(&indexes) {
+        eval::score(&mut report, &e.name, idx, &e.gt_json);
+    }
+    report.finish();
+    report
+}
+
+/// What `mailroom train` was asked to do.
+pub struct Options {
+    pub corpus: PathBuf,
+    pub cache: PathBuf,
+    pub out: PathBuf,
+    pub corrections: Vec<PathBuf>,
+    pub variants: Vec<String>,
+    /// Real scans to evaluate on after training (`target/scans`), never trained on.
+    pub eval_dir: Option<PathBuf>,
+}
+
+/// Everything measured, for the model card.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Metrics {
+    pub train_documents: usize,
+    pub corrections: usize,
+    pub read_seconds: f64,
+    pub train_seconds: f64,
+    pub classifier_test: ClassifierMetrics,
+    pub classifier_test_seen: ClassifierMetrics,
+    pub split_test: SplitMetrics,
+    pub fields_test: Option<(Report, Report)>,
+    pub fields_test_seen: Option<(Report, Report)>,
+    pub fields_real_scans: Option<(Report, Report)>,
+    pub inference_ms_per_page: f64,
+}
+
+/// Trains all models and writes them with the model card. Returns the metrics.
+pub fn run(opts: &Options) -> Result<Metrics, String> {
+    let pipeline = Pipeline::rules_only();
+    let cache = PageCache::new(&opts.cache).map_err(|e| format!("{}: {e}", opts.cache.display()))?;
+    let variants: Vec<&str> = opts.variants.iter().map(String::as_str).collect();
+    let t = Instant::now();
+    eprintln!("mailroom train: reading the corpus {} ({})", opts.corpus.display(), variants.join(", "));
+    let mut all = load_corpus(&pipeline, &cache, &opts.corpus, &["train", "test_seen", "test"], &variants);
+    let mut corrections = 0;
+    for c in &opts.corrections {
+        let v = load_corrections(c)?;
+        corrections += v.len();
+        all.extend(v);
+    }
+    let read_seconds = t.elapsed().as_secs_f64();
+    let train: Vec<&Example> = all.iter().filter(|e| e.split == "train" || e.split == "correction").collect();
+    if train.is_empty() {
+        return Err(format!("no training documents under {}", opts.corpus.display()));
+    }
+    let t = Instant::now();
+    eprintln!("mailroom train: {} training documents ({} corrections); fitting", train.len(), corrections);
+    let doctype_model = train_doctype(&train)?;
+    eprintln!("  doctype: {:.0} s", t.elapsed().as_secs_f32());
+    let firstpage_model = train_firstpage(&train.iter().copied().filter(|e| e.split == "train").collect::<Vec<_>>())?;
+    eprintln!("  firstpage: {:.0} s", t.elapsed().as_secs_f32());
+    let field_models = train_fields(&train)?;
+    let train_seconds = t.elapsed().as_secs_f64();
+    eprintln!("  fields: {train_seconds:.0} s");
+
+    std::fs::create_dir_all(&opts.out).map_err(|e| e.to_string())?;
+    let write = |name: &str, json: String| std::fs::write(opts.out.join(name), json).map_err(|e| format!("{name}: {e}"));
+    write("doctype-v1.json", serde_json::to_string(&doctype_model).expect("model"))?;
+    write("firstpage-v1.json", serde_json::to_string(&firstpage_model).expect("model"))?;
+    write("fields-v1.json", serde_json::to_string(&field_models).expect("model"))?;
+
+    // Measure on the held-out splits (scans, as a mailroom sees them; digital when no scans).
+    let pick = |split: &str| -> Vec<&Example> {
+        let scans: Vec<&Example> = all.iter().filter(|e| e.split == split && e.variant == "scans").collect();
+        if scans.is_empty() {
+            all.iter().filter(|e| e.split == split).collect()
+        } else {
+            scans
+        }
+    };
+    let (test, test_seen) = (pick("test"), pick("test_seen"));
+    let classifier = TrainedClassifier::new(doctype_model);
+    let detector = FirstPageDetector { model: firstpage_model };
+    let mut trained = Pipeline::rules_only();
+    trained.classifier = Box::new(classifier.clone());
+    trained.extractor = Box::new(TrainedExtractor::new(field_models));
+    let rules = Pipeline::rules_only();
+    let both = |docs: &[&Example]| if docs.is_empty() { None } else { Some((measure_fields(&trained, docs), measure_fields(&rules, docs))) };
+    // Inference time: classify and extract with the trained models, one thread.
+    let t = Instant::now();
+    let pages: usize = test.iter().take(50).map(|e| e.pages.len()).sum();
+    for e in test.iter().take(50) {
+        let doc = Document::new(Vec::new(), Channel::File, e.name.clone());
+        let _ = trained.index_pages(&doc, &e.pages);
+    }
+    let per_page_ms = 1000.0 * t.elapsed().as_secs_f64() / pages.max(1) as f64;
+    let fields_test = both(&test);
+    let mut metrics = Metrics {
+        train_documents: train.len(),
+        corrections,
+        read_seconds,
+        train_seconds,
+        classifier_test: measure_classifier(&classifier, &test),
+        classifier_test_seen: measure_classifier(&classifier, &test_seen),
+        split_test: measure_split(&detector, &test),
+        fields_test,
+        fields_test_seen: both(&test_seen),
+        fields_real_scans: None,
+        inference_ms_per_page: per_page_ms,
+    };
+    if let Some(dir) = &opts.eval_dir {
+        eprintln!("mailroom train: evaluating on {}", dir.display());
+        let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), |_, _| {}).map_err(|e| e.to_string())?;
+        let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
+        metrics.fields_real_scans = Some((model, baseline));
+    }
+    write("MODEL_CARD.md", super::card::render(&metrics, opts))?;
+    write("metrics.json", serde_json::to_string_pretty(&metrics).expect("metrics"))?;
+    Ok(metrics)
+}
+

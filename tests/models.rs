@@ -1,0 +1,158 @@
+//! The trained models: the shipped ones load and read the fixture scans right; training on a
+//! tiny set gives models that load; corrections change what is trained on. Fast: the fixture
+//! scans' read pages are cached in `fixtures/pages` (no OCR here).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use mailroom::document::Document;
+use mailroom::eval::{doc_type_for_code, normalise};
+use mailroom::index::{Channel, DocType};
+use mailroom::layout::Page;
+use mailroom::models::cache::PageCache;
+use mailroom::models::doctype::TrainedClassifier;
+use mailroom::models::fields::TrainedExtractor;
+use mailroom::models::firstpage::FirstPageDetector;
+use mailroom::models::train::{self, Example};
+use mailroom::models::LinearModel;
+use mailroom::pipeline::Pipeline;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fixture scans with their cached pages and ground truth.
+fn fixtures() -> Vec<(Document, Vec<Page>, serde_json::Value)> {
+    let cache = PageCache::new(&root().join("fixtures/pages")).unwrap();
+    let mut out = Vec::new();
+    for (pdf, gt) in mailroom::eval::cases(&root().join("fixtures/scans")) {
+        let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
+        let doc = Document::new(std::fs::read(&pdf).unwrap(), Channel::File, name.clone());
+        let pages = cache.get(&doc.sha256).unwrap_or_else(|| panic!("{name}: no cached pages in fixtures/pages (mailroom eval fixtures/scans --cache fixtures/pages)"));
+        let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(gt).unwrap()).unwrap();
+        out.push((doc, pages, gt));
+    }
+    assert_eq!(out.len(), 4);
+    out
+}
+
+fn example(name: &str, pages: Vec<Page>, gt: &serde_json::Value) -> Example {
+    let fields: BTreeMap<String, String> = gt.as_object().unwrap().iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect();
+    let doc_type = gt["document_type_code"].as_str().map(doc_type_for_code);
+    Example { name: name.into(), split: "train".into(), variant: "scans".into(), pages, doc_type, gt: fields, gt_json: gt.clone(), weight: 1 }
+}
+
+#[test]
+fn shipped_models_load_and_are_recorded() {
+    assert!(TrainedClassifier::shipped().is_some(), "models/doctype-v1.json");
+    assert!(TrainedExtractor::shipped().is_some(), "models/fields-v1.json");
+    assert!(FirstPageDetector::shipped().is_some(), "models/firstpage-v1.json");
+    let models = Pipeline::new().models();
+    assert_eq!(models.classifier.name, "doctype-logistic");
+    assert_eq!(models.extractor.name, "fields-logistic");
+    assert_eq!(models.extractor.version, "1");
+}
+
+#[test]
+fn shipped_models_read_the_fixture_scans() {
+    let pipeline = Pipeline::new();
+    for (doc, pages, gt) in fixtures() {
+        let idx = pipeline.index_pages(&doc, &pages);
+        let name = &doc.source.name;
+        let expected = doc_type_for_code(gt["document_type_code"].as_str().unwrap());
+        assert_eq!(idx.doc_type.as_ref().unwrap().label, expected, "{name}");
+        for field in ["invoice_number", "issue_date", "currency", "gross_total", "net_total", "vat_total"] {
+            if let Some(want) = gt[field].as_str() {
+                let got = idx.field(field).map(|v| normalise(field, v));
+                assert_eq!(got, Some(normalise(field, want)), "{name}: {field}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_first_page_detector_splits_the_fixtures_concatenated() {
+    let detector = FirstPageDetector::shipped().unwrap();
+    let docs = fixtures();
+    let pages: Vec<Page> = docs.iter().flat_map(|d| d.1.iter().cloned()).collect();
+    let expected: Vec<std::ops::Range<usize>> = {
+        let mut at = 0;
+        docs.iter()
+            .map(|d| {
+                let r = at..at + d.1.len();
+                at += d.1.len();
+                r
+            })
+            .collect()
+    };
+    assert_eq!(detector.split(&pages), expected);
+}
+
+fn tiny_set() -> Vec<Example> {
+    fixtures().into_iter().map(|(doc, pages, gt)| example(&doc.source.name, pages, &gt)).collect()
+}
+
+#[test]
+fn training_on_a_tiny_set_gives_models_that_load() {
+    let set = tiny_set();
+    let refs: Vec<&Example> = set.iter().collect();
+    let doctype = train::train_doctype(&refs).unwrap();
+    let fields = train::train_fields(&refs).unwrap();
+    // Written and read back as `mailroom train` writes them.
+    let doctype: LinearModel = serde_json::from_str(&serde_json::to_string(&doctype).unwrap()).unwrap();
+    let fields: Vec<LinearModel> = serde_json::from_str(&serde_json::to_string(&fields).unwrap()).unwrap();
+    let mut pipeline = Pipeline::rules_only();
+    pipeline.classifier = Box::new(TrainedClassifier::new(doctype));
+    pipeline.extractor = Box::new(TrainedExtractor::new(fields));
+    for e in &set {
+        let doc = Document::new(e.name.as_bytes().to_vec(), Channel::File, e.name.clone());
+        let idx = pipeline.index_pages(&doc, &e.pages);
+        // Four documents are enough to learn them by heart.
+        assert_eq!(idx.doc_type.as_ref().map(|d| d.label), e.doc_type, "{}", e.name);
+        if let Some(want) = e.gt.get("gross_total") {
+            assert_eq!(idx.field("gross_total").map(|v| normalise("gross_total", v)), Some(normalise("gross_total", want)), "{}", e.name);
+        }
+    }
+}
+
+#[test]
+fn corrections_change_the_training_input() {
+    let set = tiny_set();
+    let dir = tempfile::tempdir().unwrap();
+    // A reviewed document: its pages as the archive stores them, and the corrected fields.
+    let (doc, pages, _) = fixtures().remove(0);
+    std::fs::write(dir.path().join("words.json"), serde_json::to_vec(&pages).unwrap()).unwrap();
+    let line = serde_json::json!({"words": "words.json", "doc_type": "reminder", "fields": {"invoice_number": "CORRECTED-1"}, "weight": 5});
+    std::fs::write(dir.path().join("corrections.jsonl"), format!("{line}\n")).unwrap();
+    let corrections = train::load_corrections(&dir.path().join("corrections.jsonl")).unwrap();
+    assert_eq!(corrections.len(), 1);
+    let c = &corrections[0];
+    assert_eq!((c.doc_type, c.weight, c.split.as_str()), (Some(DocType::Reminder), 5, "correction"));
+    assert_eq!(c.gt.get("invoice_number").map(String::as_str), Some("CORRECTED-1"));
+    assert_eq!(c.pages.len(), pages.len(), "{}", doc.source.name);
+
+    // The corrected type is learnt: with the correction, the document reads as a reminder.
+    let refs: Vec<&Example> = set.iter().collect();
+    let without = TrainedClassifier::new(train::train_doctype(&refs).unwrap());
+    let mut with_refs = refs.clone();
+    with_refs.push(c);
+    let with = TrainedClassifier::new(train::train_doctype(&with_refs).unwrap());
+    use mailroom::classify::Classifier;
+    assert_ne!(without.classify(&pages).label, DocType::Reminder);
+    assert_eq!(with.classify(&pages).label, DocType::Reminder);
+
+    // An archive folder works too: a document revised by a person, with its words.
+    let archive = dir.path().join("archive");
+    let id = "ab".repeat(32);
+    let d = archive.join("documents").join(&id);
+    std::fs::create_dir_all(d.join("index")).unwrap();
+    std::fs::write(d.join("words.json"), serde_json::to_vec(&pages).unwrap()).unwrap();
+    let mut idx = Pipeline::rules_only().index_pages(&doc, &pages);
+    idx.id = id.clone();
+    idx.archive.revision = 2;
+    idx.fields.get_mut("invoice_number").unwrap().value = "R-2".into();
+    std::fs::write(d.join("index/0002.json"), serde_json::to_vec(&idx).unwrap()).unwrap();
+    let from_archive = train::load_corrections(Path::new(&archive)).unwrap();
+    assert_eq!(from_archive.len(), 1);
+    assert_eq!(from_archive[0].gt.get("invoice_number").map(String::as_str), Some("R-2"));
+}
