@@ -29,13 +29,17 @@ pub struct TrainArgs {
     /// Also evaluate on these real scans (never trained on), e.g. target/scans.
     #[arg(long)]
     pub eval: Option<PathBuf>,
+    /// Only read the corpus (and --eval) into the page cache: the OCR, done once.
+    #[arg(long)]
+    pub prepare: bool,
 }
 
 pub fn train(args: TrainArgs) -> ExitCode {
-    let opts = Options { corpus: args.corpus, cache: args.cache, out: args.out, corrections: args.corrections, variants: args.variants, eval_dir: args.eval };
+    let opts = Options { corpus: args.corpus, cache: args.cache, out: args.out, corrections: args.corrections, variants: args.variants, eval_dir: args.eval, prepare_only: args.prepare };
     let result = train::run(&opts);
     rayon::broadcast(|_| crate::ocr::release_engines());
     match result {
+        Ok(_) if opts.prepare_only => ExitCode::SUCCESS,
         Ok(m) => {
             eprintln!("mailroom train: done in {:.0} s of fitting; models and MODEL_CARD.md in {}", m.train_seconds, opts.out.display());
             print!("{}", crate::models::card::summary(&m));

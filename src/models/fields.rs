@@ -19,7 +19,7 @@ use crate::index::{DocType, FieldValue, ModelInfo};
 use crate::layout::Page;
 
 /// Hash buckets of the field features.
-pub const DIM: usize = 2048;
+pub const DIM: usize = 1024;
 
 /// The fields with a model, and the kind of candidate each takes.
 pub const MODEL_FIELDS: [(&str, Kind); 11] = [

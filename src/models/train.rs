@@ -153,39 +153,40 @@ pub fn load_corrections(path: &Path) -> Result<Vec<Example>, String> {
     Ok(out)
 }
 
-fn dense(rows: &[&Features], dim: usize) -> Array2<f64> {
-    let mut x = Array2::<f64>::zeros((rows.len(), dim));
+fn dense(rows: &[&Features], dim: usize) -> Array2<f32> {
+    let mut x = Array2::<f32>::zeros((rows.len(), dim));
     for (r, f) in rows.iter().enumerate() {
         for &(i, v) in &f.items {
-            x[[r, i as usize % dim]] += v as f64;
+            x[[r, i as usize % dim]] += v;
         }
     }
     x
 }
 
 /// Multinomial logistic regression; classes absent from the data are absent from the model.
-pub fn fit_multinomial(name: &str, rows: &[(Features, usize)], class_names: &[&str], dim: usize, alpha: f64) -> Result<LinearModel, String> {
+pub fn fit_multinomial(name: &str, rows: &[(Features, usize)], class_names: &[&str], dim: usize, alpha: f32) -> Result<LinearModel, String> {
     let x = dense(&rows.iter().map(|r| &r.0).collect::<Vec<_>>(), dim);
     let y = Array1::from_iter(rows.iter().map(|r| r.1));
-    let fitted = MultiLogisticRegression::default().alpha(alpha).max_iterations(200).fit(&Dataset::new(x, y)).map_err(|e| format!("{name}: {e}"))?;
+    let fitted = MultiLogisticRegression::default().alpha(alpha).max_iterations(150).fit(&Dataset::new(x, y)).map_err(|e| format!("{name}: {e}"))?;
     let params = fitted.params();
     let classes: Vec<String> = fitted.classes().iter().map(|&c| class_names[c].to_string()).collect();
-    let weights = (0..classes.len()).map(|k| (0..dim).map(|i| params[[i, k]] as f32).collect()).collect();
-    let bias = fitted.intercept().iter().map(|&b| b as f32).collect();
+    let weights = (0..classes.len()).map(|k| (0..dim).map(|i| params[[i, k]]).collect()).collect();
+    let bias = fitted.intercept().to_vec();
     Ok(LinearModel { name: name.into(), version: VERSION.into(), dim, classes, weights, bias }.rounded())
 }
 
 /// Binary logistic regression: the probability of `true`.
-pub fn fit_binary(name: &str, rows: &[(&Features, bool)], dim: usize, alpha: f64) -> Result<LinearModel, String> {
+pub fn fit_binary(name: &str, rows: &[(&Features, bool)], dim: usize, alpha: f32) -> Result<LinearModel, String> {
     if !rows.iter().any(|r| r.1) || rows.iter().all(|r| r.1) {
         return Err(format!("{name}: the training data has only one class"));
     }
     let x = dense(&rows.iter().map(|r| r.0).collect::<Vec<_>>(), dim);
     let y = Array1::from_iter(rows.iter().map(|r| r.1));
-    let fitted = LogisticRegression::default().alpha(alpha).max_iterations(200).fit(&Dataset::new(x, y)).map_err(|e| format!("{name}: {e}"))?;
-    // linfa's positive class is the larger label: `true`.
-    let weights = vec![fitted.params().iter().map(|&w| w as f32).collect()];
-    Ok(LinearModel { name: name.into(), version: VERSION.into(), dim, classes: vec!["true".into()], weights, bias: vec![fitted.intercept() as f32] }.rounded())
+    let fitted = LogisticRegression::default().alpha(alpha).max_iterations(80).fit(&Dataset::new(x, y)).map_err(|e| format!("{name}: {e}"))?;
+    // linfa's positive class is the more frequent one; the model here gives P(true).
+    let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+    let weights = vec![fitted.params().iter().map(|&w| sign * w).collect()];
+    Ok(LinearModel { name: name.into(), version: VERSION.into(), dim, classes: vec!["true".into()], weights, bias: vec![sign * fitted.intercept()] }.rounded())
 }
 
 /// A cheap deterministic hash for subsampling.
@@ -257,7 +258,7 @@ pub fn train_fields(train: &[&Example]) -> Result<Vec<LinearModel>, String> {
                 let mine: Vec<&(usize, Features, bool)> = ex.iter().filter(|r| r.0 == k).collect();
                 let has_truth = e.gt.contains_key(*field);
                 let negatives = mine.iter().filter(|r| !r.2).count().max(1);
-                let budget = if has_truth { 25.0 } else { 6.0 };
+                let budget = if has_truth { 15.0 } else { 4.0 };
                 let rate = (budget / negatives as f64).min(1.0);
                 for (i, r) in mine.into_iter().enumerate() {
                     if r.2 || keep(&e.name, i * 31 + k, rate) {
@@ -277,7 +278,10 @@ pub fn train_fields(train: &[&Example]) -> Result<Vec<LinearModel>, String> {
         .enumerate()
         .map(|(k, (field, _))| {
             let mine: Vec<(&Features, bool)> = rows.iter().filter(|r| r.0 == k).map(|r| (&r.1, r.2)).collect();
-            fit_binary(field, &mine, fields::DIM, 1.0)
+            let t = Instant::now();
+            let m = fit_binary(field, &mine, fields::DIM, 1.0);
+            eprintln!("  {field}: {} rows, {:.1} s", mine.len(), t.elapsed().as_secs_f32());
+            m
         })
         .collect();
     let mut out = Vec::new();
@@ -388,6 +392,8 @@ pub struct Options {
     pub variants: Vec<String>,
     /// Real scans to evaluate on after training (`target/scans`), never trained on.
     pub eval_dir: Option<PathBuf>,
+    /// Only read the corpus into the page cache (the slow OCR part), train nothing.
+    pub prepare_only: bool,
 }
 
 /// Everything measured, for the model card.
@@ -421,6 +427,13 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         all.extend(v);
     }
     let read_seconds = t.elapsed().as_secs_f64();
+    if opts.prepare_only {
+        if let Some(dir) = &opts.eval_dir {
+            eval::run_cached(&pipeline, None, dir, Some(&cache), |_, _| {}).map_err(|e| e.to_string())?;
+        }
+        eprintln!("mailroom train: {} documents read into {} in {read_seconds:.0} s", all.len(), opts.cache.display());
+        return Ok(Metrics { read_seconds, ..Default::default() });
+    }
     let train: Vec<&Example> = all.iter().filter(|e| e.split == "train" || e.split == "correction").collect();
     if train.is_empty() {
         return Err(format!("no training documents under {}", opts.corpus.display()));
