@@ -70,13 +70,13 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          and the keyword classifier's normalised scores. Confidence is the softmax probability.\n\
          - **First page** (binary, 2048 buckets): page-number phrases (\"Seite 1 von 3\", \"Page 2\"), words and a postcode line in the top 40 %, \
          carried totals at top or bottom, blank top; the previous page's closing formula or total, its \"page n of n\", carried total, and a change of paper size.\n\
-         - **Fields** (one binary model per field, 2048 buckets) over candidates from `src/extract/candidates.rs` (dates, amounts, IBANs, VAT IDs, \
+         - **Fields** (one binary model per field, 1024 buckets) over candidates from `src/extract/candidates.rs` (dates, amounts, IBANs, VAT IDs, \
          number tokens on page 1, name lines and segments in the letterhead, window and footer): label words left on the line, in the row's label column \
          and in the line above; words after it; position on the page (5×10 grid), page (first, later, last), height relative to the page's median word, \
          OCR confidence, occurrences, whether the rules chose the same value; for amounts: largest, rank, currency, sign, % on the line, last amount line, \
          and whether it is the gross, net or VAT of a pair of other amounts at a VAT rate; for dates: earliest, latest; for numbers: shape and length; \
          IBAN mod-97 and VAT ID check digits; for names: legal form, segment, return line, above a postcode line, capitals, words. \
-         Net, VAT and gross are then chosen together among each field's four best values so that net + VAT = gross where that costs less than e⁴ in likelihood. \
+         Net, VAT and gross are then chosen together among each field's four best values so that net + VAT = gross where that costs less than e⁶ in likelihood (the rules' labelled triple, when it adds up, gets e² on top). \
          Fields without a model (currency, BIC, tax number, delivery date, …) and fields whose best candidate is below 0.2 come from the rules.\n\n",
     );
     s.push_str("## Metrics\n\n");
@@ -115,6 +115,20 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
         sp.documents,
         pct(sp.document_accuracy),
         pct(sp.page_accuracy)
+    ));
+    let r = &m.review_test;
+    s.push_str(&format!(
+        "### Review threshold\n\n`needs_review` holds back an invoice or credit note when a mandatory field (number, issue date, gross, currency) \
+         is below confidence {:.2} or a check fails. On the `test` scans: of {} mandatory values, {} were at or above the threshold and {} of those were wrong \
+         (auto-approved errors: {}); {} wrong values were below it and go to review. {} of {} documents need review.\n\n",
+        r.threshold,
+        r.values,
+        r.approved,
+        r.approved_wrong,
+        pct(r.approved_wrong as f64 / r.approved.max(1) as f64),
+        r.caught_wrong,
+        r.documents_needing_review,
+        r.documents
     ));
     s.push_str(&format!(
         "### Speed\n\nClassification and extraction with the trained models: **{:.2} ms per page** on top of OCR (one thread, measured during training; \

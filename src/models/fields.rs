@@ -407,7 +407,24 @@ fn field_value(c: &Candidate, p: f32) -> FieldValue {
 /// The totals decided together: among the best few candidates for net, VAT and gross, the
 /// combination with the highest joint probability, where adding up counts strongly.
 fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Option<[(usize, f32); 3]> {
-    let top = |f: &str| ranked.get(f).map(|v| v.iter().take(4).copied().collect::<Vec<_>>()).unwrap_or_default();
+    // The four best values of each, and the rules' value where the rules found totals that add up.
+    let top = |f: &str| {
+        let all = ranked.get(f).cloned().unwrap_or_default();
+        let mut v: Vec<(usize, f32)> = all.iter().take(4).copied().collect();
+        if s.rules.totals_consistent {
+            if let Some(r) = s.rules.value(f) {
+                if let Some(c) = all.iter().find(|(i, _)| same_value(f, &s.candidates[*i].value, r)) {
+                    if !v.contains(c) {
+                        v.push(*c);
+                    }
+                }
+            }
+        }
+        v
+    };
+    let rules_agree = |n: usize, v: usize, g: usize| {
+        s.rules.totals_consistent && [("net_total", n), ("vat_total", v), ("gross_total", g)].iter().all(|(f, i)| s.rules.value(f).is_some_and(|r| same_value(f, r, &s.candidates[*i].value)))
+    };
     let (nets, vats, grosses) = (top("net_total"), top("vat_total"), top("gross_total"));
     let amount = |i: usize| s.candidates[i].amount.unwrap_or_default();
     let mut best: Option<(f32, [(usize, f32); 3])> = None;
@@ -417,7 +434,10 @@ fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) 
                 if amount(n.0) + amount(v.0) != amount(g.0) {
                     continue;
                 }
-                let score = n.1.max(1e-4).ln() + v.1.max(1e-4).ln() + g.1.max(1e-4).ln();
+                let mut score = n.1.max(1e-4).ln() + v.1.max(1e-4).ln() + g.1.max(1e-4).ln();
+                if rules_agree(n.0, v.0, g.0) {
+                    score += 2.0;
+                }
                 if best.map(|b| score > b.0).unwrap_or(true) {
                     best = Some((score, [n, v, g]));
                 }
@@ -425,8 +445,9 @@ fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) 
         }
     }
     let independent: f32 = [&nets, &vats, &grosses].iter().map(|v| v.first().map(|x| x.1.max(1e-4).ln()).unwrap_or(0.0)).sum();
-    // Adding up is worth a factor of e^4 against the independent choice.
-    best.filter(|b| b.0 + 4.0 >= independent).map(|b| b.1)
+    // Adding up is worth a factor of e^6 against the independent choice (e^4 more when
+    // the rules' labelled triple is the same).
+    best.filter(|b| b.0 + 6.0 >= independent).map(|b| b.1)
 }
 
 impl FieldExtractor for TrainedExtractor {
