@@ -170,7 +170,9 @@ impl Pipeline {
         let language = detect_language(&pages);
         let mut doc_type = self.classifier.classify(&pages);
         timings.classify = t.elapsed();
-        let cover_letter = email.as_ref().is_some_and(|e| is_cover_letter(e, doc_type.label));
+        // The keyword classifier is asked too: a trained model may already call the text a
+        // letter, and the index should still say why it is not the booking document.
+        let cover_letter = email.as_ref().is_some_and(|e| is_cover_letter(e, doc_type.label) || is_cover_letter(e, KeywordClassifier.classify(&pages).label));
         if cover_letter {
             doc_type.label = DocType::Letter;
         }
