@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::document::Document;
 use crate::index::{Channel, DocType, DocumentIndex};
@@ -35,7 +35,7 @@ pub const FIELDS: [&str; 12] = [
     "iban",
 ];
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct FieldScore {
     /// Documents whose ground truth has the field.
     pub expected: usize,
@@ -47,7 +47,7 @@ pub struct FieldScore {
     pub recall: f64,
 }
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Mismatch {
     pub document: String,
     pub field: String,
@@ -55,7 +55,7 @@ pub struct Mismatch {
     pub got: Option<String>,
 }
 
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Report {
     pub documents: usize,
     pub quarantined: usize,
@@ -66,7 +66,7 @@ pub struct Report {
     pub mismatches: Vec<Mismatch>,
     /// The same documents with the rules-only pipeline (keyword classifier, rules
     /// extractor), for the side-by-side comparison.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Box<Report>>,
 }
 

@@ -32,11 +32,15 @@ pub struct TrainArgs {
     /// Only read the corpus (and --eval) into the page cache: the OCR, done once.
     #[arg(long)]
     pub prepare: bool,
+    /// Only write MODEL_CARD.md again from the models' metrics.json.
+    #[arg(long)]
+    pub card_only: bool,
 }
 
 pub fn train(args: TrainArgs) -> ExitCode {
+    let card = args.card_only;
     let opts = Options { corpus: args.corpus, cache: args.cache, out: args.out, corrections: args.corrections, variants: args.variants, eval_dir: args.eval, prepare_only: args.prepare };
-    let result = train::run(&opts);
+    let result = if card { train::card_only(&opts) } else { train::run(&opts) };
     rayon::broadcast(|_| crate::ocr::release_engines());
     match result {
         Ok(_) if opts.prepare_only => ExitCode::SUCCESS,

@@ -298,7 +298,7 @@ pub fn train_fields(train: &[&Example]) -> Result<Vec<LinearModel>, String> {
 }
 
 /// Classifier metrics on a set of documents.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClassifierMetrics {
     pub documents: usize,
     pub accuracy: f64,
@@ -337,7 +337,7 @@ pub fn measure_classifier(model: &TrainedClassifier, docs: &[&Example]) -> Class
     m
 }
 
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SplitMetrics {
     pub documents: usize,
     pub pages: usize,
@@ -385,7 +385,7 @@ pub fn measure_fields(pipeline: &Pipeline, docs: &[&Example]) -> Report {
 
 /// How often a wrong mandatory value would be auto-approved (confidence at or above
 /// [`crate::extract::REVIEW_THRESHOLD`]) on invoices and credit notes with ground truth.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReviewMetrics {
     pub threshold: f32,
     /// Mandatory values compared with the ground truth.
@@ -437,7 +437,7 @@ pub struct Options {
 }
 
 /// Everything measured, for the model card.
-#[derive(Debug, Default, serde::Serialize)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Metrics {
     pub train_documents: usize,
     pub corrections: usize,
@@ -450,7 +450,16 @@ pub struct Metrics {
     pub fields_test_seen: Option<(Report, Report)>,
     pub fields_real_scans: Option<(Report, Report)>,
     pub inference_ms_per_page: f64,
+    #[serde(default)]
     pub review_test: ReviewMetrics,
+}
+
+/// Writes the model card again from `metrics.json` (after a change to the card's text).
+pub fn card_only(opts: &Options) -> Result<Metrics, String> {
+    let path = opts.out.join("metrics.json");
+    let m: Metrics = serde_json::from_slice(&std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(opts.out.join("MODEL_CARD.md"), super::card::render(&m, opts)).map_err(|e| e.to_string())?;
+    Ok(m)
 }
 
 /// Trains all models and writes them with the model card. Returns the metrics.
