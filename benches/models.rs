@@ -48,5 +48,6 @@ fn main() {
         total_rules += r * pages.len() as f64;
         println!("{:<48} {:>5} {:>10.0} {:>14.2} {:>14.2}", doc.source.name.chars().take(48).collect::<String>(), pages.len(), ocr, m, r);
     }
+    rayon::broadcast(|_| mailroom::ocr::release_engines());
     println!("{:<48} {:>5} {:>10} {:>14.2} {:>14.2}", "mean per page", total_pages, "", total_models / total_pages as f64, total_rules / total_pages as f64);
 }
