@@ -89,7 +89,7 @@ pub fn load_corpus(pipeline: &Pipeline, cache: &PageCache, corpus: &Path, splits
             let doc = Document::new(bytes, Channel::File, name.clone());
             let pages = cache.pages(pipeline, &doc).map_err(|e| eprintln!("  {name}: {e}")).ok()?;
             let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-            if n % 100 == 0 || n == total {
+            if n.is_multiple_of(100) || n == total {
                 eprintln!("  read {n}/{total} documents ({:.0} s)", started.elapsed().as_secs_f32());
             }
             Some(Example { name, split: split.clone(), variant: variant.clone(), pages, doc_type: gt_doc_type(&gt_json), gt: gt_fields(&gt_json), gt_json, weight: 1 })

@@ -35,6 +35,12 @@ pub struct Pipeline {
     pub extractor: Box<dyn FieldExtractor>,
 }
 
+impl Default for Pipeline {
+    fn default() -> Self {
+        Pipeline::new()
+    }
+}
+
 /// A page after reading, with the image it was read from when it was OCR'd.
 struct ReadPage {
     page: Page,
