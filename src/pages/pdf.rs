@@ -23,6 +23,10 @@ const MIN_TEXT_CHARS: usize = 20;
 
 static PDFIUM: OnceLock<Result<Pdfium, String>> = OnceLock::new();
 
+/// Held while a document is open in pdfium: pdfium-render serialises single calls, but two
+/// documents read at once (training, evaluation and worker threads) still fail to open.
+static PDFIUM_DOCUMENT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Where libpdfium is looked for, in order. `scripts/setup.sh` installs it to
 /// `/usr/local/lib` from the pinned pypdfium2 wheel.
 fn library_candidates() -> Vec<PathBuf> {
@@ -94,6 +98,7 @@ pub fn embedded_invoice_xml(bytes: &[u8]) -> Result<Option<(String, Vec<u8>)>, P
         return Ok(None); // produce() reports it
     }
     let pdfium = pdfium()?;
+    let _one_at_a_time = PDFIUM_DOCUMENT.lock().unwrap_or_else(|e| e.into_inner());
     let doc = match pdfium.load_pdf_from_byte_slice(bytes, None) {
         Ok(d) => d,
         Err(_) => return Ok(None), // produce() reports why
@@ -127,6 +132,7 @@ fn produce_pages(bytes: &[u8], limits: &Limits, images: bool, sink: &mut dyn FnM
         ));
     }
     let pdfium = pdfium()?;
+    let _one_at_a_time = PDFIUM_DOCUMENT.lock().unwrap_or_else(|e| e.into_inner());
     let doc = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(open_error)?;
     let count = doc.pages().len() as u32;
     if count == 0 {
