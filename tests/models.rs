@@ -32,7 +32,7 @@ fn fixtures() -> Vec<(Document, Vec<Page>, serde_json::Value)> {
         let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(gt).unwrap()).unwrap();
         out.push((doc, pages, gt));
     }
-    assert_eq!(out.len(), 4);
+    assert_eq!(out.len(), 5);
     out
 }
 

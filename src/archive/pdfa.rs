@@ -91,12 +91,23 @@ impl From<std::io::Error> for PdfaError {
     }
 }
 
-/// A page image ready to embed.
-struct EncodedImage {
+/// A page image compressed and ready to embed. The pipeline makes it on the OCR worker
+/// right after a page is read, so a long scan holds compressed pages, not raw bitmaps.
+#[derive(Debug)]
+pub struct EncodedImage {
     width: u32,
     height: u32,
     rgb: bool,
     data: Vec<u8>,
+}
+
+/// One page to write, its image already compressed ([`encode_image`]).
+pub struct EncodedPage<'a> {
+    pub image: &'a EncodedImage,
+    pub width_pt: f32,
+    pub height_pt: f32,
+    /// OCR words, bbox in points with the origin top-left.
+    pub words: &'a [Word],
 }
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfaError> {
@@ -105,7 +116,8 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>, PdfaError> {
     Ok(enc.finish()?)
 }
 
-fn encode_image(img: &DynamicImage) -> Result<EncodedImage, PdfaError> {
+/// Compresses a page image for [`write_pdfa_encoded`].
+pub fn encode_image(img: &DynamicImage) -> Result<EncodedImage, PdfaError> {
     let (width, height) = (img.width(), img.height());
     let (rgb, data) = match img {
         DynamicImage::ImageLuma8(g) => (false, deflate(g.as_raw())?),
@@ -272,7 +284,7 @@ fn file_id(document_id: &str) -> Vec<u8> {
 }
 
 /// Page content: the image full-page, then the words as invisible text.
-fn page_content(page: &PdfaPage, advance: f32) -> Vec<u8> {
+fn page_content(page: &EncodedPage, advance: f32) -> Vec<u8> {
     let (w, h) = (page.width_pt, page.height_pt);
     let mut c = Content::new();
     c.save_state();
@@ -325,13 +337,27 @@ pub fn write_pdfa(pages: &[PdfaPage], info: &PdfaInfo) -> Result<Vec<u8>, PdfaEr
         if p.image.width() == 0 || p.image.height() == 0 {
             return Err(PdfaError::EmptyImage { page: i + 1 });
         }
+    }
+    let images = encode_images(pages)?;
+    let encoded: Vec<EncodedPage> = pages.iter().zip(&images).map(|(p, image)| EncodedPage { image, width_pt: p.width_pt, height_pt: p.height_pt, words: p.words }).collect();
+    write_pdfa_encoded(&encoded, info)
+}
+
+/// Writes a searchable PDF/A-2b document from pages whose images are already compressed.
+pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<u8>, PdfaError> {
+    if pages.is_empty() {
+        return Err(PdfaError::NoPages);
+    }
+    for (i, p) in pages.iter().enumerate() {
+        if p.image.width == 0 || p.image.height == 0 {
+            return Err(PdfaError::EmptyImage { page: i + 1 });
+        }
         let ok = |v: f32| v.is_finite() && v > 0.0;
         if !ok(p.width_pt) || !ok(p.height_pt) {
             return Err(PdfaError::InvalidPageSize { page: i + 1 });
         }
     }
-
-    let images = encode_images(pages)?;
+    let images: Vec<&EncodedImage> = pages.iter().map(|p| p.image).collect();
     let advance = glyph_advance(GLYPHLESS_TTF);
 
     let mut next = 1;

@@ -114,7 +114,7 @@ pub struct ProcessArgs {
     /// Print one index JSON object per document per line on stdout, and nothing else there.
     #[arg(long)]
     pub json: bool,
-    /// Pages read in parallel (default: one per CPU core).
+    /// Pages and documents read in parallel (default: one per CPU core).
     #[arg(long, short = 'j')]
     pub jobs: Option<usize>,
     /// Tesseract languages (default: the configuration's, deu+eng).

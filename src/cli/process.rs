@@ -3,6 +3,9 @@
 use std::io::Write;
 use std::time::Instant;
 use std::process::ExitCode;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
 
 use super::{fail, ProcessArgs};
 use crate::config::{actor, ArchiveConfig, Config};
@@ -33,16 +36,17 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
 
     let paths = files::collect(&args.paths, archive_dir.as_deref());
     let started = Instant::now();
-    let (mut processed, mut already, mut quarantined, mut failed, mut pages) = (0usize, 0usize, 0usize, 0usize, 0u32);
-    let mut reasons: std::collections::BTreeMap<ErrorKind, usize> = Default::default();
-    let stdout = std::io::stdout();
-    for path in &paths {
+    let tally = Mutex::new(Tally::default());
+    // Documents run side by side as well as their pages: most letters have one or two
+    // pages, and one page at a time would leave the other cores idle. Lines appear in the
+    // order documents finish; each one names its document.
+    paths.par_iter().for_each(|path| {
         let doc = match files::read(path, Channel::File) {
             Received::Document(d) => d,
             Received::Unreadable { name, message } => {
                 eprintln!("mailroom: {name}: {message}");
-                failed += 1;
-                continue;
+                tally.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
+                return;
             }
         };
         let t = Instant::now();
@@ -50,22 +54,23 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
         let done = match processor.process_all(&doc, &processor.actor) {
             Ok(d) => d,
             Err(e) => {
-                failed += 1;
+                tally.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
                 match e {
                     crate::archive::ArchiveError::Catalog(_) => eprintln!("mailroom: {}: {e}", doc.source.name),
                     e => eprintln!("mailroom: {}: NOT stored: {e}", doc.source.name),
                 }
-                continue;
+                return;
             }
         };
+        let mut tally = tally.lock().unwrap_or_else(|e| e.into_inner());
         for done in done {
             let outcome = done.outcome;
             let idx = outcome.index();
             let name = if idx.id == doc.sha256 { doc.source.name.clone() } else { format!("{} (in {})", idx.source.name, doc.source.name) };
             match &outcome {
                 Outcome::Processed(_) => {
-                    processed += 1;
-                    pages += idx.pages;
+                    tally.processed += 1;
+                    tally.pages += idx.pages;
                     let label = idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("-");
                     eprintln!(
                         "processed   {name}  {} page(s), {}{}  {:.1}s",
@@ -76,24 +81,25 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
                     );
                 }
                 Outcome::AlreadyArchived(_) => {
-                    already += 1;
+                    tally.already += 1;
                     eprintln!("archived    {name}  already in the archive as {}", &idx.id[..12]);
                 }
                 Outcome::Quarantined(_) => {
-                    quarantined += 1;
+                    tally.quarantined += 1;
                     let e = idx.error.as_ref().expect("a quarantined index has an error");
-                    *reasons.entry(e.kind).or_default() += 1;
+                    *tally.reasons.entry(e.kind).or_default() += 1;
                     eprintln!("quarantined {name}  {}: {}", e.kind.as_str(), e.message);
                 }
             }
             if args.json {
-                let mut out = stdout.lock();
+                let mut out = std::io::stdout().lock();
                 let _ = serde_json::to_writer(&mut out, idx);
                 let _ = out.write_all(b"\n");
                 let _ = out.flush();
             }
         }
-    }
+    });
+    let Tally { processed, already, quarantined, failed, pages, reasons } = tally.into_inner().unwrap_or_else(|e| e.into_inner());
     rayon::broadcast(|_| crate::ocr::release_engines());
     let secs = started.elapsed().as_secs_f32();
     eprintln!(
@@ -114,3 +120,14 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
     }
 }
 
+
+/// What a run did, for the summary and the exit status.
+#[derive(Default)]
+struct Tally {
+    processed: usize,
+    already: usize,
+    quarantined: usize,
+    failed: usize,
+    pages: u32,
+    reasons: std::collections::BTreeMap<ErrorKind, usize>,
+}

@@ -196,7 +196,9 @@ pub struct Attachment {
     pub filename: Option<String>,
     pub mime_type: Option<String>,
     /// Decoded bytes; absent when the reference carries no embedded object (only a URI).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// In JSON a base64 string, as in the XML (an array of numbers would bloat the index
+    /// fourfold and make it slow to write).
+    #[serde(skip_serializing_if = "Option::is_none", default, with = "base64_bytes")]
     pub content: Option<Vec<u8>>,
     pub uri: Option<String>,
     /// Document type code (BT-122 qualifier, 916 = supporting document) when given.
@@ -236,4 +238,51 @@ pub struct EInvoice {
     pub totals: Totals,
     pub lines: Vec<Line>,
     pub attachments: Vec<Attachment>,
+}
+
+/// Serde for optional bytes as a standard base64 string; reading also takes the array of
+/// numbers that indexes written before 0.1 carried.
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(b) => s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        Text(String),
+        Bytes(Vec<u8>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        match Option::<Form>::deserialize(d)? {
+            None => Ok(None),
+            Some(Form::Bytes(b)) => Ok(Some(b)),
+            Some(Form::Text(t)) => base64::engine::general_purpose::STANDARD.decode(t.as_bytes()).map(Some).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod attachment_json {
+    use super::Attachment;
+
+    #[test]
+    fn content_is_base64_in_json_and_reads_back() {
+        let a = Attachment { filename: Some("a.pdf".into()), content: Some(b"%PDF-1.7 hello".to_vec()), ..Default::default() };
+        let j = serde_json::to_value(&a).unwrap();
+        assert_eq!(j["content"], "JVBERi0xLjcgaGVsbG8=");
+        let back: Attachment = serde_json::from_value(j).unwrap();
+        assert_eq!(back, a);
+        let old: Attachment = serde_json::from_value(serde_json::json!({"content": [1, 2, 3]})).unwrap();
+        assert_eq!(old.content, Some(vec![1, 2, 3]));
+        let none: Attachment = serde_json::from_value(serde_json::json!({})).unwrap();
+        assert_eq!(none.content, None);
+    }
 }

@@ -157,29 +157,29 @@ pub fn date(n: Option<Node>) -> Option<String> {
 
 /// Decodes base64 (standard alphabet, ignores whitespace, tolerates missing padding).
 pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut buf = 0u32;
-    let mut bits = 0u32;
-    for c in s.bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            b'=' => break,
-            b' ' | b'\n' | b'\r' | b'\t' => continue,
-            _ => return None,
-        } as u32;
-        buf = (buf << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-            buf &= (1 << bits) - 1;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    use base64::Engine as _;
+    // Producers wrap lines, leave out padding, or use the URL-safe alphabet: all are accepted.
+    const CONFIG: GeneralPurposeConfig = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent).with_decode_allow_trailing_bits(true);
+    const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, CONFIG);
+    const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, CONFIG);
+    let b = s.as_bytes();
+    let compact: std::borrow::Cow<[u8]> = if memchr::memchr3(b'\n', b'\r', b' ', b).is_none() && memchr::memchr2(b'\t', b'\x0c', b).is_none() {
+        b.into()
+    } else if memchr::memchr2(b'\t', b'\x0c', b).is_none() {
+        // Line-wrapped base64: copy the runs between line breaks (and stray spaces).
+        let mut out = Vec::with_capacity(b.len());
+        let mut from = 0;
+        for at in memchr::memchr3_iter(b'\n', b'\r', b' ', b) {
+            out.extend_from_slice(&b[from..at]);
+            from = at + 1;
         }
-    }
-    Some(out)
+        out.extend_from_slice(&b[from..]);
+        out.into()
+    } else {
+        b.iter().copied().filter(|c| !c.is_ascii_whitespace()).collect::<Vec<u8>>().into()
+    };
+    STANDARD.decode(&compact).or_else(|_| URL_SAFE.decode(&compact)).ok()
 }
 
 /// Refuses element nesting deeper than [`MAX_DEPTH`] with a linear scan before any tree is built.
@@ -188,9 +188,10 @@ fn check_depth(b: &[u8]) -> Result<(), EInvoiceError> {
     let mut depth = 0usize;
     let mut i = 0usize;
     while i < b.len() {
-        if b[i] != b'<' {
-            i += 1;
-            continue;
+        // Jump to the next markup: text (base64 attachments above all) is most of the bytes.
+        match memchr::memchr(b'<', &b[i..]) {
+            Some(p) => i += p,
+            None => break,
         }
         let rest = &b[i..];
         if rest.starts_with(b"<!--") {

@@ -63,7 +63,8 @@ pub fn iban_valid(iban: &str) -> bool {
 /// IBANs in a line of text; spaces inside the IBAN are allowed (printed groups of four).
 pub fn find_ibans(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
-    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?\d{2}(?:\s?[A-Z0-9]){11,30})").unwrap());
+    // OCR reads a printed 0 as O and a 1 as I or L now and then; the check digits may be one.
+    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?[0-9OIL]{2}(?:\s?[A-Z0-9]){11,30})").unwrap());
     let upper = text.to_uppercase();
     let mut out = Vec::new();
     for m in re.find_iter(&upper) {
@@ -71,12 +72,37 @@ pub fn find_ibans(text: &str) -> Vec<(String, usize, usize)> {
         let chars: Vec<(usize, char)> = m.as_str().char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
         let compact: String = chars.iter().map(|(_, c)| *c).collect();
         let Some(len) = compact.get(..2).and_then(iban_length) else { continue };
-        if compact.len() >= len && iban_valid(&compact[..len]) {
+        if compact.len() < len {
+            continue;
+        }
+        let candidate = &compact[..len];
+        let value = if iban_valid(candidate) { Some(candidate.to_string()) } else { ocr_repaired_iban(candidate) };
+        if let Some(v) = value {
             let end_in_match = chars[len - 1].0 + 1;
-            out.push((compact[..len].to_string(), m.start(), m.start() + end_in_match));
+            out.push((v, m.start(), m.start() + end_in_match));
         }
     }
     out
+}
+
+/// Countries whose IBAN is all digits after the country code.
+const NUMERIC_IBAN: &[&str] = &["DE", "AT", "BE", "DK", "EE", "ES", "FI", "HR", "HU", "LT", "LU", "NO", "PL", "PT", "RS", "SI", "SK", "SE", "CZ"];
+
+/// An IBAN whose OCR letters in digit positions (`O` for 0, `I`/`L` for 1) are turned back
+/// into digits — the check digits always, the whole account part in all-digit countries —
+/// kept only when the result passes mod-97, which catches any single misreading.
+fn ocr_repaired_iban(iban: &str) -> Option<String> {
+    let country = &iban[..2];
+    let digits_from = if NUMERIC_IBAN.contains(&country) { iban.len() } else { 4 };
+    let fixed: String = iban
+        .char_indices()
+        .map(|(i, c)| match c {
+            'O' if (2..digits_from).contains(&i) => '0',
+            'I' | 'L' if (2..digits_from).contains(&i) => '1',
+            _ => c,
+        })
+        .collect();
+    (fixed != iban && iban_valid(&fixed)).then_some(fixed)
 }
 
 /// EU VAT identification numbers (upper case, no spaces) in a text.
@@ -133,6 +159,14 @@ pub fn find_tax_numbers(text: &str) -> Vec<(String, usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iban_misread_by_ocr_is_repaired_only_when_it_validates() {
+        assert_eq!(find_ibans("IBAN: DEO2 1203 0000 0000 2020 51")[0].0, "DE02120300000000202051");
+        assert_eq!(find_ibans("IBAN DE02 12O3 0000 0000 2020 5I")[0].0, "DE02120300000000202051");
+        // A repair that does not give a valid IBAN is no IBAN.
+        assert!(find_ibans("IBAN: DEO2 1203 0000 0000 2020 52").is_empty());
+    }
 
     #[test]
     fn iban_mod97() {

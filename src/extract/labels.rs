@@ -51,6 +51,8 @@ label_re!(
     amount_due,
     r"(zahl\s*-?\s*betrag|zu\s*zahlen(?:der\s*betrag)?|offener?\s*betrag|offene\s*zahlungen|rest\s*-?\s*betrag|amount\s*due|balance\s*due|total\s*due|due\s*payable|f[äa]lliger\s*betrag|noch\s*zu\s*zahlen|amount\s*payable|net\s*[àa]\s*payer|zahlbarer\s*betrag|reste\s*[àa]\s*payer)"
 );
+// Money already paid or to be deducted: then the gross total is not what is due.
+label_re!(prepaid, r"(anzahlung|vorauszahlung|bereits\s*(?:bezahlt|gezahlt|erhalten|geleistet)|abzgl\.?\s*(?:anzahlung|abschlag|zahlung)|abschlagszahlung|erhaltene\s*(?:zahlung|anzahlung)|prepaid|prepayment|already\s*paid|paid\s*amount|amount\s*paid|less\s*(?:deposit|payment)|deposit|acompte|d[ée]j[àa]\s*pay[ée]|ratenzahlung|instal?lments?)");
 // Carried-over subtotals on multi-page invoices: never a total.
 label_re!(carry_over, r"([üu]bertrag|carried\s*(?:forward|over)|zwischen\s*-?\s*übertrag|brought\s*forward)");
 // Amounts of allowances, charges and discounts: never one of the totals.

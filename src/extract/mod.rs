@@ -11,6 +11,7 @@ pub mod ids;
 pub mod labels;
 pub mod parse;
 pub mod rules;
+pub mod table;
 pub mod text;
 
 use std::collections::BTreeMap;
@@ -67,6 +68,7 @@ impl FieldExtractor for RulesExtractor {
     fn extract(&self, doc: &ReadDocument) -> Extraction {
         let lines = text::lines(doc.pages);
         let mut ex = rules::extract(doc, &lines);
+        ex.line_items = table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
         ex.checks = checks::run(&ex);
         ex
     }

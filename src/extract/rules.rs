@@ -335,11 +335,19 @@ fn amount_field(c: (AmountCand, f32)) -> FieldValue {
 fn vat_breakdown(amounts: &[AmountCand]) -> Vec<VatBreakdown> {
     // Lines with a rate and two amounts where amount = base × rate.
     let mut out: Vec<VatBreakdown> = Vec::new();
-    let mut by_line: BTreeMap<usize, Vec<&AmountCand>> = BTreeMap::new();
-    for a in amounts {
-        by_line.entry(a.order).or_default().push(a);
+    // Grouped by visual row, not by text line: a rate's label and its amounts often sit in
+    // separate columns ("zzgl. 19 % USt auf 1.227,00 €" … "233,13 €").
+    let mut by_row: Vec<Vec<&AmountCand>> = Vec::new();
+    let mut sorted: Vec<&AmountCand> = amounts.iter().collect();
+    let cy = |a: &AmountCand| (a.bbox[1] + a.bbox[3]) / 2.0;
+    sorted.sort_by(|a, b| a.page.cmp(&b.page).then(cy(a).total_cmp(&cy(b))));
+    for a in sorted {
+        match by_row.last_mut() {
+            Some(row) if row[0].page == a.page && (row.iter().any(|r| r.order == a.order) || (cy(row[0]) - cy(a)).abs() < 0.5 * (row[0].bbox[3] - row[0].bbox[1]).max(a.bbox[3] - a.bbox[1])) => row.push(a),
+            _ => by_row.push(vec![a]),
+        }
     }
-    for group in by_line.values() {
+    for group in &by_row {
         let Some(rate) = group.iter().find_map(|a| a.rate) else { continue };
         for base in group {
             for tax in group {
@@ -549,8 +557,19 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     if let Some(v) = totals.vat.clone() {
         fields.insert("vat_total".into(), amount_field(v));
     }
-    if let Some(d) = totals.due.clone() {
-        fields.insert("amount_due".into(), amount_field(d));
+    match totals.due.clone() {
+        Some(d) => {
+            fields.insert("amount_due".into(), amount_field(d));
+        }
+        // Without a separate amount due, the gross total is due — unless the letter speaks of
+        // prepayments, deductions or instalments, which a reviewer must read.
+        None if totals.consistent && !lines.iter().any(|l| labels::prepaid().is_match(&l.text)) => {
+            if let Some(mut g) = totals.gross.clone() {
+                g.1 *= 0.9;
+                fields.insert("amount_due".into(), amount_field(g));
+            }
+        }
+        None => {}
     }
     let mut put = |name: &str, c: Option<(Cand, f32)>| {
         if let Some((cand, conf)) = c {

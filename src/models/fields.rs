@@ -479,6 +479,8 @@ impl FieldExtractor for TrainedExtractor {
         let total = |f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
         let consistent = matches!((total("net_total"), total("vat_total"), total("gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
         ex.totals_consistent = consistent;
+        // The item table, checked against the net total chosen here.
+        ex.line_items = crate::extract::table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
         ex.checks = checks::run(&ex);
         ex
     }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::archive::pdfa::{write_pdfa, PdfaInfo, PdfaPage};
+use crate::archive::pdfa::{encode_image, write_pdfa_encoded, EncodedImage, EncodedPage, PdfaInfo};
 use crate::archive::Artefacts;
 use crate::classify::{detect_language, Classifier, KeywordClassifier};
 use crate::document::{Document, MediaType};
@@ -26,7 +26,7 @@ use crate::layout::{Page, TextSource};
 use crate::models::doctype::TrainedClassifier;
 use crate::models::fields::TrainedExtractor;
 use crate::ocr::{self, OcrConfig};
-use crate::pages::{self, Limits, PageContent, PageImage};
+use crate::pages::{self, Limits, PageContent};
 
 pub struct Pipeline {
     pub ocr: OcrConfig,
@@ -41,10 +41,13 @@ impl Default for Pipeline {
     }
 }
 
-/// A page after reading, with the image it was read from when it was OCR'd.
+/// A page after reading, with the image it was read from, compressed for the PDF/A, when it
+/// was OCR'd. Compressing on the OCR worker keeps the raw bitmap's life short (a 40-page scan
+/// would otherwise hold every page's bitmap until the PDF/A is written) and spreads the work
+/// over the cores.
 struct ReadPage {
     page: Page,
-    image: Option<PageImage>,
+    image: Option<EncodedImage>,
 }
 
 /// Why a document could not be read: quarantine material.
@@ -128,9 +131,9 @@ impl Pipeline {
                     PageContent::Text(page) => Ok(ReadPage { page, image: None }),
                     PageContent::Image(img) => {
                         let number = img.number;
-                        ocr::read_page(ocr_config, img)
-                            .map(|o| ReadPage { page: o.page, image: Some(o.image) })
-                            .map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("OCR failed on page {number}: {e}") })
+                        let o = ocr::read_page(ocr_config, img).map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("OCR failed on page {number}: {e}") })?;
+                        let image = encode_image(&o.image.image).map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("page {number} could not be compressed for the PDF/A: {e}") })?;
+                        Ok(ReadPage { page: o.page, image: Some(image) })
                     }
                 })
                 .collect();
@@ -159,12 +162,12 @@ impl Pipeline {
         let all_ocr = read.iter().all(|p| p.page.source == TextSource::Ocr);
         let t = Instant::now();
         let pdfa = if all_ocr {
-            let pdfa_pages: Vec<PdfaPage> = read
+            let pdfa_pages: Vec<EncodedPage> = read
                 .iter()
-                .map(|p| PdfaPage { image: &p.image.as_ref().expect("OCR pages keep their image").image, width_pt: p.page.width, height_pt: p.page.height, words: &p.page.words })
+                .map(|p| EncodedPage { image: p.image.as_ref().expect("OCR pages keep their image"), width_pt: p.page.width, height_pt: p.page.height, words: &p.page.words })
                 .collect();
             let info = PdfaInfo { title: &doc.source.name, document_id: &doc.sha256, created: chrono::Utc::now() };
-            Some(write_pdfa(&pdfa_pages, &info).map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("the PDF/A could not be written: {e}") })?)
+            Some(write_pdfa_encoded(&pdfa_pages, &info).map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("the PDF/A could not be written: {e}") })?)
         } else {
             None
         };
