@@ -16,7 +16,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::parse::format_amount;
+use super::parse::{format_amount, parse_amount};
 use crate::index::{LineItem, VatBreakdown};
 use crate::layout::{Page, Word};
 
@@ -99,7 +99,7 @@ fn money(token: &str) -> Option<Decimal> {
     if int.contains(t.as_bytes()[sep] as char) || (groups.len() > 1 && groups[1..].iter().any(|g| g.len() != 3)) {
         return None;
     }
-    let v = Decimal::from_str(&format!("{}.{frac}", groups.concat())).ok()?;
+    let v = parse_amount(t)?;
     Some(if neg { -v } else { v })
 }
 
@@ -109,10 +109,9 @@ fn quantity(token: &str) -> Option<Decimal> {
     if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.') || !t.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
-    // A comma is the German decimal mark (dots then group thousands); otherwise a dot is the
-    // decimal mark. The caller checks the reading against quantity × price = amount.
-    let normal = if t.contains(',') { t.replace('.', "").replace(',', ".") } else { t.to_string() };
-    Decimal::from_str(&normal).ok()
+    // The last mark is the decimal one (`1,5`, `1.234,5`, `1,234.5`); the caller checks the
+    // reading against quantity × price = amount.
+    parse_amount(t)
 }
 
 /// A VAT rate: `19%`, `19 %`, `7,00%`.
@@ -386,6 +385,8 @@ mod tests {
         assert_eq!(money("05.06.2018"), None);
         assert_eq!(quantity("3"), Some(Decimal::from(3)));
         assert_eq!(quantity("1,5"), Some(Decimal::new(15, 1)));
+        assert_eq!(quantity("1.234,5"), Some(Decimal::new(12345, 1)));
+        assert_eq!(quantity("1,234.5"), Some(Decimal::new(12345, 1)));
         assert_eq!(unit_code("Stück"), Some("H87"));
         assert_eq!(unit_code("Std."), Some("HUR"));
         assert_eq!(unit_code("Widget"), None);
