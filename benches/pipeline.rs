@@ -21,7 +21,7 @@
 //! `MAILROOM_BENCH_PAGES` sets how many scan pages (default 40); `MAILROOM_BENCH_ONLY` a
 //! comma-separated choice of `scans`, `text`, `memory`, `xml`, `hybrid` (default all).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -30,15 +30,8 @@ use mailroom::document::Document;
 use mailroom::index::Channel;
 use mailroom::pipeline::Pipeline;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn binary() -> PathBuf {
-    // `cargo bench` builds the binary with the bench profile next to this bench's executable.
-    let exe = std::env::current_exe().expect("the bench's own path");
-    exe.parent().and_then(Path::parent).map(|d| d.join("mailroom")).expect("target/<profile>/mailroom")
-}
+mod common;
+use common::{binary, files, pdf_pages, root};
 
 fn bench_dir() -> PathBuf {
     root().join("target/bench")
@@ -52,21 +45,6 @@ fn prepare() {
     let st = Command::new("python3").arg(root().join("scripts/bench-prep.py")).status().expect("python3");
     assert!(st.success(), "scripts/bench-prep.py failed");
     std::fs::write(marker, b"").unwrap();
-}
-
-fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)))
-        .collect();
-    v.sort();
-    v
-}
-
-fn pdf_pages(pdf: &Path) -> usize {
-    let out = Command::new("pdfinfo").arg(pdf).output().expect("pdfinfo");
-    String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap_or(1))).unwrap_or(1)
 }
 
 /// Scan PDFs in name order until `want` pages, and the page images they were made of

@@ -18,17 +18,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::{binary, files, pdf_pages, root};
+
 const S3: &str = "http://127.0.0.1:9000";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn binary() -> PathBuf {
-    // `cargo bench` builds the binary with the bench profile next to this bench's executable.
-    let exe = std::env::current_exe().expect("the bench's own path");
-    exe.parent().and_then(Path::parent).map(|d| d.join("mailroom")).expect("target/<profile>/mailroom")
-}
 
 fn listening(port: u16) -> bool {
     std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).is_ok()
@@ -41,19 +34,13 @@ fn documents(n: usize) -> Vec<PathBuf> {
         assert!(st.success(), "scripts/make-scans.py failed");
         std::fs::write(dir.join(".complete"), b"").unwrap();
     }
-    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "pdf")).collect();
-    pdfs.sort();
+    let mut pdfs = files(&dir, "pdf");
     pdfs.truncate(n);
     pdfs
 }
 
 fn pages(pdfs: &[PathBuf]) -> usize {
-    pdfs.iter()
-        .map(|p| {
-            let out = Command::new("pdfinfo").arg(p).output().expect("pdfinfo");
-            String::from_utf8_lossy(&out.stdout).lines().find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse::<usize>().unwrap_or(1))).unwrap_or(1)
-        })
-        .sum()
+    pdfs.iter().map(|p| pdf_pages(p)).sum()
 }
 
 struct Setup {
