@@ -80,10 +80,17 @@ FAMILIES: dict[str, dict] = {
                     totals=["bar"], footer=["cols3"], fonts=["Lato", "OpenSans", "Carlito"], palette="any"),
     "kontaktblock": dict(header=["logo_right"], address=["din_a"], info=["right_aligned"], table=["filled_header", "grid_light"],
                          totals=["right"], footer=["cols3"], fonts=SANS, palette="any", contact_block=True),
+    # The data sheet of an e-invoice viewer (ZUGFeRD/XRechnung visualisation): no
+    # letterhead, parties in labelled sections. Drawn for invoices and credit notes only,
+    # chosen in generate.py by a draw of its own.
+    "datenblatt": dict(header=["none"], address=["parties_form"], info=["left_list"], table=["rules", "grid_light"],
+                       totals=["right"], footer=["none"], fonts=["LiberationSans", "DejaVuSans", "FreeSans"], palette="mono"),
     "thermal": dict(header=["thermal"], address=["none"], info=["thermal"], table=["thermal"],
                     totals=["thermal"], footer=["none"], fonts=MONO, palette="mono", thermal=True),
 }
 RECEIPT_ONLY = {"thermal"}
+# Families chosen only by their own draw in generate.py, never by the family choice.
+SPECIAL = {"datenblatt"}
 
 # Table column sets (keys: pos art desc qty unit price disc vat amount); render.py adds
 # a VAT column where rates differ between lines and a discount column where lines have one.
@@ -132,7 +139,7 @@ class Layout:
 
 
 def families_for(doc_type: str) -> list[str]:
-    return [f for f in FAMILIES if f not in RECEIPT_ONLY or doc_type == "receipt"]
+    return [f for f in FAMILIES if f not in SPECIAL and (f not in RECEIPT_ONLY or doc_type == "receipt")]
 
 
 def pick(rng, family: str, doc) -> Layout:

@@ -186,7 +186,20 @@ class Renderer:
         big = self.s + self.rng.choice([4, 5, 6, 8])
         addr = f"{s.street} · {s.city_line()}" if self.rng.random() < 0.5 else f"{s.street}, {s.city_line()}"
         kind = L.header
-        if kind == "plain_sender":
+        words = s.name.split()
+        if kind == "plain_sender" and getattr(self, "two_line_name", False) and len(words) >= 3:
+            cut = len(words) // 2
+            first, second = " ".join(words[:cut]), " ".join(words[cut:])
+            sz = min(fit(first, self.fb, big, x1 - x0), fit(second, self.fb, big, x1 - x0))
+            top, base = hh * 0.42, hh * 0.42 + sz * 1.1
+            w1 = p.text(x0, top, first, self.fb, sz)
+            w2 = p.text(x0, base, second, self.fb, sz)
+            if nk:
+                asc, dsc = extent(self.fb, sz)
+                p.record(nk, x0, top - asc, x0 + max(w1, w2), base + dsc)
+            p.text(x0, base + big * 0.9, addr, self.f, self.small, color=GREY)
+            p.text(x0, base + big * 0.9 + self.small * 1.3, " · ".join(self.contact_lines(False)), self.f, self.small, color=GREY)
+        elif kind == "plain_sender":
             p.text(x0, hh * 0.42, s.name, self.fb, fit(s.name, self.fb, big, x1 - x0), keys=nk)
             p.text(x0, hh * 0.42 + big * 0.9, addr, self.f, self.small, color=GREY)
             p.text(x0, hh * 0.42 + big * 0.9 + self.small * 1.3, " · ".join(self.contact_lines(False)), self.f, self.small, color=GREY)
@@ -401,6 +414,8 @@ class Renderer:
             return self.header_height() + 10 * MM
         x0, x1 = self.x0, self.x1
         a = L.address
+        if a == "parties_form":
+            return self.parties_form()
         if a == "din_a":
             ret_y, addr_y, info_y = 42.5 * MM, 49.5 * MM, 32 * MM + self.s
         elif a == "din_b":
@@ -497,6 +512,93 @@ class Renderer:
             self.pending_info = None if info != "row" else items
             end = max(end, y)
         return max(end, addr_y + 27 * MM if a in ("din_a", "din_b") else end) + self.rng.choice([8, 12, 16, 22])
+
+    def parties_form(self) -> float:
+        """The data sheet an e-invoice viewer prints: a title line with number and date, a
+        column of labels and one of values, and the parties in sections under headings
+        ("Verkäufer" / "Name:" / "Anschrift:"). A long name wraps and is centred on its label."""
+        p, d, rng, st = self.pdf, self.d, self.rng, self.st
+        de = d.lang == "de"
+        x0, x1 = self.x0, self.x1
+        lx = x0 + rng.choice([0, 3, 6])
+        vx = x0 + rng.choice([48, 58, 68]) * MM
+        lead = self.s * rng.choice([1.5, 1.7, 1.9])
+        y = rng.choice([16, 20, 26]) * MM
+        if rng.random() < 0.5:
+            note = "Ansicht der elektronischen Rechnung" if de else "View of the electronic invoice"
+            p.text(x0, y - 10 * MM, note, self.f, self.small, color=GREY)
+        runs = [(d.title or "", self.title_keys())]
+        if d.number:
+            runs += [(" Nr. " if de else " No. ", ()), (d.number, self.number_keys())]
+        runs += [(" vom " if de else " of ", ()), (st.date(d.issue_date), ("issue_date",))]
+        text = "".join(r[0] for r in runs)
+        p.runs(x0, y, runs, self.fb, fit(text, self.fb, self.s + 3, x1 - x0))
+        self.title_done = True
+        y += lead * 2
+        colon = ":" if rng.random() < 0.85 else " :"
+
+        def row(label, value, keys=(), y=0.0):
+            p.text(lx, y, label + colon, self.f, self.s)
+            p.text(vx, y, value, self.f, fit(value, self.f, self.s, x1 - vx), keys=keys)
+
+        items = [it for it in self.info_items(include_number=False) if "issue_date" not in it[2]]
+        cur = "Währung" if de else "Currency"
+        items.insert(0, (cur, [(d.currency, ())], ()))
+        for lbl, runs_, keys in items:
+            p.text(lx, y, lbl + colon, self.f, self.s)
+            p.runs(vx, y, runs_, self.f, fit("".join(r[0] for r in runs_), self.f, self.s, x1 - vx), keys=keys)
+            y += lead
+        y += lead * 1.5
+        heads = {
+            "seller": rng.choice(["Verkäufer", "Lieferant", "Rechnungssteller", "Verkäufer/Leistungserbringer"] if de else ["Seller", "Supplier"]),
+            "buyer": rng.choice(["Käufer", "Käufer/Leistungsempfänger", "Rechnungsempfänger", "Kunde"] if de else ["Buyer", "Customer", "Bill to"]),
+        }
+        name_label = rng.choice(["Name", "Name", "Firma"] if de else ["Name", "Name", "Company"])
+        for role, party in (("seller", d.seller or d.sender), ("buyer", d.buyer or d.recipient)):
+            p.text(x0, y, heads[role], self.fb, self.s + 0.5)
+            y += lead
+            if rng.random() < 0.6:
+                row("Nummer" if de else "Number", str(rng.randint(10000, 999999)), y=y)
+                y += lead
+            nk = self.pkeys(party, "name")
+            name = party.name
+            salutation = None
+            if not party.is_company and party.contact:
+                salutation, name = party.contact.split(" ", 1)
+            maxw = x1 - vx
+            parts = [name]
+            if width(name, self.f, self.s) > maxw or (len(name.split()) >= 3 and rng.random() < 0.35):
+                words = name.split()
+                cut = max(1, len(words) // 2)
+                parts = [" ".join(words[:cut]), " ".join(words[cut:])]
+            if salutation:
+                parts = [salutation] + parts
+            # The value lines are centred on the label.
+            y += (len(parts) - 1) * self.s * 0.65
+            top = y - (len(parts) - 1) * self.s * 1.25 / 2
+            p.text(lx, y, name_label + colon, self.f, self.s)
+            right = vx
+            for k, part in enumerate(parts):
+                right = max(right, vx + p.text(vx, top + k * self.s * 1.25, part, self.f, fit(part, self.f, self.s, maxw)))
+            if nk:
+                # One box over the name's lines (not the salutation's), as `wrapped` records it.
+                first = 1 if salutation else 0
+                asc, dsc = extent(self.f, self.s)
+                p.record(nk, vx, top + first * self.s * 1.25 - asc, right, top + (len(parts) - 1) * self.s * 1.25 + dsc)
+            y += lead + (len(parts) - 1) * self.s * 0.65
+            addr = party.address_lines(d.lang, party.country != d.sender.country)
+            p.text(lx, y, ("Anschrift" if de else "Address") + colon, self.f, self.s)
+            for ln in addr:
+                p.text(vx, y, ln, self.f, self.s)
+                y += self.s * 1.3
+            y += lead - self.s * 1.3
+            if party.vat_id and (role == "seller" or d.show_buyer_vat):
+                label = rng.choice(["USt.-Id.-Nr.", "USt-IdNr.", "Umsatzsteuer-ID"] if de else ["VAT ID", "VAT number"])
+                row(label, party.vat_id, self.pkeys(party, "vat_id"), y=y)
+                y += lead
+            y += lead * 1.5
+        self.pending_info = None
+        return y
 
     def heading(self):
         """Title (maybe with number and date), then info as a row or list if pending."""
@@ -1304,9 +1406,13 @@ def render(doc: Doc, lay: Layout, seed: str) -> tuple[bytes, int, dict]:
     """(pdf bytes, page count, recorded value boxes). Draws once to count pages, then again
     with the count known; both passes make the same random choices."""
     r = Renderer(doc, lay, random.Random(seed), total_pages=0)
+    r.two_line_name = random.Random(f"{seed}:two_line_name").random() < 0.35
     r.render()
     pages, used = r.pdf.page, r.y
     page_h = used + 12 if lay.thermal else None
     r = Renderer(doc, lay, random.Random(seed), total_pages=pages, page_h=page_h)
+    # A letterhead name set in two lines, its legal form on the second: a draw of its own,
+    # so that documents without it stay byte for byte as they were.
+    r.two_line_name = random.Random(f"{seed}:two_line_name").random() < 0.35
     data = r.render()
     return data, r.pdf.page, r.pdf.fields
