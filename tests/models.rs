@@ -159,3 +159,17 @@ fn corrections_change_the_training_input() {
     assert_eq!(from_archive.len(), 1);
     assert_eq!(from_archive[0].gt.get("invoice_number").map(String::as_str), Some("R-2"));
 }
+
+#[test]
+fn parties_are_read_from_an_e_invoice_data_sheet() {
+    // EN16931_2_Teilrechnung prints its parties as a form: "Verkäufer" / "Name: Lieferant GmbH",
+    // "Käufer" / "Name: Kunden AG Mitte" — a letter's name lines would not tell them apart.
+    let (doc, pages, gt) = fixtures().into_iter().find(|(d, _, _)| d.source.name == "EN16931_2_Teilrechnung.pdf").unwrap();
+    for (which, pipeline) in [("models", Pipeline::new()), ("rules", Pipeline::rules_only())] {
+        let idx = pipeline.index_pages(&doc, &pages);
+        for field in ["seller_name", "buyer_name"] {
+            let want = gt[field].as_str().unwrap();
+            assert_eq!(idx.field(field).map(|v| normalise(field, v)), Some(normalise(field, want)), "{which}: {field}");
+        }
+    }
+}

@@ -46,6 +46,11 @@ fn number_token() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"[A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]").expect("regex"))
 }
 
+fn split_amount() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"^\s*(\d{1,2}) (\d{1,3}(?:\.\d{3})*,\d{2})(\s?(?:€|EUR))?$").expect("regex"))
+}
+
 fn name_separators() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     R.get_or_init(|| Regex::new(r"\s*(?:[·|•●∙]|\s-\s|,\s)\s*").expect("regex"))
@@ -72,6 +77,15 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool) -> Vec
         for a in &amounts {
             // Dates are no amounts ("12.05" inside "12.05.2025" is filtered by the parser).
             push(Kind::Amount, format_amount(a.value), Some(a.value), a.currency.is_some(), a.start, a.end);
+        }
+        // An amount alone in its cell that OCR broke after its first digit or two
+        // ("1 6,39" for 16,39): the joined value is a candidate too; the arithmetic decides.
+        if let Some(c) = split_amount().captures(line.text.trim_end()) {
+            let joined = format!("{}{}", &c[1], &c[2]);
+            if let Some(v) = super::parse::parse_amount(&joined) {
+                let m = c.get(0).expect("match");
+                push(Kind::Amount, format_amount(v), Some(v), c.get(3).is_some(), m.start(), m.end());
+            }
         }
         for (v, s, e) in ids::find_ibans(&line.text) {
             push(Kind::Iban, v, None, false, s, e);
@@ -112,6 +126,13 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool) -> Vec
                     out.push(Candidate { kind: Kind::Name, value: v, amount: None, currency: false, line: i, start: s + off, end: e, page: 1, bbox, conf });
                 };
                 name(0, line.text.len(), &mut out);
+                // A name that runs into its address ("Bei Spiel GmbH e Ecke 12 e 12345 …" where
+                // OCR read the separator as a letter): cut after the first legal form.
+                if let Some(m) = super::rules::company_suffix().find(&line.text) {
+                    if m.end() + 3 < line.text.len() {
+                        name(0, m.end(), &mut out);
+                    }
+                }
                 let mut from = 0;
                 for sep in name_separators().find_iter(&line.text) {
                     name(from, sep.start(), &mut out);
@@ -123,5 +144,31 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool) -> Vec
             }
         }
     }
+    name_blocks(lines, &mut out);
     out
+}
+
+/// Names that span lines: the value of a form's "Name:" label, and a letterhead name whose
+/// legal form stands on its second line. The candidate sits on its first line.
+fn name_blocks(lines: &[TextLine], out: &mut Vec<Candidate>) {
+    let push = |value: String, line: usize, bbox: crate::layout::BBox, conf: f32, out: &mut Vec<Candidate>| {
+        if !out.iter().any(|c| c.kind == Kind::Name && c.value == value) {
+            let end = lines[line].text.len();
+            out.push(Candidate { kind: Kind::Name, value, amount: None, currency: false, line, start: 0, end, page: lines[line].page, bbox, conf });
+        }
+    };
+    for n in super::form::party_names(lines) {
+        push(n.value, n.lines[0], n.bbox, n.conf, out);
+    }
+    for i in 1..lines.len() {
+        let (above, line) = (&lines[i - 1], &lines[i]);
+        if line.page != 1 || !super::rules::company_suffix().is_match(&line.text) || !super::rules::name_continues(above, line) {
+            continue;
+        }
+        let value = format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" ");
+        if value.len() <= 80 {
+            let b = [above.bbox[0].min(line.bbox[0]), above.bbox[1], above.bbox[2].max(line.bbox[2]), line.bbox[3]];
+            push(value, i - 1, b, line.locate(0, line.text.len()).1, out);
+        }
+    }
 }

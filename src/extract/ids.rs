@@ -85,6 +85,29 @@ pub fn find_ibans(text: &str) -> Vec<(String, usize, usize)> {
     out
 }
 
+/// IBAN-shaped strings whose checksum fails: a typing error on the letter, an OCR misreading
+/// that [`find_ibans`] could not repair, or a sample number. Cut to the country's length
+/// where the print is long enough; all digits in all-digit countries. Only for use after an
+/// IBAN or bank label, and the `iban_checksum` check then sends the document to review.
+pub fn find_unchecked_ibans(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?[0-9]{2}(?:\s?[A-Z0-9]){11,30})\b").unwrap());
+    let upper = text.to_uppercase();
+    let mut out = Vec::new();
+    for m in re.find_iter(&upper) {
+        let chars: Vec<(usize, char)> = m.as_str().char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
+        let compact: String = chars.iter().map(|(_, c)| *c).collect();
+        let Some(len) = iban_length(&compact[..2]) else { continue };
+        let len = len.min(compact.len());
+        let value = &compact[..len];
+        if iban_valid(value) || (NUMERIC_IBAN.contains(&&value[..2]) && !value[2..].chars().all(|c| c.is_ascii_digit())) {
+            continue;
+        }
+        out.push((value.to_string(), m.start(), m.start() + chars[len - 1].0 + 1));
+    }
+    out
+}
+
 /// Countries whose IBAN is all digits after the country code.
 const NUMERIC_IBAN: &[&str] = &["DE", "AT", "BE", "DK", "EE", "ES", "FI", "HR", "HU", "LT", "LU", "NO", "PL", "PT", "RS", "SI", "SK", "SE", "CZ"];
 
@@ -166,6 +189,16 @@ mod tests {
         assert_eq!(find_ibans("IBAN DE02 12O3 0000 0000 2020 5I")[0].0, "DE02120300000000202051");
         // A repair that does not give a valid IBAN is no IBAN.
         assert!(find_ibans("IBAN: DEO2 1203 0000 0000 2020 52").is_empty());
+    }
+
+    #[test]
+    fn a_printed_iban_whose_checksum_fails_is_found_only_by_the_unchecked_finder() {
+        let printed = "IBAN: DE12 1234 5678 9012 3456 78";
+        assert!(find_ibans(printed).is_empty());
+        assert_eq!(find_unchecked_ibans(printed)[0].0, "DE12123456789012345678");
+        // Valid IBANs are find_ibans' business; letters in an all-digit country are no IBAN.
+        assert!(find_unchecked_ibans("DE89 3704 0044 0532 0130 00").is_empty());
+        assert!(find_unchecked_ibans("DE12 ABCD 5678 9012 3456 78").is_empty());
     }
 
     #[test]

@@ -58,6 +58,8 @@ label_re!(carry_over, r"([üu]bertrag|carried\s*(?:forward|over)|zwischen\s*-?\s
 // Amounts of allowances, charges and discounts: never one of the totals.
 label_re!(not_a_total, r"(zuschl[äa]ge|abschl[äa]ge|rabatt|nachlass|skonto|allowance|discount|remise|ristourno|bruttopreis|einzelpreis|unit\s*price|prix\s*unitaire)");
 label_re!(iban, r"(iban)");
+// Where a bank account is announced, with or without the word IBAN.
+label_re!(bank_account, r"(iban|bankverbindung|konto(?:nummer|verbindung)?|bank\s*details|account|compte)");
 label_re!(bic, r"(bic|swift)");
 label_re!(
     vat_id,

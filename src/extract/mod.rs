@@ -7,6 +7,7 @@
 
 pub mod candidates;
 pub mod checks;
+pub mod form;
 pub mod ids;
 pub mod labels;
 pub mod parse;

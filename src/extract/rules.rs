@@ -383,9 +383,34 @@ fn first_id(lines: &[TextLine], finder: fn(&str) -> Vec<(String, usize, usize)>,
     out
 }
 
-fn company_suffix() -> &'static Regex {
+/// A legal form ("GmbH", "& Co. KG", "a.G.", "Ltd."), with its closing dot.
+pub(crate) fn company_suffix() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?i)\b(gmbh|ag|kg|ug|ohg|gbr|e\.\s?k\.|e\.\s?v\.|mbh|ltd\.?|limited|inc\.?|llc|s\.?a\.?r\.?l\.?|sas|s\.a\.|b\.v\.|plc|co\.|& co|kgaa|se)\b").unwrap())
+    R.get_or_init(|| Regex::new(r"(?i)\b(?:gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)\b\.?").unwrap())
+}
+
+/// Whether `above` is the first half of a name whose legal form stands on the next line
+/// `line` ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G."): directly above,
+/// left-aligned, short, without digits, a label or a legal form of its own.
+pub(crate) fn name_continues(above: &TextLine, line: &TextLine) -> bool {
+    let h = line.height();
+    let t = above.text.trim();
+    above.page == line.page
+        && above.bbox[3] <= line.bbox[1] + 0.3 * h
+        && line.bbox[1] - above.bbox[3] < 0.8 * h
+        && (above.bbox[0] - line.bbox[0]).abs() < 1.5 * h
+        && t.split_whitespace().count() <= 3
+        && t.chars().any(char::is_alphabetic)
+        && !t.chars().any(|c| c.is_ascii_digit() || c == ':' || c == '@')
+        && !company_suffix().is_match(t)
+}
+
+fn name_with_line_above(lines: &[&TextLine], at: usize, name: &str) -> String {
+    let l = lines[at];
+    match at.checked_sub(1).map(|k| lines[k]) {
+        Some(p) if l.text.trim_start().starts_with(name) && name_continues(p, l) => format!("{} {name}", p.text.trim()),
+        _ => name.to_string(),
+    }
 }
 
 fn postcode_city() -> &'static Regex {
@@ -401,9 +426,17 @@ fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Opt
     let mut seller: Option<(Cand, f32)> = None;
     let mut buyer: Option<(Cand, f32)> = None;
     let mut seller_address: Option<(Cand, f32)> = None;
+    // A form names the parties under their headings ("Verkäufer" / "Name: …").
+    for n in super::form::party_names(lines) {
+        let cand = Some((Cand { value: n.value.clone(), score: 0.9, page: n.page, bbox: n.bbox, order: lines[n.lines[0]].order }, n.conf));
+        match n.party {
+            super::form::Party::Seller => seller = cand,
+            super::form::Party::Buyer => buyer = cand,
+        }
+    }
     // Return-address line: several parts separated by · | • or " - ", one of them a postcode + city.
     for l in &first {
-        if l.bbox[1] > 330.0 {
+        if l.bbox[1] > 330.0 || seller.is_some() {
             continue;
         }
         let parts: Vec<&str> = l.text.split(['·', '|', '•', '●', '∙']).flat_map(|p| p.split(" - ")).map(str::trim).filter(|p| !p.is_empty()).collect();
@@ -448,13 +481,16 @@ fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Opt
         // A company name in the letterhead, or in the footer.
         let buyer_text = buyer.as_ref().map(|b| b.0.value.clone()).unwrap_or_default();
         let head = first.iter().filter(|l| l.bbox[1] < 200.0).chain(first.iter().filter(|l| l.bbox[1] >= 700.0));
-        for l in head {
-            if let Some(m) = company_suffix().find(&l.text) {
+        let head: Vec<&TextLine> = head.copied().collect();
+        for (k, l) in head.iter().enumerate() {
+            // The last legal form on the line: "Grundbesitz GmbH & Co." ends after "Co.".
+            if let Some(m) = company_suffix().find_iter(&l.text).last() {
                 let name = l.text[..m.end()].trim();
                 let name = name.rsplit(['·', '|', ',']).next().unwrap_or(name).trim();
                 if name.len() >= 4 && name != buyer_text && !buyer_text.contains(name) {
+                    let name = name_with_line_above(&head, k, name);
                     let (bbox, conf) = l.locate(0, m.end());
-                    seller = Some((Cand { value: name.to_string(), score: 0.6, page: 1, bbox, order: l.order }, conf));
+                    seller = Some((Cand { value: name, score: 0.6, page: 1, bbox, order: l.order }, conf));
                     break;
                 }
             }
@@ -578,7 +614,15 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     };
     put("currency", currency(&amounts, lines));
 
-    let ibans = first_id(lines, ids::find_ibans, labels::iban(), false);
+    let mut ibans = first_id(lines, ids::find_ibans, labels::iban(), false);
+    if ibans.is_empty() {
+        // A printed IBAN whose checksum fails is still what the letter says; it is taken
+        // after a bank label only, doubtful, and the iban_checksum check fails for review.
+        ibans = first_id(lines, ids::find_unchecked_ibans, labels::bank_account(), true);
+        for (c, _, _) in &mut ibans {
+            c.score = 0.4;
+        }
+    }
     put("iban", ibans.iter().max_by(|a, b| a.0.score.total_cmp(&b.0.score).then(b.0.order.cmp(&a.0.order))).map(|(c, f, _)| (c.clone(), *f)));
     let bics = first_id(lines, ids::find_bics, labels::bic(), true);
     put("bic", bics.into_iter().next().map(|(c, f, _)| (c, f)));

@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use super::{token, Features, LinearModel};
 use crate::extract::candidates::{candidates, Candidate, Kind};
 use crate::extract::text::{self, TextLine};
+use crate::extract::form::{self, Party};
 use crate::extract::{checks, ids, rules, Extraction, FieldExtractor, ReadDocument};
 use crate::index::{DocType, FieldValue, ModelInfo};
 use crate::layout::Page;
@@ -75,6 +76,8 @@ struct Context<'a> {
     dates: Vec<&'a str>,
     last_amount_line: usize,
     postcode_lines: Vec<usize>,
+    /// Per line: the form section (seller's or buyer's) it stands in.
+    sections: Vec<Option<Party>>,
 }
 
 const VAT_RATES: [&str; 8] = ["0.19", "0.07", "0.20", "0.10", "0.21", "0.16", "0.081", "0.077"];
@@ -92,9 +95,11 @@ fn postcode_city() -> &'static regex::Regex {
     R.get_or_init(|| regex::Regex::new(r"\b(?:D-|DE-|A-|CH-)?\d{4,5}\s+\p{Lu}[\p{L}\-. ]+").expect("regex"))
 }
 
-fn company_suffix() -> &'static regex::Regex {
+
+/// A word for the customer as a whole word ("Verkäufer" is none).
+fn customer_word() -> &'static regex::Regex {
     static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| regex::Regex::new(r"(?i)\b(gmbh|ag|kg|ug|ohg|gbr|e\.\s?k\.|e\.\s?v\.|mbh|ltd\.?|limited|inc\.?|llc|llp|sarl|sas|s\.a\.|b\.v\.|plc|co\.|kgaa|se)\b").expect("regex"))
+    R.get_or_init(|| regex::Regex::new(r"(?i)\b(ihre?|kunden\w*|customer|buyer|k[äa]ufers?|your|client|acheteur|empf[äa]ngers?|leistungsempf[äa]ngers?)\b").expect("regex"))
 }
 
 fn shape(tok: &str) -> String {
@@ -146,7 +151,8 @@ impl<'a> Context<'a> {
         }
         dates.sort();
         let postcode_lines = lines.iter().enumerate().filter(|(_, l)| l.page == 1 && postcode_city().is_match(&l.text)).map(|(i, _)| i).collect();
-        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines }
+        let sections = form::sections(lines);
+        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, sections }
     }
 
     fn features(&self, c: &Candidate, rules: &Extraction) -> Features {
@@ -182,6 +188,11 @@ impl<'a> Context<'a> {
                 f.flag(&format!("r:{t}"));
             }
         }
+        // A label that speaks of the customer ("Ihre USt-IdNr.", "N° TVA client") in any language.
+        let label_left = &line.text[..c.start];
+        if customer_word().is_match(label_left) || row_left.is_some_and(|r| customer_word().is_match(&r.text)) {
+            f.flag("lbl:buyer");
+        }
         // Above: the nearest line over the candidate (a column header or a label above).
         let above = self
             .lines
@@ -213,6 +224,12 @@ impl<'a> Context<'a> {
         });
         if c.conf < 0.7 {
             f.flag("ocr:poor");
+        }
+        // A form's section heading above ("Verkäufer", "Käufer").
+        match self.sections.get(c.line).copied().flatten() {
+            Some(Party::Seller) => f.flag("sec:seller"),
+            Some(Party::Buyer) => f.flag("sec:buyer"),
+            None => {}
         }
         // What the rules chose.
         for (name, v) in &rules.fields {
@@ -316,7 +333,10 @@ impl<'a> Context<'a> {
     }
 
     fn name_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
-        if company_suffix().is_match(&c.value) {
+        if c.value.len() > line.text.trim().len() + 1 {
+            f.flag("nm:multiline");
+        }
+        if rules::company_suffix().is_match(&c.value) {
             f.flag("nm:company");
         }
         if c.start > 0 || c.end < line.text.len() {
