@@ -78,6 +78,8 @@ struct Context<'a> {
     postcode_lines: Vec<usize>,
     /// Per line: the form section (seller's or buyer's) it stands in.
     sections: Vec<Option<Party>>,
+    /// The parties' names as the form prints them, with their lines.
+    form_names: Vec<form::FormName>,
 }
 
 const VAT_RATES: [&str; 8] = ["0.19", "0.07", "0.20", "0.10", "0.21", "0.16", "0.081", "0.077"];
@@ -152,7 +154,8 @@ impl<'a> Context<'a> {
         dates.sort();
         let postcode_lines = lines.iter().enumerate().filter(|(_, l)| l.page == 1 && postcode_city().is_match(&l.text)).map(|(i, _)| i).collect();
         let sections = form::sections(lines);
-        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, sections }
+        let form_names = form::party_names(lines);
+        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, sections, form_names }
     }
 
     fn features(&self, c: &Candidate, rules: &Extraction) -> Features {
@@ -335,6 +338,14 @@ impl<'a> Context<'a> {
     fn name_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
         if c.value.len() > line.text.trim().len() + 1 {
             f.flag("nm:multiline");
+        }
+        // The whole value of a form's "Name:", or only one of its lines.
+        for n in &self.form_names {
+            if n.value == c.value {
+                f.flag("nm:form_value");
+            } else if n.lines.contains(&c.line) {
+                f.flag("nm:form_part");
+            }
         }
         if rules::company_suffix().is_match(&c.value) {
             f.flag("nm:company");
