@@ -17,7 +17,11 @@ pub struct PostgresCatalog {
 }
 
 fn db(e: postgres::Error) -> CatalogError {
-    CatalogError::Db(e.to_string())
+    // postgres::Error's own text is only "db error": the server's message is what helps.
+    match e.as_db_error() {
+        Some(d) => CatalogError::Db(format!("{}: {} ({})", d.severity(), d.message(), d.code().code())),
+        None => CatalogError::Db(e.to_string()),
+    }
 }
 
 /// Each column as written (with the cast from the text parameter) and as read back (as text).
@@ -109,8 +113,12 @@ impl PostgresCatalog {
         }
         let c = PostgresCatalog { url: url.to_string(), schema: schema.to_string(), client: Mutex::new(None) };
         c.with(|client| {
+            // Workers that start together would race on CREATE … IF NOT EXISTS (which is not
+            // atomic in PostgreSQL): one at a time, under a transaction-scoped advisory lock.
             client.batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {s};
+                "BEGIN;
+                 SELECT pg_advisory_xact_lock(hashtext('mailroom-catalog-{s}'));
+                 CREATE SCHEMA IF NOT EXISTS {s};
                  CREATE TABLE IF NOT EXISTS {s}.documents (
                     id TEXT PRIMARY KEY,
                     revision INTEGER NOT NULL,
@@ -139,7 +147,8 @@ impl PostgresCatalog {
                  );
                  CREATE INDEX IF NOT EXISTS documents_issue_date ON {s}.documents (issue_date);
                  CREATE INDEX IF NOT EXISTS documents_doc_type ON {s}.documents (doc_type);
-                 CREATE INDEX IF NOT EXISTS documents_review ON {s}.documents (status, needs_review);",
+                 CREATE INDEX IF NOT EXISTS documents_review ON {s}.documents (status, needs_review);
+                 COMMIT;",
                 s = c.schema
             ))
         })?;
@@ -224,5 +233,27 @@ mod tests {
         assert_eq!(e.received_at, "2025-06-26T10:00:00Z");
         assert_eq!(e.gross_total.as_deref(), Some("119.00"));
         c.with(|client| client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
+    }
+
+    #[test]
+    fn workers_starting_together_all_open_a_fresh_catalog() {
+        // Two workers started at once against an empty database: each creates the schema if
+        // missing; none may fail because the other was creating it at the same moment.
+        let url = std::env::var("MAILROOM_TEST_DATABASE_URL").unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
+        for round in 0..5 {
+            let schema = format!("mailroom_race_{}_{round}", std::process::id());
+            let barrier = std::sync::Barrier::new(6);
+            let results: Vec<Result<PostgresCatalog, CatalogError>> = std::thread::scope(|sc| {
+                let handles: Vec<_> = (0..6).map(|_| sc.spawn(|| {
+                    barrier.wait();
+                    PostgresCatalog::connect(&url, &schema)
+                })).collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            for r in &results {
+                assert!(r.is_ok(), "round {round}: {:?}", r.as_ref().err());
+            }
+            results[0].as_ref().unwrap().with(|client| client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
+        }
     }
 }
