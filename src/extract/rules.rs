@@ -270,7 +270,8 @@ fn choose_totals(amounts: &[AmountCand]) -> Totals {
     for g in &grosses {
         for n in &nets {
             for v in &vats {
-                if n.value + v.value == g.value && n.page == g.page && v.page == g.page {
+                // VAT is a share of the net amount: never more than it (credit notes: in size).
+                if n.value + v.value == g.value && n.page == g.page && v.page == g.page && v.value.abs() <= n.value.abs() {
                     let s = g.roles[GROSS] + n.roles[NET] + v.roles[VAT] + 0.001 * g.order as f32;
                     if best.as_ref().map(|b| s > b.0).unwrap_or(true) {
                         best = Some((s, *n, *v, *g));
@@ -284,7 +285,7 @@ fn choose_totals(amounts: &[AmountCand]) -> Totals {
         for g in &grosses {
             for n in amounts.iter().filter(|a| a.page == g.page && a.order <= g.order) {
                 for v in amounts.iter().filter(|a| a.page == g.page && a.order <= g.order) {
-                    if std::ptr::eq(n, v) || n.value + v.value != g.value || !plausible_vat(n.value, v.value) || v.value > n.value {
+                    if std::ptr::eq(n, v) || n.value + v.value != g.value || !plausible_vat(n.value, v.value) || v.value.abs() > n.value.abs() {
                         continue;
                     }
                     let s = g.roles[GROSS] + 0.5 * (n.roles[NET] + v.roles[VAT]) + 0.001 * g.order as f32;
@@ -300,7 +301,7 @@ fn choose_totals(amounts: &[AmountCand]) -> Totals {
     if best.is_none() {
         for n in &nets {
             for v in &vats {
-                if !plausible_vat(n.value, v.value) {
+                if !plausible_vat(n.value, v.value) || v.value.abs() > n.value.abs() {
                     continue;
                 }
                 for g in amounts.iter().filter(|a| a.page == n.page && a.value == n.value + v.value && a.order >= n.order.max(v.order)) {

@@ -462,7 +462,8 @@ fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) 
     for &n in &nets {
         for &v in &vats {
             for &g in &grosses {
-                if amount(n.0) + amount(v.0) != amount(g.0) {
+                // Adding up, with the VAT a share of the net (credit notes: in size).
+                if amount(n.0) + amount(v.0) != amount(g.0) || amount(v.0).abs() > amount(n.0).abs() {
                     continue;
                 }
                 let mut score = n.1.max(1e-4).ln() + v.1.max(1e-4).ln() + g.1.max(1e-4).ln();
