@@ -1405,14 +1405,15 @@ def _group(iban: str) -> str:
 def render(doc: Doc, lay: Layout, seed: str) -> tuple[bytes, int, dict]:
     """(pdf bytes, page count, recorded value boxes). Draws once to count pages, then again
     with the count known; both passes make the same random choices."""
+    # A letterhead name set in two lines, its legal form on the second: a draw of its own,
+    # so that documents without it stay byte for byte as they were.
+    two_line_name = random.Random(f"{seed}:two_line_name").random() < 0.35
     r = Renderer(doc, lay, random.Random(seed), total_pages=0)
-    r.two_line_name = random.Random(f"{seed}:two_line_name").random() < 0.35
+    r.two_line_name = two_line_name
     r.render()
     pages, used = r.pdf.page, r.y
     page_h = used + 12 if lay.thermal else None
     r = Renderer(doc, lay, random.Random(seed), total_pages=pages, page_h=page_h)
-    # A letterhead name set in two lines, its legal form on the second: a draw of its own,
-    # so that documents without it stay byte for byte as they were.
-    r.two_line_name = random.Random(f"{seed}:two_line_name").random() < 0.35
+    r.two_line_name = two_line_name
     data = r.render()
     return data, r.pdf.page, r.pdf.fields

@@ -6,6 +6,7 @@
 use regex::Regex;
 use rust_decimal::Decimal;
 
+use super::form::FormName;
 use super::ids;
 use super::parse::{find_amounts, find_dates, format_amount};
 use super::text::TextLine;
@@ -62,7 +63,8 @@ fn salutation() -> &'static Regex {
 }
 
 /// All candidates of a document. `heights` gives each page's height (for the name zones).
-pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool) -> Vec<Candidate> {
+/// `form_names`: the parties' names a form prints ([`super::form::Form`]), offered whole.
+pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_names: &[FormName]) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let mut push = |kind: Kind, value: String, amount: Option<Decimal>, currency: bool, s: usize, e: usize| {
@@ -144,21 +146,21 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool) -> Vec
             }
         }
     }
-    name_blocks(lines, &mut out);
+    name_blocks(lines, form_names, &mut out);
     out
 }
 
 /// Names that span lines: the value of a form's "Name:" label, and a letterhead name whose
 /// legal form stands on its second line. The candidate sits on its first line.
-fn name_blocks(lines: &[TextLine], out: &mut Vec<Candidate>) {
+fn name_blocks(lines: &[TextLine], form_names: &[FormName], out: &mut Vec<Candidate>) {
     let push = |value: String, line: usize, bbox: crate::layout::BBox, conf: f32, out: &mut Vec<Candidate>| {
         if !out.iter().any(|c| c.kind == Kind::Name && c.value == value) {
             let end = lines[line].text.len();
             out.push(Candidate { kind: Kind::Name, value, amount: None, currency: false, line, start: 0, end, page: lines[line].page, bbox, conf });
         }
     };
-    for n in super::form::party_names(lines) {
-        push(n.value, n.lines[0], n.bbox, n.conf, out);
+    for n in form_names {
+        push(n.value.clone(), n.lines[0], n.bbox, n.conf, out);
     }
     for i in 1..lines.len() {
         let (above, line) = (&lines[i - 1], &lines[i]);

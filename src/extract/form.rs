@@ -119,9 +119,29 @@ pub struct FormName {
     pub conf: f32,
 }
 
+/// What a document's form says about its parties, read once for all who need it.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    /// Per line: the party section it stands in ([`sections`]).
+    pub sections: Vec<Option<Party>>,
+    /// The parties' names, seller's first ([`party_names`]).
+    pub names: Vec<FormName>,
+}
+
+impl Form {
+    pub fn read(lines: &[TextLine]) -> Form {
+        let sections = sections(lines);
+        let names = names_in_sections(lines, &sections);
+        Form { sections, names }
+    }
+}
+
 /// The names of the parties as a form prints them, seller's first.
 pub fn party_names(lines: &[TextLine]) -> Vec<FormName> {
-    let secs = sections(lines);
+    Form::read(lines).names
+}
+
+fn names_in_sections(lines: &[TextLine], secs: &[Option<Party>]) -> Vec<FormName> {
     let mut out: Vec<FormName> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let Some(party) = secs[i] else { continue };
@@ -135,7 +155,7 @@ pub fn party_names(lines: &[TextLine]) -> Vec<FormName> {
             let (bbox, conf) = l.locate(start, l.text.len());
             Some((rest.to_string(), vec![i], bbox, conf))
         } else {
-            value_lines(lines, &secs, i).map(|v| {
+            value_lines(lines, secs, i).map(|v| {
                 let text = v.iter().map(|&k| lines[k].text.trim()).collect::<Vec<_>>().join(" ");
                 let mut bbox = lines[v[0]].bbox;
                 let mut conf = 0.0;

@@ -60,29 +60,35 @@ pub fn iban_valid(iban: &str) -> bool {
     rem == 1
 }
 
+/// IBAN-shaped runs that `re` finds in `text`, spaces removed and cut to their country's
+/// length (the regex may run into following text), with their byte range in `text`.
+/// `accept` turns a run into the value to report, or drops it. A run shorter than its
+/// country's length is offered as it is when `short_ok`.
+fn scan_ibans(text: &str, re: &Regex, short_ok: bool, accept: impl Fn(&str) -> Option<String>) -> Vec<(String, usize, usize)> {
+    // ASCII upper case only: an IBAN is ASCII, and the byte offsets stay those of `text`.
+    let upper = text.to_ascii_uppercase();
+    let mut out = Vec::new();
+    for m in re.find_iter(&upper) {
+        let chars: Vec<(usize, char)> = m.as_str().char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
+        let compact: String = chars.iter().map(|(_, c)| *c).collect();
+        let Some(len) = compact.get(..2).and_then(iban_length) else { continue };
+        if compact.len() < len && !short_ok {
+            continue;
+        }
+        let len = len.min(compact.len());
+        if let Some(v) = accept(&compact[..len]) {
+            out.push((v, m.start(), m.start() + chars[len - 1].0 + 1));
+        }
+    }
+    out
+}
+
 /// IBANs in a line of text; spaces inside the IBAN are allowed (printed groups of four).
 pub fn find_ibans(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
     // OCR reads a printed 0 as O and a 1 as I or L now and then; the check digits may be one.
     let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?[0-9OIL]{2}(?:\s?[A-Z0-9]){11,30})").unwrap());
-    let upper = text.to_uppercase();
-    let mut out = Vec::new();
-    for m in re.find_iter(&upper) {
-        // Try the longest prefix that validates: the regex may run into following text.
-        let chars: Vec<(usize, char)> = m.as_str().char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
-        let compact: String = chars.iter().map(|(_, c)| *c).collect();
-        let Some(len) = compact.get(..2).and_then(iban_length) else { continue };
-        if compact.len() < len {
-            continue;
-        }
-        let candidate = &compact[..len];
-        let value = if iban_valid(candidate) { Some(candidate.to_string()) } else { ocr_repaired_iban(candidate) };
-        if let Some(v) = value {
-            let end_in_match = chars[len - 1].0 + 1;
-            out.push((v, m.start(), m.start() + end_in_match));
-        }
-    }
-    out
+    scan_ibans(text, re, false, |iban| if iban_valid(iban) { Some(iban.to_string()) } else { ocr_repaired_iban(iban) })
 }
 
 /// IBAN-shaped strings whose checksum fails: a typing error on the letter, an OCR misreading
@@ -92,20 +98,10 @@ pub fn find_ibans(text: &str) -> Vec<(String, usize, usize)> {
 pub fn find_unchecked_ibans(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?[0-9]{2}(?:\s?[A-Z0-9]){11,30})\b").unwrap());
-    let upper = text.to_uppercase();
-    let mut out = Vec::new();
-    for m in re.find_iter(&upper) {
-        let chars: Vec<(usize, char)> = m.as_str().char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
-        let compact: String = chars.iter().map(|(_, c)| *c).collect();
-        let Some(len) = iban_length(&compact[..2]) else { continue };
-        let len = len.min(compact.len());
-        let value = &compact[..len];
-        if iban_valid(value) || (NUMERIC_IBAN.contains(&&value[..2]) && !value[2..].chars().all(|c| c.is_ascii_digit())) {
-            continue;
-        }
-        out.push((value.to_string(), m.start(), m.start() + chars[len - 1].0 + 1));
-    }
-    out
+    scan_ibans(text, re, true, |iban| {
+        let letters_in_digits = NUMERIC_IBAN.contains(&&iban[..2]) && !iban[2..].chars().all(|c| c.is_ascii_digit());
+        (!iban_valid(iban) && !letters_in_digits).then(|| iban.to_string())
+    })
 }
 
 /// Countries whose IBAN is all digits after the country code.
@@ -199,6 +195,14 @@ mod tests {
         // Valid IBANs are find_ibans' business; letters in an all-digit country are no IBAN.
         assert!(find_unchecked_ibans("DE89 3704 0044 0532 0130 00").is_empty());
         assert!(find_unchecked_ibans("DE12 ABCD 5678 9012 3456 78").is_empty());
+    }
+
+    #[test]
+    fn iban_ranges_are_byte_ranges_of_the_text() {
+        // Full Unicode upper-casing would turn "ﬁ" (3 bytes) into "FI" (2) and shift them.
+        let text = "Empfänger ﬁrma: IBAN DE89 3704 0044 0532 0130 00";
+        let (v, s, e) = find_ibans(text)[0].clone();
+        assert_eq!((v.as_str(), &text[s..e]), ("DE89370400440532013000", "DE89 3704 0044 0532 0130 00"));
     }
 
     #[test]

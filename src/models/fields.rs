@@ -57,8 +57,9 @@ pub fn prepare(doc: &ReadDocument) -> Scored {
     let lines = text::lines(doc.pages);
     let rules = rules::extract(doc, &lines);
     let heights: Vec<f32> = doc.pages.iter().map(|p| p.height).collect();
-    let cands = candidates(&lines, &heights, month_first(doc, &lines));
-    let ctx = Context::new(doc, &lines, &cands);
+    let form = form::Form::read(&lines);
+    let cands = candidates(&lines, &heights, month_first(doc, &lines), &form.names);
+    let ctx = Context::new(doc, &lines, &cands, form);
     let features = cands.iter().map(|c| ctx.features(c, &rules)).collect();
     Scored { lines, rules, candidates: cands, features }
 }
@@ -76,10 +77,8 @@ struct Context<'a> {
     dates: Vec<&'a str>,
     last_amount_line: usize,
     postcode_lines: Vec<usize>,
-    /// Per line: the form section (seller's or buyer's) it stands in.
-    sections: Vec<Option<Party>>,
-    /// The parties' names as the form prints them, with their lines.
-    form_names: Vec<form::FormName>,
+    /// The form's party sections and names.
+    form: form::Form,
 }
 
 const VAT_RATES: [&str; 8] = ["0.19", "0.07", "0.20", "0.10", "0.21", "0.16", "0.081", "0.077"];
@@ -96,7 +95,6 @@ fn postcode_city() -> &'static regex::Regex {
     static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     R.get_or_init(|| regex::Regex::new(r"\b(?:D-|DE-|A-|CH-)?\d{4,5}\s+\p{Lu}[\p{L}\-. ]+").expect("regex"))
 }
-
 
 /// A word for the customer as a whole word ("Verkäufer" is none).
 fn customer_word() -> &'static regex::Regex {
@@ -122,7 +120,7 @@ fn shape(tok: &str) -> String {
 }
 
 impl<'a> Context<'a> {
-    fn new(doc: &'a ReadDocument<'a>, lines: &'a [TextLine], cands: &'a [Candidate]) -> Self {
+    fn new(doc: &'a ReadDocument<'a>, lines: &'a [TextLine], cands: &'a [Candidate], form: form::Form) -> Self {
         let median_height = doc
             .pages
             .iter()
@@ -153,9 +151,7 @@ impl<'a> Context<'a> {
         }
         dates.sort();
         let postcode_lines = lines.iter().enumerate().filter(|(_, l)| l.page == 1 && postcode_city().is_match(&l.text)).map(|(i, _)| i).collect();
-        let sections = form::sections(lines);
-        let form_names = form::party_names(lines);
-        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, sections, form_names }
+        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, form }
     }
 
     fn features(&self, c: &Candidate, rules: &Extraction) -> Features {
@@ -229,7 +225,7 @@ impl<'a> Context<'a> {
             f.flag("ocr:poor");
         }
         // A form's section heading above ("Verkäufer", "Käufer").
-        match self.sections.get(c.line).copied().flatten() {
+        match self.form.sections.get(c.line).copied().flatten() {
             Some(Party::Seller) => f.flag("sec:seller"),
             Some(Party::Buyer) => f.flag("sec:buyer"),
             None => {}
@@ -340,7 +336,7 @@ impl<'a> Context<'a> {
             f.flag("nm:multiline");
         }
         // The whole value of a form's "Name:", or only one of its lines.
-        for n in &self.form_names {
+        for n in &self.form.names {
             if n.value == c.value {
                 f.flag("nm:form_value");
             } else if n.lines.contains(&c.line) {
