@@ -7,81 +7,19 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::http::{request, Server};
 use common::mail::Mail;
+use common::servers::*;
 use common::*;
-use mailroom::store::s3::{S3Config, S3Store};
+use mailroom::store::s3::S3Store;
 use mailroom::store::ObjectStore;
 use serde_json::Value;
 
-const S3: &str = "http://127.0.0.1:9000";
 const SECRET: &str = "5e1f0a2b3c4d5e6f7a8b9c0d1e2f3a4b";
 static BROKER: Mutex<()> = Mutex::new(());
-
-fn listening(port: u16) -> bool {
-    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).is_ok()
-}
-
-/// Starts the servers if needed; fails loudly when they cannot run.
-fn services() {
-    if listening(5672) && listening(9000) {
-        return;
-    }
-    let st = Command::new("bash").arg(root().join("scripts/services.sh")).status().expect("run scripts/services.sh");
-    assert!(st.success() && listening(5672) && listening(9000), "RabbitMQ (5672) and the S3 server (9000) must run: see scripts/services.sh");
-}
-
-struct Env {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    bucket: String,
-}
-
-fn env() -> Env {
-    services();
-    let dir = tempfile::tempdir().unwrap();
-    let name = format!("mailroom-intake-{}-{}", std::process::id(), chrono::Utc::now().timestamp_micros() % 100_000_000);
-    let schema = name.replace('-', "_");
-    let config = dir.path().join("pipeline.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[archive]\nkind = \"s3\"\nbucket = \"{name}\"\nendpoint = \"{S3}\"\npath_style = true\ncreate_bucket = true\n\n\
-             [catalog]\nkind = \"postgres\"\ndefault_url = \"postgresql://postgres@127.0.0.1:5432/test\"\nschema = \"{schema}\"\n\n\
-             [broker]\nqueue = \"{name}.jobs\"\nevents_exchange = \"{name}.events\"\nretry_delays_s = [1, 2]\n\n\
-             [worker]\nconcurrency = 2\nshutdown_grace_s = 60\n"
-        ),
-    )
-    .unwrap();
-    Env { dir, config, bucket: name }
-}
-
-fn mailroom(env: &Env) -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
-    c.arg("--config").arg(&env.config).env("AWS_ACCESS_KEY_ID", "test").env("AWS_SECRET_ACCESS_KEY", "test").env("MAILROOM_LOG", "info");
-    c
-}
-
-fn store(env: &Env) -> S3Store {
-    S3Store::connect(S3Config {
-        bucket: env.bucket.clone(),
-        endpoint: Some(S3.into()),
-        region: "eu-central-1".into(),
-        path_style: true,
-        access_key_id: "test".into(),
-        secret_access_key: "test".into(),
-        session_token: None,
-        sse: None,
-        sse_kms_key_id: None,
-        object_lock: true,
-    })
-    .unwrap()
-}
 
 /// Every first index revision in the bucket.
 fn indexes(s: &S3Store) -> Vec<Value> {
@@ -93,44 +31,15 @@ fn indexes(s: &S3Store) -> Vec<Value> {
         .collect()
 }
 
-fn spawn_worker(env: &Env) -> Child {
-    let log = std::fs::File::create(env.dir.path().join("worker.log")).unwrap();
-    mailroom(env).args(["worker", "--metrics-listen", "127.0.0.1:0"]).stdout(Stdio::null()).stderr(log).spawn().unwrap()
-}
-
-fn stop_worker(worker: &mut Child) {
-    unsafe {
-        libc::kill(worker.id() as i32, libc::SIGTERM);
-    }
-    let t = Instant::now();
-    while worker.try_wait().unwrap().is_none() {
-        assert!(t.elapsed() < Duration::from_secs(90), "the worker did not stop after SIGTERM");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let t = Instant::now();
-    while !done() {
-        assert!(t.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
 fn original_key(bytes: &[u8]) -> String {
     mailroom::archive::original_key(&mailroom::document::sha256_hex(bytes), mailroom::document::MediaType::sniff(bytes))
-}
-
-fn verify_clean(env: &Env) {
-    let out = mailroom(env).arg("verify").output().unwrap();
-    assert!(out.status.success(), "verify found problems:\n{}", String::from_utf8_lossy(&out.stdout));
 }
 
 #[test]
 fn an_e_mail_from_the_hot_folder_is_queued_then_archived_with_its_attachments_in_one_job() {
     let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
-    let env = env();
-    let s = store(&env);
+    let env = Env::new("mailroom-intake");
+    let s = env.store();
     let hot = env.dir.path().join("scans");
     std::fs::create_dir(&hot).unwrap();
     let pdf = std::fs::read(fixture("documents/born-digital-invoice.pdf")).unwrap();
@@ -142,7 +51,7 @@ fn an_e_mail_from_the_hot_folder_is_queued_then_archived_with_its_attachments_in
         .bytes();
     std::fs::write(hot.join("posteingang.eml"), &eml).unwrap();
 
-    let out = mailroom(&env).arg("watch").arg(&hot).args(["--once", "--settle", "0.3"]).output().unwrap();
+    let out = env.mailroom().arg("watch").arg(&hot).args(["--once", "--settle", "0.3"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("1 queued"), "{err}");
@@ -152,10 +61,10 @@ fn an_e_mail_from_the_hot_folder_is_queued_then_archived_with_its_attachments_in
     assert_eq!(s.get(&original_key(&eml)).unwrap().as_deref(), Some(eml.as_slice()), "the original is stored before the file is moved");
     assert!(indexes(&s).is_empty(), "nothing is processed without a worker");
 
-    let mut worker = spawn_worker(&env);
+    let mut worker = env.spawn_worker("worker.log");
     wait_until("the e-mail and both attachments", Duration::from_secs(300), || indexes(&s).len() >= 3);
     std::thread::sleep(Duration::from_secs(1));
-    stop_worker(&mut worker);
+    stop(&mut worker);
     let all = indexes(&s);
     assert_eq!(all.len(), 3, "each document once");
     let email_id = mailroom::document::sha256_hex(&eml);
@@ -170,17 +79,17 @@ fn an_e_mail_from_the_hot_folder_is_queued_then_archived_with_its_attachments_in
     }
     let log = std::fs::read_to_string(env.dir.path().join("worker.log")).unwrap();
     assert!(log.contains("documents=3"), "one job for the e-mail and its attachments:\n{log}");
-    let dead = mailroom(&env).args(["dead-letters", "list", "--json"]).output().unwrap();
+    let dead = env.mailroom().args(["dead-letters", "list", "--json"]).output().unwrap();
     assert_eq!(serde_json::from_slice::<Vec<Value>>(&dead.stdout).unwrap().len(), 0);
-    verify_clean(&env);
+    env.verify_clean();
 }
 
 #[test]
 fn an_http_upload_is_stored_and_queued_then_found_once_a_worker_archived_it() {
     let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
-    let env = env();
-    let s = store(&env);
-    let mut cmd = mailroom(&env);
+    let env = Env::new("mailroom-intake");
+    let s = env.store();
+    let mut cmd = env.mailroom();
     cmd.args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", format!("erp:{SECRET}"));
     let mut server = Server::start(cmd);
     let auth = format!("Bearer {SECRET}");
@@ -194,9 +103,9 @@ fn an_http_upload_is_stored_and_queued_then_found_once_a_worker_archived_it() {
     let r = request(server.port, "GET", &format!("/documents/{id}"), &[("Authorization", &auth)], None);
     assert_eq!((r.status, r.json()["status"].as_str().unwrap()), (202, "queued"));
 
-    let mut worker = spawn_worker(&env);
+    let mut worker = env.spawn_worker("worker.log");
     wait_until("the upload to be archived", Duration::from_secs(300), || indexes(&s).len() == 1);
-    stop_worker(&mut worker);
+    stop(&mut worker);
     let r = request(server.port, "GET", &format!("/documents/{id}"), &[("Authorization", &auth)], None);
     assert_eq!(r.status, 200);
     let idx = r.json();
@@ -208,5 +117,5 @@ fn an_http_upload_is_stored_and_queued_then_found_once_a_worker_archived_it() {
     server.stop();
     let received = mailroom::store::list_all(&s, "audit/").unwrap().into_iter().map(|k| serde_json::from_slice::<Value>(&s.get(&k).unwrap().unwrap()).unwrap()).find(|e| e["event"] == "received").unwrap();
     assert!(received["actor"].as_str().unwrap().starts_with("http:erp@"), "{received}");
-    verify_clean(&env);
+    env.verify_clean();
 }

@@ -1,7 +1,8 @@
 //! Production mode against the real servers: RabbitMQ on 127.0.0.1:5672 and the S3 server
 //! (moto) on 127.0.0.1:9000, both started by `scripts/services.sh` when they are down. No
 //! mocks: the workers are the real `mailroom` binary, reached over the network like in
-//! production. Each test uses its own bucket and queue names.
+//! production. Each test uses its own bucket, queue names and catalog schema
+//! (`common::servers::Env`), and removes its queues and schema when it ends.
 //!
 //! The tests that need the broker take one lock, because one of them restarts RabbitMQ.
 
@@ -9,113 +10,20 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::primitives::ByteStream;
 use chrono::{DateTime, Utc};
+use common::servers::*;
 use common::*;
 use mailroom::archive::retention::end_of_period;
-use mailroom::store::s3::{S3Config, S3Store};
+use mailroom::store::s3::S3Store;
 use mailroom::store::{ObjectStore, StoreError};
 
-const S3: &str = "http://127.0.0.1:9000";
 static BROKER: Mutex<()> = Mutex::new(());
-
-fn listening(port: u16) -> bool {
-    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).is_ok()
-}
-
-/// Starts the servers if needed; fails loudly when they cannot run (these tests must not
-/// pass by skipping).
-fn services() {
-    if listening(5672) && listening(9000) {
-        return;
-    }
-    let st = Command::new("bash").arg(root().join("scripts/services.sh")).status().expect("run scripts/services.sh");
-    assert!(st.success() && listening(5672) && listening(9000), "RabbitMQ (5672) and the S3 server (9000) must run: see scripts/services.sh");
-}
-
-fn unique(prefix: &str) -> String {
-    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    format!("{prefix}-{}-{}-{}", std::process::id(), Utc::now().timestamp_millis() % 1_000_000, N.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
-}
-
-struct Env {
-    dir: tempfile::TempDir,
-    config: PathBuf,
-    bucket: String,
-    queue: String,
-}
-
-fn env() -> Env {
-    services();
-    let dir = tempfile::tempdir().unwrap();
-    let bucket = unique("mailroom-test");
-    let queue = unique("mailroom.test");
-    let schema = queue.replace(['.', '-'], "_");
-    let config = dir.path().join("pipeline.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[archive]
-kind = "s3"
-bucket = "{bucket}"
-endpoint = "{S3}"
-region = "eu-central-1"
-path_style = true
-create_bucket = true
-
-[catalog]
-kind = "postgres"
-default_url = "postgresql://postgres@127.0.0.1:5432/test"
-schema = "{schema}"
-
-[broker]
-queue = "{queue}.jobs"
-events_exchange = "{queue}.events"
-prefetch = 2
-max_attempts = 3
-retry_delays_s = [1, 2]
-
-[worker]
-concurrency = 2
-shutdown_grace_s = 60
-"#
-        ),
-    )
-    .unwrap();
-    Env { dir, config, bucket, queue }
-}
-
-fn mailroom(env: &Env) -> Command {
-    let mut c = Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
-    c.arg("--config").arg(&env.config).env("AWS_ACCESS_KEY_ID", "test").env("AWS_SECRET_ACCESS_KEY", "test").env("MAILROOM_LOG", "info");
-    c
-}
-
-fn run(env: &Env, args: &[&str]) -> std::process::Output {
-    mailroom(env).args(args).output().unwrap()
-}
-
-fn store(env: &Env) -> S3Store {
-    S3Store::connect(S3Config {
-        bucket: env.bucket.clone(),
-        endpoint: Some(S3.into()),
-        region: "eu-central-1".into(),
-        path_style: true,
-        access_key_id: "test".into(),
-        secret_access_key: "test".into(),
-        session_token: None,
-        sse: None,
-        sse_kms_key_id: None,
-        object_lock: true,
-    })
-    .unwrap()
-}
 
 /// A plain S3 client, as someone with the bucket's credentials (not mailroom) would use it.
 fn raw_client() -> (tokio::runtime::Runtime, aws_sdk_s3::Client) {
@@ -134,19 +42,6 @@ fn index_keys(s: &S3Store) -> Vec<String> {
     mailroom::store::list_all(s, "documents/").unwrap().into_iter().filter(|k| k.contains("/index/")).collect()
 }
 
-fn spawn_worker(env: &Env, log: &str) -> Child {
-    let log = std::fs::File::create(env.dir.path().join(log)).unwrap();
-    mailroom(env).args(["worker", "--metrics-listen", "127.0.0.1:0"]).stdout(Stdio::null()).stderr(log).spawn().unwrap()
-}
-
-fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let t = Instant::now();
-    while !done() {
-        assert!(t.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
 /// `n` distinct invoices: the XRechnung fixture with its number (BT-1) changed.
 fn xml_invoices(dir: &Path, n: usize) -> Vec<PathBuf> {
     let xml = std::fs::read_to_string(fixture("documents/xrechnung-cii.xml")).unwrap();
@@ -159,23 +54,18 @@ fn xml_invoices(dir: &Path, n: usize) -> Vec<PathBuf> {
         .collect()
 }
 
-fn verify_clean(env: &Env) {
-    let out = run(env, &["verify"]);
-    assert!(out.status.success(), "verify found problems:\n{}", String::from_utf8_lossy(&out.stdout));
-}
-
 #[test]
 fn locked_objects_outlive_deletes_and_overwrites_and_verify_finds_tampering() {
-    let env = env();
+    let env = Env::new("mailroom-test");
     let docs = env.dir.path().join("in");
     std::fs::create_dir(&docs).unwrap();
     std::fs::copy(fixture("documents/born-digital-invoice.pdf"), docs.join("invoice.pdf")).unwrap();
     std::fs::copy(fixture("bad/truncated.pdf"), docs.join("truncated.pdf")).unwrap();
-    let out = run(&env, &["process", "--json", docs.to_str().unwrap()]);
+    let out = env.run(&["process", "--json", docs.to_str().unwrap()]);
     let indexes: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let invoice = indexes.iter().find(|i| i["status"] == "processed").expect("the invoice is processed");
     let broken = indexes.iter().find(|i| i["status"] == "quarantined").expect("the truncated file is quarantined");
-    let s = store(&env);
+    let s = env.store();
     let received: DateTime<Utc> = invoice["source"]["received_at"].as_str().unwrap().parse().unwrap();
 
     // The retain-until date follows the rule for the type: 8 years for an invoice, counted
@@ -188,7 +78,7 @@ fn locked_objects_outlive_deletes_and_overwrites_and_verify_finds_tampering() {
 
     // Reclassified as a contract: every object of the document is extended to 10 years.
     let id = invoice["id"].as_str().unwrap();
-    let out = run(&env, &["revise", id, "--type", "contract", "--reason", "framework agreement, not an invoice"]);
+    let out = env.run(&["revise", id, "--type", "contract", "--reason", "framework agreement, not an invoice"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     for key in mailroom::store::list_all(&s, &format!("documents/{id}/")).unwrap() {
         assert_eq!(s.head(&key).unwrap().unwrap().retain_until, Some(end_of_period(received, 10)), "{key}");
@@ -232,7 +122,7 @@ fn locked_objects_outlive_deletes_and_overwrites_and_verify_finds_tampering() {
     let mut entry: serde_json::Value = serde_json::from_slice(&s.get("audit/000000000002.json").unwrap().unwrap()).unwrap();
     entry["actor"] = "nobody".into();
     rt.block_on(raw.put_object().bucket(&env.bucket).key("audit/000000000002.json").body(ByteStream::from(serde_json::to_vec(&entry).unwrap())).send()).unwrap();
-    let out = run(&env, &["verify", "--json"]);
+    let out = env.run(&["verify", "--json"]);
     assert_eq!(out.status.code(), Some(2), "verify must fail");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings: Vec<(String, String)> = report["findings"].as_array().unwrap().iter().map(|f| (f["problem"].as_str().unwrap().to_string(), f["key"].as_str().map(str::to_string).unwrap_or_else(|| f["seq"].to_string()))).collect();
@@ -247,7 +137,7 @@ fn locked_objects_outlive_deletes_and_overwrites_and_verify_finds_tampering() {
 #[test]
 fn two_workers_one_killed_every_document_archived_exactly_once() {
     let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
-    let env = env();
+    let env = Env::new("mailroom-test");
     let inbox = env.dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
     let mut files = xml_invoices(&inbox, 190);
@@ -260,14 +150,14 @@ fn two_workers_one_killed_every_document_archived_exactly_once() {
         files.push(p);
     }
     assert_eq!(files.len(), 200);
-    let out = run(&env, &["submit", inbox.to_str().unwrap()]);
+    let out = env.run(&["submit", inbox.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("200 submitted"));
     publish_bad_jobs(&env);
 
-    let s = store(&env);
-    let mut a = spawn_worker(&env, "worker-a.log");
-    let mut b = spawn_worker(&env, "worker-b.log");
+    let s = env.store();
+    let mut a = env.spawn_worker("worker-a.log");
+    let mut b = env.spawn_worker("worker-b.log");
     wait_until("a third of the documents", Duration::from_secs(300), || index_keys(&s).len() >= 60);
     a.kill().unwrap(); // SIGKILL
     a.wait().unwrap();
@@ -291,7 +181,7 @@ fn two_workers_one_killed_every_document_archived_exactly_once() {
     let outbox: Vec<String> = mailroom::store::list_all(&s, "handoff/").unwrap().into_iter().filter(|k| k.ends_with(".jsonl")).collect();
     assert_eq!(outbox.len(), 200, "one outbox entry each");
     // The PostgreSQL catalog lists every one of them, once.
-    let out = run(&env, &["list", "--json", "--limit", "1000"]);
+    let out = env.run(&["list", "--json", "--limit", "1000"]);
     let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(listed.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect::<BTreeSet<_>>(), ids);
 
@@ -302,7 +192,7 @@ fn two_workers_one_killed_every_document_archived_exactly_once() {
     }
     assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("malformed job")));
     assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("not in the archive")));
-    verify_clean(&env);
+    env.verify_clean();
 }
 
 /// Publishes three jobs that can never work: not JSON, an original that was never stored,
@@ -327,25 +217,9 @@ fn publish_bad_jobs(env: &Env) {
 }
 
 fn dead_letters(env: &Env) -> Vec<serde_json::Value> {
-    let out = run(env, &["dead-letters", "list", "--json"]);
+    let out = env.run(&["dead-letters", "list", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// SIGTERM: the worker finishes what it is doing and exits 0.
-fn stop(worker: &mut Child) {
-    unsafe {
-        libc::kill(worker.id() as i32, libc::SIGTERM);
-    }
-    let t = Instant::now();
-    loop {
-        if let Some(status) = worker.try_wait().unwrap() {
-            assert!(status.success(), "the worker did not stop cleanly: {status}");
-            return;
-        }
-        assert!(t.elapsed() < Duration::from_secs(90), "the worker did not stop after SIGTERM");
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 fn rabbitmqctl(args: &[&str]) {
@@ -357,14 +231,14 @@ fn rabbitmqctl(args: &[&str]) {
 #[test]
 fn a_broker_restart_is_survived_without_loss() {
     let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
-    let env = env();
+    let env = Env::new("mailroom-test");
     let inbox = env.dir.path().join("inbox");
     std::fs::create_dir(&inbox).unwrap();
     let files = xml_invoices(&inbox, 60);
-    let out = run(&env, &["submit", inbox.to_str().unwrap()]);
+    let out = env.run(&["submit", inbox.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let s = store(&env);
-    let mut w = spawn_worker(&env, "worker.log");
+    let s = env.store();
+    let mut w = env.spawn_worker("worker.log");
     wait_until("the first documents", Duration::from_secs(120), || index_keys(&s).len() >= 10);
     rabbitmqctl(&["stop_app"]);
     std::thread::sleep(Duration::from_secs(3));
@@ -377,5 +251,5 @@ fn a_broker_restart_is_survived_without_loss() {
     assert_eq!(keys.len(), 60, "each document exactly once: {keys:#?}");
     assert!(keys.iter().all(|k| k.ends_with("/index/0001.json")));
     assert!(dead_letters(&env).is_empty());
-    verify_clean(&env);
+    env.verify_clean();
 }

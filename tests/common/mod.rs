@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod mail;
+pub mod servers;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

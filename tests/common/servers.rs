@@ -1,0 +1,178 @@
+//! Production mode in the tests: the real servers (RabbitMQ on 127.0.0.1:5672, PostgreSQL on
+//! 127.0.0.1:5432, the S3 server on 127.0.0.1:9000, started by `scripts/services.sh` when they
+//! are down) and the real `mailroom` binary as a worker. Each [`Env`] has its own bucket,
+//! queues and catalog schema, and removes its queues, exchange and schema when dropped so
+//! the broker and the database do not fill up with test leftovers (the bucket stays: its
+//! objects are under object lock, which is the point of some tests).
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mailroom::store::s3::{S3Config, S3Store};
+
+pub const S3: &str = "http://127.0.0.1:9000";
+const PG: &str = "postgresql://postgres@127.0.0.1:5432/test";
+
+pub fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).is_ok()
+}
+
+/// Starts the servers if needed; fails loudly when they cannot run (these tests must not
+/// pass by skipping).
+pub fn services() {
+    if listening(5672) && listening(9000) && listening(5432) {
+        return;
+    }
+    let st = Command::new("bash").arg(super::root().join("scripts/services.sh")).status().expect("run scripts/services.sh");
+    assert!(
+        st.success() && listening(5672) && listening(9000) && listening(5432),
+        "RabbitMQ (5672), PostgreSQL (5432) and the S3 server (9000) must run: see scripts/services.sh"
+    );
+}
+
+/// A name no other test run uses.
+pub fn unique(prefix: &str) -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    format!("{prefix}-{}-{}-{}", std::process::id(), chrono::Utc::now().timestamp_millis() % 1_000_000, N.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+}
+
+/// One test's production setup: a configuration file naming its own bucket, queues and
+/// catalog schema.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub bucket: String,
+    /// Prefix of the queue and exchange names.
+    pub queue: String,
+    pub schema: String,
+}
+
+impl Env {
+    pub fn new(prefix: &str) -> Env {
+        services();
+        let dir = tempfile::tempdir().unwrap();
+        let name = unique(prefix);
+        let (bucket, queue, schema) = (name.clone(), name.replace('-', "."), name.replace(['.', '-'], "_"));
+        let config = dir.path().join("pipeline.toml");
+        std::fs::write(
+            &config,
+            format!(
+                r#"
+[archive]
+kind = "s3"
+bucket = "{bucket}"
+endpoint = "{S3}"
+region = "eu-central-1"
+path_style = true
+create_bucket = true
+
+[catalog]
+kind = "postgres"
+default_url = "{PG}"
+schema = "{schema}"
+
+[broker]
+queue = "{queue}.jobs"
+events_exchange = "{queue}.events"
+prefetch = 2
+max_attempts = 3
+retry_delays_s = [1, 2]
+
+[worker]
+concurrency = 2
+shutdown_grace_s = 60
+"#
+            ),
+        )
+        .unwrap();
+        Env { dir, config, bucket, queue, schema }
+    }
+
+    /// The `mailroom` binary with this configuration and the S3 server's test keys.
+    pub fn mailroom(&self) -> Command {
+        let mut c = Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
+        c.arg("--config").arg(&self.config).env("AWS_ACCESS_KEY_ID", "test").env("AWS_SECRET_ACCESS_KEY", "test").env("MAILROOM_LOG", "info");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.mailroom().args(args).output().unwrap()
+    }
+
+    /// The bucket, as mailroom's own store reads it.
+    pub fn store(&self) -> S3Store {
+        S3Store::connect(S3Config {
+            bucket: self.bucket.clone(),
+            endpoint: Some(S3.into()),
+            region: "eu-central-1".into(),
+            path_style: true,
+            access_key_id: "test".into(),
+            secret_access_key: "test".into(),
+            session_token: None,
+            sse: None,
+            sse_kms_key_id: None,
+            object_lock: true,
+        })
+        .unwrap()
+    }
+
+    /// A worker in the background, its log in the test's folder.
+    pub fn spawn_worker(&self, log: &str) -> Child {
+        let log = std::fs::File::create(self.dir.path().join(log)).unwrap();
+        self.mailroom().args(["worker", "--metrics-listen", "127.0.0.1:0"]).stdout(Stdio::null()).stderr(log).spawn().unwrap()
+    }
+
+    /// `mailroom verify` finds every archived object intact.
+    pub fn verify_clean(&self) {
+        let out = self.run(&["verify"]);
+        assert!(out.status.success(), "verify found problems:\n{}", String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        // Best effort: a test that failed must still show its own failure, not this one.
+        if let (Ok(cfg), Ok(rt)) = (mailroom::config::Config::load(Some(&self.config)), tokio::runtime::Builder::new_current_thread().enable_all().build()) {
+            let t = mailroom::queue::Topology::new(&cfg.broker);
+            rt.block_on(async {
+                let Ok(conn) = mailroom::queue::connect(&cfg.broker, "test-cleanup").await else { return };
+                if let Ok(ch) = conn.create_channel().await {
+                    let retry = t.retry_delays_s.iter().map(|d| t.retry_queue(*d));
+                    for q in [t.jobs.clone(), t.dead.clone()].into_iter().chain(retry) {
+                        let _ = ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
+                    }
+                    let _ = ch.exchange_delete(t.events.as_str().into(), lapin::options::ExchangeDeleteOptions::default()).await;
+                }
+                let _ = conn.close(200, "test done".into()).await;
+            });
+        }
+        if let Ok(mut pg) = postgres::Client::connect(PG, postgres::NoTls) {
+            let _ = pg.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.schema));
+        }
+    }
+}
+
+/// SIGTERM: the worker finishes what it is doing and exits 0.
+pub fn stop(worker: &mut Child) {
+    unsafe {
+        libc::kill(worker.id() as i32, libc::SIGTERM);
+    }
+    let t = Instant::now();
+    loop {
+        if let Some(status) = worker.try_wait().unwrap() {
+            assert!(status.success(), "the worker did not stop cleanly: {status}");
+            return;
+        }
+        assert!(t.elapsed() < Duration::from_secs(90), "the worker did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+pub fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let t = Instant::now();
+    while !done() {
+        assert!(t.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
