@@ -138,6 +138,9 @@ pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_
     let expected = gt.get("doc_type").and_then(|v| v.as_str()).map(str::to_string).or_else(|| gt.get("document_type_code").and_then(|v| v.as_str()).map(|c| doc_type_for_code(c).as_str().to_string()));
     if let Some(expected) = expected {
         let got = index.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("none").to_string();
+        if got != expected {
+            report.mismatches.push(Mismatch { document: name.to_string(), field: "doc_type".into(), expected: expected.clone(), got: Some(got.clone()) });
+        }
         *report.confusion.entry(expected).or_default().entry(got).or_default() += 1;
     }
 }

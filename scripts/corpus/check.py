@@ -35,7 +35,7 @@ AMOUNTS = {"line_total", "net_total", "vat_total", "gross_total", "amount_due", 
            "discount_percent"}
 DATES = {"issue_date", "due_date", "delivery_date", "delivery_period_start", "delivery_period_end", "valid_until"}
 COMPACT = {"iban", "seller_vat_id", "buyer_vat_id"}
-TITLES = {"380": ["rechnung", "invoice"], "381": ["gutschrift", "korrektur", "storno", "credit"]}
+TITLES = {"380": ["rechnung", "invoice"], "381": ["gutschrift", "storno", "credit"], "384": ["korrektur", "berichtigung", "corrected"]}
 UNIT_CODES = {label.lower(): code for code, de, en in UNITS.values() for label in de + en}
 CUR_SIGNS = {"EUR": ["€", "EUR"], "CHF": ["CHF", "Fr."], "GBP": ["£", "GBP"], "USD": ["$", "USD"]}
 WORD_RE = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')

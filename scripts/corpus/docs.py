@@ -83,6 +83,7 @@ class Doc:
     buyer: C.Party | None
     issue_date: dt.date
     number: str | None = None
+    type_code: str | None = None   # UNTDID 1001 where it is not the type's usual one (384)
     delivery_date: dt.date | None = None
     delivery_end: dt.date | None = None
     due_date: dt.date | None = None

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpus import degrade, docs, gt, layouts, render  # noqa: E402
+from corpus import degrade, docs, gt, labels, layouts, render  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDOUT = ["seitenleiste", "wortmarke", "formular", "adresse_rechts"]
@@ -50,6 +50,11 @@ def make(job: tuple) -> dict:
         family = "datenblatt"
     split = "test" if family in holdout else ("test_seen" if rng.random() < TEST_SEEN_SHARE else "train")
     doc = docs.build(rng, doc_type)
+    # Corrected invoices (UNTDID 384, an invoice in EN 16931): also a draw of their own.
+    corrected = random.Random(f"{seed}:{index}:corrected")
+    if doc_type == "invoice" and corrected.random() < 0.08:
+        doc.title = corrected.choice(labels.CORRECTED_TITLES[doc.lang])
+        doc.type_code = "384"
     lay = layouts.pick(rng, family, doc)
     pdf, pages, fields = render.render(doc, lay, seed=f"{seed}:{index}:render")
     did = doc_id(seed, index)

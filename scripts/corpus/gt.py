@@ -48,7 +48,7 @@ def canonical(doc: Doc) -> dict:
         v["document_number"] = d.number
         if d.doc_type in ("invoice", "credit_note"):
             v["invoice_number"] = d.number
-    v["document_type_code"] = {"invoice": "380", "credit_note": "381"}.get(d.doc_type)
+    v["document_type_code"] = d.type_code or {"invoice": "380", "credit_note": "381"}.get(d.doc_type)
     v["issue_date"] = d.issue_date.isoformat()
     if d.due_date:
         v["due_date"] = d.due_date.isoformat()

@@ -112,10 +112,14 @@ L = {
     },
 }
 
+# Titles of a corrected invoice (UNTDID 384; EN 16931 counts it as an invoice, not a credit note).
+CORRECTED_TITLES = {"de": ["Rechnungskorrektur", "Korrekturrechnung", "Rechnungsberichtigung"], "en": ["Corrected Invoice"]}
+
 TITLES = {
     "de": {
         "invoice": ["Rechnung", "RECHNUNG", "Rechnung", "Rechnung", "Teilrechnung", "Schlussrechnung", "Abschlagsrechnung"],
-        "credit_note": ["Gutschrift", "Rechnungskorrektur", "Stornorechnung", "Gutschrift", "Korrekturrechnung"],
+        "credit_note": ["Gutschrift", "Gutschrift", "Stornorechnung", "Gutschrift", "Stornorechnung"],
+        # (A "Rechnungskorrektur" is a corrected invoice, UNTDID 384: see CORRECTED_TITLES.)
         "reminder": ["Zahlungserinnerung", "1. Mahnung", "2. Mahnung", "Letzte Mahnung", "Mahnung"],
         "order": ["Bestellung", "BESTELLUNG", "Bestellung"],
         "order_confirmation": ["Auftragsbestätigung", "Bestellbestätigung", "AUFTRAGSBESTÄTIGUNG"],

@@ -16,9 +16,11 @@ pub trait Classifier: Send + Sync {
 /// (keyword, weight) per type; matched on lower-cased text.
 fn keywords(t: DocType) -> &'static [(&'static str, f32)] {
     match t {
-        DocType::Invoice => &[("rechnung", 2.0), ("invoice", 2.0), ("facture", 2.0), ("rechnungsnummer", 1.5), ("rechnungsdatum", 1.5), ("rechnungsbetrag", 1.0), ("invoice number", 1.5), ("zahlbar", 0.5), ("fällig", 0.5), ("teilrechnung", 1.0), ("schlussrechnung", 1.0), ("abschlagsrechnung", 1.0)],
-        DocType::CreditNote => &[("gutschrift", 3.0), ("credit note", 3.0), ("rechnungskorrektur", 3.0), ("stornorechnung", 3.0), ("storno", 1.5), ("avoir", 2.5), ("korrekturrechnung", 3.0), ("gutgeschrieben", 1.5)],
-        DocType::Reminder => &[("mahnung", 3.5), ("zahlungserinnerung", 3.5), ("reminder", 2.5), ("überfällig", 1.5), ("mahngebühr", 2.0), ("overdue", 1.5), ("past due", 1.5), ("relance", 2.5), ("noch nicht beglichen", 2.0), ("letzte mahnung", 2.0)],
+        DocType::Invoice => &[("rechnung", 2.0), ("invoice", 2.0), ("facture", 2.0), ("rechnungsnummer", 1.5), ("rechnungsdatum", 1.5), ("rechnungsbetrag", 1.0), ("invoice number", 1.5), ("zahlbar", 0.5), ("fällig", 0.5), ("teilrechnung", 1.0), ("schlussrechnung", 1.0), ("abschlagsrechnung", 1.0), ("selbst ausgestellte rechnung", 4.0), ("self-billed invoice", 4.0)],
+        // A "Rechnungskorrektur" is a corrected invoice (UNTDID 384), an invoice in EN 16931;
+        // so is a "Gutschrift (selbst ausgestellte Rechnung)", self-billing (389).
+        DocType::CreditNote => &[("gutschrift", 3.0), ("credit note", 3.0), ("stornorechnung", 3.0), ("storno", 1.5), ("avoir", 2.5), ("gutgeschrieben", 1.5)],
+        DocType::Reminder => &[("mahnung", 3.5), ("zahlungserinnerung", 3.5), ("reminder", 2.5), ("überfällig", 1.5), ("mahngebühr", 2.0), ("overdue", 1.5), ("overdue notice", 3.0), ("past due", 1.5), ("zahlungsaufforderung", 3.0), ("relance", 2.5), ("noch nicht beglichen", 2.0), ("letzte mahnung", 2.0)],
         DocType::Order => &[("bestellung", 2.0), ("purchase order", 3.0), ("wir bestellen", 2.5), ("bon de commande", 3.0), ("order", 0.8), ("bitte liefern sie", 2.0)],
         DocType::OrderConfirmation => &[("auftragsbestätigung", 4.0), ("order confirmation", 4.0), ("bestellbestätigung", 4.0), ("confirmation de commande", 4.0), ("bestätigen ihre bestellung", 2.0), ("we confirm your order", 2.0)],
         DocType::DeliveryNote => &[("lieferschein", 4.0), ("delivery note", 4.0), ("packing slip", 3.5), ("bon de livraison", 4.0), ("warenempfang", 1.0), ("lieferumfang", 1.0)],
@@ -68,27 +70,66 @@ pub fn keyword_scores(pages: &[Page]) -> Vec<(DocType, f32)> {
     for b in &first.blocks {
         for &l in &b.lines {
             if n < 25 {
-                heading.push_str(&first.line_text(&first.lines[l]).to_lowercase());
+                heading.push_str(&without_addresses(&first.line_text(&first.lines[l])));
                 heading.push('\n');
             }
             n += 1;
         }
     }
-    let body: String = pages.iter().take(3).map(|p| p.text().to_lowercase()).collect::<Vec<_>>().join("\n");
+    let body: String = pages.iter().take(3).map(|p| without_addresses(&p.text())).collect::<Vec<_>>().join("\n");
     DocType::ALL
         .iter()
         .map(|&t| {
             let s: f32 = keywords(t)
                 .iter()
                 .map(|(k, w)| {
-                    let in_head = heading.matches(k).count().min(2) as f32;
-                    let in_body = body.matches(k).count().min(3) as f32;
+                    let k = folded(k);
+                    let in_head = heading.matches(k.as_str()).count().min(2) as f32;
+                    let in_body = body.matches(k.as_str()).count().min(3) as f32;
                     w * (2.0 * in_head + 0.5 * in_body)
                 })
                 .sum();
             (t, s)
         })
         .collect()
+}
+
+/// The text in lower case and [folded](fold), without e-mail and web addresses:
+/// "rechnung@firma.de" is printed on orders and letters as well and says nothing about the
+/// document.
+fn without_addresses(text: &str) -> String {
+    text.lines()
+        .map(|l| l.split_whitespace().filter(|w| !(w.contains('@') || w.starts_with("www.") || w.starts_with("http"))).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .to_lowercase()
+        .chars()
+        .flat_map(fold)
+        .collect()
+}
+
+/// Umlauts without their dots (and ß as ss): OCR often loses the dots ("Bestellbestatigung",
+/// "Munchen"), so text and keywords are both compared folded.
+fn fold(c: char) -> std::iter::Take<std::array::IntoIter<char, 2>> {
+    let (pair, n) = match c {
+        'ä' => (['a', ' '], 1),
+        'ö' => (['o', ' '], 1),
+        'ü' => (['u', ' '], 1),
+        'ß' => (['s', 's'], 2),
+        c => ([c, ' '], 1),
+    };
+    pair.into_iter().take(n)
+}
+
+fn folded(k: &str) -> String {
+    k.chars().flat_map(fold).collect()
+}
+
+/// The types whose strong keywords (a title word: "Bestellung", "Gutschrift", "Lieferschein")
+/// occur in `text`.
+pub fn title_types(text: &str) -> Vec<DocType> {
+    let text = without_addresses(text);
+    DocType::ALL.iter().copied().filter(|&t| keywords(t).iter().any(|(k, w)| *w >= 2.0 && text.contains(folded(k).as_str()))).collect()
 }
 
 /// The main language of the text (`de`, `en`, `fr`), from frequent function words.
@@ -112,4 +153,48 @@ pub fn detect_language(pages: &[Page]) -> Option<String> {
         return None;
     }
     Some(["de", "en", "fr"][best].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{TextSource, Word};
+
+    /// A page of lines 20 pt apart, words 10 pt high.
+    fn page(lines: &[&str]) -> Page {
+        let mut words = Vec::new();
+        for (r, line) in lines.iter().enumerate() {
+            let (mut x, y) = (60.0, 100.0 + 20.0 * r as f32);
+            for t in line.split(' ') {
+                let w = 6.0 * t.chars().count() as f32;
+                words.push(Word { text: t.to_string(), bbox: [x, y, x + w, y + 10.0], confidence: 0.9 });
+                x += w + 4.0;
+            }
+        }
+        Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)
+    }
+
+    #[test]
+    fn an_invoice_mailbox_in_the_letterhead_does_not_make_an_order_an_invoice() {
+        let order = page(&["Nordlicht GmbH", "E-Mail rechnung@nordlicht.de www.rechnung-nordlicht.de", "Bestellung Nr. 2510752", "Pos Text Menge", "Summe netto 830,11 EUR"]);
+        assert_eq!(KeywordClassifier.classify(&[order]).label, DocType::Order);
+    }
+
+    #[test]
+    fn title_keywords_survive_lost_umlaut_dots() {
+        assert_eq!(title_types("Bestellbestatigung"), vec![DocType::OrderConfirmation]);
+        assert_eq!(title_types("AUFTRAGSBESTÄTIGUNG"), vec![DocType::OrderConfirmation]);
+        assert!(title_types("Lieferschein Nr. 4").contains(&DocType::DeliveryNote));
+        assert!(title_types("rechnung@firma.de").is_empty());
+    }
+
+    #[test]
+    fn a_corrected_invoice_is_an_invoice() {
+        let p = page(&["Rechnungskorrektur (384) Nr. RK21012345 vom 16.09.2018", "Verkäufer", "Name: Lieferant GmbH", "Gesamtbetrag -8,79 EUR"]);
+        assert_eq!(KeywordClassifier.classify(&[p]).label, DocType::Invoice);
+        let p = page(&["Gutschrift (Selbst ausgestellte Rechnung) (389) Nr. 47110818 vom 31.10.2018", "Gesamtbetrag 1.234,00 EUR"]);
+        assert_eq!(KeywordClassifier.classify(&[p]).label, DocType::Invoice);
+        let p = page(&["Gutschrift Nr. GS-2018-1", "zur Rechnung RE-2018-7", "Gesamtbetrag -8,79 EUR"]);
+        assert_eq!(KeywordClassifier.classify(&[p]).label, DocType::CreditNote);
+    }
 }

@@ -65,7 +65,9 @@ label_re!(
     vat_id,
     r"(ust\s*-?\s*id\s*-?\s*(?:nr|nummer)?\.?|umsatzsteuer\s*-?\s*id(?:entifikations)?\s*-?\s*(?:nr|nummer)?\.?|vat\s*(?:id|reg(?:istration)?\.?\s*(?:no|number)?|no\.?|number)|tva\s*intracom|n°\s*tva|mwst\s*-?\s*nr|uid\s*-?\s*nr|steuer\s*-?\s*id)"
 );
-label_re!(buyer_marker, r"(ihre|kunden|customer|buyer|käufer|your|client|empfänger|leistungsempfänger)");
+// The customer's side of a label ("Ihre USt-IdNr.", "Kundennummer", "N° TVA client"), as
+// whole words: "USt-IdNr. des Verkäufers" and "Zahlungsempfänger" are the seller's.
+label_re!(buyer_marker, r"\b(ihre?|kunden\w*|customer|buyer|k[äa]ufers?|your|client|acheteur|(?:rechnungs|leistungs|waren)?empf[äa]ngers?)\b");
 label_re!(tax_number, r"(steuer\s*-?\s*(?:nummer|nr\.?)|st\.?\s*-?\s*nr\.?|tax\s*(?:number|no\.?))");
 label_re!(
     order_reference,
@@ -95,5 +97,16 @@ mod tests {
         assert!(vat_total().is_match("USt. 19 %"));
         assert!(!vat_total().is_match("USt-IdNr."));
         assert!(vat_id().is_match("USt-IdNr.:"));
+    }
+
+    #[test]
+    fn buyer_labels_are_whole_words() {
+        for s in ["Ihre USt-IdNr.:", "Kundennummer", "USt-IdNr. des Käufers", "N° TVA client", "Rechnungsempfänger:", "Leistungsempfänger"] {
+            assert!(buyer_marker().is_match(s), "{s}");
+        }
+        // The seller's own labels.
+        for s in ["USt-IdNr. des Verkäufers", "Zahlungsempfänger", "Unsere USt-IdNr.", "Kontoinhaber"] {
+            assert!(!buyer_marker().is_match(s), "{s}");
+        }
     }
 }

@@ -76,8 +76,9 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
     s.push_str(
         "## Features\n\n\
          - **Document type** (multinomial logistic regression, 11 labels, 4096 hash buckets): words and word pairs of page 1's first 25 lines, \
-         words and pairs of the first two pages (L2-normalised), number of amounts on page 1, page count, narrow (receipt) pages, \
-         and the keyword classifier's normalised scores. Confidence is the softmax probability.\n\
+         words and pairs of the first two pages (L2-normalised), the title (words of short lines in the upper 60 % of page 1 printed at least 1.4 times \
+         the median word height, the tallest apart, and which types' title keywords they hold), number of amounts on page 1, page count, narrow (receipt) pages, \
+         and the keyword classifier's normalised scores (e-mail and web addresses left out: \"rechnung@…\" is on orders too). Confidence is the softmax probability.\n\
          - **First page** (binary, 2048 buckets): page-number phrases (\"Seite 1 von 3\", \"Page 2\"), words and a postcode line in the top 40 %, \
          carried totals at top or bottom, blank top; the previous page's closing formula or total, its \"page n of n\", carried total, and a change of paper size.\n\
          - **Fields** (one binary model per field, 1024 buckets) over candidates from `src/extract/candidates.rs` (dates, amounts, IBANs, VAT IDs, \
@@ -86,9 +87,10 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          OCR confidence, occurrences, whether the rules chose the same value; for amounts: largest, rank, currency, sign, % on the line, last amount line, \
          and whether it is the gross, net or VAT of a pair of other amounts at a VAT rate; for dates: earliest, latest; for numbers: shape and length; \
          IBAN mod-97 and VAT ID check digits; for names: legal form, segment, return line, above a postcode line, capitals, words, and whether the name spans lines \
-         (a form's value, a letterhead name with its legal form on the second line); for every candidate the form section it stands in \
+         (a form's value, a letterhead name with its legal form on the second line) or is only the first or second line of such a name; for every candidate the form section it stands in \
          (`src/extract/form.rs`: under a seller or a buyer heading). \
          Net, VAT and gross are then chosen together among each field's four best values so that net + VAT = gross where that costs less than e⁶ in likelihood (the rules' labelled triple, when it adds up, gets e² on top). \
+         A seller or buyer name the model takes from one line of a name the rules read whole over two lines becomes the whole name. \
          Fields without a model (currency, BIC, tax number, delivery date, …) and fields whose best candidate is below 0.2 come from the rules.\n\n",
     );
     s.push_str(&format!(

@@ -4,10 +4,10 @@
 //! chosen type.
 
 use super::{token, Features, LinearModel};
-use crate::classify::{keyword_scores, Classifier};
+use crate::classify::{keyword_scores, title_types, Classifier};
 use crate::extract::parse::find_amounts;
 use crate::index::{DocType, DocTypeResult, ModelInfo};
-use crate::layout::Page;
+use crate::layout::{Line, Page};
 
 pub const DIM: usize = 4096;
 
@@ -56,6 +56,7 @@ pub fn features(pages: &[Page]) -> Features {
     }
     f.normalise();
     // Layout cues and the keyword scores, outside the normalisation.
+    title_features(first, &mut f);
     let amounts: usize = first.lines.iter().map(|l| find_amounts(&first.line_text(l)).len()).sum();
     f.flag(&format!("amounts{}", match amounts {
         0 => 0,
@@ -78,6 +79,45 @@ pub fn features(pages: &[Page]) -> Features {
         }
     }
     f
+}
+
+/// Words printed large in the upper part of page 1: the title ("RECHNUNG", "Bestellung",
+/// "Gutschrift") says what a document is, whatever the layout around it. A line's size is
+/// the median height of its words (a skewed scan makes line boxes tall, not words).
+fn title_features(first: &Page, f: &mut Features) {
+    let word_height = |i: &usize| first.words[*i].height();
+    let mut heights: Vec<f32> = first.words.iter().map(|w| w.height()).filter(|h| *h > 0.0).collect();
+    if heights.is_empty() {
+        return;
+    }
+    heights.sort_by(f32::total_cmp);
+    let median = heights[heights.len() / 2];
+    let size = |l: &Line| {
+        let mut h: Vec<f32> = l.words.iter().map(word_height).collect();
+        h.sort_by(f32::total_cmp);
+        h.get(h.len() / 2).copied().unwrap_or(0.0)
+    };
+    // Short lines in the upper 60 %, printed at least 1.4 times the usual size; not a label
+    // ("Bestellung:" beside an order number is no title).
+    let label = |l: &&Line| l.words.first().is_some_and(|&w| first.words[w].text.ends_with(':'));
+    let titles: Vec<(&Line, f32)> = first
+        .lines
+        .iter()
+        .filter(|l| l.bbox[1] < first.height * 0.6 && l.words.len() <= 6)
+        .filter(|l| !label(l))
+        .map(|l| (l, size(l)))
+        .filter(|(_, s)| *s >= 1.4 * median)
+        .collect();
+    let tallest = titles.iter().map(|t| t.1).fold(0.0, f32::max);
+    for (l, s) in &titles {
+        let text = first.line_text(l);
+        for t in title_types(&text) {
+            f.flag(&format!("tkw:{}", t.as_str()));
+            if *s >= tallest {
+                f.flag(&format!("ttkw:{}", t.as_str()));
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -79,6 +79,9 @@ struct Context<'a> {
     postcode_lines: Vec<usize>,
     /// The form's party sections and names.
     form: form::Form,
+    /// First lines of name candidates that span two lines (a letterhead name with its
+    /// legal form below): each of those lines alone is only part of a name.
+    joined_names: Vec<usize>,
 }
 
 const VAT_RATES: [&str; 8] = ["0.19", "0.07", "0.20", "0.10", "0.21", "0.16", "0.081", "0.077"];
@@ -97,9 +100,9 @@ fn postcode_city() -> &'static regex::Regex {
 }
 
 /// A word for the customer as a whole word ("Verkäufer" is none).
-fn customer_word() -> &'static regex::Regex {
-    static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| regex::Regex::new(r"(?i)\b(ihre?|kunden\w*|customer|buyer|k[äa]ufers?|your|client|acheteur|empf[äa]ngers?|leistungsempf[äa]ngers?)\b").expect("regex"))
+/// A name candidate longer than its line: it continues on the next line.
+fn spans_lines(c: &Candidate, line: &TextLine) -> bool {
+    c.value.len() > line.text.trim().len() + 1
 }
 
 fn shape(tok: &str) -> String {
@@ -151,7 +154,8 @@ impl<'a> Context<'a> {
         }
         dates.sort();
         let postcode_lines = lines.iter().enumerate().filter(|(_, l)| l.page == 1 && postcode_city().is_match(&l.text)).map(|(i, _)| i).collect();
-        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, form }
+        let joined_names = cands.iter().filter(|c| c.kind == Kind::Name && spans_lines(c, &lines[c.line])).map(|c| c.line).collect();
+        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, form, joined_names }
     }
 
     fn features(&self, c: &Candidate, rules: &Extraction) -> Features {
@@ -189,7 +193,7 @@ impl<'a> Context<'a> {
         }
         // A label that speaks of the customer ("Ihre USt-IdNr.", "N° TVA client") in any language.
         let label_left = &line.text[..c.start];
-        if customer_word().is_match(label_left) || row_left.is_some_and(|r| customer_word().is_match(&r.text)) {
+        if crate::extract::labels::buyer_marker().is_match(label_left) || row_left.is_some_and(|r| crate::extract::labels::buyer_marker().is_match(&r.text)) {
             f.flag("lbl:buyer");
         }
         // Above: the nearest line over the candidate (a column header or a label above).
@@ -332,8 +336,12 @@ impl<'a> Context<'a> {
     }
 
     fn name_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
-        if c.value.len() > line.text.trim().len() + 1 {
+        if spans_lines(c, line) {
             f.flag("nm:multiline");
+        } else if self.joined_names.contains(&c.line) {
+            f.flag("nm:joined_head");
+        } else if c.line > 0 && self.joined_names.contains(&(c.line - 1)) {
+            f.flag("nm:joined_tail");
         }
         // The whole value of a form's "Name:", or only one of its lines.
         for n in &self.form.names {
@@ -431,6 +439,19 @@ fn field_value(c: &Candidate, p: f32) -> FieldValue {
     FieldValue { value: c.value.clone(), confidence: p.clamp(0.0, 1.0), page: Some(c.page), bbox: Some(c.bbox) }
 }
 
+/// A name the model took from one line of a name the rules read over two lines ("MVM
+/// Musterhafter" / "Versicherungsverein Musterstadt a.G."): the candidate of the whole name.
+fn whole_name(s: &Scored, field: &str, chosen: usize) -> Option<usize> {
+    let c = &s.candidates[chosen];
+    if c.kind != Kind::Name {
+        return None;
+    }
+    let rules = s.rules.value(field)?;
+    s.candidates.iter().position(|w| {
+        w.kind == Kind::Name && w.value == rules && w.value != c.value && w.value.contains(c.value.as_str()) && spans_lines(w, &s.lines[w.line]) && (w.line == c.line || w.line + 1 == c.line)
+    })
+}
+
 /// The totals decided together: among the best few candidates for net, VAT and gross, the
 /// combination with the highest joint probability, where adding up counts strongly.
 fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Option<[(usize, f32); 3]> {
@@ -491,7 +512,8 @@ impl FieldExtractor for TrainedExtractor {
         for (field, _) in MODEL_FIELDS {
             let Some(best) = ranked.get(field).and_then(|v| v.first()) else { continue };
             if best.1 >= MIN_PROBABILITY {
-                ex.fields.insert(field.to_string(), field_value(&s.candidates[best.0], best.1));
+                let chosen = whole_name(&s, field, best.0).unwrap_or(best.0);
+                ex.fields.insert(field.to_string(), field_value(&s.candidates[chosen], best.1));
             } else if let Some(f) = ex.fields.get_mut(field) {
                 // The rules' value where the model finds nothing likely, at the model's doubt.
                 f.confidence = f.confidence.min(0.5);
