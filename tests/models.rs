@@ -173,3 +173,16 @@ fn parties_are_read_from_an_e_invoice_data_sheet() {
         }
     }
 }
+
+#[test]
+fn a_letterhead_name_over_two_lines_is_read_whole() {
+    // The FeRD sample "EN16931 Haftpflichtversicherung" as OCR read its scan: under
+    // "Verkäufer:" the insurer's name stands over two lines, "MVM Musterhafter" /
+    // "Versicherungsverein Musterstadt a.G.". One line alone is not the seller.
+    let pages: Vec<Page> = serde_json::from_slice(&std::fs::read(root().join("fixtures/read/versicherung-two-line-name.pages.json")).unwrap()).unwrap();
+    let doc = Document::new(b"%PDF-1.4 pages read from fixtures/read".to_vec(), Channel::File, "versicherung.pdf".into());
+    for (which, pipeline) in [("models", Pipeline::new()), ("rules", Pipeline::rules_only())] {
+        let idx = pipeline.index_pages(&doc, &pages);
+        assert_eq!(idx.field("seller_name"), Some("MVM Musterhafter Versicherungsverein Musterstadt a.G."), "{which}");
+    }
+}

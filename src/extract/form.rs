@@ -197,9 +197,21 @@ fn names_in_sections(lines: &[TextLine], secs: &[Option<Party>]) -> Vec<FormName
             if heading(t).is_some() || t.chars().filter(|c| c.is_alphabetic()).count() < 3 || t.chars().filter(|c| c.is_ascii_digit()).count() > 2 {
                 break;
             }
-            let value = salutation().replace(t, "").split_whitespace().collect::<Vec<_>>().join(" ");
-            let (bbox, conf) = n.locate(0, n.text.len());
-            out.push(FormName { party, value, lines: vec![k], page: n.page, bbox, conf });
+            let (mut bbox, conf) = n.locate(0, n.text.len());
+            let mut text = t.to_string();
+            let mut value_lines = vec![k];
+            // A name whose legal form stands on the next line ("MVM Musterhafter" /
+            // "Versicherungsverein Musterstadt a.G.").
+            if let Some(next) = lines.get(k + 1) {
+                let suffix = super::rules::company_suffix();
+                if !suffix.is_match(t) && suffix.is_match(&next.text) && super::rules::name_continues(n, next) {
+                    text = format!("{t} {}", next.text.trim());
+                    value_lines.push(k + 1);
+                    bbox = [bbox[0].min(next.bbox[0]), bbox[1], bbox[2].max(next.bbox[2]), next.bbox[3]];
+                }
+            }
+            let value = salutation().replace(&text, "").split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push(FormName { party, value, lines: value_lines, page: n.page, bbox, conf });
             break;
         }
     }
@@ -297,6 +309,9 @@ mod tests {
         // Labels under the heading are skipped: "Nummer" has its value beside it.
         let lines = page(&[(50.0, 330.0, "Verkäufer:"), (50.0, 343.0, "Nummer"), (136.0, 343.0, ": 12345676"), (50.0, 354.0, "Rohstoff AG Salzgitter")]);
         assert_eq!(party_names(&lines)[0].value, "Rohstoff AG Salzgitter");
+        // A name over two lines, its legal form on the second (the FeRD insurer samples).
+        let lines = page(&[(49.0, 309.0, "Verkäufer:"), (49.0, 331.0, "MVM Musterhafter"), (49.0, 342.0, "Versicherungsverein Musterstadt a.G."), (50.0, 365.0, "Musterstr. 12")]);
+        assert_eq!(party_names(&lines)[0].value, "MVM Musterhafter Versicherungsverein Musterstadt a.G.");
         // A name is no heading.
         assert_eq!(heading("Lieferant GmbH"), None);
         assert_eq!(heading("Käufer/Leistungsempfänger"), Some(Party::Buyer));
