@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::labels;
 use super::parse::{find_amounts, find_dates, format_amount};
-use super::text::{below, right_of, TextLine};
+use super::text::{below, left_of, right_of, TextLine};
 use super::{ids, Extraction, ReadDocument};
 use crate::index::{FieldValue, VatBreakdown};
 use crate::layout::BBox;
@@ -372,12 +372,16 @@ fn first_id(lines: &[TextLine], finder: fn(&str) -> Vec<(String, usize, usize)>,
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         for (value, s, e) in finder(&line.text) {
-            let labelled = label.is_match(&line.text[..s]) || (i > 0 && lines[i - 1].page == line.page && label.is_match(&lines[i - 1].text) && find_amounts(&lines[i - 1].text).is_empty());
+            // A label in a label column to the left of a value that starts its line.
+            let row_label = if s <= 2 { left_of(lines, line).first().map(|l| l.text.as_str()).filter(|t| label.is_match(t)) } else { None };
+            let labelled = label.is_match(&line.text[..s])
+                || (i > 0 && lines[i - 1].page == line.page && label.is_match(&lines[i - 1].text) && find_amounts(&lines[i - 1].text).is_empty())
+                || row_label.is_some();
             if require_label && !labelled {
                 continue;
             }
             let (bbox, conf) = line.locate(s, e);
-            let buyer = labels::buyer_marker().is_match(&line.text[..s]);
+            let buyer = labels::buyer_marker().is_match(&line.text[..s]) || row_label.is_some_and(|t| labels::buyer_marker().is_match(t));
             out.push((Cand { value, score: if labelled { 0.95 } else { 0.8 }, page: line.page, bbox, order: line.order }, conf, buyer));
         }
     }
@@ -645,4 +649,48 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
 
     let vat_breakdown = vat_breakdown(&amounts);
     Extraction { fields, line_items: Vec::new(), vat_breakdown, checks: Vec::new(), totals_consistent: totals.consistent }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::DocType;
+    use crate::layout::{Page, TextSource, Word};
+
+    /// A page of (x, y, text) cells, words 7 pt high.
+    fn page(cells: &[(f32, f32, &str)]) -> Page {
+        let mut words = Vec::new();
+        for &(x, y, text) in cells {
+            let mut cx = x;
+            for t in text.split(' ') {
+                let w = 4.5 * t.chars().count() as f32;
+                words.push(Word { text: t.to_string(), bbox: [cx, y, cx + w, y + 7.0], confidence: 0.95 });
+                cx += w + 3.0;
+            }
+        }
+        Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)
+    }
+
+    #[test]
+    fn an_iban_beside_its_label_in_a_label_column_is_read_even_with_a_failing_checksum() {
+        // The FeRD data sheets: labels in one column, ": value" in the next.
+        let pages = [page(&[
+            (50.0, 100.0, "Rechnung Nr. 471102 vom 13.11.2019"),
+            (50.0, 663.0, "Kontoname"),
+            (118.0, 663.0, ": Global Supplies Financial Services"),
+            (51.0, 675.0, "IBAN"),
+            (118.0, 675.0, ": DE12 1234 4321 9876 00"),
+        ])];
+        let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
+        let lines = super::super::text::lines(&pages);
+        assert!(lines.iter().any(|l| l.text.trim() == "IBAN"), "the label is a line of its own: {:?}", lines.iter().map(|l| &l.text).collect::<Vec<_>>());
+        let ex = extract(&doc, &lines);
+        let iban = ex.fields.get("iban").expect("the printed IBAN is kept");
+        assert_eq!(iban.value, "DE1212344321987600");
+        assert!(iban.confidence < 0.5, "a failing checksum is doubtful: {}", iban.confidence);
+        // Without the label, a number of that shape is no IBAN.
+        let pages = [page(&[(50.0, 100.0, "Rechnung Nr. 471102"), (118.0, 675.0, ": DE12 1234 4321 9876 00")])];
+        let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
+        assert!(extract(&doc, &super::super::text::lines(&pages)).fields.get("iban").is_none());
+    }
 }

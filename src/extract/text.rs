@@ -82,6 +82,19 @@ pub fn right_of<'a>(lines: &'a [TextLine], line: &TextLine) -> Vec<&'a TextLine>
     v
 }
 
+/// Lines on the same page and visual row as `line`, to its left, nearest first (a label
+/// column: "IBAN" | ": DE12 1234 …").
+pub fn left_of<'a>(lines: &'a [TextLine], line: &TextLine) -> Vec<&'a TextLine> {
+    let cy = (line.bbox[1] + line.bbox[3]) / 2.0;
+    let mut v: Vec<&TextLine> = lines
+        .iter()
+        .filter(|l| l.page == line.page && l.order != line.order && l.bbox[2] <= line.bbox[0] + 1.0)
+        .filter(|l| ((l.bbox[1] + l.bbox[3]) / 2.0 - cy).abs() < 0.6 * line.height().max(l.height()))
+        .collect();
+    v.sort_by(|a, b| b.bbox[2].total_cmp(&a.bbox[2]));
+    v
+}
+
 /// Lines on the same page below the horizontal span `x0..x1` of `line`, within `max_gap`
 /// line heights, nearest first.
 pub fn below<'a>(lines: &'a [TextLine], line: &TextLine, x0: f32, x1: f32, max_lines: f32) -> Vec<&'a TextLine> {
