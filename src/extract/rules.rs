@@ -133,6 +133,12 @@ fn best(mut cands: Vec<(Cand, f32)>) -> Option<(Cand, f32)> {
     Some(chosen)
 }
 
+/// The start of a period right before a label: "vom 06.12.2013 ", "from 1 May 2024 ".
+fn period_start() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?i)\b(?:vom|von|ab|from)\s+[\d./-]{6,10}\s*$").expect("regex"))
+}
+
 fn dates_for(lines: &[TextLine], label: &Regex, month_first: bool, exclude: &[&Regex]) -> Vec<(Cand, f32, NaiveDate)> {
     let mut out = Vec::new();
     for line in lines {
@@ -140,6 +146,10 @@ fn dates_for(lines: &[TextLine], label: &Regex, month_first: bool, exclude: &[&R
             // "Lieferdatum" must not count as a "Datum" label, etc.
             let lower = line.text.to_lowercase();
             if exclude.iter().any(|x| x.find_iter(&lower).any(|xm| xm.start() <= m.start() && xm.end() >= m.end() - 1)) {
+                continue;
+            }
+            // "vom 06.12.2013 bis zum 06.12.2014": the end of a period, not a deadline.
+            if lower[m.start()..].starts_with("bis") && period_start().is_match(&line.text[..m.start()]) {
                 continue;
             }
             for (target, from, place) in near_label(lines, line, m.end(), m.start()) {
@@ -692,5 +702,18 @@ mod tests {
         let pages = [page(&[(50.0, 100.0, "Rechnung Nr. 471102"), (118.0, 675.0, ": DE12 1234 4321 9876 00")])];
         let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
         assert!(extract(&doc, &super::super::text::lines(&pages)).fields.get("iban").is_none());
+    }
+
+    #[test]
+    fn the_end_of_a_period_is_no_due_date() {
+        let pages = [page(&[
+            (50.0, 100.0, "Rechnung Nr. 471102 vom 24.01.2014"),
+            (50.0, 140.0, "Beitrag für den Zeitraum vom 06.12.2013 bis zum 06.12.2014"),
+            (50.0, 180.0, "Zahlbar bis 06.02.2014"),
+        ])];
+        let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
+        let ex = extract(&doc, &super::super::text::lines(&pages));
+        assert_eq!(ex.value("due_date"), Some("2014-02-06"));
+        assert_eq!(ex.value("issue_date"), Some("2014-01-24"));
     }
 }
