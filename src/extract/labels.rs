@@ -29,7 +29,7 @@ label_re!(
 );
 label_re!(
     due_date,
-    r"(f[äa]llig(?:keit(?:sdatum)?)?(?:\s*am)?|zahlbar\s*(?:bis|am|sp[äa]testens|ohne\s*abzug\s*bis)|zahlungsziel|due\s*(?:date|on|by)|payable\s*(?:by|until|on|before)|payment\s*due|[ée]ch[ée]ance|sp[äa]testens\s*(?:am|bis)|bis\s*zum|bis\s*sp[äa]testens)"
+    r"(f[äa]llig(?:keit(?:sdatum)?)?(?:\s*am)?|zahlbar\s*(?:innerhalb\s*(?:von\s*)?\d+\s*tagen\s*(?:netto\s*)?bis|bis|am|sp[äa]testens|ohne\s*abzug\s*bis)|zahlungsziel|due\s*(?:date|on|by)|payable\s*(?:by|until|on|before)|payment\s*due|[ée]ch[ée]ance|sp[äa]testens\s*(?:am|bis)|bis\s*zum|bis\s*sp[äa]testens)"
 );
 label_re!(
     delivery_date,
@@ -91,6 +91,10 @@ mod tests {
         assert!(issue_date().is_match("Datum: 05.06.2018"));
         assert!(!issue_date().is_match("Lieferdatum"));
         assert!(due_date().is_match("Zahlbar bis 30.06.2018"));
+        // The deadline after the terms, not the discount's: "… netto bis 04.07.2013, 3% Skonto innerhalb 10 Tagen bis …".
+        let terms = "Zahlbar innerhalb 30 Tagen netto bis 04.07.2013, 3% Skonto innerhalb 10 Tagen bis 15.06.2013";
+        let m = due_date().find(terms).expect("due label");
+        assert!(terms[m.end()..].trim_start().starts_with("04.07.2013"), "{:?}", m.as_str());
         assert!(gross_total().is_match("Gesamtbetrag"));
         assert!(net_total().is_match("Summe netto"));
         assert!(vat_total().is_match("zzgl. 19% MwSt."));
