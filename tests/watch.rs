@@ -194,16 +194,6 @@ fn sigterm_stops_the_watcher_cleanly() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(indexes(archive.path()).len(), 1, "stored before it was moved");
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGTERM);
-    }
-    let t = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "SIGTERM must end the watcher cleanly: {status}");
-            break;
-        }
-        assert!(t.elapsed() < Duration::from_secs(30), "the watcher did not stop after SIGTERM");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let status = terminate(&mut child, "the watcher", Duration::from_secs(30));
+    assert!(status.success(), "SIGTERM must end the watcher cleanly: {status}");
 }

@@ -77,59 +77,61 @@ pub fn keyword_scores(pages: &[Page]) -> Vec<(DocType, f32)> {
         }
     }
     let body: String = pages.iter().take(3).map(|p| without_addresses(&p.text())).collect::<Vec<_>>().join("\n");
-    DocType::ALL
+    folded_keywords()
         .iter()
-        .map(|&t| {
-            let s: f32 = keywords(t)
+        .map(|(t, keywords)| {
+            let s: f32 = keywords
                 .iter()
                 .map(|(k, w)| {
-                    let k = folded(k);
                     let in_head = heading.matches(k.as_str()).count().min(2) as f32;
                     let in_body = body.matches(k.as_str()).count().min(3) as f32;
                     w * (2.0 * in_head + 0.5 * in_body)
                 })
                 .sum();
-            (t, s)
+            (*t, s)
         })
         .collect()
 }
 
-/// The text in lower case and [folded](fold), without e-mail and web addresses:
+/// The text in lower case and [folded], without e-mail and web addresses:
 /// "rechnung@firma.de" is printed on orders and letters as well and says nothing about the
 /// document.
 fn without_addresses(text: &str) -> String {
-    text.lines()
+    let kept = text
+        .lines()
         .map(|l| l.split_whitespace().filter(|w| !(w.contains('@') || w.starts_with("www.") || w.starts_with("http"))).collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
-        .join("\n")
-        .to_lowercase()
-        .chars()
-        .flat_map(fold)
-        .collect()
+        .join("\n");
+    folded(&kept.to_lowercase())
 }
 
 /// Umlauts without their dots (and ß as ss): OCR often loses the dots ("Bestellbestatigung",
 /// "Munchen"), so text and keywords are both compared folded.
-fn fold(c: char) -> std::iter::Take<std::array::IntoIter<char, 2>> {
-    let (pair, n) = match c {
-        'ä' => (['a', ' '], 1),
-        'ö' => (['o', ' '], 1),
-        'ü' => (['u', ' '], 1),
-        'ß' => (['s', 's'], 2),
-        c => ([c, ' '], 1),
-    };
-    pair.into_iter().take(n)
+fn folded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'ä' => out.push('a'),
+            'ö' => out.push('o'),
+            'ü' => out.push('u'),
+            'ß' => out.push_str("ss"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
-fn folded(k: &str) -> String {
-    k.chars().flat_map(fold).collect()
+/// Every type's keywords, folded once.
+fn folded_keywords() -> &'static [(DocType, Vec<(String, f32)>)] {
+    static K: std::sync::OnceLock<Vec<(DocType, Vec<(String, f32)>)>> = std::sync::OnceLock::new();
+    K.get_or_init(|| DocType::ALL.iter().map(|&t| (t, keywords(t).iter().map(|(k, w)| (folded(k), *w)).collect())).collect())
 }
 
 /// The types whose strong keywords (a title word: "Bestellung", "Gutschrift", "Lieferschein")
 /// occur in `text`.
 pub fn title_types(text: &str) -> Vec<DocType> {
     let text = without_addresses(text);
-    DocType::ALL.iter().copied().filter(|&t| keywords(t).iter().any(|(k, w)| *w >= 2.0 && text.contains(folded(k).as_str()))).collect()
+    folded_keywords().iter().filter(|(_, keywords)| keywords.iter().any(|(k, w)| *w >= 2.0 && text.contains(k.as_str()))).map(|(t, _)| *t).collect()
 }
 
 /// The main language of the text (`de`, `en`, `fr`), from frequent function words.
@@ -158,20 +160,11 @@ pub fn detect_language(pages: &[Page]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::{TextSource, Word};
 
     /// A page of lines 20 pt apart, words 10 pt high.
     fn page(lines: &[&str]) -> Page {
-        let mut words = Vec::new();
-        for (r, line) in lines.iter().enumerate() {
-            let (mut x, y) = (60.0, 100.0 + 20.0 * r as f32);
-            for t in line.split(' ') {
-                let w = 6.0 * t.chars().count() as f32;
-                words.push(Word { text: t.to_string(), bbox: [x, y, x + w, y + 10.0], confidence: 0.9 });
-                x += w + 4.0;
-            }
-        }
-        Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)
+        let cells: Vec<(f32, f32, &str)> = lines.iter().enumerate().map(|(r, &t)| (60.0, 100.0 + 20.0 * r as f32, t)).collect();
+        crate::layout::test_page(&cells, 10.0)
     }
 
     #[test]

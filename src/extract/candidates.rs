@@ -164,10 +164,10 @@ fn name_blocks(lines: &[TextLine], form_names: &[FormName], out: &mut Vec<Candid
     }
     for i in 1..lines.len() {
         let (above, line) = (&lines[i - 1], &lines[i]);
-        if line.page != 1 || !super::rules::company_suffix().is_match(&line.text) || !super::rules::name_continues(above, line) {
+        if line.page != 1 {
             continue;
         }
-        let value = format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" ");
+        let Some(value) = super::rules::two_line_name(above, line) else { continue };
         if value.len() <= 80 {
             let b = [above.bbox[0].min(line.bbox[0]), above.bbox[1], above.bbox[2].max(line.bbox[2]), line.bbox[3]];
             push(value, i - 1, b, line.locate(0, line.text.len()).1, out);

@@ -200,15 +200,11 @@ fn names_in_sections(lines: &[TextLine], secs: &[Option<Party>]) -> Vec<FormName
             let (mut bbox, conf) = n.locate(0, n.text.len());
             let mut text = t.to_string();
             let mut value_lines = vec![k];
-            // A name whose legal form stands on the next line ("MVM Musterhafter" /
-            // "Versicherungsverein Musterstadt a.G.").
-            if let Some(next) = lines.get(k + 1) {
-                let suffix = super::rules::company_suffix();
-                if !suffix.is_match(t) && suffix.is_match(&next.text) && super::rules::name_continues(n, next) {
-                    text = format!("{t} {}", next.text.trim());
-                    value_lines.push(k + 1);
-                    bbox = [bbox[0].min(next.bbox[0]), bbox[1], bbox[2].max(next.bbox[2]), next.bbox[3]];
-                }
+            // A name whose legal form stands on the next line.
+            if let Some((next, joined)) = lines.get(k + 1).and_then(|next| super::rules::two_line_name(n, next).map(|j| (next, j))) {
+                text = joined;
+                value_lines.push(k + 1);
+                bbox = [bbox[0].min(next.bbox[0]), bbox[1], bbox[2].max(next.bbox[2]), next.bbox[3]];
             }
             let value = salutation().replace(&text, "").split_whitespace().collect::<Vec<_>>().join(" ");
             out.push(FormName { party, value, lines: value_lines, page: n.page, bbox, conf });

@@ -420,6 +420,12 @@ pub(crate) fn name_continues(above: &TextLine, line: &TextLine) -> bool {
         && !company_suffix().is_match(t)
 }
 
+/// The name printed over `above` and `line`, its legal form on the second line ("MVM
+/// Musterhafter" / "Versicherungsverein Musterstadt a.G."), when they are such a pair.
+pub(crate) fn two_line_name(above: &TextLine, line: &TextLine) -> Option<String> {
+    (company_suffix().is_match(&line.text) && name_continues(above, line)).then(|| format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 fn name_with_line_above(lines: &[&TextLine], at: usize, name: &str) -> String {
     let l = lines[at];
     match at.checked_sub(1).map(|k| lines[k]) {
@@ -665,54 +671,42 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
 mod tests {
     use super::*;
     use crate::index::DocType;
-    use crate::layout::{Page, TextSource, Word};
+    use crate::layout::test_page;
 
-    /// A page of (x, y, text) cells, words 7 pt high.
-    fn page(cells: &[(f32, f32, &str)]) -> Page {
-        let mut words = Vec::new();
-        for &(x, y, text) in cells {
-            let mut cx = x;
-            for t in text.split(' ') {
-                let w = 4.5 * t.chars().count() as f32;
-                words.push(Word { text: t.to_string(), bbox: [cx, y, cx + w, y + 7.0], confidence: 0.95 });
-                cx += w + 3.0;
-            }
-        }
-        Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)
+    /// What the rules read on one page of (x, y, text) cells, words 7.5 pt high.
+    fn read(cells: &[(f32, f32, &str)]) -> Extraction {
+        let pages = [test_page(cells, 7.5)];
+        let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
+        extract(&doc, &super::super::text::lines(&pages))
     }
 
     #[test]
     fn an_iban_beside_its_label_in_a_label_column_is_read_even_with_a_failing_checksum() {
         // The FeRD data sheets: labels in one column, ": value" in the next.
-        let pages = [page(&[
+        let cells = [
             (50.0, 100.0, "Rechnung Nr. 471102 vom 13.11.2019"),
             (50.0, 663.0, "Kontoname"),
             (118.0, 663.0, ": Global Supplies Financial Services"),
             (51.0, 675.0, "IBAN"),
             (118.0, 675.0, ": DE12 1234 4321 9876 00"),
-        ])];
-        let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
-        let lines = super::super::text::lines(&pages);
+        ];
+        let lines = super::super::text::lines(&[test_page(&cells, 7.5)]);
         assert!(lines.iter().any(|l| l.text.trim() == "IBAN"), "the label is a line of its own: {:?}", lines.iter().map(|l| &l.text).collect::<Vec<_>>());
-        let ex = extract(&doc, &lines);
+        let ex = read(&cells);
         let iban = ex.fields.get("iban").expect("the printed IBAN is kept");
         assert_eq!(iban.value, "DE1212344321987600");
         assert!(iban.confidence < 0.5, "a failing checksum is doubtful: {}", iban.confidence);
         // Without the label, a number of that shape is no IBAN.
-        let pages = [page(&[(50.0, 100.0, "Rechnung Nr. 471102"), (118.0, 675.0, ": DE12 1234 4321 9876 00")])];
-        let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
-        assert!(extract(&doc, &super::super::text::lines(&pages)).fields.get("iban").is_none());
+        assert!(read(&[(50.0, 100.0, "Rechnung Nr. 471102"), (118.0, 675.0, ": DE12 1234 4321 9876 00")]).fields.get("iban").is_none());
     }
 
     #[test]
     fn the_end_of_a_period_is_no_due_date() {
-        let pages = [page(&[
+        let ex = read(&[
             (50.0, 100.0, "Rechnung Nr. 471102 vom 24.01.2014"),
             (50.0, 140.0, "Beitrag für den Zeitraum vom 06.12.2013 bis zum 06.12.2014"),
             (50.0, 180.0, "Zahlbar bis 06.02.2014"),
-        ])];
-        let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
-        let ex = extract(&doc, &super::super::text::lines(&pages));
+        ]);
         assert_eq!(ex.value("due_date"), Some("2014-02-06"));
         assert_eq!(ex.value("issue_date"), Some("2014-01-24"));
     }

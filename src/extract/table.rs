@@ -307,23 +307,11 @@ pub fn line_items(pages: &[Page], net_total: Option<&str>, vat: &[VatBreakdown])
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::TextSource;
 
-    /// A page from rows of (x, text) cells, 20 pt apart.
+    /// A page from rows of (x, text) cells, 20 pt apart, words 10 pt high.
     fn page(rows: &[&[(f32, &str)]]) -> Page {
-        let mut words = Vec::new();
-        for (r, cells) in rows.iter().enumerate() {
-            let y = 100.0 + 20.0 * r as f32;
-            for &(x, text) in cells.iter() {
-                let mut cx = x;
-                for t in text.split(' ') {
-                    let w = 6.0 * t.chars().count() as f32;
-                    words.push(Word { text: t.to_string(), bbox: [cx, y, cx + w, y + 10.0], confidence: 0.9 });
-                    cx += w + 4.0;
-                }
-            }
-        }
-        Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)
+        let cells: Vec<(f32, f32, &str)> = rows.iter().enumerate().flat_map(|(r, cells)| cells.iter().map(move |&(x, t)| (x, 100.0 + 20.0 * r as f32, t))).collect();
+        crate::layout::test_page(&cells, 10.0)
     }
 
     #[test]

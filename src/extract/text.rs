@@ -70,27 +70,26 @@ pub fn lines(pages: &[Page]) -> Vec<TextLine> {
     out
 }
 
-/// Lines on the same page and visual row as `line`, to its right, nearest first.
-pub fn right_of<'a>(lines: &'a [TextLine], line: &TextLine) -> Vec<&'a TextLine> {
+/// Lines on the same page and visual row as `line` (other than it).
+fn same_row<'a>(lines: &'a [TextLine], line: &'a TextLine) -> impl Iterator<Item = &'a TextLine> {
     let cy = (line.bbox[1] + line.bbox[3]) / 2.0;
-    let mut v: Vec<&TextLine> = lines
+    lines
         .iter()
-        .filter(|l| l.page == line.page && l.order != line.order && l.bbox[0] >= line.bbox[2] - 1.0)
-        .filter(|l| ((l.bbox[1] + l.bbox[3]) / 2.0 - cy).abs() < 0.6 * line.height().max(l.height()))
-        .collect();
+        .filter(move |l| l.page == line.page && l.order != line.order)
+        .filter(move |l| ((l.bbox[1] + l.bbox[3]) / 2.0 - cy).abs() < 0.6 * line.height().max(l.height()))
+}
+
+/// Lines on the same page and visual row as `line`, to its right, nearest first.
+pub fn right_of<'a>(lines: &'a [TextLine], line: &'a TextLine) -> Vec<&'a TextLine> {
+    let mut v: Vec<&TextLine> = same_row(lines, line).filter(|l| l.bbox[0] >= line.bbox[2] - 1.0).collect();
     v.sort_by(|a, b| a.bbox[0].total_cmp(&b.bbox[0]));
     v
 }
 
 /// Lines on the same page and visual row as `line`, to its left, nearest first (a label
 /// column: "IBAN" | ": DE12 1234 …").
-pub fn left_of<'a>(lines: &'a [TextLine], line: &TextLine) -> Vec<&'a TextLine> {
-    let cy = (line.bbox[1] + line.bbox[3]) / 2.0;
-    let mut v: Vec<&TextLine> = lines
-        .iter()
-        .filter(|l| l.page == line.page && l.order != line.order && l.bbox[2] <= line.bbox[0] + 1.0)
-        .filter(|l| ((l.bbox[1] + l.bbox[3]) / 2.0 - cy).abs() < 0.6 * line.height().max(l.height()))
-        .collect();
+pub fn left_of<'a>(lines: &'a [TextLine], line: &'a TextLine) -> Vec<&'a TextLine> {
+    let mut v: Vec<&TextLine> = same_row(lines, line).filter(|l| l.bbox[2] <= line.bbox[0] + 1.0).collect();
     v.sort_by(|a, b| b.bbox[2].total_cmp(&a.bbox[2]));
     v
 }

@@ -201,6 +201,22 @@ fn group_blocks(lines: &[Line]) -> Vec<Block> {
     blocks
 }
 
+/// A page for unit tests: text cells at (x, y), split into words `height` high, each
+/// character 0.6 × `height` wide and words 0.4 × `height` apart.
+#[cfg(test)]
+pub(crate) fn test_page(cells: &[(f32, f32, &str)], height: f32) -> Page {
+    let mut words = Vec::new();
+    for &(x, y, text) in cells {
+        let mut cx = x;
+        for t in text.split(' ') {
+            let w = 0.6 * height * t.chars().count() as f32;
+            words.push(Word { text: t.to_string(), bbox: [cx, y, cx + w, y + height], confidence: 0.9 });
+            cx += w + 0.4 * height;
+        }
+    }
+    Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

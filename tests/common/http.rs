@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -107,18 +107,8 @@ impl Server {
 
     /// SIGTERM: the server finishes what it is doing and exits 0.
     pub fn stop(&mut self) {
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
-        let t = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                assert!(status.success(), "serve did not stop cleanly: {status}\n{}", self.log.lock().unwrap());
-                return;
-            }
-            assert!(t.elapsed() < Duration::from_secs(30), "serve did not stop after SIGTERM");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let status = super::terminate(&mut self.child, "serve", Duration::from_secs(30));
+        assert!(status.success(), "serve did not stop cleanly: {status}\n{}", self.log.lock().unwrap());
     }
 }
 

@@ -70,3 +70,19 @@ pub fn listing(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
     out.sort();
     out
 }
+
+/// Sends SIGTERM to `child` and waits for it to exit, at most `timeout` ("`what` did not stop
+/// after SIGTERM" otherwise); returns its exit status.
+pub fn terminate(child: &mut std::process::Child, what: &str, timeout: std::time::Duration) -> std::process::ExitStatus {
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let t = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(t.elapsed() < timeout, "{what} did not stop after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}

@@ -155,18 +155,8 @@ impl Drop for Env {
 
 /// SIGTERM: the worker finishes what it is doing and exits 0.
 pub fn stop(worker: &mut Child) {
-    unsafe {
-        libc::kill(worker.id() as i32, libc::SIGTERM);
-    }
-    let t = Instant::now();
-    loop {
-        if let Some(status) = worker.try_wait().unwrap() {
-            assert!(status.success(), "the worker did not stop cleanly: {status}");
-            return;
-        }
-        assert!(t.elapsed() < Duration::from_secs(90), "the worker did not stop after SIGTERM");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let status = super::terminate(worker, "the worker", Duration::from_secs(90));
+    assert!(status.success(), "the worker did not stop cleanly: {status}");
 }
 
 pub fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
