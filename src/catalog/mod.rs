@@ -154,33 +154,150 @@ pub(crate) fn where_clause(q: &Query, date_expr: &str, placeholder: impl Fn(usiz
 /// The upsert's guard: newer revisions win, and a processed document stays processed.
 pub(crate) const UPSERT_GUARD: &str = "(documents.status = 'quarantined' AND excluded.status = 'processed') OR (documents.status = excluded.status AND excluded.revision >= documents.revision)";
 
-/// The columns in the order both implementations read and write them.
-pub(crate) const COLUMNS: [&str; 24] = [
-    "id",
-    "revision",
-    "status",
-    "received_at",
-    "channel",
-    "source_name",
-    "media_type",
-    "source_format",
-    "doc_type",
-    "doc_type_confidence",
-    "needs_review",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "seller_name",
-    "seller_vat_id",
-    "buyer_name",
-    "iban",
-    "currency",
-    "gross_total",
-    "error_kind",
-    "error_message",
-    "retain_until",
-    "index_key",
+/// What a column holds; each catalog maps it to its own SQL type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Text,
+    Integer,
+    Real,
+    Bool,
+}
+
+/// A column's value as both catalogs write and read it.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Text(Option<String>),
+    Integer(i64),
+    Real(Option<f64>),
+    Bool(bool),
+}
+
+impl Value {
+    fn text(&self) -> Option<String> {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Integer(n) => Some(n.to_string()),
+            Value::Real(x) => x.map(|x| x.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+        }
+    }
+
+    /// The value of a column of `kind` read back as text (PostgreSQL reads every column so).
+    pub(crate) fn parse(kind: Kind, text: Option<String>) -> Value {
+        match kind {
+            Kind::Text => Value::Text(text),
+            Kind::Integer => Value::Integer(text.and_then(|t| t.parse().ok()).unwrap_or(0)),
+            Kind::Real => Value::Real(text.and_then(|t| t.parse().ok())),
+            Kind::Bool => Value::Bool(text.as_deref() == Some("true")),
+        }
+    }
+}
+
+/// The columns in the order both implementations read and write them, and what they hold.
+pub(crate) const COLUMNS: [(&str, Kind); 24] = [
+    ("id", Kind::Text),
+    ("revision", Kind::Integer),
+    ("status", Kind::Text),
+    ("received_at", Kind::Text),
+    ("channel", Kind::Text),
+    ("source_name", Kind::Text),
+    ("media_type", Kind::Text),
+    ("source_format", Kind::Text),
+    ("doc_type", Kind::Text),
+    ("doc_type_confidence", Kind::Real),
+    ("needs_review", Kind::Bool),
+    ("invoice_number", Kind::Text),
+    ("issue_date", Kind::Text),
+    ("due_date", Kind::Text),
+    ("seller_name", Kind::Text),
+    ("seller_vat_id", Kind::Text),
+    ("buyer_name", Kind::Text),
+    ("iban", Kind::Text),
+    ("currency", Kind::Text),
+    ("gross_total", Kind::Text),
+    ("error_kind", Kind::Text),
+    ("error_message", Kind::Text),
+    ("retain_until", Kind::Text),
+    ("index_key", Kind::Text),
 ];
+
+/// The column names, comma-separated, `f` applied to each (a cast, a conversion).
+pub(crate) fn column_list(f: impl Fn(&str) -> String) -> String {
+    COLUMNS.iter().map(|(c, _)| f(c)).collect::<Vec<_>>().join(", ")
+}
+
+impl Entry {
+    /// The row's values in [`COLUMNS`] order.
+    pub(crate) fn values(&self) -> [Value; 24] {
+        let t = |s: &Option<String>| Value::Text(s.clone());
+        let s = |s: &String| Value::Text(Some(s.clone()));
+        [
+            s(&self.id),
+            Value::Integer(self.revision.into()),
+            Value::Text(Some(if self.status == Status::Quarantined { "quarantined" } else { "processed" }.into())),
+            s(&self.received_at),
+            s(&self.channel),
+            s(&self.source_name),
+            s(&self.media_type),
+            t(&self.source_format),
+            t(&self.doc_type),
+            // Through the decimal text, so that 0.9 is stored as 0.9 and not as 0.899999976.
+            Value::Real(self.doc_type_confidence.and_then(|c| c.to_string().parse().ok())),
+            Value::Bool(self.needs_review),
+            t(&self.invoice_number),
+            t(&self.issue_date),
+            t(&self.due_date),
+            t(&self.seller_name),
+            t(&self.seller_vat_id),
+            t(&self.buyer_name),
+            t(&self.iban),
+            t(&self.currency),
+            t(&self.gross_total),
+            t(&self.error_kind),
+            t(&self.error_message),
+            t(&self.retain_until),
+            s(&self.index_key),
+        ]
+    }
+
+    /// The entry from values read back in [`COLUMNS`] order.
+    pub(crate) fn from_values(v: &[Value]) -> Entry {
+        let t = |i: usize| v.get(i).and_then(Value::text);
+        let s = |i: usize| t(i).unwrap_or_default();
+        Entry {
+            id: s(0),
+            revision: match v.get(1) {
+                Some(Value::Integer(n)) => u32::try_from(*n).unwrap_or(0),
+                _ => 0,
+            },
+            status: if s(2) == "quarantined" { Status::Quarantined } else { Status::Processed },
+            received_at: s(3),
+            channel: s(4),
+            source_name: s(5),
+            media_type: s(6),
+            source_format: t(7),
+            doc_type: t(8),
+            doc_type_confidence: match v.get(9) {
+                Some(Value::Real(x)) => x.map(|x| x as f32),
+                _ => None,
+            },
+            needs_review: v.get(10) == Some(&Value::Bool(true)),
+            invoice_number: t(11),
+            issue_date: t(12),
+            due_date: t(13),
+            seller_name: t(14),
+            seller_vat_id: t(15),
+            buyer_name: t(16),
+            iban: t(17),
+            currency: t(18),
+            gross_total: t(19),
+            error_kind: t(20),
+            error_message: t(21),
+            retain_until: t(22),
+            index_key: s(23),
+        }
+    }
+}
 
 #[cfg(test)]
 pub(crate) mod tests {

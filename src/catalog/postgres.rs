@@ -6,9 +6,8 @@ use std::sync::Mutex;
 
 use postgres::{Client, NoTls, Row};
 
-use super::{where_clause, Catalog, CatalogError, Entry, Query, COLUMNS, UPSERT_GUARD};
+use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, UPSERT_GUARD};
 use crate::config::redact_url;
-use crate::index::Status;
 
 pub struct PostgresCatalog {
     url: String,
@@ -25,84 +24,28 @@ fn db(e: postgres::Error) -> CatalogError {
 }
 
 /// Each column as written (with the cast from the text parameter) and as read back (as text).
-fn write_expr(column: &str, n: usize) -> String {
-    match column {
-        "revision" => format!("${n}::text::integer"),
-        "received_at" | "retain_until" => format!("${n}::text::timestamptz"),
-        "issue_date" | "due_date" => format!("${n}::text::date"),
-        "gross_total" => format!("${n}::text::numeric"),
-        "doc_type_confidence" => format!("${n}::text::real"),
-        "needs_review" => format!("${n}::text::boolean"),
-        _ => format!("${n}"),
+fn write_expr(column: &str, kind: Kind, n: usize) -> String {
+    match (column, kind) {
+        ("received_at" | "retain_until", _) => format!("${n}::text::timestamptz"),
+        ("issue_date" | "due_date", _) => format!("${n}::text::date"),
+        ("gross_total", _) => format!("${n}::text::numeric"),
+        (_, Kind::Integer) => format!("${n}::text::integer"),
+        (_, Kind::Real) => format!("${n}::text::real"),
+        (_, Kind::Bool) => format!("${n}::text::boolean"),
+        (_, Kind::Text) => format!("${n}"),
     }
 }
 
 fn read_expr(column: &str) -> String {
     match column {
         "received_at" | "retain_until" => format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"),
-        "revision" | "issue_date" | "due_date" | "gross_total" | "doc_type_confidence" | "needs_review" => format!("{column}::text"),
-        _ => column.to_string(),
+        _ => format!("{column}::text"),
     }
 }
 
 fn entry(r: &Row) -> Entry {
-    let s = |i: usize| -> Option<String> { r.get::<_, Option<String>>(i) };
-    let req = |i: usize| s(i).unwrap_or_default();
-    Entry {
-        id: req(0),
-        revision: req(1).parse().unwrap_or(0),
-        status: if req(2) == "quarantined" { Status::Quarantined } else { Status::Processed },
-        received_at: req(3),
-        channel: req(4),
-        source_name: req(5),
-        media_type: req(6),
-        source_format: s(7),
-        doc_type: s(8),
-        doc_type_confidence: s(9).and_then(|c| c.parse().ok()),
-        needs_review: req(10) == "true",
-        invoice_number: s(11),
-        issue_date: s(12),
-        due_date: s(13),
-        seller_name: s(14),
-        seller_vat_id: s(15),
-        buyer_name: s(16),
-        iban: s(17),
-        currency: s(18),
-        gross_total: s(19),
-        error_kind: s(20),
-        error_message: s(21),
-        retain_until: s(22),
-        index_key: req(23),
-    }
-}
-
-fn values(e: &Entry) -> Vec<Option<String>> {
-    vec![
-        Some(e.id.clone()),
-        Some(e.revision.to_string()),
-        Some(if e.status == Status::Quarantined { "quarantined" } else { "processed" }.to_string()),
-        Some(e.received_at.clone()),
-        Some(e.channel.clone()),
-        Some(e.source_name.clone()),
-        Some(e.media_type.clone()),
-        e.source_format.clone(),
-        e.doc_type.clone(),
-        e.doc_type_confidence.map(|c| c.to_string()),
-        Some(e.needs_review.to_string()),
-        e.invoice_number.clone(),
-        e.issue_date.clone(),
-        e.due_date.clone(),
-        e.seller_name.clone(),
-        e.seller_vat_id.clone(),
-        e.buyer_name.clone(),
-        e.iban.clone(),
-        e.currency.clone(),
-        e.gross_total.clone(),
-        e.error_kind.clone(),
-        e.error_message.clone(),
-        e.retain_until.clone(),
-        Some(e.index_key.clone()),
-    ]
+    let values: Vec<Value> = COLUMNS.iter().enumerate().map(|(i, (_, kind))| Value::parse(*kind, r.get::<_, Option<String>>(i))).collect();
+    Entry::from_values(&values)
 }
 
 impl PostgresCatalog {
@@ -176,16 +119,16 @@ impl Catalog for PostgresCatalog {
     }
 
     fn upsert(&self, e: &Entry) -> Result<(), CatalogError> {
-        let exprs: Vec<String> = COLUMNS.iter().enumerate().map(|(i, c)| write_expr(c, i + 1)).collect();
-        let updates: Vec<String> = COLUMNS[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        let exprs: Vec<String> = COLUMNS.iter().enumerate().map(|(i, (c, kind))| write_expr(c, *kind, i + 1)).collect();
+        let updates: Vec<String> = COLUMNS[1..].iter().map(|(c, _)| format!("{c} = excluded.{c}")).collect();
         let sql = format!(
             "INSERT INTO {}.documents AS documents ({}) VALUES ({}) ON CONFLICT (id) DO UPDATE SET {} WHERE {UPSERT_GUARD}",
             self.schema,
-            COLUMNS.join(", "),
+            column_list(str::to_string),
             exprs.join(", "),
             updates.join(", ")
         );
-        let vals = values(e);
+        let vals: Vec<Option<String>> = e.values().iter().map(Value::text).collect();
         self.with(|c| {
             let params: Vec<&(dyn postgres::types::ToSql + Sync)> = vals.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
             c.execute(sql.as_str(), &params).map(|_| ())
@@ -198,17 +141,15 @@ impl Catalog for PostgresCatalog {
     }
 
     fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError> {
-        let cols: Vec<String> = COLUMNS.iter().map(|c| read_expr(c)).collect();
-        let sql = format!("SELECT {} FROM {}.documents WHERE id = $1", cols.join(", "), self.schema);
+        let sql = format!("SELECT {} FROM {}.documents WHERE id = $1", column_list(read_expr), self.schema);
         self.with(|c| c.query_opt(sql.as_str(), &[&id])).map(|r| r.as_ref().map(entry))
     }
 
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {
         let date = "coalesce(issue_date::text, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'))";
         let (clause, params) = where_clause(q, date, |i| format!("${i}"));
-        let cols: Vec<String> = COLUMNS.iter().map(|c| read_expr(c)).collect();
         let limit = q.limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
-        let sql = format!("SELECT {} FROM {}.documents {clause} ORDER BY received_at DESC, id{limit}", cols.join(", "), self.schema);
+        let sql = format!("SELECT {} FROM {}.documents {clause} ORDER BY received_at DESC, id{limit}", column_list(read_expr), self.schema);
         self.with(|c| {
             let p: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
             c.query(sql.as_str(), &p)

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::types::ToSqlOutput;
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row, ToSql};
 
-use super::{where_clause, Catalog, CatalogError, Entry, Query, COLUMNS, UPSERT_GUARD};
-use crate::index::Status;
+use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, UPSERT_GUARD};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS documents (
@@ -50,41 +50,31 @@ fn db(e: rusqlite::Error) -> CatalogError {
     CatalogError::Db(e.to_string())
 }
 
-fn status_of(s: &str) -> Status {
-    if s == "quarantined" {
-        Status::Quarantined
-    } else {
-        Status::Processed
-    }
+fn entry(r: &Row) -> rusqlite::Result<Entry> {
+    let values = COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::Text => Value::Text(r.get(i)?),
+                Kind::Integer => Value::Integer(r.get(i)?),
+                Kind::Real => Value::Real(r.get(i)?),
+                Kind::Bool => Value::Bool(r.get(i)?),
+            })
+        })
+        .collect::<rusqlite::Result<Vec<Value>>>()?;
+    Ok(Entry::from_values(&values))
 }
 
-fn entry(r: &Row) -> rusqlite::Result<Entry> {
-    Ok(Entry {
-        id: r.get(0)?,
-        revision: r.get(1)?,
-        status: status_of(&r.get::<_, String>(2)?),
-        received_at: r.get(3)?,
-        channel: r.get(4)?,
-        source_name: r.get(5)?,
-        media_type: r.get(6)?,
-        source_format: r.get(7)?,
-        doc_type: r.get(8)?,
-        doc_type_confidence: r.get::<_, Option<f64>>(9)?.map(|c| c as f32),
-        needs_review: r.get(10)?,
-        invoice_number: r.get(11)?,
-        issue_date: r.get(12)?,
-        due_date: r.get(13)?,
-        seller_name: r.get(14)?,
-        seller_vat_id: r.get(15)?,
-        buyer_name: r.get(16)?,
-        iban: r.get(17)?,
-        currency: r.get(18)?,
-        gross_total: r.get(19)?,
-        error_kind: r.get(20)?,
-        error_message: r.get(21)?,
-        retain_until: r.get(22)?,
-        index_key: r.get(23)?,
-    })
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Value::Text(s) => s.to_sql(),
+            Value::Integer(n) => n.to_sql(),
+            Value::Real(x) => x.to_sql(),
+            Value::Bool(b) => b.to_sql(),
+        }
+    }
 }
 
 impl SqliteCatalog {
@@ -112,44 +102,14 @@ impl Catalog for SqliteCatalog {
 
     fn upsert(&self, e: &Entry) -> Result<(), CatalogError> {
         let placeholders: Vec<String> = (1..=COLUMNS.len()).map(|i| format!("?{i}")).collect();
-        let updates: Vec<String> = COLUMNS[1..].iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        let updates: Vec<String> = COLUMNS[1..].iter().map(|(c, _)| format!("{c} = excluded.{c}")).collect();
         let sql = format!(
             "INSERT INTO documents ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} WHERE {UPSERT_GUARD}",
-            COLUMNS.join(", "),
+            column_list(str::to_string),
             placeholders.join(", "),
             updates.join(", ")
         );
-        let status = if e.status == Status::Quarantined { "quarantined" } else { "processed" };
-        self.conn()
-            .execute(
-                &sql,
-                rusqlite::params![
-                    e.id,
-                    e.revision,
-                    status,
-                    e.received_at,
-                    e.channel,
-                    e.source_name,
-                    e.media_type,
-                    e.source_format,
-                    e.doc_type,
-                    e.doc_type_confidence.map(|c| c as f64),
-                    e.needs_review,
-                    e.invoice_number,
-                    e.issue_date,
-                    e.due_date,
-                    e.seller_name,
-                    e.seller_vat_id,
-                    e.buyer_name,
-                    e.iban,
-                    e.currency,
-                    e.gross_total,
-                    e.error_kind,
-                    e.error_message,
-                    e.retain_until,
-                    e.index_key
-                ],
-            )
+        self.conn().execute(&sql, params_from_iter(e.values().iter()))
             .map(|_| ())
             .map_err(db)
     }
@@ -159,14 +119,14 @@ impl Catalog for SqliteCatalog {
     }
 
     fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError> {
-        let sql = format!("SELECT {} FROM documents WHERE id = ?1", COLUMNS.join(", "));
+        let sql = format!("SELECT {} FROM documents WHERE id = ?1", column_list(str::to_string));
         self.conn().query_row(&sql, [id], entry).optional().map_err(db)
     }
 
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {
         let (clause, params) = where_clause(q, "coalesce(issue_date, substr(received_at, 1, 10))", |i| format!("?{i}"));
         let limit = q.limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
-        let sql = format!("SELECT {} FROM documents {clause} ORDER BY received_at DESC, id{limit}", COLUMNS.join(", "));
+        let sql = format!("SELECT {} FROM documents {clause} ORDER BY received_at DESC, id{limit}", column_list(str::to_string));
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql).map_err(db)?;
         let rows = stmt.query_map(params_from_iter(params.iter()), entry).map_err(db)?;
