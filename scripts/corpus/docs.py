@@ -110,6 +110,8 @@ class Doc:
     signer: str | None = None
     negative: bool = False       # storno / correction printed with negative amounts
     has_prices: bool = True
+    intro_notes: list[str] = field(default_factory=list)   # prose above the table (insurance premiums)
+    end_notes: list[str] = field(default_factory=list)     # prose below the totals
 
 
 def _date(rng) -> dt.date:
@@ -437,3 +439,88 @@ def build(rng, doc_type: str) -> Doc:
     else:
         doc.payment = "none"
     return doc
+
+
+# Insurance premium invoices ("Beitragsrechnung"): an insurer bills a policy's premium for a
+# period, insurance tax (Versicherungsteuer) included or on top, with the contract's terms as
+# prose around the amounts. Their words ("Vertrag", "Beitragsgutschriften", "Versicherung")
+# belong to contracts and credit notes elsewhere, so the classifier must see them on invoices.
+INSURER_PREFIXES = ["Allgemeine", "Hanseatische", "Rheinische", "Westfälische", "Süddeutsche", "Norddeutsche",
+                    "Bayerische", "Mitteldeutsche", "Badische", "Fränkische"]
+INSURER_SUFFIXES = ["Versicherung AG", "Versicherungsverein a.G.", "Versicherungs-AG", "Feuerversicherung VVaG",
+                    "Sachversicherung AG", "Versicherungsgesellschaft mbH"]
+INSURANCE_BRANCHES = ["Kraftfahrtversicherung", "Sachversicherung", "Haftpflichtversicherung", "Hausratversicherung",
+                      "Wohngebäudeversicherung", "Betriebsversicherung", "Rechtsschutzversicherung"]
+INSURANCE_TITLES = ["Beitragsrechnung", "Beitragsrechnung zur {branch}", "Beitragsrechnung zur {branch} Nr. {policy}",
+                    "Prämienrechnung", "Rechnung über den Versicherungsbeitrag"]
+INSURANCE_COVERS = ["Kfz-Haftpflicht SF{sf} ({pct} %) Typkl. {tk} Regio R{r}", "Vollkasko SF{sf} ({pct} %) Typkl. {tk}",
+                    "Teilkasko ohne Selbstbeteiligung", "Privathaftpflicht", "Hausrat, Versicherungssumme {vs} €",
+                    "Wohngebäude (gleitender Neuwert)", "Betriebshaftpflicht", "Inhaltsversicherung", "Elementarschäden",
+                    "Glasversicherung", "Rechtsschutz Privat/Beruf/Verkehr", "Unfall, Grundsumme {vs} €",
+                    "Elektronikversicherung", "Cyber-Basisschutz", "Schutzbrief", "Fahrerschutz"]
+INSURANCE_INTRO = [
+    "Bei Ausstellung der Beitragsrechnung wurde der bekannte Vertragsstand (Zahlungen, Vertragsänderungen) bis zum {stand} berücksichtigt.",
+    "Versicherungszeitraum: {start} - {end}",
+    "Für Ihren Vertrag Nr. {policy} berechnen wir Ihnen für den Zeitraum {start} bis {end} folgenden Beitrag:",
+    "Lösen Sie die Beitragsrechnung bitte auch bei Vertragsänderungen ein. Die Zahlung werden wir verrechnen.",
+]
+INSURANCE_END = [
+    "Beitragsgutschriften aus Ihrem Vertrag erstatten wir per Scheck.",
+    "Einfacher für Sie ist es, wenn Sie uns ein SEPA-Lastschriftmandat erteilen.",
+    "Diese Rechnung wird auch als Beitragsnachweis vom Finanzamt anerkannt.",
+    "Bitte geben Sie bei Zahlung die Versicherungsschein-Nummer {policy} an.",
+    "Versicherungsbeiträge sind nach § 4 Nr. 10 UStG von der Umsatzsteuer befreit; der Beitrag enthält die gesetzliche Versicherungsteuer.",
+    "Wenn Sie den Beitrag nicht rechtzeitig zahlen, kann der Versicherungsschutz entfallen (§ 38 VVG).",
+]
+
+
+def make_insurance_premium(rng, doc: Doc) -> None:
+    """Turns a German domestic invoice into an insurer's premium invoice: insurer as seller,
+    covers as lines (one each, at 19 % insurance tax), a period, prose about the contract."""
+    seller = doc.seller
+    if rng.random() < 0.5:
+        seller.name = f"{rng.choice(INSURER_PREFIXES)} {rng.choice(INSURER_SUFFIXES)}"
+    else:
+        seller.name = f"{rng.choice(C.SURNAMES)} {rng.choice(INSURER_SUFFIXES)}"
+    seller.short = "".join(w[0] for w in seller.name.split()[:2]).upper()
+    domain = f"{C._slug(seller.name)}.de"
+    seller.email = f"{rng.choice(['beitrag', 'service', 'kundenservice', 'info'])}@{domain}"
+    seller.web = f"www.{domain}"
+    seller.register = f"Amtsgericht {rng.choice(C.COURTS)}, HRB {rng.randint(1000, 259999)}"
+    seller.vat_id = None if rng.random() < 0.7 else seller.vat_id   # premiums are VAT-exempt; many insurers print none
+    seller.small_business = False
+    doc.buyer.vat_id = None
+    doc.show_buyer_vat = False
+    policy = f"{rng.randint(10, 99)}.{rng.randint(100, 999)}.{rng.randint(100, 999)}.{rng.randint(1, 9)}"
+    branch = rng.choice(INSURANCE_BRANCHES)
+    doc.title = rng.choice(INSURANCE_TITLES).format(branch=branch, policy=policy)
+    doc.gross_prices = rng.random() < 0.5
+    doc.order_ref = doc.order_ref_date = None
+    doc.delivery_date = doc.delivery_end = None
+    doc.lines = []
+    fill = dict(sf=rng.randint(1, 35), pct=rng.choice([30, 35, 40, 45, 55, 70]), tk=rng.randint(10, 25), r=rng.randint(1, 12),
+                vs=rng.choice(["50.000", "65.000", "100.000", "150.000"]))
+    for i, cover in enumerate(rng.sample(INSURANCE_COVERS, rng.randint(1, 4)), 1):
+        price = D(rng.randint(2500, 95000)) / 100
+        doc.lines.append(Line(pos=i, name=cover.format(**fill), qty=D(1), unit_key="ls", unit_label=_unit_label(rng, "ls", "de", {}), price=price,
+                              amount=price, vat_rate=D(19)))
+    doc.totals = compute_totals(rng, doc, allow_extras=False)
+    start = doc.issue_date + dt.timedelta(days=rng.randint(5, 25))
+    end = start + dt.timedelta(days=rng.choice([90, 181, 364]))
+    st = doc.style
+    fill.update(policy=policy, start=st.date(start), end=st.date(end), stand=st.date(doc.issue_date - dt.timedelta(days=rng.randint(3, 10))))
+    doc.intro_notes = [t.format(**fill) for t in rng.sample(INSURANCE_INTRO, rng.randint(1, 3))]
+    doc.end_notes = [t.format(**fill) for t in rng.sample(INSURANCE_END, rng.randint(1, 3))]
+    doc.skonto = None
+    if doc.payment == "paid":
+        doc.payment = "debit"
+    lab = dict(doc.lab)
+    if doc.gross_prices:   # the covers' prices include the tax
+        lab["vat"] = rng.choice(["darin enthaltene Versicherungsteuer {r}", "enthaltene Versicherungsteuer {r}"])
+        lab["vat_total"] = "enthaltene Versicherungsteuer"
+    else:
+        lab["vat"] = rng.choice(["Versicherungsteuer {r}", "zzgl. {r} Versicherungsteuer"])
+        lab["vat_total"] = "Versicherungsteuer"
+    lab["net"] = rng.choice(["Nettobeitrag", "Beitrag ohne Versicherungsteuer", "Beitrag netto"])
+    lab["gross"] = rng.choice(["zu zahlender Beitrag", "Gesamtbeitrag", "Beitrag inkl. Versicherungsteuer", "Rechnungsbetrag"])
+    doc.lab = lab

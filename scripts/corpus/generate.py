@@ -18,11 +18,12 @@ import random
 import shutil
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpus import degrade, docs, gt, labels, layouts, render  # noqa: E402
+from corpus import degrade, docs, fmt, gt, labels, layouts, render  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDOUT = ["seitenleiste", "wortmarke", "formular", "adresse_rechts"]
@@ -55,7 +56,26 @@ def make(job: tuple) -> dict:
     if doc_type == "invoice" and corrected.random() < 0.08:
         doc.title = corrected.choice(labels.CORRECTED_TITLES[doc.lang])
         doc.type_code = "384"
+    # Insurance premium invoices ("Beitragsrechnung"): a draw of its own as well.
+    premium = random.Random(f"{seed}:{index}:premium")
+    if doc_type == "invoice" and doc.lang == "de" and doc.vat_mode == "domestic" and doc.type_code is None \
+            and family != "datenblatt" and premium.random() < 0.25:
+        docs.make_insurance_premium(premium, doc)
+    # Partial and final invoices that deduct what was paid on account ("Erhaltene Anzahlungen",
+    # "abzgl. Abschlagszahlung"): 8 % of invoices had one; a draw of their own adds as many again.
+    prepay = random.Random(f"{seed}:{index}:prepaid")
+    t = doc.totals
+    if doc_type == "invoice" and t is not None and not t.prepaid and not doc.negative and doc.payment != "paid" \
+            and doc.skonto is None and prepay.random() < 0.1:
+        t.prepaid = fmt.q2(t.gross * Decimal(prepay.choice([20, 25, 30, 40, 50, 60])) / 100)
+        t.amount_due = t.gross - t.prepaid
     lay = layouts.pick(rng, family, doc)
+    # Totals as an ERP's column table (net | VAT | rate | gross, a row per rate and a sum
+    # row): a draw of its own too.
+    columns = random.Random(f"{seed}:{index}:columns")
+    if doc_type in ("invoice", "credit_note") and doc.has_prices and doc.totals is not None and doc.vat_mode in ("domestic", "foreign") \
+            and not doc.totals.prepaid and not lay.thermal and family != "datenblatt" and columns.random() < 0.15:
+        lay.totals = "columns"
     pdf, pages, fields = render.render(doc, lay, seed=f"{seed}:{index}:render")
     did = doc_id(seed, index)
     meta = {"doc_id": did, "doc_type": doc_type, "language": doc.lang, "layout": family, "pages": pages, "split": split}

@@ -44,6 +44,9 @@ def canonical(doc: Doc) -> dict:
     """Every value the document could print, normalised, keyed like the ground truth."""
     d, t = doc, doc.totals
     v: dict = {}
+    # A credit note's amounts are positive in the ground truth, as EN 16931 has them and
+    # mailroom indexes them: the type says which way the money goes, whatever the print.
+    pos = (lambda x: abs(x) if x is not None else None) if d.doc_type == "credit_note" and d.negative else (lambda x: x)
     if d.number:
         v["document_number"] = d.number
         if d.doc_type in ("invoice", "credit_note"):
@@ -77,16 +80,16 @@ def canonical(doc: Doc) -> dict:
     if d.customer_no:
         v["customer_number"] = d.customer_no
     if t:
-        v.update(line_total=a2(t.line_total), net_total=a2(t.net), vat_total=a2(t.vat_total),
-                 gross_total=a2(t.gross), amount_due=a2(t.amount_due))
+        v.update(line_total=a2(pos(t.line_total)), net_total=a2(pos(t.net)), vat_total=a2(pos(t.vat_total)),
+                 gross_total=a2(pos(t.gross)), amount_due=a2(pos(t.amount_due)))
         if t.discount is not None:
-            v["allowance_total"] = a2(t.discount)
+            v["allowance_total"] = a2(pos(t.discount))
         if t.shipping is not None:
-            v["charge_total"] = a2(t.shipping)
+            v["charge_total"] = a2(pos(t.shipping))
         if t.prepaid is not None:
-            v["prepaid_amount"] = a2(t.prepaid)
+            v["prepaid_amount"] = a2(pos(t.prepaid))
         for i, (r, b, a) in enumerate(t.breakdown):
-            v[f"vat_breakdown[{i}].rate"], v[f"vat_breakdown[{i}].base"], v[f"vat_breakdown[{i}].amount"] = a2(r), a2(b), a2(a)
+            v[f"vat_breakdown[{i}].rate"], v[f"vat_breakdown[{i}].base"], v[f"vat_breakdown[{i}].amount"] = a2(r), a2(pos(b)), a2(pos(a))
     for i, ref in enumerate(d.referenced):
         v[f"referenced_invoices[{i}]"] = ref.number
     if not d.gross_prices and d.other_kind is None:
@@ -94,12 +97,12 @@ def canonical(doc: Doc) -> dict:
             k = f"line_items[{i}]."
             v[k + "line_id"] = str(ln.pos)
             v[k + "name"] = ln.name
-            v[k + "quantity"] = a4(ln.qty)
+            v[k + "quantity"] = a4(pos(ln.qty))
             v[k + "unit_code"] = _unit_code(ln.unit_key)
             if ln.price is not None:
                 v[k + "net_unit_price"] = a4(ln.price)
             if ln.amount is not None:
-                v[k + "net_line_amount"] = a2(ln.amount)
+                v[k + "net_line_amount"] = a2(pos(ln.amount))
             if ln.vat_rate is not None:
                 v[k + "vat_rate"] = a2(ln.vat_rate)
             if ln.discount:

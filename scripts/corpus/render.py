@@ -937,6 +937,8 @@ class Renderer:
 
     def draw_totals(self):
         p, L, d = self.pdf, self.L, self.d
+        if L.totals == "columns":
+            return self.draw_totals_columns()
         rows = self.totals_rows()
         lead = self.lead * 1.05
         h = len(rows) * lead + 12 + (len(d.totals.breakdown) + 2) * lead * (1 if self.show_breakdown else 0)
@@ -978,6 +980,61 @@ class Renderer:
         if self.show_breakdown:
             self.vat_breakdown_table()
         self.y += self.lead * 0.6
+
+    def draw_totals_columns(self):
+        """The totals as ERP printouts show them: a column per amount (goods, net, VAT, rate,
+        gross), a row per VAT rate and a sum row with the currency in the rate column. The
+        labels stand only in the header: a total is known by its column and by adding up."""
+        p, d, st, t, rng = self.pdf, self.d, self.st, self.d.totals, self.rng
+        heads = COLUMN_TOTALS[d.lang]
+        multi = len(t.breakdown) > 1
+        extras = t.discount is not None or t.shipping is not None
+        cols = (["goods"] if not extras and not d.gross_prices and rng.random() < 0.5 else []) + ["net", "vat", "rate", "gross"]
+        if rng.random() < 0.4:
+            cols[cols.index("vat")], cols[cols.index("rate")] = "rate", "vat"
+        titles = {c: rng.choice(heads[c]) for c in cols}
+        sum_row = multi or rng.random() < 0.6
+        net_keys = ("net_total",) + (() if extras or d.gross_prices else ("line_total",))
+        rows = []
+        for i, (r, b, v) in enumerate(t.breakdown):
+            keys = {"goods": (), "net": (f"vat_breakdown[{i}].base",), "vat": (f"vat_breakdown[{i}].amount",),
+                    "rate": (f"vat_breakdown[{i}].rate",), "gross": ()}
+            if not sum_row:   # the one rate's row is the totals' row
+                keys["net"] += net_keys
+                keys["vat"] += ("vat_total",)
+                keys["gross"] += ("gross_total", "amount_due")
+                keys["goods"] += ("line_total",)
+            rows.append(({"goods": st.money(b, False), "net": st.money(b, False), "vat": st.money(v, False),
+                          "rate": st.pct(r), "gross": st.money(b + v, False)}, keys, False))
+        if sum_row:
+            rows.append(({"goods": st.money(t.line_total, False), "net": st.money(t.net, False), "vat": st.money(t.vat_total, False),
+                          "rate": d.currency if rng.random() < 0.7 else "", "gross": st.money(t.gross, False)},
+                         {"goods": ("line_total",), "net": net_keys, "vat": ("vat_total",), "rate": ("currency",), "gross": ("gross_total", "amount_due")}, True))
+        widths = [max(width(titles[c], self.fb, self.small), *(width(r[0][c], self.f, self.s) for r in rows)) + 16 for c in cols]
+        total_w = sum(widths)
+        span = self.x1 - self.x0
+        gap = max(0.0, (span - total_w) / max(1, len(cols))) if rng.random() < 0.6 else 0.0
+        x = self.x1 - total_w - gap * len(cols)
+        rights = []
+        for w in widths:
+            x += w + gap
+            rights.append(x - 4)
+        lead = self.lead
+        self.need((len(rows) + 2) * lead + 8)
+        y = self.y + lead
+        for c, rx in zip(cols, rights):
+            p.text(rx, y, titles[c], self.fb, self.small, "right")
+        if rng.random() < 0.6:
+            p.line(rights[0] - widths[0] + 4, y + 3, self.x1, y + 3, 0.4)
+        for values, keys, is_sum in rows:
+            y += lead * (1.4 if is_sum else 1.0)
+            if is_sum and rng.random() < 0.6:
+                p.line(rights[0] - widths[0] + 4, y - lead * 0.8, self.x1, y - lead * 0.8, 0.6)
+            font = self.fb if is_sum and rng.random() < 0.5 else self.f
+            for c, rx in zip(cols, rights):
+                if values[c]:
+                    p.text(rx, y, values[c], font, self.s, "right", keys=keys[c])
+        self.y = y + lead * 0.8
 
     def vat_breakdown_table(self):
         p, st, lab, t = self.pdf, self.st, self.lab, self.d.totals
@@ -1032,6 +1089,8 @@ class Renderer:
             self.paragraph(txt, keys_for={ds: ("valid_until",)}, gap=0.3)
         elif d.doc_type in ("order_confirmation", "order"):
             self.paragraph(lab["delivery_terms"], gap=0.3)
+        for text in d.end_notes:
+            self.paragraph(text, gap=0.3)
         if self.L.bank_in_body and d.sender.bank and d.sender.bank.iban and d.doc_type in ("invoice", "reminder", "order_confirmation", "quote"):
             self.bank_line()
         if d.doc_type in ("quote", "order_confirmation", "order") or (self.L.closing and d.doc_type != "receipt"):
@@ -1060,6 +1119,9 @@ class Renderer:
         if d.paragraphs and d.other_kind == "pricelist":
             self.paragraph(d.subject, self.fb, self.s + 3)
             self.paragraph(d.paragraphs[0], gap=0.8)
+        elif d.intro_notes:
+            for i, text in enumerate(d.intro_notes):
+                self.paragraph(text, gap=0.8 if i == len(d.intro_notes) - 1 else 0.3)
         elif self.L.intro and d.doc_type in ("invoice", "credit_note", "order_confirmation", "quote", "order", "delivery_note"):
             self.salutation()
             self.paragraph(self.rng.choice(INTRO[d.lang][d.doc_type]), gap=0.8)
@@ -1392,6 +1454,16 @@ class Renderer:
             self.pdf.text(self.x1, self.H - self.footer_h - 2, text, self.f, self.small, "right", GREY)
         else:
             self.pdf.text((self.x0 + self.x1) / 2, self.H - self.footer_h - 2, text, self.f, self.small, "center", GREY)
+
+
+# Column headers of the ERP totals table ("columns" totals).
+COLUMN_TOTALS = {
+    "de": {"goods": ["Warenwert", "Positionssumme", "Summe Positionen"], "net": ["Nettobetrag", "Nettowert", "Netto", "Warenwert netto"],
+           "vat": ["MwSt-Betrag", "USt-Betrag", "Steuerbetrag", "MwSt."], "rate": ["MwSt-%", "USt-%", "Steuersatz", "MwSt.-Satz"],
+           "gross": ["Endbetrag", "Bruttobetrag", "Brutto", "Rechnungsbetrag", "Gesamt"]},
+    "en": {"goods": ["Goods", "Line total", "Items"], "net": ["Net amount", "Net", "Net value"], "vat": ["VAT amount", "VAT", "Tax"],
+           "rate": ["VAT %", "Rate", "Tax rate"], "gross": ["Total", "Gross", "Amount", "Invoice total"]},
+}
 
 
 def labels_salutation(lang: str, sex, last: str) -> str:
