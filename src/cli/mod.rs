@@ -6,6 +6,7 @@
 mod check;
 mod dead_letters;
 mod eval;
+mod explain;
 mod export;
 mod hold;
 mod list;
@@ -57,6 +58,8 @@ pub enum Command {
     Catalog(list::CatalogCommand),
     /// Evaluate extraction and classification on documents with `<name>.gt.json` ground truth.
     Eval(EvalArgs),
+    /// Show why the trained extractor read a document's fields as it did: each field's best candidates.
+    Explain(explain::ExplainArgs),
     /// Write EN 16931 CII XML (XRechnung 3.0 where complete) of archived invoices for the ERP.
     Export(export::ExportArgs),
     /// Recompute every object's hash and the audit chain; report tampering, missing objects and gaps.
@@ -104,6 +107,10 @@ pub struct EvalArgs {
     /// Only the configured pipeline, without the rules-only comparison.
     #[arg(long)]
     pub no_baseline: bool,
+    /// Count only values the document prints: skip the fields a `.gt.json` lists under
+    /// `_not_printed` (scripts/make-scans.py finds them in the born-digital PDF's text).
+    #[arg(long)]
+    pub printed_only: bool,
 }
 
 #[derive(Args, Debug)]
@@ -166,6 +173,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check { broker } => check::check(&config, broker),
         Command::Catalog(cmd) => list::catalog(&config, cmd),
         Command::Eval(args) => eval::eval(&config, args),
+        Command::Explain(args) => explain::explain(&config, args),
         Command::Export(args) => export::export(&config, args),
         Command::Verify(args) => verify::verify(&config, args),
         Command::Retention(cmd) => retention::retention(&config, cmd),

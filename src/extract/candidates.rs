@@ -47,9 +47,17 @@ fn number_token() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"[A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]").expect("regex"))
 }
 
-fn split_amount() -> &'static Regex {
+/// A number printed as a letter prefix, a space and digits ("RE 91361", "GS 67643").
+fn spaced_number() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| Regex::new(r"^\s*(\d{1,2}) (\d{1,3}(?:\.\d{3})*,\d{2})(\s?(?:€|EUR))?$").expect("regex"))
+    R.get_or_init(|| Regex::new(r"\b[A-Z]{1,4} \d{3,12}\b").expect("regex"))
+}
+
+/// The start of an IBAN at the end of a line ("IBAN DE41 7605"): its rest may be the next
+/// line of the row, where a skewed scan's line finder broke it.
+fn iban_head() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"\b[A-Z]{2}[0-9OIL]{2}(?: ?[0-9A-Z]{1,4})*\s*$").expect("regex"))
 }
 
 fn name_separators() -> &'static Regex {
@@ -80,17 +88,28 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
             // Dates are no amounts ("12.05" inside "12.05.2025" is filtered by the parser).
             push(Kind::Amount, format_amount(a.value), Some(a.value), a.currency.is_some(), a.start, a.end);
         }
-        // An amount alone in its cell that OCR broke after its first digit or two
-        // ("1 6,39" for 16,39): the joined value is a candidate too; the arithmetic decides.
-        if let Some(c) = split_amount().captures(line.text.trim_end()) {
-            let joined = format!("{}{}", &c[1], &c[2]);
-            if let Some(v) = super::parse::parse_amount(&joined) {
-                let m = c.get(0).expect("match");
-                push(Kind::Amount, format_amount(v), Some(v), c.get(3).is_some(), m.start(), m.end());
-            }
+        // An amount alone in its cell that OCR broke ("1 6,39"): the joined value too.
+        if let Some(a) = super::parse::split_cell_amount(&line.text) {
+            push(Kind::Amount, format_amount(a.value), Some(a.value), a.currency.is_some(), a.start, a.end);
         }
-        for (v, s, e) in ids::find_ibans(&line.text) {
-            push(Kind::Iban, v, None, false, s, e);
+        let mut split_ibans = Vec::new();
+        let ibans = ids::find_ibans(&line.text);
+        for (v, s, e) in &ibans {
+            push(Kind::Iban, v.clone(), None, false, *s, *e);
+        }
+        if ibans.is_empty() {
+            if let Some(head) = iban_head().find(&line.text) {
+                if let Some(rest) = super::text::right_of(lines, line).first() {
+                    let joined = format!("{} {}", &line.text[head.start()..], rest.text);
+                    for (v, s, e) in ids::find_ibans(&joined) {
+                        if s == 0 && e > head.len() {
+                            let (b, conf) = line.locate(head.start(), line.text.len());
+                            let bbox = [b[0], b[1].min(rest.bbox[1]), rest.bbox[2].max(b[2]), b[3].max(rest.bbox[3])];
+                            split_ibans.push(Candidate { kind: Kind::Iban, value: v, amount: None, currency: false, line: i, start: head.start(), end: line.text.len(), page: line.page, bbox, conf });
+                        }
+                    }
+                }
+            }
         }
         for (v, s, e) in ids::find_vat_ids(&line.text) {
             push(Kind::VatId, v, None, false, s, e);
@@ -108,6 +127,9 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
                     continue;
                 }
                 push(Kind::Number, tok.to_string(), None, false, m.start(), m.end());
+            }
+            for m in spaced_number().find_iter(&line.text) {
+                push(Kind::Number, m.as_str().to_string(), None, false, m.start(), m.end());
             }
             let h = heights.first().copied().unwrap_or(842.0);
             let y = line.bbox[1];
@@ -145,6 +167,7 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
                 }
             }
         }
+        out.extend(split_ibans);
     }
     name_blocks(lines, form_names, &mut out);
     out

@@ -42,6 +42,11 @@ fn name_label() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"(?i)^(name|firma|firmenname|company|company\s*name|raison\s*sociale|nom)\s*:\s*(.*)$").expect("regex"))
 }
 
+fn identifier_line() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?i)^(?:GLN|ILN|EAN|DUNS|Lief(?:eranten)?[-\s]?Nr\.?|Kunden[-\s]?Nr\.?|Customer\s+No\.?)\s*:?\s*[0-9][0-9\s]*$").expect("regex"))
+}
+
 fn salutation() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| Regex::new(r"(?i)^(?:herrn?|frau|firma|mr\.?|mrs\.?|ms\.?)\s+").expect("regex"))
@@ -68,41 +73,59 @@ fn centre(l: &TextLine) -> f32 {
 
 /// Whether a line has a value beside it on its visual row (a label's value column).
 fn has_value_right(lines: &[TextLine], l: &TextLine) -> bool {
+    value_right(lines, l).next().is_some()
+}
+
+/// The lines to the right of `l` on its visual row.
+fn value_right<'a>(lines: &'a [TextLine], l: &'a TextLine) -> impl Iterator<Item = (usize, &'a TextLine)> {
     let h = l.height();
-    lines.iter().any(|o| o.page == l.page && o.order != l.order && o.bbox[0] > l.bbox[2] && (centre(o) - centre(l)).abs() < 0.6 * h.max(o.height()))
+    lines.iter().enumerate().filter(move |(_, o)| o.page == l.page && o.order != l.order && o.bbox[0] > l.bbox[2] && (centre(o) - centre(l)).abs() < 0.6 * h.max(o.height()))
 }
 
 /// Per line: the party section it stands in. A section starts at a heading and ends at
 /// the next heading of another kind in the heading's column — a line with no value beside
 /// it that ends in a colon ("Steuerbevollmächtigter des Verkäufers:") or stands apart
 /// after a gap ("Bemerkungen") — at a page break, or after a gap of five line heights.
+/// Sections may stand side by side ("Lieferant" | "Käufer" on one row, as ERP printouts
+/// have them): a line belongs to the open section whose heading is the nearest to its left.
 pub fn sections(lines: &[TextLine]) -> Vec<Option<Party>> {
+    struct Open {
+        party: Party,
+        page: u32,
+        x: f32,
+        bottom: f32,
+        h: f32,
+    }
     let mut out = vec![None; lines.len()];
     let mut by_y: Vec<usize> = (0..lines.len()).collect();
     by_y.sort_by(|&a, &b| (lines[a].page, lines[a].bbox[1]).partial_cmp(&(lines[b].page, lines[b].bbox[1])).unwrap_or(std::cmp::Ordering::Equal));
-    // (party, page, heading x, bottom of the section so far, line height)
-    let mut open: Option<(Party, u32, f32, f32, f32)> = None;
+    let mut open: Vec<Open> = Vec::new();
     for &i in &by_y {
         let l = &lines[i];
-        if let Some(p) = heading(&l.text) {
-            open = Some((p, l.page, l.bbox[0], l.bbox[3], l.height()));
-            out[i] = Some(p);
+        open.retain(|o| o.page == l.page);
+        if let Some(party) = heading(&l.text) {
+            // A heading replaces the section in its own column only.
+            let h = l.height();
+            open.retain(|o| (o.x - l.bbox[0]).abs() >= 2.0 * h.max(o.h));
+            open.push(Open { party, page: l.page, x: l.bbox[0], bottom: l.bbox[3], h });
+            out[i] = Some(party);
             continue;
         }
-        let Some((party, page, x, bottom, h)) = open else { continue };
+        let Some(k) = open.iter().enumerate().filter(|(_, o)| o.x <= l.bbox[0] + 2.0 * o.h).max_by(|a, b| a.1.x.total_cmp(&b.1.x)).map(|(k, _)| k) else { continue };
+        let o = &open[k];
         let t = l.text.trim();
-        let gap = l.bbox[1] - bottom;
-        let in_column = (l.bbox[0] - x).abs() < 2.0 * h;
+        let gap = l.bbox[1] - o.bottom;
+        let in_column = (l.bbox[0] - o.x).abs() < 2.0 * o.h;
         let other_heading = in_column
             && !name_label().is_match(t)
             && !has_value_right(lines, l)
-            && (t.ends_with(':') || (gap > 1.5 * h && t.split_whitespace().count() <= 2 && !t.chars().any(|c| c.is_ascii_digit())));
-        if l.page != page || gap > 5.0 * h || other_heading {
-            open = None;
+            && (t.ends_with(':') || (gap > 1.5 * o.h && t.split_whitespace().count() <= 2 && !t.chars().any(|c| c.is_ascii_digit())));
+        if gap > 5.0 * o.h || other_heading {
+            open.remove(k);
             continue;
         }
-        out[i] = Some(party);
-        open = Some((party, page, x, bottom.max(l.bbox[3]), h));
+        out[i] = Some(o.party);
+        open[k].bottom = open[k].bottom.max(l.bbox[3]);
     }
     out
 }
@@ -190,8 +213,14 @@ fn names_in_sections(lines: &[TextLine], secs: &[Option<Party>]) -> Vec<FormName
         for (k, n) in below.into_iter().take(3) {
             let t = n.text.trim();
             let only_salutation = salutation().is_match(&format!("{t} ")) && t.split_whitespace().count() == 1;
-            let label = t.contains(':') || has_value_right(lines, n);
+            // A label has its value beside it in its own section; the line beside it may
+            // also be the other party's, in a section side by side.
+            let label = t.contains(':') || value_right(lines, n).any(|(j, _)| secs[j] == secs[k]);
             if only_salutation || label {
+                continue;
+            }
+            // A party's identifier above its name ("GLN 4304171000002", "Kunden-Nr. 009420").
+            if identifier_line().is_match(t) {
                 continue;
             }
             if heading(t).is_some() || t.chars().filter(|c| c.is_alphabetic()).count() < 3 || t.chars().filter(|c| c.is_ascii_digit()).count() > 2 {
@@ -308,8 +337,32 @@ mod tests {
         // A name over two lines, its legal form on the second (the FeRD insurer samples).
         let lines = page(&[(49.0, 309.0, "Verkäufer:"), (49.0, 331.0, "MVM Musterhafter"), (49.0, 342.0, "Versicherungsverein Musterstadt a.G."), (50.0, 365.0, "Musterstr. 12")]);
         assert_eq!(party_names(&lines)[0].value, "MVM Musterhafter Versicherungsverein Musterstadt a.G.");
+        // A party's GLN above its name is skipped.
+        let lines = page(&[(210.0, 64.0, "Käufer"), (211.0, 73.0, "GLN 4304171000002"), (210.0, 82.0, "MUSTER-KUNDE GMBH")]);
+        assert_eq!(party_names(&lines)[0].value, "MUSTER-KUNDE GMBH");
         // A name is no heading.
         assert_eq!(heading("Lieferant GmbH"), None);
         assert_eq!(heading("Käufer/Leistungsempfänger"), Some(Party::Buyer));
+    }
+
+    #[test]
+    fn sections_side_by_side_each_keep_their_column() {
+        // An ERP printout: supplier and buyer in two columns under headings on one row.
+        let lines = page(&[
+            (40.0, 64.0, "Lieferant"),
+            (210.0, 64.0, "Käufer"),
+            (40.0, 82.0, "KOSTENLIEFERANT GMBH"),
+            (210.0, 82.0, "MUSTER-KUNDE GMBH"),
+            (40.0, 96.0, "BAHNHOFSTRASSE 99"),
+            (211.0, 96.0, "KUNDENWEG 88"),
+        ]);
+        let secs = sections(&lines);
+        let party = |text: &str| secs[lines.iter().position(|l| l.text == text).expect("line")];
+        assert_eq!(party("KOSTENLIEFERANT GMBH"), Some(Party::Seller));
+        assert_eq!(party("BAHNHOFSTRASSE 99"), Some(Party::Seller));
+        assert_eq!(party("MUSTER-KUNDE GMBH"), Some(Party::Buyer));
+        assert_eq!(party("KUNDENWEG 88"), Some(Party::Buyer));
+        let names = party_names(&lines);
+        assert_eq!(names.iter().map(|n| (n.party, n.value.as_str())).collect::<Vec<_>>(), vec![(Party::Seller, "KOSTENLIEFERANT GMBH"), (Party::Buyer, "MUSTER-KUNDE GMBH")]);
     }
 }

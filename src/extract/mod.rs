@@ -16,6 +16,9 @@ pub mod table;
 pub mod text;
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
 
 use crate::index::{Check, DocType, FieldValue, LineItem, ModelInfo, VatBreakdown};
 use crate::layout::Page;
@@ -70,8 +73,62 @@ impl FieldExtractor for RulesExtractor {
         let lines = text::lines(doc.pages);
         let mut ex = rules::extract(doc, &lines);
         ex.line_items = table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
+        credit_note_signs(doc.doc_type, &mut ex);
         ex.checks = checks::run(&ex);
         ex
+    }
+}
+
+/// Whether the document's sender is the buyer: an order comes from the buyer's letterhead
+/// and goes to the supplier's address. Where the page names the parties only by position
+/// (letterhead, address window), the seller is then the addressee.
+pub fn issuer_is_buyer(doc_type: DocType) -> bool {
+    doc_type == DocType::Order
+}
+
+/// The party field that holds the issuer's (`seller_name`) or the addressee's
+/// (`buyer_name`) name on a document of `doc_type`: the same field, or the other one on an order.
+pub fn role_field(field: &str, doc_type: DocType) -> &str {
+    match (field, issuer_is_buyer(doc_type)) {
+        ("seller_name", true) => "buyer_name",
+        ("buyer_name", true) => "seller_name",
+        (f, _) => f,
+    }
+}
+
+/// A decimal string without its minus sign.
+fn unsigned(v: &str) -> String {
+    v.strip_prefix('-').unwrap_or(v).to_string()
+}
+
+/// A credit note's amounts as EN 16931 and the ERP take them: positive, the document type
+/// saying which way the money goes. A credit note printed with minus signs ("Gutschrift
+/// -218,48", a Stornorechnung) is read as printed and turned here as a whole — totals, VAT
+/// breakdown, line quantities and amounts — or it would be booked as a negative credit,
+/// that is a debit. Every amount loses its minus, not only the totals': OCR sometimes reads
+/// a minus as a quote ("14,99 €), and the totals must still add up.
+pub fn credit_note_signs(doc_type: DocType, ex: &mut Extraction) {
+    if doc_type != DocType::CreditNote {
+        return;
+    }
+    // Any of the totals: OCR may have lost the minus of one of them.
+    let printed_negative = ["gross_total", "net_total", "vat_total"].iter().filter_map(|f| ex.value(f).and_then(|v| Decimal::from_str(v).ok())).any(|d| d < Decimal::ZERO);
+    if !printed_negative {
+        return;
+    }
+    for f in ["net_total", "vat_total", "gross_total", "amount_due"] {
+        if let Some(v) = ex.fields.get_mut(f) {
+            v.value = unsigned(&v.value);
+        }
+    }
+    for b in &mut ex.vat_breakdown {
+        b.base = unsigned(&b.base);
+        b.amount = unsigned(&b.amount);
+    }
+    for item in &mut ex.line_items {
+        for v in [&mut item.quantity, &mut item.net_line_amount].into_iter().flatten() {
+            *v = unsigned(v);
+        }
     }
 }
 
@@ -84,3 +141,38 @@ pub fn needs_review(doc_type: DocType, ex: &Extraction) -> bool {
     let doubtful = MANDATORY.iter().any(|f| ex.fields.get(*f).map(|v| v.confidence < REVIEW_THRESHOLD).unwrap_or(true));
     doubtful || ex.checks.iter().any(|c| !c.passed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::{FieldValue, LineItem, VatBreakdown};
+
+    fn extraction(gross: &str, net: &str, vat: &str) -> Extraction {
+        let mut ex = Extraction::default();
+        for (f, v) in [("gross_total", gross), ("net_total", net), ("vat_total", vat), ("amount_due", gross)] {
+            ex.fields.insert(f.into(), FieldValue { value: v.into(), confidence: 0.9, page: Some(1), bbox: None });
+        }
+        ex.vat_breakdown = vec![VatBreakdown { rate: "7.00".into(), base: net.into(), amount: vat.into() }];
+        ex.line_items = vec![LineItem { line_id: Some("1".into()), name: Some("Brot".into()), quantity: Some("-2.0000".into()), unit_code: None, net_unit_price: Some("109.24".into()), net_line_amount: Some(net.into()), vat_rate: Some("7.00".into()) }];
+        ex
+    }
+
+    #[test]
+    fn a_credit_note_printed_negative_is_indexed_positive_and_an_invoice_keeps_its_sign() {
+        let mut ex = extraction("-233.47", "-218.48", "-14.99");
+        credit_note_signs(DocType::CreditNote, &mut ex);
+        assert_eq!([ex.value("gross_total"), ex.value("net_total"), ex.value("vat_total"), ex.value("amount_due")], [Some("233.47"), Some("218.48"), Some("14.99"), Some("233.47")]);
+        assert_eq!((ex.vat_breakdown[0].base.as_str(), ex.vat_breakdown[0].amount.as_str(), ex.vat_breakdown[0].rate.as_str()), ("218.48", "14.99", "7.00"));
+        assert_eq!(ex.line_items[0].quantity.as_deref(), Some("2.0000"));
+        assert_eq!(ex.line_items[0].net_unit_price.as_deref(), Some("109.24"), "unit prices stay positive");
+        // A corrected invoice printed negative is a negative invoice (UNTDID 384): as printed.
+        let mut ex = extraction("-8.79", "-7.67", "-1.12");
+        credit_note_signs(DocType::Invoice, &mut ex);
+        assert_eq!(ex.value("gross_total"), Some("-8.79"));
+        // A credit note printed positive stays so.
+        let mut ex = extraction("233.47", "218.48", "14.99");
+        credit_note_signs(DocType::CreditNote, &mut ex);
+        assert_eq!(ex.value("gross_total"), Some("233.47"));
+    }
+}
+

@@ -209,6 +209,17 @@ pub fn find_amounts(text: &str) -> Vec<AmountMatch> {
     out
 }
 
+/// An amount alone in its cell that OCR broke after its first digit or two ("1 6,39" for
+/// 16,39): the joined value. The arithmetic decides whether it is one.
+pub fn split_cell_amount(text: &str) -> Option<AmountMatch> {
+    static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = R.get_or_init(|| regex::Regex::new(r"^\s*(\d{1,2}) (\d{1,3}(?:\.\d{3})*,\d{2})(\s?(?:€|EUR))?$").expect("regex"));
+    let c = re.captures(text.trim_end())?;
+    let value = parse_amount(&format!("{}{}", &c[1], &c[2]))?;
+    let m = c.get(0).expect("match");
+    Some(AmountMatch { value, start: m.start(), end: m.end(), currency: c.get(3).map(|_| "EUR") })
+}
+
 /// `"1234.56"`: a dot and exactly two decimals.
 pub fn format_amount(v: Decimal) -> String {
     format!("{:.2}", v.round_dp(2))

@@ -199,18 +199,16 @@ fn rate_in(text: &str) -> Option<Decimal> {
 fn amount_candidates(lines: &[TextLine]) -> Vec<AmountCand> {
     let mut out = Vec::new();
     for line in lines {
-        let amounts = find_amounts(&line.text);
+        let mut amounts = find_amounts(&line.text);
+        // An amount alone in its cell that OCR broke ("1 6,39"): the joined value as well.
+        if let Some(a) = super::parse::split_cell_amount(&line.text) {
+            amounts.push(a);
+        }
         if amounts.is_empty() {
             continue;
         }
         // The label text: this line left of the amount, or the lines left of it in its row.
-        let row_left: String = lines
-            .iter()
-            .filter(|l| l.page == line.page && l.order != line.order && l.bbox[2] <= line.bbox[0] + 1.0)
-            .filter(|l| ((l.bbox[1] + l.bbox[3]) / 2.0 - (line.bbox[1] + line.bbox[3]) / 2.0).abs() < 0.6 * line.height().max(l.height()))
-            .map(|l| l.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let row_left: String = left_of(lines, line).iter().rev().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" ");
         for a in &amounts {
             let label_text = format!("{} {}", row_left, &line.text[..a.start]);
             if labels::carry_over().is_match(&label_text) || labels::not_a_total().is_match(&line.text[..a.start]) {
@@ -296,6 +294,11 @@ fn choose_totals(amounts: &[AmountCand]) -> Totals {
             for n in amounts.iter().filter(|a| a.page == g.page && a.order <= g.order) {
                 for v in amounts.iter().filter(|a| a.page == g.page && a.order <= g.order) {
                     if std::ptr::eq(n, v) || n.value + v.value != g.value || !plausible_vat(n.value, v.value) || v.value.abs() > n.value.abs() {
+                        continue;
+                    }
+                    // Nothing adds to itself: a zero VAT takes a net printed and labelled as such
+                    // ("Gesamtbetrag 230,48" + "Abschläge 0,00" is no triple).
+                    if std::ptr::eq(n, *g) || (v.value.is_zero() && n.roles[NET] <= 0.0) {
                         continue;
                     }
                     let s = g.roles[GROSS] + 0.5 * (n.roles[NET] + v.roles[VAT]) + 0.001 * g.order as f32;
@@ -442,7 +445,10 @@ fn postcode_city() -> &'static Regex {
 /// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
 /// stands in the window at the top left, with the sender's one-line return address just
 /// above it; the sender's name also heads the letter.
-fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Option<(Cand, f32)>) {
+/// Issuer (letterhead, return line) and addressee (address window) by position, or seller
+/// and buyer by a form's headings; the last value says whether a form named either.
+#[allow(clippy::type_complexity)]
+fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Option<(Cand, f32)>, bool) {
     let first: Vec<&TextLine> = lines.iter().filter(|l| l.page == 1).collect();
     let mut seller: Option<(Cand, f32)> = None;
     let mut buyer: Option<(Cand, f32)> = None;
@@ -455,6 +461,7 @@ fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Opt
             super::form::Party::Buyer => buyer = cand,
         }
     }
+    let from_form = seller.is_some() || buyer.is_some();
     // Return-address line: several parts separated by · | • or " - ", one of them a postcode + city.
     for l in &first {
         if l.bbox[1] > 330.0 || seller.is_some() {
@@ -517,7 +524,7 @@ fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Opt
             }
         }
     }
-    (seller, buyer, seller_address)
+    (seller, buyer, seller_address, from_form)
 }
 
 fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Cand, f32)> {
@@ -656,10 +663,16 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     let tax_numbers = first_id(lines, ids::find_tax_numbers, labels::tax_number(), true);
     put("seller_tax_number", tax_numbers.into_iter().next().map(|(c, f, _)| (c, f)));
 
-    let (seller, buyer, seller_address) = parties(lines);
-    put("seller_name", seller);
-    put("buyer_name", buyer);
-    put("seller_address", seller_address);
+    let (seller, buyer, seller_address, from_form) = parties(lines);
+    if super::issuer_is_buyer(doc.doc_type) && !from_form {
+        // An order: the letterhead is the buyer's, the address window the supplier's.
+        put("seller_name", buyer);
+        put("buyer_name", seller);
+    } else {
+        put("seller_name", seller);
+        put("buyer_name", buyer);
+        put("seller_address", seller_address);
+    }
     put("payment_terms", labelled_line(lines, labels::payment_terms()));
     put("order_reference", order_reference(lines));
 
@@ -678,6 +691,29 @@ mod tests {
         let pages = [test_page(cells, 7.5)];
         let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
         extract(&doc, &super::super::text::lines(&pages))
+    }
+
+    #[test]
+    fn an_ocr_split_vat_amount_completes_the_totals_and_a_zero_is_no_vat_of_the_gross_itself() {
+        // The FeRD data sheet's totals, labels in one column and amounts in another; OCR
+        // broke 16,39 into "1 6,39". Before, the gross plus "Abschläge 0,00" made the triple.
+        let cells = [
+            (213.0, 270.0, "Gesamtbetrag der Zuschläge"),
+            (520.0, 271.0, "0,00"),
+            (213.0, 300.0, "Gesamtbetrag der Abschläge"),
+            (520.0, 301.0, "0,00"),
+            (213.0, 330.0, "Rechnungssumme ohne USt."),
+            (512.0, 331.0, "214,09"),
+            (213.0, 360.0, "Steuerbetrag"),
+            (517.0, 361.0, "1 6,39"),
+            (213.0, 391.0, "Bruttosumme"),
+            (512.0, 391.0, "230,48"),
+        ];
+        let ex = read(&cells);
+        assert_eq!((ex.value("net_total"), ex.value("vat_total"), ex.value("gross_total")), (Some("214.09"), Some("16.39"), Some("230.48")));
+        // Without the VAT line, a gross alone is not net + 0.
+        let ex = read(&[(213.0, 300.0, "Gesamtbetrag der Abschläge"), (520.0, 301.0, "0,00"), (213.0, 391.0, "Bruttosumme"), (512.0, 391.0, "230,48")]);
+        assert_ne!(ex.value("vat_total"), Some("0.00"), "{:?}", ex.fields);
     }
 
     #[test]

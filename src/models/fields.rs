@@ -15,7 +15,7 @@ use super::{token, Features, LinearModel};
 use crate::extract::candidates::{candidates, Candidate, Kind};
 use crate::extract::text::{self, TextLine};
 use crate::extract::form::{self, Party};
-use crate::extract::{checks, ids, rules, Extraction, FieldExtractor, ReadDocument};
+use crate::extract::{checks, ids, role_field, rules, Extraction, FieldExtractor, ReadDocument};
 use crate::index::{DocType, FieldValue, ModelInfo};
 use crate::layout::Page;
 
@@ -42,6 +42,7 @@ pub const MIN_PROBABILITY: f32 = 0.2;
 
 /// A read document prepared for scoring: its lines, candidates and their features.
 pub struct Scored {
+    pub doc_type: DocType,
     pub lines: Vec<TextLine>,
     pub rules: Extraction,
     pub candidates: Vec<Candidate>,
@@ -61,7 +62,7 @@ pub fn prepare(doc: &ReadDocument) -> Scored {
     let cands = candidates(&lines, &heights, month_first(doc, &lines), &form.names);
     let ctx = Context::new(doc, &lines, &cands, form);
     let features = cands.iter().map(|c| ctx.features(c, &rules)).collect();
-    Scored { lines, rules, candidates: cands, features }
+    Scored { doc_type: doc.doc_type, lines, rules, candidates: cands, features }
 }
 
 struct Context<'a> {
@@ -82,6 +83,52 @@ struct Context<'a> {
     /// First lines of name candidates that span two lines (a letterhead name with its
     /// legal form below): each of those lines alone is only part of a name.
     joined_names: Vec<usize>,
+    /// The main labels of the e-mail and web domains the document prints ("horn-brandt").
+    domains: Vec<String>,
+    /// Per line: whether it carries contact or company data (phone, e-mail, IBAN, register):
+    /// a letterhead's or footer's, never an address window's.
+    contact: Vec<bool>,
+}
+
+fn domain_re() -> &'static regex::Regex {
+    static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| regex::Regex::new(r"(?i)(?:@|\bwww\.|https?://)([a-z0-9äöüß-]+)\.[a-z]{2,}").expect("regex"))
+}
+
+fn contact_re() -> &'static regex::Regex {
+    static R: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| {
+        regex::Regex::new(r"(?i)(?:\b(?:tel|telefon|fon|phone|fax|e-?mail|mail|iban|bic|ust-?id\S*|hrb|hra|amtsgericht|registergericht|gesch[äa]ftsf[üu]hr\S*|vorstand|steuer-?nr\S*)\b|@|\bwww\.)")
+            .expect("regex")
+    })
+}
+
+/// A name reduced to how domains spell it: lower case, umlauts as ae/oe/ue, legal forms and
+/// connectives dropped, one word per entry.
+fn slug_words(name: &str) -> Vec<String> {
+    const DROP: [&str; 22] = ["gmbh", "co", "kg", "ag", "ek", "e", "k", "ug", "haftungsbeschraenkt", "ohg", "ltd", "inc", "llc", "corp", "limited", "bv", "b", "v", "sas", "sarl", "und", "inh"];
+    let mut s = String::new();
+    for ch in name.chars().flat_map(char::to_lowercase) {
+        match ch {
+            'ä' => s.push_str("ae"),
+            'ö' => s.push_str("oe"),
+            'ü' => s.push_str("ue"),
+            'ß' => s.push_str("ss"),
+            c if c.is_alphanumeric() => s.push(c),
+            _ => s.push(' '),
+        }
+    }
+    s.split_whitespace().filter(|w| !DROP.contains(w)).map(str::to_string).collect()
+}
+
+/// Whether a printed domain is made from the name ("horn-brandt.de" for "Horn & Brandt GmbH").
+fn domain_matches(name: &str, domains: &[String]) -> bool {
+    let words = slug_words(name);
+    let compact: String = words.concat();
+    domains.iter().any(|d| {
+        let d: String = d.chars().filter(|c| *c != '-').collect();
+        (d.len() >= 4 && compact.contains(&d)) || words.first().is_some_and(|w| w.len() >= 4 && d.contains(w.as_str()))
+    })
 }
 
 const VAT_RATES: [&str; 8] = ["0.19", "0.07", "0.20", "0.10", "0.21", "0.16", "0.081", "0.077"];
@@ -155,7 +202,17 @@ impl<'a> Context<'a> {
         dates.sort();
         let postcode_lines = lines.iter().enumerate().filter(|(_, l)| l.page == 1 && postcode_city().is_match(&l.text)).map(|(i, _)| i).collect();
         let joined_names = cands.iter().filter(|c| c.kind == Kind::Name && spans_lines(c, &lines[c.line])).map(|c| c.line).collect();
-        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, form, joined_names }
+        let mut domains: Vec<String> = Vec::new();
+        for l in lines {
+            for m in domain_re().captures_iter(&l.text) {
+                let d = slug_words(&m[1].replace('-', " ")).join("-");
+                if !d.is_empty() && !domains.contains(&d) {
+                    domains.push(d);
+                }
+            }
+        }
+        let contact = lines.iter().map(|l| contact_re().is_match(&l.text)).collect();
+        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, form, joined_names, domains, contact }
     }
 
     fn features(&self, c: &Candidate, rules: &Extraction) -> Features {
@@ -181,11 +238,7 @@ impl<'a> Context<'a> {
         // The row: the nearest line to the left on the same visual row (a label column).
         let cy = (c.bbox[1] + c.bbox[3]) / 2.0;
         let h = (c.bbox[3] - c.bbox[1]).max(1.0);
-        let row_left = self
-            .lines
-            .iter()
-            .filter(|l| l.page == c.page && l.bbox[2] <= line.bbox[0] + 1.0 && ((l.bbox[1] + l.bbox[3]) / 2.0 - cy).abs() < 0.6 * h.max(l.height()))
-            .max_by(|a, b| a.bbox[2].total_cmp(&b.bbox[2]));
+        let row_left = text::left_of(self.lines, line).first().copied();
         if let Some(r) = row_left {
             for t in r.text.split_whitespace().map(token).filter(|t| !t.is_empty()).rev().take(3) {
                 f.flag(&format!("r:{t}"));
@@ -234,10 +287,10 @@ impl<'a> Context<'a> {
             Some(Party::Buyer) => f.flag("sec:buyer"),
             None => {}
         }
-        // What the rules chose.
+        // What the rules chose (party names as issuer and addressee: see role_field).
         for (name, v) in &rules.fields {
             if same_value(name, &v.value, &c.value) {
-                f.flag(&format!("rule:{name}"));
+                f.flag(&format!("rule:{}", role_field(name, self.doc.doc_type)));
             }
         }
         let occ = self.occurrences.get(c.value.as_str()).copied().unwrap_or(1);
@@ -333,9 +386,61 @@ impl<'a> Context<'a> {
                 f.flag(name);
             }
         }
+        // Its column: the header above ("Nettobetrag" over an ERP's totals table, where the
+        // sum row has no label of its own), and whether it sums the amounts above it.
+        let (header, above) = self.column_above(c);
+        if let Some(hd) = header {
+            for t in hd.text.split_whitespace().map(token).filter(|t| !t.is_empty()).take(3) {
+                f.flag(&format!("col:{t}"));
+            }
+        }
+        if above.len() >= 2 && a != Decimal::ZERO && above.iter().copied().sum::<Decimal>() == a {
+            f.flag("amt:col_sum");
+        }
+    }
+
+    /// The lines above a candidate in its column, nearest first, up to the first line with
+    /// words (the column's header, when it is a short one): the header, and the amounts
+    /// of the lines passed on the way.
+    fn column_above(&self, c: &Candidate) -> (Option<&'a TextLine>, Vec<Decimal>) {
+        let h = (c.bbox[3] - c.bbox[1]).max(1.0);
+        let mut up: Vec<&TextLine> = self
+            .lines
+            .iter()
+            .filter(|l| l.page == c.page && l.bbox[3] <= c.bbox[1] + 0.3 * h && c.bbox[1] - l.bbox[3] < 15.0 * h && l.bbox[0] < c.bbox[2] && l.bbox[2] > c.bbox[0])
+            .collect();
+        up.sort_by(|a, b| b.bbox[3].total_cmp(&a.bbox[3]));
+        let mut amounts = Vec::new();
+        for l in up {
+            if l.text.chars().filter(|ch| ch.is_alphabetic()).count() >= 3 {
+                let header = (l.text.split_whitespace().count() <= 4).then_some(l);
+                return (header, amounts);
+            }
+            let found = crate::extract::parse::find_amounts(&l.text);
+            if found.len() != 1 {
+                break;
+            }
+            amounts.push(found[0].value);
+        }
+        (None, amounts)
     }
 
     fn name_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
+        // Whose name: a sender's stands with its phone, e-mail, bank and register (letterhead,
+        // footer) and its domain is made from it; an addressee's stands alone in the window.
+        if domain_matches(&c.value, &self.domains) {
+            f.flag("nm:domain");
+        }
+        if self.contact[c.line] {
+            f.flag("nm:contact_line");
+        }
+        let near = (c.line + 1..(c.line + 7).min(self.lines.len())).any(|j| {
+            let l = &self.lines[j];
+            l.page == line.page && self.contact[j] && l.bbox[0] < line.bbox[2] && l.bbox[2] > line.bbox[0]
+        });
+        if near {
+            f.flag("nm:contact_below");
+        }
         if spans_lines(c, line) {
             f.flag("nm:multiline");
         } else if self.joined_names.contains(&c.line) {
@@ -446,15 +551,62 @@ fn whole_name(s: &Scored, field: &str, chosen: usize) -> Option<usize> {
     if c.kind != Kind::Name {
         return None;
     }
-    let rules = s.rules.value(field)?;
+    let rules = s.rules.value(role_field(field, s.doc_type))?;
     s.candidates.iter().position(|w| {
         w.kind == Kind::Name && w.value == rules && w.value != c.value && w.value.contains(c.value.as_str()) && spans_lines(w, &s.lines[w.line]) && (w.line == c.line || w.line + 1 == c.line)
     })
 }
 
-/// The totals decided together: among the best few candidates for net, VAT and gross, the
-/// combination with the highest joint probability, where adding up counts strongly.
+/// Issuer and addressee are two parties: when both models take the same name, the one
+/// whose second choice costs less gives way.
+fn distinct_parties(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
+    let (Some(sel), Some(buy)) = (ranked.get("seller_name"), ranked.get("buyer_name")) else { return };
+    let (Some(&s0), Some(&b0)) = (sel.first(), buy.first()) else { return };
+    let value = |i: usize| &s.candidates[i].value;
+    if !same_value("seller_name", value(s0.0), value(b0.0)) {
+        return;
+    }
+    let next = |v: &[(usize, f32)], taken: usize| v.iter().copied().find(|(i, _)| !same_value("seller_name", value(*i), value(taken)));
+    let keep_seller = next(buy, s0.0).map(|b1| s0.1 * b1.1);
+    let keep_buyer = next(sel, b0.0).map(|s1| s1.1 * b0.1);
+    match (keep_seller, keep_buyer) {
+        (Some(a), Some(b)) if b > a => {
+            best.insert("seller_name", next(sel, b0.0).expect("found above"));
+        }
+        (Some(_), _) => {
+            best.insert("buyer_name", next(buy, s0.0).expect("found above"));
+        }
+        (None, Some(_)) => {
+            best.insert("seller_name", next(sel, b0.0).expect("found above"));
+        }
+        (None, None) => {}
+    }
+}
+
+/// What is due when the page prints a prepayment beside its label ("Erhaltene Anzahlungen
+/// -50,00", "abzgl. Anzahlung"): the amount that is the gross less it, wherever it stands.
+/// Invoices with prepayments are rare in the training corpus, so the arithmetic decides.
+fn due_after_prepayment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal) -> Option<(usize, f32)> {
+    let labelled = |c: &Candidate| {
+        let line = &s.lines[c.line];
+        let left = text::left_of(&s.lines, line).first().map(|l| l.text.as_str()).unwrap_or("");
+        crate::extract::labels::prepaid().is_match(&line.text[..c.start]) || crate::extract::labels::prepaid().is_match(left)
+    };
+    let prepaid: Vec<Decimal> = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(c)).filter_map(|c| c.amount).filter(|a| !a.is_zero() && a.abs() < gross.abs()).collect();
+    let due = ranked.get("amount_due")?;
+    prepaid.iter().find_map(|p| {
+        let rest = gross - p.abs();
+        due.iter().find(|(i, _)| s.candidates[*i].amount == Some(rest)).map(|&(i, q)| (i, q.max(0.85)))
+    })
+}
+
+/// The totals decided together: the combination of net, VAT and gross with the highest
+/// joint probability among those that add up, where adding up counts strongly. Two of the
+/// three come from each field's best few candidates (and the rules' labelled triple); the
+/// third may be any candidate of its field that completes them — an ERP's sum row under a
+/// column header ("Nettobetrag" … "448,99") is often no likely net on its own.
 fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Option<[(usize, f32); 3]> {
+    const FIELDS: [&str; 3] = ["net_total", "vat_total", "gross_total"];
     // The four best values of each, and the rules' value where the rules found totals that add up.
     let top = |f: &str| {
         let all = ranked.get(f).cloned().unwrap_or_default();
@@ -470,31 +622,50 @@ fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) 
         }
         v
     };
-    let rules_agree = |n: usize, v: usize, g: usize| {
-        s.rules.totals_consistent && [("net_total", n), ("vat_total", v), ("gross_total", g)].iter().all(|(f, i)| s.rules.value(f).is_some_and(|r| same_value(f, r, &s.candidates[*i].value)))
-    };
-    let (nets, vats, grosses) = (top("net_total"), top("vat_total"), top("gross_total"));
     let amount = |i: usize| s.candidates[i].amount.unwrap_or_default();
-    let mut best: Option<(f32, [(usize, f32); 3])> = None;
-    for &n in &nets {
-        for &v in &vats {
-            for &g in &grosses {
-                // Adding up, with the VAT a share of the net (credit notes: in size).
-                if amount(n.0) + amount(v.0) != amount(g.0) || amount(v.0).abs() > amount(n.0).abs() {
-                    continue;
-                }
-                let mut score = n.1.max(1e-4).ln() + v.1.max(1e-4).ln() + g.1.max(1e-4).ln();
-                if rules_agree(n.0, v.0, g.0) {
-                    score += 2.0;
-                }
-                if best.map(|b| score > b.0).unwrap_or(true) {
-                    best = Some((score, [n, v, g]));
-                }
+    let all: Vec<&[(usize, f32)]> = FIELDS.iter().map(|f| ranked.get(f).map(Vec::as_slice).unwrap_or(&[])).collect();
+    let find = |field: usize, value: Decimal| all[field].iter().find(|(i, _)| amount(*i) == value).copied();
+    let rules_agree = |t: &[(usize, f32); 3]| {
+        s.rules.totals_consistent && FIELDS.iter().zip(t).all(|(f, (i, _))| s.rules.value(f).is_some_and(|r| same_value(f, r, &s.candidates[*i].value)))
+    };
+    let tops: Vec<Vec<(usize, f32)>> = FIELDS.iter().map(|f| top(f)).collect();
+    let mut triples: Vec<[(usize, f32); 3]> = Vec::new();
+    for &a in &tops[0] {
+        for &b in &tops[1] {
+            if let Some(g) = find(2, amount(a.0) + amount(b.0)) {
+                triples.push([a, b, g]);
+            }
+        }
+        for &g in &tops[2] {
+            if let Some(b) = find(1, amount(g.0) - amount(a.0)) {
+                triples.push([a, b, g]);
             }
         }
     }
-    let independent: f32 = [&nets, &vats, &grosses].iter().map(|v| v.first().map(|x| x.1.max(1e-4).ln()).unwrap_or(0.0)).sum();
-    // Adding up is worth a factor of e^6 against the independent choice (e^4 more when
+    for &b in &tops[1] {
+        for &g in &tops[2] {
+            if let Some(a) = find(0, amount(g.0) - amount(b.0)) {
+                triples.push([a, b, g]);
+            }
+        }
+    }
+    let mut best: Option<(f32, [(usize, f32); 3])> = None;
+    for t in triples {
+        let [n, v, _] = t;
+        // The VAT a share of the net (credit notes: in size).
+        if amount(v.0).abs() > amount(n.0).abs() {
+            continue;
+        }
+        let mut score: f32 = t.iter().map(|x| x.1.max(1e-4).ln()).sum();
+        if rules_agree(&t) {
+            score += 2.0;
+        }
+        if best.map(|b| score > b.0).unwrap_or(true) {
+            best = Some((score, t));
+        }
+    }
+    let independent: f32 = tops.iter().map(|v| v.first().map(|x| x.1.max(1e-4).ln()).unwrap_or(0.0)).sum();
+    // Adding up is worth a factor of e^6 against the independent choice (e^2 more when
     // the rules' labelled triple is the same).
     best.filter(|b| b.0 + 6.0 >= independent).map(|b| b.1)
 }
@@ -509,12 +680,16 @@ impl FieldExtractor for TrainedExtractor {
         let s = prepare(doc);
         let ranked = self.rank(&s);
         let mut ex = s.rules.clone();
+        let mut best: BTreeMap<&str, (usize, f32)> = ranked.iter().filter_map(|(f, v)| v.first().map(|b| (*f, *b))).collect();
+        distinct_parties(&s, &ranked, &mut best);
         for (field, _) in MODEL_FIELDS {
-            let Some(best) = ranked.get(field).and_then(|v| v.first()) else { continue };
+            let Some(&best) = best.get(field) else { continue };
+            // Party models speak of issuer and addressee; an order's issuer is the buyer.
+            let target = role_field(field, doc.doc_type);
             if best.1 >= MIN_PROBABILITY {
                 let chosen = whole_name(&s, field, best.0).unwrap_or(best.0);
-                ex.fields.insert(field.to_string(), field_value(&s.candidates[chosen], best.1));
-            } else if let Some(f) = ex.fields.get_mut(field) {
+                ex.fields.insert(target.to_string(), field_value(&s.candidates[chosen], best.1));
+            } else if let Some(f) = ex.fields.get_mut(target) {
                 // The rules' value where the model finds nothing likely, at the model's doubt.
                 f.confidence = f.confidence.min(0.5);
             }
@@ -526,11 +701,15 @@ impl FieldExtractor for TrainedExtractor {
                 ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
             }
         }
+        if let Some((i, p)) = ex.value("gross_total").and_then(|g| Decimal::from_str(g).ok()).and_then(|g| due_after_prepayment(&s, &ranked, g)) {
+            ex.fields.insert("amount_due".to_string(), field_value(&s.candidates[i], p));
+        }
         let total = |f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
         let consistent = matches!((total("net_total"), total("vat_total"), total("gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
         ex.totals_consistent = consistent;
         // The item table, checked against the net total chosen here.
         ex.line_items = crate::extract::table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
+        crate::extract::credit_note_signs(doc.doc_type, &mut ex);
         ex.checks = checks::run(&ex);
         ex
     }
@@ -543,10 +722,53 @@ pub fn examples(pages: &[Page], doc_type: DocType, language: Option<&str>, gt: &
     let s = prepare(&doc);
     let mut out = Vec::new();
     for (k, (field, kind)) in MODEL_FIELDS.iter().enumerate() {
-        let truth = gt.get(*field);
+        let truth = gt.get(role_field(field, doc_type));
         for (i, c) in s.candidates.iter().enumerate().filter(|(_, c)| c.kind == *kind) {
-            let label = truth.is_some_and(|t| same_value(field, t, &c.value));
+            // A credit note printed negative is indexed positive (extract::credit_note_signs):
+            // its printed amount is the right candidate.
+            let turned = c.amount.filter(|_| doc_type == DocType::CreditNote).map(|a| crate::extract::parse::format_amount(-a));
+            let label = truth.is_some_and(|t| same_value(field, t, &c.value) || turned.as_deref().is_some_and(|n| same_value(field, t, n)));
             out.push((k, s.features[i].clone(), label));
+        }
+    }
+    out
+}
+
+/// Why the extractor chose what it chose, for `mailroom explain`: per model field its best
+/// candidates with their probability and the line they stand on, the value taken (model or
+/// rules), and the totals' joint choice. `only` limits it to one field.
+pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<&str>, top: usize) -> String {
+    use std::fmt::Write;
+    let s = prepare(doc);
+    let ranked = extractor.rank(&s);
+    let chosen = extractor.extract(doc);
+    let mut out = String::new();
+    let _ = writeln!(out, "document type: {}, language: {}", doc.doc_type.as_str(), doc.language.unwrap_or("?"));
+    for (field, _) in MODEL_FIELDS {
+        if only.is_some_and(|o| o != field) {
+            continue;
+        }
+        let target = role_field(field, doc.doc_type);
+        let taken = chosen.value(target).unwrap_or("–");
+        let rules = s.rules.value(target).unwrap_or("–");
+        let role = if target != field { format!(" (the {} model: an order's sender is its buyer)", if field == "seller_name" { "issuer" } else { "addressee" }) } else { String::new() };
+        let _ = writeln!(out, "\n{target}{role}: {taken}  (rules: {rules}{})", if extractor.model(field).is_none() { "; no model" } else { "" });
+        for &(i, p) in ranked.get(field).map(Vec::as_slice).unwrap_or(&[]).iter().take(top) {
+            let c = &s.candidates[i];
+            let line = &s.lines[c.line];
+            let mark = if same_value(field, &c.value, taken) { '*' } else { ' ' };
+            let _ = writeln!(out, " {mark} {p:.3}  {:<28} p{} {:>4.0},{:<4.0} | {}", c.value, c.page, c.bbox[0], c.bbox[1], line.text);
+        }
+    }
+    if only.is_none_or(|o| ["net_total", "vat_total", "gross_total"].contains(&o)) {
+        match joint_totals(&s, &ranked) {
+            Some([n, v, g]) => {
+                let val = |(i, _): (usize, f32)| s.candidates[i].value.clone();
+                let _ = writeln!(out, "\ntotals chosen together: net {} + VAT {} = gross {}", val(n), val(v), val(g));
+            }
+            None => {
+                let _ = writeln!(out, "\ntotals: no triple among the best candidates adds up; each field chosen on its own");
+            }
         }
     }
     out

@@ -449,6 +449,9 @@ pub struct Metrics {
     pub fields_test: Option<(Report, Report)>,
     pub fields_test_seen: Option<(Report, Report)>,
     pub fields_real_scans: Option<(Report, Report)>,
+    /// The same, counting only values the scans print (`eval::Counted::Printed`).
+    #[serde(default)]
+    pub fields_real_scans_printed: Option<(Report, Report)>,
     pub inference_ms_per_page: f64,
     #[serde(default)]
     pub review_test: ReviewMetrics,
@@ -482,7 +485,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     let read_seconds = t.elapsed().as_secs_f64();
     if opts.prepare_only {
         if let Some(dir) = &opts.eval_dir {
-            eval::run_cached(&pipeline, None, dir, Some(&cache), |_, _| {}).map_err(|e| e.to_string())?;
+            eval::run_cached(&pipeline, None, dir, Some(&cache), eval::Counted::All, |_, _| {}).map_err(|e| e.to_string())?;
         }
         eprintln!("mailroom train: {} documents read into {} in {read_seconds:.0} s", all.len(), opts.cache.display());
         return Ok(Metrics { read_seconds, ..Default::default() });
@@ -563,15 +566,19 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         fields_test,
         fields_test_seen: both(&test_seen),
         fields_real_scans: None,
+        fields_real_scans_printed: None,
         inference_ms_per_page: per_page_ms,
         review_test: measure_review(&trained, &test),
         fields_from_rules,
     };
     if let Some(dir) = &opts.eval_dir {
         eprintln!("mailroom train: evaluating on {}", dir.display());
-        let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), |_, _| {}).map_err(|e| e.to_string())?;
+        let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), eval::Counted::All, |_, _| {}).map_err(|e| e.to_string())?;
         let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
         metrics.fields_real_scans = Some((model, baseline));
+        let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), eval::Counted::Printed, |_, _| {}).map_err(|e| e.to_string())?;
+        let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
+        metrics.fields_real_scans_printed = Some((model, baseline));
     }
     write("MODEL_CARD.md", super::card::render(&metrics, opts))?;
     write("metrics.json", serde_json::to_string_pretty(&metrics).expect("metrics"))?;

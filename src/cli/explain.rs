@@ -1,0 +1,67 @@
+//! `mailroom explain`: why the trained extractor read what it read from one document — each
+//! field's best candidates with their probability and the line they stand on. For whoever
+//! has to answer "why did it take that amount?" and for developing the models.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::fail;
+use crate::classify::detect_language;
+use crate::config::Config;
+use crate::document::Document;
+use crate::extract::ReadDocument;
+use crate::index::Channel;
+use crate::models::cache::PageCache;
+use crate::models::fields::{self, TrainedExtractor};
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The document (PDF, image, e-mail); nothing is archived.
+    pub file: PathBuf,
+    /// Only this field (invoice_number, gross_total, seller_name, …).
+    #[arg(long)]
+    pub field: Option<String>,
+    /// Candidates shown per field.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// Take read pages from this page cache, and put them there (as `mailroom eval --cache`).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+}
+
+pub fn explain(config: &Config, args: ExplainArgs) -> ExitCode {
+    let Some(extractor) = TrainedExtractor::shipped() else {
+        return fail("this build has no trained field models (models/fields-v1.json): nothing to explain");
+    };
+    if let Some(f) = &args.field {
+        if !fields::MODEL_FIELDS.iter().any(|(m, _)| m == f) {
+            let known: Vec<&str> = fields::MODEL_FIELDS.iter().map(|(m, _)| *m).collect();
+            return fail(format!("'{f}' is no field with a model; one of: {}", known.join(", ")));
+        }
+    }
+    let bytes = match std::fs::read(&args.file) {
+        Ok(b) => b,
+        Err(e) => return fail(format!("{}: {e}", args.file.display())),
+    };
+    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let doc = Document::new(bytes, Channel::File, name);
+    let pipeline = config.pipeline();
+    let pages = match args.cache.as_deref().map(PageCache::new).transpose() {
+        Ok(Some(cache)) => cache.pages(&pipeline, &doc),
+        Ok(None) => pipeline.read(&doc).map_err(|f| f.message),
+        Err(e) => return fail(format!("the page cache cannot be used: {e}")),
+    };
+    rayon::broadcast(|_| crate::ocr::release_engines());
+    let pages = match pages {
+        Ok(p) if !p.is_empty() => p,
+        Ok(_) => return fail("no page could be read (an e-invoice XML is read from its XML: nothing to explain)"),
+        Err(e) => return fail(format!("the document could not be read: {e}")),
+    };
+    let language = detect_language(&pages);
+    let doc_type = pipeline.classifier.classify(&pages).label;
+    let read = ReadDocument { pages: &pages, language: language.as_deref(), doc_type };
+    print!("{}", fields::explain(&extractor, &read, args.field.as_deref(), args.top.max(1)));
+    ExitCode::SUCCESS
+}
