@@ -67,7 +67,10 @@ fn name_separators() -> &'static Regex {
 
 fn salutation() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?i)^(?:herrn?|frau|firma|an|to|mr\.?|mrs\.?|ms\.?)\s+").expect("regex"))
+    // A salutation before a name, or the closing formula before the signer's company.
+    R.get_or_init(|| {
+        Regex::new(r"(?i)^(?:herrn?|frau|firma|an|to|mr\.?|mrs\.?|ms\.?|mit\s+freundlichen\s+gr(?:ü|ue|u)(?:ß|ss)en,?|freundliche\s+gr(?:ü|ue|u)(?:ß|ss)e,?|(?:kind|best|warm)\s+regards,?|yours\s+(?:sincerely|faithfully),?)\s+").expect("regex")
+    })
 }
 
 /// All candidates of a document. `heights` gives each page's height (for the name zones).
@@ -194,6 +197,21 @@ fn name_blocks(lines: &[TextLine], form_names: &[FormName], out: &mut Vec<Candid
         if value.len() <= 80 {
             let b = [above.bbox[0].min(line.bbox[0]), above.bbox[1], above.bbox[2].max(line.bbox[2]), line.bbox[3]];
             push(value, i - 1, b, line.locate(0, line.text.len()).1, out);
+        }
+    }
+    // A name whose legal form OCR put in a line of its own beside it on the row
+    // ("Mayer Tank & Wasch Ravensburg" | "GmbH": letter-spaced letterheads).
+    for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.page == 1) {
+        let Some(next) = super::text::right_of(lines, line).first().copied() else { continue };
+        let form = next.text.trim();
+        let whole = super::rules::company_suffix().find(form).is_some_and(|m| m.start() == 0 && form[m.end()..].trim().is_empty());
+        let gap = next.bbox[0] - line.bbox[2];
+        if whole && gap < 4.0 * line.height() && line.text.chars().any(char::is_alphabetic) && super::rules::company_suffix().find(&line.text).is_none() {
+            let value = format!("{} {form}", line.text.trim());
+            if value.len() <= 80 {
+                let b = [line.bbox[0], line.bbox[1].min(next.bbox[1]), next.bbox[2], line.bbox[3].max(next.bbox[3])];
+                push(value, i, b, line.locate(0, line.text.len()).1, out);
+            }
         }
     }
 }

@@ -142,14 +142,15 @@ fn amount_re() -> &'static Regex {
     R.get_or_init(|| {
         Regex::new(
             r"(?x)
-            (?P<pre>(?:EUR|USD|CHF|GBP|€|\$|£)\s?)?
+            (?P<pre>(?:EUR|USD|CHF|GBP|€|\$|£|SFr\.)\s?)?
             (?P<sign>[-−–])?\s?
             (?P<num>
-                \d{1,3}(?:[.\x{2009}\x{202F}'\ ]\d{3})+,\d{2}   # 1.234,56  1 234,56
+                \d{1,3}(?:[.\x{2009}\x{202F}'’\ ]\d{3})+,\d{2}  # 1.234,56  1 234,56
               | \d{1,3}(?:,\d{3})+\.\d{2}                      # 1,234.56
+              | \d{1,3}(?:['’]\d{3})+\.\d{2}                   # 26'116.00 (Swiss)
               | \d+[,.]\d{2}                                    # 1234,56  1234.56
             )
-            (?P<post>\s?(?:EUR|USD|CHF|GBP|€|\$|£))?
+            (?P<post>\s?(?:EUR|USD|CHF|GBP|€|\$|£|S?Fr\.))?
             (?P<trail>-)?",
         )
         .unwrap()
@@ -160,7 +161,7 @@ fn currency_code(s: &str) -> Option<&'static str> {
     match s.trim() {
         "EUR" | "€" => Some("EUR"),
         "USD" | "$" => Some("USD"),
-        "CHF" => Some("CHF"),
+        "CHF" | "Fr." | "SFr." => Some("CHF"),
         "GBP" | "£" => Some("GBP"),
         _ => None,
     }
@@ -169,7 +170,7 @@ fn currency_code(s: &str) -> Option<&'static str> {
 /// Parses one amount written in any of the usual notations (`1.234,56`, `1,234.56`,
 /// `1234,56`, `1 234,56`) into a decimal.
 pub fn parse_amount(num: &str) -> Option<Decimal> {
-    let cleaned: String = num.chars().filter(|c| !matches!(c, ' ' | '\u{2009}' | '\u{202F}' | '\'')).collect();
+    let cleaned: String = num.chars().filter(|c| !matches!(c, ' ' | '\u{2009}' | '\u{202F}' | '\'' | '’')).collect();
     let last_comma = cleaned.rfind(',');
     let last_dot = cleaned.rfind('.');
     let normal = match (last_comma, last_dot) {
@@ -262,5 +263,11 @@ mod tests {
         assert_eq!(format_amount(find_amounts("1 234,56 €")[0].value), "1234.56");
         assert!(find_amounts("Datum 05.06.2018").is_empty());
         assert!(find_amounts("Menge 3").is_empty());
+        // Swiss: apostrophes group the thousands, "Fr." after the amount is the franc; before
+        // a number it is a Friday ("Mo.-Fr. 08.30 - 12.30 Uhr").
+        let a = find_amounts("Invoice total 26'116.00 Fr.");
+        assert_eq!((a.len(), format_amount(a[0].value), a[0].currency), (1, "26116.00".to_string(), Some("CHF")));
+        assert_eq!(format_amount(find_amounts("Total CHF 1’250.50")[0].value), "1250.50");
+        assert!(find_amounts("Mo.-Fr. 08.30 - 12.30 Uhr").iter().all(|a| a.currency.is_none()));
     }
 }

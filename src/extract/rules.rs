@@ -404,7 +404,7 @@ fn first_id(lines: &[TextLine], finder: fn(&str) -> Vec<(String, usize, usize)>,
 /// A legal form ("GmbH", "& Co. KG", "a.G.", "Ltd."), with its closing dot.
 pub(crate) fn company_suffix() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?i)\b(?:gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)\b\.?").unwrap())
+    R.get_or_init(|| Regex::new(r"(?i)\b(?:ug\s*\(haftungsbeschr[äa]nkt\)|gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)(?:\b\.?|$|\s)").unwrap())
 }
 
 /// Whether `above` is the first half of a name whose legal form stands on the next line

@@ -20,7 +20,7 @@ use crate::index::{DocType, FieldValue, ModelInfo};
 use crate::layout::Page;
 
 /// Hash buckets of the field features.
-pub const DIM: usize = 1024;
+pub const DIM: usize = 2048;
 
 /// The fields with a model, and the kind of candidate each takes.
 pub const MODEL_FIELDS: [(&str, Kind); 11] = [
@@ -260,6 +260,21 @@ impl<'a> Context<'a> {
                 f.flag(&format!("a:{t}"));
             }
         }
+        // The key of the key–value pair wherever it stands — before the value, in the label
+        // column or above it (a form's box): a label learnt in one place is known in another.
+        let mut keys: Vec<String> = left.iter().rev().take(3).cloned().collect();
+        for l in row_left.into_iter().chain(above) {
+            keys.extend(l.text.split_whitespace().map(token).filter(|t| !t.is_empty() && t.chars().any(char::is_alphabetic)).take(4));
+        }
+        keys.sort();
+        keys.dedup();
+        for k in &keys {
+            f.flag(&format!("k:{k}"));
+            // Whose number or date: a credit note's "Rechnung Nr." is the invoice it credits.
+            if matches!(c.kind, Kind::Number | Kind::Date) {
+                f.flag(&format!("{}|k:{k}", self.doc.doc_type.as_str()));
+            }
+        }
         // Geometry.
         let (w, ph) = (page.width.max(1.0), page.height.max(1.0));
         let bx = (((c.bbox[0] + c.bbox[2]) / 2.0 / w) * 5.0).clamp(0.0, 4.0) as u32;
@@ -311,6 +326,11 @@ impl<'a> Context<'a> {
             }
             Kind::Number => {
                 f.flag(&format!("sh:{}", shape(&c.value)));
+                // Its letters: "RE", "INV", "GS" start invoice and credit note numbers, "PO", "KD", "HRB" others.
+                let prefix: String = c.value.chars().take_while(|ch| ch.is_alphabetic()).flat_map(char::to_lowercase).collect();
+                if !prefix.is_empty() && prefix.len() <= 4 {
+                    f.flag(&format!("np:{prefix}"));
+                }
                 f.flag(&format!("len{}", c.value.len().min(16) / 3));
                 if c.value.chars().any(char::is_alphabetic) {
                     f.flag("n:letters");
@@ -583,6 +603,22 @@ fn distinct_parties(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)
     }
 }
 
+/// The issue date is no deadline: when the issue-date model's best date is the due-date
+/// model's best too and more a due date than an issue date ("Fälligkeit 29.11.2018"), an
+/// earlier date nearly as likely to be the issue date is taken ("… vom 30.10.2018"). A
+/// due date on the issue date ("zahlbar sofort") stays possible: it needs no second date.
+fn distinct_dates(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
+    let (Some(&issue), Some(&due)) = (best.get("issue_date"), best.get("due_date")) else { return };
+    let value = |i: usize| s.candidates[i].value.as_str();
+    if value(issue.0) != value(due.0) || due.1 <= issue.1 {
+        return;
+    }
+    let second = ranked.get("issue_date").and_then(|v| v.iter().copied().find(|(i, _)| value(*i) < value(issue.0)));
+    if let Some(alt) = second.filter(|alt| alt.1 >= 0.5 * issue.1) {
+        best.insert("issue_date", alt);
+    }
+}
+
 /// What is due when the page prints a prepayment beside its label ("Erhaltene Anzahlungen
 /// -50,00", "abzgl. Anzahlung"): the amount that is the gross less it, wherever it stands.
 /// Invoices with prepayments are rare in the training corpus, so the arithmetic decides.
@@ -607,10 +643,10 @@ fn due_after_prepayment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, 
 /// column header ("Nettobetrag" … "448,99") is often no likely net on its own.
 fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Option<[(usize, f32); 3]> {
     const FIELDS: [&str; 3] = ["net_total", "vat_total", "gross_total"];
-    // The four best values of each, and the rules' value where the rules found totals that add up.
+    // The six best values of each, and the rules' value where the rules found totals that add up.
     let top = |f: &str| {
         let all = ranked.get(f).cloned().unwrap_or_default();
-        let mut v: Vec<(usize, f32)> = all.iter().take(4).copied().collect();
+        let mut v: Vec<(usize, f32)> = all.iter().take(6).copied().collect();
         if s.rules.totals_consistent {
             if let Some(r) = s.rules.value(f) {
                 if let Some(c) = all.iter().find(|(i, _)| same_value(f, &s.candidates[*i].value, r)) {
@@ -622,7 +658,17 @@ fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) 
         }
         v
     };
-    let amount = |i: usize| s.candidates[i].amount.unwrap_or_default();
+    // A credit note's amounts lose their sign (extract::credit_note_signs), and OCR drops a
+    // minus now and then: its totals add up in size.
+    let sized = s.doc_type == DocType::CreditNote;
+    let amount = |i: usize| {
+        let a = s.candidates[i].amount.unwrap_or_default();
+        if sized {
+            a.abs()
+        } else {
+            a
+        }
+    };
     let all: Vec<&[(usize, f32)]> = FIELDS.iter().map(|f| ranked.get(f).map(Vec::as_slice).unwrap_or(&[])).collect();
     let find = |field: usize, value: Decimal| all[field].iter().find(|(i, _)| amount(*i) == value).copied();
     let rules_agree = |t: &[(usize, f32); 3]| {
@@ -651,9 +697,9 @@ fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) 
     }
     let mut best: Option<(f32, [(usize, f32); 3])> = None;
     for t in triples {
-        let [n, v, _] = t;
-        // The VAT a share of the net (credit notes: in size).
-        if amount(v.0).abs() > amount(n.0).abs() {
+        let [n, v, g] = t;
+        // Three places on the page, and the VAT a share of the net (less in size).
+        if n.0 == v.0 || n.0 == g.0 || v.0 == g.0 || amount(v.0).abs() >= amount(n.0).abs() {
             continue;
         }
         let mut score: f32 = t.iter().map(|x| x.1.max(1e-4).ln()).sum();
@@ -682,6 +728,7 @@ impl FieldExtractor for TrainedExtractor {
         let mut ex = s.rules.clone();
         let mut best: BTreeMap<&str, (usize, f32)> = ranked.iter().filter_map(|(f, v)| v.first().map(|b| (*f, *b))).collect();
         distinct_parties(&s, &ranked, &mut best);
+        distinct_dates(&s, &ranked, &mut best);
         for (field, _) in MODEL_FIELDS {
             let Some(&best) = best.get(field) else { continue };
             // Party models speak of issuer and addressee; an order's issuer is the buyer.

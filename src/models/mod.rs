@@ -112,14 +112,24 @@ fn fnv(s: &str) -> u64 {
     h
 }
 
-/// A word reduced to what generalises: lower case, digits as `0`, punctuation dropped at
-/// the ends. Empty for words with no letter or digit.
+/// A word reduced to what generalises: lower case, digits as `0`, umlauts and accents
+/// folded (OCR loses them now and then: "Falligkeit"), punctuation dropped at the ends.
+/// Empty for words with no letter or digit.
 pub fn token(word: &str) -> String {
-    word.trim_matches(|c: char| !c.is_alphanumeric())
-        .chars()
-        .map(|c| if c.is_ascii_digit() { '0' } else { c })
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::new();
+    for c in word.trim_matches(|c: char| !c.is_alphanumeric()).chars().flat_map(char::to_lowercase) {
+        match c {
+            '0'..='9' => out.push('0'),
+            'ä' | 'à' | 'á' | 'â' => out.push('a'),
+            'ö' | 'ó' | 'ô' => out.push('o'),
+            'ü' | 'ú' | 'û' => out.push('u'),
+            'é' | 'è' | 'ê' | 'ë' => out.push('e'),
+            'ç' => out.push('c'),
+            'ß' => out.push_str("ss"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The models compiled into the binary from `models/`.
