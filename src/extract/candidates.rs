@@ -144,7 +144,7 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
                         Some(m) => (m.end(), &raw[m.end()..]),
                         None => (0, raw),
                     };
-                    let v = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let v = super::rules::canonical_name(raw);
                     if v.chars().filter(|c| c.is_alphabetic()).count() < 3 || v.len() > 80 || seen.contains(&v) {
                         return;
                     }
@@ -180,6 +180,7 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
 /// legal form stands on its second line. The candidate sits on its first line.
 fn name_blocks(lines: &[TextLine], form_names: &[FormName], out: &mut Vec<Candidate>) {
     let push = |value: String, line: usize, bbox: crate::layout::BBox, conf: f32, out: &mut Vec<Candidate>| {
+        let value = super::rules::canonical_name(&value);
         if !out.iter().any(|c| c.kind == Kind::Name && c.value == value) {
             let end = lines[line].text.len();
             out.push(Candidate { kind: Kind::Name, value, amount: None, currency: false, line, start: 0, end, page: lines[line].page, bbox, conf });

@@ -133,11 +133,40 @@ pub fn find_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
         )
         .unwrap()
     });
-    re.find_iter(text)
+    let mut out: Vec<(String, usize, usize)> = re
+        .find_iter(text)
         .map(|m| {
             let v: String = m.as_str().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
             let v = v.trim_end_matches("MWST").trim_end_matches("TVA").trim_end_matches("IVA").to_string();
             (v, m.start(), m.end())
+        })
+        .collect();
+    let repaired: Vec<_> = ocr_repaired_de_vat_ids(text).into_iter().filter(|(_, s, _)| !out.iter().any(|(_, t, _)| t == s)).collect();
+    out.extend(repaired);
+    out.sort_by_key(|(_, s, _)| *s);
+    out
+}
+
+/// German VAT IDs that OCR misread ("DF144262548", "DE 19O 013 921"): letters that look like
+/// digits turned back, E read as F, kept only when the check digit then holds.
+fn ocr_repaired_de_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\b(?:D[EF]|0E)\s?[0-9OISBl]{3}\s?[0-9OISBl]{3}\s?[0-9OISBl]{3}\b").unwrap());
+    re.find_iter(text)
+        .filter_map(|m| {
+            let digits: String = m.as_str()[2..]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| match c {
+                    'O' => '0',
+                    'I' | 'l' => '1',
+                    'S' => '5',
+                    'B' => '8',
+                    c => c,
+                })
+                .collect();
+            let v = format!("DE{digits}");
+            (v != m.as_str() && vat_id_checksum_ok(&v) == Some(true)).then_some((v, m.start(), m.end()))
         })
         .collect()
 }
@@ -229,5 +258,19 @@ mod tests {
         assert_eq!(find_tax_numbers("Steuernummer: 22/815/0815/4 x")[0].0, "22/815/0815/4");
         assert_eq!(find_tax_numbers("St.-Nr. 123/456/78901")[0].0, "123/456/78901");
         assert_eq!(find_bics("BIC: DRESDEFF200")[0].0, "DRESDEFF200");
+    }
+}
+
+#[cfg(test)]
+mod ocr_vat_tests {
+    use super::*;
+
+    #[test]
+    fn a_misread_german_vat_id_is_repaired_only_when_its_check_digit_holds() {
+        assert_eq!(vat_id_checksum_ok("DE144262548"), Some(true));
+        assert_eq!(find_vat_ids("USt-ldNr,; DF144262548").first().map(|v| v.0.as_str()), Some("DE144262548"));
+        assert_eq!(find_vat_ids("USt-IdNr. DE 1442625 48").len(), 0, "no grouping of that shape");
+        // A wrong digit is not 'repaired' into some valid number.
+        assert!(find_vat_ids("DF144262549").is_empty());
     }
 }

@@ -73,9 +73,11 @@ fn date_res() -> &'static DateRes {
     R.get_or_init(|| DateRes {
         // 05.06.2018, 5.6.18, 05/06/2018, 05-06-2018
         numeric_dmy: Regex::new(r"(?:^|[^\d])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?([./-])\s?(\d{4}|\d{2})(?:[^\d]|$)").unwrap(),
-        iso: Regex::new(r"(?:^|[^\d])(\d{4})-(\d{2})-(\d{2})(?:[^\d]|$)").unwrap(),
-        // 5. Juni 2018, 5 June 2018, 05. Jun. 2018
-        day_month_name: Regex::new(r"(?i)(?:^|[^\d])(\d{1,2})\.?\s*([a-zäéû]{3,10}\.?)\s*,?\s*(\d{4})").unwrap(),
+        // 2018-06-05; OCR now and then splits a pair of digits ("2023-1 1-11")
+        iso: Regex::new(r"(?:^|[^\d])(\d{4})-(\d ?\d)-(\d ?\d)(?:[^\d]|$)").unwrap(),
+        // 5. Juni 2018, 5 June 2018, 05. Jun. 2018; a speck OCR read as a letter before the
+        // month is passed over ("8. J Januar 2023")
+        day_month_name: Regex::new(r"(?i)(?:^|[^\d])(\d{1,2})\.?\s*(?:[^\s\d]\s+)?([a-zäéû]{3,10}\.?)\s*,?\s*(\d{4})").unwrap(),
         // June 5, 2018
         month_name_day: Regex::new(r"(?i)([a-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").unwrap(),
     })
@@ -87,7 +89,8 @@ pub fn find_dates(text: &str, month_first: bool) -> Vec<DateMatch> {
     let r = date_res();
     let mut out: Vec<DateMatch> = Vec::new();
     for c in r.iso.captures_iter(text) {
-        let (y, m, d) = (c[1].parse().unwrap_or(0), c[2].parse().unwrap_or(0), c[3].parse().unwrap_or(0));
+        let digits = |i: usize| c[i].replace(' ', "").parse().unwrap_or(0);
+        let (y, m, d) = (c[1].parse().unwrap_or(0), digits(2), digits(3));
         if let Some(date) = valid(y, m, d) {
             let g = c.get(1).expect("group 1");
             out.push(DateMatch { date, start: g.start(), end: c.get(3).expect("group 3").end() });
@@ -247,6 +250,10 @@ mod tests {
         assert_eq!(find_dates("12. März 2024", false)[0].date, d("2024-03-12"));
         assert!(find_dates("Tel. 0711 12.34.5678", false).is_empty());
         assert!(find_dates("31.02.2020", false).is_empty());
+        // A speck read as a letter between day and month.
+        assert_eq!(find_dates("8. J Januar 2023", false)[0].date, d("2023-01-08"));
+        assert_eq!(find_dates("Invoice Date: 2023-1 1-11", false)[0].date, d("2023-11-11"));
+        assert!(find_dates("Seite 2 von Januar 2023", false).is_empty());
     }
 
     #[test]

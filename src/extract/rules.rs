@@ -407,6 +407,26 @@ pub(crate) fn company_suffix() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"(?i)\b(?:ug\s*\(haftungsbeschr[äa]nkt\)|gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)(?:\b\.?|$|\s)").unwrap())
 }
 
+/// A party's name as it is spelt: whitespace collapsed and the legal forms in their one
+/// spelling, which OCR and typists vary ("e.K" → "e.K.", "Co.KG" → "Co. KG",
+/// "UG (haftungsbeschrankt)" → "UG (haftungsbeschränkt)").
+pub fn canonical_name(raw: &str) -> String {
+    static R: std::sync::OnceLock<[(Regex, &str); 4]> = std::sync::OnceLock::new();
+    let forms = R.get_or_init(|| {
+        [
+            (Regex::new(r"(?i)\bUG\s*\(\s*haftungsbeschr(?:ä|a|ae)nkt\s*\)").expect("regex"), "UG (haftungsbeschränkt)"),
+            (Regex::new(r"\bCo\.\s*KG\b").expect("regex"), "Co. KG"),
+            (Regex::new(r"\be\.\s?K\b\.?").expect("regex"), "e.K."),
+            (Regex::new(r"\be\.\s?V\b\.?").expect("regex"), "e.V."),
+        ]
+    });
+    let mut v = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (re, spelling) in forms {
+        v = re.replace_all(&v, *spelling).into_owned();
+    }
+    v
+}
+
 /// Whether `above` is the first half of a name whose legal form stands on the next line
 /// `line` ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G."): directly above,
 /// left-aligned, short, without digits, a label or a legal form of its own.
@@ -445,6 +465,13 @@ fn postcode_city() -> &'static Regex {
 /// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
 /// stands in the window at the top left, with the sender's one-line return address just
 /// above it; the sender's name also heads the letter.
+/// Whether a line may be a party's name: no e-mail or web address, fewer digits than letters.
+fn could_be_a_name(t: &str) -> bool {
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters
+}
+
 /// Issuer (letterhead, return line) and addressee (address window) by position, or seller
 /// and buyer by a form's headings; the last value says whether a form named either.
 #[allow(clippy::type_complexity)]
@@ -480,6 +507,10 @@ fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Opt
                 let t = b.text.trim();
                 if t.is_empty() || Regex::new(r"(?i)^(herrn?|frau|firma|an|to|mr\.?|mrs\.?|ms\.?)$").expect("regex").is_match(t) {
                     continue;
+                }
+                // The sender's contact line under its return address is nobody's name.
+                if !could_be_a_name(t) {
+                    break;
                 }
                 let (bbox, conf) = b.locate(0, b.text.len());
                 buyer = Some((Cand { value: t.to_string(), score: 0.75, page: 1, bbox, order: b.order }, conf));
@@ -664,6 +695,11 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     put("seller_tax_number", tax_numbers.into_iter().next().map(|(c, f, _)| (c, f)));
 
     let (seller, buyer, seller_address, from_form) = parties(lines);
+    let canonical = |p: Option<(Cand, f32)>| p.map(|(mut c, f)| {
+        c.value = canonical_name(&c.value);
+        (c, f)
+    });
+    let (seller, buyer) = (canonical(seller), canonical(buyer));
     if super::issuer_is_buyer(doc.doc_type) && !from_form {
         // An order: the letterhead is the buyer's, the address window the supplier's.
         put("seller_name", buyer);
@@ -691,6 +727,15 @@ mod tests {
         let pages = [test_page(cells, 7.5)];
         let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
         extract(&doc, &super::super::text::lines(&pages))
+    }
+
+    #[test]
+    fn legal_forms_have_one_spelling() {
+        assert_eq!(canonical_name("Gebr. Martin  e.K"), "Gebr. Martin e.K.");
+        assert_eq!(canonical_name("Prisma GmbH & Co.KG"), "Prisma GmbH & Co. KG");
+        assert_eq!(canonical_name("Gebr. Stein UG (haftungsbeschrankt)"), "Gebr. Stein UG (haftungsbeschränkt)");
+        assert_eq!(canonical_name("Musterverein e. V."), "Musterverein e.V.");
+        assert_eq!(canonical_name("Weber e.Kfz-Technik"), "Weber e.Kfz-Technik");
     }
 
     #[test]

@@ -603,6 +603,26 @@ fn distinct_parties(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)
     }
 }
 
+/// A name printed more than once (letterhead, return line, footer) in the spelling that
+/// kept its umlauts and accents: OCR drops them ("Krüger Cafe") far more often than it
+/// invents them.
+fn best_spelling(s: &Scored, chosen: usize) -> usize {
+    let c = &s.candidates[chosen];
+    if c.kind != Kind::Name {
+        return chosen;
+    }
+    let folded = |v: &str| v.split_whitespace().map(super::token).collect::<String>();
+    let accents = |v: &str| v.chars().filter(|ch| ch.is_alphabetic() && !ch.is_ascii()).count();
+    let key = folded(&c.value);
+    s.candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.kind == Kind::Name && folded(&o.value) == key)
+        .max_by(|(i, a), (j, b)| accents(&a.value).cmp(&accents(&b.value)).then((*i == chosen).cmp(&(*j == chosen))))
+        .map(|(i, _)| i)
+        .unwrap_or(chosen)
+}
+
 /// The issue date is no deadline: when the issue-date model's best date is the due-date
 /// model's best too and more a due date than an issue date ("Fälligkeit 29.11.2018"), an
 /// earlier date nearly as likely to be the issue date is taken ("… vom 30.10.2018"). A
@@ -735,6 +755,7 @@ impl FieldExtractor for TrainedExtractor {
             let target = role_field(field, doc.doc_type);
             if best.1 >= MIN_PROBABILITY {
                 let chosen = whole_name(&s, field, best.0).unwrap_or(best.0);
+                let chosen = best_spelling(&s, chosen);
                 ex.fields.insert(target.to_string(), field_value(&s.candidates[chosen], best.1));
             } else if let Some(f) = ex.fields.get_mut(target) {
                 // The rules' value where the model finds nothing likely, at the model's doubt.
