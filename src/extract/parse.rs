@@ -145,7 +145,7 @@ fn amount_re() -> &'static Regex {
     R.get_or_init(|| {
         Regex::new(
             r"(?x)
-            (?P<pre>(?:EUR|USD|CHF|GBP|€|\$|£|SFr\.)\s?)?
+            (?P<pre>(?:EUR|USD|CHF|GBP|€|\$|£|S?Fr\.)\s?)?
             (?P<sign>[-−–])?\s?
             (?P<num>
                 \d{1,3}(?:[.\x{2009}\x{202F}'’\ ]\d{3})+,\d{2}  # 1.234,56  1 234,56
@@ -201,6 +201,12 @@ pub fn find_amounts(text: &str) -> Vec<AmountMatch> {
         }
         if matches!(after, Some('.') | Some(',') | Some('/')) && text[num.end() + 1..].chars().next().is_some_and(|ch| ch.is_ascii_digit()) {
             continue;
+        }
+        // "Mo.-Fr. 08.30 - 12.30 Uhr": a Friday, not francs, and no amount.
+        if let Some(pre) = c.name("pre").filter(|m| m.as_str().trim() == "Fr.") {
+            if text[..pre.start()].chars().next_back().is_some_and(|ch| ch == '-' || ch == '–' || ch == '.' || ch.is_alphanumeric()) {
+                continue;
+            }
         }
         let Some(mut value) = parse_amount(num.as_str()) else { continue };
         if c.name("sign").is_some() || c.name("trail").is_some() {
@@ -270,11 +276,12 @@ mod tests {
         assert_eq!(format_amount(find_amounts("1 234,56 €")[0].value), "1234.56");
         assert!(find_amounts("Datum 05.06.2018").is_empty());
         assert!(find_amounts("Menge 3").is_empty());
-        // Swiss: apostrophes group the thousands, "Fr." after the amount is the franc; before
-        // a number it is a Friday ("Mo.-Fr. 08.30 - 12.30 Uhr").
+        // Swiss: apostrophes group the thousands, "Fr." is the franc — but not the Friday of
+        // opening hours ("Mo.-Fr. 08.30 - 12.30 Uhr").
         let a = find_amounts("Invoice total 26'116.00 Fr.");
         assert_eq!((a.len(), format_amount(a[0].value), a[0].currency), (1, "26116.00".to_string(), Some("CHF")));
         assert_eq!(format_amount(find_amounts("Total CHF 1’250.50")[0].value), "1250.50");
         assert!(find_amounts("Mo.-Fr. 08.30 - 12.30 Uhr").iter().all(|a| a.currency.is_none()));
+        assert_eq!(find_amounts("Total Fr. 6'858.31")[0].currency, Some("CHF"));
     }
 }

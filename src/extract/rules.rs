@@ -420,7 +420,14 @@ pub fn canonical_name(raw: &str) -> String {
             (Regex::new(r"\be\.\s?V\b\.?").expect("regex"), "e.V."),
         ]
     });
-    let mut v = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    static CLOSING: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    // The signer's company under the closing formula ("Kind regards" / "Gebr. Thomas e.K."):
+    // the formula is no part of the name.
+    let closing = CLOSING.get_or_init(|| {
+        Regex::new(r"(?i)^(?:mit\s+freundlichen\s+gr(?:ü|ue|u)(?:ß|ss)en|freundliche\s+gr(?:ü|ue|u)(?:ß|ss)e|(?:kind|best|warm)\s+regards|yours\s+(?:sincerely|faithfully))[,.]?\s+").expect("regex")
+    });
+    let joined = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut v = closing.replace(&joined, "").into_owned();
     for (re, spelling) in forms {
         v = re.replace_all(&v, *spelling).into_owned();
     }
@@ -736,6 +743,7 @@ mod tests {
         assert_eq!(canonical_name("Gebr. Stein UG (haftungsbeschrankt)"), "Gebr. Stein UG (haftungsbeschränkt)");
         assert_eq!(canonical_name("Musterverein e. V."), "Musterverein e.V.");
         assert_eq!(canonical_name("Weber e.Kfz-Technik"), "Weber e.Kfz-Technik");
+        assert_eq!(canonical_name("Kind regards Gebr. Thomas e.K."), "Gebr. Thomas e.K.");
     }
 
     #[test]

@@ -718,8 +718,15 @@ fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) 
     let mut best: Option<(f32, [(usize, f32); 3])> = None;
     for t in triples {
         let [n, v, g] = t;
-        // Three places on the page, and the VAT a share of the net (less in size).
-        if n.0 == v.0 || n.0 == g.0 || v.0 == g.0 || amount(v.0).abs() >= amount(n.0).abs() {
+        // Three places on the page, and the VAT a share of the net: less in size, of the
+        // same sign ("Zahlbetrag" = gross + "abzgl. Anzahlung -486,53" is no triple).
+        let (na, va) = (amount(n.0), amount(v.0));
+        if n.0 == v.0 || n.0 == g.0 || v.0 == g.0 || va.abs() >= na.abs() || (va.is_sign_negative() != na.is_sign_negative() && !va.is_zero()) {
+            continue;
+        }
+        // A field the model is sure of is not given up for an unlikely value that adds up
+        // (a receipt's VAT row "net + VAT = 245,55" against its total "€ 1.342,63").
+        if tops.iter().zip(&t).any(|(top, x)| top.first().is_some_and(|f| f.1 >= 0.9 && f.0 != x.0 && x.1 < f.1 / 5.0)) {
             continue;
         }
         let mut score: f32 = t.iter().map(|x| x.1.max(1e-4).ln()).sum();
