@@ -639,6 +639,29 @@ fn distinct_dates(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>
     }
 }
 
+/// Confidence of a total computed from the two others: below the review threshold, for a
+/// person to see that the page did not show it.
+const DERIVED_CONFIDENCE: f32 = 0.7;
+
+/// One total of three not read, the two others read with confidence: the third is what
+/// makes them add up, when that is a plausible VAT share — the VAT a premium invoice
+/// only states as "included", a VAT line that OCR lost. It carries no place on the page.
+fn derive_missing_total(ex: &mut Extraction) -> Option<&'static str> {
+    let read = |f: &str| ex.fields.get(f).filter(|v| v.confidence >= 0.8).and_then(|v| Decimal::from_str(&v.value).ok());
+    let missing = |f: &str| !ex.fields.contains_key(f);
+    let (n, v, g) = (read("net_total"), read("vat_total"), read("gross_total"));
+    let plausible = |net: Decimal, vat: Decimal| net > Decimal::ZERO && vat >= Decimal::ZERO && vat <= net * Decimal::new(27, 2);
+    let (field, value) = match (n, v, g) {
+        (Some(n), None, Some(g)) if missing("vat_total") && plausible(n, g - n) => ("vat_total", g - n),
+        (None, Some(v), Some(g)) if missing("net_total") && plausible(g - v, v) => ("net_total", g - v),
+        (Some(n), Some(v), None) if missing("gross_total") && plausible(n, v) => ("gross_total", n + v),
+        _ => return None,
+    };
+    let value = crate::extract::parse::format_amount(value);
+    ex.fields.insert(field.to_string(), FieldValue { value, confidence: DERIVED_CONFIDENCE, page: None, bbox: None });
+    Some(field)
+}
+
 /// What is due when the page prints a prepayment beside its label ("Erhaltene Anzahlungen
 /// -50,00", "abzgl. Anzahlung"): the amount that is the gross less it, wherever it stands.
 /// Invoices with prepayments are rare in the training corpus, so the arithmetic decides.
@@ -776,6 +799,7 @@ impl FieldExtractor for TrainedExtractor {
                 ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
             }
         }
+        let derived = derive_missing_total(&mut ex);
         if let Some((i, p)) = ex.value("gross_total").and_then(|g| Decimal::from_str(g).ok()).and_then(|g| due_after_prepayment(&s, &ranked, g)) {
             ex.fields.insert("amount_due".to_string(), field_value(&s.candidates[i], p));
         }
@@ -786,6 +810,10 @@ impl FieldExtractor for TrainedExtractor {
         ex.line_items = crate::extract::table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
         crate::extract::credit_note_signs(doc.doc_type, &mut ex);
         ex.checks = checks::run(&ex);
+        if let Some(field) = derived {
+            // Said in the index, so that nobody takes the value for one read off the page.
+            ex.checks.push(crate::index::Check { name: "total_derived".into(), passed: true, message: format!("{field} not found on the page: computed from the other two totals") });
+        }
         ex
     }
 }
