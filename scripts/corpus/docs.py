@@ -110,6 +110,8 @@ class Doc:
     signer: str | None = None
     negative: bool = False       # storno / correction printed with negative amounts
     has_prices: bool = True
+    untyped_title: bool = False  # the subject names the contract, not the document type
+    insurance: tuple[str, str] | None = None   # (branch, policy number) of a premium invoice
     intro_notes: list[str] = field(default_factory=list)   # prose above the table (insurance premiums)
     end_notes: list[str] = field(default_factory=list)     # prose below the totals
 
@@ -474,6 +476,19 @@ INSURANCE_END = [
 ]
 
 
+# Premium invoices whose subject is the contract, as many insurers word them: no "Rechnung"
+# in the title, the amounts and "berechnen wir Ihnen" make it an invoice.
+INSURANCE_SUBJECTS = ["{contract}svertrag Nr: {policy}", "{contract}svertrag Nr. {policy}", "Ihr {contract}svertrag {policy}",
+                      "Versicherungsschein Nr. {policy} – {branch}"]
+
+
+def insurance_subject(rng, doc: Doc) -> None:
+    """Replaces a premium invoice's title by a subject that names the contract."""
+    branch, policy = doc.insurance
+    doc.title = rng.choice(INSURANCE_SUBJECTS).format(contract=branch, branch=branch, policy=policy)
+    doc.untyped_title = True
+
+
 def make_insurance_premium(rng, doc: Doc) -> None:
     """Turns a German domestic invoice into an insurer's premium invoice: insurer as seller,
     covers as lines (one each, at 19 % insurance tax), a period, prose about the contract."""
@@ -494,6 +509,7 @@ def make_insurance_premium(rng, doc: Doc) -> None:
     policy = f"{rng.randint(10, 99)}.{rng.randint(100, 999)}.{rng.randint(100, 999)}.{rng.randint(1, 9)}"
     branch = rng.choice(INSURANCE_BRANCHES)
     doc.title = rng.choice(INSURANCE_TITLES).format(branch=branch, policy=policy)
+    doc.insurance = (branch, policy)
     doc.gross_prices = rng.random() < 0.5
     doc.order_ref = doc.order_ref_date = None
     doc.delivery_date = doc.delivery_end = None

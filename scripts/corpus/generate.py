@@ -61,6 +61,10 @@ def make(job: tuple) -> dict:
     if doc_type == "invoice" and doc.lang == "de" and doc.vat_mode == "domestic" and doc.type_code is None \
             and family != "datenblatt" and premium.random() < 0.25:
         docs.make_insurance_premium(premium, doc)
+        # A third of them name the contract in the subject, not the document type.
+        subject = random.Random(f"{seed}:{index}:premium-subject")
+        if subject.random() < 0.35:
+            docs.insurance_subject(subject, doc)
     # Partial and final invoices that deduct what was paid on account ("Erhaltene Anzahlungen",
     # "abzgl. Abschlagszahlung"): 8 % of invoices had one; a draw of their own adds as many again.
     prepay = random.Random(f"{seed}:{index}:prepaid")

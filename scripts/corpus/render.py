@@ -340,7 +340,8 @@ class Renderer:
 
     # ------------------------------------------------------------------------------ address + info
     def title_keys(self) -> tuple:
-        return ("document_type_code",) if self.d.doc_type in INVOICE_LIKE else ()
+        # A subject that names no document type ("Sachversicherungsvertrag Nr. …") shows no type code.
+        return ("document_type_code",) if self.d.doc_type in INVOICE_LIKE and not self.d.untyped_title else ()
 
     def address_block(self, x, y, party, label=None) -> float:
         p, d = self.pdf, self.d

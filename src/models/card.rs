@@ -57,13 +57,14 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
     s.push_str(&format!(
         "## Data\n\nThe generated corpus (`scripts/corpus/generate.py --seed 1 --count 800`: {} `train`, {} `test_seen`, {} `test` documents, \
          about 20 layout families; among them `datenblatt`, the data sheet an e-invoice viewer prints — parties under \"Verkäufer\"/\"Käufer\" headings \
-         with \"Name:\" labels, long names wrapped beside the label — drawn for 15 % of invoices and credit notes): {} training examples \
+         with \"Name:\" labels, long names wrapped beside the label — drawn for 15 % of invoices and credit notes; insurance premium invoices; \
+         ERP column totals, a column per amount with the labels only in the header; prepayments deducted): {} training examples \
          (the `train` documents, each as born-digital PDF and as degraded scan, read by mailroom's own pages/OCR/layout stages), \
          {} of them reviewed corrections. Measured on `test` (layout families held out of training: seitenleiste, wortmarke, formular, adresse_rechts) \
          and `test_seen` (seen layouts), scans only. The real-scan figures are on `target/scans` (scripts/make-scans.py: \
          the invoices of shared/data/zugferd-corpus, `pdftoppm -r 200 -gray`, never trained on).\n\n\
-         Reading the corpus took {:.0} s from the page cache; filling the cache (`mailroom train --prepare`: OCR of the 800 scans, 925 pages, \
-         and the 39 real scans) took 12 minutes (722 s) on the 2-core machine; the digital variant reads in seconds. \
+         Reading the corpus took {:.0} s from the page cache; filling the cache (`mailroom train --prepare`: OCR of the 800 scans, about 930 pages, \
+         and the 39 real scans) took 12–15 minutes on the 2-core machine (722 s quiet, 892 s beside a build); the digital variant reads in seconds. \
          Fitting all models took **{:.0} s** on 2 cores.\n\n",
         (m.train_documents - m.corrections) / opts.variants.len().max(1),
         m.classifier_test_seen.documents,
@@ -81,15 +82,26 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          and the keyword classifier's normalised scores (e-mail and web addresses left out: \"rechnung@…\" is on orders too). Confidence is the softmax probability.\n\
          - **First page** (binary, 2048 buckets): page-number phrases (\"Seite 1 von 3\", \"Page 2\"), words and a postcode line in the top 40 %, \
          carried totals at top or bottom, blank top; the previous page's closing formula or total, its \"page n of n\", carried total, and a change of paper size.\n\
-         - **Fields** (one binary model per field, 1024 buckets) over candidates from `src/extract/candidates.rs` (dates, amounts, IBANs, VAT IDs, \
-         number tokens on page 1, name lines and segments in the letterhead, window and footer): label words left on the line, in the row's label column \
-         and in the line above; words after it; position on the page (5×10 grid), page (first, later, last), height relative to the page's median word, \
+         - **Fields** (one binary model per field, 2048 buckets) over candidates from `src/extract/candidates.rs` (dates, amounts, IBANs — also one OCR broke \
+         across a row —, VAT IDs — German ones repaired by their check digit —, number tokens on page 1 and \"RE 91361\" numbers, name lines and segments in the \
+         letterhead, window and footer, names whose legal form OCR put beside them): label words left on the line, in the row's label column \
+         and in the line above, and the same words as the value's key wherever it stands (a label learnt left of a value is known above it, as in form boxes), \
+         for numbers and dates also with the document type (a credit note's \"Rechnung Nr.\" is the invoice it credits); tokens lower case with umlauts \
+         folded (OCR loses them); words after it; position on the page (5×10 grid), page (first, later, last), height relative to the page's median word, \
          OCR confidence, occurrences, whether the rules chose the same value; for amounts: largest, rank, currency, sign, % on the line, last amount line, \
-         and whether it is the gross, net or VAT of a pair of other amounts at a VAT rate; for dates: earliest, latest; for numbers: shape and length; \
+         whether it is the gross, net or VAT of a pair of other amounts at a VAT rate, its column's header and whether it is the sum of the amounts above it \
+         (an ERP's sum row); for dates: earliest, latest; for numbers: shape, length and letter prefix; \
          IBAN mod-97 and VAT ID check digits; for names: legal form, segment, return line, above a postcode line, capitals, words, and whether the name spans lines \
-         (a form's value, a letterhead name with its legal form on the second line) or is only the first or second line of such a name; for every candidate the form section it stands in \
-         (`src/extract/form.rs`: under a seller or a buyer heading). \
-         Net, VAT and gross are then chosen together among each field's four best values so that net + VAT = gross where that costs less than e⁶ in likelihood (the rules' labelled triple, when it adds up, gets e² on top). \
+         (a form's value, a letterhead name with its legal form on the second line) or is only the first or second line of such a name, whether a printed \
+         e-mail or web domain is made from it, and whether contact or company data (phone, e-mail, IBAN, register) stand on its line or below it; for every \
+         candidate the form section it stands in (`src/extract/form.rs`: under a seller or a buyer heading, also side by side). The party models speak of \
+         issuer (letterhead) and addressee (window): on an order, whose sender is the buyer, the issuer's name is the buyer's. \
+         Net, VAT and gross are then chosen together so that net + VAT = gross where that costs less than e⁶ in likelihood (the rules' labelled triple, when it \
+         adds up, gets e² on top): two of the three among each field's six best values, the third any candidate that completes them, three places on the page, \
+         the VAT smaller than the net and of its sign, and no field the model is sure of (p ≥ 0.9) given up for a value five times less likely; a credit note's \
+         totals add up in size. Where one of the three is not found, it is computed from the two others (confidence 0.7, check `total_derived`). The amount due is \
+         the gross less a prepayment printed beside its label. Seller and buyer are two parties (the less costly second choice gives way), the issue date is no \
+         due date, and a name printed twice is taken in the spelling that kept its umlauts. \
          A seller or buyer name the model takes from one line of a name the rules read whole over two lines becomes the whole name. \
          Fields without a model (currency, BIC, tax number, delivery date, …) and fields whose best candidate is below 0.2 come from the rules.\n\n",
     );
