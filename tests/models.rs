@@ -186,3 +186,80 @@ fn a_letterhead_name_over_two_lines_is_read_whole() {
         assert_eq!(idx.field("seller_name"), Some("MVM Musterhafter Versicherungsverein Musterstadt a.G."), "{which}");
     }
 }
+
+/// A read document of `fixtures/read` and the index the shipped models make of it.
+fn read_fixture(name: &str) -> mailroom::index::DocumentIndex {
+    let pages: Vec<Page> = serde_json::from_slice(&std::fs::read(root().join("fixtures/read").join(name)).unwrap()).unwrap();
+    let doc = Document::new(format!("%PDF-1.4 pages read from fixtures/read/{name}").into_bytes(), Channel::File, name.into());
+    Pipeline::new().index_pages(&doc, &pages)
+}
+
+fn totals(idx: &mailroom::index::DocumentIndex) -> [Option<&str>; 4] {
+    [idx.field("net_total"), idx.field("vat_total"), idx.field("gross_total"), idx.field("amount_due")]
+}
+
+#[test]
+fn the_sum_row_of_an_erp_totals_table_is_read_by_its_columns() {
+    // The 4s4u ZUGFeRD sample: "Nettobetrag | MwSt-Betrag | Endbetrag" over a row per VAT rate
+    // and an unlabelled sum row 448,99 | 70,00 | 518,99 at the foot of the page.
+    let idx = read_fixture("erp-column-totals.pages.json");
+    assert_eq!(totals(&idx)[..3], [Some("448.99"), Some("70.00"), Some("518.99")]);
+    assert!(idx.checks.iter().any(|c| c.name == "totals_consistent" && c.passed), "{:?}", idx.checks);
+}
+
+#[test]
+fn a_vat_amount_ocr_broke_in_two_still_completes_the_totals() {
+    // The FeRD travel expenses sample: "Steuerbetrag" "1 6,39" beside "Rechnungssumme ohne
+    // USt. 214,09" and "Bruttosumme 230,48"; before, net = gross with VAT "Abschläge 0,00".
+    let idx = read_fixture("datenblatt-split-vat.pages.json");
+    assert_eq!(totals(&idx)[..3], [Some("214.09"), Some("16.39"), Some("230.48")]);
+}
+
+#[test]
+fn the_amount_due_is_the_gross_less_the_prepayment_printed() {
+    // The FeRD partial invoice: "Bruttosumme 197,65", "Erhaltene Anzahlungen -50,00", "Zahlbetrag 147,65".
+    let idx = read_fixture("datenblatt-prepayment.pages.json");
+    assert_eq!((idx.field("gross_total"), idx.field("amount_due")), (Some("197.65"), Some("147.65")));
+}
+
+#[test]
+fn a_credit_note_printed_with_minus_signs_is_indexed_with_positive_amounts() {
+    // The FNFE "Avoir" sample prints its totals negative ("-218,48 €"; OCR read the minus of
+    // the gross as a quote). EN 16931 and the ERP take a credit note's amounts positive.
+    let (doc, pages, _) = fixtures().into_iter().find(|(d, _, _)| d.source.name == "Avoir_FR_type381_BASIC.pdf").unwrap();
+    for (which, pipeline) in [("models", Pipeline::new()), ("rules", Pipeline::rules_only())] {
+        let idx = pipeline.index_pages(&doc, &pages);
+        assert_eq!(idx.doc_type.as_ref().unwrap().label, DocType::CreditNote, "{which}");
+        for (field, v) in [("gross_total", idx.field("gross_total")), ("net_total", idx.field("net_total"))] {
+            let v = v.unwrap_or_else(|| panic!("{which}: no {field}"));
+            assert!(!v.starts_with('-'), "{which}: {field} {v}");
+        }
+        assert_eq!(idx.field("gross_total"), Some("233.47"), "{which}");
+    }
+}
+
+#[test]
+fn mailroom_explain_shows_the_candidates_of_a_field() {
+    // From cached read pages (a copy of fixtures/pages), so no OCR.
+    let cache = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("fixtures/pages")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), cache.path().join(e.file_name())).unwrap();
+    }
+    let out = assert_cmd::Command::cargo_bin("mailroom")
+        .unwrap()
+        .args(["explain", "--field", "gross_total", "--cache"])
+        .arg(cache.path())
+        .arg(root().join("fixtures/scans/Avoir_FR_type381_BASIC.pdf"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("document type: credit_note"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("gross_total: 233.47")), "{text}");
+    assert!(text.lines().any(|l| l.trim_start().starts_with('*') && l.contains("233.47")), "the chosen candidate is marked: {text}");
+    assert!(!text.contains("invoice_number:"), "only the field asked for: {text}");
+    let bad = assert_cmd::Command::cargo_bin("mailroom").unwrap().args(["explain", "--field", "colour"]).arg(root().join("fixtures/scans/Avoir_FR_type381_BASIC.pdf")).output().unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no field with a model"));
+}
