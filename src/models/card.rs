@@ -170,8 +170,9 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
     s.push_str(&format!(
         "### Speed\n\nClassification and extraction with the trained models: **{:.2} ms per page** on top of OCR (one thread, debug build, measured during training; \
          `cargo bench --bench models` measures it on its own).\n\n\
-         `cargo bench --bench models` (release build, the 4 fixture scans, 5 pages; 2026-11-24 on the 2-core development machine): \
-         classification and extraction **1.28 ms per page** with the trained models, 0.43 ms with keywords and rules; OCR of the same pages 630–1577 ms.\n",
+         `cargo bench --bench models` (release build, the 5 fixture scans, 6 pages; 2026-12-02 on the 2-core development machine): \
+         classification and extraction **2.25 ms per page** with the trained models (1.28 ms on 2026-11-24, before the column, key and party features and \
+         the larger joint search), 0.64 ms with keywords and rules; OCR of the same pages 503–1533 ms.\n",
         m.inference_ms_per_page
     ));
     s
