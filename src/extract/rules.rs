@@ -404,7 +404,7 @@ fn first_id(lines: &[TextLine], finder: fn(&str) -> Vec<(String, usize, usize)>,
 /// A legal form ("GmbH", "& Co. KG", "a.G.", "Ltd."), with its closing dot.
 pub(crate) fn company_suffix() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?i)\b(?:ug\s*\(haftungsbeschr[äa]nkt\)|gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)(?:\b\.?|$|\s)").unwrap())
+    R.get_or_init(|| Regex::new(r"(?i)\b(?:ug\s*\(\s*haftungsbeschr\p{L}*\s*\)?|gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)(?:\b\.?|$|\s)").unwrap())
 }
 
 /// A party's name as it is spelt: whitespace collapsed and the legal forms in their one
@@ -414,7 +414,7 @@ pub fn canonical_name(raw: &str) -> String {
     static R: std::sync::OnceLock<[(Regex, &str); 4]> = std::sync::OnceLock::new();
     let forms = R.get_or_init(|| {
         [
-            (Regex::new(r"(?i)\bUG\s*\(\s*haftungsbeschr(?:ä|a|ae)nkt\s*\)").expect("regex"), "UG (haftungsbeschränkt)"),
+            (Regex::new(r"(?i)\bUG\s*\(\s*haftungsbeschr\p{L}*\s*\)?").expect("regex"), "UG (haftungsbeschränkt)"),
             (Regex::new(r"\bCo\.\s*KG\b").expect("regex"), "Co. KG"),
             (Regex::new(r"\be\.\s?K\b\.?").expect("regex"), "e.K."),
             (Regex::new(r"\be\.\s?V\b\.?").expect("regex"), "e.V."),
@@ -438,13 +438,17 @@ pub fn canonical_name(raw: &str) -> String {
 /// `line` ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G."): directly above,
 /// left-aligned, short, without digits, a label or a legal form of its own.
 pub(crate) fn name_continues(above: &TextLine, line: &TextLine) -> bool {
+    name_continues_within(above, line, 3)
+}
+
+fn name_continues_within(above: &TextLine, line: &TextLine, max_words: usize) -> bool {
     let h = line.height();
     let t = above.text.trim();
     above.page == line.page
         && above.bbox[3] <= line.bbox[1] + 0.3 * h
         && line.bbox[1] - above.bbox[3] < 0.8 * h
         && (above.bbox[0] - line.bbox[0]).abs() < 1.5 * h
-        && t.split_whitespace().count() <= 3
+        && t.split_whitespace().count() <= max_words
         && t.chars().any(char::is_alphabetic)
         && !t.chars().any(|c| c.is_ascii_digit() || c == ':' || c == '@')
         && !company_suffix().is_match(t)
@@ -452,8 +456,13 @@ pub(crate) fn name_continues(above: &TextLine, line: &TextLine) -> bool {
 
 /// The name printed over `above` and `line`, its legal form on the second line ("MVM
 /// Musterhafter" / "Versicherungsverein Musterstadt a.G."), when they are such a pair.
+/// A second line that is the legal form alone ("Jäger Facility Services Regensburg" /
+/// "GmbH & Co. KG") leaves no doubt whose it is: the first may be longer.
 pub(crate) fn two_line_name(above: &TextLine, line: &TextLine) -> Option<String> {
-    (company_suffix().is_match(&line.text) && name_continues(above, line)).then(|| format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" "))
+    let rest = company_suffix().replace_all(line.text.trim(), "");
+    let form_only = rest.chars().all(|c| !c.is_alphanumeric());
+    let max_words = if form_only { 6 } else { 3 };
+    (company_suffix().is_match(&line.text) && name_continues_within(above, line, max_words)).then(|| format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn name_with_line_above(lines: &[&TextLine], at: usize, name: &str) -> String {
@@ -469,9 +478,6 @@ fn postcode_city() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"\b(?:D-|DE-|A-|CH-)?\d{4,5}\s+\p{Lu}[\p{L}\-. ]+").unwrap())
 }
 
-/// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
-/// stands in the window at the top left, with the sender's one-line return address just
-/// above it; the sender's name also heads the letter.
 /// Whether a line may be a party's name: no e-mail or web address, fewer digits than letters.
 fn could_be_a_name(t: &str) -> bool {
     let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
@@ -479,6 +485,9 @@ fn could_be_a_name(t: &str) -> bool {
     !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters
 }
 
+/// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
+/// stands in the window at the top left, with the sender's one-line return address just
+/// above it; the sender's name also heads the letter.
 /// Issuer (letterhead, return line) and addressee (address window) by position, or seller
 /// and buyer by a form's headings; the last value says whether a form named either.
 #[allow(clippy::type_complexity)]
@@ -741,6 +750,7 @@ mod tests {
         assert_eq!(canonical_name("Gebr. Martin  e.K"), "Gebr. Martin e.K.");
         assert_eq!(canonical_name("Prisma GmbH & Co.KG"), "Prisma GmbH & Co. KG");
         assert_eq!(canonical_name("Gebr. Stein UG (haftungsbeschrankt)"), "Gebr. Stein UG (haftungsbeschränkt)");
+        assert_eq!(canonical_name("Beck & Wagner UG (haftungsbeschrank"), "Beck & Wagner UG (haftungsbeschränkt)", "OCR cut it off");
         assert_eq!(canonical_name("Musterverein e. V."), "Musterverein e.V.");
         assert_eq!(canonical_name("Weber e.Kfz-Technik"), "Weber e.Kfz-Technik");
         assert_eq!(canonical_name("Kind regards Gebr. Thomas e.K."), "Gebr. Thomas e.K.");
