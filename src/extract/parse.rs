@@ -66,6 +66,7 @@ struct DateRes {
     iso: Regex,
     day_month_name: Regex,
     month_name_day: Regex,
+    lost_dot: Regex,
 }
 
 fn date_res() -> &'static DateRes {
@@ -78,6 +79,8 @@ fn date_res() -> &'static DateRes {
         // 5. Juni 2018, 5 June 2018, 05. Jun. 2018; a speck OCR read as a letter before the
         // month is passed over ("8. J Januar 2023")
         day_month_name: Regex::new(r"(?i)(?:^|[^\d])(\d{1,2})\.?\s*(?:[^\s\d]\s+)?([a-zäéû]{3,10}\.?)\s*,?\s*(\d{4})").unwrap(),
+        // 25.092025 or 2509.2025: one of the two dots lost in the scan
+        lost_dot: Regex::new(r"(?:^|[^\d.])(\d{2})(?:\.(\d{2})|(\d{2})\.)((?:19|20)\d{2})(?:[^\d]|$)").unwrap(),
         // June 5, 2018
         month_name_day: Regex::new(r"(?i)([a-z]{3,9}\.?)\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})").unwrap(),
     })
@@ -111,6 +114,15 @@ pub fn find_dates(text: &str, month_first: bool) -> Vec<DateMatch> {
         if let Some(date) = date {
             let s = c.get(1).expect("group 1").start();
             let e = c.get(5).expect("group 5").end();
+            if !out.iter().any(|m| m.start < e && s < m.end) {
+                out.push(DateMatch { date, start: s, end: e });
+            }
+        }
+    }
+    for c in r.lost_dot.captures_iter(text) {
+        let month = c.get(2).or(c.get(3)).map(|m| m.as_str().parse().unwrap_or(0)).unwrap_or(0);
+        if let Some(date) = valid(c[4].parse().unwrap_or(0), month, c[1].parse().unwrap_or(0)) {
+            let (s, e) = (c.get(1).expect("g1").start(), c.get(4).expect("g4").end());
             if !out.iter().any(|m| m.start < e && s < m.end) {
                 out.push(DateMatch { date, start: s, end: e });
             }
@@ -259,6 +271,10 @@ mod tests {
         // A speck read as a letter between day and month.
         assert_eq!(find_dates("8. J Januar 2023", false)[0].date, d("2023-01-08"));
         assert_eq!(find_dates("Invoice Date: 2023-1 1-11", false)[0].date, d("2023-11-11"));
+        // One dot lost in the scan.
+        assert_eq!(find_dates("Belegdatum 25.092025", false)[0].date, d("2025-09-25"));
+        assert_eq!(find_dates("2509.2025", false)[0].date, d("2025-09-25"));
+        assert!(find_dates("Kundennummer 12345.2025", false).is_empty());
         assert!(find_dates("Seite 2 von Januar 2023", false).is_empty());
     }
 
