@@ -157,7 +157,7 @@ impl Processor {
                         }
                         Outcome::Processed(index)
                     }
-                    Stored::Existing(existing) => Outcome::AlreadyArchived(existing),
+                    Stored::Existing(existing) => Outcome::AlreadyArchived(*existing),
                 };
                 Ok(Processed { outcome, timings: analysis.timings, handed_off })
             }

@@ -340,7 +340,7 @@ fn hostile_deep_nesting_is_refused() {
 #[test]
 fn hostile_oversized_file_is_refused() {
     let mut x = CII_HEAD.as_bytes().to_vec();
-    x.extend(std::iter::repeat(b' ').take(33 * 1024 * 1024));
+    x.extend(std::iter::repeat_n(b' ', 33 * 1024 * 1024));
     match einvoice::parse(&x) {
         Err(EInvoiceError::Hostile(m)) => assert!(m.contains("bytes"), "{m}"),
         other => panic!("expected Hostile, got {other:?}"),

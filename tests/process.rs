@@ -9,7 +9,7 @@ use std::process::Command as Std;
 fn born_digital_pdf_is_read_from_its_text_layer_and_archived_as_received() {
     let archive = tempfile::tempdir().unwrap();
     let src = fixture("documents/born-digital-invoice.pdf");
-    let run = process(archive.path(), &[src.clone()]);
+    let run = process(archive.path(), std::slice::from_ref(&src));
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let idx = run.by_name("born-digital-invoice.pdf");
     assert_eq!(idx["schema"], "mailroom.document/1");
@@ -36,7 +36,7 @@ fn born_digital_pdf_is_read_from_its_text_layer_and_archived_as_received() {
 fn processing_the_same_bytes_again_writes_nothing_and_returns_the_stored_index() {
     let archive = tempfile::tempdir().unwrap();
     let src = fixture("documents/born-digital-invoice.pdf");
-    let first = process(archive.path(), &[src.clone()]);
+    let first = process(archive.path(), std::slice::from_ref(&src));
     assert_eq!(first.code(), 0);
     let before = listing(archive.path());
     std::thread::sleep(std::time::Duration::from_millis(20));

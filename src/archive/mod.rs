@@ -76,8 +76,8 @@ impl ArchiveError {
 pub enum Stored {
     /// Written now; these objects make up the document.
     New(Vec<ObjectRef>),
-    /// Another worker completed the same document first: its index.
-    Existing(DocumentIndex),
+    /// Another worker completed the same document first: its index (boxed: it is large).
+    Existing(Box<DocumentIndex>),
 }
 
 /// File name extension for an original, from its sniffed media type.
@@ -260,7 +260,7 @@ impl Archive {
         match self.store.put_new(&key, &json, Some(r.until))? {
             Put::Created => Ok(Stored::New(objects)),
             Put::Exists => match self.read_index(&key)? {
-                Some(existing) => Ok(Stored::Existing(existing)),
+                Some(existing) => Ok(Stored::Existing(Box::new(existing))),
                 None => Err(StoreError::Unavailable(format!("{key} vanished while being read")).into()),
             },
         }
@@ -525,7 +525,7 @@ mod tests {
         // A second worker with a slightly different PDF/A (another timestamp).
         let mut second = processed(&doc, DocType::Invoice);
         match a.store_processed(&doc, &Artefacts { pdfa: Some(b"B".to_vec()), ..Default::default() }, &mut second, "w2").unwrap() {
-            Stored::Existing(i) => assert_eq!(i, first),
+            Stored::Existing(i) => assert_eq!(*i, first),
             Stored::New(_) => panic!("stored twice"),
         }
         assert_eq!(a.store().get(&format!("documents/{}/pdfa.pdf", doc.sha256)).unwrap().unwrap(), b"A");

@@ -273,7 +273,7 @@ fn pdf_date(d: &chrono::DateTime<chrono::Utc>) -> Date {
 /// otherwise up to 32 bytes of the id itself.
 fn file_id(document_id: &str) -> Vec<u8> {
     let hex = document_id.trim();
-    let decoded: Option<Vec<u8>> = (hex.len() >= 32 && hex.len() % 2 == 0)
+    let decoded: Option<Vec<u8>> = (hex.len() >= 32 && hex.len().is_multiple_of(2))
         .then(|| (0..hex.len() / 2).map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect())
         .flatten();
     match decoded {

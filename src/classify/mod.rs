@@ -121,9 +121,12 @@ fn folded(text: &str) -> String {
     out
 }
 
+/// A type's keywords with their weights.
+type Keywords = Vec<(String, f32)>;
+
 /// Every type's keywords, folded once.
-fn folded_keywords() -> &'static [(DocType, Vec<(String, f32)>)] {
-    static K: std::sync::OnceLock<Vec<(DocType, Vec<(String, f32)>)>> = std::sync::OnceLock::new();
+fn folded_keywords() -> &'static [(DocType, Keywords)] {
+    static K: std::sync::OnceLock<Vec<(DocType, Keywords)>> = std::sync::OnceLock::new();
     K.get_or_init(|| DocType::ALL.iter().map(|&t| (t, keywords(t).iter().map(|(k, w)| (folded(k), *w)).collect())).collect())
 }
 

@@ -325,7 +325,7 @@ mod tests {
             &[(300.0, "USt 19 %"), (480.0, "89,28")],
         ]);
         let vat = vec![VatBreakdown { rate: "19.00".into(), base: "469.90".into(), amount: "89.28".into() }];
-        let items = line_items(&[p.clone()], Some("469.90"), &vat);
+        let items = line_items(std::slice::from_ref(&p), Some("469.90"), &vat);
         assert_eq!(items.len(), 2, "{items:?}");
         assert_eq!(items[0].line_id.as_deref(), Some("1"));
         assert_eq!(items[0].name.as_deref(), Some("Beratung Projekt Nord vor Ort in Köln"));

@@ -123,7 +123,7 @@ fn tiff_dpi<R: std::io::Read + std::io::Seek>(dec: &mut tiff::decoder::Decoder<R
         2 => x,
         _ => return None,
     };
-    (dpi >= 50.0 && dpi <= 2400.0).then_some(dpi as f32)
+    (50.0..=2400.0).contains(&dpi).then_some(dpi as f32)
 }
 
 /// DPI from a PNG `pHYs` chunk (pixels per metre).
