@@ -783,7 +783,10 @@ impl FieldExtractor for TrainedExtractor {
             let Some(&best) = best.get(field) else { continue };
             // Party models speak of issuer and addressee; an order's issuer is the buyer.
             let target = role_field(field, doc.doc_type);
-            if best.1 >= MIN_PROBABILITY {
+            // Below the threshold the rules' value stays; where the rules have none, a party's
+            // name the model still finds likelier than not-so-unlikely is taken, doubtful.
+            let name_without_rules = matches!(field, "seller_name" | "buyer_name") && !ex.fields.contains_key(target) && best.1 >= MIN_PROBABILITY / 2.0;
+            if best.1 >= MIN_PROBABILITY || name_without_rules {
                 let chosen = whole_name(&s, field, best.0).unwrap_or(best.0);
                 let chosen = best_spelling(&s, chosen);
                 ex.fields.insert(target.to_string(), field_value(&s.candidates[chosen], best.1));
