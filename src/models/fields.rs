@@ -270,6 +270,13 @@ impl<'a> Context<'a> {
         keys.dedup();
         for k in &keys {
             f.flag(&format!("k:{k}"));
+            // Its letter trigrams: a key OCR garbled ("Beleadstum") still shares most of them.
+            let chars: Vec<char> = k.chars().collect();
+            if chars.len() >= 5 {
+                for w in chars.windows(3) {
+                    f.add(&format!("k3:{}", w.iter().collect::<String>()), 0.3);
+                }
+            }
             // Whose number or date: a credit note's "Rechnung Nr." is the invoice it credits.
             if matches!(c.kind, Kind::Number | Kind::Date) {
                 f.flag(&format!("{}|k:{k}", self.doc.doc_type.as_str()));
