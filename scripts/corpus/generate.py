@@ -58,9 +58,14 @@ def make(job: tuple) -> dict:
         doc.type_code = "384"
     # Insurance premium invoices ("Beitragsrechnung"): a draw of its own as well.
     premium = random.Random(f"{seed}:{index}:premium")
+    # On data sheets too, by a draw of their own: the FeRD insurer samples are e-invoices
+    # whose viewer prints "Rechnung des Versicherers" over the parties' sections.
+    premium_sheet = random.Random(f"{seed}:{index}:premium-sheet")
     if doc_type == "invoice" and doc.lang == "de" and doc.vat_mode == "domestic" and doc.type_code is None \
-            and family != "datenblatt" and premium.random() < 0.25:
+            and (family != "datenblatt" and premium.random() < 0.25 or family == "datenblatt" and premium_sheet.random() < 0.3):
         docs.make_insurance_premium(premium, doc)
+        if family == "datenblatt":
+            doc.title = premium_sheet.choice(["Rechnung des Versicherers", "Beitragsrechnung", "Rechnung"])
         # A third of them name the contract in the subject, not the document type.
         subject = random.Random(f"{seed}:{index}:premium-subject")
         if subject.random() < 0.35:

@@ -9,6 +9,7 @@ holds exactly what the page shows (gt.py turns the recorded keys into values).
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 from decimal import Decimal
@@ -41,8 +42,9 @@ def _template_runs(template: str, values: dict) -> list[tuple[str, tuple]]:
 
 
 class Renderer:
-    def __init__(self, doc: Doc, lay: Layout, rng: random.Random, total_pages: int, page_h: float | None = None):
+    def __init__(self, doc: Doc, lay: Layout, rng: random.Random, total_pages: int, page_h: float | None = None, seed: str = ""):
         self.d, self.L, self.rng, self.N = doc, lay, rng, total_pages
+        self.seed = seed   # for draws of their own (features added later leave other documents as they were)
         register(lay.font)
         self.f, self.fb = lay.font, lay.font + "-Bold"
         self.s = lay.base_size
@@ -514,6 +516,27 @@ class Renderer:
             end = max(end, y)
         return max(end, addr_y + 27 * MM if a in ("din_a", "din_b") else end) + self.rng.choice([8, 12, 16, 22])
 
+    def viewer_header(self, rng, x0, y) -> float:
+        """The lines an e-invoice viewer prints above the data sheet: its name and the versions
+        of the format, the stylesheet and the code lists with their dates."""
+        p, d, st = self.pdf, self.d, self.st
+        de = d.lang == "de"
+        fmt_name = rng.choice(["ZUGFeRD", "XRechnung", "Factur-X"])
+        lines = [rng.choice(["Stylesheet Lesbarmachung der XML-Daten von ZUGFeRD-Rechnungen", "Visualisierung der XRechnung",
+                             "Lesbare Darstellung der E-Rechnung"] if de else ["E-invoice viewer", "Readable view of the e-invoice"])]
+        vom = " vom " if de else " of "
+        names = (f"{fmt_name}-Version", "Stylesheet-Version", "Codelisten-Version") if de else (f"{fmt_name} version", "Stylesheet version", "Code list version")
+        for what, version in zip(names, (rng.choice(["2.1", "2.2", "2.3", "3.0", "3.0.2"]), rng.choice(["1.0", "2.0", "2.1"]), rng.choice(["2.0", "3.0", "4.0"]))):
+            if rng.random() < 0.8:
+                when = d.issue_date + dt.timedelta(days=rng.randint(-900, 400))
+                lines.append(f"{what}: {version}{vom}{st.date(when)}")
+        if rng.random() < 0.5:
+            lines.append(f"(c) {rng.choice(['AWV e.V.', 'FeRD', 'KoSIT'])} {d.issue_date.year + rng.randint(-1, 1)}")
+        for ln in lines:
+            p.text(x0, y, ln, self.f, self.small, color=GREY)
+            y += self.small * 1.35
+        return y + self.s
+
     def parties_form(self) -> float:
         """The data sheet an e-invoice viewer prints: a title line with number and date, a
         column of labels and one of values, and the parties in sections under headings
@@ -528,7 +551,17 @@ class Renderer:
         if rng.random() < 0.5:
             note = "Ansicht der elektronischen Rechnung" if de else "View of the electronic invoice"
             p.text(x0, y - 10 * MM, note, self.f, self.small, color=GREY)
+        # The viewer's own header (a draw of its own, so that the sheets without it stay as
+        # they were): the format, stylesheet and code-list versions, each "vom <date>" —
+        # dates that are no date of the invoice.
+        viewer = random.Random(f"{self.seed}:viewer")
+        if viewer.random() < 0.4:
+            y = self.viewer_header(viewer, x0, y)
         runs = [(d.title or "", self.title_keys())]
+        code = d.type_code or ("575" if d.insurance else {"invoice": "380", "credit_note": "381"}.get(d.doc_type))
+        if viewer.random() < 0.3 and code:
+            # "Rechnung (380)", "Beitragsrechnung (575)": the viewer prints the type code.
+            runs = [(d.title or "", self.title_keys()), (f" ({code})", ())]
         if d.number:
             runs += [(" Nr. " if de else " No. ", ()), (d.number, self.number_keys())]
         runs += [(" vom " if de else " of ", ()), (st.date(d.issue_date), ("issue_date",))]
@@ -1481,12 +1514,12 @@ def render(doc: Doc, lay: Layout, seed: str) -> tuple[bytes, int, dict]:
     # A letterhead name set in two lines, its legal form on the second: a draw of its own,
     # so that documents without it stay byte for byte as they were.
     two_line_name = random.Random(f"{seed}:two_line_name").random() < 0.35
-    r = Renderer(doc, lay, random.Random(seed), total_pages=0)
+    r = Renderer(doc, lay, random.Random(seed), total_pages=0, seed=seed)
     r.two_line_name = two_line_name
     r.render()
     pages, used = r.pdf.page, r.y
     page_h = used + 12 if lay.thermal else None
-    r = Renderer(doc, lay, random.Random(seed), total_pages=pages, page_h=page_h)
+    r = Renderer(doc, lay, random.Random(seed), total_pages=pages, page_h=page_h, seed=seed)
     r.two_line_name = two_line_name
     data = r.render()
     return data, r.pdf.page, r.pdf.fields

@@ -61,6 +61,13 @@ pub fn explain(config: &Config, args: ExplainArgs) -> ExitCode {
     };
     let language = detect_language(&pages);
     let doc_type = pipeline.classifier.classify(&pages).label;
+    // The classifier's likeliest types: why a document went to the wrong queue.
+    if let Some(classifier) = crate::models::doctype::TrainedClassifier::shipped() {
+        let mut p = classifier.probabilities(&pages);
+        p.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let top: Vec<String> = p.iter().take(3).map(|(t, p)| format!("{} {p:.3}", t.as_str())).collect();
+        println!("document types: {}", top.join(", "));
+    }
     let read = ReadDocument { pages: &pages, language: language.as_deref(), doc_type };
     print!("{}", fields::explain(&extractor, &read, args.field.as_deref(), args.top.max(1)));
     ExitCode::SUCCESS

@@ -145,7 +145,9 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
                         None => (0, raw),
                     };
                     let v = super::rules::canonical_name(raw);
-                    if v.chars().filter(|c| c.is_alphabetic()).count() < 3 || v.len() > 80 || seen.contains(&v) {
+                    // A section's heading ("Käufer", "Adresse de livraison") names no one.
+                    let heading = super::form::heading(&v).is_some() || super::labels::address_heading().is_match(&v);
+                    if v.chars().filter(|c| c.is_alphabetic()).count() < 3 || v.len() > 80 || seen.contains(&v) || heading {
                         return;
                     }
                     seen.push(v.clone());

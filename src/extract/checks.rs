@@ -41,7 +41,7 @@ pub fn run(ex: &Extraction) -> Vec<Check> {
             out.push(Check {
                 name: "seller_vat_id_checksum".into(),
                 passed,
-                message: if passed { "German VAT ID check digit is valid".into() } else { "German VAT ID check digit fails: verify the number".into() },
+                message: if passed { "VAT ID check digits are valid".into() } else { "VAT ID check digits fail: verify the number".into() },
             });
         }
     }

@@ -141,6 +141,20 @@ pub fn find_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
             (v, m.start(), m.end())
         })
         .collect();
+    // A French key OCR read with letters for digits ("FRO1 444 017 173"): the key is
+    // computed from the SIREN, so the repair is certain where it holds.
+    for (v, _, _) in out.iter_mut() {
+        if let Some(fixed) = ocr_repaired_fr_key(v) {
+            *v = fixed;
+        }
+    }
+    // A Swiss UID with a space OCR put between its digits ("CHE-41 9.613.477"): its check
+    // digit decides.
+    for (v, s, e) in spaced_swiss_uids(text) {
+        if !out.iter().any(|(_, t, _)| *t == s) {
+            out.push((v, s, e));
+        }
+    }
     let repaired: Vec<_> = ocr_repaired_de_vat_ids(text).into_iter().filter(|(_, s, _)| !out.iter().any(|(_, t, _)| t == s)).collect();
     out.extend(repaired);
     out.sort_by_key(|(_, s, _)| *s);
@@ -171,8 +185,64 @@ fn ocr_repaired_de_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
         .collect()
 }
 
-/// German USt-IdNr. check digit (ISO 7064, MOD 11,10). Other countries: shape only.
+/// Swiss UIDs whose nine digits OCR broke up with spaces, kept when the check digit holds.
+fn spaced_swiss_uids(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\bCHE[-\s]?(?:\d[\s.]{0,2}){8}\d\b(?:\s?(?:MWST|TVA|IVA))?").unwrap());
+    re.find_iter(text)
+        .filter_map(|m| {
+            let digits: String = m.as_str()[3..].chars().filter(char::is_ascii_digit).collect();
+            let v = format!("CHE{digits}");
+            (digits.len() == 9 && swiss_uid_ok(&digits)).then_some((v, m.start(), m.end()))
+        })
+        .collect()
+}
+
+/// The Swiss UID check digit: weights 5 4 3 2 7 6 5 4 over the first eight digits, mod 11.
+fn swiss_uid_ok(digits: &str) -> bool {
+    let d: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
+    if d.len() != 9 {
+        return false;
+    }
+    let sum: u32 = d[..8].iter().zip([5, 4, 3, 2, 7, 6, 5, 4]).map(|(a, w)| a * w).sum();
+    let check = (11 - sum % 11) % 11;
+    check != 10 && check == d[8]
+}
+
+/// A French VAT ID whose key has a letter that looks like a digit (`O`, `I`, `L`), turned
+/// into the digit when the key then matches the SIREN.
+fn ocr_repaired_fr_key(vat: &str) -> Option<String> {
+    let rest = vat.strip_prefix("FR")?;
+    let key = rest.get(..2)?;
+    if key.chars().all(|c| c.is_ascii_digit()) || !key.chars().all(|c| c.is_ascii_digit() || matches!(c, 'O' | 'I' | 'L')) {
+        return None;
+    }
+    let digits: String = key.chars().map(|c| match c {
+        'O' => '0',
+        'I' | 'L' => '1',
+        c => c,
+    }).collect();
+    let fixed = format!("FR{digits}{}", &rest[2..]);
+    (vat_id_checksum_ok(&fixed) == Some(true)).then_some(fixed)
+}
+
+/// The French key: two digits, (12 + 3 × (SIREN mod 97)) mod 97. `None` for the
+/// letter keys of newer numbers, which follow another rule.
+fn fr_key_ok(rest: &str) -> Option<bool> {
+    if rest.len() != 11 || !rest.is_ascii() {
+        return Some(false);
+    }
+    let key: u64 = rest[..2].parse().ok()?;
+    let siren: u64 = rest[2..].parse().ok().filter(|_| rest[2..].chars().all(|c| c.is_ascii_digit()))?;
+    Some(key == (12 + 3 * (siren % 97)) % 97)
+}
+
+/// Check digits of a VAT ID where the country's rule is known: the German USt-IdNr.
+/// (ISO 7064, MOD 11,10) and the French key. Other countries: shape only (`None`).
 pub fn vat_id_checksum_ok(vat: &str) -> Option<bool> {
+    if let Some(rest) = vat.strip_prefix("FR") {
+        return fr_key_ok(rest);
+    }
     let digits = vat.strip_prefix("DE")?;
     if digits.len() != 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
         return Some(false);
@@ -272,5 +342,23 @@ mod ocr_vat_tests {
         assert_eq!(find_vat_ids("USt-IdNr. DE 1442625 48").len(), 0, "no grouping of that shape");
         // A wrong digit is not 'repaired' into some valid number.
         assert!(find_vat_ids("DF144262549").is_empty());
+    }
+
+    #[test]
+    fn a_swiss_uid_broken_up_by_ocr_is_read_when_its_check_digit_holds() {
+        assert!(swiss_uid_ok("419613477"));
+        assert_eq!(find_vat_ids("VAT Reg. No.: CHE-41 9.613.477 MWST")[0].0, "CHE419613477");
+        assert_eq!(find_vat_ids("UID CHE-419.613.477 MWST")[0].0, "CHE419613477");
+        assert!(find_vat_ids("CHE-41 9.613.478").is_empty(), "a wrong check digit is no UID");
+    }
+
+    #[test]
+    fn a_french_key_read_with_a_letter_is_repaired_only_when_it_matches_the_siren() {
+        assert_eq!(vat_id_checksum_ok("FR01444017173"), Some(true));
+        assert_eq!(vat_id_checksum_ok("FR11999999998"), Some(true));
+        assert_eq!(vat_id_checksum_ok("FR02444017173"), Some(false));
+        assert_eq!(find_vat_ids("N° TVA : FRO1 444 017 173")[0].0, "FR01444017173");
+        // A letter that gives no matching key stays as read, for a person to see.
+        assert_eq!(find_vat_ids("TVA FRO2444017173")[0].0, "FRO2444017173");
     }
 }

@@ -57,6 +57,12 @@ label_re!(prepaid, r"(anzahlung|vorauszahlung|bereits\s*(?:bezahlt|gezahlt|erhal
 label_re!(carry_over, r"([üu]bertrag|carried\s*(?:forward|over)|zwischen\s*-?\s*übertrag|brought\s*forward)");
 // Amounts of allowances, charges and discounts: never one of the totals.
 label_re!(not_a_total, r"(zuschl[äa]ge|abschl[äa]ge|rabatt|nachlass|skonto|allowance|discount|remise|ristourno|bruttopreis|einzelpreis|unit\s*price|prix\s*unitaire)");
+// A heading over an address ("Lieferadresse", "Adresse de livraison", "Ship to"): the
+// line itself is never a party's name.
+label_re!(
+    address_heading,
+    r"^\s*(?:(?:liefer|rechnungs|versand|post|lieferungs)\s*-?\s*(?:adresse|anschrift)|(?:delivery|billing|shipping|invoice|postal)\s+address|adresse\s+de\s+(?:livraison|facturation)|ship\s+to|deliver\s+to|warenempf[äa]nger(?:in)?|lieferempf[äa]nger(?:in)?)\s*:?\s*$"
+);
 label_re!(iban, r"(iban)");
 // Where a bank account is announced, with or without the word IBAN.
 label_re!(bank_account, r"(iban|bankverbindung|konto(?:nummer|verbindung)?|bank\s*details|account|compte)");
@@ -111,6 +117,17 @@ mod tests {
         // The seller's own labels.
         for s in ["USt-IdNr. des Verkäufers", "Zahlungsempfänger", "Unsere USt-IdNr.", "Kontoinhaber"] {
             assert!(!buyer_marker().is_match(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn address_headings_are_the_heading_alone() {
+        for s in ["Adresse de livraison", "Delivery Address", "Lieferadresse:", "Liefer-Anschrift", "Ship to", "Warenempfänger"] {
+            assert!(address_heading().is_match(s), "{s}");
+        }
+        // A name or an address line with the word in it is no heading.
+        for s in ["Lieferadresse Hauptstraße 5", "Adresse de livraison: Ma jolie boutique", "Postadresse GmbH"] {
+            assert!(!address_heading().is_match(s), "{s}");
         }
     }
 }

@@ -484,11 +484,13 @@ fn salutation_alone() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"(?i)^(herrn?|frau|firma|an|to|mr\.?|mrs\.?|ms\.?)$").expect("regex"))
 }
 
-/// Whether a line may be a party's name: no e-mail or web address, fewer digits than letters.
+/// Whether a line may be a party's name: no e-mail or web address, fewer digits than letters,
+/// no heading over an address ("Adresse de livraison", "Käufer").
 fn could_be_a_name(t: &str) -> bool {
     let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-    !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters
+    let heading = super::labels::address_heading().is_match(t) || super::form::heading(t).is_some();
+    !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters && !heading
 }
 
 /// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address

@@ -65,6 +65,7 @@ pub fn features(pages: &[Page]) -> Features {
         _ => 3,
     }));
     f.flag(&format!("pages{}", pages.len().min(4)));
+    booking_cues(pages, &mut f);
     if first.width < 300.0 {
         f.flag("narrow");
     }
@@ -79,6 +80,35 @@ pub fn features(pages: &[Page]) -> Features {
         }
     }
     f
+}
+
+/// What a booking document has whatever its wording: a line that labels an amount as the
+/// total, the VAT or the amount due, and a bank account to pay to. A premium invoice whose
+/// subject names only the contract ("Sachversicherungsvertrag Nr. …") and whose prose reads
+/// like a letter still has its "Rechnungsbetrag 1.163,40 €".
+fn booking_cues(pages: &[Page], f: &mut Features) {
+    use crate::extract::labels;
+    let mut cues = [false; 4];
+    for p in pages.iter().take(2) {
+        for l in &p.lines {
+            let text = p.line_text(l);
+            if find_amounts(&text).is_empty() {
+                if labels::iban().is_match(&text) {
+                    cues[3] = true;
+                }
+                continue;
+            }
+            cues[0] |= labels::gross_total().is_match(&text) && !labels::not_a_total().is_match(&text);
+            cues[1] |= labels::vat_total().is_match(&text);
+            cues[2] |= labels::amount_due().is_match(&text);
+            cues[3] |= labels::iban().is_match(&text);
+        }
+    }
+    for (on, name) in cues.into_iter().zip(["cue:total_line", "cue:vat_line", "cue:due_line", "cue:iban"]) {
+        if on {
+            f.flag(name);
+        }
+    }
 }
 
 /// Words printed large in the upper part of page 1: the title ("RECHNUNG", "Bestellung",

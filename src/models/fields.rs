@@ -88,6 +88,8 @@ struct Context<'a> {
     /// Per line: whether it carries contact or company data (phone, e-mail, IBAN, register):
     /// a letterhead's or footer's, never an address window's.
     contact: Vec<bool>,
+    /// Garbled label words read as the label they stand for.
+    lexicon: super::lexicon::Memo,
 }
 
 fn domain_re() -> &'static regex::Regex {
@@ -212,7 +214,7 @@ impl<'a> Context<'a> {
             }
         }
         let contact = lines.iter().map(|l| contact_re().is_match(&l.text)).collect();
-        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, form, joined_names, domains, contact }
+        Context { doc, lines, median_height, amounts, max_amount, occurrences, dates, last_amount_line, postcode_lines, form, joined_names, domains, contact, lexicon: Default::default() }
     }
 
     fn features(&self, c: &Candidate, rules: &Extraction) -> Features {
@@ -280,6 +282,13 @@ impl<'a> Context<'a> {
             // Whose number or date: a credit note's "Rechnung Nr." is the invoice it credits.
             if matches!(c.kind, Kind::Number | Kind::Date) {
                 f.flag(&format!("{}|k:{k}", self.doc.doc_type.as_str()));
+            }
+            // A label OCR garbled ("Beleadstum") read as the label word it is nearest to.
+            if let Some(w) = self.lexicon.canonical(k) {
+                f.add(&format!("k:{w}"), 0.8);
+                if matches!(c.kind, Kind::Number | Kind::Date) {
+                    f.add(&format!("{}|k:{w}", self.doc.doc_type.as_str()), 0.8);
+                }
             }
         }
         // Geometry.
@@ -782,50 +791,56 @@ impl FieldExtractor for TrainedExtractor {
     fn extract(&self, doc: &ReadDocument) -> Extraction {
         let s = prepare(doc);
         let ranked = self.rank(&s);
-        let mut ex = s.rules.clone();
-        let mut best: BTreeMap<&str, (usize, f32)> = ranked.iter().filter_map(|(f, v)| v.first().map(|b| (*f, *b))).collect();
-        distinct_parties(&s, &ranked, &mut best);
-        distinct_dates(&s, &ranked, &mut best);
-        for (field, _) in MODEL_FIELDS {
-            let Some(&best) = best.get(field) else { continue };
-            // Party models speak of issuer and addressee; an order's issuer is the buyer.
-            let target = role_field(field, doc.doc_type);
-            // Below the threshold the rules' value stays; where the rules have none, a party's
-            // name the model still finds likelier than not-so-unlikely is taken, doubtful.
-            let name_without_rules = matches!(field, "seller_name" | "buyer_name") && !ex.fields.contains_key(target) && best.1 >= MIN_PROBABILITY / 2.0;
-            if best.1 >= MIN_PROBABILITY || name_without_rules {
-                let chosen = whole_name(&s, field, best.0).unwrap_or(best.0);
-                let chosen = best_spelling(&s, chosen);
-                ex.fields.insert(target.to_string(), field_value(&s.candidates[chosen], best.1));
-            } else if let Some(f) = ex.fields.get_mut(target) {
-                // The rules' value where the model finds nothing likely, at the model's doubt.
-                f.confidence = f.confidence.min(0.5);
-            }
-        }
-        if let Some([n, v, g]) = joint_totals(&s, &ranked) {
-            // Adding up makes each of the three more certain.
-            for ((field, (i, p)), other) in ["net_total", "vat_total", "gross_total"].into_iter().zip([n, v, g]).zip([v.1.min(g.1), n.1.min(g.1), n.1.min(v.1)]) {
-                let boosted = 1.0 - (1.0 - p) * (1.0 - other);
-                ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
-            }
-        }
-        let derived = derive_missing_total(&mut ex);
-        if let Some((i, p)) = ex.value("gross_total").and_then(|g| Decimal::from_str(g).ok()).and_then(|g| due_after_prepayment(&s, &ranked, g)) {
-            ex.fields.insert("amount_due".to_string(), field_value(&s.candidates[i], p));
-        }
-        let total = |f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
-        let consistent = matches!((total("net_total"), total("vat_total"), total("gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
-        ex.totals_consistent = consistent;
-        // The item table, checked against the net total chosen here.
-        ex.line_items = crate::extract::table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
-        crate::extract::credit_note_signs(doc.doc_type, &mut ex);
-        ex.checks = checks::run(&ex);
-        if let Some(field) = derived {
-            // Said in the index, so that nobody takes the value for one read off the page.
-            ex.checks.push(crate::index::Check { name: "total_derived".into(), passed: true, message: format!("{field} not found on the page: computed from the other two totals") });
-        }
-        ex
+        decide(doc, &s, &ranked)
     }
+}
+
+/// The extraction from a prepared document and its ranked candidates: the models' choices,
+/// decided together where fields depend on each other, over the rules' values.
+fn decide(doc: &ReadDocument, s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Extraction {
+    let mut ex = s.rules.clone();
+    let mut best: BTreeMap<&str, (usize, f32)> = ranked.iter().filter_map(|(f, v)| v.first().map(|b| (*f, *b))).collect();
+    distinct_parties(s, ranked, &mut best);
+    distinct_dates(s, ranked, &mut best);
+    for (field, _) in MODEL_FIELDS {
+        let Some(&best) = best.get(field) else { continue };
+        // Party models speak of issuer and addressee; an order's issuer is the buyer.
+        let target = role_field(field, doc.doc_type);
+        // Below the threshold the rules' value stays; where the rules have none, a party's
+        // name the model still finds likelier than not-so-unlikely is taken, doubtful.
+        let name_without_rules = matches!(field, "seller_name" | "buyer_name") && !ex.fields.contains_key(target) && best.1 >= MIN_PROBABILITY / 2.0;
+        if best.1 >= MIN_PROBABILITY || name_without_rules {
+            let chosen = whole_name(s, field, best.0).unwrap_or(best.0);
+            let chosen = best_spelling(s, chosen);
+            ex.fields.insert(target.to_string(), field_value(&s.candidates[chosen], best.1));
+        } else if let Some(f) = ex.fields.get_mut(target) {
+            // The rules' value where the model finds nothing likely, at the model's doubt.
+            f.confidence = f.confidence.min(0.5);
+        }
+    }
+    if let Some([n, v, g]) = joint_totals(s, ranked) {
+        // Adding up makes each of the three more certain.
+        for ((field, (i, p)), other) in ["net_total", "vat_total", "gross_total"].into_iter().zip([n, v, g]).zip([v.1.min(g.1), n.1.min(g.1), n.1.min(v.1)]) {
+            let boosted = 1.0 - (1.0 - p) * (1.0 - other);
+            ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
+        }
+    }
+    let derived = derive_missing_total(&mut ex);
+    if let Some((i, p)) = ex.value("gross_total").and_then(|g| Decimal::from_str(g).ok()).and_then(|g| due_after_prepayment(s, ranked, g)) {
+        ex.fields.insert("amount_due".to_string(), field_value(&s.candidates[i], p));
+    }
+    let total = |f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
+    let consistent = matches!((total("net_total"), total("vat_total"), total("gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
+    ex.totals_consistent = consistent;
+    // The item table, checked against the net total chosen here.
+    ex.line_items = crate::extract::table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
+    crate::extract::credit_note_signs(doc.doc_type, &mut ex);
+    ex.checks = checks::run(&ex);
+    if let Some(field) = derived {
+        // Said in the index, so that nobody takes the value for one read off the page.
+        ex.checks.push(crate::index::Check { name: "total_derived".into(), passed: true, message: format!("{field} not found on the page: computed from the other two totals") });
+    }
+    ex
 }
 
 /// Training examples of one document: per model field, each candidate's features and
@@ -854,7 +869,7 @@ pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<&s
     use std::fmt::Write;
     let s = prepare(doc);
     let ranked = extractor.rank(&s);
-    let chosen = extractor.extract(doc);
+    let chosen = decide(doc, &s, &ranked);
     let mut out = String::new();
     let _ = writeln!(out, "document type: {}, language: {}", doc.doc_type.as_str(), doc.language.unwrap_or("?"));
     for (field, _) in MODEL_FIELDS {

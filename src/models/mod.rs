@@ -13,6 +13,7 @@ pub mod card;
 pub mod doctype;
 pub mod fields;
 pub mod firstpage;
+pub mod lexicon;
 pub mod train;
 
 use serde::{Deserialize, Serialize};
