@@ -175,6 +175,19 @@ fn parties_are_read_from_an_e_invoice_data_sheet() {
 }
 
 #[test]
+fn an_address_heading_is_no_buyer() {
+    // The FNFE credit note prints "Adresse de livraison" over the buyer's window: the
+    // heading is nobody's name, for the rules and the models alike.
+    let (doc, pages, gt) = fixtures().into_iter().find(|(d, _, _)| d.source.name == "Avoir_FR_type381_BASIC.pdf").unwrap();
+    for (which, pipeline) in [("models", Pipeline::new()), ("rules", Pipeline::rules_only())] {
+        let idx = pipeline.index_pages(&doc, &pages);
+        let buyer = idx.field("buyer_name").unwrap_or_default();
+        assert!(!buyer.to_lowercase().contains("adresse"), "{which}: buyer {buyer:?}");
+        assert_eq!(normalise("buyer_name", buyer), normalise("buyer_name", gt["buyer_name"].as_str().unwrap()), "{which}");
+    }
+}
+
+#[test]
 fn a_letterhead_name_over_two_lines_is_read_whole() {
     // The FeRD sample "EN16931 Haftpflichtversicherung" as OCR read its scan: under
     // "Verkäufer:" the insurer's name stands over two lines, "MVM Musterhafter" /

@@ -145,8 +145,8 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
                         None => (0, raw),
                     };
                     let v = super::rules::canonical_name(raw);
-                    // A section's heading ("Käufer", "Adresse de livraison") names no one.
-                    let heading = super::form::heading(&v).is_some() || super::labels::address_heading().is_match(&v);
+                    // A section's heading ("Käufer", "Adresse de livraison") or a country names no one.
+                    let heading = super::rules::address_heading(&v);
                     if v.chars().filter(|c| c.is_alphabetic()).count() < 3 || v.len() > 80 || seen.contains(&v) || heading {
                         return;
                     }

@@ -63,6 +63,12 @@ label_re!(
     address_heading,
     r"^\s*(?:(?:liefer|rechnungs|versand|post|lieferungs)\s*-?\s*(?:adresse|anschrift)|(?:delivery|billing|shipping|invoice|postal)\s+address|adresse\s+de\s+(?:livraison|facturation)|ship\s+to|deliver\s+to|warenempf[äa]nger(?:in)?|lieferempf[äa]nger(?:in)?)\s*:?\s*$"
 );
+// A line that is only a country ("Deutschland / Germany", "FRANCE"): the last line of an
+// address, nobody's name.
+label_re!(
+    country_line,
+    r"^\s*(?:(?:deutschland|germany|[öo]sterreich|austria|schweiz|switzerland|suisse|france|frankreich|niederlande|netherlands|nederland|belgien|belgium|belgique|italien|italy|italia|spanien|spain|espa[ñn]a|luxemburg|luxembourg|polen|poland|d[äa]nemark|denmark|united\s+kingdom|vereinigtes\s+k[öo]nigreich|usa|united\s+states)\s*[/,]?\s*)+$"
+);
 label_re!(iban, r"(iban)");
 // Where a bank account is announced, with or without the word IBAN.
 label_re!(bank_account, r"(iban|bankverbindung|konto(?:nummer|verbindung)?|bank\s*details|account|compte)");
@@ -125,6 +131,8 @@ mod tests {
         for s in ["Adresse de livraison", "Delivery Address", "Lieferadresse:", "Liefer-Anschrift", "Ship to", "Warenempfänger"] {
             assert!(address_heading().is_match(s), "{s}");
         }
+        assert!(country_line().is_match("Deutschland / Germany") && country_line().is_match("FRANCE"));
+        assert!(!country_line().is_match("Deutschland GmbH") && !country_line().is_match("France Télécom"));
         // A name or an address line with the word in it is no heading.
         for s in ["Lieferadresse Hauptstraße 5", "Adresse de livraison: Ma jolie boutique", "Postadresse GmbH"] {
             assert!(!address_heading().is_match(s), "{s}");

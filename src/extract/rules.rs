@@ -489,8 +489,13 @@ fn salutation_alone() -> &'static Regex {
 fn could_be_a_name(t: &str) -> bool {
     let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-    let heading = super::labels::address_heading().is_match(t) || super::form::heading(t).is_some();
-    !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters && !heading
+    !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters && !address_heading(t)
+}
+
+/// A heading over an address ("Adresse de livraison", "Käufer:") or its country line:
+/// nobody's name.
+pub(crate) fn address_heading(t: &str) -> bool {
+    super::labels::address_heading().is_match(t) || super::form::heading(t).is_some() || super::labels::country_line().is_match(t)
 }
 
 /// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
@@ -551,7 +556,7 @@ fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Opt
             let start = pc.saturating_sub(3);
             for l in &window[start..pc] {
                 let t = l.text.trim();
-                if t.len() < 3 || salutation_alone().is_match(t) || t.chars().filter(|c| c.is_ascii_digit()).count() > 3 {
+                if t.len() < 3 || salutation_alone().is_match(t) || t.chars().filter(|c| c.is_ascii_digit()).count() > 3 || address_heading(t) {
                     continue;
                 }
                 let (bbox, conf) = l.locate(0, l.text.len());
