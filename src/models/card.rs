@@ -70,7 +70,7 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          and `test_seen` (seen layouts), scans only. The real-scan figures are on `target/scans` (scripts/make-scans.py: \
          the invoices of shared/data/zugferd-corpus, `pdftoppm -r 200 -gray`, never trained on).\n\n\
          Reading the corpus took {:.0} s from the page cache; filling the cache (`mailroom train --prepare`: OCR of the 800 scans, about 930 pages, \
-         and the 39 real scans) took 12–15 minutes on the 2-core machine (722 s quiet, 892 s beside a build); the digital variant reads in seconds. \
+         and the 39 real scans) took 11–15 minutes on the 2-core machine (665 s on 2026-12-03; 722 s quiet and 892 s beside a build before); the digital variant reads in seconds. \
          Fitting all models took **{:.0} s** on 2 cores.\n\n",
         (m.train_documents - m.corrections) / opts.variants.len().max(1),
         m.classifier_test_seen.documents,
@@ -177,11 +177,11 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
         r.documents
     ));
     s.push_str(&format!(
-        "### Speed\n\nClassification and extraction with the trained models: **{:.2} ms per page** on top of OCR (one thread, debug build, measured during training; \
+        "### Speed\n\nClassification and extraction with the trained models: **{:.2} ms per page** on top of OCR (one thread, in the build that ran the training, measured during training; \
          `cargo bench --bench models` measures it on its own).\n\n\
-         `cargo bench --bench models` (release build, the 5 fixture scans, 6 pages; 2026-12-02 on the 2-core development machine): \
-         classification and extraction **2.25 ms per page** with the trained models (1.28 ms on 2026-11-24, before the column, key and party features and \
-         the larger joint search), 0.64 ms with keywords and rules; OCR of the same pages 503–1533 ms.\n",
+         `cargo bench --bench models` (release build, the 5 fixture scans, 6 pages; 2026-12-03 on the 2-core development machine): \
+         classification and extraction **3.16 ms per page** with the trained models (2.25 ms on 2026-12-02 before the garbled-label lookup and the \
+         booking cues, 1.28 ms on 2026-11-24), 0.76 ms with keywords and rules; OCR of the same pages 803–2349 ms.\n",
         m.inference_ms_per_page
     ));
     s
