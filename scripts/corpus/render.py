@@ -1154,6 +1154,10 @@ class Renderer:
             self.paragraph(d.subject, self.fb, self.s + 3)
             self.paragraph(d.paragraphs[0], gap=0.8)
         elif d.intro_notes:
+            # Insurers write their premium invoices as letters: half of them open with the
+            # salutation (a draw of its own, so the other half stay as they were).
+            if d.insurance and random.Random(f"{self.seed}:premium-salutation").random() < 0.5:
+                self.salutation()
             for i, text in enumerate(d.intro_notes):
                 self.paragraph(text, gap=0.8 if i == len(d.intro_notes) - 1 else 0.3)
         elif self.L.intro and d.doc_type in ("invoice", "credit_note", "order_confirmation", "quote", "order", "delivery_note"):

@@ -37,9 +37,9 @@ pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+        super::emit(&format!("{}\n", serde_json::to_string_pretty(&report).expect("report serialises")));
     } else {
-        println!("{}", report.table());
+        super::emit(&format!("{}\n", report.table()));
     }
     ExitCode::SUCCESS
 }

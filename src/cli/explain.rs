@@ -66,9 +66,9 @@ pub fn explain(config: &Config, args: ExplainArgs) -> ExitCode {
         let mut p = classifier.probabilities(&pages);
         p.sort_by(|a, b| b.1.total_cmp(&a.1));
         let top: Vec<String> = p.iter().take(3).map(|(t, p)| format!("{} {p:.3}", t.as_str())).collect();
-        println!("document types: {}", top.join(", "));
+        super::emit(&format!("document types: {}\n", top.join(", ")));
     }
     let read = ReadDocument { pages: &pages, language: language.as_deref(), doc_type };
-    print!("{}", fields::explain(&extractor, &read, args.field.as_deref(), args.top.max(1)));
+    super::emit(&fields::explain(&extractor, &read, args.field.as_deref(), args.top.max(1)));
     ExitCode::SUCCESS
 }

@@ -157,6 +157,18 @@ fn resolve_id(archive: &crate::archive::Archive, given: &str) -> Result<String, 
 }
 
 /// Prints `mailroom: <message>` and returns exit code 1.
+/// Writes a report to standard output. A reader that stopped reading (`| head`) is no
+/// error worth a panic: the rest of the report is simply not written.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => eprintln!("mailroom: cannot write the report: {e}"),
+        Ok(()) => {}
+    }
+}
+
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("mailroom: {message}");
     ExitCode::from(1)

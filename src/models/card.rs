@@ -63,7 +63,7 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
         "## Data\n\nThe generated corpus (`scripts/corpus/generate.py --seed 1 --count 800`: {} `train`, {} `test_seen`, {} `test` documents, \
          about 20 layout families; among them `datenblatt`, the data sheet an e-invoice viewer prints — parties under \"Verkäufer\"/\"Käufer\" headings \
          with \"Name:\" labels, long names wrapped beside the label, some under the viewer's own header of format, stylesheet and code-list versions \
-         \"vom\" their dates, some with the type code in the title — drawn for 15 % of invoices and credit notes; insurance premium invoices, also as data sheets; \
+         \"vom\" their dates, some with the type code in the title — drawn for 15 % of invoices and credit notes; insurance premium invoices, half of them opening with a salutation as insurers' letters do, also as data sheets; \
          ERP column totals, a column per amount with the labels only in the header; prepayments deducted): {} training examples \
          (the `train` documents, each as born-digital PDF and as degraded scan, read by mailroom's own pages/OCR/layout stages), \
          {} of them reviewed corrections. Measured on `test` (layout families held out of training: seitenleiste, wortmarke, formular, adresse_rechts) \
