@@ -523,7 +523,8 @@ fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Opt
         if l.bbox[1] > 330.0 || seller.is_some() {
             continue;
         }
-        let parts: Vec<&str> = l.text.split(['·', '|', '•', '●', '∙']).flat_map(|p| p.split(" - ")).map(str::trim).filter(|p| !p.is_empty()).collect();
+        // OCR reads a small separator dot as "e" or "©" now and then ("Bei Spiel GmbH e Ecke12 © 12345 …").
+        let parts: Vec<&str> = l.text.split(['·', '|', '•', '●', '∙', '©']).flat_map(|p| p.split(" - ")).flat_map(|p| p.split(" e ")).map(str::trim).filter(|p| !p.is_empty()).collect();
         if parts.len() >= 3 && parts.iter().any(|p| postcode_city().is_match(p)) {
             let name = parts[0].trim_matches([',', ' ']).to_string();
             let (bbox, conf) = l.locate(0, parts[0].len().min(l.text.len()));
@@ -756,6 +757,19 @@ mod tests {
         let pages = [test_page(cells, 7.5)];
         let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
         extract(&doc, &super::super::text::lines(&pages))
+    }
+
+    #[test]
+    fn a_return_line_whose_separators_ocr_read_as_letters_still_names_both_parties() {
+        // Mustang's samples: "Bei Spiel GmbH • Ecke 12 • 12345 Stadthausen • Germany" read
+        // with "e" and "©" for the dots; the recipient stands under it.
+        let ex = read(&[
+            (83.0, 157.0, "Bei Spiel GmbH e Ecke12 © 12345 Stadthausen e Germany"),
+            (71.0, 171.0, "Theodor Est"),
+            (72.0, 195.0, "Bahnstr 42"),
+            (71.0, 224.0, "88802 Spielkreis"),
+        ]);
+        assert_eq!((ex.value("seller_name"), ex.value("buyer_name")), (Some("Bei Spiel GmbH"), Some("Theodor Est")));
     }
 
     #[test]
