@@ -191,6 +191,13 @@ pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_
     }
 }
 
+impl FieldScore {
+    /// Accuracy counting only values strictly equal to the ground truth (no legal-form allowance).
+    pub fn strict_accuracy(&self) -> f64 {
+        (self.correct - self.legal_form_only) as f64 / self.expected.max(1) as f64
+    }
+}
+
 impl Report {
     /// A line per name field whose correct values include names right only up to a legal
     /// form, with the strict figure.
@@ -203,7 +210,7 @@ impl Report {
                 s.legal_form_only,
                 s.correct,
                 s.expected,
-                100.0 * strict as f64 / s.expected.max(1) as f64
+                100.0 * s.strict_accuracy()
             ));
         }
         out

@@ -561,7 +561,7 @@ class Renderer:
         code = d.type_code or ("575" if d.insurance else {"invoice": "380", "credit_note": "381"}.get(d.doc_type))
         if viewer.random() < 0.3 and code:
             # "Rechnung (380)", "Beitragsrechnung (575)": the viewer prints the type code.
-            runs = [(d.title or "", self.title_keys()), (f" ({code})", ())]
+            runs.append((f" ({code})", ()))
         if d.number:
             runs += [(" Nr. " if de else " No. ", ()), (d.number, self.number_keys())]
         runs += [(" vom " if de else " of ", ()), (st.date(d.issue_date), ("issue_date",))]

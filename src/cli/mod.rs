@@ -156,7 +156,6 @@ fn resolve_id(archive: &crate::archive::Archive, given: &str) -> Result<String, 
     }
 }
 
-/// Prints `mailroom: <message>` and returns exit code 1.
 /// Writes a report to standard output. A reader that stopped reading (`| head`) is no
 /// error worth a panic: the rest of the report is simply not written.
 fn emit(text: &str) {
@@ -169,6 +168,7 @@ fn emit(text: &str) {
     }
 }
 
+/// Prints `mailroom: <message>` and returns exit code 1.
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("mailroom: {message}");
     ExitCode::from(1)

@@ -209,7 +209,7 @@ fn targets(m: &Metrics) -> String {
     );
     let cell = |r: &Option<(Report, Report)>, f: &str, t: f64| match r.as_ref().and_then(|(m, _)| m.fields.get(f)) {
         Some(s) => {
-            let strict = if s.legal_form_only > 0 { format!(" (strictly equal: {})", pct((s.correct - s.legal_form_only) as f64 / s.expected.max(1) as f64)) } else { String::new() };
+            let strict = if s.legal_form_only > 0 { format!(" (strictly equal: {})", pct(s.strict_accuracy())) } else { String::new() };
             format!("{} {}{strict}", pct(s.accuracy), if s.accuracy >= t { "✓" } else { "✗" })
         }
         None => "–".into(),

@@ -92,16 +92,13 @@ fn booking_cues(pages: &[Page], f: &mut Features) {
     for p in pages.iter().take(2) {
         for l in &p.lines {
             let text = p.line_text(l);
+            cues[3] |= labels::iban().is_match(&text);
             if find_amounts(&text).is_empty() {
-                if labels::iban().is_match(&text) {
-                    cues[3] = true;
-                }
                 continue;
             }
             cues[0] |= labels::gross_total().is_match(&text) && !labels::not_a_total().is_match(&text);
             cues[1] |= labels::vat_total().is_match(&text);
             cues[2] |= labels::amount_due().is_match(&text);
-            cues[3] |= labels::iban().is_match(&text);
         }
     }
     for (on, name) in cues.into_iter().zip(["cue:total_line", "cue:vat_line", "cue:due_line", "cue:iban"]) {
