@@ -35,6 +35,10 @@ pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
         for m in &report.mismatches {
             eprintln!("  ✗ {} {}: expected {:?}, got {:?}", m.document, m.field, m.expected, m.got);
         }
+        // The rules' misses too, so that a tie or a loss against them can be looked into.
+        for m in report.baseline.iter().flat_map(|b| &b.mismatches) {
+            eprintln!("  ✗ rules {} {}: expected {:?}, got {:?}", m.document, m.field, m.expected, m.got);
+        }
     }
     if args.json {
         super::emit(&format!("{}\n", serde_json::to_string_pretty(&report).expect("report serialises")));

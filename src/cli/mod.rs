@@ -98,7 +98,7 @@ pub struct EvalArgs {
     /// Print the report as JSON on stdout instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// List every mismatch on stderr.
+    /// List every mismatch on stderr (the rules' own as "✗ rules …").
     #[arg(long)]
     pub verbose: bool,
     /// Keep read pages (OCR) in this folder and reuse them: a second run does no OCR.

@@ -138,6 +138,7 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
             let y = line.bbox[1];
             if (y < 0.45 * h || y > 0.8 * h) && line.text.chars().any(char::is_alphabetic) {
                 let mut seen: Vec<String> = Vec::new();
+                let contact_label = super::text::left_of(lines, line).into_iter().next();
                 let mut name = |s: usize, e: usize, out: &mut Vec<Candidate>| {
                     let raw = line.text[s..e].trim();
                     let (off, raw) = match salutation().find(raw) {
@@ -145,8 +146,10 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
                         None => (0, raw),
                     };
                     let v = super::rules::canonical_name(raw);
-                    // A section's heading ("Käufer", "Adresse de livraison") or a country names no one.
-                    let heading = super::rules::address_heading(&v);
+                    // A section's heading ("Käufer", "Adresse de livraison"), a country, a
+                    // contact person or a label names no party; nor does the value beside a
+                    // contact label ("Ansprechpartner" | "Sven Peters").
+                    let heading = super::rules::no_party_name(&v) || (s == 0 && contact_label.is_some_and(|l| super::labels::contact_person().is_match(&l.text)));
                     if v.chars().filter(|c| c.is_alphabetic()).count() < 3 || v.len() > 80 || seen.contains(&v) || heading {
                         return;
                     }
@@ -158,8 +161,16 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
                 // A name that runs into its address ("Bei Spiel GmbH e Ecke 12 e 12345 …" where
                 // OCR read the separator as a letter): cut after the first legal form.
                 if let Some(m) = super::rules::company_suffix().find(&line.text) {
-                    if m.end() + 3 < line.text.len() {
-                        name(0, m.end(), &mut out);
+                    // "GmbH & Co. KG" is one legal form: the cut goes after its last part.
+                    let mut end = m.end();
+                    while let Some(n) = super::rules::company_suffix().find_at(&line.text, end) {
+                        if !line.text[end..n.start()].chars().all(|c| c.is_whitespace() || c == '&' || c == '.') {
+                            break;
+                        }
+                        end = n.end();
+                    }
+                    if end + 3 < line.text.len() {
+                        name(0, end, &mut out);
                     }
                 }
                 let mut from = 0;
@@ -216,5 +227,42 @@ fn name_blocks(lines: &[TextLine], form_names: &[FormName], out: &mut Vec<Candid
                 push(value, i, b, line.locate(0, line.text.len()).1, out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_persons_and_labels_are_no_name_candidates() {
+        let pages = [crate::layout::test_page(
+            &[
+                (74.0, 140.0, "Rechnungs-Nr."),
+                (179.0, 140.0, "A-59/2023"),
+                (74.0, 199.0, "Ansprechpartner"),
+                (179.0, 199.0, "Sven Peters"),
+                (334.0, 159.0, "Schröder & Söhne GmbH"),
+                (334.0, 172.0, "z. Hd. Frau Anna Berg"),
+                (334.0, 179.0, "Hauptstraße 116a"),
+                (334.0, 186.0, "85354 Freising"),
+            ],
+            7.5,
+        )];
+        let lines = crate::extract::text::lines(&pages);
+        let names: Vec<String> = candidates(&lines, &[842.0], false, &[]).into_iter().filter(|c| c.kind == Kind::Name).map(|c| c.value).collect();
+        assert!(names.iter().any(|n| n == "Schröder & Söhne GmbH"), "{names:?}");
+        for not in ["Sven Peters", "Ansprechpartner", "z. Hd. Frau Anna Berg", "Frau Anna Berg", "Anna Berg", "Hauptstraße 116a"] {
+            assert!(!names.iter().any(|n| n == not), "{not} in {names:?}");
+        }
+    }
+
+    #[test]
+    fn a_name_running_into_its_address_is_cut_after_its_whole_legal_form() {
+        let pages = [crate::layout::test_page(&[(66.0, 161.0, "Großmann Elektroanlagen GmbH & Co. KG - Talstraße 89 64283 Darmstadt")], 7.5)];
+        let lines = crate::extract::text::lines(&pages);
+        let names: Vec<String> = candidates(&lines, &[842.0], false, &[]).into_iter().filter(|c| c.kind == Kind::Name).map(|c| c.value).collect();
+        assert!(names.iter().any(|n| n == "Großmann Elektroanlagen GmbH & Co. KG"), "{names:?}");
+        assert!(!names.iter().any(|n| n == "Großmann Elektroanlagen GmbH"), "{names:?}");
     }
 }

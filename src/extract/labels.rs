@@ -63,6 +63,23 @@ label_re!(
     address_heading,
     r"^\s*(?:(?:liefer|rechnungs|versand|post|lieferungs)\s*-?\s*(?:adresse|anschrift)|(?:delivery|billing|shipping|invoice|postal)\s+address|adresse\s+de\s+(?:livraison|facturation)|ship\s+to|deliver\s+to|warenempf[äa]nger(?:in)?|lieferempf[äa]nger(?:in)?)\s*:?\s*$"
 );
+// A contact person at a party ("z. Hd. Frau Lorenz", "Attn. Klaus Schröder",
+// "Ansprechpartner: Sven Peters", or the label alone in a label column): a person at the
+// party, never the party itself. OCR reads "z." as "7." now and then.
+label_re!(
+    contact_person,
+    r"^\s*(?:(?:[z7]\.?\s*h(?:d)?\.|hd\.)|zu\s+h[äa]nden\b|attn\b\.?|attention\b|c/o\b|fao\b|(?:ihr(?:e)?\s+|your\s+)?(?:ansprechpartner(?:in)?|sachbearbeiter(?:in)?|bearbeiter(?:in)?|contact(?:\s+person)?)\b|(?:our|your)\s+reference\b|(?:unser|ihr)\s+zeichen\b)\s*:?"
+);
+// A line that is only a field's label ("Offer valid until", "Kundennummer"): no name.
+label_re!(
+    label_line,
+    r"^\s*(?:(?:offer|quote|angebot)\s+(?:valid|g[üu]ltig)\s+(?:until|bis)|valid\s+until|g[üu]ltig\s+bis|quote\s*(?:#|no\.?|number)|angebots\s*-?\s*(?:nummer|nr\.?)|date|datum|kunden\s*-?\s*(?:nummer|nr\.?)|customer\s+(?:no\.?|number|id)|account\s+no\.?|bestell\s*-?\s*(?:nummer|nr\.?)|order\s+(?:no\.?|number)|po\s+number)\s*[:.#]?\s*$"
+);
+// A street and house number alone ("Hauptstraße 116a", "Am Hafen 17"): an address line.
+label_re!(
+    street_line,
+    r"^\s*[\p{L}.\- ]*(?:stra(?:ss|ß)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|zeile)\s+\d{1,4}\s?[a-z]?(?:\s?[-/]\s?\d{1,4}[a-z]?)?\s*$"
+);
 // A line that is only a country ("Deutschland / Germany", "FRANCE"): the last line of an
 // address, nobody's name.
 label_re!(
@@ -123,6 +140,24 @@ mod tests {
         // The seller's own labels.
         for s in ["USt-IdNr. des Verkäufers", "Zahlungsempfänger", "Unsere USt-IdNr.", "Kontoinhaber"] {
             assert!(!buyer_marker().is_match(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn contact_persons_and_label_lines_are_no_party() {
+        for s in ["z. Hd. Frau Laura Lorenz", "7. Hd. Laura Lorenz", "z.H. Herrn Müller", "Attn. Klaus Schröder", "Attention: Accounts Payable", "c/o Steuerbüro Klein", "Ansprechpartner", "Ihr Ansprechpartner: Sven Peters", "Our reference"] {
+            assert!(contact_person().is_match(s), "{s}");
+        }
+        for s in ["Offer valid until", "Angebot gültig bis:", "Kundennummer", "Quote #"] {
+            assert!(label_line().is_match(s), "{s}");
+        }
+        for s in ["Hauptstraße 116a", "Friedrich-Ebert-Str. 8", "Am Marktplatz 3-5", "Lindenallee 12 / 1"] {
+            assert!(street_line().is_match(s), "{s}");
+        }
+        assert!(!street_line().is_match("Ringbau 2000 GmbH") && !street_line().is_match("Werk 3"));
+        // Names that begin like one are names.
+        for s in ["H. Schmidt GmbH", "Hdk Logistik GmbH", "Attenberger KG", "Contactless Pay GmbH", "Datumsfabrik AG"] {
+            assert!(!contact_person().is_match(s) && !label_line().is_match(s), "{s}");
         }
     }
 

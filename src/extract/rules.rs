@@ -489,13 +489,14 @@ fn salutation_alone() -> &'static Regex {
 fn could_be_a_name(t: &str) -> bool {
     let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
     let letters = t.chars().filter(|c| c.is_alphabetic()).count();
-    !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters && !address_heading(t)
+    !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters && !no_party_name(t)
 }
 
-/// A heading over an address ("Adresse de livraison", "Käufer:") or its country line:
-/// nobody's name.
-pub(crate) fn address_heading(t: &str) -> bool {
-    super::labels::address_heading().is_match(t) || super::form::heading(t).is_some() || super::labels::country_line().is_match(t)
+/// A heading over an address ("Adresse de livraison", "Käufer:"), its street or country
+/// line, a contact person's line ("z. Hd. Frau Lorenz") or a field label alone: nobody's name.
+pub(crate) fn no_party_name(t: &str) -> bool {
+    use super::labels::{address_heading, contact_person, country_line, label_line, street_line};
+    [address_heading(), country_line(), contact_person(), label_line(), street_line()].iter().any(|r| r.is_match(t)) || super::form::heading(t).is_some()
 }
 
 /// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
@@ -557,7 +558,7 @@ fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Opt
             let start = pc.saturating_sub(3);
             for l in &window[start..pc] {
                 let t = l.text.trim();
-                if t.len() < 3 || salutation_alone().is_match(t) || t.chars().filter(|c| c.is_ascii_digit()).count() > 3 || address_heading(t) {
+                if t.len() < 3 || salutation_alone().is_match(t) || t.chars().filter(|c| c.is_ascii_digit()).count() > 3 || no_party_name(t) {
                     continue;
                 }
                 let (bbox, conf) = l.locate(0, l.text.len());
@@ -770,6 +771,21 @@ mod tests {
             (71.0, 224.0, "88802 Spielkreis"),
         ]);
         assert_eq!((ex.value("seller_name"), ex.value("buyer_name")), (Some("Bei Spiel GmbH"), Some("Theodor Est")));
+    }
+
+    #[test]
+    fn the_contact_person_under_the_company_is_not_the_buyer() {
+        // A generated credit memo's window: the "Attn." line was read as the buyer.
+        let ex = read(&[
+            (60.0, 168.0, "Brown & Murphy Ltd · 189 Mill Lane · Leeds LS1 4AP"),
+            (60.0, 185.0, "Weiß Lagerlogistik Lübeck GmbH"),
+            (60.0, 198.0, "Attn. Klaus Schröder"),
+            (60.0, 211.0, "Hauptstraße 116a"),
+            (60.0, 224.0, "78462 Konstanz"),
+        ]);
+        assert_eq!(ex.value("buyer_name"), Some("Weiß Lagerlogistik Lübeck GmbH"));
+        let ex = read(&[(60.0, 150.0, "z. Hd. Frau Laura Lorenz"), (60.0, 163.0, "Lessingstraße 93"), (60.0, 176.0, "66111 Saarbrücken")]);
+        assert_ne!(ex.value("buyer_name"), Some("z. Hd. Frau Laura Lorenz"));
     }
 
     #[test]
