@@ -426,23 +426,26 @@ pub fn canonical_name(raw: &str) -> String {
     let closing = CLOSING.get_or_init(|| {
         Regex::new(r"(?i)^(?:mit\s+freundlichen\s+gr(?:ü|ue|u)(?:ß|ss)en|freundliche\s+gr(?:ü|ue|u)(?:ß|ss)e|(?:kind|best|warm)\s+regards|yours\s+(?:sincerely|faithfully))[,.]?\s+").expect("regex")
     });
-    let joined = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    // A lone dot is a speck OCR read ("Druckerei Engel . GmbH").
+    let joined = raw.split_whitespace().filter(|w| *w != ".").collect::<Vec<_>>().join(" ");
     let mut v = closing.replace(&joined, "").into_owned();
     for (re, spelling) in forms {
         v = re.replace_all(&v, *spelling).into_owned();
     }
-    v
+    // Legal forms spelt without a dot keep none at the end of a name ("Gebr. Braun GmbH.").
+    static DOTLESS: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let dotless = DOTLESS.get_or_init(|| Regex::new(r"(GmbH|AG|KG|OHG|GbR|UG|SE|SARL|SAS|LLC|PLC|KGaA)\.$").expect("regex"));
+    dotless.replace(&v, "$1").into_owned()
 }
 
 /// Whether `above` is the first half of a name whose legal form stands on the next line
 /// `line` ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G."): directly above,
 /// left-aligned, short, without digits, a label or a legal form of its own.
 pub(crate) fn name_continues(above: &TextLine, line: &TextLine) -> bool {
-    name_continues_within(above, line, 3)
+    name_continues_within(above, line, 3, line.height())
 }
 
-fn name_continues_within(above: &TextLine, line: &TextLine, max_words: usize) -> bool {
-    let h = line.height();
+fn name_continues_within(above: &TextLine, line: &TextLine, max_words: usize, h: f32) -> bool {
     let t = above.text.trim();
     above.page == line.page
         && above.bbox[3] <= line.bbox[1] + 0.3 * h
@@ -452,6 +455,7 @@ fn name_continues_within(above: &TextLine, line: &TextLine, max_words: usize) ->
         && t.chars().any(char::is_alphabetic)
         && !t.chars().any(|c| c.is_ascii_digit() || c == ':' || c == '@')
         && !company_suffix().is_match(t)
+        && super::form::heading(t).is_none()
 }
 
 /// The name printed over `above` and `line`, its legal form on the second line ("MVM
@@ -462,7 +466,10 @@ pub(crate) fn two_line_name(above: &TextLine, line: &TextLine) -> Option<String>
     let rest = company_suffix().replace_all(line.text.trim(), "");
     let form_only = rest.chars().all(|c| !c.is_alphanumeric());
     let max_words = if form_only { 6 } else { 3 };
-    (company_suffix().is_match(&line.text) && name_continues_within(above, line, max_words)).then(|| format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" "))
+    // A legal form alone, often in smaller print ("GmbH & Co. KG"), stands a little further
+    // off than its own height: the spacing then goes by the name's line.
+    let h = if form_only { line.height().max(above.height()) } else { line.height() };
+    (company_suffix().is_match(&line.text) && name_continues_within(above, line, max_words, h)).then(|| format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn name_with_line_above(lines: &[&TextLine], at: usize, name: &str) -> String {
@@ -492,11 +499,17 @@ fn could_be_a_name(t: &str) -> bool {
     !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters && !no_party_name(t)
 }
 
+/// A line that is only a legal form ("GmbH & Co. KG" under the name it belongs to).
+fn legal_form_alone(t: &str) -> bool {
+    company_suffix().is_match(t) && company_suffix().replace_all(t, "").chars().all(|c| !c.is_alphanumeric())
+}
+
 /// A heading over an address ("Adresse de livraison", "Käufer:"), its street or country
-/// line, a contact person's line ("z. Hd. Frau Lorenz") or a field label alone: nobody's name.
+/// line, a contact person's line ("z. Hd. Frau Lorenz"), a field label or a legal form
+/// alone: nobody's name.
 pub(crate) fn no_party_name(t: &str) -> bool {
     use super::labels::{address_heading, contact_person, country_line, label_line, street_line};
-    [address_heading(), country_line(), contact_person(), label_line(), street_line()].iter().any(|r| r.is_match(t)) || super::form::heading(t).is_some()
+    [address_heading(), country_line(), contact_person(), label_line(), street_line()].iter().any(|r| r.is_match(t)) || super::form::heading(t).is_some() || legal_form_alone(t)
 }
 
 /// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
@@ -789,6 +802,33 @@ mod tests {
     }
 
     #[test]
+    fn a_legal_form_in_small_print_under_the_name_completes_it() {
+        // A generated contract's letterhead as OCR read it: the legal form's line is smaller
+        // and stands a little further off than its own height.
+        use crate::layout::{Page, TextSource, Word};
+        let word = |t: &str, x0: f32, y0: f32, x1: f32, y1: f32| Word { text: t.into(), bbox: [x0, y0, x1, y1], confidence: 0.9 };
+        let words = vec![
+            word("Jäger", 451.4, 87.8, 472.0, 94.7),
+            word("Facility", 474.0, 87.8, 501.0, 94.7),
+            word("Services", 504.0, 87.8, 536.0, 94.7),
+            word("Regensburg", 539.0, 87.8, 583.2, 94.7),
+            word("GmbH", 452.2, 99.4, 474.0, 104.8),
+            word("&", 477.0, 99.4, 482.0, 104.8),
+            word("Co.", 486.0, 99.4, 497.0, 104.8),
+            word("KG", 500.0, 99.4, 510.1, 104.8),
+        ];
+        let pages = [Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)];
+        let lines = super::super::text::lines(&pages);
+        assert_eq!(two_line_name(&lines[0], &lines[1]).as_deref(), Some("Jäger Facility Services Regensburg GmbH & Co. KG"));
+        // The legal form alone names nobody.
+        assert!(no_party_name("GmbH & Co. KG") && !no_party_name("Prisma GmbH & Co. KG"));
+        // A form's heading over the name is no part of it.
+        let pages = [test_page(&[(60.0, 100.0, "Rechnungsersteller"), (60.0, 108.0, "Lieferant GmbH")], 7.0)];
+        let lines = super::super::text::lines(&pages);
+        assert_eq!(two_line_name(&lines[0], &lines[1]), None);
+    }
+
+    #[test]
     fn legal_forms_have_one_spelling() {
         assert_eq!(canonical_name("Gebr. Martin  e.K"), "Gebr. Martin e.K.");
         assert_eq!(canonical_name("Prisma GmbH & Co.KG"), "Prisma GmbH & Co. KG");
@@ -797,6 +837,10 @@ mod tests {
         assert_eq!(canonical_name("Musterverein e. V."), "Musterverein e.V.");
         assert_eq!(canonical_name("Weber e.Kfz-Technik"), "Weber e.Kfz-Technik");
         assert_eq!(canonical_name("Kind regards Gebr. Thomas e.K."), "Gebr. Thomas e.K.");
+        assert_eq!(canonical_name("Druckerei Engel . GmbH"), "Druckerei Engel GmbH");
+        assert_eq!(canonical_name("Gebr. Braun GmbH."), "Gebr. Braun GmbH");
+        assert_eq!(canonical_name("Global Supplies Ltd."), "Global Supplies Ltd.", "Ltd. is spelt with its dot");
+        assert_eq!(canonical_name("Prisma GmbH & Co. KG."), "Prisma GmbH & Co. KG");
     }
 
     #[test]
