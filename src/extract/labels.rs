@@ -49,7 +49,7 @@ label_re!(
 );
 label_re!(
     amount_due,
-    r"(zahl\s*-?\s*betrag|zu\s*zahlen(?:der\s*betrag)?|offener?\s*betrag|offene\s*zahlungen|rest\s*-?\s*betrag|amount\s*due|balance\s*due|total\s*due|due\s*payable|f[äa]lliger\s*betrag|noch\s*zu\s*zahlen|amount\s*payable|net\s*[àa]\s*payer|zahlbarer\s*betrag|reste\s*[àa]\s*payer)"
+    r"(zahl\s*-?\s*betrag|zu\s*zahlen(?:der\s*betrag)?|offener?\s*betrag|offene\s*zahlungen|rest\s*-?\s*betrag|amount\s*due|balance\s*due|total\s*due|due\s*payable|f[äa]lliger\s*betrag|noch\s*zu\s*zahlen|amount\s*payable|net\s*[àa]\s*payer|zahlbarer\s*betrag|reste\s*[àa]\s*payer|residual(?:\s*amount)?|remaining\s*(?:amount|balance)|montant\s*restant|restant\s*d[ûu]|solde\s*(?:d[ûu]|[àa]\s*payer))"
 );
 // Money already paid or to be deducted: then the gross total is not what is due.
 label_re!(prepaid, r"(anzahlung|vorauszahlung|bereits\s*(?:bezahlt|gezahlt|erhalten|geleistet)|abzgl\.?\s*(?:anzahlung|abschlag|zahlung)|abschlagszahlung|erhaltene\s*(?:zahlung|anzahlung)|prepaid|prepayment|already\s*paid|paid\s*amount|amount\s*paid|less\s*(?:deposit|payment)|deposit|acompte|d[ée]j[àa]\s*pay[ée]|ratenzahlung|instal?lments?)");
@@ -141,6 +141,15 @@ mod tests {
         for s in ["USt-IdNr. des Verkäufers", "Zahlungsempfänger", "Unsere USt-IdNr.", "Kontoinhaber"] {
             assert!(!buyer_marker().is_match(s), "{s}");
         }
+    }
+
+    #[test]
+    fn what_is_left_to_pay_is_the_amount_due() {
+        // FNFE's samples print the total, the payment received and then "Residual".
+        for s in ["Residual", "Residual amount", "Remaining balance", "Montant restant dû", "Solde à payer", "Zahlbetrag", "Amount due"] {
+            assert!(amount_due().is_match(s), "{s}");
+        }
+        assert!(!amount_due().is_match("Total") && !amount_due().is_match("Balance brought forward"));
     }
 
     #[test]
