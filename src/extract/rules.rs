@@ -434,7 +434,7 @@ pub fn canonical_name(raw: &str) -> String {
     }
     // Legal forms spelt without a dot keep none at the end of a name ("Gebr. Braun GmbH.").
     static DOTLESS: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    let dotless = DOTLESS.get_or_init(|| Regex::new(r"(GmbH|AG|KG|OHG|GbR|UG|SE|SARL|SAS|LLC|PLC|KGaA)\.$").expect("regex"));
+    let dotless = DOTLESS.get_or_init(|| Regex::new(r"\b(GmbH|AG|KG|OHG|GbR|UG|SE|SARL|SAS|LLC|PLC|KGaA)\.$").expect("regex"));
     dotless.replace(&v, "$1").into_owned()
 }
 
