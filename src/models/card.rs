@@ -92,7 +92,8 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          carried totals at top or bottom, blank top; the previous page's closing formula or total, its \"page n of n\", carried total, and a change of paper size.\n\
          - **Fields** (one binary model per field, 2048 buckets) over candidates from `src/extract/candidates.rs` (dates, amounts, IBANs — also one OCR broke \
          across a row —, VAT IDs — German ones repaired by their check digit —, number tokens on page 1 and \"RE 91361\" numbers, name lines and segments in the \
-         letterhead, window and footer, names whose legal form OCR put beside them): label words left on the line, in the row's label column \
+         letterhead, window and footer — never an address heading, a country, street or contact-person line (\"z. Hd.\", \"Attn.\", \"Ansprechpartner\"), \
+         a label alone or a legal form alone —, names whose legal form OCR put beside them or on the line below): label words left on the line, in the row's label column \
          and in the line above, and the same words as the value's key wherever it stands (a label learnt left of a value is known above it, as in form boxes), \
          a key OCR garbled read as the label word it is within one or two edits of (`src/models/lexicon.rs`: \"Beleadstum\" is \"Belegdatum\"), \
          for numbers and dates also with the document type (a credit note's \"Rechnung Nr.\" is the invoice it credits); tokens lower case with umlauts \
