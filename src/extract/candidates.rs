@@ -138,7 +138,7 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
             let y = line.bbox[1];
             if (y < 0.45 * h || y > 0.8 * h) && line.text.chars().any(char::is_alphabetic) {
                 let mut seen: Vec<String> = Vec::new();
-                let contact_label = super::text::left_of(lines, line).into_iter().next();
+                let beside_contact_label = super::text::left_of(lines, line).first().is_some_and(|l| super::labels::contact_person().is_match(&l.text));
                 let mut name = |s: usize, e: usize, out: &mut Vec<Candidate>| {
                     let raw = line.text[s..e].trim();
                     let (off, raw) = match salutation().find(raw) {
@@ -149,7 +149,7 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
                     // A section's heading ("Käufer", "Adresse de livraison"), a country, a
                     // contact person or a label names no party; nor does the value beside a
                     // contact label ("Ansprechpartner" | "Sven Peters").
-                    let heading = super::rules::no_party_name(&v) || (s == 0 && contact_label.is_some_and(|l| super::labels::contact_person().is_match(&l.text)));
+                    let heading = super::rules::no_party_name(&v) || (s == 0 && beside_contact_label);
                     if v.chars().filter(|c| c.is_alphabetic()).count() < 3 || v.len() > 80 || seen.contains(&v) || heading {
                         return;
                     }

@@ -463,8 +463,7 @@ fn name_continues_within(above: &TextLine, line: &TextLine, max_words: usize, h:
 /// A second line that is the legal form alone ("Jäger Facility Services Regensburg" /
 /// "GmbH & Co. KG") leaves no doubt whose it is: the first may be longer.
 pub(crate) fn two_line_name(above: &TextLine, line: &TextLine) -> Option<String> {
-    let rest = company_suffix().replace_all(line.text.trim(), "");
-    let form_only = rest.chars().all(|c| !c.is_alphanumeric());
+    let form_only = legal_form_alone(&line.text);
     let max_words = if form_only { 6 } else { 3 };
     // A legal form alone, often in smaller print ("GmbH & Co. KG"), stands a little further
     // off than its own height: the spacing then goes by the name's line.
@@ -805,8 +804,7 @@ mod tests {
     fn a_legal_form_in_small_print_under_the_name_completes_it() {
         // A generated contract's letterhead as OCR read it: the legal form's line is smaller
         // and stands a little further off than its own height.
-        use crate::layout::{Page, TextSource, Word};
-        let word = |t: &str, x0: f32, y0: f32, x1: f32, y1: f32| Word { text: t.into(), bbox: [x0, y0, x1, y1], confidence: 0.9 };
+        use crate::layout::{test_word as word, Page, TextSource};
         let words = vec![
             word("Jäger", 451.4, 87.8, 472.0, 94.7),
             word("Facility", 474.0, 87.8, 501.0, 94.7),

@@ -217,13 +217,16 @@ pub(crate) fn test_page(cells: &[(f32, f32, &str)], height: f32) -> Page {
     Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)
 }
 
+/// A word for unit tests, with its box as OCR gave it.
+#[cfg(test)]
+pub(crate) fn test_word(text: &str, x0: f32, y0: f32, x1: f32, y1: f32) -> Word {
+    Word { text: text.into(), bbox: [x0, y0, x1, y1], confidence: 1.0 }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_word as w;
     use super::*;
-
-    fn w(text: &str, x0: f32, y0: f32, x1: f32, y1: f32) -> Word {
-        Word { text: text.into(), bbox: [x0, y0, x1, y1], confidence: 1.0 }
-    }
 
     #[test]
     fn groups_words_into_lines_and_splits_columns() {
