@@ -24,10 +24,10 @@ RUN cargo build --release --locked --bin mailroom
 
 FROM debian:bookworm-slim
 ARG PYPDFIUM2_VERSION=4.30.0
-# Tesseract with the German, English and orientation data; Python only to fetch libpdfium from
+# Tesseract with the German, English, French and orientation data; Python only to fetch libpdfium from
 # the pinned pypdfium2 wheel (the one place it may come from), then removed again.
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libtesseract5 liblept5 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd \
+        libtesseract5 liblept5 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-osd \
         ca-certificates python3 python3-pip \
     && python3 -m pip install --no-cache-dir --break-system-packages "pypdfium2==${PYPDFIUM2_VERSION}" \
     && install -m 0644 "$(python3 -c 'import pypdfium2_raw, os; print(os.path.join(os.path.dirname(pypdfium2_raw.__file__), "libpdfium.so"))')" /usr/local/lib/libpdfium.so \

@@ -14,7 +14,7 @@ APT_PACKAGES=(
   # build
   clang libclang-dev pkg-config build-essential
   # OCR
-  libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd
+  libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-osd
   # PDF tools: qpdf (structure check), poppler-utils (pdftotext, pdftoppm), img2pdf (test scans)
   qpdf poppler-utils img2pdf
   # sRGB ICC profile for the PDF/A output intent (also bundled in assets/)

@@ -219,11 +219,13 @@ impl Default for WorkerConfig {
 pub struct OcrSection {
     pub languages: String,
     pub psm: u32,
+    /// Pages found to be in one of these languages are read again with its model first.
+    pub reread_languages: Vec<String>,
 }
 
 impl Default for OcrSection {
     fn default() -> Self {
-        OcrSection { languages: "deu+eng".into(), psm: 3 }
+        OcrSection { languages: "deu+eng".into(), psm: 3, reread_languages: vec!["fra".into()] }
     }
 }
 
@@ -396,7 +398,7 @@ impl Config {
 
     pub fn pipeline(&self) -> Pipeline {
         let mut p = Pipeline::new();
-        p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, ..OcrConfig::default() };
+        p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, reread_languages: self.ocr.reread_languages.clone(), ..OcrConfig::default() };
         p.limits = Limits {
             max_file_bytes: self.limits.max_file_mb * 1024 * 1024,
             max_pages: self.limits.max_pages,

@@ -23,7 +23,7 @@ fn root() -> PathBuf {
 
 /// The fixture scans with their cached pages and ground truth.
 fn fixtures() -> Vec<(Document, Vec<Page>, serde_json::Value)> {
-    let cache = PageCache::new(&root().join("fixtures/pages")).unwrap();
+    let cache = PageCache::new(&root().join("fixtures/pages"), &Pipeline::new().ocr).unwrap();
     let mut out = Vec::new();
     for (pdf, gt) in mailroom::eval::cases(&root().join("fixtures/scans")) {
         let name = pdf.file_name().unwrap().to_string_lossy().into_owned();

@@ -140,6 +140,12 @@ fn scans_of_corpus_invoices_match_their_ground_truth() {
         }
         assert_eq!(idx["doc_type"]["label"], mailroom::eval::doc_type_for_code(gt["document_type_code"].as_str().unwrap()).as_str(), "{name}");
     }
+    // The French credit note is read again with the French model: its accents survive
+    // (German and English models read "Malaucène" as "Malaucene" and "à" as "a").
+    let avoir = run.by_name("Avoir_FR_type381_BASIC.pdf");
+    let words = std::fs::read_to_string(archive.path().join(avoir["archive"]["words"].as_str().unwrap())).unwrap();
+    assert!(words.contains("\"Malaucène\""), "the seller's town keeps its accent");
+    assert!(words.contains("\"à\""), "the preposition à keeps its accent");
 }
 
 #[test]

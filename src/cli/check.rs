@@ -15,7 +15,8 @@ pub fn check(config: &Config, production: bool) -> ExitCode {
     let mut all = true;
     let pipeline = config.pipeline();
     all &= match crate::ocr::check_languages(&pipeline.ocr) {
-        Ok(()) => report(true, "Tesseract", format!("languages {} load", pipeline.ocr.languages)),
+        Ok(()) if pipeline.ocr.reread_languages.is_empty() => report(true, "Tesseract", format!("languages {} load", pipeline.ocr.languages)),
+        Ok(()) => report(true, "Tesseract", format!("languages {} load; pages in {} are read again with their own model", pipeline.ocr.languages, pipeline.ocr.reread_languages.join(", "))),
         Err(e) => report(false, "Tesseract", e.to_string()),
     };
     all &= match crate::pages::pdf::pdfium() {

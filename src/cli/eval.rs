@@ -11,7 +11,7 @@ pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
     let mut rules = crate::pipeline::Pipeline::rules_only();
     rules.ocr = pipeline.ocr.clone();
     rules.limits = pipeline.limits;
-    let cache = match args.cache.as_deref().map(crate::models::cache::PageCache::new).transpose() {
+    let cache = match args.cache.as_deref().map(|d| crate::models::cache::PageCache::new(d, &pipeline.ocr)).transpose() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("mailroom: the page cache cannot be used: {e}");

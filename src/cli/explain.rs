@@ -48,7 +48,7 @@ pub fn explain(config: &Config, args: ExplainArgs) -> ExitCode {
     let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let doc = Document::new(bytes, Channel::File, name);
     let pipeline = config.pipeline();
-    let pages = match args.cache.as_deref().map(PageCache::new).transpose() {
+    let pages = match args.cache.as_deref().map(|d| PageCache::new(d, &pipeline.ocr)).transpose() {
         Ok(Some(cache)) => cache.pages(&pipeline, &doc),
         Ok(None) => pipeline.read(&doc).map_err(|f| f.message),
         Err(e) => return fail(format!("the page cache cannot be used: {e}")),

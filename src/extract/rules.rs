@@ -626,6 +626,13 @@ fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Cand, f32)> {
     Some((Cand { value: code.to_string(), score: 0.95, page: a.page, bbox: a.bbox, order: a.order }, 1.0))
 }
 
+/// Whether a VAT ID or IBAN (by its country prefix) belongs to a country that pays in euro
+/// (the euro area as of 2026, Bulgaria included; Greek VAT IDs start with EL).
+fn euro_area(id: &str) -> bool {
+    const EURO: [&str; 22] = ["AT", "BE", "BG", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"];
+    id.get(..2).is_some_and(|cc| EURO.contains(&cc))
+}
+
 fn labelled_line(lines: &[TextLine], label: &Regex) -> Option<(Cand, f32)> {
     let l = lines.iter().find(|l| label.is_match(&l.text))?;
     let (bbox, conf) = l.locate(0, l.text.len());
@@ -714,7 +721,7 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
             fields.insert(name.to_string(), cand.into_field(conf));
         }
     };
-    put("currency", currency(&amounts, lines));
+    let printed_currency = currency(&amounts, lines);
 
     let mut ibans = first_id(lines, ids::find_ibans, labels::iban(), false);
     if ibans.is_empty() {
@@ -725,13 +732,21 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
             c.score = 0.4;
         }
     }
-    put("iban", ibans.iter().max_by(|a, b| a.0.score.total_cmp(&b.0.score).then(b.0.order.cmp(&a.0.order))).map(|(c, f, _)| (c.clone(), *f)));
+    let iban = ibans.iter().max_by(|a, b| a.0.score.total_cmp(&b.0.score).then(b.0.order.cmp(&a.0.order))).map(|(c, f, _)| (c.clone(), *f));
+    put("iban", iban.clone());
     let bics = first_id(lines, ids::find_bics, labels::bic(), true);
     put("bic", bics.into_iter().next().map(|(c, f, _)| (c, f)));
 
     let vat_ids = first_id(lines, ids::find_vat_ids, labels::vat_id(), false);
     let seller_vat = vat_ids.iter().find(|(_, _, buyer)| !buyer).map(|(c, f, _)| (c.clone(), *f));
     let buyer_vat = vat_ids.iter().find(|(c, _, buyer)| *buyer && Some(&c.value) != seller_vat.as_ref().map(|s| &s.0.value)).map(|(c, f, _)| (c.clone(), *f));
+    // No currency printed (a receipt whose totals carry no sign): a seller in the euro area
+    // bills in euro. Taken doubtful, so the invoice goes to review with the ID marked.
+    let assumed_currency = || {
+        let (c, f) = seller_vat.clone().or_else(|| iban.clone())?;
+        euro_area(&c.value).then(|| (Cand { value: "EUR".into(), score: 0.5, ..c }, f))
+    };
+    put("currency", printed_currency.or_else(assumed_currency));
     put("seller_vat_id", seller_vat);
     put("buyer_vat_id", buyer_vat);
     let tax_numbers = first_id(lines, ids::find_tax_numbers, labels::tax_number(), true);
@@ -783,6 +798,31 @@ mod tests {
             (71.0, 224.0, "88802 Spielkreis"),
         ]);
         assert_eq!((ex.value("seller_name"), ex.value("buyer_name")), (Some("Bei Spiel GmbH"), Some("Theodor Est")));
+    }
+
+    #[test]
+    fn a_receipt_without_a_currency_is_in_euro_when_its_seller_is_in_the_euro_area() {
+        // A generated Dutch receipt: no € or EUR anywhere on the page.
+        let receipt = |vat_line: &'static str| {
+            read(&[
+                (60.0, 60.0, "de Boer Bistro B.V."),
+                (60.0, 72.0, "Stationsplein 106"),
+                (60.0, 84.0, vat_line),
+                (60.0, 120.0, "Dish of the day 10 x 9,70 97,00"),
+                (60.0, 140.0, "TOTAL 106,46"),
+            ])
+        };
+        let ex = receipt("VAT number NL874021477B02");
+        let currency = ex.fields.get("currency").expect("EUR assumed");
+        assert_eq!(currency.value, "EUR");
+        assert!(currency.confidence < crate::extract::REVIEW_THRESHOLD, "assumed, so reviewed: {}", currency.confidence);
+        assert!(currency.bbox.is_some_and(|b| b[1] > 80.0 && b[1] < 90.0), "the VAT ID is the evidence: {:?}", currency.bbox);
+        // A Swiss seller may bill in francs or in euro: nothing is assumed.
+        assert_eq!(receipt("UID CHE-419.613.477 MWST").value("currency"), None);
+        // A printed currency is taken as printed, and trusted.
+        let ex = read(&[(60.0, 84.0, "VAT number NL874021477B02"), (60.0, 140.0, "TOTAL 106,46 CHF")]);
+        assert_eq!(ex.value("currency"), Some("CHF"));
+        assert!(ex.fields["currency"].confidence >= crate::extract::REVIEW_THRESHOLD);
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          and `test_seen` (seen layouts), scans only. The real-scan figures are on `target/scans` (scripts/make-scans.py: \
          the invoices of shared/data/zugferd-corpus, `pdftoppm -r 200 -gray`, never trained on).\n\n\
          Reading the corpus took {:.0} s from the page cache; filling the cache (`mailroom train --prepare`: OCR of the 800 scans, about 930 pages, \
-         and the 39 real scans) took 11–15 minutes on the 2-core machine (665 s on 2026-12-03; 722 s quiet and 892 s beside a build before); the digital variant reads in seconds. \
+         and the 39 real scans) took 10–15 minutes on the 2-core machine (608 s at the last reading, French pages read a second time with the French model first — 3 of the real scans, none of the generated ones; 665 s, 722 s quiet and 892 s beside a build before); the digital variant reads in seconds. \
          Fitting all models took **{:.0} s** on 2 cores.\n\n",
         (m.train_documents - m.corrections) / opts.variants.len().max(1),
         m.classifier_test_seen.documents,
@@ -103,7 +103,7 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          (an ERP's sum row); for dates: earliest, latest; for numbers: shape, length and letter prefix; \
          IBAN mod-97 and VAT ID check digits; for names: legal form, segment, return line, above a postcode line, capitals, words, and whether the name spans lines \
          (a form's value, a letterhead name with its legal form on the second line) or is only the first or second line of such a name, whether a printed \
-         e-mail or web domain is made from it, and whether contact or company data (phone, e-mail, IBAN, register) stand on its line or below it; for every \
+         e-mail or web domain is made from it, whether contact or company data (phone, e-mail, IBAN, register) stand on its line or below it, and whether the seller's VAT ID is printed level with it or just under it, in any column (the legal footer); for every \
          candidate the form section it stands in (`src/extract/form.rs`: under a seller or a buyer heading, also side by side). The party models speak of \
          issuer (letterhead) and addressee (window): on an order, whose sender is the buyer, the issuer's name is the buyer's. \
          Net, VAT and gross are then chosen together so that net + VAT = gross where that costs less than e⁶ in likelihood (the rules' labelled triple, when it \
@@ -113,7 +113,8 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          the gross less a prepayment printed beside its label. Seller and buyer are two parties (the less costly second choice gives way), the issue date is no \
          due date, and a name printed twice is taken in the spelling that kept its umlauts. \
          A seller or buyer name the model takes from one line of a name the rules read whole over two lines becomes the whole name. \
-         Fields without a model (currency, BIC, tax number, delivery date, …) and fields whose best candidate is below 0.2 come from the rules.\n\n",
+         Fields without a model (currency, BIC, tax number, delivery date, …) and fields whose best candidate is below 0.2 come from the rules. \
+         Where no currency is printed at all, the rules take EUR from a seller VAT ID or IBAN of the euro area, at confidence 0.5 (so the invoice is reviewed).\n\n",
     );
     s.push_str(&format!(
         "Model or rules, per field, is decided on the validation split `test_seen` (never on `test` or the real scans): a field whose model reads fewer \

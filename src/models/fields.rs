@@ -366,7 +366,12 @@ impl<'a> Context<'a> {
                 }
                 f.flag(&format!("vat:{}", &c.value[..2.min(c.value.len())]));
             }
-            Kind::Name => self.name_features(c, line, &mut f),
+            Kind::Name => {
+                self.name_features(c, line, &mut f);
+                if beside_seller_vat_id(line, rules) {
+                    f.flag("nm:seller_vat_band");
+                }
+            }
         }
         f
     }
@@ -528,6 +533,17 @@ impl<'a> Context<'a> {
             }
         }
     }
+}
+
+/// Whether the seller's VAT ID (as the rules read it) is printed level with the name or just
+/// under it, in any column: the legal footer and the letterhead state the registered name
+/// beside the VAT ID (§ 14 UStG; EN 16931 BT-27 is the registered name), a goods supplier
+/// or a brand named elsewhere on the page does not.
+fn beside_seller_vat_id(line: &TextLine, rules: &Extraction) -> bool {
+    let Some(vat) = rules.fields.get("seller_vat_id") else { return false };
+    let (Some(page), Some(b)) = (vat.page, vat.bbox) else { return false };
+    let h = (line.bbox[3] - line.bbox[1]).max(1.0);
+    page == line.page && b[1] < line.bbox[3] + 3.0 * h && b[3] > line.bbox[1] - h
 }
 
 /// Values compared as the evaluation compares them.
@@ -852,14 +868,18 @@ pub fn examples(pages: &[Page], doc_type: DocType, language: Option<&str>, gt: &
     for (k, (field, kind)) in MODEL_FIELDS.iter().enumerate() {
         let truth = gt.get(role_field(field, doc_type));
         for (i, c) in s.candidates.iter().enumerate().filter(|(_, c)| c.kind == *kind) {
-            // A credit note printed negative is indexed positive (extract::credit_note_signs):
-            // its printed amount is the right candidate.
-            let turned = c.amount.filter(|_| doc_type == DocType::CreditNote).map(|a| crate::extract::parse::format_amount(-a));
-            let label = truth.is_some_and(|t| same_value(field, t, &c.value) || turned.as_deref().is_some_and(|n| same_value(field, t, n)));
+            let label = truth.is_some_and(|t| stands_for(field, c, doc_type, t));
             out.push((k, s.features[i].clone(), label));
         }
     }
     out
+}
+
+/// Whether candidate `c` is the printed form of `value`. A credit note printed negative is
+/// indexed positive (extract::credit_note_signs): its printed amount stands for the value.
+fn stands_for(field: &str, c: &Candidate, doc_type: DocType, value: &str) -> bool {
+    let turned = c.amount.filter(|_| doc_type == DocType::CreditNote).map(|a| crate::extract::parse::format_amount(-a));
+    same_value(field, value, &c.value) || turned.as_deref().is_some_and(|n| same_value(field, value, n))
 }
 
 /// Why the extractor chose what it chose, for `mailroom explain`: per model field its best
@@ -884,7 +904,7 @@ pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<&s
         for &(i, p) in ranked.get(field).map(Vec::as_slice).unwrap_or(&[]).iter().take(top) {
             let c = &s.candidates[i];
             let line = &s.lines[c.line];
-            let mark = if same_value(field, &c.value, taken) { '*' } else { ' ' };
+            let mark = if stands_for(field, c, doc.doc_type, taken) { '*' } else { ' ' };
             let _ = writeln!(out, " {mark} {p:.3}  {:<28} p{} {:>4.0},{:<4.0} | {}", c.value, c.page, c.bbox[0], c.bbox[1], line.text);
         }
     }
@@ -892,7 +912,8 @@ pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<&s
         match joint_totals(&s, &ranked) {
             Some([n, v, g]) => {
                 let val = |(i, _): (usize, f32)| s.candidates[i].value.clone();
-                let _ = writeln!(out, "\ntotals chosen together: net {} + VAT {} = gross {}", val(n), val(v), val(g));
+                let sizes = if doc.doc_type == DocType::CreditNote { " (a credit note's totals add up in size)" } else { "" };
+                let _ = writeln!(out, "\ntotals chosen together: net {} + VAT {} = gross {}{sizes}", val(n), val(v), val(g));
             }
             None => {
                 let _ = writeln!(out, "\ntotals: no triple among the best candidates adds up; each field chosen on its own");

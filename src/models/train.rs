@@ -471,7 +471,7 @@ pub fn card_only(opts: &Options) -> Result<Metrics, String> {
 /// Trains all models and writes them with the model card. Returns the metrics.
 pub fn run(opts: &Options) -> Result<Metrics, String> {
     let pipeline = Pipeline::rules_only();
-    let cache = PageCache::new(&opts.cache).map_err(|e| format!("{}: {e}", opts.cache.display()))?;
+    let cache = PageCache::new(&opts.cache, &pipeline.ocr).map_err(|e| format!("{}: {e}", opts.cache.display()))?;
     let variants: Vec<&str> = opts.variants.iter().map(String::as_str).collect();
     let t = Instant::now();
     eprintln!("mailroom train: reading the corpus {} ({})", opts.corpus.display(), variants.join(", "));

@@ -1,4 +1,4 @@
-//! OCR: reads page images with Tesseract (German and English) into words with boxes and
+//! OCR: reads page images with Tesseract (German and English first) into words with boxes and
 //! confidences, turning pages upright first where needed.
 //!
 //! * One Tesseract engine per worker thread, created once and reused for every page.
@@ -7,7 +7,11 @@
 //!   set the limit from inside the process, so no user has to export `OMP_THREAD_LIMIT`.
 //! * Orientation is only examined when the first reading is poor ([`orientation`]), so
 //!   upright pages — nearly all of them — pay nothing for it.
+//! * A page in another European language (French by default) is read a second time with
+//!   that language's model first ([`language`]): German and English models turn "Hôtel"
+//!   into "Hötel" and "à" into "a". Pages in the configured languages pay nothing for it.
 
+pub mod language;
 pub mod orientation;
 mod tsv;
 
@@ -28,11 +32,31 @@ pub struct OcrConfig {
     pub psm: u32,
     /// Folder with `*.traineddata`; `None` uses Tesseract's built-in default.
     pub datapath: Option<String>,
+    /// Languages (Tesseract codes) whose pages are read a second time with that language's
+    /// model first, when the first reading shows the page is written in it ([`language`]).
+    pub reread_languages: Vec<String>,
 }
 
 impl Default for OcrConfig {
     fn default() -> Self {
-        OcrConfig { languages: "deu+eng".into(), psm: 3, datapath: std::env::var("TESSDATA_PREFIX").ok() }
+        OcrConfig { languages: "deu+eng".into(), psm: 3, datapath: std::env::var("TESSDATA_PREFIX").ok(), reread_languages: vec!["fra".into()] }
+    }
+}
+
+impl OcrConfig {
+    /// What a reading depends on, as a short hex digest: read pages cached under one
+    /// fingerprint are never reused under another (`models::cache`).
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        // Bump READER when read_page changes what it produces for the same settings.
+        const READER: u32 = 3;
+        let key = format!("{READER}|{}|{}|{}", self.languages, self.psm, self.reread_languages.join("+"));
+        hex::encode(&Sha256::digest(key.as_bytes())[..6])
+    }
+
+    /// The same settings with `lang` read first, before the configured languages.
+    fn led_by(&self, lang: &str) -> OcrConfig {
+        OcrConfig { languages: format!("{lang}+{}", self.languages), reread_languages: Vec::new(), ..self.clone() }
     }
 }
 
@@ -60,7 +84,9 @@ struct Engine {
 }
 
 thread_local! {
-    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+    // One engine per language set this thread has read with: the primary set, and the
+    // rarely used re-reading sets beside it, so switching never reloads a model.
+    static ENGINES: RefCell<Vec<Engine>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Limits OpenMP's default team size for the calling thread. This does not cap teams that
@@ -100,7 +126,7 @@ fn new_engine(config: &OcrConfig) -> Result<Tesseract, OcrError> {
     limit_openmp_threads();
     let mut t = Tesseract::new(config.datapath.as_deref(), Some(&config.languages)).map_err(|e| {
         OcrError(format!(
-            "Tesseract could not load the languages '{}' ({e}); install tesseract-ocr-deu and tesseract-ocr-eng (scripts/setup.sh)",
+            "Tesseract could not load the languages '{}' ({e}); install their tesseract-ocr-<code> packages (scripts/setup.sh installs deu, eng and fra)",
             config.languages
         ))
     })?;
@@ -108,26 +134,36 @@ fn new_engine(config: &OcrConfig) -> Result<Tesseract, OcrError> {
     Ok(t)
 }
 
-/// Whether Tesseract starts with the configured languages (for `mailroom check`).
+/// Whether Tesseract starts with the configured languages, and with each re-reading
+/// language before them (for `mailroom check`).
 pub fn check_languages(config: &OcrConfig) -> Result<(), OcrError> {
-    new_engine(config).map(|_| ())
+    new_engine(config)?;
+    for lang in &config.reread_languages {
+        language::known(lang)?;
+        new_engine(&config.led_by(lang))?;
+    }
+    Ok(())
 }
 
 /// Drops this thread's engines. Call on every worker before the process exits
 /// (`rayon::broadcast`), or Tesseract complains about leaked caches at exit.
 pub fn release_engines() {
-    ENGINE.with(|cell| cell.borrow_mut().take());
+    ENGINES.with(|cell| cell.borrow_mut().clear());
     orientation::release();
 }
 
 /// Recognises one grey image with this thread's engine; returns words in pixel coordinates.
 fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Vec<tsv::PixelWord>, OcrError> {
-    ENGINE.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.as_ref().map(|e| &e.config != config).unwrap_or(true) {
-            *slot = Some(Engine { config: config.clone(), tess: None });
-        }
-        let engine = slot.as_mut().expect("engine slot was just filled");
+    ENGINES.with(|cell| {
+        let mut engines = cell.borrow_mut();
+        let at = match engines.iter().position(|e| &e.config == config) {
+            Some(i) => i,
+            None => {
+                engines.push(Engine { config: config.clone(), tess: None });
+                engines.len() - 1
+            }
+        };
+        let engine = &mut engines[at];
         let tess = match engine.tess.take() {
             Some(t) => t,
             None => new_engine(config)?,
@@ -168,6 +204,7 @@ pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrErr
             _ => (first, image, 0),
         }
     };
+    let words = reread_in_its_language(config, &image, words);
     let scale = 72.0 / image.dpi;
     let (w_px, h_px) = (image.image.width(), image.image.height());
     let words: Vec<Word> = words
@@ -180,6 +217,26 @@ pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrErr
         .collect();
     let page = Page::from_words(image.number, w_px as f32 * scale, h_px as f32 * scale, TextSource::Ocr, rotation, words);
     Ok(OcrPage { page, image })
+}
+
+/// Reads the (upright) page again with its own language's model first, when the first
+/// reading is in one of `config.reread_languages`. The second reading is kept unless it is
+/// clearly worse; a missing language model costs one warning, never the page.
+fn reread_in_its_language(config: &OcrConfig, image: &PageImage, words: Vec<tsv::PixelWord>) -> Vec<tsv::PixelWord> {
+    let Some(lang) = language::reread_as(config, words.iter().map(|w| w.text.as_str())) else {
+        return words;
+    };
+    tracing::debug!(page = image.number, lang, "page read again with its own language first");
+    let led = config.led_by(lang);
+    match recognise(&led, &image.gray(), image.dpi) {
+        Ok(second) if !orientation::Quality::of(&words).better_than(&orientation::Quality::of(&second)) => second,
+        Ok(_) => words,
+        Err(e) => {
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| tracing::warn!("pages in '{lang}' are read without their own model: {e}"));
+            words
+        }
+    }
 }
 
 /// Convenience for images that are already upright and grey (benchmarks, tests).
