@@ -182,8 +182,9 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
         "### Speed\n\nClassification and extraction with the trained models: **{:.2} ms per page** on top of OCR (one thread, in the build that ran the training, measured during training; \
          `cargo bench --bench models` measures it on its own).\n\n\
          `cargo bench --bench models` (release build, the 5 fixture scans, 6 pages; 2026-12-03 on the 2-core development machine): \
-         classification and extraction **3.16 ms per page** with the trained models (2.25 ms on 2026-12-02 before the garbled-label lookup and the \
-         booking cues, 1.28 ms on 2026-11-24), 0.76 ms with keywords and rules; OCR of the same pages 803–2349 ms.\n",
+         classification and extraction **1.75 ms per page** with the trained models (3.16 ms earlier that day on a busier machine, 2.25 ms on 2026-12-02 \
+         before the garbled-label lookup and the booking cues, 1.28 ms on 2026-11-24), 0.42 ms with keywords and rules; OCR of the same pages 403–2437 ms \
+         (the French credit note read twice, `benches/README.md`).\n",
         m.inference_ms_per_page
     ));
     s
