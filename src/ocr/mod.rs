@@ -134,15 +134,78 @@ fn new_engine(config: &OcrConfig) -> Result<Tesseract, OcrError> {
     Ok(t)
 }
 
-/// Whether Tesseract starts with the configured languages, and with each re-reading
-/// language before them (for `mailroom check`).
+/// The languages of `languages` (`+`-joined) Tesseract actually loads. Tesseract starts
+/// even when some of them are missing — it drops those with a line on stderr and reads
+/// with the rest —, so a missing model has to be asked for.
+fn loaded_languages(datapath: Option<&str>, languages: &str) -> Vec<String> {
+    use tesseract_sys as sys;
+    limit_openmp_threads();
+    let (Ok(langs), datapath) = (std::ffi::CString::new(languages), datapath.and_then(|p| std::ffi::CString::new(p).ok())) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    // SAFETY: plain C API calls on a handle we create and delete here; the strings outlive
+    // the calls; the returned array is Tesseract's and freed with its own function.
+    unsafe {
+        let h = sys::TessBaseAPICreate();
+        if h.is_null() {
+            return out;
+        }
+        if sys::TessBaseAPIInit3(h, datapath.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()), langs.as_ptr()) == 0 {
+            let arr = sys::TessBaseAPIGetLoadedLanguagesAsVector(h);
+            if !arr.is_null() {
+                let mut i = 0;
+                while !(*arr.add(i)).is_null() {
+                    out.push(std::ffi::CStr::from_ptr(*arr.add(i)).to_string_lossy().into_owned());
+                    i += 1;
+                }
+                sys::TessDeleteTextArray(arr);
+            }
+        }
+        sys::TessBaseAPIEnd(h);
+        sys::TessBaseAPIDelete(h);
+    }
+    out
+}
+
+/// Every language of `languages` that Tesseract cannot load, as an error that names the
+/// packages to install.
+fn require_languages(datapath: Option<&str>, languages: &str) -> Result<(), OcrError> {
+    let loaded = loaded_languages(datapath, languages);
+    let missing: Vec<&str> = languages.split('+').filter(|l| !loaded.iter().any(|x| x == l)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let packages: Vec<String> = missing.iter().map(|l| format!("tesseract-ocr-{l}")).collect();
+    Err(OcrError(format!("Tesseract has no model for {}: install {} (scripts/setup.sh installs deu, eng and fra)", missing.join(", "), packages.join(" "))))
+}
+
+/// Whether Tesseract loads every configured language, and every re-reading language
+/// (for `mailroom check`).
 pub fn check_languages(config: &OcrConfig) -> Result<(), OcrError> {
     new_engine(config)?;
+    require_languages(config.datapath.as_deref(), &config.languages)?;
     for lang in &config.reread_languages {
         language::known(lang)?;
-        new_engine(&config.led_by(lang))?;
+        require_languages(config.datapath.as_deref(), lang)?;
     }
     Ok(())
+}
+
+/// Whether every model of `languages` is installed, asked once per process and language
+/// set; a missing one is logged once, with the package to install.
+fn installed(config: &OcrConfig, languages: &str) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static KNOWN: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
+    let mut known = KNOWN.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    *known.entry(languages.to_string()).or_insert_with(|| match require_languages(config.datapath.as_deref(), languages) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("OCR reads without the model for part of '{languages}': {e}");
+            false
+        }
+    })
 }
 
 /// Drops this thread's engines. Call on every worker before the process exits
@@ -184,6 +247,8 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Ve
 /// Reads one page image into a laid-out [`Page`], turning it upright if it was scanned
 /// sideways or upside down.
 pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrError> {
+    // Tesseract reads with the models it has; a missing one only gets a warning (once).
+    installed(config, &config.languages);
     let gray = image.gray();
     let first = recognise(config, &gray, image.dpi)?;
     let first_quality = orientation::Quality::of(&first);
@@ -226,6 +291,9 @@ fn reread_in_its_language(config: &OcrConfig, image: &PageImage, words: Vec<tsv:
     let Some(lang) = language::reread_as(config, words.iter().map(|w| w.text.as_str())) else {
         return words;
     };
+    if !installed(config, lang) {
+        return words;
+    }
     tracing::debug!(page = image.number, lang, "page read again with its own language first");
     let led = config.led_by(lang);
     match recognise(&led, &image.gray(), image.dpi) {
@@ -233,7 +301,7 @@ fn reread_in_its_language(config: &OcrConfig, image: &PageImage, words: Vec<tsv:
         Ok(_) => words,
         Err(e) => {
             static WARNED: std::sync::Once = std::sync::Once::new();
-            WARNED.call_once(|| tracing::warn!("pages in '{lang}' are read without their own model: {e}"));
+            WARNED.call_once(|| tracing::warn!("the second reading of a page in '{lang}' failed, the first is kept: {e}"));
             words
         }
     }
@@ -242,4 +310,20 @@ fn reread_in_its_language(config: &OcrConfig, image: &PageImage, words: Vec<tsv:
 /// Convenience for images that are already upright and grey (benchmarks, tests).
 pub fn read_image(config: &OcrConfig, image: DynamicImage, dpi: f32) -> Result<OcrPage, OcrError> {
     read_page(config, PageImage { number: 1, image, dpi })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_language_model_is_named_with_its_package() {
+        let datapath = OcrConfig::default().datapath;
+        assert!(require_languages(datapath.as_deref(), "deu+eng").is_ok(), "scripts/setup.sh installs deu and eng");
+        // Tesseract itself starts with the languages it has and drops the others.
+        let err = require_languages(datapath.as_deref(), "deu+xqz").unwrap_err();
+        assert!(err.0.contains("no model for xqz") && err.0.contains("tesseract-ocr-xqz"), "{err}");
+        let config = OcrConfig { reread_languages: vec!["xqz".into()], ..OcrConfig::default() };
+        assert!(check_languages(&config).is_err(), "an unknown re-reading language fails `mailroom check`");
+    }
 }
