@@ -86,6 +86,53 @@ fn date_res() -> &'static DateRes {
     })
 }
 
+/// Whether the document writes its slash dates ("03/12/2017") month first, as the page
+/// itself shows it: a date whose first number is over 12 is day first, one whose second is
+/// over 12 month first; failing those, payment terms of N days ("balance at 30 days",
+/// "30 Tage") and two ambiguous dates that are N days apart in one reading only. `None`
+/// when the page does not tell.
+pub fn slash_dates_month_first(texts: &[&str]) -> Option<bool> {
+    let r = date_res();
+    static TERMS: OnceLock<Regex> = OnceLock::new();
+    let terms = TERMS.get_or_init(|| Regex::new(r"(?i)\b(\d{1,3})\s*(?:days|tagen?|jours|giorni|d[ií]as|dagen)\b").unwrap());
+    let (mut day_first, mut month_first) = (0usize, 0usize);
+    let mut ambiguous: Vec<(i32, u32, u32)> = Vec::new();
+    let mut net_days: Vec<i64> = Vec::new();
+    for text in texts {
+        for c in r.numeric_dmy.captures_iter(text) {
+            if &c[2] != "/" || &c[4] != "/" || c[5].len() != 4 {
+                continue;
+            }
+            let (a, b, y): (u32, u32, i32) = (c[1].parse().unwrap_or(0), c[3].parse().unwrap_or(0), c[5].parse().unwrap_or(0));
+            match (valid(y, b, a).is_some(), valid(y, a, b).is_some()) {
+                (true, false) => day_first += 1,
+                (false, true) => month_first += 1,
+                (true, true) if a != b => ambiguous.push((y, a, b)),
+                _ => {}
+            }
+        }
+        net_days.extend(terms.captures_iter(text).filter_map(|c| c[1].parse::<i64>().ok()).filter(|n| *n > 0));
+    }
+    if day_first != month_first {
+        return Some(month_first > day_first);
+    }
+    let (mut by_terms_day, mut by_terms_month) = (0usize, 0usize);
+    for (i, &(y1, a1, b1)) in ambiguous.iter().enumerate() {
+        for &(y2, a2, b2) in &ambiguous[i + 1..] {
+            let gap = |first: Option<NaiveDate>, second: Option<NaiveDate>| first.zip(second).map(|(f, s)| (s - f).num_days().abs());
+            let (df, mf) = (gap(valid(y1, b1, a1), valid(y2, b2, a2)), gap(valid(y1, a1, b1), valid(y2, a2, b2)));
+            for n in &net_days {
+                match (df == Some(*n), mf == Some(*n)) {
+                    (true, false) => by_terms_day += 1,
+                    (false, true) => by_terms_month += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    (by_terms_day != by_terms_month).then_some(by_terms_month > by_terms_day)
+}
+
 /// All dates in `text`. Numeric dates are read day first (the European order) unless
 /// `month_first` is set (US English documents) and the reading is valid that way.
 pub fn find_dates(text: &str, month_first: bool) -> Vec<DateMatch> {
@@ -250,6 +297,20 @@ pub fn format_amount(v: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_tells_whether_slash_dates_are_month_first() {
+        // A date whose first number is over 12 is day first, one whose second is, month first.
+        assert_eq!(slash_dates_month_first(&["Invoice date 03/04/2025", "Delivered 23/03/2025"]), Some(false));
+        assert_eq!(slash_dates_month_first(&["Invoice date 03/04/2025", "Payment 11/17/2017"]), Some(true));
+        // Only ambiguous dates: the payment terms decide. FNFE's Facture_UE: issued 11/03/2017,
+        // "balance at 30 days", due 12/03/2017 — 3 November + 30 days is 3 December.
+        assert_eq!(slash_dates_month_first(&["Invoice Date 11/03/2017", "balance at 30 days", "Due Date 12/03/2017"]), Some(true));
+        assert_eq!(slash_dates_month_first(&["Rechnungsdatum 01/03/2025", "zahlbar in 10 Tagen", "fällig 11/03/2025"]), Some(false));
+        // Nothing to tell by: ambiguous dates without terms, or dotted dates.
+        assert_eq!(slash_dates_month_first(&["Invoice Date 11/03/2017", "Due Date 12/03/2017"]), None);
+        assert_eq!(slash_dates_month_first(&["Rechnungsdatum 26.06.2025", "30 Tage netto"]), None);
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -659,9 +659,17 @@ fn order_reference(lines: &[TextLine]) -> Option<(Cand, f32)> {
     best(cands)
 }
 
+/// Whether the document's numeric slash dates are month first: as its own dates or payment
+/// terms show ([`super::parse::slash_dates_month_first`]); where they do not, on English pages in
+/// US dollars.
+pub fn month_first(doc: &ReadDocument, lines: &[TextLine]) -> bool {
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    super::parse::slash_dates_month_first(&texts).unwrap_or_else(|| doc.language == Some("en") && lines.iter().any(|l| l.text.contains("USD") || l.text.contains('$')))
+}
+
 /// Runs every rule over the document's lines.
 pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
-    let month_first = doc.language == Some("en") && lines.iter().any(|l| l.text.contains("USD") || l.text.contains('$'));
+    let month_first = month_first(doc, lines);
     let mut fields: BTreeMap<String, FieldValue> = BTreeMap::new();
     let mut put = |name: &str, c: Option<(Cand, f32)>| {
         if let Some((cand, conf)) = c {

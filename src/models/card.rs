@@ -114,7 +114,9 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          due date, and a name printed twice is taken in the spelling that kept its umlauts. \
          A seller or buyer name the model takes from one line of a name the rules read whole over two lines becomes the whole name. \
          Fields without a model (currency, BIC, tax number, delivery date, …) and fields whose best candidate is below 0.2 come from the rules. \
-         Where no currency is printed at all, the rules take EUR from a seller VAT ID or IBAN of the euro area, at confidence 0.5 (so the invoice is reviewed).\n\n",
+         Where no currency is printed at all, the rules take EUR from a seller VAT ID or IBAN of the euro area, at confidence 0.5 (so the invoice is reviewed). \
+         Slash dates (\"11/03/2017\") are read day or month first as the page shows it: a date whose first or second number is over 12, else payment terms of N days \
+         between two dates N days apart in one reading only; where the page does not tell, month first on English pages in US dollars.\n\n",
     );
     s.push_str(&format!(
         "Model or rules, per field, is decided on the validation split `test_seen` (never on `test` or the real scans): a field whose model reads fewer \

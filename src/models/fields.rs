@@ -49,17 +49,13 @@ pub struct Scored {
     pub features: Vec<Features>,
 }
 
-fn month_first(doc: &ReadDocument, lines: &[TextLine]) -> bool {
-    doc.language == Some("en") && lines.iter().any(|l| l.text.contains("USD") || l.text.contains('$'))
-}
-
 /// Candidates and features of one document (shared by training and inference).
 pub fn prepare(doc: &ReadDocument) -> Scored {
     let lines = text::lines(doc.pages);
     let rules = rules::extract(doc, &lines);
     let heights: Vec<f32> = doc.pages.iter().map(|p| p.height).collect();
     let form = form::Form::read(&lines);
-    let cands = candidates(&lines, &heights, month_first(doc, &lines), &form.names);
+    let cands = candidates(&lines, &heights, rules::month_first(doc, &lines), &form.names);
     let ctx = Context::new(doc, &lines, &cands, form);
     let features = cands.iter().map(|c| ctx.features(c, &rules)).collect();
     Scored { doc_type: doc.doc_type, lines, rules, candidates: cands, features }
