@@ -236,6 +236,15 @@ fn the_amount_due_is_the_gross_less_the_prepayment_printed() {
 }
 
 #[test]
+fn the_residual_after_a_printed_payment_is_due_and_slash_dates_follow_the_payment_terms() {
+    // FNFE's Facture_UE: "Total 2,076.76 €", a payment of 623.00 €, "Residual 1,453.76 €";
+    // issued 11/03/2017 (3 November), "balance at 30 days", due 12/03/2017 (3 December).
+    let idx = read_fixture("facture-ue-residual.pages.json");
+    assert_eq!((idx.field("gross_total"), idx.field("amount_due")), (Some("2076.76"), Some("1453.76")));
+    assert_eq!(idx.field("due_date"), Some("2017-12-03"));
+}
+
+#[test]
 fn a_credit_note_printed_with_minus_signs_is_indexed_with_positive_amounts() {
     // The FNFE "Avoir" sample prints its totals negative ("-218,48 €"; OCR read the minus of
     // the gross as a quote). EN 16931 and the ERP take a credit note's amounts positive.

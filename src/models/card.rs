@@ -110,7 +110,7 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          adds up, gets e² on top): two of the three among each field's six best values, the third any candidate that completes them, three places on the page, \
          the VAT smaller than the net and of its sign, and no field the model is sure of (p ≥ 0.9) given up for a value five times less likely; a credit note's \
          totals add up in size. Where one of the three is not found, it is computed from the two others (confidence 0.7, check `total_derived`). The amount due is \
-         the gross less a prepayment printed beside its label. Seller and buyer are two parties (the less costly second choice gives way), the issue date is no \
+         the gross less a prepayment printed beside its label, or the rules' labelled amount due (\"Residual\") when it is the gross less another amount printed on the page that is not the VAT. Seller and buyer are two parties (the less costly second choice gives way), the issue date is no \
          due date, and a name printed twice is taken in the spelling that kept its umlauts. \
          A seller or buyer name the model takes from one line of a name the rules read whole over two lines becomes the whole name. \
          Fields without a model (currency, BIC, tax number, delivery date, …) and fields whose best candidate is below 0.2 come from the rules. \
