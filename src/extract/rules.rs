@@ -610,7 +610,8 @@ fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Cand, f32)> {
     }
     if counts.is_empty() {
         // A currency code or sign anywhere, e.g. in a table header "Betrag (EUR)".
-        let re = Regex::new(r"(?:\b(EUR|USD|CHF|GBP)\b|(€))").expect("regex");
+        static CODE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+        let re = CODE.get_or_init(|| Regex::new(r"(?:\b(EUR|USD|CHF|GBP)\b|(€))").expect("regex"));
         for l in lines {
             if let Some(c) = re.captures(&l.text) {
                 let code = if c.get(2).is_some() { "EUR" } else { c.get(1).map(|m| m.as_str()).unwrap_or("EUR") };

@@ -134,44 +134,63 @@ fn new_engine(config: &OcrConfig) -> Result<Tesseract, OcrError> {
     Ok(t)
 }
 
-/// The languages of `languages` (`+`-joined) Tesseract actually loads. Tesseract starts
-/// even when some of them are missing — it drops those with a line on stderr and reads
-/// with the rest —, so a missing model has to be asked for.
-fn loaded_languages(datapath: Option<&str>, languages: &str) -> Vec<String> {
-    use tesseract_sys as sys;
-    limit_openmp_threads();
-    let (Ok(langs), datapath) = (std::ffi::CString::new(languages), datapath.and_then(|p| std::ffi::CString::new(p).ok())) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    // SAFETY: plain C API calls on a handle we create and delete here; the strings outlive
-    // the calls; the returned array is Tesseract's and freed with its own function.
-    unsafe {
-        let h = sys::TessBaseAPICreate();
-        if h.is_null() {
-            return out;
+/// A bare Tesseract handle, for what the `tesseract` crate does not offer (orientation
+/// detection, the list of loaded models); ended and deleted when dropped.
+pub(crate) struct RawApi(pub(crate) *mut tesseract_sys::TessBaseAPI);
+
+impl RawApi {
+    /// A handle initialised with `languages` (`+`-joined); `None` when Tesseract loads none.
+    fn init(datapath: Option<&str>, languages: &std::ffi::CStr) -> Option<RawApi> {
+        limit_openmp_threads();
+        let datapath = datapath.and_then(|p| std::ffi::CString::new(p).ok());
+        // SAFETY: plain C API calls on a handle this value owns; the strings outlive them.
+        unsafe {
+            let h = tesseract_sys::TessBaseAPICreate();
+            if h.is_null() {
+                return None;
+            }
+            let api = RawApi(h);
+            let rc = tesseract_sys::TessBaseAPIInit3(h, datapath.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()), languages.as_ptr());
+            (rc == 0).then_some(api)
         }
-        if sys::TessBaseAPIInit3(h, datapath.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()), langs.as_ptr()) == 0 {
-            let arr = sys::TessBaseAPIGetLoadedLanguagesAsVector(h);
+    }
+
+    /// The languages Tesseract actually loaded. It starts even when some asked for are
+    /// missing — it drops those with a line on stderr and reads with the rest —, so a
+    /// missing model has to be asked for.
+    fn loaded_languages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        // SAFETY: the handle is initialised; the returned array is Tesseract's, read up to
+        // its null entry and freed with Tesseract's own function.
+        unsafe {
+            let arr = tesseract_sys::TessBaseAPIGetLoadedLanguagesAsVector(self.0);
             if !arr.is_null() {
                 let mut i = 0;
                 while !(*arr.add(i)).is_null() {
                     out.push(std::ffi::CStr::from_ptr(*arr.add(i)).to_string_lossy().into_owned());
                     i += 1;
                 }
-                sys::TessDeleteTextArray(arr);
+                tesseract_sys::TessDeleteTextArray(arr);
             }
         }
-        sys::TessBaseAPIEnd(h);
-        sys::TessBaseAPIDelete(h);
+        out
     }
-    out
+}
+
+impl Drop for RawApi {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from TessBaseAPICreate and is deleted exactly once.
+        unsafe {
+            tesseract_sys::TessBaseAPIEnd(self.0);
+            tesseract_sys::TessBaseAPIDelete(self.0);
+        }
+    }
 }
 
 /// Every language of `languages` that Tesseract cannot load, as an error that names the
 /// packages to install.
 fn require_languages(datapath: Option<&str>, languages: &str) -> Result<(), OcrError> {
-    let loaded = loaded_languages(datapath, languages);
+    let loaded = std::ffi::CString::new(languages).ok().and_then(|l| RawApi::init(datapath, &l)).map(|api| api.loaded_languages()).unwrap_or_default();
     let missing: Vec<&str> = languages.split('+').filter(|l| !loaded.iter().any(|x| x == l)).collect();
     if missing.is_empty() {
         return Ok(());
@@ -229,7 +248,11 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Ve
         let engine = &mut engines[at];
         let tess = match engine.tess.take() {
             Some(t) => t,
-            None => new_engine(config)?,
+            None => {
+                // Tesseract reads with the models it has; a missing one only gets a warning (once).
+                installed(config, &config.languages);
+                new_engine(config)?
+            }
         };
         let (w, h) = gray.dimensions();
         let mut tess = tess
@@ -247,8 +270,6 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Ve
 /// Reads one page image into a laid-out [`Page`], turning it upright if it was scanned
 /// sideways or upside down.
 pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrError> {
-    // Tesseract reads with the models it has; a missing one only gets a warning (once).
-    installed(config, &config.languages);
     let gray = image.gray();
     let first = recognise(config, &gray, image.dpi)?;
     let first_quality = orientation::Quality::of(&first);

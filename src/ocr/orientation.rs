@@ -6,13 +6,12 @@
 //! never make a page worse.
 
 use std::cell::RefCell;
-use std::ffi::CString;
 
 use image::DynamicImage;
 use tesseract_sys as sys;
 
 use super::tsv::PixelWord;
-use super::OcrConfig;
+use super::{OcrConfig, RawApi};
 
 /// How much readable text a reading holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,44 +70,22 @@ pub fn rotate(image: &DynamicImage, clockwise: u16) -> DynamicImage {
     }
 }
 
-struct Osd(*mut sys::TessBaseAPI);
-
-impl Drop for Osd {
-    fn drop(&mut self) {
-        // SAFETY: the handle came from TessBaseAPICreate and is deleted exactly once.
-        unsafe {
-            sys::TessBaseAPIEnd(self.0);
-            sys::TessBaseAPIDelete(self.0);
-        }
-    }
-}
-
 thread_local! {
-    static OSD: RefCell<Option<Option<Osd>>> = const { RefCell::new(None) };
+    static OSD: RefCell<Option<Option<RawApi>>> = const { RefCell::new(None) };
 }
 
 pub(super) fn release() {
     OSD.with(|cell| cell.borrow_mut().take());
 }
 
-fn new_osd(config: &OcrConfig) -> Option<Osd> {
-    super::limit_openmp_threads();
-    let datapath = config.datapath.as_deref().and_then(|p| CString::new(p).ok());
-    // SAFETY: plain C API calls on a handle we own; strings outlive the calls.
-    unsafe {
-        let h = sys::TessBaseAPICreate();
-        if h.is_null() {
-            return None;
-        }
-        let osd = Osd(h);
-        let rc = sys::TessBaseAPIInit3(h, datapath.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()), c"osd".as_ptr());
-        if rc != 0 {
-            tracing::warn!("orientation detection is unavailable: install tesseract-ocr-osd (scripts/setup.sh)");
-            return None;
-        }
-        sys::TessBaseAPISetPageSegMode(h, sys::TessPageSegMode_PSM_OSD_ONLY);
-        Some(osd)
-    }
+fn new_osd(config: &OcrConfig) -> Option<RawApi> {
+    let Some(osd) = RawApi::init(config.datapath.as_deref(), c"osd") else {
+        tracing::warn!("orientation detection is unavailable: install tesseract-ocr-osd (scripts/setup.sh)");
+        return None;
+    };
+    // SAFETY: a plain C API call on the handle `osd` owns.
+    unsafe { sys::TessBaseAPISetPageSegMode(osd.0, sys::TessPageSegMode_PSM_OSD_ONLY) };
+    Some(osd)
 }
 
 /// The clockwise turn (0, 90, 180, 270) that makes the page upright, if OSD is confident.
