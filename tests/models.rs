@@ -245,6 +245,38 @@ fn the_residual_after_a_printed_payment_is_due_and_slash_dates_follow_the_paymen
 }
 
 #[test]
+fn the_issuer_is_the_name_in_the_legal_footer_not_the_goods_supplier() {
+    // FeRD's Kostenrechnung: "KOSTENLIEFERANT GMBH" under "Lieferant", the footer's
+    // "MUSTERLIEFERANT GMBH" beside the VAT ID and matching www.musterlieferant.de.
+    let idx = read_fixture("kostenrechnung-goods-supplier.pages.json");
+    assert_eq!(idx.field("seller_name"), Some("MUSTERLIEFERANT GMBH"));
+    // Taken against the model's first choice: a person looks at it.
+    assert!(idx.needs_review, "{:?}", idx.fields.get("seller_name"));
+    assert_eq!(idx.field("buyer_name"), Some("MUSTER-KUNDE GMBH"));
+}
+
+#[test]
+fn arrears_added_to_what_is_due_are_no_part_of_the_gross() {
+    // FeRD's car insurance premium: 220,00 € including the tax, "(35,13 €)" tax included,
+    // arrears of 220,00 € and "zu zahlender Beitrag 440,00 €". The net is not printed.
+    let idx = read_fixture("versicherung-arrears.pages.json");
+    assert_eq!(totals(&idx), [Some("184.87"), Some("35.13"), Some("220.00"), Some("440.00")]);
+    let derived = idx.checks.iter().find(|c| c.name == "total_derived").expect("the net is said to be computed");
+    assert!(derived.message.starts_with("net_total"), "{}", derived.message);
+    assert!(idx.needs_review);
+}
+
+#[test]
+fn the_sum_row_left_of_the_gross_gives_net_and_vat() {
+    // FeRD's Rechnungskorrektur: rows per VAT rate (-4,85 -0,92 -5,77 and -2,82 -0,20 -3,02)
+    // over the sum row "-7,90 0,23 =7,67 -1,12 EUR -8,79"; "-2,90" is also a line's value
+    // and a discount's base, and the models liked it for the net.
+    let idx = read_fixture("rechnungskorrektur-sum-row.pages.json");
+    assert_eq!(totals(&idx)[..3], [Some("-7.67"), Some("-1.12"), Some("-8.79")]);
+    assert!(idx.checks.iter().any(|c| c.name == "totals_consistent" && c.passed), "{:?}", idx.checks);
+}
+
+#[test]
 fn a_credit_note_printed_with_minus_signs_is_indexed_with_positive_amounts() {
     // The FNFE "Avoir" sample prints its totals negative ("-218,48 €"; OCR read the minus of
     // the gross as a quote). EN 16931 and the ERP take a credit note's amounts positive.

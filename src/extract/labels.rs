@@ -53,6 +53,10 @@ label_re!(
 );
 // Money already paid or to be deducted: then the gross total is not what is due.
 label_re!(prepaid, r"(anzahlung|vorauszahlung|bereits\s*(?:bezahlt|gezahlt|erhalten|geleistet)|abzgl\.?\s*(?:anzahlung|abschlag|zahlung)|abschlagszahlung|erhaltene\s*(?:zahlung|anzahlung)|prepaid|prepayment|already\s*paid|paid\s*amount|amount\s*paid|less\s*(?:deposit|payment)|deposit|acompte|d[ée]j[àa]\s*pay[ée]|ratenzahlung|instal?lments?)");
+// An earlier claim still unpaid, added to this invoice's amount to give what is due
+// ("Ausstehende Forderung am Ausstellungstag", "Rückstand", "Previous balance"): no part of
+// this invoice's gross.
+label_re!(arrears, r"(ausstehende\s*(?:forderung|beitr[äa]ge|zahlung)|r[üu]ckst[äa]nd(?:e|iger\s*betrag)?\b|saldo\s*-?\s*vortrag|vorheriger\s*saldo|alter\s*saldo|previous\s*balance|arrears|outstanding\s*(?:balance|from\s*previous)|solde\s*ant[ée]rieur)");
 // Carried-over subtotals on multi-page invoices: never a total.
 label_re!(carry_over, r"([üu]bertrag|carried\s*(?:forward|over)|zwischen\s*-?\s*übertrag|brought\s*forward)");
 // Amounts of allowances, charges and discounts: never one of the totals.
@@ -150,6 +154,16 @@ mod tests {
             assert!(amount_due().is_match(s), "{s}");
         }
         assert!(!amount_due().is_match("Total") && !amount_due().is_match("Balance brought forward"));
+    }
+
+    #[test]
+    fn an_earlier_claim_still_unpaid_is_arrears() {
+        for s in ["Ausstehende Forderung am Ausstellungstag (Stand 04.03.2014)", "Rückstand aus Vorperiode", "Saldovortrag", "Previous balance", "Arrears"] {
+            assert!(arrears().is_match(s), "{s}");
+        }
+        for s in ["Zu zahlender Beitrag", "Offener Betrag", "Gesamtbetrag", "Rückstellung"] {
+            assert!(!arrears().is_match(s), "{s}");
+        }
     }
 
     #[test]

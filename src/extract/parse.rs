@@ -205,7 +205,7 @@ fn amount_re() -> &'static Regex {
         Regex::new(
             r"(?x)
             (?P<pre>(?:EUR|USD|CHF|GBP|€|\$|£|S?Fr\.)\s?)?
-            (?P<sign>[-−–])?\s?
+            (?P<sign>[-−–=])?\s?
             (?P<num>
                 \d{1,3}(?:[.\x{2009}\x{202F}'’\ ]\d{3})+,\d{2}  # 1.234,56  1 234,56
               | \d{1,3}(?:,\d{3})+\.\d{2}                      # 1,234.56
@@ -268,11 +268,16 @@ pub fn find_amounts(text: &str) -> Vec<AmountMatch> {
             }
         }
         let Some(mut value) = parse_amount(num.as_str()) else { continue };
-        if c.name("sign").is_some() || c.name("trail").is_some() {
+        // OCR reads a minus as "=" now and then ("=7,67" in a column of negative amounts); an
+        // equals sign with a space after it or text before it is an equation's ("… = 119,00").
+        let sign = c.name("sign").filter(|m| {
+            m.as_str() != "=" || (m.end() == num.start() && text[..m.start()].chars().next_back().is_none_or(char::is_whitespace) && c.name("pre").is_none())
+        });
+        if sign.is_some() || c.name("trail").is_some() {
             value = -value;
         }
         let currency = c.name("pre").or(c.name("post")).and_then(|m| currency_code(m.as_str()));
-        let start = c.name("pre").map(|m| m.start()).unwrap_or(c.name("sign").map(|m| m.start()).unwrap_or(num.start()));
+        let start = c.name("pre").map(|m| m.start()).unwrap_or(sign.map(|m| m.start()).unwrap_or(num.start()));
         out.push(AmountMatch { value: value.round_dp(2), start, end: c.get(0).expect("match").end(), currency });
     }
     out
@@ -360,5 +365,17 @@ mod tests {
         assert_eq!(format_amount(find_amounts("Total CHF 1’250.50")[0].value), "1250.50");
         assert!(find_amounts("Mo.-Fr. 08.30 - 12.30 Uhr").iter().all(|a| a.currency.is_none()));
         assert_eq!(find_amounts("Total Fr. 6'858.31")[0].currency, Some("CHF"));
+    }
+
+    #[test]
+    fn a_minus_ocr_read_as_an_equals_sign_is_a_minus_only_where_it_stands_alone() {
+        // FeRD's Rechnungskorrektur, scanned: "-7,90 0,23 =7,67 -1,12 EUR -8,79".
+        let a = find_amounts("-7,90 0,23 =7,67 -1,12 EUR -8,79");
+        let values: Vec<String> = a.iter().map(|m| format_amount(m.value)).collect();
+        assert_eq!(values, ["-7.90", "0.23", "-7.67", "-1.12", "-8.79"]);
+        assert_eq!(a[2].start, 11);
+        // An equation's equals sign.
+        assert_eq!(format_amount(find_amounts("100,00 + 19,00 = 119,00")[2].value), "119.00");
+        assert_eq!(format_amount(find_amounts("Summe=119,00")[0].value), "119.00");
     }
 }

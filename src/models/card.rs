@@ -109,8 +109,14 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          Net, VAT and gross are then chosen together so that net + VAT = gross where that costs less than e⁶ in likelihood (the rules' labelled triple, when it \
          adds up, gets e² on top): two of the three among each field's six best values, the third any candidate that completes them, three places on the page, \
          the VAT smaller than the net and of its sign, and no field the model is sure of (p ≥ 0.9) given up for a value five times less likely; a credit note's \
-         totals add up in size. Where one of the three is not found, it is computed from the two others (confidence 0.7, check `total_derived`). The amount due is \
-         the gross less a prepayment printed beside its label, or the rules' labelled amount due (\"Residual\") when it is the gross less another amount printed on the page that is not the VAT. Seller and buyer are two parties (the less costly second choice gives way), the issue date is no \
+         totals add up in size. Where no such triple keeps the gross the model finds likeliest, a net and a VAT printed left of that gross in its row and adding up \
+         to it are taken (an ERP totals table's sum row, whose cells have no label beside them). Where one of the three is not found, it is computed from the two others (confidence 0.7, check `total_derived`); a doubtful net \
+         equal to the gross beside a VAT at a usual rate of the rest (prices with the VAT included) becomes the gross less the VAT, as doubtful as those two. \
+         When what is due equals the gross and an amount labelled as arrears (\"Ausstehende Forderung\", \"Rückstand\", \"Previous balance\") is printed, the gross is \
+         the amount due less the arrears, found on another line (confidence at least 0.7). The amount due is \
+         the gross less a prepayment printed beside its label, or the rules' labelled amount due (\"Residual\") when it is the gross less another amount printed on the page that is not the VAT. \
+         The issuer's name the model took stands neither beside the issuer's VAT ID nor matches a printed domain while another name with p ≥ 0.25 does both \
+         (the legal footer): that name is taken, at its own probability, so that a person checks it. Seller and buyer are two parties (the less costly second choice gives way), the issue date is no \
          due date, and a name printed twice is taken in the spelling that kept its umlauts. \
          A seller or buyer name the model takes from one line of a name the rules read whole over two lines becomes the whole name. \
          Fields without a model (currency, BIC, tax number, delivery date, …) and fields whose best candidate is below 0.2 come from the rules. \

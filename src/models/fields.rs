@@ -47,6 +47,8 @@ pub struct Scored {
     pub rules: Extraction,
     pub candidates: Vec<Candidate>,
     pub features: Vec<Features>,
+    /// The main labels of the e-mail and web domains the document prints ("horn-brandt").
+    pub domains: Vec<String>,
 }
 
 /// Candidates and features of one document (shared by training and inference).
@@ -58,7 +60,8 @@ pub fn prepare(doc: &ReadDocument) -> Scored {
     let cands = candidates(&lines, &heights, rules::month_first(doc, &lines), &form.names);
     let ctx = Context::new(doc, &lines, &cands, form);
     let features = cands.iter().map(|c| ctx.features(c, &rules)).collect();
-    Scored { doc_type: doc.doc_type, lines, rules, candidates: cands, features }
+    let domains = ctx.domains.clone();
+    Scored { doc_type: doc.doc_type, lines, rules, candidates: cands, features, domains }
 }
 
 struct Context<'a> {
@@ -651,6 +654,35 @@ fn best_spelling(s: &Scored, chosen: usize) -> usize {
         .unwrap_or(chosen)
 }
 
+/// Below this probability a name is not taken for the registered seller, however well it
+/// stands beside the VAT ID and matches the domain.
+const MIN_REGISTERED_SELLER: f32 = 0.25;
+
+/// The issuer is the legal entity that signs the page: when the model's issuer stands
+/// neither beside the issuer's VAT ID nor matches a printed e-mail or web domain, and another
+/// likely name does both (the legal footer "MUSTERLIEFERANT GMBH … USt-IdNr: DE123456789"
+/// with "www.musterlieferant.de", against a goods supplier "KOSTENLIEFERANT GMBH" under the
+/// heading "Lieferant"), that name is taken, at its own probability, so that the document
+/// goes to review. Two independent signs of the registered name outweigh a heading.
+fn registered_seller(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
+    let (Some(&(chosen, _)), Some(sellers)) = (best.get("seller_name"), ranked.get("seller_name")) else { return };
+    let registered = |i: usize| {
+        let c = &s.candidates[i];
+        beside_seller_vat_id(&s.lines[c.line], &s.rules) && domain_matches(&c.value, &s.domains)
+    };
+    let signs = |i: usize| beside_seller_vat_id(&s.lines[s.candidates[i].line], &s.rules) || domain_matches(&s.candidates[i].value, &s.domains);
+    if signs(chosen) {
+        return;
+    }
+    let buyer = best.get("buyer_name").map(|b| s.candidates[b.0].value.as_str());
+    let other = sellers.iter().copied().find(|&(i, p)| {
+        p >= MIN_REGISTERED_SELLER && i != chosen && registered(i) && !buyer.is_some_and(|b| same_value("seller_name", b, &s.candidates[i].value))
+    });
+    if let Some(other) = other {
+        best.insert("seller_name", other);
+    }
+}
+
 /// The issue date is no deadline: when the issue-date model's best date is the due-date
 /// model's best too and more a due date than an issue date ("Fälligkeit 29.11.2018"), an
 /// earlier date nearly as likely to be the issue date is taken ("… vom 30.10.2018"). A
@@ -675,10 +707,24 @@ const DERIVED_CONFIDENCE: f32 = 0.7;
 /// makes them add up, when that is a plausible VAT share — the VAT a premium invoice
 /// only states as "included", a VAT line that OCR lost. It carries no place on the page.
 fn derive_missing_total(ex: &mut Extraction) -> Option<&'static str> {
-    let read = |f: &str| ex.fields.get(f).filter(|v| v.confidence >= 0.8).and_then(|v| Decimal::from_str(&v.value).ok());
-    let missing = |f: &str| !ex.fields.contains_key(f);
-    let (n, v, g) = (read("net_total"), read("vat_total"), read("gross_total"));
     let plausible = |net: Decimal, vat: Decimal| net > Decimal::ZERO && vat >= Decimal::ZERO && vat <= net * Decimal::new(27, 2);
+    // A net equal to the gross beside a positive VAT cannot be: the page prints prices with
+    // the VAT included ("inklusive 19 % Versicherungsteuer 220,00 €", "enthaltene
+    // Versicherungsteuer (35,13 €)") and the net model took the gross. The net is what the VAT
+    // leaves, as doubtful as the less certain of the two. Only for a doubtful net and a VAT
+    // at a usual rate of it: a page without VAT (small business, exempt) has net = gross,
+    // and the VAT model's best guess there is some stray amount.
+    let raw = |f: &str| ex.fields.get(f).and_then(|v| Decimal::from_str(&v.value).ok().map(|d| (d, v.confidence)));
+    if let (Some((net, pn)), Some((vat, pv)), Some((gross, pg))) = (raw("net_total"), raw("vat_total"), raw("gross_total")) {
+        if net == gross && pn < 0.5 && vat_ratio(gross - vat, vat) {
+            let value = crate::extract::parse::format_amount(gross - vat);
+            ex.fields.insert("net_total".into(), FieldValue { value, confidence: DERIVED_CONFIDENCE.min(pv).min(pg), page: None, bbox: None });
+            return Some("net_total");
+        }
+    }
+    let read = |f: &str| ex.fields.get(f).filter(|v| v.confidence >= 0.8).and_then(|v| Decimal::from_str(&v.value).ok());
+    let (n, v, g) = (read("net_total"), read("vat_total"), read("gross_total"));
+    let missing = |f: &str| !ex.fields.contains_key(f);
     let (field, value) = match (n, v, g) {
         (Some(n), None, Some(g)) if missing("vat_total") && plausible(n, g - n) => ("vat_total", g - n),
         (None, Some(v), Some(g)) if missing("net_total") && plausible(g - v, v) => ("net_total", g - v),
@@ -688,6 +734,27 @@ fn derive_missing_total(ex: &mut Extraction) -> Option<&'static str> {
     let value = crate::extract::parse::format_amount(value);
     ex.fields.insert(field.to_string(), FieldValue { value, confidence: DERIVED_CONFIDENCE, page: None, bbox: None });
     Some(field)
+}
+
+/// The gross of this invoice when what is due adds an earlier claim still unpaid
+/// ("vierteljährlicher Beitrag inklusive 19 % Versicherungsteuer 220,00 €", "Ausstehende
+/// Forderung am Ausstellungstag 220,00 €", "zu zahlender Beitrag 440,00 €"): the models, which
+/// learnt from invoices whose amount due is their gross, take the amount due for the gross.
+/// The gross is then the amount due less the arrears, printed on a line of its own.
+fn gross_before_arrears(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal, due: Option<Decimal>) -> Option<(usize, f32)> {
+    if due != Some(gross) || gross <= Decimal::ZERO {
+        return None;
+    }
+    let labelled = |c: &Candidate| {
+        let line = &s.lines[c.line];
+        let left = text::left_of(&s.lines, line).first().map(|l| l.text.as_str()).unwrap_or("");
+        crate::extract::labels::arrears().is_match(&line.text[..c.start]) || crate::extract::labels::arrears().is_match(left)
+    };
+    let arrears = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(c)).filter_map(|c| c.amount.map(|a| (c.line, a)));
+    let grosses = ranked.get("gross_total")?;
+    arrears.filter(|(_, a)| *a > Decimal::ZERO && *a < gross).find_map(|(arrears_line, a)| {
+        grosses.iter().find(|(i, _)| s.candidates[*i].amount == Some(gross - a) && s.candidates[*i].line != arrears_line).map(|&(i, q)| (i, q.max(0.7)))
+    })
 }
 
 /// What is due when the page prints a prepayment beside its label ("Erhaltene Anzahlungen
@@ -808,7 +875,46 @@ fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) 
     let independent: f32 = tops.iter().map(|v| v.first().map(|x| x.1.max(1e-4).ln()).unwrap_or(0.0)).sum();
     // Adding up is worth a factor of e^6 against the independent choice (e^2 more when
     // the rules' labelled triple is the same).
-    best.filter(|b| b.0 + 6.0 >= independent).map(|b| b.1)
+    let best = best.filter(|b| b.0 + 6.0 >= independent).map(|b| b.1);
+    let gross = tops[2].first().copied();
+    match (best, gross) {
+        (Some(b), Some(g)) if b[2].0 == g.0 => Some(b),
+        (_, Some(g)) => sum_row(s, &all, g, sized).or(best),
+        (b, None) => b,
+    }
+}
+
+/// Net and VAT printed left of the gross in its row, adding up to it: the sum row of an ERP's
+/// totals table ("-7,90 0,23 -7,67 -1,12 EUR -8,79" under "Warenwert … Nettobetrag
+/// MwSt-Betrag … Endbetrag"), whose values have no label of their own beside them, so the
+/// models find them unlikely one by one. Only for the gross the model finds likeliest: the
+/// rows above it (one per VAT rate) add up as well.
+fn sum_row(s: &Scored, all: &[&[(usize, f32)]], gross: (usize, f32), sized: bool) -> Option<[(usize, f32); 3]> {
+    let g = &s.candidates[gross.0];
+    let amount = |c: &Candidate| c.amount.map(|a| if sized { a.abs() } else { a });
+    let in_row = |c: &Candidate| {
+        let h = (g.bbox[3] - g.bbox[1]).max(1.0);
+        c.page == g.page && c.bbox[2] <= g.bbox[0] && (c.bbox[1] + c.bbox[3] - g.bbox[1] - g.bbox[3]).abs() < h
+    };
+    let row = |field: usize| all[field].iter().copied().filter(|(i, _)| in_row(&s.candidates[*i])).collect::<Vec<_>>();
+    let (nets, vats) = (row(0), row(1));
+    let target = amount(g)?;
+    let mut found: Option<(f32, [(usize, f32); 3])> = None;
+    for &n in &nets {
+        for &v in &vats {
+            let (nc, vc) = (&s.candidates[n.0], &s.candidates[v.0]);
+            let (Some(na), Some(va)) = (amount(nc), amount(vc)) else { continue };
+            // The net before the VAT, the VAT a share of it of the same sign.
+            if nc.bbox[2] > vc.bbox[0] || na + va != target || va.abs() >= na.abs() || va.is_zero() || va.is_sign_negative() != na.is_sign_negative() {
+                continue;
+            }
+            let p = n.1 * v.1;
+            if found.is_none_or(|f| p > f.0) {
+                found = Some((p, [n, v, gross]));
+            }
+        }
+    }
+    found.map(|f| f.1)
 }
 
 impl FieldExtractor for TrainedExtractor {
@@ -830,6 +936,7 @@ fn decide(doc: &ReadDocument, s: &Scored, ranked: &BTreeMap<&'static str, Vec<(u
     let mut ex = s.rules.clone();
     let mut best: BTreeMap<&str, (usize, f32)> = ranked.iter().filter_map(|(f, v)| v.first().map(|b| (*f, *b))).collect();
     distinct_parties(s, ranked, &mut best);
+    registered_seller(s, ranked, &mut best);
     distinct_dates(s, ranked, &mut best);
     for (field, _) in MODEL_FIELDS {
         let Some(&best) = best.get(field) else { continue };
@@ -852,6 +959,12 @@ fn decide(doc: &ReadDocument, s: &Scored, ranked: &BTreeMap<&'static str, Vec<(u
         for ((field, (i, p)), other) in ["net_total", "vat_total", "gross_total"].into_iter().zip([n, v, g]).zip([v.1.min(g.1), n.1.min(g.1), n.1.min(v.1)]) {
             let boosted = 1.0 - (1.0 - p) * (1.0 - other);
             ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
+        }
+    }
+    let amount = |ex: &Extraction, f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
+    if let Some(gross) = amount(&ex, "gross_total") {
+        if let Some((i, p)) = gross_before_arrears(s, ranked, gross, amount(&ex, "amount_due")) {
+            ex.fields.insert("gross_total".to_string(), field_value(&s.candidates[i], p));
         }
     }
     let derived = derive_missing_total(&mut ex);
@@ -936,4 +1049,37 @@ pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<&s
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extraction(fields: &[(&str, &str, f32)]) -> Extraction {
+        let mut ex = Extraction::default();
+        for (f, v, p) in fields {
+            ex.fields.insert(f.to_string(), FieldValue { value: v.to_string(), confidence: *p, page: None, bbox: None });
+        }
+        ex
+    }
+
+    #[test]
+    fn a_doubtful_net_equal_to_the_gross_gives_way_to_the_gross_less_its_included_vat() {
+        let mut ex = extraction(&[("net_total", "220.00", 0.31), ("vat_total", "35.13", 0.30), ("gross_total", "220.00", 0.7)]);
+        assert_eq!(derive_missing_total(&mut ex), Some("net_total"));
+        let net = &ex.fields["net_total"];
+        assert_eq!((net.value.as_str(), net.confidence, net.bbox), ("184.87", 0.30, None));
+    }
+
+    #[test]
+    fn a_page_without_vat_keeps_its_net_equal_to_the_gross() {
+        // A sure net (a small business's "Gesamt 39.957,54") beside a stray VAT guess.
+        let mut ex = extraction(&[("net_total", "39957.54", 1.0), ("vat_total", "2147.16", 0.15), ("gross_total", "39957.54", 1.0)]);
+        assert_eq!(derive_missing_total(&mut ex), None);
+        assert_eq!(ex.value("net_total"), Some("39957.54"));
+        // A doubtful net, but the VAT is no usual share of what it would leave.
+        let mut ex = extraction(&[("net_total", "39957.54", 0.3), ("vat_total", "17.00", 0.23), ("gross_total", "39957.54", 1.0)]);
+        assert_eq!(derive_missing_total(&mut ex), None);
+        assert_eq!(ex.value("net_total"), Some("39957.54"));
+    }
 }
