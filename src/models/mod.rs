@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod card;
+pub mod decide;
 pub mod doctype;
 pub mod fields;
 pub mod firstpage;

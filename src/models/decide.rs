@@ -1,0 +1,432 @@
+//! The joint decision over the field models' ranked candidates: each field's likeliest
+//! value, then the corrections that no single field's model can make — issuer and addressee
+//! two parties, the registered issuer, issue date no deadline, net + VAT = gross, the amount
+//! due after prepayments and arrears, a total computed from the two others — over the
+//! rules' values for whatever the models leave open.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::fields::{beside_seller_vat_id, domain_matches, same_value, spans_lines, vat_ratio, Scored, MIN_PROBABILITY, MODEL_FIELDS};
+use crate::extract::candidates::{Candidate, Kind};
+use crate::extract::text;
+use crate::extract::{checks, role_field, Extraction, ReadDocument};
+use crate::index::{DocType, FieldValue};
+
+fn field_value(c: &Candidate, p: f32) -> FieldValue {
+    FieldValue { value: c.value.clone(), confidence: p.clamp(0.0, 1.0), page: Some(c.page), bbox: Some(c.bbox) }
+}
+
+/// A name the model took from one line of a name the rules read over two lines ("MVM
+/// Musterhafter" / "Versicherungsverein Musterstadt a.G."): the candidate of the whole name.
+fn whole_name(s: &Scored, field: &str, chosen: usize) -> Option<usize> {
+    let c = &s.candidates[chosen];
+    if c.kind != Kind::Name {
+        return None;
+    }
+    let rules = s.rules.value(role_field(field, s.doc_type))?;
+    s.candidates.iter().position(|w| {
+        w.kind == Kind::Name && w.value == rules && w.value != c.value && w.value.contains(c.value.as_str()) && spans_lines(w, &s.lines[w.line]) && (w.line == c.line || w.line + 1 == c.line)
+    })
+}
+
+/// Issuer and addressee are two parties: when both models take the same name, the one
+/// whose second choice costs less gives way.
+fn distinct_parties(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
+    let (Some(sel), Some(buy)) = (ranked.get("seller_name"), ranked.get("buyer_name")) else { return };
+    let (Some(&s0), Some(&b0)) = (sel.first(), buy.first()) else { return };
+    let value = |i: usize| &s.candidates[i].value;
+    if !same_value("seller_name", value(s0.0), value(b0.0)) {
+        return;
+    }
+    let next = |v: &[(usize, f32)], taken: usize| v.iter().copied().find(|(i, _)| !same_value("seller_name", value(*i), value(taken)));
+    let keep_seller = next(buy, s0.0).map(|b1| s0.1 * b1.1);
+    let keep_buyer = next(sel, b0.0).map(|s1| s1.1 * b0.1);
+    match (keep_seller, keep_buyer) {
+        (Some(a), Some(b)) if b > a => {
+            best.insert("seller_name", next(sel, b0.0).expect("found above"));
+        }
+        (Some(_), _) => {
+            best.insert("buyer_name", next(buy, s0.0).expect("found above"));
+        }
+        (None, Some(_)) => {
+            best.insert("seller_name", next(sel, b0.0).expect("found above"));
+        }
+        (None, None) => {}
+    }
+}
+
+/// A name printed more than once (letterhead, return line, footer) in the spelling that
+/// kept its umlauts and accents: OCR drops them ("Krüger Cafe") far more often than it
+/// invents them.
+fn best_spelling(s: &Scored, chosen: usize) -> usize {
+    let c = &s.candidates[chosen];
+    if c.kind != Kind::Name {
+        return chosen;
+    }
+    let folded = |v: &str| v.split_whitespace().map(super::token).collect::<String>();
+    let accents = |v: &str| v.chars().filter(|ch| ch.is_alphabetic() && !ch.is_ascii()).count();
+    let key = folded(&c.value);
+    s.candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.kind == Kind::Name && folded(&o.value) == key)
+        .max_by(|(i, a), (j, b)| accents(&a.value).cmp(&accents(&b.value)).then((*i == chosen).cmp(&(*j == chosen))))
+        .map(|(i, _)| i)
+        .unwrap_or(chosen)
+}
+
+/// Below this probability a name is not taken for the registered seller, however well it
+/// stands beside the VAT ID and matches the domain.
+const MIN_REGISTERED_SELLER: f32 = 0.25;
+
+/// The issuer is the legal entity that signs the page: when the model's issuer stands
+/// neither beside the issuer's VAT ID nor matches a printed e-mail or web domain, and another
+/// likely name does both (the legal footer "MUSTERLIEFERANT GMBH … USt-IdNr: DE123456789"
+/// with "www.musterlieferant.de", against a goods supplier "KOSTENLIEFERANT GMBH" under the
+/// heading "Lieferant"), that name is taken, at its own probability, so that the document
+/// goes to review. Two independent signs of the registered name outweigh a heading.
+fn registered_seller(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
+    let (Some(&(chosen, _)), Some(sellers)) = (best.get("seller_name"), ranked.get("seller_name")) else { return };
+    let registered = |i: usize| {
+        let c = &s.candidates[i];
+        beside_seller_vat_id(&s.lines[c.line], &s.rules) && domain_matches(&c.value, &s.domains)
+    };
+    let signs = |i: usize| beside_seller_vat_id(&s.lines[s.candidates[i].line], &s.rules) || domain_matches(&s.candidates[i].value, &s.domains);
+    if signs(chosen) {
+        return;
+    }
+    let buyer = best.get("buyer_name").map(|b| s.candidates[b.0].value.as_str());
+    let other = sellers.iter().copied().find(|&(i, p)| {
+        p >= MIN_REGISTERED_SELLER && i != chosen && registered(i) && !buyer.is_some_and(|b| same_value("seller_name", b, &s.candidates[i].value))
+    });
+    if let Some(other) = other {
+        best.insert("seller_name", other);
+    }
+}
+
+/// The issue date is no deadline: when the issue-date model's best date is the due-date
+/// model's best too and more a due date than an issue date ("Fälligkeit 29.11.2018"), an
+/// earlier date nearly as likely to be the issue date is taken ("… vom 30.10.2018"). A
+/// due date on the issue date ("zahlbar sofort") stays possible: it needs no second date.
+fn distinct_dates(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
+    let (Some(&issue), Some(&due)) = (best.get("issue_date"), best.get("due_date")) else { return };
+    let value = |i: usize| s.candidates[i].value.as_str();
+    if value(issue.0) != value(due.0) || due.1 <= issue.1 {
+        return;
+    }
+    let second = ranked.get("issue_date").and_then(|v| v.iter().copied().find(|(i, _)| value(*i) < value(issue.0)));
+    if let Some(alt) = second.filter(|alt| alt.1 >= 0.5 * issue.1) {
+        best.insert("issue_date", alt);
+    }
+}
+
+/// Confidence of a total computed from the two others: below the review threshold, for a
+/// person to see that the page did not show it.
+const DERIVED_CONFIDENCE: f32 = 0.7;
+
+/// One total of three not read, the two others read with confidence: the third is what
+/// makes them add up, when that is a plausible VAT share — the VAT a premium invoice
+/// only states as "included", a VAT line that OCR lost. It carries no place on the page.
+fn derive_missing_total(ex: &mut Extraction) -> Option<&'static str> {
+    let plausible = |net: Decimal, vat: Decimal| net > Decimal::ZERO && vat >= Decimal::ZERO && vat <= net * Decimal::new(27, 2);
+    // A net equal to the gross beside a positive VAT cannot be: the page prints prices with
+    // the VAT included ("inklusive 19 % Versicherungsteuer 220,00 €", "enthaltene
+    // Versicherungsteuer (35,13 €)") and the net model took the gross. The net is what the VAT
+    // leaves, as doubtful as the less certain of the two. Only for a doubtful net and a VAT
+    // at a usual rate of it: a page without VAT (small business, exempt) has net = gross,
+    // and the VAT model's best guess there is some stray amount.
+    let raw = |f: &str| ex.fields.get(f).and_then(|v| Decimal::from_str(&v.value).ok().map(|d| (d, v.confidence)));
+    if let (Some((net, pn)), Some((vat, pv)), Some((gross, pg))) = (raw("net_total"), raw("vat_total"), raw("gross_total")) {
+        if net == gross && pn < 0.5 && vat_ratio(gross - vat, vat) {
+            let value = crate::extract::parse::format_amount(gross - vat);
+            ex.fields.insert("net_total".into(), FieldValue { value, confidence: DERIVED_CONFIDENCE.min(pv).min(pg), page: None, bbox: None });
+            return Some("net_total");
+        }
+    }
+    let read = |f: &str| ex.fields.get(f).filter(|v| v.confidence >= 0.8).and_then(|v| Decimal::from_str(&v.value).ok());
+    let (n, v, g) = (read("net_total"), read("vat_total"), read("gross_total"));
+    let missing = |f: &str| !ex.fields.contains_key(f);
+    let (field, value) = match (n, v, g) {
+        (Some(n), None, Some(g)) if missing("vat_total") && plausible(n, g - n) => ("vat_total", g - n),
+        (None, Some(v), Some(g)) if missing("net_total") && plausible(g - v, v) => ("net_total", g - v),
+        (Some(n), Some(v), None) if missing("gross_total") && plausible(n, v) => ("gross_total", n + v),
+        _ => return None,
+    };
+    let value = crate::extract::parse::format_amount(value);
+    ex.fields.insert(field.to_string(), FieldValue { value, confidence: DERIVED_CONFIDENCE, page: None, bbox: None });
+    Some(field)
+}
+
+/// The gross of this invoice when what is due adds an earlier claim still unpaid
+/// ("vierteljährlicher Beitrag inklusive 19 % Versicherungsteuer 220,00 €", "Ausstehende
+/// Forderung am Ausstellungstag 220,00 €", "zu zahlender Beitrag 440,00 €"): the models, which
+/// learnt from invoices whose amount due is their gross, take the amount due for the gross.
+/// The gross is then the amount due less the arrears, printed on a line of its own.
+fn gross_before_arrears(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal, due: Option<Decimal>) -> Option<(usize, f32)> {
+    if due != Some(gross) || gross <= Decimal::ZERO {
+        return None;
+    }
+    let labelled = |c: &Candidate| {
+        let line = &s.lines[c.line];
+        let left = text::left_of(&s.lines, line).first().map(|l| l.text.as_str()).unwrap_or("");
+        crate::extract::labels::arrears().is_match(&line.text[..c.start]) || crate::extract::labels::arrears().is_match(left)
+    };
+    let arrears = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(c)).filter_map(|c| c.amount.map(|a| (c.line, a)));
+    let grosses = ranked.get("gross_total")?;
+    arrears.filter(|(_, a)| *a > Decimal::ZERO && *a < gross).find_map(|(arrears_line, a)| {
+        grosses.iter().find(|(i, _)| s.candidates[*i].amount == Some(gross - a) && s.candidates[*i].line != arrears_line).map(|&(i, q)| (i, q.max(0.7)))
+    })
+}
+
+/// What is due when the page prints a prepayment beside its label ("Erhaltene Anzahlungen
+/// -50,00", "abzgl. Anzahlung"): the amount that is the gross less it, wherever it stands.
+/// Invoices with prepayments are rare in the training corpus, so the arithmetic decides.
+fn due_after_prepayment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal) -> Option<(usize, f32)> {
+    let labelled = |c: &Candidate| {
+        let line = &s.lines[c.line];
+        let left = text::left_of(&s.lines, line).first().map(|l| l.text.as_str()).unwrap_or("");
+        crate::extract::labels::prepaid().is_match(&line.text[..c.start]) || crate::extract::labels::prepaid().is_match(left)
+    };
+    let prepaid: Vec<Decimal> = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(c)).filter_map(|c| c.amount).filter(|a| !a.is_zero() && a.abs() < gross.abs()).collect();
+    let due = ranked.get("amount_due")?;
+    prepaid.iter().find_map(|p| {
+        let rest = gross - p.abs();
+        due.iter().find(|(i, _)| s.candidates[*i].amount == Some(rest)).map(|&(i, q)| (i, q.max(0.85)))
+    })
+}
+
+/// What is due after a payment the page prints apart from its label ("Residual 1,453.76 €"
+/// under "Total 2,076.76 €", the payment of 623.00 € in a table of payments): the rules'
+/// labelled amount due, when it is the gross less an amount printed on the page that is not
+/// the VAT. The generator prints no such residuals, so the model does not know the labels.
+fn due_after_a_printed_payment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal, [net, vat]: [Option<Decimal>; 2]) -> Option<(usize, f32)> {
+    let rules_due = Decimal::from_str(s.rules.value("amount_due")?).ok()?;
+    if rules_due.is_sign_negative() != gross.is_sign_negative() || rules_due.abs() >= gross.abs() || rules_due.is_zero() || Some(rules_due) == net {
+        return None;
+    }
+    let paid = gross.abs() - rules_due.abs();
+    let printed = s.candidates.iter().any(|c| c.kind == Kind::Amount && c.amount.map(|a| a.abs()) == Some(paid) && vat.map(|v| v.abs()) != Some(paid));
+    if !printed {
+        return None;
+    }
+    ranked.get("amount_due")?.iter().find(|(i, _)| s.candidates[*i].amount == Some(rules_due)).map(|&(i, q)| (i, q.max(0.7)))
+}
+
+/// The totals decided together: the combination of net, VAT and gross with the highest
+/// joint probability among those that add up, where adding up counts strongly. Two of the
+/// three come from each field's best few candidates (and the rules' labelled triple); the
+/// third may be any candidate of its field that completes them — an ERP's sum row under a
+/// column header ("Nettobetrag" … "448,99") is often no likely net on its own.
+pub(super) fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Option<[(usize, f32); 3]> {
+    const FIELDS: [&str; 3] = ["net_total", "vat_total", "gross_total"];
+    // The six best values of each, and the rules' value where the rules found totals that add up.
+    let top = |f: &str| {
+        let all = ranked.get(f).cloned().unwrap_or_default();
+        let mut v: Vec<(usize, f32)> = all.iter().take(6).copied().collect();
+        if s.rules.totals_consistent {
+            if let Some(r) = s.rules.value(f) {
+                if let Some(c) = all.iter().find(|(i, _)| same_value(f, &s.candidates[*i].value, r)) {
+                    if !v.contains(c) {
+                        v.push(*c);
+                    }
+                }
+            }
+        }
+        v
+    };
+    // A credit note's amounts lose their sign (extract::credit_note_signs), and OCR drops a
+    // minus now and then: its totals add up in size.
+    let sized = s.doc_type == DocType::CreditNote;
+    let amount = |i: usize| {
+        let a = s.candidates[i].amount.unwrap_or_default();
+        if sized {
+            a.abs()
+        } else {
+            a
+        }
+    };
+    let all: Vec<&[(usize, f32)]> = FIELDS.iter().map(|f| ranked.get(f).map(Vec::as_slice).unwrap_or(&[])).collect();
+    let find = |field: usize, value: Decimal| all[field].iter().find(|(i, _)| amount(*i) == value).copied();
+    let rules_agree = |t: &[(usize, f32); 3]| {
+        s.rules.totals_consistent && FIELDS.iter().zip(t).all(|(f, (i, _))| s.rules.value(f).is_some_and(|r| same_value(f, r, &s.candidates[*i].value)))
+    };
+    let tops: Vec<Vec<(usize, f32)>> = FIELDS.iter().map(|f| top(f)).collect();
+    let mut triples: Vec<[(usize, f32); 3]> = Vec::new();
+    for &a in &tops[0] {
+        for &b in &tops[1] {
+            if let Some(g) = find(2, amount(a.0) + amount(b.0)) {
+                triples.push([a, b, g]);
+            }
+        }
+        for &g in &tops[2] {
+            if let Some(b) = find(1, amount(g.0) - amount(a.0)) {
+                triples.push([a, b, g]);
+            }
+        }
+    }
+    for &b in &tops[1] {
+        for &g in &tops[2] {
+            if let Some(a) = find(0, amount(g.0) - amount(b.0)) {
+                triples.push([a, b, g]);
+            }
+        }
+    }
+    let mut best: Option<(f32, [(usize, f32); 3])> = None;
+    for t in triples {
+        let [n, v, g] = t;
+        // Three places on the page, and the VAT a share of the net: less in size, of the
+        // same sign ("Zahlbetrag" = gross + "abzgl. Anzahlung -486,53" is no triple).
+        let (na, va) = (amount(n.0), amount(v.0));
+        if n.0 == v.0 || n.0 == g.0 || v.0 == g.0 || va.abs() >= na.abs() || (va.is_sign_negative() != na.is_sign_negative() && !va.is_zero()) {
+            continue;
+        }
+        // A field the model is sure of is not given up for an unlikely value that adds up
+        // (a receipt's VAT row "net + VAT = 245,55" against its total "€ 1.342,63").
+        if tops.iter().zip(&t).any(|(top, x)| top.first().is_some_and(|f| f.1 >= 0.9 && f.0 != x.0 && x.1 < f.1 / 5.0)) {
+            continue;
+        }
+        let mut score: f32 = t.iter().map(|x| x.1.max(1e-4).ln()).sum();
+        if rules_agree(&t) {
+            score += 2.0;
+        }
+        if best.map(|b| score > b.0).unwrap_or(true) {
+            best = Some((score, t));
+        }
+    }
+    let independent: f32 = tops.iter().map(|v| v.first().map(|x| x.1.max(1e-4).ln()).unwrap_or(0.0)).sum();
+    // Adding up is worth a factor of e^6 against the independent choice (e^2 more when
+    // the rules' labelled triple is the same).
+    let best = best.filter(|b| b.0 + 6.0 >= independent).map(|b| b.1);
+    let gross = tops[2].first().copied();
+    match (best, gross) {
+        (Some(b), Some(g)) if b[2].0 == g.0 => Some(b),
+        (_, Some(g)) => sum_row(s, &all, g, sized).or(best),
+        (b, None) => b,
+    }
+}
+
+/// Net and VAT printed left of the gross in its row, adding up to it: the sum row of an ERP's
+/// totals table ("-7,90 0,23 -7,67 -1,12 EUR -8,79" under "Warenwert … Nettobetrag
+/// MwSt-Betrag … Endbetrag"), whose values have no label of their own beside them, so the
+/// models find them unlikely one by one. Only for the gross the model finds likeliest: the
+/// rows above it (one per VAT rate) add up as well.
+fn sum_row(s: &Scored, all: &[&[(usize, f32)]], gross: (usize, f32), sized: bool) -> Option<[(usize, f32); 3]> {
+    let g = &s.candidates[gross.0];
+    let amount = |c: &Candidate| c.amount.map(|a| if sized { a.abs() } else { a });
+    let in_row = |c: &Candidate| {
+        let h = (g.bbox[3] - g.bbox[1]).max(1.0);
+        c.page == g.page && c.bbox[2] <= g.bbox[0] && (c.bbox[1] + c.bbox[3] - g.bbox[1] - g.bbox[3]).abs() < h
+    };
+    let row = |field: usize| all[field].iter().copied().filter(|(i, _)| in_row(&s.candidates[*i])).collect::<Vec<_>>();
+    let (nets, vats) = (row(0), row(1));
+    let target = amount(g)?;
+    let mut found: Option<(f32, [(usize, f32); 3])> = None;
+    for &n in &nets {
+        for &v in &vats {
+            let (nc, vc) = (&s.candidates[n.0], &s.candidates[v.0]);
+            let (Some(na), Some(va)) = (amount(nc), amount(vc)) else { continue };
+            // The net before the VAT, the VAT a share of it of the same sign.
+            if nc.bbox[2] > vc.bbox[0] || na + va != target || va.abs() >= na.abs() || va.is_zero() || va.is_sign_negative() != na.is_sign_negative() {
+                continue;
+            }
+            let p = n.1 * v.1;
+            if found.is_none_or(|f| p > f.0) {
+                found = Some((p, [n, v, gross]));
+            }
+        }
+    }
+    found.map(|f| f.1)
+}
+
+/// The extraction from a prepared document and its ranked candidates: the models' choices,
+/// decided together where fields depend on each other, over the rules' values.
+pub(super) fn decide(doc: &ReadDocument, s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Extraction {
+    let mut ex = s.rules.clone();
+    let mut best: BTreeMap<&str, (usize, f32)> = ranked.iter().filter_map(|(f, v)| v.first().map(|b| (*f, *b))).collect();
+    distinct_parties(s, ranked, &mut best);
+    registered_seller(s, ranked, &mut best);
+    distinct_dates(s, ranked, &mut best);
+    for (field, _) in MODEL_FIELDS {
+        let Some(&best) = best.get(field) else { continue };
+        // Party models speak of issuer and addressee; an order's issuer is the buyer.
+        let target = role_field(field, doc.doc_type);
+        // Below the threshold the rules' value stays; where the rules have none, a party's
+        // name the model still finds likelier than not-so-unlikely is taken, doubtful.
+        let name_without_rules = matches!(field, "seller_name" | "buyer_name") && !ex.fields.contains_key(target) && best.1 >= MIN_PROBABILITY / 2.0;
+        if best.1 >= MIN_PROBABILITY || name_without_rules {
+            let chosen = whole_name(s, field, best.0).unwrap_or(best.0);
+            let chosen = best_spelling(s, chosen);
+            ex.fields.insert(target.to_string(), field_value(&s.candidates[chosen], best.1));
+        } else if let Some(f) = ex.fields.get_mut(target) {
+            // The rules' value where the model finds nothing likely, at the model's doubt.
+            f.confidence = f.confidence.min(0.5);
+        }
+    }
+    if let Some([n, v, g]) = joint_totals(s, ranked) {
+        // Adding up makes each of the three more certain.
+        for ((field, (i, p)), other) in ["net_total", "vat_total", "gross_total"].into_iter().zip([n, v, g]).zip([v.1.min(g.1), n.1.min(g.1), n.1.min(v.1)]) {
+            let boosted = 1.0 - (1.0 - p) * (1.0 - other);
+            ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
+        }
+    }
+    let amount = |ex: &Extraction, f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
+    if let Some(gross) = amount(&ex, "gross_total") {
+        if let Some((i, p)) = gross_before_arrears(s, ranked, gross, amount(&ex, "amount_due")) {
+            ex.fields.insert("gross_total".to_string(), field_value(&s.candidates[i], p));
+        }
+    }
+    let derived = derive_missing_total(&mut ex);
+    let gross = ex.value("gross_total").and_then(|g| Decimal::from_str(g).ok());
+    let net_vat = [ex.value("net_total"), ex.value("vat_total")].map(|v| v.and_then(|v| Decimal::from_str(v).ok()));
+    if let Some((i, p)) = gross.and_then(|g| due_after_prepayment(s, ranked, g).or_else(|| due_after_a_printed_payment(s, ranked, g, net_vat))) {
+        ex.fields.insert("amount_due".to_string(), field_value(&s.candidates[i], p));
+    }
+    let total = |f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
+    let consistent = matches!((total("net_total"), total("vat_total"), total("gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
+    ex.totals_consistent = consistent;
+    // The item table, checked against the net total chosen here.
+    ex.line_items = crate::extract::table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
+    crate::extract::credit_note_signs(doc.doc_type, &mut ex);
+    ex.checks = checks::run(&ex);
+    if let Some(field) = derived {
+        // Said in the index, so that nobody takes the value for one read off the page.
+        ex.checks.push(crate::index::Check { name: "total_derived".into(), passed: true, message: format!("{field} not found on the page: computed from the other two totals") });
+    }
+    ex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extraction(fields: &[(&str, &str, f32)]) -> Extraction {
+        let mut ex = Extraction::default();
+        for (f, v, p) in fields {
+            ex.fields.insert(f.to_string(), FieldValue { value: v.to_string(), confidence: *p, page: None, bbox: None });
+        }
+        ex
+    }
+
+    #[test]
+    fn a_doubtful_net_equal_to_the_gross_gives_way_to_the_gross_less_its_included_vat() {
+        let mut ex = extraction(&[("net_total", "220.00", 0.31), ("vat_total", "35.13", 0.30), ("gross_total", "220.00", 0.7)]);
+        assert_eq!(derive_missing_total(&mut ex), Some("net_total"));
+        let net = &ex.fields["net_total"];
+        assert_eq!((net.value.as_str(), net.confidence, net.bbox), ("184.87", 0.30, None));
+    }
+
+    #[test]
+    fn a_page_without_vat_keeps_its_net_equal_to_the_gross() {
+        // A sure net (a small business's "Gesamt 39.957,54") beside a stray VAT guess.
+        let mut ex = extraction(&[("net_total", "39957.54", 1.0), ("vat_total", "2147.16", 0.15), ("gross_total", "39957.54", 1.0)]);
+        assert_eq!(derive_missing_total(&mut ex), None);
+        assert_eq!(ex.value("net_total"), Some("39957.54"));
+        // A doubtful net, but the VAT is no usual share of what it would leave.
+        let mut ex = extraction(&[("net_total", "39957.54", 0.3), ("vat_total", "17.00", 0.23), ("gross_total", "39957.54", 1.0)]);
+        assert_eq!(derive_missing_total(&mut ex), None);
+        assert_eq!(ex.value("net_total"), Some("39957.54"));
+    }
+}
