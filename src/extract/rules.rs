@@ -426,8 +426,10 @@ pub fn canonical_name(raw: &str) -> String {
     let closing = CLOSING.get_or_init(|| {
         Regex::new(r"(?i)^(?:mit\s+freundlichen\s+gr(?:ü|ue|u)(?:ß|ss)en|freundliche\s+gr(?:ü|ue|u)(?:ß|ss)e|(?:kind|best|warm)\s+regards|yours\s+(?:sincerely|faithfully))[,.]?\s+").expect("regex")
     });
-    // A lone dot is a speck OCR read ("Druckerei Engel . GmbH").
-    let joined = raw.split_whitespace().filter(|w| *w != ".").collect::<Vec<_>>().join(" ");
+    // A lone dot or colon is a speck OCR read ("Druckerei Engel . GmbH", "Elektroanlagen
+    // Schmidt : UG"); no name has punctuation standing alone between its words.
+    let speck = |w: &str| w.chars().all(|c| matches!(c, '.' | ':' | ',' | ';' | '\'' | '`' | '·'));
+    let joined = raw.split_whitespace().filter(|w| !speck(w)).collect::<Vec<_>>().join(" ");
     let mut v = closing.replace(&joined, "").into_owned();
     for (re, spelling) in forms {
         v = re.replace_all(&v, *spelling).into_owned();
@@ -885,6 +887,8 @@ mod tests {
         assert_eq!(canonical_name("Weber e.Kfz-Technik"), "Weber e.Kfz-Technik");
         assert_eq!(canonical_name("Kind regards Gebr. Thomas e.K."), "Gebr. Thomas e.K.");
         assert_eq!(canonical_name("Druckerei Engel . GmbH"), "Druckerei Engel GmbH");
+        assert_eq!(canonical_name("Elektroanlagen Schmidt : UG (haftungsbeschrankt)"), "Elektroanlagen Schmidt UG (haftungsbeschränkt)");
+        assert_eq!(canonical_name("Müller - Bau GmbH"), "Müller - Bau GmbH");
         assert_eq!(canonical_name("Gebr. Braun GmbH."), "Gebr. Braun GmbH");
         assert_eq!(canonical_name("Global Supplies Ltd."), "Global Supplies Ltd.", "Ltd. is spelt with its dot");
         assert_eq!(canonical_name("Prisma GmbH & Co. KG."), "Prisma GmbH & Co. KG");

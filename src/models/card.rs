@@ -97,11 +97,11 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          and in the line above, and the same words as the value's key wherever it stands (a label learnt left of a value is known above it, as in form boxes), \
          a key OCR garbled read as the label word it is within one or two edits of (`src/models/lexicon.rs`: \"Beleadstum\" is \"Belegdatum\"), \
          for numbers and dates also with the document type (a credit note's \"Rechnung Nr.\" is the invoice it credits); tokens lower case with umlauts \
-         folded (OCR loses them); words after it; position on the page (5×10 grid), page (first, later, last), height relative to the page's median word, \
+         folded (OCR loses them); words after it; position on the page (5×10 grid; across the page weighted 0.3 for names, so that it costs the model more to lean on: windows and letterheads stand left or right by the country's custom), page (first, later, last), height relative to the page's median word, \
          OCR confidence, occurrences, whether the rules chose the same value; for amounts: largest, rank, currency, sign, % on the line, last amount line, \
          whether it is the gross, net or VAT of a pair of other amounts at a VAT rate, its column's header and whether it is the sum of the amounts above it \
          (an ERP's sum row); for dates: earliest, latest; for numbers: shape, length and letter prefix; \
-         IBAN mod-97 and VAT ID check digits; for names: legal form, segment, return line, above a postcode line, capitals, words, and whether the name spans lines \
+         IBAN mod-97 and VAT ID check digits; for names: legal form, segment, return line, above a postcode line, heading an address block in any column (a postcode and city under it in its column; a letterhead's when phone, e-mail or bank lines follow there), capitals, words, and whether the name spans lines \
          (a form's value, a letterhead name with its legal form on the second line) or is only the first or second line of such a name, whether a printed \
          e-mail or web domain is made from it, whether contact or company data (phone, e-mail, IBAN, register) stand on its line or below it, and whether the seller's VAT ID is printed level with it or just under it, in any column (the legal footer); for every \
          candidate the form section it stands in (`src/extract/form.rs`: under a seller or a buyer heading, also side by side). The party models speak of \
