@@ -90,12 +90,13 @@ const MIN_REGISTERED_SELLER: f32 = 0.25;
 /// goes to review. Two independent signs of the registered name outweigh a heading.
 fn registered_seller(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
     let (Some(&(chosen, _)), Some(sellers)) = (best.get("seller_name"), ranked.get("seller_name")) else { return };
-    let registered = |i: usize| {
+    // Beside the VAT ID, and matching a printed domain.
+    let signs = |i: usize| {
         let c = &s.candidates[i];
-        beside_seller_vat_id(&s.lines[c.line], &s.rules) && domain_matches(&c.value, &s.domains)
+        (beside_seller_vat_id(&s.lines[c.line], &s.rules), domain_matches(&c.value, &s.domains))
     };
-    let signs = |i: usize| beside_seller_vat_id(&s.lines[s.candidates[i].line], &s.rules) || domain_matches(&s.candidates[i].value, &s.domains);
-    if signs(chosen) {
+    let registered = |i: usize| signs(i) == (true, true);
+    if signs(chosen) != (false, false) {
         return;
     }
     let buyer = best.get("buyer_name").map(|b| s.candidates[b.0].value.as_str());
@@ -146,7 +147,7 @@ fn derive_missing_total(ex: &mut Extraction) -> Option<&'static str> {
             return Some("net_total");
         }
     }
-    let read = |f: &str| ex.fields.get(f).filter(|v| v.confidence >= 0.8).and_then(|v| Decimal::from_str(&v.value).ok());
+    let read = |f: &str| raw(f).filter(|(_, p)| *p >= 0.8).map(|(d, _)| d);
     let (n, v, g) = (read("net_total"), read("vat_total"), read("gross_total"));
     let missing = |f: &str| !ex.fields.contains_key(f);
     let (field, value) = match (n, v, g) {
@@ -160,6 +161,13 @@ fn derive_missing_total(ex: &mut Extraction) -> Option<&'static str> {
     Some(field)
 }
 
+/// Whether `label` stands left of the candidate on its line or in its row's label column.
+fn labelled(s: &Scored, c: &Candidate, label: &regex::Regex) -> bool {
+    let line = &s.lines[c.line];
+    let left = text::left_of(&s.lines, line).first().map(|l| l.text.as_str()).unwrap_or("");
+    label.is_match(&line.text[..c.start]) || label.is_match(left)
+}
+
 /// The gross of this invoice when what is due adds an earlier claim still unpaid
 /// ("vierteljährlicher Beitrag inklusive 19 % Versicherungsteuer 220,00 €", "Ausstehende
 /// Forderung am Ausstellungstag 220,00 €", "zu zahlender Beitrag 440,00 €"): the models, which
@@ -169,12 +177,7 @@ fn gross_before_arrears(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, 
     if due != Some(gross) || gross <= Decimal::ZERO {
         return None;
     }
-    let labelled = |c: &Candidate| {
-        let line = &s.lines[c.line];
-        let left = text::left_of(&s.lines, line).first().map(|l| l.text.as_str()).unwrap_or("");
-        crate::extract::labels::arrears().is_match(&line.text[..c.start]) || crate::extract::labels::arrears().is_match(left)
-    };
-    let arrears = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(c)).filter_map(|c| c.amount.map(|a| (c.line, a)));
+    let arrears = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(s, c, crate::extract::labels::arrears())).filter_map(|c| c.amount.map(|a| (c.line, a)));
     let grosses = ranked.get("gross_total")?;
     arrears.filter(|(_, a)| *a > Decimal::ZERO && *a < gross).find_map(|(arrears_line, a)| {
         grosses.iter().find(|(i, _)| s.candidates[*i].amount == Some(gross - a) && s.candidates[*i].line != arrears_line).map(|&(i, q)| (i, q.max(0.7)))
@@ -185,12 +188,7 @@ fn gross_before_arrears(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, 
 /// -50,00", "abzgl. Anzahlung"): the amount that is the gross less it, wherever it stands.
 /// Invoices with prepayments are rare in the training corpus, so the arithmetic decides.
 fn due_after_prepayment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal) -> Option<(usize, f32)> {
-    let labelled = |c: &Candidate| {
-        let line = &s.lines[c.line];
-        let left = text::left_of(&s.lines, line).first().map(|l| l.text.as_str()).unwrap_or("");
-        crate::extract::labels::prepaid().is_match(&line.text[..c.start]) || crate::extract::labels::prepaid().is_match(left)
-    };
-    let prepaid: Vec<Decimal> = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(c)).filter_map(|c| c.amount).filter(|a| !a.is_zero() && a.abs() < gross.abs()).collect();
+    let prepaid: Vec<Decimal> = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(s, c, crate::extract::labels::prepaid())).filter_map(|c| c.amount).filter(|a| !a.is_zero() && a.abs() < gross.abs()).collect();
     let due = ranked.get("amount_due")?;
     prepaid.iter().find_map(|p| {
         let rest = gross - p.abs();
@@ -240,14 +238,7 @@ pub(super) fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usiz
     // A credit note's amounts lose their sign (extract::credit_note_signs), and OCR drops a
     // minus now and then: its totals add up in size.
     let sized = s.doc_type == DocType::CreditNote;
-    let amount = |i: usize| {
-        let a = s.candidates[i].amount.unwrap_or_default();
-        if sized {
-            a.abs()
-        } else {
-            a
-        }
-    };
+    let amount = |i: usize| sized_amount(&s.candidates[i], sized).unwrap_or_default();
     let all: Vec<&[(usize, f32)]> = FIELDS.iter().map(|f| ranked.get(f).map(Vec::as_slice).unwrap_or(&[])).collect();
     let find = |field: usize, value: Decimal| all[field].iter().find(|(i, _)| amount(*i) == value).copied();
     let rules_agree = |t: &[(usize, f32); 3]| {
@@ -308,6 +299,11 @@ pub(super) fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usiz
     }
 }
 
+/// A candidate's amount as the totals add up: in size on a credit note.
+fn sized_amount(c: &Candidate, sized: bool) -> Option<Decimal> {
+    c.amount.map(|a| if sized { a.abs() } else { a })
+}
+
 /// Net and VAT printed left of the gross in its row, adding up to it: the sum row of an ERP's
 /// totals table ("-7,90 0,23 -7,67 -1,12 EUR -8,79" under "Warenwert … Nettobetrag
 /// MwSt-Betrag … Endbetrag"), whose values have no label of their own beside them, so the
@@ -315,9 +311,9 @@ pub(super) fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usiz
 /// rows above it (one per VAT rate) add up as well.
 fn sum_row(s: &Scored, all: &[&[(usize, f32)]], gross: (usize, f32), sized: bool) -> Option<[(usize, f32); 3]> {
     let g = &s.candidates[gross.0];
-    let amount = |c: &Candidate| c.amount.map(|a| if sized { a.abs() } else { a });
+    let amount = |c: &Candidate| sized_amount(c, sized);
+    let h = (g.bbox[3] - g.bbox[1]).max(1.0);
     let in_row = |c: &Candidate| {
-        let h = (g.bbox[3] - g.bbox[1]).max(1.0);
         c.page == g.page && c.bbox[2] <= g.bbox[0] && (c.bbox[1] + c.bbox[3] - g.bbox[1] - g.bbox[3]).abs() < h
     };
     let row = |field: usize| all[field].iter().copied().filter(|(i, _)| in_row(&s.candidates[*i])).collect::<Vec<_>>();
@@ -339,6 +335,11 @@ fn sum_row(s: &Scored, all: &[&[(usize, f32)]], gross: (usize, f32), sized: bool
         }
     }
     found.map(|f| f.1)
+}
+
+/// An amount field of the extraction as a number.
+fn total(ex: &Extraction, field: &str) -> Option<Decimal> {
+    ex.value(field).and_then(|v| Decimal::from_str(v).ok())
 }
 
 /// The extraction from a prepared document and its ranked candidates: the models' choices,
@@ -372,20 +373,17 @@ pub(super) fn decide(doc: &ReadDocument, s: &Scored, ranked: &BTreeMap<&'static 
             ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
         }
     }
-    let amount = |ex: &Extraction, f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
-    if let Some(gross) = amount(&ex, "gross_total") {
-        if let Some((i, p)) = gross_before_arrears(s, ranked, gross, amount(&ex, "amount_due")) {
+    if let Some(gross) = total(&ex, "gross_total") {
+        if let Some((i, p)) = gross_before_arrears(s, ranked, gross, total(&ex, "amount_due")) {
             ex.fields.insert("gross_total".to_string(), field_value(&s.candidates[i], p));
         }
     }
     let derived = derive_missing_total(&mut ex);
-    let gross = ex.value("gross_total").and_then(|g| Decimal::from_str(g).ok());
-    let net_vat = [ex.value("net_total"), ex.value("vat_total")].map(|v| v.and_then(|v| Decimal::from_str(v).ok()));
-    if let Some((i, p)) = gross.and_then(|g| due_after_prepayment(s, ranked, g).or_else(|| due_after_a_printed_payment(s, ranked, g, net_vat))) {
+    let net_vat = [total(&ex, "net_total"), total(&ex, "vat_total")];
+    if let Some((i, p)) = total(&ex, "gross_total").and_then(|g| due_after_prepayment(s, ranked, g).or_else(|| due_after_a_printed_payment(s, ranked, g, net_vat))) {
         ex.fields.insert("amount_due".to_string(), field_value(&s.candidates[i], p));
     }
-    let total = |f: &str| ex.value(f).and_then(|v| Decimal::from_str(v).ok());
-    let consistent = matches!((total("net_total"), total("vat_total"), total("gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
+    let consistent = matches!((total(&ex, "net_total"), total(&ex, "vat_total"), total(&ex, "gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
     ex.totals_consistent = consistent;
     // The item table, checked against the net total chosen here.
     ex.line_items = crate::extract::table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);

@@ -60,7 +60,7 @@ pub fn prepare(doc: &ReadDocument) -> Scored {
     let cands = candidates(&lines, &heights, rules::month_first(doc, &lines), &form.names);
     let ctx = Context::new(doc, &lines, &cands, form);
     let features = cands.iter().map(|c| ctx.features(c, &rules)).collect();
-    let domains = ctx.domains.clone();
+    let domains = ctx.domains;
     Scored { doc_type: doc.doc_type, lines, rules, candidates: cands, features, domains }
 }
 
