@@ -96,7 +96,7 @@ for row in rows:
             gt[field] = None
     gt["_source"] = row["pdf"]
     # MANIFEST judges three fields; the others are judged the same way, by whether the
-    # born-digital PDF's text prints the value at all. `mailroom eval --printed-only` skips
+    # born-digital PDF's text prints the value at all. `mailroom eval --visible-only` skips
     # what is listed here; a plain `mailroom eval` counts it (the stricter figure).
     gt["_not_printed"] = not_printed(gt, page_text(pdf))
     json.dump(gt, open(out / f"{name}.gt.json", "w"), indent=1, ensure_ascii=False)

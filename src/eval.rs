@@ -285,16 +285,19 @@ pub enum Counted {
     /// Every value the ground truth has (the fields a `.gt.json` sets to null apart).
     #[default]
     All,
-    /// Only values the document prints: the fields listed in the ground truth's
+    /// Only values the document visibly prints: the fields listed in the ground truth's
     /// `_not_printed` (scripts/make-scans.py: the value is not in the born-digital PDF's
-    /// text, e.g. a sample whose XML says one IBAN and whose page another) are not counted.
-    Printed,
+    /// text, e.g. a sample whose XML says one IBAN and whose page another) or
+    /// `_not_legible` (scripts/corpus/degrade.py: the scan lost the value's ink, e.g. grey
+    /// print under a fax threshold) are not counted.
+    Visible,
 }
 
 /// The ground truth as `counted` sees it.
 pub fn counted_truth(mut gt: serde_json::Value, counted: Counted) -> serde_json::Value {
-    if counted == Counted::Printed {
-        let hidden: Vec<String> = gt.get("_not_printed").and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect()).unwrap_or_default();
+    if counted == Counted::Visible {
+        let listed = |key: &str| -> Vec<String> { gt.get(key).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect()).unwrap_or_default() };
+        let hidden: Vec<String> = [listed("_not_printed"), listed("_not_legible")].concat();
         if let Some(o) = gt.as_object_mut() {
             for f in hidden {
                 o.insert(f, serde_json::Value::Null);
@@ -372,6 +375,25 @@ mod tests {
         assert!(!same_name_but_legal_form("Au bon moulin", "Au bon moulin"));
         assert!(!same_name_but_legal_form("Au bon moulin", "Au moulin SARL"));
         assert!(!same_name_but_legal_form("GmbH", "AG"));
+    }
+
+    #[test]
+    fn visible_only_leaves_out_values_not_printed_or_not_legible() {
+        let gt = serde_json::json!({"iban": "DE02120300000000202051", "seller_vat_id": "DE123456789", "gross_total": "119.00",
+            "_not_printed": ["iban"], "_not_legible": ["seller_vat_id"]});
+        let all = counted_truth(gt.clone(), Counted::All);
+        assert_eq!((all["iban"].as_str(), all["seller_vat_id"].as_str()), (Some("DE02120300000000202051"), Some("DE123456789")));
+        let visible = counted_truth(gt, Counted::Visible);
+        assert!(visible["iban"].is_null() && visible["seller_vat_id"].is_null());
+        assert_eq!(visible["gross_total"].as_str(), Some("119.00"));
+        // A value left out is not scored at all: no miss for a field the page does not show.
+        let source = crate::index::Source { channel: Channel::File, name: "scan.pdf".into(), media_type: "application/pdf".into(), size: 1, received_at: String::new(), parent: None };
+        let index = DocumentIndex::quarantined("0".repeat(64), source, crate::index::ErrorKind::Empty, String::new());
+        let mut report = Report::default();
+        score(&mut report, "scan.pdf", &index, &visible);
+        report.finish();
+        assert!(!report.fields.contains_key("seller_vat_id") || report.fields["seller_vat_id"].expected == 0);
+        assert_eq!(report.fields["gross_total"].expected, 1);
     }
 
     #[test]

@@ -97,6 +97,14 @@ def matches(key: str, value: str, text: str) -> bool:
     return " ".join(value.split()) in " ".join(text.split())
 
 
+def printed_lines(key: str, value: str, layout: str) -> int:
+    """How many lines of `layout` (`pdftotext -layout`) show `value`, names in any case
+    (a letterhead may print them in capitals)."""
+    k = leaf(key)
+    generic = k not in AMOUNTS and k not in DATES and k not in COMPACT and k not in ("currency", "unit_code", "document_type_code")
+    return sum(matches(key, value.lower(), ln.lower()) if generic else matches(key, value, ln) for ln in layout.splitlines())
+
+
 def box_words(words, bbox, slack=1.5):
     """Words whose centre lies in the box, in reading order (lines, then left to right)."""
     x0, y0, x1, y1 = bbox

@@ -5,7 +5,18 @@ meaningful.
 
 `plan(rng)` draws, per document, which effects apply and how strongly (each with its own
 probability; ~15 % of scans stay clean 200 dpi grey like the evaluation set). `scan(pdf,
-plan, seed)` executes the plan. The plan's `describe()` goes into the manifest.
+plan, seed, boxes)` executes the plan and says which printed values the scan no longer
+shows. The plan's `describe()` goes into the manifest.
+
+Legibility. A fax threshold wipes out grey print, a punched hole or a stain covers a line,
+scaling pushes a footer over the page's edge: such a value is printed but cannot be read
+from the scan by anyone, so the evaluation must not count it, as MANIFEST.tsv's visibility
+does for the real scans. `scan` measures it from the images, never with OCR (the reader
+under test): a value is legible when at least half of its ink is still ink on the scan
+(`LEGIBLE_INK`). An ink pixel stays ink when at least half of the darkness it would have
+after the plan's blur and contrast alone is still there against the paper around it; blur
+on its own therefore never makes a value illegible (OCR reading blurred print is what the
+scans are for), while thresholding, covering and cropping do.
 """
 from __future__ import annotations
 
@@ -18,6 +29,9 @@ from pathlib import Path
 import img2pdf
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+
+# A value whose scan keeps less than this share of its ink is not legible (module docs).
+LEGIBLE_INK = 0.5
 
 
 @dataclass
@@ -104,8 +118,19 @@ def _rasterise(pdf: bytes, dpi: int, tmp: Path) -> list[Image.Image]:
     return [Image.open(f) for f in sorted(tmp.glob("p-*.pgm"))]
 
 
-def _page(img: Image.Image, p: Plan, index: int, rs: np.random.Generator) -> Image.Image:
+@dataclass
+class Sheet:
+    """One degraded page and what the legibility measure needs of it."""
+    image: Image.Image        # what goes into the PDF
+    moved: np.ndarray         # the clean page moved as the scan moved it (scale, skew)
+    blurred: np.ndarray       # the same, blurred as the scan is
+    seen: np.ndarray          # the degraded page in that frame (before half resolution and rotation)
+    angle: float = 0.0
+
+
+def _page(img: Image.Image, p: Plan, index: int, rs: np.random.Generator) -> Sheet:
     w, h = img.size
+    angle = 0.0
     k = p.dpi / 200
     paper = p.contrast[1] if p.contrast else 255
     if p.scale:
@@ -117,8 +142,10 @@ def _page(img: Image.Image, p: Plan, index: int, rs: np.random.Generator) -> Ima
     if p.skew:
         angle = p.skew + float(rs.uniform(-0.2, 0.2)) * (index > 0)
         img = img.rotate(angle, resample=Image.BILINEAR, fillcolor=255)
+    moved = np.asarray(img, dtype=np.float32)
     if p.blur:
         img = img.filter(ImageFilter.GaussianBlur(p.blur * k))
+    blurred = np.asarray(img, dtype=np.float32)
     if p.stains or p.holes:
         img = _marks(img, p, rs, k)
     a = np.asarray(img, dtype=np.float32)
@@ -136,15 +163,68 @@ def _page(img: Image.Image, p: Plan, index: int, rs: np.random.Generator) -> Ima
         idx = rs.integers(0, a.size, n)
         a.flat[idx] = np.where(rs.random(n) < 0.5, 0, paper)
     a = np.clip(a, 0, 255).astype(np.uint8)
+    seen = a
     if p.fax is not None:
-        img = Image.fromarray(np.where(a < p.fax, 0, 255).astype(np.uint8)).convert("1", dither=Image.NONE)
+        seen = np.where(a < p.fax, 0, 255).astype(np.uint8)
+        img = Image.fromarray(seen).convert("1", dither=Image.NONE)
         if p.fax_halfres:
             img = img.resize((w, h // 2), Image.NEAREST)
     else:
         img = Image.fromarray(a)
     if p.rotate and p.rotate[0] == index:
         img = img.transpose({90: Image.ROTATE_90, 180: Image.ROTATE_180, 270: Image.ROTATE_270}[p.rotate[1]])
-    return img
+    return Sheet(img, moved, blurred, seen.astype(np.float32), angle)
+
+
+def _ink_share(clean: np.ndarray, sheet: Sheet, p: Plan, bbox: list[float]) -> float:
+    """How much of the ink of the value in `bbox` (points, from the top left) is still ink
+    on the degraded page (see the module docs)."""
+    h, w = clean.shape
+    k = p.dpi / 72
+    x0, y0, x1, y1 = (max(0, round(bbox[0] * k) - 2), max(0, round(bbox[1] * k) - 2), min(w, round(bbox[2] * k) + 2), min(h, round(bbox[3] * k) + 2))
+    box = clean[y0:y1, x0:x1]
+    if box.size == 0 or box.min() > 200:
+        return 1.0                               # nothing printed to lose
+    cut = 255 - 0.5 * (255 - box.min())          # the value's ink, also grey print
+    ink = int((box < cut).sum())
+    # Where the box went: scaled about the centre, then turned about it as PIL turns.
+    s = p.scale or 1.0
+    t = np.radians(sheet.angle)
+    xs, ys = [], []
+    for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+        dx, dy = (x - w / 2) * s, (y - h / 2) * s
+        xs.append(w / 2 + dx * np.cos(t) + dy * np.sin(t))
+        ys.append(h / 2 - dx * np.sin(t) + dy * np.cos(t))
+    gx0, gy0 = max(0, int(min(xs)) - 2), max(0, int(min(ys)) - 2)
+    gx1, gy1 = min(w, int(max(xs)) + 3), min(h, int(max(ys)) + 3)
+    if gx1 <= gx0 or gy1 <= gy0:
+        return 0.0                               # off the page
+    moved, blurred = sheet.moved[gy0:gy1, gx0:gx1], sheet.blurred[gy0:gy1, gx0:gx1]
+    seen = sheet.seen[gy0:gy1, gx0:gx1]
+    mask = moved < cut
+    if not mask.any():
+        return 0.0
+    paper = float(np.median(seen[~mask])) if (~mask).any() else 255.0
+    span = (p.contrast[1] - p.contrast[0]) / 255 if p.contrast else 1.0
+    kept = (paper - seen[mask]) >= 0.5 * span * (255 - blurred[mask])
+    return min(1.0, float(kept.sum()) / max(1.0, ink * s * s))
+
+
+def illegible(clean_pages: list[np.ndarray], sheets: list[Sheet], p: Plan, boxes: dict) -> list[str]:
+    """The keys of `boxes` (`fields_bbox` of the ground truth) whose value no occurrence
+    shows legibly on the scan."""
+    out = []
+    for key, entry in boxes.items():
+        places = [entry] + entry.get("also", [])
+        best = 0.0
+        for place in places:
+            i = place["page"] - 1
+            if 0 <= i < len(sheets):
+                share = 1.0 if p.clean else _ink_share(clean_pages[i], sheets[i], p, place["bbox"])
+                best = max(best, share)
+        if best < LEGIBLE_INK:
+            out.append(key)
+    return out
 
 
 def _gradient(rs: np.random.Generator, strength: float) -> np.ndarray:
@@ -182,14 +262,22 @@ def _marks(img: Image.Image, p: Plan, rs: np.random.Generator, k: float) -> Imag
     return Image.fromarray(np.minimum(np.asarray(img), np.asarray(layer)))
 
 
-def scan(pdf: bytes, p: Plan, seed: list[int]) -> bytes:
-    """The degraded, image-only PDF for `pdf`."""
+def scan(pdf: bytes, p: Plan, seed: list[int], boxes: dict | None = None) -> tuple[bytes, list[str]]:
+    """The degraded, image-only PDF for `pdf`, and the keys of `boxes` (the ground truth's
+    `fields_bbox`) whose values it no longer shows legibly."""
     rs = np.random.default_rng(seed)
     with tempfile.TemporaryDirectory(prefix="corpus-scan-") as tmp:
         pages = _rasterise(pdf, p.dpi, Path(tmp))
         blobs = []
+        clean_pages, sheets = [], []
         for i, img in enumerate(pages):
-            out = img if p.clean else _page(img, p, i, rs)
+            if p.clean:
+                out = img
+            else:
+                sheet = _page(img, p, i, rs)
+                clean_pages.append(np.asarray(img, dtype=np.float32))
+                sheets.append(sheet)
+                out = sheet.image
             buf = io.BytesIO()
             ydpi = p.dpi / 2 if p.fax_halfres and p.fax is not None else p.dpi
             dpi = (p.dpi, ydpi) if not (p.rotate and p.rotate[0] == i and p.rotate[1] in (90, 270)) else (ydpi, p.dpi)
@@ -198,4 +286,5 @@ def scan(pdf: bytes, p: Plan, seed: list[int]) -> bytes:
             else:
                 out.save(buf, "PNG", dpi=dpi, compress_level=6)
             blobs.append(buf.getvalue())
-    return img2pdf.convert(blobs, nodate=True, engine=img2pdf.Engine.internal)   # deterministic /ID
+    unreadable = illegible(clean_pages, sheets, p, boxes or {}) if not p.clean else []
+    return img2pdf.convert(blobs, nodate=True, engine=img2pdf.Engine.internal), unreadable   # deterministic /ID

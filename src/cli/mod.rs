@@ -107,10 +107,11 @@ pub struct EvalArgs {
     /// Only the configured pipeline, without the rules-only comparison.
     #[arg(long)]
     pub no_baseline: bool,
-    /// Count only values the document prints: skip the fields a `.gt.json` lists under
-    /// `_not_printed` (scripts/make-scans.py finds them in the born-digital PDF's text).
-    #[arg(long)]
-    pub printed_only: bool,
+    /// Count only values the document visibly prints: skip the fields a `.gt.json` lists
+    /// under `_not_printed` (scripts/make-scans.py finds them in the born-digital PDF's
+    /// text) or `_not_legible` (the corpus generator measures what a scan's degradation erased).
+    #[arg(long, alias = "printed-only")]
+    pub visible_only: bool,
 }
 
 #[derive(Args, Debug)]

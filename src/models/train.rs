@@ -366,8 +366,9 @@ pub fn measure_split(model: &FirstPageDetector, docs: &[&Example]) -> SplitMetri
     SplitMetrics { documents: docs.len(), pages: pages.len(), documents_split_correctly: ok, document_accuracy: ok as f64 / docs.len().max(1) as f64, page_accuracy: right_pages as f64 / pages.len().max(1) as f64 }
 }
 
-/// Runs `pipeline` over read examples and scores it like `mailroom eval`.
-pub fn measure_fields(pipeline: &Pipeline, docs: &[&Example]) -> Report {
+/// Runs `pipeline` over read examples and scores it like `mailroom eval`, counting the
+/// ground-truth values `counted` says.
+pub fn measure_fields(pipeline: &Pipeline, docs: &[&Example], counted: eval::Counted) -> Report {
     let mut report = Report::default();
     let indexes: Vec<DocumentIndex> = docs
         .par_iter()
@@ -377,7 +378,7 @@ pub fn measure_fields(pipeline: &Pipeline, docs: &[&Example]) -> Report {
         })
         .collect();
     for (e, idx) in docs.iter().zip(&indexes) {
-        eval::score(&mut report, &e.name, idx, &e.gt_json);
+        eval::score(&mut report, &e.name, idx, &eval::counted_truth(e.gt_json.clone(), counted));
     }
     report.finish();
     report
@@ -447,9 +448,13 @@ pub struct Metrics {
     pub classifier_test_seen: ClassifierMetrics,
     pub split_test: SplitMetrics,
     pub fields_test: Option<(Report, Report)>,
+    /// The same, counting only values the scans still show (`eval::Counted::Visible`: not
+    /// those the degradation made illegible).
+    #[serde(default)]
+    pub fields_test_visible: Option<(Report, Report)>,
     pub fields_test_seen: Option<(Report, Report)>,
     pub fields_real_scans: Option<(Report, Report)>,
-    /// The same, counting only values the scans print (`eval::Counted::Printed`).
+    /// The same, counting only values the scans print (`eval::Counted::Visible`).
     #[serde(default)]
     pub fields_real_scans_printed: Option<(Report, Report)>,
     pub inference_ms_per_page: f64,
@@ -528,7 +533,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     // without a model, so the rules fill it.
     let mut fields_from_rules = Vec::new();
     if !test_seen.is_empty() {
-        let (m, r) = (measure_fields(&trained_with(field_models.clone()), &test_seen), measure_fields(&rules, &test_seen));
+        let (m, r) = (measure_fields(&trained_with(field_models.clone()), &test_seen, eval::Counted::All), measure_fields(&rules, &test_seen, eval::Counted::All));
         field_models.retain(|model| {
             let (Some(a), Some(b)) = (m.fields.get(&model.name), r.fields.get(&model.name)) else { return true };
             let keep = a.accuracy + 1e-9 >= b.accuracy;
@@ -545,7 +550,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     write("firstpage-v1.json", serde_json::to_string(&firstpage_model).expect("model"))?;
     write("fields-v1.json", serde_json::to_string(&field_models).expect("model"))?;
     let trained = trained_with(field_models);
-    let both = |docs: &[&Example]| if docs.is_empty() { None } else { Some((measure_fields(&trained, docs), measure_fields(&rules, docs))) };
+    let both = |docs: &[&Example], counted| if docs.is_empty() { None } else { Some((measure_fields(&trained, docs, counted), measure_fields(&rules, docs, counted))) };
     // Inference time: classify and extract with the trained models, one thread.
     let t = Instant::now();
     let pages: usize = test.iter().take(50).map(|e| e.pages.len()).sum();
@@ -554,7 +559,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         let _ = trained.index_pages(&doc, &e.pages);
     }
     let per_page_ms = 1000.0 * t.elapsed().as_secs_f64() / pages.max(1) as f64;
-    let fields_test = both(&test);
+    let fields_test = both(&test, eval::Counted::All);
     let mut metrics = Metrics {
         train_documents: train.len(),
         corrections,
@@ -564,7 +569,8 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         classifier_test_seen: measure_classifier(&classifier, &test_seen),
         split_test: measure_split(&detector, &test),
         fields_test,
-        fields_test_seen: both(&test_seen),
+        fields_test_visible: both(&test, eval::Counted::Visible),
+        fields_test_seen: both(&test_seen, eval::Counted::All),
         fields_real_scans: None,
         fields_real_scans_printed: None,
         inference_ms_per_page: per_page_ms,
@@ -576,7 +582,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), eval::Counted::All, |_, _| {}).map_err(|e| e.to_string())?;
         let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
         metrics.fields_real_scans = Some((model, baseline));
-        let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), eval::Counted::Printed, |_, _| {}).map_err(|e| e.to_string())?;
+        let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), eval::Counted::Visible, |_, _| {}).map_err(|e| e.to_string())?;
         let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
         metrics.fields_real_scans_printed = Some((model, baseline));
     }
