@@ -72,8 +72,9 @@ def leaf(key: str) -> str:
     return key.rsplit(".", 1)[-1] if "." in key else key
 
 
-def matches(key: str, value: str, text: str) -> bool:
-    """Whether `text` (words inside a box, or a whole page) shows `value` for `key`."""
+def matches(key: str, value: str, text: str, any_case: bool = False) -> bool:
+    """Whether `text` (words inside a box, or a whole page) shows `value` for `key`; with
+    `any_case`, a name or other text value also in other letter case (capitals)."""
     k = leaf(key)
     if k == "document_type_code":
         return any(t in text.lower() for t in TITLES[value])
@@ -94,15 +95,15 @@ def matches(key: str, value: str, text: str) -> bool:
         return value in parse_dates(text)
     if k in COMPACT:
         return value in re.sub(r"[^0-9A-Za-z]", "", text).upper()
+    if any_case:
+        value, text = value.lower(), text.lower()
     return " ".join(value.split()) in " ".join(text.split())
 
 
 def printed_lines(key: str, value: str, layout: str) -> int:
     """How many lines of `layout` (`pdftotext -layout`) show `value`, names in any case
     (a letterhead may print them in capitals)."""
-    k = leaf(key)
-    generic = k not in AMOUNTS and k not in DATES and k not in COMPACT and k not in ("currency", "unit_code", "document_type_code")
-    return sum(matches(key, value.lower(), ln.lower()) if generic else matches(key, value, ln) for ln in layout.splitlines())
+    return sum(matches(key, value, ln, any_case=True) for ln in layout.splitlines())
 
 
 def box_words(words, bbox, slack=1.5):

@@ -122,6 +122,7 @@ def _rasterise(pdf: bytes, dpi: int, tmp: Path) -> list[Image.Image]:
 class Sheet:
     """One degraded page and what the legibility measure needs of it."""
     image: Image.Image        # what goes into the PDF
+    clean: np.ndarray         # the page as rendered, before any degradation
     moved: np.ndarray         # the clean page moved as the scan moved it (scale, skew)
     blurred: np.ndarray       # the same, blurred as the scan is
     seen: np.ndarray          # the degraded page in that frame (before half resolution and rotation)
@@ -129,6 +130,7 @@ class Sheet:
 
 
 def _page(img: Image.Image, p: Plan, index: int, rs: np.random.Generator) -> Sheet:
+    clean = np.asarray(img, dtype=np.float32)
     w, h = img.size
     angle = 0.0
     k = p.dpi / 200
@@ -173,12 +175,13 @@ def _page(img: Image.Image, p: Plan, index: int, rs: np.random.Generator) -> She
         img = Image.fromarray(a)
     if p.rotate and p.rotate[0] == index:
         img = img.transpose({90: Image.ROTATE_90, 180: Image.ROTATE_180, 270: Image.ROTATE_270}[p.rotate[1]])
-    return Sheet(img, moved, blurred, seen.astype(np.float32), angle)
+    return Sheet(img, clean, moved, blurred, seen.astype(np.float32), angle)
 
 
-def _ink_share(clean: np.ndarray, sheet: Sheet, p: Plan, bbox: list[float]) -> float:
+def _ink_share(sheet: Sheet, p: Plan, bbox: list[float]) -> float:
     """How much of the ink of the value in `bbox` (points, from the top left) is still ink
     on the degraded page (see the module docs)."""
+    clean = sheet.clean
     h, w = clean.shape
     k = p.dpi / 72
     x0, y0, x1, y1 = (max(0, round(bbox[0] * k) - 2), max(0, round(bbox[1] * k) - 2), min(w, round(bbox[2] * k) + 2), min(h, round(bbox[3] * k) + 2))
@@ -210,19 +213,14 @@ def _ink_share(clean: np.ndarray, sheet: Sheet, p: Plan, bbox: list[float]) -> f
     return min(1.0, float(kept.sum()) / max(1.0, ink * s * s))
 
 
-def illegible(clean_pages: list[np.ndarray], sheets: list[Sheet], p: Plan, boxes: dict) -> list[str]:
+def illegible(sheets: list[Sheet], p: Plan, boxes: dict) -> list[str]:
     """The keys of `boxes` (`fields_bbox` of the ground truth) whose value no occurrence
-    shows legibly on the scan."""
+    shows legibly on the degraded pages `sheets`."""
     out = []
     for key, entry in boxes.items():
-        places = [entry] + entry.get("also", [])
-        best = 0.0
-        for place in places:
-            i = place["page"] - 1
-            if 0 <= i < len(sheets):
-                share = 1.0 if p.clean else _ink_share(clean_pages[i], sheets[i], p, place["bbox"])
-                best = max(best, share)
-        if best < LEGIBLE_INK:
+        shares = [_ink_share(sheets[place["page"] - 1], p, place["bbox"])
+                  for place in [entry] + entry.get("also", []) if 0 < place["page"] <= len(sheets)]
+        if max(shares, default=0.0) < LEGIBLE_INK:
             out.append(key)
     return out
 
@@ -269,15 +267,13 @@ def scan(pdf: bytes, p: Plan, seed: list[int], boxes: dict | None = None) -> tup
     with tempfile.TemporaryDirectory(prefix="corpus-scan-") as tmp:
         pages = _rasterise(pdf, p.dpi, Path(tmp))
         blobs = []
-        clean_pages, sheets = [], []
+        sheets = []
         for i, img in enumerate(pages):
             if p.clean:
                 out = img
             else:
-                sheet = _page(img, p, i, rs)
-                clean_pages.append(np.asarray(img, dtype=np.float32))
-                sheets.append(sheet)
-                out = sheet.image
+                sheets.append(_page(img, p, i, rs))
+                out = sheets[-1].image
             buf = io.BytesIO()
             ydpi = p.dpi / 2 if p.fax_halfres and p.fax is not None else p.dpi
             dpi = (p.dpi, ydpi) if not (p.rotate and p.rotate[0] == i and p.rotate[1] in (90, 270)) else (ydpi, p.dpi)
@@ -286,5 +282,5 @@ def scan(pdf: bytes, p: Plan, seed: list[int], boxes: dict | None = None) -> tup
             else:
                 out.save(buf, "PNG", dpi=dpi, compress_level=6)
             blobs.append(buf.getvalue())
-    unreadable = illegible(clean_pages, sheets, p, boxes or {}) if not p.clean else []
+    unreadable = [] if p.clean else illegible(sheets, p, boxes or {})
     return img2pdf.convert(blobs, nodate=True, engine=img2pdf.Engine.internal), unreadable   # deterministic /ID

@@ -99,13 +99,15 @@ def make(job: tuple) -> dict:
         (base / "digital" / f"{did}.gt.json").write_text(truth, encoding="utf-8")
     if "scan" in variants:
         plan = degrade.plan(random.Random(f"{seed}:{index}:scan"), pages)
-        scanned, unreadable = degrade.scan(pdf, plan, [seed, index], truth_dict["fields_bbox"])
+        # Top-level fields only: those are what an evaluation counts.
+        top = {k: v for k, v in truth_dict["fields_bbox"].items() if "[" not in k}
+        scanned, unreadable = degrade.scan(pdf, plan, [seed, index], top)
         if unreadable:
             unreadable = recorded_everywhere(pdf, truth_dict, unreadable)
         (base / "scans" / f"{did}.pdf").write_bytes(scanned)
         # The scan's truth adds the fields the degradation made illegible (degrade.py), which
         # an evaluation counting only visible values leaves out (`mailroom eval --visible-only`).
-        scan_truth = dict(truth_dict, _not_legible=[k for k in unreadable if "[" not in k])
+        scan_truth = dict(truth_dict, _not_legible=unreadable)
         (base / "scans" / f"{did}.gt.json").write_text(json.dumps(scan_truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         row["degradations"] = plan.describe()
     return row

@@ -366,10 +366,9 @@ pub fn measure_split(model: &FirstPageDetector, docs: &[&Example]) -> SplitMetri
     SplitMetrics { documents: docs.len(), pages: pages.len(), documents_split_correctly: ok, document_accuracy: ok as f64 / docs.len().max(1) as f64, page_accuracy: right_pages as f64 / pages.len().max(1) as f64 }
 }
 
-/// Runs `pipeline` over read examples and scores it like `mailroom eval`, counting the
-/// ground-truth values `counted` says.
-pub fn measure_fields(pipeline: &Pipeline, docs: &[&Example], counted: eval::Counted) -> Report {
-    let mut report = Report::default();
+/// Runs `pipeline` over read examples once and scores it like `mailroom eval`, a report
+/// per way of counting the ground truth in `counts`.
+pub fn measure_fields(pipeline: &Pipeline, docs: &[&Example], counts: &[eval::Counted]) -> Vec<Report> {
     let indexes: Vec<DocumentIndex> = docs
         .par_iter()
         .map(|e| {
@@ -377,11 +376,17 @@ pub fn measure_fields(pipeline: &Pipeline, docs: &[&Example], counted: eval::Cou
             pipeline.index_pages(&doc, &e.pages)
         })
         .collect();
-    for (e, idx) in docs.iter().zip(&indexes) {
-        eval::score(&mut report, &e.name, idx, &eval::counted_truth(e.gt_json.clone(), counted));
-    }
-    report.finish();
-    report
+    counts
+        .iter()
+        .map(|&counted| {
+            let mut report = Report::default();
+            for (e, idx) in docs.iter().zip(&indexes) {
+                eval::score(&mut report, &e.name, idx, &eval::counted_truth(e.gt_json.clone(), counted));
+            }
+            report.finish();
+            report
+        })
+        .collect()
 }
 
 /// How often a wrong mandatory value would be auto-approved (confidence at or above
@@ -533,7 +538,8 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     // without a model, so the rules fill it.
     let mut fields_from_rules = Vec::new();
     if !test_seen.is_empty() {
-        let (m, r) = (measure_fields(&trained_with(field_models.clone()), &test_seen, eval::Counted::All), measure_fields(&rules, &test_seen, eval::Counted::All));
+        let all = [eval::Counted::All];
+        let (m, r) = (measure_fields(&trained_with(field_models.clone()), &test_seen, &all).remove(0), measure_fields(&rules, &test_seen, &all).remove(0));
         field_models.retain(|model| {
             let (Some(a), Some(b)) = (m.fields.get(&model.name), r.fields.get(&model.name)) else { return true };
             let keep = a.accuracy + 1e-9 >= b.accuracy;
@@ -550,7 +556,13 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     write("firstpage-v1.json", serde_json::to_string(&firstpage_model).expect("model"))?;
     write("fields-v1.json", serde_json::to_string(&field_models).expect("model"))?;
     let trained = trained_with(field_models);
-    let both = |docs: &[&Example], counted| if docs.is_empty() { None } else { Some((measure_fields(&trained, docs, counted), measure_fields(&rules, docs, counted))) };
+    // Model and rules side by side, per way of counting (none for an empty split).
+    let both = |docs: &[&Example], counts: &[eval::Counted]| -> Vec<(Report, Report)> {
+        if docs.is_empty() {
+            return Vec::new();
+        }
+        measure_fields(&trained, docs, counts).into_iter().zip(measure_fields(&rules, docs, counts)).collect()
+    };
     // Inference time: classify and extract with the trained models, one thread.
     let t = Instant::now();
     let pages: usize = test.iter().take(50).map(|e| e.pages.len()).sum();
@@ -559,7 +571,8 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         let _ = trained.index_pages(&doc, &e.pages);
     }
     let per_page_ms = 1000.0 * t.elapsed().as_secs_f64() / pages.max(1) as f64;
-    let fields_test = both(&test, eval::Counted::All);
+    let mut test_views = both(&test, &[eval::Counted::All, eval::Counted::Visible]).into_iter();
+    let (fields_test, fields_test_visible) = (test_views.next(), test_views.next());
     let mut metrics = Metrics {
         train_documents: train.len(),
         corrections,
@@ -569,8 +582,8 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         classifier_test_seen: measure_classifier(&classifier, &test_seen),
         split_test: measure_split(&detector, &test),
         fields_test,
-        fields_test_visible: both(&test, eval::Counted::Visible),
-        fields_test_seen: both(&test_seen, eval::Counted::All),
+        fields_test_visible,
+        fields_test_seen: both(&test_seen, &[eval::Counted::All]).pop(),
         fields_real_scans: None,
         fields_real_scans_printed: None,
         inference_ms_per_page: per_page_ms,
