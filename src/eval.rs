@@ -309,19 +309,20 @@ pub fn counted_truth(mut gt: serde_json::Value, counted: Counted) -> serde_json:
 
 /// Runs `pipeline` over every case under `dir`.
 pub fn run(pipeline: &Pipeline, dir: &Path, progress: impl FnMut(&str, &DocumentIndex)) -> std::io::Result<Report> {
-    run_cached(pipeline, None, dir, None, Counted::All, progress)
+    Ok(run_cached(pipeline, None, dir, None, &[Counted::All], progress)?.remove(0))
 }
 
 /// Runs `pipeline` over every case under `dir` and, with `baseline`, the baseline pipeline
 /// over the same read pages (its report goes into [`Report::baseline`]). With `cache`,
 /// read pages are taken from and put into the page cache, so that a second run does no OCR.
-/// `counted` says which ground-truth values count.
-pub fn run_cached(pipeline: &Pipeline, baseline: Option<&Pipeline>, dir: &Path, cache: Option<&PageCache>, counted: Counted, mut progress: impl FnMut(&str, &DocumentIndex)) -> std::io::Result<Report> {
-    let mut report = Report::default();
-    let mut base = Report::default();
+/// Each document is read and indexed once and scored once per entry of `counts` (which
+/// ground-truth values count): one report per entry, in its order.
+pub fn run_cached(pipeline: &Pipeline, baseline: Option<&Pipeline>, dir: &Path, cache: Option<&PageCache>, counts: &[Counted], mut progress: impl FnMut(&str, &DocumentIndex)) -> std::io::Result<Vec<Report>> {
+    let mut reports = vec![Report::default(); counts.len()];
+    let mut bases = vec![Report::default(); counts.len()];
     for (doc_path, gt_path) in cases(dir) {
         let bytes = std::fs::read(&doc_path)?;
-        let gt = counted_truth(serde_json::from_slice(&std::fs::read(&gt_path)?).unwrap_or_default(), counted);
+        let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(&gt_path)?).unwrap_or_default();
         let name = doc_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let doc = Document::new(bytes, Channel::File, name.clone());
         let cached = cache.and_then(|c| c.get(&doc.sha256));
@@ -337,28 +338,34 @@ pub fn run_cached(pipeline: &Pipeline, baseline: Option<&Pipeline>, dir: &Path, 
                     (a.index, pages)
                 }
                 Err(f) => {
-                    report.quarantined += 1;
-                    base.quarantined += 1;
+                    for r in reports.iter_mut().chain(bases.iter_mut()) {
+                        r.quarantined += 1;
+                    }
                     (DocumentIndex::quarantined(doc.sha256.clone(), doc.source.clone(), f.kind, f.message), None)
                 }
             },
         };
         progress(&name, &index);
-        score(&mut report, &name, &index, &gt);
-        if let Some(b) = baseline {
-            let bi = match &pages {
-                Some(p) => b.index_pages(&doc, p),
-                None => index.clone(),
-            };
-            score(&mut base, &name, &bi, &gt);
+        let base_index = baseline.map(|b| match &pages {
+            Some(p) => b.index_pages(&doc, p),
+            None => index.clone(),
+        });
+        for (i, &counted) in counts.iter().enumerate() {
+            let truth = counted_truth(gt.clone(), counted);
+            score(&mut reports[i], &name, &index, &truth);
+            if let Some(bi) = &base_index {
+                score(&mut bases[i], &name, bi, &truth);
+            }
         }
     }
-    report.finish();
-    if baseline.is_some() {
-        base.finish();
-        report.baseline = Some(Box::new(base));
+    for (report, mut base) in reports.iter_mut().zip(bases) {
+        report.finish();
+        if baseline.is_some() {
+            base.finish();
+            report.baseline = Some(Box::new(base));
+        }
     }
-    Ok(report)
+    Ok(reports)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ under test): a value is legible when at least half of its ink is still ink on th
 (`LEGIBLE_INK`). An ink pixel stays ink when at least half of the darkness it would have
 after the plan's blur and contrast alone is still there against the paper around it; blur
 on its own therefore never makes a value illegible (OCR reading blurred print is what the
-scans are for), while thresholding, covering and cropping do.
+scans are for), while thresholding, a fax's half resolution, covering and cropping do.
 """
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ class Sheet:
     clean: np.ndarray         # the page as rendered, before any degradation
     moved: np.ndarray         # the clean page moved as the scan moved it (scale, skew)
     blurred: np.ndarray       # the same, blurred as the scan is
-    seen: np.ndarray          # the degraded page in that frame (before half resolution and rotation)
+    seen: np.ndarray          # the degraded page in that frame, at full height (before rotation)
     angle: float = 0.0
 
 
@@ -171,6 +171,9 @@ def _page(img: Image.Image, p: Plan, index: int, rs: np.random.Generator) -> She
         img = Image.fromarray(seen).convert("1", dither=Image.NONE)
         if p.fax_halfres:
             img = img.resize((w, h // 2), Image.NEAREST)
+            # Half the lines are gone: what is left, each line drawn twice as a fax
+            # machine prints it. Thin horizontal strokes of small print vanish here.
+            seen = np.asarray(img.convert("L").resize((w, h), Image.NEAREST), dtype=np.uint8)
     else:
         img = Image.fromarray(a)
     if p.rotate and p.rotate[0] == index:

@@ -20,9 +20,10 @@ pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
     };
     let baseline = if args.no_baseline { None } else { Some(&rules) };
     let counted = if args.visible_only { crate::eval::Counted::Visible } else { crate::eval::Counted::All };
-    let report = crate::eval::run_cached(&pipeline, baseline, &args.dir, cache.as_ref(), counted, |name, idx| {
+    let report = crate::eval::run_cached(&pipeline, baseline, &args.dir, cache.as_ref(), &[counted], |name, idx| {
         eprintln!("  {name}: {}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("quarantined"));
-    });
+    })
+    .map(|mut reports| reports.remove(0));
     rayon::broadcast(|_| crate::ocr::release_engines());
     let report = match report {
         Ok(r) => r,

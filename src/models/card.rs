@@ -70,7 +70,7 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
          and `test_seen` (seen layouts), scans only. The real-scan figures are on `target/scans` (scripts/make-scans.py: \
          the invoices of shared/data/zugferd-corpus, `pdftoppm -r 200 -gray`, never trained on).\n\n\
          Reading the corpus took {:.0} s from the page cache; filling the cache (`mailroom train --prepare`: OCR of the 800 scans, about 930 pages, \
-         and the 39 real scans) took 10–15 minutes on the 2-core machine (875 s at the last reading, beside a debug build; 608 s quiet before, French pages read a second time with the French model first — 3 of the real scans, none of the generated ones; 665 s, 722 s quiet and 892 s beside a build earlier); the digital variant reads in seconds. \
+         and the 39 real scans) took 10–15 minutes on the 2-core machine (656 s at the last reading, beside a debug build, pages whose print reaches the image's edge read inside a margin; 520 s and 597 s quiet with every page inside a margin, 875 s beside a debug build before; 608 s quiet before, French pages read a second time with the French model first — 3 of the real scans, none of the generated ones; 665 s, 722 s quiet and 892 s beside a build earlier); the digital variant reads in seconds. \
          Fitting all models took **{:.0} s** on 2 cores.\n\n",
         (m.train_documents - m.corrections) / opts.variants.len().max(1),
         m.classifier_test_seen.documents,
@@ -150,7 +150,7 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
         s.push_str(
             "### Generator `test` split, legible values only\n\nThe same scans, not counting the values listed under `_not_legible` in their ground truth: \
              the generator measures, from the images and never with OCR, which printed values the scan lost (less than half of their ink still ink on the scan: \
-             grey print under a fax threshold, a stain or hole over them, print pushed off the page), as MANIFEST.tsv's visibility does for the real scans. \
+             grey print under a fax threshold, thin strokes lost with a fax's every other line, a stain or hole over them, print pushed off the page), as MANIFEST.tsv's visibility does for the real scans. \
              Blur alone never makes a value illegible.\n\n",
         );
         s.push_str(&fields_table(model, rules));

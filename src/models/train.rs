@@ -495,7 +495,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     let read_seconds = t.elapsed().as_secs_f64();
     if opts.prepare_only {
         if let Some(dir) = &opts.eval_dir {
-            eval::run_cached(&pipeline, None, dir, Some(&cache), eval::Counted::All, |_, _| {}).map_err(|e| e.to_string())?;
+            eval::run_cached(&pipeline, None, dir, Some(&cache), &[eval::Counted::All], |_, _| {}).map_err(|e| e.to_string())?;
         }
         eprintln!("mailroom train: {} documents read into {} in {read_seconds:.0} s", all.len(), opts.cache.display());
         return Ok(Metrics { read_seconds, ..Default::default() });
@@ -592,12 +592,16 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     };
     if let Some(dir) = &opts.eval_dir {
         eprintln!("mailroom train: evaluating on {}", dir.display());
-        let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), eval::Counted::All, |_, _| {}).map_err(|e| e.to_string())?;
-        let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
-        metrics.fields_real_scans = Some((model, baseline));
-        let model = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), eval::Counted::Visible, |_, _| {}).map_err(|e| e.to_string())?;
-        let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
-        metrics.fields_real_scans_printed = Some((model, baseline));
+        // Read and indexed once, scored on all values and on the printed ones.
+        let mut reports = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), &[eval::Counted::All, eval::Counted::Visible], |_, _| {})
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|model| {
+                let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
+                (model, baseline)
+            });
+        metrics.fields_real_scans = reports.next();
+        metrics.fields_real_scans_printed = reports.next();
     }
     write("MODEL_CARD.md", super::card::render(&metrics, opts))?;
     write("metrics.json", serde_json::to_string_pretty(&metrics).expect("metrics"))?;

@@ -11,6 +11,17 @@ pub struct PixelWord {
     pub conf: f32,
 }
 
+impl PixelWord {
+    /// The word in the frame of the image without the `pad` pixels of margin it was read in.
+    pub fn shifted_back(self, pad: u32) -> PixelWord {
+        let (left, top) = (self.left.saturating_sub(pad), self.top.saturating_sub(pad));
+        // A box reaching into the margin keeps its far edge where it was.
+        let width = (self.left + self.width).saturating_sub(pad).saturating_sub(left);
+        let height = (self.top + self.height).saturating_sub(pad).saturating_sub(top);
+        PixelWord { left, top, width, height, ..self }
+    }
+}
+
 pub fn parse(tsv: &str) -> Vec<PixelWord> {
     let mut out = Vec::new();
     for line in tsv.lines() {
@@ -40,5 +51,15 @@ mod tests {
         assert_eq!(w.len(), 1);
         assert_eq!(w[0].text, "Rechnung");
         assert_eq!((w[0].left, w[0].top, w[0].width, w[0].height), (100, 200, 300, 40));
+    }
+
+    #[test]
+    fn words_read_inside_a_margin_are_moved_back_onto_the_page() {
+        let w = |left, top, width, height| super::PixelWord { text: "x".into(), left, top, width, height, conf: 90.0 };
+        let back = w(120, 220, 300, 40).shifted_back(20);
+        assert_eq!((back.left, back.top, back.width, back.height), (100, 200, 300, 40));
+        // A box starting in the margin starts at the page's edge and keeps its far side.
+        let back = w(15, 5, 30, 40).shifted_back(20);
+        assert_eq!((back.left, back.top, back.width, back.height), (0, 0, 25, 25));
     }
 }
