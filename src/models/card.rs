@@ -200,8 +200,8 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
         "### Speed\n\nClassification and extraction with the trained models: **{:.2} ms per page** on top of OCR (one thread, in the build that ran the training, measured during training; \
          `cargo bench --bench models` measures it on its own).\n\n\
          `cargo bench --bench models` (release build, the 5 fixture scans, 6 pages; 2026-12-04 on the 2-core development machine): \
-         classification and extraction **1.70–1.92 ms per page** with the trained models (1.75 ms on 2026-12-03, 2.25 ms on 2026-12-02 \
-         before the garbled-label lookup and the booking cues, 1.28 ms on 2026-11-24), 0.38 ms with keywords and rules; OCR of the same pages 472–2957 ms \
+         classification and extraction **1.60 ms per page** with the trained models after the retraining with pages cut by their edge read inside a margin (1.70–1.92 ms earlier that day, 1.75 ms on 2026-12-03, 2.25 ms on 2026-12-02 \
+         before the garbled-label lookup and the booking cues, 1.28 ms on 2026-11-24), 0.31 ms with keywords and rules (0.38 ms before); OCR of the same pages 443–2718 ms \
          (the French credit note read twice, `benches/README.md`).\n",
         m.inference_ms_per_page
     ));
