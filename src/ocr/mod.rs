@@ -239,12 +239,14 @@ pub fn release_engines() {
 
 /// Recognises one grey image with this thread's engine; returns words in pixel coordinates.
 fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Vec<tsv::PixelWord>, OcrError> {
-    let pad = if print_at_edge(gray, dpi) { margin_px(dpi) } else { 0 };
-    recognise_framed(config, gray, dpi, pad)
+    let tones = Tones::of(gray);
+    let pad = if print_at_edge(gray, dpi, tones) { margin_px(dpi) } else { 0 };
+    recognise_framed(config, gray, dpi, pad, tones.paper)
 }
 
-/// [`recognise`] with the page inside a margin of `pad` pixels ([`with_margin`]; none at 0).
-fn recognise_framed(config: &OcrConfig, gray: &image::GrayImage, dpi: f32, pad: u32) -> Result<Vec<tsv::PixelWord>, OcrError> {
+/// [`recognise`] with the page inside a margin of `pad` pixels in the grey `paper`
+/// ([`with_margin`]; none at 0).
+fn recognise_framed(config: &OcrConfig, gray: &image::GrayImage, dpi: f32, pad: u32, paper: u8) -> Result<Vec<tsv::PixelWord>, OcrError> {
     ENGINES.with(|cell| {
         let mut engines = cell.borrow_mut();
         let at = match engines.iter().position(|e| &e.config == config) {
@@ -263,7 +265,7 @@ fn recognise_framed(config: &OcrConfig, gray: &image::GrayImage, dpi: f32, pad: 
                 new_engine(config)?
             }
         };
-        let framed = if pad > 0 { std::borrow::Cow::Owned(with_margin(gray, pad)) } else { std::borrow::Cow::Borrowed(gray) };
+        let framed = if pad > 0 { std::borrow::Cow::Owned(with_margin(gray, pad, paper)) } else { std::borrow::Cow::Borrowed(gray) };
         let (w, h) = framed.dimensions();
         let mut tess = tess
             .set_frame(framed.as_raw(), w as i32, h as i32, 1, w as i32)
@@ -288,13 +290,13 @@ fn margin_px(dpi: f32) -> u32 {
 /// sidebar or scanner border crossing the edge is one long run, noise single pixels.
 /// Only such pages are read inside a margin; every other page is read as it is, since any
 /// change to the image moves Tesseract's layout analysis a little.
-fn print_at_edge(gray: &image::GrayImage, dpi: f32) -> bool {
+fn print_at_edge(gray: &image::GrayImage, dpi: f32, tones: Tones) -> bool {
     let (w, h) = gray.dimensions();
     let band = ((dpi / 100.0).round() as u32).clamp(2, 6);
     if w <= 2 * band || h <= 2 * band {
         return false;
     }
-    let (paper, ink) = (paper_tone(gray), tone_at(gray, 0.005));
+    let Tones { paper, ink } = tones;
     if paper.saturating_sub(ink) < 40 {
         return false; // no print to speak of
     }
@@ -321,36 +323,45 @@ fn print_at_edge(gray: &image::GrayImage, dpi: f32) -> bool {
         || cut_print(h, &|y| (w - band..w).any(|x| ink_at(x, y)))
 }
 
-/// `gray` inside a margin of `pad` pixels in the page's own paper tone. Tesseract misreads
+/// `gray` inside a margin of `pad` pixels in the page's own `paper` tone. Tesseract misreads
 /// print that touches the image's edge: a scan pushed a little over the paper's edge read
 /// "USt.-ID: DE353916118" in its last line as "USt -ID- DEISIO1A118", and with the margin
 /// as "USt.-ID: DE3S3916118". The margin is not white: around grey paper a white frame
 /// moves Tesseract's page-wide threshold, and a dim low-contrast scan came out without a
 /// single word.
-fn with_margin(gray: &image::GrayImage, pad: u32) -> image::GrayImage {
+fn with_margin(gray: &image::GrayImage, pad: u32, paper: u8) -> image::GrayImage {
     let (w, h) = gray.dimensions();
-    let mut framed = image::GrayImage::from_pixel(w + 2 * pad, h + 2 * pad, image::Luma([paper_tone(gray)]));
+    let mut framed = image::GrayImage::from_pixel(w + 2 * pad, h + 2 * pad, image::Luma([paper]));
     image::imageops::replace(&mut framed, gray, pad as i64, pad as i64);
     framed
 }
 
-/// The median grey of the page: paper, since a page is mostly paper.
-fn paper_tone(gray: &image::GrayImage) -> u8 {
-    tone_at(gray, 0.5)
+/// A page's paper and ink greys, from one histogram of its pixels.
+#[derive(Debug, Clone, Copy)]
+struct Tones {
+    /// The median grey: paper, since a page is mostly paper.
+    paper: u8,
+    /// The grey the darkest 0.5 % of the pixels are below: the ink.
+    ink: u8,
 }
 
-/// The grey below which the share `q` of the page's pixels lies.
-fn tone_at(gray: &image::GrayImage, q: f64) -> u8 {
-    let mut histogram = [0u64; 256];
-    for p in gray.as_raw() {
-        histogram[*p as usize] += 1;
+impl Tones {
+    fn of(gray: &image::GrayImage) -> Tones {
+        let mut histogram = [0u64; 256];
+        for p in gray.as_raw() {
+            histogram[*p as usize] += 1;
+        }
+        // The grey below which the share `q` of the pixels lies.
+        let tone_at = |q: f64| -> u8 {
+            let wanted = (gray.as_raw().len() as f64 * q) as u64;
+            let mut seen = 0;
+            histogram.iter().position(|&n| {
+                seen += n;
+                seen > wanted
+            }).unwrap_or(255) as u8
+        };
+        Tones { paper: tone_at(0.5), ink: tone_at(0.005) }
     }
-    let wanted = (gray.as_raw().len() as f64 * q) as u64;
-    let mut seen = 0;
-    histogram.iter().position(|&n| {
-        seen += n;
-        seen > wanted
-    }).unwrap_or(255) as u8
 }
 
 /// Reads one page image into a laid-out [`Page`], turning it upright if it was scanned
@@ -445,8 +456,9 @@ mod tests {
         // A generated scan (corpus g1-000053: ink 56, paper 197, darker towards the bottom,
         // JPEG): inside a white frame Tesseract read no word of it.
         let page = image::open(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/documents/grey-paper-scan.jpg")).unwrap().to_luma8();
-        assert!(paper_tone(&page) < 200);
-        let words = recognise_framed(&OcrConfig::default(), &page, 200.0, margin_px(200.0)).unwrap();
+        let paper = Tones::of(&page).paper;
+        assert!(paper < 200);
+        let words = recognise_framed(&OcrConfig::default(), &page, 200.0, margin_px(200.0), paper).unwrap();
         let text: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
         let text = text.join(" ");
         assert!(text.contains("Weitblick Sanitär GmbH") && text.contains("BE2025336") && text.contains("1.377,88"), "{text}");
@@ -455,10 +467,11 @@ mod tests {
     #[test]
     fn only_pages_with_print_at_their_edge_get_a_margin() {
         let page = image::open(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/documents/invoice-page.png")).unwrap().to_luma8();
-        assert!(!print_at_edge(&page, 200.0), "the sample invoice has white margins");
+        let at_edge = |g: &image::GrayImage| print_at_edge(g, 200.0, Tones::of(g));
+        assert!(!at_edge(&page), "the sample invoice has white margins");
         // Cut through its last line, as a scan pushed over the paper's edge cuts a footer.
         let cut = image::imageops::crop_imm(&page, 0, 0, page.width(), 2232).to_image();
-        assert!(print_at_edge(&cut, 200.0));
+        assert!(at_edge(&cut));
         // Specks at the edge are no print, nor is a bar down the page's side.
         let mut marked = page.clone();
         for x in (100..1500).step_by(50) {
@@ -469,7 +482,7 @@ mod tests {
                 marked.put_pixel(x, y, image::Luma([60]));
             }
         }
-        assert!(!print_at_edge(&marked, 200.0));
+        assert!(!at_edge(&marked));
     }
 
     #[test]
