@@ -101,15 +101,7 @@ fn mailroom_process(inputs: &[PathBuf]) -> (Duration, u64) {
     let t = Instant::now();
     // Reaped by wait4 below, which also gives its peak memory.
     #[allow(clippy::zombie_processes)]
-    let child = Command::new(binary())
-        .arg("--archive")
-        .arg(archive.path())
-        .arg("process")
-        .args(inputs)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("mailroom");
+    let child = Command::new(binary()).arg("--archive").arg(archive.path()).arg("process").args(inputs).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("mailroom");
     let mut status = 0;
     // SAFETY: an all-zero rusage is valid; wait4 fills it for the child we spawned.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -169,8 +161,17 @@ fn main() -> ExitCode {
         let (ours, _) = mailroom_process(&scans);
         let ratio = ours.as_secs_f64() / tess.as_secs_f64();
         let n = pages.len();
-        rows.push(format!("| plain `tesseract` CLI ({cores} at a time, 1 thread each, deu+eng, psm 3, tsv) | {n} scan pages | {:.1} s, {:.2} pages/s | | |", tess.as_secs_f64(), n as f64 / tess.as_secs_f64()));
-        rows.push(format!("| `mailroom process` (OCR, layout, classify, extract, PDF/A, index, archive) | the same {n} pages as {} image-only PDFs | {:.1} s, {:.2} pages/s | | |", scans.len(), ours.as_secs_f64(), n as f64 / ours.as_secs_f64()));
+        rows.push(format!(
+            "| plain `tesseract` CLI ({cores} at a time, 1 thread each, deu+eng, psm 3, tsv) | {n} scan pages | {:.1} s, {:.2} pages/s | | |",
+            tess.as_secs_f64(),
+            n as f64 / tess.as_secs_f64()
+        ));
+        rows.push(format!(
+            "| `mailroom process` (OCR, layout, classify, extract, PDF/A, index, archive) | the same {n} pages as {} image-only PDFs | {:.1} s, {:.2} pages/s | | |",
+            scans.len(),
+            ours.as_secs_f64(),
+            n as f64 / ours.as_secs_f64()
+        ));
         rows.push(format!("| mailroom ÷ tesseract | | {ratio:.2}× | ≤ 1.10× | {} |", verdict(ratio <= 1.10)));
     }
     if run("text") {

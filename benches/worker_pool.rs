@@ -101,9 +101,8 @@ fn run_pool(docs: &[PathBuf], workers: usize, concurrency: usize, tag: &str) -> 
     assert!(mailroom(Some(&s.config)).arg("check").status().unwrap().success(), "mailroom check failed for {}", s.bucket);
     let mut db = postgres::Client::connect("postgresql://postgres@127.0.0.1:5432/mailroom", postgres::NoTls).expect("PostgreSQL");
     let t = Instant::now();
-    let mut children: Vec<Child> = (0..workers)
-        .map(|_| mailroom(Some(&s.config)).args(["worker", "--concurrency", &concurrency.to_string(), "--metrics-listen", "127.0.0.1:0"]).spawn().unwrap())
-        .collect();
+    let mut children: Vec<Child> =
+        (0..workers).map(|_| mailroom(Some(&s.config)).args(["worker", "--concurrency", &concurrency.to_string(), "--metrics-listen", "127.0.0.1:0"]).spawn().unwrap()).collect();
     let st = mailroom(Some(&s.config)).arg("submit").args(docs).status().unwrap();
     assert!(st.success(), "submit failed");
     while archived(&mut db, &s) < docs.len() {

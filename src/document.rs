@@ -98,13 +98,11 @@ fn looks_like_email(bytes: &[u8]) -> bool {
             }
         } else {
             match line.iter().position(|&b| b == b':') {
-                Some(colon) if colon > 0 && line[..colon].iter().all(|b| (33..=126).contains(b)) => {
-                    match line[..colon].to_ascii_lowercase().as_slice() {
-                        b"from" => from = true,
-                        b"date" | b"message-id" | b"mime-version" | b"subject" | b"to" | b"received" | b"return-path" => other = true,
-                        _ => {}
-                    }
-                }
+                Some(colon) if colon > 0 && line[..colon].iter().all(|b| (33..=126).contains(b)) => match line[..colon].to_ascii_lowercase().as_slice() {
+                    b"from" => from = true,
+                    b"date" | b"message-id" | b"mime-version" | b"subject" | b"to" | b"received" | b"return-path" => other = true,
+                    _ => {}
+                },
                 // A line cut off where we stopped looking proves nothing either way.
                 _ if last && cut => break,
                 _ => return false,

@@ -23,20 +23,7 @@ use crate::models::cache::PageCache;
 use crate::pipeline::Pipeline;
 
 /// The fields compared, in report order.
-pub const FIELDS: [&str; 12] = [
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "net_total",
-    "vat_total",
-    "gross_total",
-    "amount_due",
-    "seller_name",
-    "seller_vat_id",
-    "buyer_name",
-    "iban",
-];
+pub const FIELDS: [&str; 12] = ["invoice_number", "issue_date", "due_date", "currency", "net_total", "vat_total", "gross_total", "amount_due", "seller_name", "seller_vat_id", "buyer_name", "iban"];
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct FieldScore {
@@ -99,7 +86,37 @@ pub fn normalise(field: &str, v: &str) -> String {
 /// SARL" → "au bon moulin", true; "Lieferant GmbH & Co. KG" → "lieferant", true).
 fn name_and_legal_form(v: &str) -> (String, bool) {
     const FORMS: [&str; 31] = [
-        "gmbh", "mbh", "ag", "kg", "ug", "ohg", "gbr", "kgaa", "se", "co", "&", "+", "sarl", "s.a.r.l", "sas", "sa", "s.a", "ltd", "limited", "inc", "llc", "plc", "corp", "a.g", "e.k", "e.kfm", "e.v", "b.v", "bv", "haftungsbeschränkt", "(haftungsbeschränkt)",
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "ug",
+        "ohg",
+        "gbr",
+        "kgaa",
+        "se",
+        "co",
+        "&",
+        "+",
+        "sarl",
+        "s.a.r.l",
+        "sas",
+        "sa",
+        "s.a",
+        "ltd",
+        "limited",
+        "inc",
+        "llc",
+        "plc",
+        "corp",
+        "a.g",
+        "e.k",
+        "e.kfm",
+        "e.v",
+        "b.v",
+        "bv",
+        "haftungsbeschränkt",
+        "(haftungsbeschränkt)",
     ];
     let n = normalise("seller_name", v);
     let mut words: Vec<&str> = n.split_whitespace().collect();
@@ -252,16 +269,7 @@ impl Report {
                         100.0 * r.precision
                     ));
                 } else {
-                    out.push_str(&format!(
-                        "{:<16} {:>8} {:>9} {:>8} {:>8.1}% {:>8.1}% {:>6.1}%\n",
-                        f,
-                        s.expected,
-                        s.predicted,
-                        s.correct,
-                        100.0 * s.accuracy,
-                        100.0 * s.precision,
-                        100.0 * s.recall
-                    ));
+                    out.push_str(&format!("{:<16} {:>8} {:>9} {:>8} {:>8.1}% {:>8.1}% {:>6.1}%\n", f, s.expected, s.predicted, s.correct, 100.0 * s.accuracy, 100.0 * s.precision, 100.0 * s.recall));
                 }
             }
         }
@@ -317,7 +325,14 @@ pub fn run(pipeline: &Pipeline, dir: &Path, progress: impl FnMut(&str, &Document
 /// read pages are taken from and put into the page cache, so that a second run does no OCR.
 /// Each document is read and indexed once and scored once per entry of `counts` (which
 /// ground-truth values count): one report per entry, in its order.
-pub fn run_cached(pipeline: &Pipeline, baseline: Option<&Pipeline>, dir: &Path, cache: Option<&PageCache>, counts: &[Counted], mut progress: impl FnMut(&str, &DocumentIndex)) -> std::io::Result<Vec<Report>> {
+pub fn run_cached(
+    pipeline: &Pipeline,
+    baseline: Option<&Pipeline>,
+    dir: &Path,
+    cache: Option<&PageCache>,
+    counts: &[Counted],
+    mut progress: impl FnMut(&str, &DocumentIndex),
+) -> std::io::Result<Vec<Report>> {
     let mut reports = vec![Report::default(); counts.len()];
     let mut bases = vec![Report::default(); counts.len()];
     for (doc_path, gt_path) in cases(dir) {

@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use crate::archive::{Archive, ArchiveError, Stored};
-use crate::catalog::{Catalog, Entry};
 use crate::audit::ObjectRef;
+use crate::catalog::{Catalog, Entry};
 use crate::document::Document;
 use crate::handoff::Handoff;
 use crate::index::DocumentIndex;

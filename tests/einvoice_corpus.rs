@@ -118,12 +118,7 @@ fn compare_invoice(inv: &einvoice::EInvoice, gt: &serde_json::Value) -> Vec<Stri
                 diffs.push(format!("line {}: {k}: expected {want:?}, got {got:?}", i + 1));
             }
         }
-        let pairs_d = [
-            ("quantity", s(&g.quantity)),
-            ("net_unit_price", s(&g.net_unit_price)),
-            ("net_line_amount", s(&g.net_line_amount)),
-            ("vat_rate", s(&g.vat_rate)),
-        ];
+        let pairs_d = [("quantity", s(&g.quantity)), ("net_unit_price", s(&g.net_unit_price)), ("net_line_amount", s(&g.net_line_amount)), ("vat_rate", s(&g.vat_rate))];
         for (k, got) in pairs_d {
             let want = gts(w, k).and_then(|x| dec(&x));
             let got = got.and_then(|x| dec(&x));

@@ -43,9 +43,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn tools_present() -> bool {
-    Path::new(SAXON).exists()
-        && Command::new("java").arg("-version").output().is_ok()
-        && Command::new("xmllint").arg("--version").output().is_ok()
+    Path::new(SAXON).exists() && Command::new("java").arg("-version").output().is_ok() && Command::new("xmllint").arg("--version").output().is_ok()
 }
 
 /// Runs the Schematron XSLT over every file in `dir`; returns file name → failed fatal rule ids.
@@ -67,11 +65,8 @@ fn schematron(xslt: &Path, dir: &Path, out: &Path) -> BTreeMap<String, BTreeSet<
     for e in std::fs::read_dir(out).unwrap().flatten() {
         let text = std::fs::read_to_string(e.path()).unwrap();
         let doc = roxmltree::Document::parse(&text).unwrap();
-        let ids: BTreeSet<String> = doc
-            .descendants()
-            .filter(|n| n.tag_name().name() == "failed-assert" && n.attribute("flag") != Some("warning"))
-            .filter_map(|n| n.attribute("id").map(str::to_string))
-            .collect();
+        let ids: BTreeSet<String> =
+            doc.descendants().filter(|n| n.tag_name().name() == "failed-assert" && n.attribute("flag") != Some("warning")).filter_map(|n| n.attribute("id").map(str::to_string)).collect();
         res.insert(e.file_name().to_string_lossy().to_string(), ids);
     }
     res
@@ -176,8 +171,7 @@ fn checks_agree_with_schematron_and_export_validates() {
             None => diffs.push(format!("export of {}: no Schematron report", src.display())),
         }
         let back = einvoice::parse(&std::fs::read(cii_dir.join(n)).unwrap()).expect("export parses");
-        if back.fields().into_iter().map(|(k, v)| (k, v.value)).collect::<BTreeMap<_, _>>()
-            != inv.fields().into_iter().map(|(k, v)| (k, v.value)).collect::<BTreeMap<_, _>>()
+        if back.fields().into_iter().map(|(k, v)| (k, v.value)).collect::<BTreeMap<_, _>>() != inv.fields().into_iter().map(|(k, v)| (k, v.value)).collect::<BTreeMap<_, _>>()
             || back.line_items() != inv.line_items()
             || back.vat_breakdown() != inv.vat_breakdown()
         {

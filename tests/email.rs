@@ -139,7 +139,10 @@ fn broken_e_mails_are_quarantined_with_their_reasons_and_nothing_is_lost() {
     // One attachment whose base64 is garbage, one that is fine.
     let bad_base64 = Mail::new("Lieferant AG <info@lieferant.example>", "Rechnung und XRechnung")
         .text("Anbei zwei Anhänge.\n")
-        .raw_part("Content-Type: application/pdf; name=\"rechnung.pdf\"\r\nContent-Disposition: attachment; filename=\"rechnung.pdf\"\r\nContent-Transfer-Encoding: base64", "JVBERi0xLjcK*** das ist kein base64 ***\r\n")
+        .raw_part(
+            "Content-Type: application/pdf; name=\"rechnung.pdf\"\r\nContent-Disposition: attachment; filename=\"rechnung.pdf\"\r\nContent-Transfer-Encoding: base64",
+            "JVBERi0xLjcK*** das ist kein base64 ***\r\n",
+        )
         .attach("xrechnung.xml", "application/xml", &xml)
         .bytes();
     // No header block at all: a text someone saved as .eml.

@@ -23,12 +23,7 @@ static BROKER: Mutex<()> = Mutex::new(());
 
 /// Every first index revision in the bucket.
 fn indexes(s: &S3Store) -> Vec<Value> {
-    mailroom::store::list_all(s, "documents/")
-        .unwrap()
-        .into_iter()
-        .filter(|k| k.ends_with("/index/0001.json"))
-        .map(|k| serde_json::from_slice(&s.get(&k).unwrap().unwrap()).unwrap())
-        .collect()
+    mailroom::store::list_all(s, "documents/").unwrap().into_iter().filter(|k| k.ends_with("/index/0001.json")).map(|k| serde_json::from_slice(&s.get(&k).unwrap().unwrap()).unwrap()).collect()
 }
 
 fn original_key(bytes: &[u8]) -> String {
@@ -115,7 +110,8 @@ fn an_http_upload_is_stored_and_queued_then_found_once_a_worker_archived_it() {
     let r = request(server.port, "POST", "/documents", &[("Authorization", &auth)], Some(&pdf));
     assert_eq!((r.status, r.json()["id"].as_str().unwrap()), (200, id.as_str()));
     server.stop();
-    let received = mailroom::store::list_all(&s, "audit/").unwrap().into_iter().map(|k| serde_json::from_slice::<Value>(&s.get(&k).unwrap().unwrap()).unwrap()).find(|e| e["event"] == "received").unwrap();
+    let received =
+        mailroom::store::list_all(&s, "audit/").unwrap().into_iter().map(|k| serde_json::from_slice::<Value>(&s.get(&k).unwrap().unwrap()).unwrap()).find(|e| e["event"] == "received").unwrap();
     assert!(received["actor"].as_str().unwrap().starts_with("http:erp@"), "{received}");
     env.verify_clean();
 }

@@ -41,38 +41,22 @@ fn word(text: &str, x0: f32, y0: f32, x1: f32, y1: f32) -> Word {
 }
 
 fn words_page1() -> Vec<Word> {
-    vec![
-        word("Rechnungsnummer", 72.0, 100.0, 200.0, 112.0),
-        word("RE-2025-0042", 210.0, 100.0, 300.0, 112.0),
-        word("Müller", 72.0, 140.0, 120.0, 152.0),
-        word("Straße", 130.0, 140.0, 180.0, 152.0),
-    ]
+    vec![word("Rechnungsnummer", 72.0, 100.0, 200.0, 112.0), word("RE-2025-0042", 210.0, 100.0, 300.0, 112.0), word("Müller", 72.0, 140.0, 120.0, 152.0), word("Straße", 130.0, 140.0, 180.0, 152.0)]
 }
 
 fn words_page2() -> Vec<Word> {
-    vec![
-        word("Gesamtbetrag", 72.0, 400.0, 170.0, 412.0),
-        word("1.234,56", 400.0, 400.0, 460.0, 412.0),
-        word("€", 465.0, 400.0, 475.0, 412.0),
-    ]
+    vec![word("Gesamtbetrag", 72.0, 400.0, 170.0, 412.0), word("1.234,56", 400.0, 400.0, 460.0, 412.0), word("€", 465.0, 400.0, 475.0, 412.0)]
 }
 
 fn info() -> PdfaInfo<'static> {
-    PdfaInfo {
-        title: "Rechnung Müller & Söhne <2025>",
-        document_id: DOC_ID,
-        created: chrono::Utc.with_ymd_and_hms(2025, 3, 14, 9, 26, 53).unwrap(),
-    }
+    PdfaInfo { title: "Rechnung Müller & Söhne <2025>", document_id: DOC_ID, created: chrono::Utc.with_ymd_and_hms(2025, 3, 14, 9, 26, 53).unwrap() }
 }
 
 fn build_sample() -> Vec<u8> {
     let grey = DynamicImage::ImageLuma8(grey_page(1));
     let colour = DynamicImage::ImageRgb8(colour_page());
     let (w1, w2) = (words_page1(), words_page2());
-    let pages = [
-        PdfaPage { image: &grey, width_pt: pt(W_PX), height_pt: pt(H_PX), words: &w1 },
-        PdfaPage { image: &colour, width_pt: pt(W_PX), height_pt: pt(H_PX), words: &w2 },
-    ];
+    let pages = [PdfaPage { image: &grey, width_pt: pt(W_PX), height_pt: pt(H_PX), words: &w1 }, PdfaPage { image: &colour, width_pt: pt(W_PX), height_pt: pt(H_PX), words: &w2 }];
     write_pdfa(&pages, &info()).expect("write_pdfa")
 }
 
@@ -256,15 +240,9 @@ fn rejects_empty_input() {
 fn bench_ten_grey_pages() {
     let imgs: Vec<DynamicImage> = (0..10).map(|i| DynamicImage::ImageLuma8(grey_page(i + 1))).collect();
     let words = words_page1();
-    let pages: Vec<PdfaPage> =
-        imgs.iter().map(|im| PdfaPage { image: im, width_pt: pt(W_PX), height_pt: pt(H_PX), words: &words }).collect();
+    let pages: Vec<PdfaPage> = imgs.iter().map(|im| PdfaPage { image: im, width_pt: pt(W_PX), height_pt: pt(H_PX), words: &words }).collect();
     let t = Instant::now();
     let bytes = write_pdfa(&pages, &info()).unwrap();
     let dt = t.elapsed();
-    println!(
-        "write_pdfa: 10 grey pages {W_PX}x{H_PX} in {:.1} ms ({:.1} ms/page), {:.1} MiB",
-        dt.as_secs_f64() * 1000.0,
-        dt.as_secs_f64() * 100.0,
-        bytes.len() as f64 / 1048576.0
-    );
+    println!("write_pdfa: 10 grey pages {W_PX}x{H_PX} in {:.1} ms ({:.1} ms/page), {:.1} MiB", dt.as_secs_f64() * 1000.0, dt.as_secs_f64() * 100.0, bytes.len() as f64 / 1048576.0);
 }

@@ -125,7 +125,8 @@ fn locked_objects_outlive_deletes_and_overwrites_and_verify_finds_tampering() {
     let out = env.run(&["verify", "--json"]);
     assert_eq!(out.status.code(), Some(2), "verify must fail");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let findings: Vec<(String, String)> = report["findings"].as_array().unwrap().iter().map(|f| (f["problem"].as_str().unwrap().to_string(), f["key"].as_str().map(str::to_string).unwrap_or_else(|| f["seq"].to_string()))).collect();
+    let findings: Vec<(String, String)> =
+        report["findings"].as_array().unwrap().iter().map(|f| (f["problem"].as_str().unwrap().to_string(), f["key"].as_str().map(str::to_string).unwrap_or_else(|| f["seq"].to_string()))).collect();
     assert!(findings.contains(&("wrong_original".into(), original.to_string())), "{findings:?}");
     assert!(findings.contains(&("tampered_object".into(), index_key.clone())), "{findings:?}");
     assert!(findings.contains(&("tampered_entry".into(), "2".into())), "{findings:?}");
@@ -206,7 +207,14 @@ fn publish_bad_jobs(env: &Env) {
         let ch = mailroom::queue::confirm_channel(&conn).await.unwrap();
         topology.declare(&ch).await.unwrap();
         mailroom::queue::publish(&ch, "", &topology.jobs, b"{not json", "bad-1", mailroom::queue::job_headers(0)).await.unwrap();
-        let source = mailroom::index::Source { channel: mailroom::index::Channel::File, name: "ghost.pdf".into(), media_type: "application/pdf".into(), size: 1, received_at: Utc::now().to_rfc3339(), parent: None };
+        let source = mailroom::index::Source {
+            channel: mailroom::index::Channel::File,
+            name: "ghost.pdf".into(),
+            media_type: "application/pdf".into(),
+            size: 1,
+            received_at: Utc::now().to_rfc3339(),
+            parent: None,
+        };
         let ghost = "f".repeat(64);
         let job = mailroom::queue::Job { id: ghost.clone(), key: format!("documents/{ghost}/{ghost}.pdf"), source: source.clone(), submitted_by: "test".into() };
         mailroom::queue::publish_job(&ch, &topology, &job, 0).await.unwrap();

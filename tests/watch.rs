@@ -33,11 +33,7 @@ fn names(dir: &Path) -> Vec<String> {
 
 /// Every first index revision in the archive.
 fn indexes(archive: &Path) -> Vec<Value> {
-    listing(archive)
-        .into_iter()
-        .filter(|(p, _, _)| p.to_string_lossy().ends_with("/index/0001.json"))
-        .map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap())
-        .collect()
+    listing(archive).into_iter().filter(|(p, _, _)| p.to_string_lossy().ends_with("/index/0001.json")).map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
 }
 
 fn put(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -176,16 +172,8 @@ fn a_file_still_being_written_is_not_taken() {
 fn sigterm_stops_the_watcher_cleanly() {
     let archive = tempfile::tempdir().unwrap();
     let hot = tempfile::tempdir().unwrap();
-    let mut child = mailroom()
-        .arg("--archive")
-        .arg(archive.path())
-        .arg("watch")
-        .arg(hot.path())
-        .args(["--interval", "0.2", "--settle", "0.2"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child =
+        mailroom().arg("--archive").arg(archive.path()).arg("watch").arg(hot.path()).args(["--interval", "0.2", "--settle", "0.2"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     std::thread::sleep(Duration::from_millis(500));
     put(hot.path(), "spaet.xml", &std::fs::read(fixture("documents/xrechnung-cii.xml")).unwrap());
     let t = Instant::now();

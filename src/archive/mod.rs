@@ -122,7 +122,11 @@ fn safe_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
     let trimmed = cleaned.trim_start_matches('.');
-    if trimmed.is_empty() { "attachment.bin".to_string() } else { trimmed.chars().take(120).collect() }
+    if trimmed.is_empty() {
+        "attachment.bin".to_string()
+    } else {
+        trimmed.chars().take(120).collect()
+    }
 }
 
 fn received_at(index: &DocumentIndex) -> DateTime<Utc> {

@@ -21,9 +21,7 @@ use std::io::Write;
 use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use image::DynamicImage;
-use pdf_writer::types::{
-    CidFontType, FontFlags, OutputIntentSubtype, SystemInfo, TextRenderingMode,
-};
+use pdf_writer::types::{CidFontType, FontFlags, OutputIntentSubtype, SystemInfo, TextRenderingMode};
 use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::layout::Word;
@@ -59,9 +57,13 @@ pub struct PdfaInfo<'a> {
 pub enum PdfaError {
     NoPages,
     /// Page (1-based) has an image with zero width or height.
-    EmptyImage { page: usize },
+    EmptyImage {
+        page: usize,
+    },
     /// Page (1-based) has a non-finite or non-positive size.
-    InvalidPageSize { page: usize },
+    InvalidPageSize {
+        page: usize,
+    },
     Compression(std::io::Error),
 }
 
@@ -136,10 +138,7 @@ fn encode_images(pages: &[PdfaPage]) -> Result<Vec<EncodedImage>, PdfaError> {
     }
     let chunk = pages.len().div_ceil(threads);
     let results: Vec<Result<Vec<EncodedImage>, PdfaError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = pages
-            .chunks(chunk)
-            .map(|part| s.spawn(move || part.iter().map(|p| encode_image(p.image)).collect::<Result<Vec<_>, _>>()))
-            .collect();
+        let handles: Vec<_> = pages.chunks(chunk).map(|part| s.spawn(move || part.iter().map(|p| encode_image(p.image)).collect::<Result<Vec<_>, _>>())).collect();
         handles.into_iter().map(|h| h.join().expect("image compression thread panicked")).collect()
     });
     let mut out = Vec::with_capacity(pages.len());
@@ -273,9 +272,7 @@ fn pdf_date(d: &chrono::DateTime<chrono::Utc>) -> Date {
 /// otherwise up to 32 bytes of the id itself.
 fn file_id(document_id: &str) -> Vec<u8> {
     let hex = document_id.trim();
-    let decoded: Option<Vec<u8>> = (hex.len() >= 32 && hex.len().is_multiple_of(2))
-        .then(|| (0..hex.len() / 2).map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect())
-        .flatten();
+    let decoded: Option<Vec<u8>> = (hex.len() >= 32 && hex.len().is_multiple_of(2)).then(|| (0..hex.len() / 2).map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()).collect()).flatten();
     match decoded {
         Some(bytes) => bytes[..16].to_vec(),
         None if !hex.is_empty() => hex.as_bytes().iter().copied().take(32).collect(),
@@ -420,11 +417,7 @@ pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<
     }
 
     // Font: Type0 / Identity-H over a CIDFontType2 with the glyphless TrueType program.
-    pdf.type0_font(type0_id)
-        .base_font(Name(FONT_NAME))
-        .encoding_predefined(Name(b"Identity-H"))
-        .descendant_font(cid_font_id)
-        .to_unicode(to_unicode_id);
+    pdf.type0_font(type0_id).base_font(Name(FONT_NAME)).encoding_predefined(Name(b"Identity-H")).descendant_font(cid_font_id).to_unicode(to_unicode_id);
     {
         let mut cid = pdf.cid_font(cid_font_id);
         cid.subtype(CidFontType::Type2)
@@ -457,9 +450,7 @@ pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<
     for ((page, img), &(page_id, content_id, image_id)) in pages.iter().zip(&images).zip(&page_ids) {
         {
             let mut p = pdf.page(page_id);
-            p.parent(page_tree_id)
-                .media_box(Rect::new(0.0, 0.0, page.width_pt, page.height_pt))
-                .contents(content_id);
+            p.parent(page_tree_id).media_box(Rect::new(0.0, 0.0, page.width_pt, page.height_pt)).contents(content_id);
             let mut res = p.resources();
             res.x_objects().pair(Name(b"Im0"), image_id);
             res.fonts().pair(Name(b"F1"), type0_id);
@@ -469,10 +460,7 @@ pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<
 
         let mut x = pdf.image_xobject(image_id, &img.data);
         x.filter(Filter::FlateDecode);
-        x.width(img.width as i32)
-            .height(img.height as i32)
-            .bits_per_component(8)
-            .color_space_name(Name(if img.rgb { b"DeviceRGB" } else { b"DeviceGray" }));
+        x.width(img.width as i32).height(img.height as i32).bits_per_component(8).color_space_name(Name(if img.rgb { b"DeviceRGB" } else { b"DeviceGray" }));
         x.finish();
     }
 

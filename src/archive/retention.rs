@@ -42,11 +42,7 @@ impl Default for RetentionPolicy {
         RetentionPolicy {
             rules: vec![
                 RetentionRule { name: "booking documents (§ 147 Abs. 1 Nr. 4 AO)".into(), doc_types: vec![Invoice, CreditNote, Receipt, DeliveryNote], years: 8 },
-                RetentionRule {
-                    name: "business letters (§ 147 Abs. 1 Nr. 2, 3 AO)".into(),
-                    doc_types: vec![Reminder, Order, OrderConfirmation, Quote, Letter, Other],
-                    years: 6,
-                },
+                RetentionRule { name: "business letters (§ 147 Abs. 1 Nr. 2, 3 AO)".into(), doc_types: vec![Reminder, Order, OrderConfirmation, Quote, Letter, Other], years: 6 },
                 RetentionRule { name: "contracts".into(), doc_types: vec![Contract], years: 10 },
             ],
         }

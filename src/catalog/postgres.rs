@@ -185,10 +185,14 @@ mod tests {
             let schema = format!("mailroom_race_{}_{round}", std::process::id());
             let barrier = std::sync::Barrier::new(6);
             let results: Vec<Result<PostgresCatalog, CatalogError>> = std::thread::scope(|sc| {
-                let handles: Vec<_> = (0..6).map(|_| sc.spawn(|| {
-                    barrier.wait();
-                    PostgresCatalog::connect(&url, &schema)
-                })).collect();
+                let handles: Vec<_> = (0..6)
+                    .map(|_| {
+                        sc.spawn(|| {
+                            barrier.wait();
+                            PostgresCatalog::connect(&url, &schema)
+                        })
+                    })
+                    .collect();
                 handles.into_iter().map(|h| h.join().unwrap()).collect()
             });
             for r in &results {

@@ -103,15 +103,8 @@ impl Catalog for SqliteCatalog {
     fn upsert(&self, e: &Entry) -> Result<(), CatalogError> {
         let placeholders: Vec<String> = (1..=COLUMNS.len()).map(|i| format!("?{i}")).collect();
         let updates: Vec<String> = COLUMNS[1..].iter().map(|(c, _)| format!("{c} = excluded.{c}")).collect();
-        let sql = format!(
-            "INSERT INTO documents ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} WHERE {UPSERT_GUARD}",
-            column_list(str::to_string),
-            placeholders.join(", "),
-            updates.join(", ")
-        );
-        self.conn().execute(&sql, params_from_iter(e.values().iter()))
-            .map(|_| ())
-            .map_err(db)
+        let sql = format!("INSERT INTO documents ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} WHERE {UPSERT_GUARD}", column_list(str::to_string), placeholders.join(", "), updates.join(", "));
+        self.conn().execute(&sql, params_from_iter(e.values().iter())).map(|_| ()).map_err(db)
     }
 
     fn remove(&self, id: &str) -> Result<(), CatalogError> {

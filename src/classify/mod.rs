@@ -16,17 +16,65 @@ pub trait Classifier: Send + Sync {
 /// (keyword, weight) per type; matched on lower-cased text.
 fn keywords(t: DocType) -> &'static [(&'static str, f32)] {
     match t {
-        DocType::Invoice => &[("rechnung", 2.0), ("invoice", 2.0), ("facture", 2.0), ("rechnungsnummer", 1.5), ("rechnungsdatum", 1.5), ("rechnungsbetrag", 1.0), ("invoice number", 1.5), ("zahlbar", 0.5), ("fällig", 0.5), ("teilrechnung", 1.0), ("schlussrechnung", 1.0), ("abschlagsrechnung", 1.0), ("selbst ausgestellte rechnung", 4.0), ("self-billed invoice", 4.0)],
+        DocType::Invoice => &[
+            ("rechnung", 2.0),
+            ("invoice", 2.0),
+            ("facture", 2.0),
+            ("rechnungsnummer", 1.5),
+            ("rechnungsdatum", 1.5),
+            ("rechnungsbetrag", 1.0),
+            ("invoice number", 1.5),
+            ("zahlbar", 0.5),
+            ("fällig", 0.5),
+            ("teilrechnung", 1.0),
+            ("schlussrechnung", 1.0),
+            ("abschlagsrechnung", 1.0),
+            ("selbst ausgestellte rechnung", 4.0),
+            ("self-billed invoice", 4.0),
+        ],
         // A "Rechnungskorrektur" is a corrected invoice (UNTDID 384), an invoice in EN 16931;
         // so is a "Gutschrift (selbst ausgestellte Rechnung)", self-billing (389).
         DocType::CreditNote => &[("gutschrift", 3.0), ("credit note", 3.0), ("stornorechnung", 3.0), ("storno", 1.5), ("avoir", 2.5), ("gutgeschrieben", 1.5)],
-        DocType::Reminder => &[("mahnung", 3.5), ("zahlungserinnerung", 3.5), ("reminder", 2.5), ("überfällig", 1.5), ("mahngebühr", 2.0), ("overdue", 1.5), ("overdue notice", 3.0), ("past due", 1.5), ("zahlungsaufforderung", 3.0), ("relance", 2.5), ("noch nicht beglichen", 2.0), ("letzte mahnung", 2.0)],
+        DocType::Reminder => &[
+            ("mahnung", 3.5),
+            ("zahlungserinnerung", 3.5),
+            ("reminder", 2.5),
+            ("überfällig", 1.5),
+            ("mahngebühr", 2.0),
+            ("overdue", 1.5),
+            ("overdue notice", 3.0),
+            ("past due", 1.5),
+            ("zahlungsaufforderung", 3.0),
+            ("relance", 2.5),
+            ("noch nicht beglichen", 2.0),
+            ("letzte mahnung", 2.0),
+        ],
         DocType::Order => &[("bestellung", 2.0), ("purchase order", 3.0), ("wir bestellen", 2.5), ("bon de commande", 3.0), ("order", 0.8), ("bitte liefern sie", 2.0)],
-        DocType::OrderConfirmation => &[("auftragsbestätigung", 4.0), ("order confirmation", 4.0), ("bestellbestätigung", 4.0), ("confirmation de commande", 4.0), ("bestätigen ihre bestellung", 2.0), ("we confirm your order", 2.0)],
+        DocType::OrderConfirmation => &[
+            ("auftragsbestätigung", 4.0),
+            ("order confirmation", 4.0),
+            ("bestellbestätigung", 4.0),
+            ("confirmation de commande", 4.0),
+            ("bestätigen ihre bestellung", 2.0),
+            ("we confirm your order", 2.0),
+        ],
         DocType::DeliveryNote => &[("lieferschein", 4.0), ("delivery note", 4.0), ("packing slip", 3.5), ("bon de livraison", 4.0), ("warenempfang", 1.0), ("lieferumfang", 1.0)],
         DocType::Quote => &[("angebot", 3.0), ("quotation", 3.0), ("kostenvoranschlag", 3.5), ("offer", 1.5), ("devis", 3.0), ("angebotsnummer", 2.0), ("gültig bis", 1.0), ("valid until", 1.0)],
-        DocType::Contract => &[("vertrag", 2.5), ("contract", 2.5), ("vereinbarung", 2.0), ("agreement", 2.0), ("vertragspartner", 2.0), ("laufzeit", 1.0), ("kündigung", 1.0), ("§ 1", 1.5), ("unterschrift", 0.5), ("contrat", 2.5)],
-        DocType::Receipt => &[("quittung", 3.5), ("kassenbon", 3.5), ("receipt", 3.0), ("bar bezahlt", 2.5), ("betrag erhalten", 2.5), ("kasse", 1.0), ("paid in cash", 2.5), ("reçu", 2.5), ("bon", 0.3)],
+        DocType::Contract => &[
+            ("vertrag", 2.5),
+            ("contract", 2.5),
+            ("vereinbarung", 2.0),
+            ("agreement", 2.0),
+            ("vertragspartner", 2.0),
+            ("laufzeit", 1.0),
+            ("kündigung", 1.0),
+            ("§ 1", 1.5),
+            ("unterschrift", 0.5),
+            ("contrat", 2.5),
+        ],
+        DocType::Receipt => {
+            &[("quittung", 3.5), ("kassenbon", 3.5), ("receipt", 3.0), ("bar bezahlt", 2.5), ("betrag erhalten", 2.5), ("kasse", 1.0), ("paid in cash", 2.5), ("reçu", 2.5), ("bon", 0.3)]
+        }
         DocType::Letter => &[("sehr geehrte", 1.5), ("dear", 1.0), ("mit freundlichen grüßen", 1.5), ("kind regards", 1.0), ("sincerely", 1.0), ("madame, monsieur", 1.5)],
         DocType::Other => &[],
     }
@@ -97,11 +145,7 @@ pub fn keyword_scores(pages: &[Page]) -> Vec<(DocType, f32)> {
 /// "rechnung@firma.de" is printed on orders and letters as well and says nothing about the
 /// document.
 fn without_addresses(text: &str) -> String {
-    let kept = text
-        .lines()
-        .map(|l| l.split_whitespace().filter(|w| !(w.contains('@') || w.starts_with("www.") || w.starts_with("http"))).collect::<Vec<_>>().join(" "))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let kept = text.lines().map(|l| l.split_whitespace().filter(|w| !(w.contains('@') || w.starts_with("www.") || w.starts_with("http"))).collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n");
     folded(&kept.to_lowercase())
 }
 

@@ -43,9 +43,7 @@ pub(super) fn parse_type(s: &str) -> Result<DocType, String> {
 
 /// The date a document counts by: its issue date, else the day it was received.
 fn document_date(idx: &DocumentIndex) -> Option<NaiveDate> {
-    idx.field("issue_date")
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .or_else(|| chrono::DateTime::parse_from_rfc3339(&idx.source.received_at).ok().map(|d| d.date_naive()))
+    idx.field("issue_date").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).or_else(|| chrono::DateTime::parse_from_rfc3339(&idx.source.received_at).ok().map(|d| d.date_naive()))
 }
 
 pub fn export(config: &Config, args: ExportArgs) -> ExitCode {

@@ -1,9 +1,9 @@
 //! `mailroom process`: documents from files and folders through the pipeline into the archive.
 
 use std::io::Write;
-use std::time::Instant;
 use std::process::ExitCode;
 use std::sync::Mutex;
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -72,13 +72,7 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
                     tally.processed += 1;
                     tally.pages += idx.pages;
                     let label = idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("-");
-                    eprintln!(
-                        "processed   {name}  {} page(s), {}{}  {:.1}s",
-                        idx.pages,
-                        label,
-                        if idx.needs_review { ", needs review" } else { "" },
-                        t.elapsed().as_secs_f32()
-                    );
+                    eprintln!("processed   {name}  {} page(s), {}{}  {:.1}s", idx.pages, label, if idx.needs_review { ", needs review" } else { "" }, t.elapsed().as_secs_f32());
                 }
                 Outcome::AlreadyArchived(_) => {
                     tally.already += 1;
@@ -119,7 +113,6 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
         ExitCode::SUCCESS
     }
 }
-
 
 /// What a run did, for the summary and the exit status.
 #[derive(Default)]

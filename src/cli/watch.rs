@@ -41,13 +41,8 @@ fn seconds(s: f64) -> Duration {
 pub fn watch(config: &Config, args: WatchArgs) -> ExitCode {
     let f = &config.intake.folder;
     let after = if args.delete { AfterStore::Delete } else { AfterStore::MoveTo(args.done.clone().unwrap_or_else(|| args.dir.join(folder::DONE_DIR))) };
-    let opts = Options {
-        dir: args.dir.clone(),
-        after,
-        settle: seconds(args.settle.unwrap_or(f.settle_s)),
-        poll: seconds(args.interval.unwrap_or(f.poll_interval_s).max(0.1)),
-        retry: seconds(f.retry_s),
-    };
+    let opts =
+        Options { dir: args.dir.clone(), after, settle: seconds(args.settle.unwrap_or(f.settle_s)), poll: seconds(args.interval.unwrap_or(f.poll_interval_s).max(0.1)), retry: seconds(f.retry_s) };
     let hot = match HotFolder::new(opts) {
         Ok(h) => h,
         Err(e) => return fail(format!("cannot watch {}: {e}", args.dir.display())),

@@ -10,8 +10,8 @@ use crate::index::Check;
 
 /// Rule ids this module implements.
 pub const RULES: [&str; 19] = [
-    "BR-CO-10", "BR-CO-13", "BR-CO-15", "BR-CO-16", "BR-S-08", "BR-S-09", "BR-S-10", "BR-Z-08", "BR-Z-09", "BR-Z-10", "BR-E-08",
-    "BR-E-09", "BR-E-10", "BR-AE-08", "BR-AE-09", "BR-AE-10", "BR-IC-08", "BR-IC-09", "BR-IC-10",
+    "BR-CO-10", "BR-CO-13", "BR-CO-15", "BR-CO-16", "BR-S-08", "BR-S-09", "BR-S-10", "BR-Z-08", "BR-Z-09", "BR-Z-10", "BR-E-08", "BR-E-09", "BR-E-10", "BR-AE-08", "BR-AE-09", "BR-AE-10", "BR-IC-08",
+    "BR-IC-09", "BR-IC-10",
 ];
 
 /// XPath 2.0 `round(x * 100) div 100`.
@@ -83,45 +83,22 @@ impl EInvoice {
                     || (ct.is_some() && at.is_none() && eq(te, rr(add(lt, ct))))
                     || (ct.is_none() && at.is_none() && eq(te, lt))
             } else {
-                eq(te, rr(add(sub(lt, at), ct)))
-                    || (ct.is_none() && eq(te, rr(sub(lt, at))))
-                    || (at.is_none() && eq(te, rr(add(lt, ct))))
-                    || (ct.is_none() && at.is_none() && eq(te, rr(lt)))
+                eq(te, rr(add(sub(lt, at), ct))) || (ct.is_none() && eq(te, rr(sub(lt, at)))) || (at.is_none() && eq(te, rr(add(lt, ct)))) || (ct.is_none() && at.is_none() && eq(te, rr(lt)))
             };
             o.add(
                 "BR-CO-13",
                 pass13,
                 "BT-109 = BT-106 - BT-107 + BT-108",
-                format!(
-                    "BT-109 (total without VAT) is {} but BT-106 {} - allowances {} + charges {} = {}",
-                    s(te),
-                    s(lt),
-                    s(at),
-                    s(ct),
-                    s(expected)
-                ),
+                format!("BT-109 (total without VAT) is {} but BT-106 {} - allowances {} + charges {} = {}", s(te), s(lt), s(at), s(ct), s(expected)),
             );
 
             // BR-CO-15
             if self.currency.is_some() {
                 let (ti, tt) = (t.tax_inclusive, t.tax_total);
                 let one = t.tax_total_in_currency == 1;
-                let pass15 = if ubl {
-                    one && eq(ti, rr(add(te, tt)))
-                } else {
-                    (one && eq(ti, rr(add(te, tt)))) || eq(ti, te)
-                };
-                let why = if !one {
-                    format!("; there are {} VAT totals in the invoice currency instead of one", t.tax_total_in_currency)
-                } else {
-                    String::new()
-                };
-                o.add(
-                    "BR-CO-15",
-                    pass15,
-                    "BT-112 = BT-109 + BT-110",
-                    format!("BT-112 (total with VAT) is {} but BT-109 {} + BT-110 {} = {}{}", s(ti), s(te), s(tt), s(rr(add(te, tt))), why),
-                );
+                let pass15 = if ubl { one && eq(ti, rr(add(te, tt))) } else { (one && eq(ti, rr(add(te, tt)))) || eq(ti, te) };
+                let why = if !one { format!("; there are {} VAT totals in the invoice currency instead of one", t.tax_total_in_currency) } else { String::new() };
+                o.add("BR-CO-15", pass15, "BT-112 = BT-109 + BT-110", format!("BT-112 (total with VAT) is {} but BT-109 {} + BT-110 {} = {}{}", s(ti), s(te), s(tt), s(rr(add(te, tt))), why));
             }
 
             // BR-CO-16
@@ -132,24 +109,14 @@ impl EInvoice {
                     || (p.is_some() && r.is_some() && eq(rr(sub(d, r)), rr(sub(g, p))))
                     || (p.is_none() && r.is_some() && eq(rr(sub(d, r)), g))
             } else {
-                eq(d, add(sub(g, p), r))
-                    || (p.is_none() && eq(d, add(g, r)))
-                    || (r.is_none() && eq(d, sub(g, p)))
-                    || (p.is_none() && r.is_none() && eq(d, g))
+                eq(d, add(sub(g, p), r)) || (p.is_none() && eq(d, add(g, r))) || (r.is_none() && eq(d, sub(g, p))) || (p.is_none() && r.is_none() && eq(d, g))
             };
             let z = Some(Decimal::ZERO);
             o.add(
                 "BR-CO-16",
                 pass16,
                 "BT-115 = BT-112 - BT-113 + BT-114",
-                format!(
-                    "BT-115 (amount due) is {} but BT-112 {} - prepaid {} + rounding {} = {}",
-                    s(d),
-                    s(g),
-                    s(p),
-                    s(r),
-                    s(add(sub(g, p.or(z)), r.or(z)))
-                ),
+                format!("BT-115 (amount due) is {} but BT-112 {} - prepaid {} + rounding {} = {}", s(d), s(g), s(p), s(r), s(add(sub(g, p.or(z)), r.or(z)))),
             );
         }
 
@@ -171,13 +138,7 @@ impl EInvoice {
     fn category_sums(&self, cat: &str, rate: Option<Decimal>) -> (Decimal, Decimal, Decimal) {
         let rate_ok = |r: Option<Decimal>| rate.is_none() || (r.is_some() && r == rate);
         let lines = self.lines.iter().filter(|l| l.vat_category.as_deref() == Some(cat) && rate_ok(l.vat_rate)).filter_map(|l| l.net_amount).sum();
-        let acs = |charge: bool| {
-            self.allowances_charges
-                .iter()
-                .filter(|a| a.is_charge == charge && a.vat_category.as_deref() == Some(cat) && rate_ok(a.vat_rate))
-                .filter_map(|a| a.amount)
-                .sum()
-        };
+        let acs = |charge: bool| self.allowances_charges.iter().filter(|a| a.is_charge == charge && a.vat_category.as_deref() == Some(cat) && rate_ok(a.vat_rate)).filter_map(|a| a.amount).sum();
         (lines, acs(true), acs(false))
     }
 
@@ -200,12 +161,7 @@ impl EInvoice {
                 "BR-S-08",
                 pass,
                 "VAT category taxable amounts match lines, allowances and charges",
-                format!(
-                    "standard rate {}%: taxable amount is {} but lines + charges - allowances = {}",
-                    rate.normalize(),
-                    s(v.taxable_amount),
-                    want.normalize()
-                ),
+                format!("standard rate {}%: taxable amount is {} but lines + charges - allowances = {}", rate.normalize(), s(v.taxable_amount), want.normalize()),
             );
         }
         // BR-S-09
@@ -250,27 +206,12 @@ impl EInvoice {
             "VAT category taxable amount matches lines, allowances and charges",
             format!("category {cat}: taxable amount is {} but lines + charges - allowances = {}", s(v.taxable_amount), want.normalize()),
         );
-        o.add(
-            &format!("{prefix}-09"),
-            v.tax_amount == Some(Decimal::ZERO),
-            "VAT amount is 0",
-            format!("category {cat}: VAT amount is {} but must be 0", s(v.tax_amount)),
-        );
+        o.add(&format!("{prefix}-09"), v.tax_amount == Some(Decimal::ZERO), "VAT amount is 0", format!("category {cat}: VAT amount is {} but must be 0", s(v.tax_amount)));
         let has_reason = v.exemption_reason.is_some() || v.exemption_reason_code.is_some();
         if reason_required {
-            o.add(
-                &format!("{prefix}-10"),
-                has_reason,
-                "exemption reason given",
-                format!("category {cat}: no VAT exemption reason (BT-120) or reason code (BT-121) given"),
-            );
+            o.add(&format!("{prefix}-10"), has_reason, "exemption reason given", format!("category {cat}: no VAT exemption reason (BT-120) or reason code (BT-121) given"));
         } else {
-            o.add(
-                &format!("{prefix}-10"),
-                !has_reason,
-                "no exemption reason for zero rated VAT",
-                format!("category {cat}: has an exemption reason although zero rated VAT must not have one"),
-            );
+            o.add(&format!("{prefix}-10"), !has_reason, "no exemption reason for zero rated VAT", format!("category {cat}: has an exemption reason although zero rated VAT must not have one"));
         }
     }
 }

@@ -40,9 +40,7 @@ pub(crate) fn parse(doc: &Document, syntax: Syntax) -> EInvoice {
         period_start: set.and_then(|s| date(path(s, &["BillingSpecifiedPeriod", "StartDateTime"]))),
         period_end: set.and_then(|s| date(path(s, &["BillingSpecifiedPeriod", "EndDateTime"]))),
         payment_terms: None,
-        notes: hdr
-            .map(|h| chs(h, "IncludedNote").filter_map(|n| text(ch(n, "Content"))).collect())
-            .unwrap_or_default(),
+        notes: hdr.map(|h| chs(h, "IncludedNote").filter_map(|n| text(ch(n, "Content"))).collect()).unwrap_or_default(),
         preceding_invoice: set.and_then(|s| ptext(s, &["InvoiceReferencedDocument", DOC_ID])),
         buyer_reference: agr.and_then(|a| ptext(a, &["BuyerReference"])),
         order_reference: agr.and_then(|a| ptext(a, &["BuyerOrderReferencedDocument", DOC_ID])),
@@ -126,11 +124,8 @@ pub(crate) fn parse(doc: &Document, syntax: Syntax) -> EInvoice {
         if let Some(m) = ch(s, SUM) {
             let cur = inv.currency.clone();
             let taxes: Vec<Node> = chs(m, "TaxTotalAmount").collect();
-            let in_cur: Vec<&Node> =
-                taxes.iter().filter(|t| cur.is_some() && t.attribute("currencyID").map(str::trim) == cur.as_deref()).collect();
-            let other = taxes.iter().find(|t| {
-                inv.tax_currency.is_some() && inv.tax_currency != cur && t.attribute("currencyID").map(str::trim) == inv.tax_currency.as_deref()
-            });
+            let in_cur: Vec<&Node> = taxes.iter().filter(|t| cur.is_some() && t.attribute("currencyID").map(str::trim) == cur.as_deref()).collect();
+            let other = taxes.iter().find(|t| inv.tax_currency.is_some() && inv.tax_currency != cur && t.attribute("currencyID").map(str::trim) == inv.tax_currency.as_deref());
             inv.totals = Totals {
                 line_total: pdec(m, &["LineTotalAmount"]),
                 allowance_total: pdec(m, &["AllowanceTotalAmount"]),
@@ -187,9 +182,7 @@ fn line(l: Node) -> Line {
         unit_code: attr(qty, "unitCode"),
         net_unit_price: price.and_then(|p| pdec(p, &["ChargeAmount"])),
         price_base_quantity: price.and_then(|p| pdec(p, &["BasisQuantity"])),
-        net_amount: s.and_then(|s| {
-            pdec(s, &["SpecifiedTradeSettlementLineMonetarySummation|SpecifiedTradeSettlementMonetarySummation", "LineTotalAmount"])
-        }),
+        net_amount: s.and_then(|s| pdec(s, &["SpecifiedTradeSettlementLineMonetarySummation|SpecifiedTradeSettlementMonetarySummation", "LineTotalAmount"])),
         vat_category: tax.and_then(|t| ptext(t, &["CategoryCode"])),
         vat_rate: tax.and_then(|t| pdec(t, &[RATE])),
         children: l

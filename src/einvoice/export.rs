@@ -27,12 +27,7 @@ pub enum ExportError {
 
 /// Writes CII from the index data; when the parsed e-invoice is given it is the source (it is
 /// richer), otherwise the model is built from the fields, line items and VAT breakdown.
-pub fn to_cii(
-    fields: &BTreeMap<String, FieldValue>,
-    line_items: &[LineItem],
-    vat_breakdown: &[VatBreakdown],
-    einvoice: Option<&EInvoice>,
-) -> Result<String, ExportError> {
+pub fn to_cii(fields: &BTreeMap<String, FieldValue>, line_items: &[LineItem], vat_breakdown: &[VatBreakdown], einvoice: Option<&EInvoice>) -> Result<String, ExportError> {
     match einvoice {
         Some(e) => write_cii(e),
         None => write_cii(&model_from_index(fields, line_items, vat_breakdown, None)?),
@@ -51,12 +46,7 @@ pub fn index_to_cii(idx: &DocumentIndex, einvoice: Option<&EInvoice>) -> Result<
     write_cii(&model_from_index(&idx.fields, &idx.line_items, &idx.vat_breakdown, code)?)
 }
 
-fn model_from_index(
-    fields: &BTreeMap<String, FieldValue>,
-    line_items: &[LineItem],
-    vat: &[VatBreakdown],
-    type_code: Option<&str>,
-) -> Result<EInvoice, ExportError> {
+fn model_from_index(fields: &BTreeMap<String, FieldValue>, line_items: &[LineItem], vat: &[VatBreakdown], type_code: Option<&str>) -> Result<EInvoice, ExportError> {
     let f = |k: &str| fields.get(k).map(|v| v.value.clone());
     let d = |k: &str| f(k).and_then(|v| dec_str(&v));
     let mut missing = Vec::new();
@@ -71,13 +61,7 @@ fn model_from_index(
                 None
             }
         };
-        breakdown.push(VatSubtotal {
-            category,
-            rate,
-            taxable_amount: dec_str(&v.base),
-            tax_amount: dec_str(&v.amount),
-            ..Default::default()
-        });
+        breakdown.push(VatSubtotal { category, rate, taxable_amount: dec_str(&v.base), tax_amount: dec_str(&v.amount), ..Default::default() });
     }
     if !missing.is_empty() {
         return Err(ExportError::Missing(missing));
@@ -99,11 +83,7 @@ fn model_from_index(
             }
         })
         .collect::<Vec<_>>();
-    let line_total = if lines.iter().all(|l| l.net_amount.is_some()) && !lines.is_empty() {
-        Some(lines.iter().filter_map(|l| l.net_amount).sum())
-    } else {
-        None
-    };
+    let line_total = if lines.iter().all(|l| l.net_amount.is_some()) && !lines.is_empty() { Some(lines.iter().filter_map(|l| l.net_amount).sum()) } else { None };
     Ok(EInvoice {
         syntax: Syntax::Cii,
         guideline: None,

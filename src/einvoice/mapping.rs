@@ -35,8 +35,7 @@ impl EInvoice {
             return DocType::CreditNote;
         }
         match self.type_code.as_deref().map(str::trim) {
-            Some("381") | Some("261") | Some("81") | Some("83") | Some("262") | Some("296") | Some("308") | Some("396") | Some("420")
-            | Some("458") | Some("532") => DocType::CreditNote,
+            Some("381") | Some("261") | Some("81") | Some("83") | Some("262") | Some("296") | Some("308") | Some("396") | Some("420") | Some("458") | Some("532") => DocType::CreditNote,
             Some("220") | Some("230") => DocType::Order,
             Some("231") => DocType::OrderConfirmation,
             _ => DocType::Invoice,
@@ -147,5 +146,9 @@ pub fn format_address(a: &Address) -> Option<String> {
     if let Some(c) = &a.country {
         parts.push(c.clone());
     }
-    if parts.is_empty() { None } else { Some(parts.join(", ")) }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join(", "))
+    }
 }

@@ -5,8 +5,8 @@
 //! rules ([`EInvoice::checks`]) and can be written back as CII ([`export::to_cii`]).
 //! Hostile XML (DTDs, deep nesting, huge files) is refused, nothing is ever fetched.
 
-mod cii;
 pub mod checks;
+mod cii;
 mod detect;
 pub mod export;
 mod mapping;

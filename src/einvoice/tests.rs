@@ -34,8 +34,15 @@ fn minimal_cii(type_code: &str) -> String {
 #[test]
 fn doc_types_and_profile() {
     use crate::index::DocType;
-    for (code, want) in [("380", DocType::Invoice), ("381", DocType::CreditNote), ("261", DocType::CreditNote), ("384", DocType::Invoice),
-        ("875", DocType::Invoice), ("220", DocType::Order), ("231", DocType::OrderConfirmation)] {
+    for (code, want) in [
+        ("380", DocType::Invoice),
+        ("381", DocType::CreditNote),
+        ("261", DocType::CreditNote),
+        ("384", DocType::Invoice),
+        ("875", DocType::Invoice),
+        ("220", DocType::Order),
+        ("231", DocType::OrderConfirmation),
+    ] {
         let inv = parse(minimal_cii(code).as_bytes()).unwrap();
         assert_eq!(inv.doc_type(), want, "{code}");
         assert_eq!(inv.profile, Profile::Minimum);

@@ -21,14 +21,16 @@ pub(crate) fn parse(doc: &Document, syntax: Syntax) -> EInvoice {
         issue_date: ptext(r, &["IssueDate"]).map(|d| date_str(&d)),
         currency: currency.clone(),
         tax_currency: tax_currency.clone(),
-        due_date: ptext(r, &["DueDate"])
-            .or_else(|| chs(r, "PaymentMeans").find_map(|p| ptext(p, &["PaymentDueDate"])))
-            .map(|d| date_str(&d)),
+        due_date: ptext(r, &["DueDate"]).or_else(|| chs(r, "PaymentMeans").find_map(|p| ptext(p, &["PaymentDueDate"]))).map(|d| date_str(&d)),
         period_start: ptext(r, &["InvoicePeriod", "StartDate"]).map(|d| date_str(&d)),
         period_end: ptext(r, &["InvoicePeriod", "EndDate"]).map(|d| date_str(&d)),
         payment_terms: {
             let v: Vec<String> = chs(r, "PaymentTerms").filter_map(|t| text_ws(ch(t, "Note"))).collect();
-            if v.is_empty() { None } else { Some(v.join(" ")) }
+            if v.is_empty() {
+                None
+            } else {
+                Some(v.join(" "))
+            }
         },
         notes: chs(r, "Note").filter_map(|n| text(Some(n))).collect(),
         preceding_invoice: ptext(r, &["BillingReference", "InvoiceDocumentReference", "ID"]),
@@ -118,11 +120,7 @@ pub(crate) fn parse(doc: &Document, syntax: Syntax) -> EInvoice {
         charge_total: g("ChargeTotalAmount"),
         tax_exclusive: g("TaxExclusiveAmount"),
         tax_total: main.and_then(|t| pdec(*t, &["TaxAmount"])),
-        tax_total_accounting: if tax_currency.is_some() && tax_currency != currency {
-            tax_totals.iter().find(|t| amt_cur(t, &tax_currency)).and_then(|t| pdec(*t, &["TaxAmount"]))
-        } else {
-            None
-        },
+        tax_total_accounting: if tax_currency.is_some() && tax_currency != currency { tax_totals.iter().find(|t| amt_cur(t, &tax_currency)).and_then(|t| pdec(*t, &["TaxAmount"])) } else { None },
         tax_inclusive: g("TaxInclusiveAmount"),
         prepaid: g("PrepaidAmount"),
         rounding: g("PayableRoundingAmount"),
@@ -172,13 +170,7 @@ fn line(l: Node) -> Line {
 fn address(a: Node) -> Address {
     let mut lines: Vec<String> = ["StreetName", "AdditionalStreetName"].iter().filter_map(|n| ptext(a, &[n])).collect();
     lines.extend(chs(a, "AddressLine").filter_map(|l| ptext(l, &["Line"])));
-    Address {
-        lines,
-        post_code: ptext(a, &["PostalZone"]),
-        city: ptext(a, &["CityName"]),
-        subdivision: ptext(a, &["CountrySubentity"]),
-        country: ptext(a, &["Country", "IdentificationCode"]),
-    }
+    Address { lines, post_code: ptext(a, &["PostalZone"]), city: ptext(a, &["CityName"]), subdivision: ptext(a, &["CountrySubentity"]), country: ptext(a, &["Country", "IdentificationCode"]) }
 }
 
 fn party(p: Node) -> Party {
@@ -207,10 +199,6 @@ fn party(p: Node) -> Party {
         legal_id: le.and_then(|l| ptext(l, &["CompanyID"])),
         electronic_address: ptext(p, &["EndpointID"]),
         electronic_address_scheme: attr(ch(p, "EndpointID"), "schemeID"),
-        contact: Contact {
-            name: c.and_then(|c| ptext(c, &["Name"])),
-            phone: c.and_then(|c| ptext(c, &["Telephone"])),
-            email: c.and_then(|c| ptext(c, &["ElectronicMail"])),
-        },
+        contact: Contact { name: c.and_then(|c| ptext(c, &["Name"])), phone: c.and_then(|c| ptext(c, &["Telephone"])), email: c.and_then(|c| ptext(c, &["ElectronicMail"])) },
     }
 }

@@ -14,21 +14,13 @@ pub const MAX_DEPTH: usize = 64;
 /// Decodes the bytes to text (UTF-8, UTF-16 with BOM or ISO-8859-1/windows-1252 as declared).
 pub fn decode(xml: &[u8]) -> Result<std::borrow::Cow<'_, str>, EInvoiceError> {
     if xml.len() > MAX_BYTES {
-        return Err(EInvoiceError::Hostile(format!(
-            "the XML file is {} bytes, more than the limit of {} bytes",
-            xml.len(),
-            MAX_BYTES
-        )));
+        return Err(EInvoiceError::Hostile(format!("the XML file is {} bytes, more than the limit of {} bytes", xml.len(), MAX_BYTES)));
     }
     let xml = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
     if xml.starts_with(b"\xFF\xFE") || xml.starts_with(b"\xFE\xFF") {
         let le = xml[0] == 0xFF;
-        let units: Vec<u16> = xml[2..]
-            .chunks_exact(2)
-            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
-            .collect();
-        let s = String::from_utf16(&units)
-            .map_err(|_| EInvoiceError::Malformed("the file starts with a UTF-16 byte order mark but is not valid UTF-16".into()))?;
+        let units: Vec<u16> = xml[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+        let s = String::from_utf16(&units).map_err(|_| EInvoiceError::Malformed("the file starts with a UTF-16 byte order mark but is not valid UTF-16".into()))?;
         let s = s.replacen("encoding=\"UTF-16\"", "encoding=\"UTF-8\"", 1).replacen("encoding='UTF-16'", "encoding='UTF-8'", 1);
         return Ok(std::borrow::Cow::Owned(s));
     }
@@ -39,10 +31,7 @@ pub fn decode(xml: &[u8]) -> Result<std::borrow::Cow<'_, str>, EInvoiceError> {
             if head.contains("iso-8859-1") || head.contains("windows-1252") || head.contains("latin1") || head.contains("iso-8859-15") {
                 Ok(std::borrow::Cow::Owned(xml.iter().map(|&b| b as char).collect()))
             } else {
-                Err(EInvoiceError::Malformed(format!(
-                    "the XML is not valid UTF-8 (invalid byte at offset {}) and declares no other supported encoding",
-                    e.valid_up_to()
-                )))
+                Err(EInvoiceError::Malformed(format!("the XML is not valid UTF-8 (invalid byte at offset {}) and declares no other supported encoding", e.valid_up_to())))
             }
         }
     }
@@ -58,9 +47,7 @@ pub fn load(text: &str) -> Result<Document<'_>, EInvoiceError> {
              hide external entities (XXE) or entity expansion bombs, so the file is refused"
                 .into(),
         ),
-        roxmltree::Error::EntityReferenceLoop(_) => {
-            EInvoiceError::Hostile(format!("the XML expands entities recursively or excessively: {e}"))
-        }
+        roxmltree::Error::EntityReferenceLoop(_) => EInvoiceError::Hostile(format!("the XML expands entities recursively or excessively: {e}")),
         roxmltree::Error::NodesLimitReached => EInvoiceError::Hostile("the XML has more than 4 million nodes".into()),
         other => EInvoiceError::Malformed(format!("the file is not well-formed XML: {other}")),
     })?;
@@ -101,7 +88,11 @@ pub fn text(n: Option<Node>) -> Option<String> {
         }
     }
     let t = s.trim();
-    if t.is_empty() { None } else { Some(t.to_string()) }
+    if t.is_empty() {
+        None
+    } else {
+        Some(t.to_string())
+    }
 }
 
 /// Text with runs of whitespace collapsed to one space.
@@ -225,9 +216,7 @@ fn check_depth(b: &[u8]) -> Result<(), EInvoiceError> {
             if j < b.len() && b[j - 1] != b'/' {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Err(EInvoiceError::Hostile(format!(
-                        "elements are nested more than {MAX_DEPTH} levels deep; no e-invoice needs that"
-                    )));
+                    return Err(EInvoiceError::Hostile(format!("elements are nested more than {MAX_DEPTH} levels deep; no e-invoice needs that")));
                 }
             }
             i = j + 1;

@@ -204,11 +204,8 @@ fn names_in_sections(lines: &[TextLine], secs: &[Option<Party>]) -> Vec<FormName
             continue;
         }
         let h = l.height();
-        let mut below: Vec<(usize, &TextLine)> = lines
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.page == l.page && o.bbox[1] >= l.bbox[3] - 0.3 * h && o.bbox[1] - l.bbox[3] < 4.0 * h && (o.bbox[0] - l.bbox[0]).abs() < 2.0 * h)
-            .collect();
+        let mut below: Vec<(usize, &TextLine)> =
+            lines.iter().enumerate().filter(|(_, o)| o.page == l.page && o.bbox[1] >= l.bbox[3] - 0.3 * h && o.bbox[1] - l.bbox[3] < 4.0 * h && (o.bbox[0] - l.bbox[0]).abs() < 2.0 * h).collect();
         below.sort_by(|a, b| a.1.bbox[1].total_cmp(&b.1.bbox[1]));
         for (k, n) in below.into_iter().take(3) {
             let t = n.text.trim();

@@ -217,11 +217,14 @@ fn ocr_repaired_fr_key(vat: &str) -> Option<String> {
     if key.chars().all(|c| c.is_ascii_digit()) || !key.chars().all(|c| c.is_ascii_digit() || matches!(c, 'O' | 'I' | 'L')) {
         return None;
     }
-    let digits: String = key.chars().map(|c| match c {
-        'O' => '0',
-        'I' | 'L' => '1',
-        c => c,
-    }).collect();
+    let digits: String = key
+        .chars()
+        .map(|c| match c {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect();
     let fixed = format!("FR{digits}{}", &rest[2..]);
     (vat_id_checksum_ok(&fixed) == Some(true)).then_some(fixed)
 }

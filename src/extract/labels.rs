@@ -18,11 +18,17 @@ label_re!(
     r"(rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?|n°)|rechnung\s*(?:nr\.?|nummer|no\.?|#)|re\.?\s*-?\s*nr\.?|beleg\s*-?\s*(?:nummer|nr\.?)|invoice\s*(?:number|no\.?|nr\.?|#|num\.?|id)|inv\.?\s*no\.?|gutschrifts?\s*-?\s*(?:nummer|nr\.?)|credit\s*note\s*(?:number|no\.?|#)|num[ée]ro\s*de\s*facture|facture\s*n[°o]\.?|dokument\s*-?\s*(?:nummer|nr\.?)|document\s*(?:no\.?|number)|bill\s*(?:no\.?|number))"
 );
 // A title word directly followed by the number ("Rechnung 2018-123", "INVOICE 42").
-label_re!(invoice_title, r"^\s*(rechnung|invoice|gutschrift|facture|avoir|credit\s*note|korrekturrechnung|stornorechnung|rechnungskorrektur|teilrechnung|schlussrechnung|abschlagsrechnung|warenrechnung|handelsrechnung)\b\s*[:#]?");
+label_re!(
+    invoice_title,
+    r"^\s*(rechnung|invoice|gutschrift|facture|avoir|credit\s*note|korrekturrechnung|stornorechnung|rechnungskorrektur|teilrechnung|schlussrechnung|abschlagsrechnung|warenrechnung|handelsrechnung)\b\s*[:#]?"
+);
 // "Handelsrechnung (380) Nr.", "Rechnung des Versicherers (575) Nr.": a UNTDID type code in brackets.
 label_re!(invoice_type_code_title, r"(rechnung|gutschrift|invoice|korrektur|avoir|facture)[^\n]{0,40}?\(\d{3}\)\s*(?:nr\.?|no\.?|n°|#)");
 // References to another document's number: never this document's number.
-label_re!(reference_prefix, r"(ursprungs?|original|bezug|bezogen|referenz|storno\s*zu|zu\s*(?:der\s*)?rechnung|vorherige|preceding|related|corrected|facture\s*d'origine|sur\s*facture|kunden|customer|auftrags?|bestell|order|liefer|delivery)\s*-?\s*$");
+label_re!(
+    reference_prefix,
+    r"(ursprungs?|original|bezug|bezogen|referenz|storno\s*zu|zu\s*(?:der\s*)?rechnung|vorherige|preceding|related|corrected|facture\s*d'origine|sur\s*facture|kunden|customer|auftrags?|bestell|order|liefer|delivery)\s*-?\s*$"
+);
 label_re!(
     issue_date,
     r"(rechnungs\s*-?\s*datum|re\.?\s*-?\s*datum|beleg\s*-?\s*datum|invoice\s*date|date\s*of\s*(?:issue|invoice)|issue\s*date|ausstellungs\s*-?\s*datum|date\s*de\s*(?:la\s*)?facture|(?:^|\s)datum|(?:^|\s)date(?:\s*:|\s|$)|dated|(?:^|\s)vom\b|date\s*de\s*facture)"
@@ -52,11 +58,17 @@ label_re!(
     r"(zahl\s*-?\s*betrag|zu\s*zahlen(?:der\s*betrag)?|offener?\s*betrag|offene\s*zahlungen|rest\s*-?\s*betrag|amount\s*due|balance\s*due|total\s*due|due\s*payable|f[äa]lliger\s*betrag|noch\s*zu\s*zahlen|amount\s*payable|net\s*[àa]\s*payer|zahlbarer\s*betrag|reste\s*[àa]\s*payer|residual(?:\s*amount)?|remaining\s*(?:amount|balance)|montant\s*restant|restant\s*d[ûu]|solde\s*(?:d[ûu]|[àa]\s*payer))"
 );
 // Money already paid or to be deducted: then the gross total is not what is due.
-label_re!(prepaid, r"(anzahlung|vorauszahlung|bereits\s*(?:bezahlt|gezahlt|erhalten|geleistet)|abzgl\.?\s*(?:anzahlung|abschlag|zahlung)|abschlagszahlung|erhaltene\s*(?:zahlung|anzahlung)|prepaid|prepayment|already\s*paid|paid\s*amount|amount\s*paid|less\s*(?:deposit|payment)|deposit|acompte|d[ée]j[àa]\s*pay[ée]|ratenzahlung|instal?lments?)");
+label_re!(
+    prepaid,
+    r"(anzahlung|vorauszahlung|bereits\s*(?:bezahlt|gezahlt|erhalten|geleistet)|abzgl\.?\s*(?:anzahlung|abschlag|zahlung)|abschlagszahlung|erhaltene\s*(?:zahlung|anzahlung)|prepaid|prepayment|already\s*paid|paid\s*amount|amount\s*paid|less\s*(?:deposit|payment)|deposit|acompte|d[ée]j[àa]\s*pay[ée]|ratenzahlung|instal?lments?)"
+);
 // An earlier claim still unpaid, added to this invoice's amount to give what is due
 // ("Ausstehende Forderung am Ausstellungstag", "Rückstand", "Previous balance"): no part of
 // this invoice's gross.
-label_re!(arrears, r"(ausstehende\s*(?:forderung|beitr[äa]ge|zahlung)|r[üu]ckst[äa]nd(?:e|iger\s*betrag)?\b|saldo\s*-?\s*vortrag|vorheriger\s*saldo|alter\s*saldo|previous\s*balance|arrears|outstanding\s*(?:balance|from\s*previous)|solde\s*ant[ée]rieur)");
+label_re!(
+    arrears,
+    r"(ausstehende\s*(?:forderung|beitr[äa]ge|zahlung)|r[üu]ckst[äa]nd(?:e|iger\s*betrag)?\b|saldo\s*-?\s*vortrag|vorheriger\s*saldo|alter\s*saldo|previous\s*balance|arrears|outstanding\s*(?:balance|from\s*previous)|solde\s*ant[ée]rieur)"
+);
 // Carried-over subtotals on multi-page invoices: never a total.
 label_re!(carry_over, r"([üu]bertrag|carried\s*(?:forward|over)|zwischen\s*-?\s*übertrag|brought\s*forward)");
 // Amounts of allowances, charges and discounts: never one of the totals.
@@ -80,10 +92,7 @@ label_re!(
     r"^\s*(?:(?:offer|quote|angebot)\s+(?:valid|g[üu]ltig)\s+(?:until|bis)|valid\s+until|g[üu]ltig\s+bis|quote\s*(?:#|no\.?|number)|angebots\s*-?\s*(?:nummer|nr\.?)|date|datum|kunden\s*-?\s*(?:nummer|nr\.?)|customer\s+(?:no\.?|number|id)|account\s+no\.?|bestell\s*-?\s*(?:nummer|nr\.?)|order\s+(?:no\.?|number)|po\s+number)\s*[:.#]?\s*$"
 );
 // A street and house number alone ("Hauptstraße 116a", "Am Hafen 17"): an address line.
-label_re!(
-    street_line,
-    r"^\s*[\p{L}.\- ]*(?:stra(?:ss|ß)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|zeile)\s+\d{1,4}\s?[a-z]?(?:\s?[-/]\s?\d{1,4}[a-z]?)?\s*$"
-);
+label_re!(street_line, r"^\s*[\p{L}.\- ]*(?:stra(?:ss|ß)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|zeile)\s+\d{1,4}\s?[a-z]?(?:\s?[-/]\s?\d{1,4}[a-z]?)?\s*$");
 // A line that is only a country ("Deutschland / Germany", "FRANCE"): the last line of an
 // address, nobody's name.
 label_re!(
@@ -168,7 +177,17 @@ mod tests {
 
     #[test]
     fn contact_persons_and_label_lines_are_no_party() {
-        for s in ["z. Hd. Frau Laura Lorenz", "7. Hd. Laura Lorenz", "z.H. Herrn Müller", "Attn. Klaus Schröder", "Attention: Accounts Payable", "c/o Steuerbüro Klein", "Ansprechpartner", "Ihr Ansprechpartner: Sven Peters", "Our reference"] {
+        for s in [
+            "z. Hd. Frau Laura Lorenz",
+            "7. Hd. Laura Lorenz",
+            "z.H. Herrn Müller",
+            "Attn. Klaus Schröder",
+            "Attention: Accounts Payable",
+            "c/o Steuerbüro Klein",
+            "Ansprechpartner",
+            "Ihr Ansprechpartner: Sven Peters",
+            "Our reference",
+        ] {
             assert!(contact_person().is_match(s), "{s}");
         }
         for s in ["Offer valid until", "Angebot gültig bis:", "Kundennummer", "Quote #"] {

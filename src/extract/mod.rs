@@ -153,7 +153,15 @@ mod tests {
             ex.fields.insert(f.into(), FieldValue { value: v.into(), confidence: 0.9, page: Some(1), bbox: None });
         }
         ex.vat_breakdown = vec![VatBreakdown { rate: "7.00".into(), base: net.into(), amount: vat.into() }];
-        ex.line_items = vec![LineItem { line_id: Some("1".into()), name: Some("Brot".into()), quantity: Some("-2.0000".into()), unit_code: None, net_unit_price: Some("109.24".into()), net_line_amount: Some(net.into()), vat_rate: Some("7.00".into()) }];
+        ex.line_items = vec![LineItem {
+            line_id: Some("1".into()),
+            name: Some("Brot".into()),
+            quantity: Some("-2.0000".into()),
+            unit_code: None,
+            net_unit_price: Some("109.24".into()),
+            net_line_amount: Some(net.into()),
+            vat_rate: Some("7.00".into()),
+        }];
         ex
     }
 
@@ -175,4 +183,3 @@ mod tests {
         assert_eq!(ex.value("gross_total"), Some("233.47"));
     }
 }
-

@@ -47,7 +47,11 @@ fn month_number(name: &str) -> Option<u32> {
 
 fn year4(y: i32) -> i32 {
     if y < 100 {
-        if y < 70 { 2000 + y } else { 1900 + y }
+        if y < 70 {
+            2000 + y
+        } else {
+            1900 + y
+        }
     } else {
         y
     }
@@ -270,9 +274,7 @@ pub fn find_amounts(text: &str) -> Vec<AmountMatch> {
         let Some(mut value) = parse_amount(num.as_str()) else { continue };
         // OCR reads a minus as "=" now and then ("=7,67" in a column of negative amounts); an
         // equals sign with a space after it or text before it is an equation's ("… = 119,00").
-        let sign = c.name("sign").filter(|m| {
-            m.as_str() != "=" || (m.end() == num.start() && text[..m.start()].chars().next_back().is_none_or(char::is_whitespace) && c.name("pre").is_none())
-        });
+        let sign = c.name("sign").filter(|m| m.as_str() != "=" || (m.end() == num.start() && text[..m.start()].chars().next_back().is_none_or(char::is_whitespace) && c.name("pre").is_none()));
         if sign.is_some() || c.name("trail").is_some() {
             value = -value;
         }

@@ -84,11 +84,8 @@ fn invoice_number(lines: &[TextLine]) -> Option<(Cand, f32)> {
     for line in lines {
         let top_of_first_page = line.page == 1 && line.bbox[1] < 300.0;
         // (start, end, strength, value only on the same line)
-        let mut hits: Vec<(usize, usize, f32, bool)> = labels::invoice_number()
-            .find_iter(&line.text)
-            .filter(|m| !labels::reference_prefix().is_match(&line.text[..m.start()].to_lowercase()))
-            .map(|m| (m.start(), m.end(), 1.0, false))
-            .collect();
+        let mut hits: Vec<(usize, usize, f32, bool)> =
+            labels::invoice_number().find_iter(&line.text).filter(|m| !labels::reference_prefix().is_match(&line.text[..m.start()].to_lowercase())).map(|m| (m.start(), m.end(), 1.0, false)).collect();
         if let Some(m) = labels::invoice_type_code_title().find(&line.text) {
             hits.push((m.start(), m.end(), if top_of_first_page { 1.08 } else { 0.9 }, true));
         }
@@ -158,11 +155,7 @@ fn dates_for(lines: &[TextLine], label: &Regex, month_first: bool, exclude: &[&R
                     // A date far along the line belongs to another label.
                     let distance_penalty = if place == Place::SameLine && d.start > 40 { 0.8 } else { 1.0 };
                     let (bbox, conf) = located(target, from + d.start, from + d.end);
-                    out.push((
-                        Cand { value: d.date.format("%Y-%m-%d").to_string(), score: 0.9 * place.weight() * distance_penalty, page: target.page, bbox, order: target.order },
-                        conf,
-                        d.date,
-                    ));
+                    out.push((Cand { value: d.date.format("%Y-%m-%d").to_string(), score: 0.9 * place.weight() * distance_penalty, page: target.page, bbox, order: target.order }, conf, d.date));
                     break;
                 }
             }
@@ -219,7 +212,11 @@ fn amount_candidates(lines: &[TextLine]) -> Vec<AmountCand> {
                     Some(m) => {
                         // Closer labels count more.
                         let dist = label_text.len() - m.end();
-                        if dist < 40 { 1.0 } else { 0.8 }
+                        if dist < 40 {
+                            1.0
+                        } else {
+                            0.8
+                        }
                     }
                     None => 0.0,
                 }
@@ -237,7 +234,11 @@ fn amount_candidates(lines: &[TextLine]) -> Vec<AmountCand> {
                 // "Netto 100,00 MwSt 19,00" on one line: the nearer label decides.
                 let n = labels::net_total().find_iter(&label_text).last().map(|m| m.end()).unwrap_or(0);
                 let v = labels::vat_total().find_iter(&label_text).last().map(|m| m.end()).unwrap_or(0);
-                if n > v { roles[VAT] = 0.0 } else { roles[NET] = 0.0 }
+                if n > v {
+                    roles[VAT] = 0.0
+                } else {
+                    roles[NET] = 0.0
+                }
             }
             let (bbox, conf) = line.locate(a.start, a.end);
             out.push(AmountCand { value: a.value, page: line.page, bbox, conf, order: line.order, roles, currency: a.currency, rate: rate_in(&line.text[..a.start]) });
@@ -357,7 +358,9 @@ fn vat_breakdown(amounts: &[AmountCand]) -> Vec<VatBreakdown> {
     sorted.sort_by(|a, b| a.page.cmp(&b.page).then(cy(a).total_cmp(&cy(b))));
     for a in sorted {
         match by_row.last_mut() {
-            Some(row) if row[0].page == a.page && (row.iter().any(|r| r.order == a.order) || (cy(row[0]) - cy(a)).abs() < 0.5 * (row[0].bbox[3] - row[0].bbox[1]).max(a.bbox[3] - a.bbox[1])) => row.push(a),
+            Some(row) if row[0].page == a.page && (row.iter().any(|r| r.order == a.order) || (cy(row[0]) - cy(a)).abs() < 0.5 * (row[0].bbox[3] - row[0].bbox[1]).max(a.bbox[3] - a.bbox[1])) => {
+                row.push(a)
+            }
             _ => by_row.push(vec![a]),
         }
     }
@@ -404,7 +407,10 @@ fn first_id(lines: &[TextLine], finder: fn(&str) -> Vec<(String, usize, usize)>,
 /// A legal form ("GmbH", "& Co. KG", "a.G.", "Ltd."), with its closing dot.
 pub(crate) fn company_suffix() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?i)\b(?:ug\s*\(\s*haftungsbeschr\p{L}*\s*\)?|gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)(?:\b\.?|$|\s)").unwrap())
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:ug\s*\(\s*haftungsbeschr\p{L}*\s*\)?|gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)(?:\b\.?|$|\s)")
+            .unwrap()
+    })
 }
 
 /// A party's name as it is spelt: whitespace collapsed and the legal forms in their one
@@ -470,7 +476,8 @@ pub(crate) fn two_line_name(above: &TextLine, line: &TextLine) -> Option<String>
     // A legal form alone, often in smaller print ("GmbH & Co. KG"), stands a little further
     // off than its own height: the spacing then goes by the name's line.
     let h = if form_only { line.height().max(above.height()) } else { line.height() };
-    (company_suffix().is_match(&line.text) && name_continues_within(above, line, max_words, h)).then(|| format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" "))
+    (company_suffix().is_match(&line.text) && name_continues_within(above, line, max_words, h))
+        .then(|| format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn name_with_line_above(lines: &[&TextLine], at: usize, name: &str) -> String {
@@ -764,10 +771,12 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     put("seller_tax_number", tax_numbers.into_iter().next().map(|(c, f, _)| (c, f)));
 
     let (seller, buyer, seller_address, from_form) = parties(lines);
-    let canonical = |p: Option<(Cand, f32)>| p.map(|(mut c, f)| {
-        c.value = canonical_name(&c.value);
-        (c, f)
-    });
+    let canonical = |p: Option<(Cand, f32)>| {
+        p.map(|(mut c, f)| {
+            c.value = canonical_name(&c.value);
+            (c, f)
+        })
+    };
     let (seller, buyer) = (canonical(seller), canonical(buyer));
     if super::issuer_is_buyer(doc.doc_type) && !from_form {
         // An order: the letterhead is the buyer's, the address window the supplier's.
@@ -802,12 +811,7 @@ mod tests {
     fn a_return_line_whose_separators_ocr_read_as_letters_still_names_both_parties() {
         // Mustang's samples: "Bei Spiel GmbH • Ecke 12 • 12345 Stadthausen • Germany" read
         // with "e" and "©" for the dots; the recipient stands under it.
-        let ex = read(&[
-            (83.0, 157.0, "Bei Spiel GmbH e Ecke12 © 12345 Stadthausen e Germany"),
-            (71.0, 171.0, "Theodor Est"),
-            (72.0, 195.0, "Bahnstr 42"),
-            (71.0, 224.0, "88802 Spielkreis"),
-        ]);
+        let ex = read(&[(83.0, 157.0, "Bei Spiel GmbH e Ecke12 © 12345 Stadthausen e Germany"), (71.0, 171.0, "Theodor Est"), (72.0, 195.0, "Bahnstr 42"), (71.0, 224.0, "88802 Spielkreis")]);
         assert_eq!((ex.value("seller_name"), ex.value("buyer_name")), (Some("Bei Spiel GmbH"), Some("Theodor Est")));
     }
 
@@ -815,13 +819,7 @@ mod tests {
     fn a_receipt_without_a_currency_is_in_euro_when_its_seller_is_in_the_euro_area() {
         // A generated Dutch receipt: no € or EUR anywhere on the page.
         let receipt = |vat_line: &'static str| {
-            read(&[
-                (60.0, 60.0, "de Boer Bistro B.V."),
-                (60.0, 72.0, "Stationsplein 106"),
-                (60.0, 84.0, vat_line),
-                (60.0, 120.0, "Dish of the day 10 x 9,70 97,00"),
-                (60.0, 140.0, "TOTAL 106,46"),
-            ])
+            read(&[(60.0, 60.0, "de Boer Bistro B.V."), (60.0, 72.0, "Stationsplein 106"), (60.0, 84.0, vat_line), (60.0, 120.0, "Dish of the day 10 x 9,70 97,00"), (60.0, 140.0, "TOTAL 106,46")])
         };
         let ex = receipt("VAT number NL874021477B02");
         let currency = ex.fields.get("currency").expect("EUR assumed");
@@ -939,11 +937,7 @@ mod tests {
 
     #[test]
     fn the_end_of_a_period_is_no_due_date() {
-        let ex = read(&[
-            (50.0, 100.0, "Rechnung Nr. 471102 vom 24.01.2014"),
-            (50.0, 140.0, "Beitrag für den Zeitraum vom 06.12.2013 bis zum 06.12.2014"),
-            (50.0, 180.0, "Zahlbar bis 06.02.2014"),
-        ]);
+        let ex = read(&[(50.0, 100.0, "Rechnung Nr. 471102 vom 24.01.2014"), (50.0, 140.0, "Beitrag für den Zeitraum vom 06.12.2013 bis zum 06.12.2014"), (50.0, 180.0, "Zahlbar bis 06.02.2014")]);
         assert_eq!(ex.value("due_date"), Some("2014-02-06"));
         assert_eq!(ex.value("issue_date"), Some("2014-01-24"));
     }

@@ -73,10 +73,7 @@ pub fn lines(pages: &[Page]) -> Vec<TextLine> {
 /// Lines on the same page and visual row as `line` (other than it).
 fn same_row<'a>(lines: &'a [TextLine], line: &'a TextLine) -> impl Iterator<Item = &'a TextLine> {
     let cy = (line.bbox[1] + line.bbox[3]) / 2.0;
-    lines
-        .iter()
-        .filter(move |l| l.page == line.page && l.order != line.order)
-        .filter(move |l| ((l.bbox[1] + l.bbox[3]) / 2.0 - cy).abs() < 0.6 * line.height().max(l.height()))
+    lines.iter().filter(move |l| l.page == line.page && l.order != line.order).filter(move |l| ((l.bbox[1] + l.bbox[3]) / 2.0 - cy).abs() < 0.6 * line.height().max(l.height()))
 }
 
 /// Lines on the same page and visual row as `line`, to its right, nearest first.

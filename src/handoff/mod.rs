@@ -142,10 +142,7 @@ impl Handoff {
         // The outbox is kept as long as the document it describes.
         let until = archive.retention_policy().retention(index.doc_type.as_ref().map(|d| d.label), received).until;
         let objects: Vec<ObjectRef> = entries.iter().map(|(k, b)| ObjectRef::of(k, b)).collect();
-        archive.audit().append(
-            actor,
-            Event::new(EventKind::HandedOff, Some(&index.id)).objects(objects.clone()).details(json!({"revision": index.archive.revision, "skipped": skipped})),
-        )?;
+        archive.audit().append(actor, Event::new(EventKind::HandedOff, Some(&index.id)).objects(objects.clone()).details(json!({"revision": index.archive.revision, "skipped": skipped})))?;
         // The manifest is last: its presence means everything before it is there.
         for (key, bytes) in &entries {
             archive.store().put_new(key, bytes, Some(until))?;

@@ -100,9 +100,7 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Email, Problem> {
     if declared > limits.email_max_parts as usize {
         return Err(too_many_parts(declared, limits));
     }
-    let message = MessageParser::default()
-        .parse(bytes)
-        .ok_or_else(|| Problem::corrupt("no e-mail header block could be read; the file may not be an e-mail or may be damaged"))?;
+    let message = MessageParser::default().parse(bytes).ok_or_else(|| Problem::corrupt("no e-mail header block could be read; the file may not be an e-mail or may be damaged"))?;
     let mut problems = Vec::new();
     let (parts, depth) = structure(&message);
     if parts > limits.email_max_parts as usize {
@@ -207,9 +205,7 @@ fn check_multiparts(message: &Message<'_>, problems: &mut Vec<Problem>) {
             continue;
         };
         if !closed.contains(boundary.as_bytes()) {
-            problems.push(Problem::corrupt(format!(
-                "the e-mail is cut off: its {what} part ends without its closing boundary, so attachments may be missing; ask the sender to send it again"
-            )));
+            problems.push(Problem::corrupt(format!("the e-mail is cut off: its {what} part ends without its closing boundary, so attachments may be missing; ask the sender to send it again")));
         }
     }
 }
@@ -259,9 +255,7 @@ fn attachments(message: &Message<'_>, with_emails: bool, problems: &mut Vec<Prob
         if kind == Kind::Email && !with_emails {
             continue; // reported as too deep: the whole chain stays inside this e-mail's original
         }
-        let name = part.attachment_name().map(file_name).filter(|n| !n.is_empty()).unwrap_or_else(|| {
-            format!("attachment-{number}.{}", crate::archive::original_extension(MediaType::sniff(&bytes)))
-        });
+        let name = part.attachment_name().map(file_name).filter(|n| !n.is_empty()).unwrap_or_else(|| format!("attachment-{number}.{}", crate::archive::original_extension(MediaType::sniff(&bytes))));
         out.push(Attachment { name, bytes, kind });
     }
     out

@@ -89,9 +89,8 @@ impl Tokens {
     /// Reads the tokens from the environment variable `var`.
     pub fn from_env(var: &str) -> Result<Tokens, String> {
         let spec = std::env::var(var).unwrap_or_default();
-        Tokens::parse(&spec).map_err(|e| {
-            format!("HTTP tokens in ${var}: {e}. mailroom serve never runs without authentication: set ${var} to name:secret pairs, e.g. {var}=\"scanner-2:$(openssl rand -hex 32)\"")
-        })
+        Tokens::parse(&spec)
+            .map_err(|e| format!("HTTP tokens in ${var}: {e}. mailroom serve never runs without authentication: set ${var} to name:secret pairs, e.g. {var}=\"scanner-2:$(openssl rand -hex 32)\""))
     }
 
     /// The client a presented token belongs to. Digests are compared, in constant time and
@@ -132,12 +131,7 @@ pub struct App {
 pub fn router(app: Arc<App>) -> Router {
     // Only forms are read through axum's extractor, which enforces this limit.
     let body_limit = app.max_bytes.saturating_add(FORM_ROOM);
-    Router::new()
-        .route("/documents", post(upload))
-        .route("/documents/{id}", get(index))
-        .route("/health", get(health))
-        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
-        .with_state(app)
+    Router::new().route("/documents", post(upload)).route("/documents/{id}", get(index)).route("/health", get(health)).layer(axum::extract::DefaultBodyLimit::max(body_limit)).with_state(app)
 }
 
 fn json_response(status: StatusCode, value: &impl serde::Serialize) -> Response {

@@ -23,5 +23,8 @@ pub enum Received {
     Document(Document),
     /// The source could not deliver the bytes (permission denied, vanished file): nothing to
     /// quarantine because there are no bytes; reported to the user instead.
-    Unreadable { name: String, message: String },
+    Unreadable {
+        name: String,
+        message: String,
+    },
 }

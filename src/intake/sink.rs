@@ -91,9 +91,7 @@ impl Sink {
             Sink::Process(p) => {
                 let p = p.clone();
                 // Receives every original first (logged as received by `by`), then reads.
-                let done = tokio::task::spawn_blocking(move || p.process_all(&doc, &by))
-                .await
-                .map_err(|e| SinkError::Internal(e.to_string()))??;
+                let done = tokio::task::spawn_blocking(move || p.process_all(&doc, &by)).await.map_err(|e| SinkError::Internal(e.to_string()))??;
                 Ok(Delivered::Processed(done))
             }
             Sink::Queue(q) => q.deliver(doc, by).await,

@@ -81,10 +81,7 @@ impl Page {
             new_index[old] = new;
         }
         let lines_sorted: Vec<Line> = order.iter().map(|&i| lines[i].clone()).collect();
-        let blocks = blocks
-            .into_iter()
-            .map(|b| Block { lines: b.lines.iter().map(|&i| new_index[i]).collect(), bbox: b.bbox })
-            .collect();
+        let blocks = blocks.into_iter().map(|b| Block { lines: b.lines.iter().map(|&i| new_index[i]).collect(), bbox: b.bbox }).collect();
         Page { number, width, height, source, rotation, words, lines: lines_sorted, blocks }
     }
 

@@ -57,7 +57,11 @@ pub fn render(m: &Metrics, opts: &Options) -> String {
         v = super::train::VERSION,
         corpus = opts.corpus.display(),
         variants = opts.variants.join(","),
-        corr = if opts.corrections.is_empty() { String::new() } else { format!(" --corrections {}", opts.corrections.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" --corrections ")) },
+        corr = if opts.corrections.is_empty() {
+            String::new()
+        } else {
+            format!(" --corrections {}", opts.corrections.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" --corrections "))
+        },
     );
     s.push_str(&format!(
         "## Data\n\nThe generated corpus (`scripts/corpus/generate.py --seed 1 --count 800`: {} `train`, {} `test_seen`, {} `test` documents, \
@@ -268,7 +272,13 @@ pub fn summary(m: &Metrics) -> String {
         pct(m.split_test.page_accuracy),
         m.inference_ms_per_page
     );
-    for (name, r) in [("real scans", &m.fields_real_scans), ("real scans, printed values", &m.fields_real_scans_printed), ("test", &m.fields_test), ("test, legible values", &m.fields_test_visible), ("test_seen", &m.fields_test_seen)] {
+    for (name, r) in [
+        ("real scans", &m.fields_real_scans),
+        ("real scans, printed values", &m.fields_real_scans_printed),
+        ("test", &m.fields_test),
+        ("test, legible values", &m.fields_test_visible),
+        ("test_seen", &m.fields_test_seen),
+    ] {
         if let Some((model, rules)) = r {
             s.push_str(&format!("\n{name}:\n{}", fields_table(model, rules)));
         }

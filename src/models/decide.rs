@@ -100,9 +100,7 @@ fn registered_seller(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32
         return;
     }
     let buyer = best.get("buyer_name").map(|b| s.candidates[b.0].value.as_str());
-    let other = sellers.iter().copied().find(|&(i, p)| {
-        p >= MIN_REGISTERED_SELLER && i != chosen && registered(i) && !buyer.is_some_and(|b| same_value("seller_name", b, &s.candidates[i].value))
-    });
+    let other = sellers.iter().copied().find(|&(i, p)| p >= MIN_REGISTERED_SELLER && i != chosen && registered(i) && !buyer.is_some_and(|b| same_value("seller_name", b, &s.candidates[i].value)));
     if let Some(other) = other {
         best.insert("seller_name", other);
     }
@@ -179,16 +177,22 @@ fn gross_before_arrears(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, 
     }
     let arrears = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(s, c, crate::extract::labels::arrears())).filter_map(|c| c.amount.map(|a| (c.line, a)));
     let grosses = ranked.get("gross_total")?;
-    arrears.filter(|(_, a)| *a > Decimal::ZERO && *a < gross).find_map(|(arrears_line, a)| {
-        grosses.iter().find(|(i, _)| s.candidates[*i].amount == Some(gross - a) && s.candidates[*i].line != arrears_line).map(|&(i, q)| (i, q.max(0.7)))
-    })
+    arrears
+        .filter(|(_, a)| *a > Decimal::ZERO && *a < gross)
+        .find_map(|(arrears_line, a)| grosses.iter().find(|(i, _)| s.candidates[*i].amount == Some(gross - a) && s.candidates[*i].line != arrears_line).map(|&(i, q)| (i, q.max(0.7))))
 }
 
 /// What is due when the page prints a prepayment beside its label ("Erhaltene Anzahlungen
 /// -50,00", "abzgl. Anzahlung"): the amount that is the gross less it, wherever it stands.
 /// Invoices with prepayments are rare in the training corpus, so the arithmetic decides.
 fn due_after_prepayment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal) -> Option<(usize, f32)> {
-    let prepaid: Vec<Decimal> = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(s, c, crate::extract::labels::prepaid())).filter_map(|c| c.amount).filter(|a| !a.is_zero() && a.abs() < gross.abs()).collect();
+    let prepaid: Vec<Decimal> = s
+        .candidates
+        .iter()
+        .filter(|c| c.kind == Kind::Amount && labelled(s, c, crate::extract::labels::prepaid()))
+        .filter_map(|c| c.amount)
+        .filter(|a| !a.is_zero() && a.abs() < gross.abs())
+        .collect();
     let due = ranked.get("amount_due")?;
     prepaid.iter().find_map(|p| {
         let rest = gross - p.abs();
@@ -241,9 +245,7 @@ pub(super) fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usiz
     let amount = |i: usize| sized_amount(&s.candidates[i], sized).unwrap_or_default();
     let all: Vec<&[(usize, f32)]> = FIELDS.iter().map(|f| ranked.get(f).map(Vec::as_slice).unwrap_or(&[])).collect();
     let find = |field: usize, value: Decimal| all[field].iter().find(|(i, _)| amount(*i) == value).copied();
-    let rules_agree = |t: &[(usize, f32); 3]| {
-        s.rules.totals_consistent && FIELDS.iter().zip(t).all(|(f, (i, _))| s.rules.value(f).is_some_and(|r| same_value(f, r, &s.candidates[*i].value)))
-    };
+    let rules_agree = |t: &[(usize, f32); 3]| s.rules.totals_consistent && FIELDS.iter().zip(t).all(|(f, (i, _))| s.rules.value(f).is_some_and(|r| same_value(f, r, &s.candidates[*i].value)));
     let tops: Vec<Vec<(usize, f32)>> = FIELDS.iter().map(|f| top(f)).collect();
     let mut triples: Vec<[(usize, f32); 3]> = Vec::new();
     for &a in &tops[0] {
@@ -313,9 +315,7 @@ fn sum_row(s: &Scored, all: &[&[(usize, f32)]], gross: (usize, f32), sized: bool
     let g = &s.candidates[gross.0];
     let amount = |c: &Candidate| sized_amount(c, sized);
     let h = (g.bbox[3] - g.bbox[1]).max(1.0);
-    let in_row = |c: &Candidate| {
-        c.page == g.page && c.bbox[2] <= g.bbox[0] && (c.bbox[1] + c.bbox[3] - g.bbox[1] - g.bbox[3]).abs() < h
-    };
+    let in_row = |c: &Candidate| c.page == g.page && c.bbox[2] <= g.bbox[0] && (c.bbox[1] + c.bbox[3] - g.bbox[1] - g.bbox[3]).abs() < h;
     let row = |field: usize| all[field].iter().copied().filter(|(i, _)| in_row(&s.candidates[*i])).collect::<Vec<_>>();
     let (nets, vats) = (row(0), row(1));
     let target = amount(g)?;

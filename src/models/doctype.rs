@@ -58,12 +58,15 @@ pub fn features(pages: &[Page]) -> Features {
     // Layout cues and the keyword scores, outside the normalisation.
     title_features(first, &mut f);
     let amounts: usize = first.lines.iter().map(|l| find_amounts(&first.line_text(l)).len()).sum();
-    f.flag(&format!("amounts{}", match amounts {
-        0 => 0,
-        1..=3 => 1,
-        4..=10 => 2,
-        _ => 3,
-    }));
+    f.flag(&format!(
+        "amounts{}",
+        match amounts {
+            0 => 0,
+            1..=3 => 1,
+            4..=10 => 2,
+            _ => 3,
+        }
+    ));
     f.flag(&format!("pages{}", pages.len().min(4)));
     booking_cues(pages, &mut f);
     if first.width < 300.0 {
@@ -127,14 +130,8 @@ fn title_features(first: &Page, f: &mut Features) {
     // Short lines in the upper 60 %, printed at least 1.4 times the usual size; not a label
     // ("Bestellung:" beside an order number is no title).
     let label = |l: &&Line| l.words.first().is_some_and(|&w| first.words[w].text.ends_with(':'));
-    let titles: Vec<(&Line, f32)> = first
-        .lines
-        .iter()
-        .filter(|l| l.bbox[1] < first.height * 0.6 && l.words.len() <= 6)
-        .filter(|l| !label(l))
-        .map(|l| (l, size(l)))
-        .filter(|(_, s)| *s >= 1.4 * median)
-        .collect();
+    let titles: Vec<(&Line, f32)> =
+        first.lines.iter().filter(|l| l.bbox[1] < first.height * 0.6 && l.words.len() <= 6).filter(|l| !label(l)).map(|l| (l, size(l))).filter(|(_, s)| *s >= 1.4 * median).collect();
     let tallest = titles.iter().map(|t| t.1).fold(0.0, f32::max);
     for (l, s) in &titles {
         let text = first.line_text(l);

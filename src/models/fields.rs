@@ -13,8 +13,8 @@ use rust_decimal::Decimal;
 
 use super::{token, Features, LinearModel};
 use crate::extract::candidates::{candidates, Candidate, Kind};
-use crate::extract::text::{self, TextLine};
 use crate::extract::form::{self, Party};
+use crate::extract::text::{self, TextLine};
 use crate::extract::{ids, role_field, rules, Extraction, FieldExtractor, ReadDocument};
 use crate::index::{DocType, ModelInfo};
 use crate::layout::Page;
@@ -448,11 +448,8 @@ impl<'a> Context<'a> {
     /// of the lines passed on the way.
     fn column_above(&self, c: &Candidate) -> (Option<&'a TextLine>, Vec<Decimal>) {
         let h = (c.bbox[3] - c.bbox[1]).max(1.0);
-        let mut up: Vec<&TextLine> = self
-            .lines
-            .iter()
-            .filter(|l| l.page == c.page && l.bbox[3] <= c.bbox[1] + 0.3 * h && c.bbox[1] - l.bbox[3] < 15.0 * h && l.bbox[0] < c.bbox[2] && l.bbox[2] > c.bbox[0])
-            .collect();
+        let mut up: Vec<&TextLine> =
+            self.lines.iter().filter(|l| l.page == c.page && l.bbox[3] <= c.bbox[1] + 0.3 * h && c.bbox[1] - l.bbox[3] < 15.0 * h && l.bbox[0] < c.bbox[2] && l.bbox[2] > c.bbox[0]).collect();
         up.sort_by(|a, b| b.bbox[3].total_cmp(&a.bbox[3]));
         let mut amounts = Vec::new();
         for l in up {

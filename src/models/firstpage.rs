@@ -23,7 +23,10 @@ fn carry() -> &'static Regex {
 
 fn closing() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| Regex::new(r"(?i)(mit freundlichen grüßen|freundliche grüße|kind regards|sincerely|best regards|gesamtbetrag|rechnungsbetrag|zu zahlen|amount due|grand total|unterschrift|signature)").expect("regex"))
+    R.get_or_init(|| {
+        Regex::new(r"(?i)(mit freundlichen grüßen|freundliche grüße|kind regards|sincerely|best regards|gesamtbetrag|rechnungsbetrag|zu zahlen|amount due|grand total|unterschrift|signature)")
+            .expect("regex")
+    })
 }
 
 fn postcode_city() -> &'static Regex {

@@ -57,9 +57,7 @@ pub struct Example {
 }
 
 fn gt_fields(gt: &serde_json::Value) -> BTreeMap<String, String> {
-    gt.as_object()
-        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
-        .unwrap_or_default()
+    gt.as_object().map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect()).unwrap_or_default()
 }
 
 fn gt_doc_type(gt: &serde_json::Value) -> Option<DocType> {
@@ -363,7 +361,13 @@ pub fn measure_split(model: &FirstPageDetector, docs: &[&Example]) -> SplitMetri
         }
         at += n;
     }
-    SplitMetrics { documents: docs.len(), pages: pages.len(), documents_split_correctly: ok, document_accuracy: ok as f64 / docs.len().max(1) as f64, page_accuracy: right_pages as f64 / pages.len().max(1) as f64 }
+    SplitMetrics {
+        documents: docs.len(),
+        pages: pages.len(),
+        documents_split_correctly: ok,
+        document_accuracy: ok as f64 / docs.len().max(1) as f64,
+        page_accuracy: right_pages as f64 / pages.len().max(1) as f64,
+    }
 }
 
 /// Runs `pipeline` over read examples once and scores it like `mailroom eval`, a report
@@ -593,13 +597,10 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     if let Some(dir) = &opts.eval_dir {
         eprintln!("mailroom train: evaluating on {}", dir.display());
         // Read and indexed once, scored on all values and on the printed ones.
-        let mut reports = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), &[eval::Counted::All, eval::Counted::Visible], |_, _| {})
-            .map_err(|e| e.to_string())?
-            .into_iter()
-            .map(|model| {
-                let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
-                (model, baseline)
-            });
+        let mut reports = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), &[eval::Counted::All, eval::Counted::Visible], |_, _| {}).map_err(|e| e.to_string())?.into_iter().map(|model| {
+            let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
+            (model, baseline)
+        });
         metrics.fields_real_scans = reports.next();
         metrics.fields_real_scans_printed = reports.next();
     }
@@ -607,4 +608,3 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     write("metrics.json", serde_json::to_string_pretty(&metrics).expect("metrics"))?;
     Ok(metrics)
 }
-

@@ -128,10 +128,7 @@ fn psm(n: u32) -> PageSegMode {
 fn new_engine(config: &OcrConfig) -> Result<Tesseract, OcrError> {
     limit_openmp_threads();
     let mut t = Tesseract::new(config.datapath.as_deref(), Some(&config.languages)).map_err(|e| {
-        OcrError(format!(
-            "Tesseract could not load the languages '{}' ({e}); install their tesseract-ocr-<code> packages (scripts/setup.sh installs deu, eng and fra)",
-            config.languages
-        ))
+        OcrError(format!("Tesseract could not load the languages '{}' ({e}); install their tesseract-ocr-<code> packages (scripts/setup.sh installs deu, eng and fra)", config.languages))
     })?;
     t.set_page_seg_mode(psm(config.psm));
     Ok(t)
@@ -355,10 +352,13 @@ impl Tones {
         let tone_at = |q: f64| -> u8 {
             let wanted = (gray.as_raw().len() as f64 * q) as u64;
             let mut seen = 0;
-            histogram.iter().position(|&n| {
-                seen += n;
-                seen > wanted
-            }).unwrap_or(255) as u8
+            histogram
+                .iter()
+                .position(|&n| {
+                    seen += n;
+                    seen > wanted
+                })
+                .unwrap_or(255) as u8
         };
         Tones { paper: tone_at(0.5), ink: tone_at(0.005) }
     }

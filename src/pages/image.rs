@@ -32,16 +32,11 @@ pub fn produce(bytes: &[u8], media: MediaType, limits: &Limits, sink: &mut dyn F
 }
 
 fn bomb(w: u64, h: u64, limits: &Limits) -> PagesError {
-    PagesError::new(
-        ErrorKind::DecompressionBomb,
-        format!("the image declares {w}×{h} pixels, more than the limit of {} pixels per page; it was not decoded", limits.max_pixels),
-    )
+    PagesError::new(ErrorKind::DecompressionBomb, format!("the image declares {w}×{h} pixels, more than the limit of {} pixels per page; it was not decoded", limits.max_pixels))
 }
 
 fn decode_single(bytes: &[u8], limits: &Limits) -> Result<DynamicImage, PagesError> {
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("cannot read the image: {e}")))?;
+    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("cannot read the image: {e}")))?;
     let decoder = reader.into_decoder().map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("cannot read the image header: {e}")))?;
     let (w, h) = decoder.dimensions();
     if w as u64 * h as u64 > limits.max_pixels {
@@ -76,8 +71,7 @@ fn produce_tiff(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(PageContent)
             tiff::TiffError::LimitsExceeded => bomb(w as u64, h as u64, limits),
             other => corrupt(other),
         })?;
-        let image = tiff_to_image(w, h, color, data)
-            .ok_or_else(|| PagesError::new(ErrorKind::UnsupportedFormat, format!("TIFF page {number} uses an unsupported colour type {color:?}")))?;
+        let image = tiff_to_image(w, h, color, data).ok_or_else(|| PagesError::new(ErrorKind::UnsupportedFormat, format!("TIFF page {number} uses an unsupported colour type {color:?}")))?;
         if !sink(PageContent::Image(PageImage { number, image, dpi })) {
             break;
         }

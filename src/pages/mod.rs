@@ -97,10 +97,7 @@ pub fn produce(doc: &Document, limits: &Limits, sink: &mut dyn FnMut(PageContent
         return Err(PagesError::new(ErrorKind::Empty, "the file is empty (0 bytes); check the scanner or the upload"));
     }
     if doc.bytes.len() as u64 > limits.max_file_bytes {
-        return Err(PagesError::new(
-            ErrorKind::TooLarge,
-            format!("the file has {} bytes, more than the limit of {} bytes", doc.bytes.len(), limits.max_file_bytes),
-        ));
+        return Err(PagesError::new(ErrorKind::TooLarge, format!("the file has {} bytes, more than the limit of {} bytes", doc.bytes.len(), limits.max_file_bytes)));
     }
     match doc.media_type {
         MediaType::Pdf => pdf::produce(&doc.bytes, limits, sink),
@@ -112,10 +109,7 @@ pub fn produce(doc: &Document, limits: &Limits, sink: &mut dyn FnMut(PageContent
             }
             text::produce(&email.text, limits, sink)
         }
-        MediaType::Xml => Err(PagesError::new(
-            ErrorKind::UnsupportedFormat,
-            "an XML file that is not a recognised e-invoice (CII or UBL)",
-        )),
+        MediaType::Xml => Err(PagesError::new(ErrorKind::UnsupportedFormat, "an XML file that is not a recognised e-invoice (CII or UBL)")),
         MediaType::Unknown => Err(PagesError::new(
             ErrorKind::UnsupportedFormat,
             "not a PDF, PNG, JPEG, TIFF, e-invoice XML or e-mail (judged by content, not by file name; an e-mail must start with its header block: From:, Date:, Subject: …)",

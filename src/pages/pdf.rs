@@ -70,13 +70,10 @@ pub fn pdfium() -> Result<&'static Pdfium, PagesError> {
 
 fn open_error(e: PdfiumError) -> PagesError {
     match e {
-        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => PagesError::new(
-            ErrorKind::Encrypted,
-            "the PDF needs a password to open; ask the sender for an unprotected copy",
-        ),
-        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => {
-            PagesError::new(ErrorKind::Encrypted, "the PDF uses an unsupported security handler")
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::PasswordError) => {
+            PagesError::new(ErrorKind::Encrypted, "the PDF needs a password to open; ask the sender for an unprotected copy")
         }
+        PdfiumError::PdfiumLibraryInternalError(PdfiumInternalError::SecurityError) => PagesError::new(ErrorKind::Encrypted, "the PDF uses an unsupported security handler"),
         other => PagesError::new(ErrorKind::Corrupt, format!("the PDF cannot be opened: {other}")),
     }
 }
@@ -126,10 +123,7 @@ pub fn produce_text_only(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Pag
 
 fn produce_pages(bytes: &[u8], limits: &Limits, images: bool, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
     if is_truncated(bytes) {
-        return Err(PagesError::new(
-            ErrorKind::Corrupt,
-            "the PDF is truncated (no %%EOF at its end); it was probably cut off during transfer — send it again",
-        ));
+        return Err(PagesError::new(ErrorKind::Corrupt, "the PDF is truncated (no %%EOF at its end); it was probably cut off during transfer — send it again"));
     }
     let pdfium = pdfium()?;
     let _one_at_a_time = PDFIUM_DOCUMENT.lock().unwrap_or_else(|e| e.into_inner());
@@ -142,10 +136,7 @@ fn produce_pages(bytes: &[u8], limits: &Limits, images: bool, sink: &mut dyn FnM
         return Err(PagesError::new(ErrorKind::TooLarge, format!("the PDF has {count} pages, more than the limit of {}", limits.max_pages)));
     }
     for i in 0..count {
-        let page = doc
-            .pages()
-            .get(i as PdfPageIndex)
-            .map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {} cannot be read: {e}", i + 1)))?;
+        let page = doc.pages().get(i as PdfPageIndex).map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {} cannot be read: {e}", i + 1)))?;
         let Some(content) = read_page(&page, i + 1, limits, images)? else { continue };
         if !sink(content) {
             break;
@@ -187,14 +178,8 @@ fn read_page(page: &PdfPage, number: u32, limits: &Limits, images: bool) -> Resu
         dpi -= 25.0;
     }
     let (w_px, h_px) = px(dpi);
-    let config = PdfRenderConfig::new()
-        .set_target_width(w_px as i32)
-        .set_maximum_height(h_px as i32 + 1)
-        .use_grayscale_rendering(true)
-        .render_form_data(true);
-    let bitmap = page
-        .render_with_config(&config)
-        .map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {number} cannot be rendered: {e}")))?;
+    let config = PdfRenderConfig::new().set_target_width(w_px as i32).set_maximum_height(h_px as i32 + 1).use_grayscale_rendering(true).render_form_data(true);
+    let bitmap = page.render_with_config(&config).map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {number} cannot be rendered: {e}")))?;
     let image = DynamicImage::ImageLuma8(bitmap.as_image().to_luma8());
     let dpi = image.width() as f32 / (width / 72.0);
     Ok(Some(PageContent::Image(PageImage { number, image, dpi })))

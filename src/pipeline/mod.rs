@@ -162,10 +162,8 @@ impl Pipeline {
         let all_ocr = read.iter().all(|p| p.page.source == TextSource::Ocr);
         let t = Instant::now();
         let pdfa = if all_ocr {
-            let pdfa_pages: Vec<EncodedPage> = read
-                .iter()
-                .map(|p| EncodedPage { image: p.image.as_ref().expect("OCR pages keep their image"), width_pt: p.page.width, height_pt: p.page.height, words: &p.page.words })
-                .collect();
+            let pdfa_pages: Vec<EncodedPage> =
+                read.iter().map(|p| EncodedPage { image: p.image.as_ref().expect("OCR pages keep their image"), width_pt: p.page.width, height_pt: p.page.height, words: &p.page.words }).collect();
             let info = PdfaInfo { title: &doc.source.name, document_id: &doc.sha256, created: chrono::Utc::now() };
             Some(write_pdfa_encoded(&pdfa_pages, &info).map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("the PDF/A could not be written: {e}") })?)
         } else {

@@ -88,8 +88,7 @@ impl LocalStore {
     fn read_lock(&self, key: &str) -> Result<LockFile, StoreError> {
         let p = self.lock_path(key);
         match fs::read(&p) {
-            Ok(b) => serde_json::from_slice(&b)
-                .map_err(|e| StoreError::Refused { op: "read lock", key: key.to_string(), message: format!("damaged lock record {}: {e}", p.display()) }),
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| StoreError::Refused { op: "read lock", key: key.to_string(), message: format!("damaged lock record {}: {e}", p.display()) }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(LockFile::default()),
             Err(e) => Err(unavailable(&p, e)),
         }

@@ -16,8 +16,7 @@ use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, CreateBucketConfiguration, ObjectLockLegalHold, ObjectLockLegalHoldStatus, ObjectLockMode, ObjectLockRetention,
-    ObjectLockRetentionMode, ServerSideEncryption,
+    BucketLocationConstraint, CreateBucketConfiguration, ObjectLockLegalHold, ObjectLockLegalHoldStatus, ObjectLockMode, ObjectLockRetention, ObjectLockRetentionMode, ServerSideEncryption,
 };
 use aws_sdk_s3::Client;
 use chrono::{DateTime, Utc};
@@ -92,9 +91,7 @@ fn classify<E: ProvideErrorMetadata + std::error::Error + 'static>(op: &'static 
         None => aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
     };
     match code {
-        Some(c) if (400..500).contains(&c) && c != 408 && c != 429 => {
-            StoreError::Refused { op, key: key.to_string(), message: format!("HTTP {c}: {detail}") }
-        }
+        Some(c) if (400..500).contains(&c) && c != 408 && c != 429 => StoreError::Refused { op, key: key.to_string(), message: format!("HTTP {c}: {detail}") },
         _ => StoreError::Unavailable(format!("{op} {key}: {detail}")),
     }
 }
@@ -114,12 +111,7 @@ impl S3Store {
             .region(Region::new(config.region.clone()))
             .credentials_provider(creds)
             .force_path_style(config.path_style)
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(std::time::Duration::from_secs(5))
-                    .operation_attempt_timeout(std::time::Duration::from_secs(60))
-                    .build(),
-            );
+            .timeout_config(TimeoutConfig::builder().connect_timeout(std::time::Duration::from_secs(5)).operation_attempt_timeout(std::time::Duration::from_secs(60)).build());
         if let Some(ep) = &config.endpoint {
             b = b.endpoint_url(ep);
         }
@@ -145,9 +137,7 @@ impl S3Store {
                 Err(e) if status(&e) == Some(404) => {
                     let mut req = self.client.create_bucket().bucket(&bucket).object_lock_enabled_for_bucket(self.config.object_lock);
                     if self.config.region != "us-east-1" {
-                        req = req.create_bucket_configuration(
-                            CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(self.config.region.as_str())).build(),
-                        );
+                        req = req.create_bucket_configuration(CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(self.config.region.as_str())).build());
                     }
                     req.send().await.map_err(|e| classify("create bucket", &bucket, e))?;
                     tracing::info!(bucket = %bucket, object_lock = self.config.object_lock, "created the archive bucket");
@@ -161,7 +151,9 @@ impl S3Store {
                     return Err(StoreError::Refused {
                         op: "use bucket",
                         key: bucket.clone(),
-                        message: "Object Lock is not enabled on this bucket; create a new bucket with Object Lock (it cannot be turned on later on most servers) or set object_lock = false for a test setup".into(),
+                        message:
+                            "Object Lock is not enabled on this bucket; create a new bucket with Object Lock (it cannot be turned on later on most servers) or set object_lock = false for a test setup"
+                                .into(),
                     });
                 }
             }
@@ -303,15 +295,7 @@ impl ObjectStore for S3Store {
         }
         self.block_on(async {
             let retention = ObjectLockRetention::builder().mode(ObjectLockRetentionMode::Compliance).retain_until_date(to_smithy(until)).build();
-            self.client
-                .put_object_retention()
-                .bucket(&self.config.bucket)
-                .key(key)
-                .retention(retention)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| classify("extend retention", key, e))
+            self.client.put_object_retention().bucket(&self.config.bucket).key(key).retention(retention).send().await.map(|_| ()).map_err(|e| classify("extend retention", key, e))
         })
     }
 

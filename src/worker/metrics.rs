@@ -106,20 +106,26 @@ impl Metrics {
 pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<()> {
     let m1 = metrics.clone();
     let app = Router::new()
-        .route("/metrics", get(move || {
-            let m = m1.clone();
-            async move { ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.render()) }
-        }))
-        .route("/health", get(move || {
-            let m = metrics.clone();
-            async move {
-                if m.ready.load(Ordering::Relaxed) {
-                    (StatusCode::OK, "ok: consuming\n").into_response()
-                } else {
-                    (StatusCode::SERVICE_UNAVAILABLE, "not ready: not connected to the broker\n").into_response()
+        .route(
+            "/metrics",
+            get(move || {
+                let m = m1.clone();
+                async move { ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.render()) }
+            }),
+        )
+        .route(
+            "/health",
+            get(move || {
+                let m = metrics.clone();
+                async move {
+                    if m.ready.load(Ordering::Relaxed) {
+                        (StatusCode::OK, "ok: consuming\n").into_response()
+                    } else {
+                        (StatusCode::SERVICE_UNAVAILABLE, "not ready: not connected to the broker\n").into_response()
+                    }
                 }
-            }
-        }));
+            }),
+        );
     let listener = tokio::net::TcpListener::bind(addr).await?;
     if !addr.ip().is_loopback() {
         tracing::warn!(%addr, "the metrics endpoint listens beyond loopback: make sure only your monitoring can reach it");

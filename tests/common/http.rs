@@ -120,4 +120,3 @@ pub fn form(field: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
-

@@ -10,7 +10,11 @@ pub struct Mail {
 }
 
 enum Part {
-    File { name: String, content_type: String, bytes: Vec<u8> },
+    File {
+        name: String,
+        content_type: String,
+        bytes: Vec<u8>,
+    },
     Message(Vec<u8>),
     /// Headers and body exactly as given (for broken parts).
     Raw(String),
@@ -75,7 +79,11 @@ impl Mail {
             match part {
                 Part::File { name, content_type, bytes: data } => {
                     bytes.extend_from_slice(
-                        format!("Content-Type: {content_type}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n", wrap76(data)).as_bytes(),
+                        format!(
+                            "Content-Type: {content_type}; name=\"{name}\"\r\nContent-Disposition: attachment; filename=\"{name}\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+                            wrap76(data)
+                        )
+                        .as_bytes(),
                     );
                 }
                 Part::Message(m) => {

@@ -25,10 +25,7 @@ pub fn services() {
         return;
     }
     let st = Command::new("bash").arg(super::root().join("scripts/services.sh")).status().expect("run scripts/services.sh");
-    assert!(
-        st.success() && listening(5672) && listening(9000) && listening(5432),
-        "RabbitMQ (5672), PostgreSQL (5432) and the S3 server (9000) must run: see scripts/services.sh"
-    );
+    assert!(st.success() && listening(5672) && listening(9000) && listening(5432), "RabbitMQ (5672), PostgreSQL (5432) and the S3 server (9000) must run: see scripts/services.sh");
 }
 
 /// A name no other test run uses.
