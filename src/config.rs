@@ -11,16 +11,17 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::archive::retention::RetentionPolicy;
 use crate::archive::Archive;
 use crate::catalog::postgres::PostgresCatalog;
 use crate::catalog::sqlite::SqliteCatalog;
 use crate::catalog::Catalog;
 use crate::handoff::{Handoff, HandoffConfig};
+use crate::limits::Limits;
 use crate::ocr::OcrConfig;
-use crate::pages::Limits;
 use crate::pipeline::Pipeline;
-use crate::processor::Processor;
+use crate::processor::{Processor, Recorder};
+pub use crate::queue::BrokerConfig;
+use crate::retention::RetentionPolicy;
 use crate::store::local::LocalStore;
 use crate::store::s3::{S3Config, S3Store};
 use crate::store::ObjectStore;
@@ -144,57 +145,6 @@ fn default_sse() -> Option<String> {
 }
 fn yes() -> bool {
     true
-}
-
-/// The AMQP broker (production).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct BrokerConfig {
-    /// The environment variable holding the broker URL (`amqp://user:password@host:5672/vhost`).
-    pub url_env: String,
-    /// Used when that variable is unset: the local development broker.
-    pub default_url: String,
-    /// The job queue; retry and dead-letter queues are named after it.
-    pub queue: String,
-    /// Topic exchange for `document.processed.<type>` and `document.quarantined` events.
-    pub events_exchange: String,
-    /// Unacknowledged jobs per worker.
-    pub prefetch: u16,
-    /// Attempts before a job goes to the dead-letter queue.
-    pub max_attempts: u32,
-    /// Wait before each retry, in seconds (the last value repeats).
-    pub retry_delays_s: Vec<u64>,
-}
-
-impl Default for BrokerConfig {
-    fn default() -> Self {
-        BrokerConfig {
-            url_env: "MAILROOM_AMQP_URL".into(),
-            default_url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
-            queue: "mailroom.jobs".into(),
-            events_exchange: "mailroom.events".into(),
-            prefetch: 4,
-            max_attempts: 5,
-            retry_delays_s: vec![5, 30, 120, 600],
-        }
-    }
-}
-
-impl BrokerConfig {
-    pub fn url(&self) -> String {
-        std::env::var(&self.url_env).unwrap_or_else(|_| self.default_url.clone())
-    }
-}
-
-/// `amqp://user:secret@host/` → `amqp://user:***@host/`, for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s && url[s + 3..at].contains(':') => {
-            let user = url[s + 3..at].split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
-        }
-        _ => url.to_string(),
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -411,13 +361,13 @@ impl Config {
 
     /// The whole chain, stages to archive and outbox, acting as `actor`.
     pub fn processor(&self, actor: &str) -> Result<Processor, ConfigError> {
-        Ok(Processor {
-            pipeline: self.pipeline(),
-            archive: self.open_archive()?,
-            handoff: self.handoff.enabled.then(|| Handoff::new(self.handoff.clone())),
-            catalog: self.open_catalog()?,
-            actor: actor.to_string(),
-        })
+        Ok(Processor { pipeline: self.pipeline(), records: self.recorder(actor)? })
+    }
+
+    /// What writes a document's records (archive, audit, outbox, catalog) in their order,
+    /// acting as `actor`: for the commands that change stored documents without reading them.
+    pub fn recorder(&self, actor: &str) -> Result<Recorder, ConfigError> {
+        Ok(Recorder { archive: self.open_archive()?, handoff: self.handoff.enabled.then(|| Handoff::new(self.handoff.clone())), catalog: self.open_catalog()?, actor: actor.to_string() })
     }
 }
 
@@ -460,12 +410,5 @@ mod tests {
         assert!(Config::load(Some(&p)).unwrap_err().to_string().contains("colour"));
         std::fs::write(&p, "[[retention.rules]]\nname = \"x\"\ndoc_types = [\"invoice\"]\nyears = 8\n").unwrap();
         assert!(Config::load(Some(&p)).unwrap_err().to_string().contains("no retention rule covers"));
-    }
-
-    #[test]
-    fn urls_are_redacted() {
-        assert_eq!(redact_url("amqp://guest:secret@10.0.0.1:5672/%2f"), "amqp://guest:***@10.0.0.1:5672/%2f");
-        assert_eq!(redact_url("amqp://host/"), "amqp://host/");
-        assert_eq!(redact_url("postgresql://postgres@db/x"), "postgresql://postgres@db/x");
     }
 }

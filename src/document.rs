@@ -7,24 +7,28 @@
 use sha2::{Digest, Sha256};
 
 use crate::index::{Channel, Source};
+use crate::vocab::DocumentId;
 
-/// What the bytes are, judged by their content (magic numbers), never by the file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MediaType {
-    Pdf,
-    Png,
-    Jpeg,
-    Tiff,
-    Xml,
-    /// An e-mail (RFC 5322 / MIME, an `.eml` file): recognised by its header block.
-    Email,
-    Unknown,
+pub use crate::vocab::MediaType;
+
+/// Everything derived from a document that is kept beside its original: what the reading
+/// stages produce and the archive stores.
+#[derive(Debug, Default)]
+pub struct Artefacts {
+    /// Searchable PDF/A-2b, for scanned and image documents.
+    pub pdfa: Option<Vec<u8>>,
+    /// The read pages (words, lines, blocks) as JSON.
+    pub words: Option<Vec<u8>>,
+    /// Further files (an e-invoice's XML, attachments embedded in it): (file name, bytes).
+    pub attachments: Vec<(String, Vec<u8>)>,
+    /// Documents of their own that came inside this one (an e-mail's attachments), by id and
+    /// media type: the archive lists their originals' keys in the index beside the
+    /// attachments; they are stored by their own processing.
+    pub linked: Vec<(String, MediaType)>,
 }
 
+/// Judging by content is the document stage's job; the type itself is vocabulary.
 impl MediaType {
-    /// Every media type, in the order the JSON Schema lists them.
-    pub const ALL: [MediaType; 7] = [MediaType::Pdf, MediaType::Png, MediaType::Jpeg, MediaType::Tiff, MediaType::Xml, MediaType::Email, MediaType::Unknown];
-
     pub fn sniff(bytes: &[u8]) -> MediaType {
         if bytes.starts_with(b"%PDF-") {
             return MediaType::Pdf;
@@ -51,22 +55,6 @@ impl MediaType {
             return MediaType::Xml;
         }
         MediaType::Unknown
-    }
-
-    pub fn mime(self) -> &'static str {
-        match self {
-            MediaType::Pdf => "application/pdf",
-            MediaType::Png => "image/png",
-            MediaType::Jpeg => "image/jpeg",
-            MediaType::Tiff => "image/tiff",
-            MediaType::Xml => "application/xml",
-            MediaType::Email => "message/rfc822",
-            MediaType::Unknown => "application/octet-stream",
-        }
-    }
-
-    pub fn is_image(self) -> bool {
-        matches!(self, MediaType::Png | MediaType::Jpeg | MediaType::Tiff)
     }
 }
 
@@ -117,23 +105,17 @@ fn looks_like_email(bytes: &[u8]) -> bool {
 #[derive(Debug, Clone)]
 pub struct Document {
     pub bytes: Vec<u8>,
-    pub sha256: String,
+    /// The document id: the SHA-256 of `bytes`.
+    pub sha256: DocumentId,
     pub media_type: MediaType,
     pub source: Source,
 }
 
 impl Document {
     pub fn new(bytes: Vec<u8>, channel: Channel, name: String) -> Document {
-        let sha256 = sha256_hex(&bytes);
+        let sha256 = DocumentId::of(&bytes);
         let media_type = MediaType::sniff(&bytes);
-        let source = Source {
-            channel,
-            name,
-            media_type: media_type.mime().to_string(),
-            size: bytes.len() as u64,
-            received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            parent: None,
-        };
+        let source = Source { channel, name, media_type, size: bytes.len() as u64, received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), parent: None };
         Document { bytes, sha256, media_type, source }
     }
 
@@ -151,7 +133,7 @@ impl Document {
     /// A document read back from the archive: the bytes as stored, the source as first
     /// recorded (name, channel, time of receipt).
     pub fn restored(bytes: Vec<u8>, mut source: Source) -> Document {
-        let sha256 = sha256_hex(&bytes);
+        let sha256 = DocumentId::of(&bytes);
         let media_type = MediaType::sniff(&bytes);
         source.size = bytes.len() as u64;
         Document { bytes, sha256, media_type, source }

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::vocab::{CheckName, DocumentId, Field, MediaType};
+
 pub const SCHEMA: &str = "mailroom.document/1";
 
 /// Where a document came in.
@@ -30,14 +32,14 @@ pub struct Source {
     pub channel: Channel,
     /// The file name as received (never a full local path: paths can carry personal data).
     pub name: String,
-    pub media_type: String,
+    pub media_type: MediaType,
     pub size: u64,
     /// RFC 3339.
     pub received_at: String,
     /// The id of the document this one came inside (the e-mail of an attachment); absent
     /// for documents that arrived on their own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
+    pub parent: Option<DocumentId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,29 +208,6 @@ pub struct DocTypeResult {
     pub confidence: f32,
 }
 
-/// Every field name the index may carry, in the order the README documents them.
-pub const FIELD_NAMES: [&str; 19] = [
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "delivery_date",
-    "seller_name",
-    "seller_address",
-    "seller_vat_id",
-    "seller_tax_number",
-    "buyer_name",
-    "buyer_vat_id",
-    "iban",
-    "bic",
-    "currency",
-    "net_total",
-    "vat_total",
-    "gross_total",
-    "amount_due",
-    "payment_terms",
-    "order_reference",
-];
-
 /// One extracted value with where it was found.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldValue {
@@ -262,7 +241,7 @@ pub struct VatBreakdown {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// A stable id, e.g. `totals_consistent`, `iban_checksum` or an EN 16931 rule id `BR-CO-15`.
-    pub name: String,
+    pub name: CheckName,
     pub passed: bool,
     pub message: String,
 }
@@ -309,7 +288,7 @@ pub struct Models {
 pub struct DocumentIndex {
     pub schema: String,
     /// SHA-256 hex of the original bytes.
-    pub id: String,
+    pub id: DocumentId,
     pub source: Source,
     pub status: Status,
     pub error: Option<IndexError>,
@@ -318,7 +297,7 @@ pub struct DocumentIndex {
     /// ISO 639-1 code of the main language (`de`, `en`, …), null when unknown.
     pub language: Option<String>,
     pub doc_type: Option<DocTypeResult>,
-    pub fields: BTreeMap<String, FieldValue>,
+    pub fields: BTreeMap<Field, FieldValue>,
     pub line_items: Vec<LineItem>,
     pub vat_breakdown: Vec<VatBreakdown>,
     pub checks: Vec<Check>,
@@ -329,14 +308,15 @@ pub struct DocumentIndex {
 }
 
 impl DocumentIndex {
-    /// The record of a document that could not be processed.
-    pub fn quarantined(id: String, source: Source, kind: ErrorKind, message: String) -> Self {
+    /// The record of a processed document before anything was read into it: every index is
+    /// assembled from this one, its stages filling what they read.
+    pub fn processed(id: DocumentId, source: Source) -> Self {
         DocumentIndex {
             schema: SCHEMA.to_string(),
             id,
             source,
-            status: Status::Quarantined,
-            error: Some(IndexError { kind, message }),
+            status: Status::Processed,
+            error: None,
             source_format: None,
             pages: 0,
             language: None,
@@ -345,14 +325,19 @@ impl DocumentIndex {
             line_items: Vec::new(),
             vat_breakdown: Vec::new(),
             checks: Vec::new(),
-            needs_review: true,
+            needs_review: false,
             einvoice: None,
             archive: ArchiveRefs::default(),
             models: None,
         }
     }
 
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.get(name).map(|f| f.value.as_str())
+    /// The record of a document that could not be processed.
+    pub fn quarantined(id: DocumentId, source: Source, kind: ErrorKind, message: String) -> Self {
+        DocumentIndex { status: Status::Quarantined, error: Some(IndexError { kind, message }), needs_review: true, ..DocumentIndex::processed(id, source) }
+    }
+
+    pub fn field(&self, field: Field) -> Option<&str> {
+        self.fields.get(&field).map(|f| f.value.as_str())
     }
 }

@@ -1,18 +1,22 @@
 //! mailroom: a digital mailroom. Documents flow one way through the stages:
 //!
 //! ```text
-//! intake → document → pages → ocr → layout → classify → extract   (pipeline)
-//!        → archive (+ audit trail) → handoff                         (processor)
+//! intake → document (+ mail) → pages → ocr → layout → classify → extract (+ models)   pipeline: reads, stores nothing
+//!        → pdfa (rendered by the pipeline)
+//!        → archive (+ audit, retention, store) → handoff → catalog                     processor: stores, in one order
 //! ```
 //!
-//! Each stage is a module with one job. [`pipeline`] runs the reading stages and stores
-//! nothing; [`processor`] takes its result into the [`archive`] (on a [`store`]: a local
-//! folder or an S3 bucket with Object Lock), logs every write in the hash-chained
-//! [`audit`] trail, writes the ERP [`handoff`] and mirrors the index into the SQL [`catalog`].
-//! [`queue`] and [`worker`] run the same
-//! processor behind RabbitMQ; [`intake`] brings documents in (files, e-mails with their
-//! attachments, a scanner's hot folder, HTTP uploads); [`cli`] is the command line; [`config`]
-//! reads the pipeline file.
+//! Each stage is a module with one job, and imports only stages before it (a test,
+//! `tests/architecture.rs`, keeps the module graph free of cycles). [`vocab`] is the shared
+//! vocabulary (fields, document ids, check names); [`index`] the record every consumer
+//! reads. [`pipeline`] runs the reading stages and stores nothing; [`processor`] takes its
+//! result into the [`archive`] (on a [`store`]: a local folder or an S3 bucket with Object
+//! Lock) through its `Recorder`, the one place that writes a document's records in order:
+//! artefacts, the hash-chained [`audit`] entry, the index revision, the ERP [`handoff`], the
+//! SQL [`catalog`] row. [`queue`] and [`worker`] run the same processor behind RabbitMQ;
+//! [`intake`] brings documents in (files, a scanner's hot folder, HTTP uploads; e-mails are
+//! read by [`mail`]); [`config`] reads the pipeline file and wires the parts; [`training`]
+//! fits and measures the models (nothing at run time imports it); [`cli`] is the command line.
 
 pub mod archive;
 pub mod audit;
@@ -22,17 +26,23 @@ pub mod cli;
 pub mod config;
 pub mod document;
 pub mod einvoice;
-pub mod eval;
 pub mod extract;
 pub mod handoff;
 pub mod index;
 pub mod intake;
 pub mod layout;
+pub mod limits;
+pub mod mail;
 pub mod models;
 pub mod ocr;
 pub mod pages;
+pub mod pdfa;
 pub mod pipeline;
 pub mod processor;
 pub mod queue;
+pub mod redact;
+pub mod retention;
 pub mod store;
+pub mod training;
+pub mod vocab;
 pub mod worker;

@@ -72,7 +72,7 @@ fn compare(xml: &Path, gt: &serde_json::Value) -> Vec<String> {
 fn compare_invoice(inv: &einvoice::EInvoice, gt: &serde_json::Value) -> Vec<String> {
     let mut diffs = Vec::new();
     let f = inv.fields();
-    let get = |k: &str| f.get(k).map(|v| v.value.clone());
+    let get = |k: &str| f.get(&k.parse::<mailroom::vocab::Field>().unwrap()).map(|v| v.value.clone());
     let mut cmp_str = |k: &str, mine: Option<String>, norm: &dyn Fn(&str) -> String| {
         let want = gts(gt, k).map(|s| norm(&s)).filter(|s| !s.is_empty());
         let got = mine.map(|s| norm(&s));
@@ -259,7 +259,7 @@ fn fail_folder_never_crashes() {
         let bytes = std::fs::read(&xml).unwrap();
         match einvoice::parse(&bytes) {
             Ok(inv) => {
-                let failed: Vec<String> = inv.checks().into_iter().filter(|c| !c.passed).map(|c| c.name).collect();
+                let failed: Vec<String> = inv.checks().into_iter().filter(|c| !c.passed).map(|c| c.name.to_string()).collect();
                 eprintln!("{}: parsed, breaks {:?}", xml.display(), failed);
             }
             Err(e) => eprintln!("{}: refused: {e}", xml.display()),
@@ -274,13 +274,12 @@ fn every_field_is_normalised() {
     for xml in corpus_files(&data) {
         let Ok(inv) = einvoice::parse(&std::fs::read(&xml).unwrap()) else { continue };
         for (k, v) in inv.fields() {
-            assert!(mailroom::index::FIELD_NAMES.contains(&k.as_str()), "unknown field {k}");
             assert_eq!(v.confidence, 1.0);
-            if ["net_total", "vat_total", "gross_total", "amount_due"].contains(&k.as_str()) {
+            if k.kind() == mailroom::vocab::FieldKind::Amount {
                 let (_, frac) = v.value.split_once('.').expect("amount with dot");
                 assert_eq!(frac.len(), 2, "{k}={} in {}", v.value, xml.display());
             }
-            if k == "iban" || k.ends_with("vat_id") {
+            if matches!(k, mailroom::vocab::Field::Iban | mailroom::vocab::Field::SellerVatId | mailroom::vocab::Field::BuyerVatId) {
                 assert!(!v.value.contains(' ') && v.value == v.value.to_uppercase());
             }
         }

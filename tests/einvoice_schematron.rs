@@ -108,7 +108,7 @@ fn checks_agree_with_schematron_and_export_validates() {
         };
         let name = format!("f{i:04}.xml");
         std::fs::write(dir.join(&name), &bytes).unwrap();
-        let failed = inv.checks().into_iter().filter(|c| !c.passed).map(|c| c.name).collect();
+        let failed = inv.checks().into_iter().filter(|c| !c.passed).map(|c| c.name.to_string()).collect();
         mine.insert(name.clone(), (f.clone(), failed));
         match einvoice::export::write_cii(&inv) {
             Ok(x) => {

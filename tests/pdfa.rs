@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use chrono::TimeZone;
 use image::{DynamicImage, GrayImage, RgbImage};
-use mailroom::archive::pdfa::{write_pdfa, PdfaError, PdfaInfo, PdfaPage};
 use mailroom::layout::Word;
+use mailroom::pdfa::{write_pdfa, PdfaError, PdfaInfo, PdfaPage};
 
 const W_PX: u32 = 1654;
 const H_PX: u32 = 2339;

@@ -138,7 +138,7 @@ fn scans_of_corpus_invoices_match_their_ground_truth() {
             let gross: f64 = g.parse().unwrap();
             assert_eq!(field(idx, "gross_total").map(|g| g.parse::<f64>().unwrap()), Some(gross), "{name}");
         }
-        assert_eq!(idx["doc_type"]["label"], mailroom::eval::doc_type_for_code(gt["document_type_code"].as_str().unwrap()).as_str(), "{name}");
+        assert_eq!(idx["doc_type"]["label"], mailroom::training::eval::doc_type_for_code(gt["document_type_code"].as_str().unwrap()).as_str(), "{name}");
     }
     // The French credit note is read again with the French model: its accents survive
     // (German and English models read "Malaucène" as "Malaucene" and "à" as "a").

@@ -19,7 +19,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use chrono::{DateTime, Utc};
 use common::servers::*;
 use common::*;
-use mailroom::archive::retention::end_of_period;
+use mailroom::retention::end_of_period;
 use mailroom::store::s3::S3Store;
 use mailroom::store::{ObjectStore, StoreError};
 
@@ -187,16 +187,17 @@ fn two_workers_one_killed_every_document_archived_exactly_once() {
     assert_eq!(listed.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect::<BTreeSet<_>>(), ids);
 
     let dead = dead_letters(&env);
-    assert_eq!(dead.len(), 3, "{dead:#?}");
+    assert_eq!(dead.len(), 4, "{dead:#?}");
     for d in &dead {
         assert!(d["reason"].as_str().unwrap().len() > 10, "a dead letter carries its reason: {d}");
     }
     assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("malformed job")));
     assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("not in the archive")));
+    assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("is not a document id")), "{dead:#?}");
     env.verify_clean();
 }
 
-/// Publishes three jobs that can never work: not JSON, an original that was never stored,
+/// Publishes four jobs that can never work: not JSON, an id that is no document id, an original that was never stored,
 /// and a key that belongs to another document.
 fn publish_bad_jobs(env: &Env) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -210,16 +211,21 @@ fn publish_bad_jobs(env: &Env) {
         let source = mailroom::index::Source {
             channel: mailroom::index::Channel::File,
             name: "ghost.pdf".into(),
-            media_type: "application/pdf".into(),
+            media_type: mailroom::vocab::MediaType::Pdf,
             size: 1,
             received_at: Utc::now().to_rfc3339(),
             parent: None,
         };
         let ghost = "f".repeat(64);
-        let job = mailroom::queue::Job { id: ghost.clone(), key: format!("documents/{ghost}/{ghost}.pdf"), source: source.clone(), submitted_by: "test".into() };
+        let job = mailroom::queue::Job { id: mailroom::vocab::DocumentId::parse(&ghost).unwrap(), key: format!("documents/{ghost}/{ghost}.pdf"), source: source.clone(), submitted_by: "test".into() };
         mailroom::queue::publish_job(&ch, &topology, &job, 0).await.unwrap();
-        let other = mailroom::queue::Job { id: "e".repeat(64), key: format!("documents/{ghost}/{ghost}.pdf"), source, submitted_by: "test".into() };
+        let other = mailroom::queue::Job { id: mailroom::vocab::DocumentId::parse(&"e".repeat(64)).unwrap(), key: format!("documents/{ghost}/{ghost}.pdf"), source, submitted_by: "test".into() };
         mailroom::queue::publish_job(&ch, &topology, &other, 0).await.unwrap();
+        // A job whose id is no document id (three characters): refused where it is parsed,
+        // dead-lettered with the reason, never sliced into a log line.
+        let mut short = serde_json::to_value(&other).unwrap();
+        short["id"] = "abc".into();
+        mailroom::queue::publish(&ch, "", &topology.jobs, &serde_json::to_vec(&short).unwrap(), "bad-2", mailroom::queue::job_headers(0)).await.unwrap();
         conn.close(200, "done".into()).await.unwrap();
     });
 }

@@ -16,33 +16,16 @@
 //! written, so a crash at any point leaves either a complete document or one that the next
 //! attempt completes. Derived artefacts left by a crashed attempt are kept and reused.
 
-pub mod pdfa;
-pub mod retention;
-
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::audit::{AuditError, AuditLog, Event, EventKind, ObjectRef};
-use crate::document::{Document, MediaType};
-use crate::index::{DocType, DocumentIndex};
+use crate::document::{Artefacts, Document, MediaType};
+use crate::index::{DocType, DocumentId, DocumentIndex};
+use crate::retention::{Retention, RetentionPolicy};
 use crate::store::{list_all, ObjectStore, Put, StoreError};
-use retention::{Retention, RetentionPolicy};
-
-/// Everything derived from a document that is kept beside its original.
-#[derive(Debug, Default)]
-pub struct Artefacts {
-    /// Searchable PDF/A-2b, for scanned and image documents.
-    pub pdfa: Option<Vec<u8>>,
-    /// The read pages (words, lines, blocks) as JSON.
-    pub words: Option<Vec<u8>>,
-    /// Further files (an e-invoice's XML, attachments embedded in it): (file name, bytes).
-    pub attachments: Vec<(String, Vec<u8>)>,
-    /// Keys of documents of their own that came inside this one (an e-mail's attachments),
-    /// listed in the index beside the attachments; stored by their own processing.
-    pub linked: Vec<String>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -80,25 +63,16 @@ pub enum Stored {
     Existing(Box<DocumentIndex>),
 }
 
-/// File name extension for an original, from its sniffed media type.
-pub fn original_extension(media: MediaType) -> &'static str {
-    match media {
-        MediaType::Pdf => "pdf",
-        MediaType::Png => "png",
-        MediaType::Jpeg => "jpg",
-        MediaType::Tiff => "tif",
-        MediaType::Xml => "xml",
-        MediaType::Email => "eml",
-        MediaType::Unknown => "bin",
-    }
-}
+/// Where the ERP outbox entries lie (written by `handoff`); the archive lists them as
+/// objects of their document for retention and purging.
+pub const OUTBOX_PREFIX: &str = "handoff/";
 
 pub fn document_prefix(id: &str) -> String {
     format!("documents/{id}/")
 }
 
 pub fn original_key(id: &str, media: MediaType) -> String {
-    format!("documents/{id}/{id}.{}", original_extension(media))
+    format!("documents/{id}/{id}.{}", media.extension())
 }
 
 fn index_prefix(id: &str) -> String {
@@ -131,6 +105,21 @@ fn safe_name(name: &str) -> String {
 
 fn received_at(index: &DocumentIndex) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&index.source.received_at).map(|d| d.with_timezone(&Utc)).unwrap_or_else(|_| Utc::now())
+}
+
+/// The folder names that are document ids; anything else in `documents/` or `quarantine/` was
+/// not written by mailroom, and is named in the log, never taken for a document.
+fn ids_in(names: Vec<String>) -> Vec<DocumentId> {
+    names
+        .into_iter()
+        .filter_map(|n| match DocumentId::parse(&n) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::warn!(folder = %e.shown, "not a document folder: left alone");
+                None
+            }
+        })
+        .collect()
 }
 
 pub struct Archive {
@@ -243,7 +232,7 @@ impl Archive {
             index.archive.attachments.push(o.key.clone());
             objects.push(o);
         }
-        index.archive.attachments.extend(artefacts.linked.iter().cloned());
+        index.archive.attachments.extend(artefacts.linked.iter().map(|(id, media)| original_key(id, *media)));
         let key = index_key(id, 1);
         index.archive.index = Some(key.clone());
         index.archive.revision = 1;
@@ -280,7 +269,7 @@ impl Archive {
             self.store.extend_retention(&key, r.until)?;
         }
         loop {
-            let last = self.revisions(&id)?.last().and_then(|k| revision_of(k)).ok_or_else(|| ArchiveError::NotFound(id.clone()))?;
+            let last = self.revisions(&id)?.last().and_then(|k| revision_of(k)).ok_or_else(|| ArchiveError::NotFound(id.to_string()))?;
             let rev = last + 1;
             let key = index_key(&id, rev);
             index.archive.index = Some(key.clone());
@@ -333,13 +322,13 @@ impl Archive {
     }
 
     /// Ids of every document with an original in the archive.
-    pub fn document_ids(&self) -> Result<Vec<String>, ArchiveError> {
-        Ok(self.store.children("documents/")?)
+    pub fn document_ids(&self) -> Result<Vec<DocumentId>, ArchiveError> {
+        Ok(ids_in(self.store.children("documents/")?))
     }
 
     /// Ids of every document that has ever been quarantined.
-    pub fn quarantine_ids(&self) -> Result<Vec<String>, ArchiveError> {
-        Ok(self.store.children("quarantine/")?)
+    pub fn quarantine_ids(&self) -> Result<Vec<DocumentId>, ArchiveError> {
+        Ok(ids_in(self.store.children("quarantine/")?))
     }
 
     /// Sets or releases a legal hold on every object of a document.
@@ -362,19 +351,19 @@ impl Archive {
         let mut keys = list_all(&*self.store, &document_prefix(id))?;
         keys.extend(list_all(&*self.store, &format!("quarantine/{id}/"))?);
         let marker = format!("/{id}-r");
-        keys.extend(list_all(&*self.store, crate::handoff::PREFIX)?.into_iter().filter(|k| k.contains(&marker)));
+        keys.extend(list_all(&*self.store, OUTBOX_PREFIX)?.into_iter().filter(|k| k.contains(&marker)));
         Ok(keys)
     }
 
     /// Where a document stands with its retention: the lock on its objects (the latest
     /// retain-until of any of them), legal holds, and the rule of its current type.
-    pub fn retention_status(&self, id: &str) -> Result<RetentionStatus, ArchiveError> {
+    pub fn retention_status(&self, id: &DocumentId) -> Result<RetentionStatus, ArchiveError> {
         let index = match self.lookup(id)? {
             Some(i) => Some(i),
             None => self.quarantined(id)?,
         };
         let mut status = RetentionStatus {
-            id: id.to_string(),
+            id: id.clone(),
             name: index.as_ref().map(|i| i.source.name.clone()),
             doc_type: index.as_ref().and_then(|i| i.doc_type.as_ref().map(|d| d.label)),
             received_at: index.as_ref().map(|i| i.source.received_at.clone()),
@@ -395,7 +384,7 @@ impl Archive {
 
     /// Deletes every object of a document whose retention has ended, after logging the
     /// approval and the hashes of what goes. Refused under a legal hold or before the date.
-    pub fn purge(&self, id: &str, actor: &str, approval: &str) -> Result<usize, ArchiveError> {
+    pub fn purge(&self, id: &DocumentId, actor: &str, approval: &str) -> Result<usize, ArchiveError> {
         let status = self.retention_status(id)?;
         if status.objects == 0 {
             return Err(ArchiveError::NotFound(id.to_string()));
@@ -425,7 +414,7 @@ impl Archive {
 /// See [`Archive::retention_status`].
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RetentionStatus {
-    pub id: String,
+    pub id: DocumentId,
     pub name: Option<String>,
     pub doc_type: Option<DocType>,
     pub received_at: Option<String>,

@@ -25,8 +25,8 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use crate::archive::retention::RetentionPolicy;
 use crate::document::sha256_hex;
+use crate::retention::RetentionPolicy;
 use crate::store::{ObjectStore, Put, StoreError};
 
 pub const PREFIX: &str = "audit/";

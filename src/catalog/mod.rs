@@ -13,7 +13,7 @@ pub mod sqlite;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::index::{DocType, DocumentIndex, Status};
+use crate::index::{DocType, DocumentIndex, Field, Status};
 
 /// A document's row.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,28 +55,28 @@ fn valid_date(v: Option<&str>) -> Option<String> {
 
 impl Entry {
     pub fn of(index: &DocumentIndex) -> Entry {
-        let f = |k: &str| index.field(k).map(str::to_string);
+        let f = |k: Field| index.field(k).map(str::to_string);
         Entry {
-            id: index.id.clone(),
+            id: index.id.to_string(),
             revision: index.archive.revision,
             status: index.status,
             received_at: index.source.received_at.clone(),
             channel: text(&index.source.channel).unwrap_or_default(),
             source_name: index.source.name.clone(),
-            media_type: index.source.media_type.clone(),
+            media_type: index.source.media_type.mime().to_string(),
             source_format: index.source_format.as_ref().and_then(text),
             doc_type: index.doc_type.as_ref().map(|d| d.label.as_str().to_string()),
             doc_type_confidence: index.doc_type.as_ref().map(|d| d.confidence),
             needs_review: index.needs_review,
-            invoice_number: f("invoice_number"),
-            issue_date: valid_date(index.field("issue_date")),
-            due_date: valid_date(index.field("due_date")),
-            seller_name: f("seller_name"),
-            seller_vat_id: f("seller_vat_id"),
-            buyer_name: f("buyer_name"),
-            iban: f("iban"),
-            currency: f("currency"),
-            gross_total: index.field("gross_total").filter(|v| v.parse::<rust_decimal::Decimal>().is_ok()).map(str::to_string),
+            invoice_number: f(Field::InvoiceNumber),
+            issue_date: valid_date(index.field(Field::IssueDate)),
+            due_date: valid_date(index.field(Field::DueDate)),
+            seller_name: f(Field::SellerName),
+            seller_vat_id: f(Field::SellerVatId),
+            buyer_name: f(Field::BuyerName),
+            iban: f(Field::Iban),
+            currency: f(Field::Currency),
+            gross_total: index.field(Field::GrossTotal).filter(|v| v.parse::<rust_decimal::Decimal>().is_ok()).map(str::to_string),
             error_kind: index.error.as_ref().map(|e| e.kind.as_str().to_string()),
             error_message: index.error.as_ref().map(|e| e.message.clone()),
             retain_until: index.archive.retain_until.clone(),
@@ -304,15 +304,21 @@ pub(crate) mod tests {
     use super::*;
     use crate::index::{Channel, DocTypeResult, ErrorKind, FieldValue, Source};
 
-    pub fn index(id: &str, t: DocType, issue: &str, seller: &str, revision: u32) -> DocumentIndex {
-        let source = Source { channel: Channel::File, name: format!("{id}.pdf"), media_type: "application/pdf".into(), size: 1, received_at: "2025-06-26T10:00:00Z".into(), parent: None };
-        let mut i = DocumentIndex::quarantined(id.to_string(), source, ErrorKind::Internal, String::new());
+    /// A document id made of one hex digit repeated (`"a"` → `aaaa…`), so tests read short.
+    pub fn id(short: &str) -> crate::vocab::DocumentId {
+        crate::vocab::DocumentId::parse(&short.repeat(64 / short.len())).expect("a hex digit")
+    }
+
+    pub fn index(short: &str, t: DocType, issue: &str, seller: &str, revision: u32) -> DocumentIndex {
+        let id = id(short);
+        let source = Source { channel: Channel::File, name: format!("{short}.pdf"), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: "2025-06-26T10:00:00Z".into(), parent: None };
+        let mut i = DocumentIndex::quarantined(id.clone(), source, ErrorKind::Internal, String::new());
         i.status = Status::Processed;
         i.error = None;
         i.doc_type = Some(DocTypeResult { label: t, confidence: 0.9 });
         i.needs_review = seller.contains('?');
-        for (k, v) in [("issue_date", issue), ("seller_name", seller), ("gross_total", "119.00"), ("invoice_number", "RE-1")] {
-            i.fields.insert(k.into(), FieldValue { value: v.into(), confidence: 0.9, page: None, bbox: None });
+        for (k, v) in [(Field::IssueDate, issue), (Field::SellerName, seller), (Field::GrossTotal, "119.00"), (Field::InvoiceNumber, "RE-1")] {
+            i.fields.insert(k, FieldValue { value: v.into(), confidence: 0.9, page: None, bbox: None });
         }
         i.archive.revision = revision;
         i.archive.index = Some(format!("documents/{id}/index/{revision:04}.json"));
@@ -329,16 +335,16 @@ pub(crate) mod tests {
         a2.needs_review = false;
         c.upsert(&Entry::of(&a2)).unwrap();
         c.upsert(&Entry::of(&index("a", DocType::Invoice, "2025-01-15", "Müller GmbH", 1))).unwrap();
-        assert_eq!(c.get("a").unwrap().unwrap().issue_date.as_deref(), Some("2025-01-16"));
-        assert_eq!(c.get("a").unwrap().unwrap().revision, 2);
+        assert_eq!(c.get(&id("a")).unwrap().unwrap().issue_date.as_deref(), Some("2025-01-16"));
+        assert_eq!(c.get(&id("a")).unwrap().unwrap().revision, 2);
         // A quarantine record never replaces a processed document.
         let mut q = index("a", DocType::Invoice, "2025-01-16", "x", 5);
         q.status = Status::Quarantined;
         c.upsert(&Entry::of(&q)).unwrap();
-        assert_eq!(c.get("a").unwrap().unwrap().status, Status::Processed);
+        assert_eq!(c.get(&id("a")).unwrap().unwrap().status, Status::Processed);
 
         let ids = |q: Query| -> Vec<String> {
-            let mut v: Vec<String> = c.find(&q).unwrap().into_iter().map(|e| e.id).collect();
+            let mut v: Vec<String> = c.find(&q).unwrap().into_iter().map(|e| e.id.chars().take(1).collect()).collect();
             v.sort();
             v
         };
@@ -347,7 +353,7 @@ pub(crate) mod tests {
         assert_eq!(ids(Query { needs_review: Some(true), ..Default::default() }), ["c"]);
         assert_eq!(ids(Query { text: Some("müller".into()), ..Default::default() }), ["a"]);
         assert_eq!(ids(Query::default()), ["a", "b", "c"]);
-        c.remove("b").unwrap();
-        assert!(c.get("b").unwrap().is_none());
+        c.remove(&id("b")).unwrap();
+        assert!(c.get(&id("b")).unwrap().is_none());
     }
 }

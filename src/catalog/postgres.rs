@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use postgres::{Client, NoTls, Row};
 
 use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, UPSERT_GUARD};
-use crate::config::redact_url;
+use crate::redact::redact_url;
 
 pub struct PostgresCatalog {
     url: String,
@@ -170,7 +170,7 @@ mod tests {
         let schema = format!("mailroom_test_{}", std::process::id());
         let c = PostgresCatalog::connect(&url, &schema).expect("PostgreSQL must run on 127.0.0.1:5432 (see scripts/services.sh)");
         super::super::tests::behaves(&c);
-        let e = c.get("a").unwrap().unwrap();
+        let e = c.get(&super::super::tests::id("a")).unwrap().unwrap();
         assert_eq!(e.received_at, "2025-06-26T10:00:00Z");
         assert_eq!(e.gross_total.as_deref(), Some("119.00"));
         c.with(|client| client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();

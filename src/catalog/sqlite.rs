@@ -139,6 +139,6 @@ mod tests {
         // Reopening keeps the rows.
         drop(c);
         let c = SqliteCatalog::open(dir.path().join("catalog.sqlite")).unwrap();
-        assert!(c.get("a").unwrap().is_some());
+        assert!(c.get(&super::super::tests::id("a")).unwrap().is_some());
     }
 }

@@ -4,7 +4,8 @@
 
 use std::process::ExitCode;
 
-use crate::config::{redact_url, ArchiveConfig, Config};
+use crate::config::{ArchiveConfig, Config};
+use crate::redact::redact_url;
 
 fn report(ok: bool, what: &str, detail: String) -> bool {
     println!("{} {what}: {detail}", if ok { "ok  " } else { "FAIL" });

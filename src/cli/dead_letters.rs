@@ -84,7 +84,7 @@ pub fn dead_letters(config: &Config, cmd: DeadLetterCommand) -> ExitCode {
                 println!("{}", serde_json::to_string_pretty(&list).expect("letters serialise"));
             } else {
                 for l in &letters {
-                    let (id, name) = l.job.as_ref().map(|j| (&j.id[..16], j.source.name.as_str())).unwrap_or(("(unreadable job)", ""));
+                    let (id, name) = l.job.as_ref().map(|j| (j.id.short(16), j.source.name.as_str())).unwrap_or(("(unreadable job)", ""));
                     println!("{id}  {}  attempts: {}  {name}  {}", l.failed_at, l.attempts, l.reason);
                 }
                 eprintln!("{} dead-lettered job(s) in {}", letters.len(), topology.dead);

@@ -11,7 +11,7 @@ pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
     let mut rules = crate::pipeline::Pipeline::rules_only();
     rules.ocr = pipeline.ocr.clone();
     rules.limits = pipeline.limits;
-    let cache = match args.cache.as_deref().map(|d| crate::models::cache::PageCache::new(d, &pipeline.ocr)).transpose() {
+    let cache = match args.cache.as_deref().map(|d| crate::training::cache::PageCache::new(d, &pipeline.ocr)).transpose() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("mailroom: the page cache cannot be used: {e}");
@@ -19,8 +19,8 @@ pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
         }
     };
     let baseline = if args.no_baseline { None } else { Some(&rules) };
-    let counted = if args.visible_only { crate::eval::Counted::Visible } else { crate::eval::Counted::All };
-    let report = crate::eval::run_cached(&pipeline, baseline, &args.dir, cache.as_ref(), &[counted], |name, idx| {
+    let counted = if args.visible_only { crate::training::eval::Counted::Visible } else { crate::training::eval::Counted::All };
+    let report = crate::training::eval::run_cached(&pipeline, baseline, &args.dir, cache.as_ref(), &[counted], |name, idx| {
         eprintln!("  {name}: {}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("quarantined"));
     })
     .map(|mut reports| reports.remove(0));

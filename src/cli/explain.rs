@@ -12,9 +12,9 @@ use crate::classify::detect_language;
 use crate::config::Config;
 use crate::document::Document;
 use crate::extract::ReadDocument;
-use crate::index::Channel;
-use crate::models::cache::PageCache;
+use crate::index::{Channel, Field};
 use crate::models::fields::{self, TrainedExtractor};
+use crate::training::cache::PageCache;
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -35,12 +35,14 @@ pub fn explain(config: &Config, args: ExplainArgs) -> ExitCode {
     let Some(extractor) = TrainedExtractor::shipped() else {
         return fail("this build has no trained field models (models/fields-v1.json): nothing to explain");
     };
-    if let Some(f) = &args.field {
-        if !fields::MODEL_FIELDS.iter().any(|(m, _)| m == f) {
-            let known: Vec<&str> = fields::MODEL_FIELDS.iter().map(|(m, _)| *m).collect();
-            return fail(format!("'{f}' is no field with a model; one of: {}", known.join(", ")));
+    let field = match args.field.as_deref().map(str::parse::<Field>) {
+        Some(Ok(f)) if f.model_reads() => Some(f),
+        None => None,
+        Some(_) => {
+            let known: Vec<&str> = fields::MODEL_FIELDS.iter().map(|(m, _)| m.as_str()).collect();
+            return fail(format!("'{}' is no field with a model; one of: {}", args.field.unwrap_or_default(), known.join(", ")));
         }
-    }
+    };
     let bytes = match std::fs::read(&args.file) {
         Ok(b) => b,
         Err(e) => return fail(format!("{}: {e}", args.file.display())),
@@ -69,6 +71,6 @@ pub fn explain(config: &Config, args: ExplainArgs) -> ExitCode {
         super::emit(&format!("document types: {}\n", top.join(", ")));
     }
     let read = ReadDocument { pages: &pages, language: language.as_deref(), doc_type };
-    super::emit(&fields::explain(&extractor, &read, args.field.as_deref(), args.top.max(1)));
+    super::emit(&fields::explain(&extractor, &read, field, args.top.max(1)));
     ExitCode::SUCCESS
 }

@@ -16,7 +16,7 @@ use crate::audit::{Event, EventKind};
 use crate::catalog::Query;
 use crate::config::{actor, Config};
 use crate::handoff::en16931_xml;
-use crate::index::{DocType, DocumentIndex, Status};
+use crate::index::{DocType, DocumentIndex, Field, Status};
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
@@ -43,7 +43,7 @@ pub(super) fn parse_type(s: &str) -> Result<DocType, String> {
 
 /// The date a document counts by: its issue date, else the day it was received.
 fn document_date(idx: &DocumentIndex) -> Option<NaiveDate> {
-    idx.field("issue_date").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).or_else(|| chrono::DateTime::parse_from_rfc3339(&idx.source.received_at).ok().map(|d| d.date_naive()))
+    idx.field(Field::IssueDate).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).or_else(|| chrono::DateTime::parse_from_rfc3339(&idx.source.received_at).ok().map(|d| d.date_naive()))
 }
 
 pub fn export(config: &Config, args: ExportArgs) -> ExitCode {
@@ -63,7 +63,7 @@ pub fn export(config: &Config, args: ExportArgs) -> ExitCode {
             }
         }
         Ok(_) => match archive.document_ids() {
-            Ok(ids) => ids,
+            Ok(ids) => ids.into_iter().map(String::from).collect(),
             Err(e) => return fail(e),
         },
         Err(e) => return fail(e),
@@ -108,7 +108,7 @@ pub fn export(config: &Config, args: ExportArgs) -> ExitCode {
                 let ok = match &args.out {
                     Some(dir) => {
                         let path = dir.join(format!("{}.xml", idx.id));
-                        std::fs::write(&path, xml.as_bytes()).map(|_| eprintln!("exported    {}  {}", &idx.id[..12], path.display())).map_err(|e| format!("{}: {e}", path.display()))
+                        std::fs::write(&path, xml.as_bytes()).map(|_| eprintln!("exported    {}  {}", idx.id.short(12), path.display())).map_err(|e| format!("{}: {e}", path.display()))
                     }
                     None => std::io::stdout().write_all(xml.as_bytes()).map_err(|e| e.to_string()),
                 };
@@ -119,7 +119,7 @@ pub fn export(config: &Config, args: ExportArgs) -> ExitCode {
             }
             Err(e) => {
                 refused += 1;
-                eprintln!("not exported {}  {}: {e}", &idx.id[..12], idx.source.name);
+                eprintln!("not exported {}  {}: {e}", idx.id.short(12), idx.source.name);
             }
         }
     }

@@ -79,7 +79,7 @@ fn line(e: &Entry) -> String {
     };
     format!(
         "{}  {:<18} {:<10} {:<20} {:>12} {:<3} {:<28} {}{}",
-        &e.id[..16],
+        e.id.get(..16).unwrap_or(&e.id),
         what,
         e.issue_date.as_deref().unwrap_or(&e.received_at[..10.min(e.received_at.len())]),
         e.invoice_number.as_deref().unwrap_or("-"),

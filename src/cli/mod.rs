@@ -21,6 +21,7 @@ mod verify;
 mod watch;
 mod worker;
 
+use crate::index::DocumentId;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -143,13 +144,13 @@ fn load_config(cli: &Cli) -> Result<Config, String> {
 }
 
 /// A full document id from an id or a unique prefix of at least 8 characters.
-fn resolve_id(archive: &crate::archive::Archive, given: &str) -> Result<String, String> {
+fn resolve_id(archive: &crate::archive::Archive, given: &str) -> Result<DocumentId, String> {
     let given = given.trim().to_lowercase();
     if given.len() < 8 || !given.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(format!("'{given}' is not a document id (64 hex digits, or a unique prefix of 8 or more)"));
     }
     let ids = archive.document_ids().map_err(|e| e.to_string())?;
-    let matching: Vec<&String> = ids.iter().filter(|id| id.starts_with(&given)).collect();
+    let matching: Vec<&DocumentId> = ids.iter().filter(|id| id.starts_with(&given)).collect();
     match matching.as_slice() {
         [one] => Ok((*one).clone()),
         [] => Err(format!("no document {given} in the archive")),

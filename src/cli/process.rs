@@ -32,7 +32,7 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
         ArchiveConfig::Local { path } => Some(path.clone()),
         ArchiveConfig::S3(_) => None,
     };
-    let where_to = processor.archive.store().describe();
+    let where_to = processor.archive().store().describe();
 
     let paths = files::collect(&args.paths, archive_dir.as_deref());
     let started = Instant::now();
@@ -51,7 +51,7 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
         };
         let t = Instant::now();
         // An e-mail comes with its attachments: each is a document of its own.
-        let done = match processor.process_all(&doc, &processor.actor) {
+        let done = match processor.process_all(&doc, processor.actor()) {
             Ok(d) => d,
             Err(e) => {
                 tally.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
@@ -76,7 +76,7 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
                 }
                 Outcome::AlreadyArchived(_) => {
                     tally.already += 1;
-                    eprintln!("archived    {name}  already in the archive as {}", &idx.id[..12]);
+                    eprintln!("archived    {name}  already in the archive as {}", idx.id.short(12));
                 }
                 Outcome::Quarantined(_) => {
                     tally.quarantined += 1;

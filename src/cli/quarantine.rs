@@ -8,9 +8,9 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::{fail, resolve_id};
-use crate::audit::{Event, EventKind};
 use crate::config::{actor, Config};
 use crate::document::Document;
+use crate::index::DocumentId;
 use crate::processor::Outcome;
 
 #[derive(Subcommand, Debug)]
@@ -60,7 +60,7 @@ pub fn quarantine(config: &Config, cmd: QuarantineCommand) -> ExitCode {
                     let e = r.error.as_ref();
                     println!(
                         "{}  {:<18} {}  {}{}",
-                        &id[..16],
+                        id.short(16),
                         e.map(|e| e.kind.as_str()).unwrap_or("-"),
                         r.source.name,
                         e.map(|e| e.message.as_str()).unwrap_or(""),
@@ -75,7 +75,7 @@ pub fn quarantine(config: &Config, cmd: QuarantineCommand) -> ExitCode {
             if ids.is_empty() && !all {
                 return fail("name the documents to retry, or --all");
             }
-            let wanted: Vec<String> = match ids.iter().map(|i| resolve_id(&archive, i)).collect::<Result<_, _>>() {
+            let wanted: Vec<DocumentId> = match ids.iter().map(|i| resolve_id(&archive, i)).collect::<Result<_, _>>() {
                 Ok(v) => v,
                 Err(e) => return fail(e),
             };
@@ -86,7 +86,7 @@ pub fn quarantine(config: &Config, cmd: QuarantineCommand) -> ExitCode {
             let mut still = 0;
             for (id, record, done) in entries.into_iter().filter(|(id, _, done)| if all { !done } else { wanted.contains(id) }) {
                 if done {
-                    eprintln!("{}: already processed", &id[..16]);
+                    eprintln!("{}: already processed", id.short(16));
                     continue;
                 }
                 let bytes = match archive.original(&id) {
@@ -100,16 +100,16 @@ pub fn quarantine(config: &Config, cmd: QuarantineCommand) -> ExitCode {
                 };
                 let doc = Document::restored(bytes, record.source.clone());
                 let previous = record.error.as_ref().map(|e| e.kind.as_str()).unwrap_or("-");
-                if let Err(e) = archive.audit().append(&processor.actor, Event::new(EventKind::Retried, Some(&id)).details(json!({"from": "quarantine", "previous_error": previous}))) {
+                if let Err(e) = processor.records.retrying(&id, previous) {
                     return fail(e);
                 }
                 match processor.run(&doc) {
                     Ok(p) => match p.outcome {
                         Outcome::Quarantined(i) => {
                             still += 1;
-                            eprintln!("quarantined {}  {}", &id[..16], i.error.map(|e| format!("{}: {}", e.kind.as_str(), e.message)).unwrap_or_default());
+                            eprintln!("quarantined {}  {}", id.short(16), i.error.map(|e| format!("{}: {}", e.kind.as_str(), e.message)).unwrap_or_default());
                         }
-                        other => eprintln!("{:<11} {}  {}", other.label(), &id[..16], other.index().doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("")),
+                        other => eprintln!("{:<11} {}  {}", other.label(), id.short(16), other.index().doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("")),
                     },
                     Err(e) => return fail(e),
                 }

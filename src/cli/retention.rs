@@ -2,6 +2,7 @@
 //! never automatically, never before the date, never under a legal hold, and only with an
 //! approval that goes into the audit trail.
 
+use crate::index::DocumentId;
 use std::process::ExitCode;
 
 use clap::Subcommand;
@@ -34,7 +35,7 @@ pub enum RetentionCommand {
 fn line(s: &RetentionStatus) -> String {
     format!(
         "{}  {:<18} {:<25} {}{}  {}",
-        &s.id[..16.min(s.id.len())],
+        s.id.short(16),
         s.doc_type.map(|t| t.as_str()).unwrap_or("unclassified"),
         s.retain_until.map(|u| u.to_rfc3339()).unwrap_or_else(|| "not locked".into()),
         s.rule.as_deref().unwrap_or("-"),
@@ -52,7 +53,7 @@ pub fn retention(config: &Config, cmd: RetentionCommand) -> ExitCode {
         Ok(ids) => ids,
         Err(e) => return fail(e),
     };
-    let statuses = |ids: &[String]| -> Result<Vec<RetentionStatus>, String> { ids.iter().map(|id| archive.retention_status(id).map_err(|e| e.to_string())).collect() };
+    let statuses = |ids: &[DocumentId]| -> Result<Vec<RetentionStatus>, String> { ids.iter().map(|id| archive.retention_status(id).map_err(|e| e.to_string())).collect() };
     match cmd {
         RetentionCommand::Report { all, json } => {
             let mut list = match statuses(&all_ids) {

@@ -10,8 +10,7 @@ use serde_json::json;
 
 use super::{fail, resolve_id};
 use crate::config::{actor, Config};
-use crate::handoff::Handoff;
-use crate::index::{DocType, DocTypeResult, FieldValue, FIELD_NAMES};
+use crate::index::{DocType, DocTypeResult, Field, FieldValue};
 
 #[derive(Args, Debug)]
 pub struct ReviseArgs {
@@ -44,15 +43,16 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
     let mut changes = Vec::new();
     for s in &args.set {
         let Some((field, value)) = s.split_once('=') else { return fail(format!("--set {s}: expected field=value")) };
-        if !FIELD_NAMES.contains(&field) {
-            return fail(format!("unknown field '{field}'; one of: {}", FIELD_NAMES.join(", ")));
-        }
+        let field: Field = match field.parse() {
+            Ok(f) => f,
+            Err(e) => return fail(e),
+        };
         let from = index.field(field).map(str::to_string);
         if value.is_empty() {
-            index.fields.remove(field);
+            index.fields.remove(&field);
         } else {
             // A person's value: certain, and not tied to a place on the page.
-            index.fields.insert(field.to_string(), FieldValue { value: value.to_string(), confidence: 1.0, page: None, bbox: None });
+            index.fields.insert(field, FieldValue { value: value.to_string(), confidence: 1.0, page: None, bbox: None });
         }
         changes.push(json!({"field": field, "from": from, "to": (!value.is_empty()).then_some(value)}));
     }
@@ -70,21 +70,14 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
     }
     // A document a person has looked at and corrected is reviewed.
     index.needs_review = false;
-    let who = actor("cli");
-    let obj = match archive.revise(&mut index, &who, json!({"changes": changes, "reason": args.reason, "reviewed": true})) {
-        Ok(o) => o,
+    let records = match config.recorder(&actor("cli")) {
+        Ok(r) => r,
         Err(e) => return fail(e),
     };
-    if let Ok(Some(catalog)) = config.open_catalog() {
-        if let Err(e) = catalog.upsert(&crate::catalog::Entry::of(&index)) {
-            eprintln!("mailroom: revised, but the catalog could not be updated ({e}); run mailroom catalog rebuild");
-        }
-    }
-    if config.handoff.enabled {
-        if let Err(e) = Handoff::new(config.handoff.clone()).hand_off(&index, &archive, &who) {
-            return fail(format!("revised as {}, but the ERP outbox entry failed: {e}", obj.key));
-        }
-    }
-    eprintln!("revision {} written: {}", index.archive.revision, obj.key);
+    let revised = match records.revise(&mut index, json!({"changes": changes, "reason": args.reason, "reviewed": true})) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    eprintln!("revision {} written: {}", index.archive.revision, revised.index.key);
     ExitCode::SUCCESS
 }

@@ -66,7 +66,7 @@ pub fn submit(config: &Config, args: SubmitArgs) -> ExitCode {
         match archive.lookup(&doc.sha256) {
             Ok(Some(_)) => {
                 already += 1;
-                eprintln!("archived    {}  already in the archive as {}", doc.source.name, &doc.sha256[..12]);
+                eprintln!("archived    {}  already in the archive as {}", doc.source.name, doc.sha256.short(12));
                 continue;
             }
             Ok(None) => {}
@@ -85,7 +85,7 @@ pub fn submit(config: &Config, args: SubmitArgs) -> ExitCode {
         match rt.block_on(queue::publish_job(&ch, &topology, &job, 0)) {
             Ok(()) => {
                 submitted += 1;
-                eprintln!("submitted   {}  {}", doc.source.name, &doc.sha256[..12]);
+                eprintln!("submitted   {}  {}", doc.source.name, doc.sha256.short(12));
             }
             Err(e) => {
                 failed += 1;

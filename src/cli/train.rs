@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::models::train::{self, Options};
+use crate::training::train::{self, Options};
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
@@ -46,7 +46,7 @@ pub fn train(args: TrainArgs) -> ExitCode {
         Ok(_) if opts.prepare_only => ExitCode::SUCCESS,
         Ok(m) => {
             eprintln!("mailroom train: done in {:.0} s of fitting; models and MODEL_CARD.md in {}", m.train_seconds, opts.out.display());
-            print!("{}", crate::models::card::summary(&m));
+            print!("{}", crate::training::card::summary(&m));
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -39,7 +39,7 @@ pub fn worker(config: &Config, args: WorkerArgs) -> ExitCode {
     };
     let metrics = Metrics::new();
     let listen = config.worker.metrics_listen;
-    tracing::info!(archive = %processor.archive.store().describe(), broker = %crate::config::redact_url(&config.broker.url()), worker = %name, "worker starting");
+    tracing::info!(archive = %processor.archive().store().describe(), broker = %crate::redact::redact_url(&config.broker.url()), worker = %name, "worker starting");
     let worker = Worker::new(config, processor.clone(), metrics.clone(), name);
     runtime.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);

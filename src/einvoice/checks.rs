@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::model::*;
-use crate::index::Check;
+use crate::index::{Check, CheckName};
 
 /// Rule ids this module implements.
 pub const RULES: [&str; 19] = [
@@ -44,7 +44,7 @@ impl Out {
             }
             return;
         }
-        self.0.push(Check { name: name.to_string(), passed, message: if passed { ok.to_string() } else { fail } });
+        self.0.push(Check { name: CheckName::parse(name), passed, message: if passed { ok.to_string() } else { fail } });
     }
 }
 

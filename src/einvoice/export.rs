@@ -11,6 +11,7 @@ use super::mapping::compact_upper;
 use super::model::*;
 use super::xml::{date_str, dec_str};
 use crate::index::{DocumentIndex, FieldValue, LineItem, VatBreakdown};
+use crate::vocab::Field;
 
 pub const GUIDELINE_EN16931: &str = "urn:cen.eu:en16931:2017";
 pub const GUIDELINE_XRECHNUNG: &str = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0";
@@ -27,7 +28,7 @@ pub enum ExportError {
 
 /// Writes CII from the index data; when the parsed e-invoice is given it is the source (it is
 /// richer), otherwise the model is built from the fields, line items and VAT breakdown.
-pub fn to_cii(fields: &BTreeMap<String, FieldValue>, line_items: &[LineItem], vat_breakdown: &[VatBreakdown], einvoice: Option<&EInvoice>) -> Result<String, ExportError> {
+pub fn to_cii(fields: &BTreeMap<Field, FieldValue>, line_items: &[LineItem], vat_breakdown: &[VatBreakdown], einvoice: Option<&EInvoice>) -> Result<String, ExportError> {
     match einvoice {
         Some(e) => write_cii(e),
         None => write_cii(&model_from_index(fields, line_items, vat_breakdown, None)?),
@@ -46,9 +47,9 @@ pub fn index_to_cii(idx: &DocumentIndex, einvoice: Option<&EInvoice>) -> Result<
     write_cii(&model_from_index(&idx.fields, &idx.line_items, &idx.vat_breakdown, code)?)
 }
 
-fn model_from_index(fields: &BTreeMap<String, FieldValue>, line_items: &[LineItem], vat: &[VatBreakdown], type_code: Option<&str>) -> Result<EInvoice, ExportError> {
-    let f = |k: &str| fields.get(k).map(|v| v.value.clone());
-    let d = |k: &str| f(k).and_then(|v| dec_str(&v));
+fn model_from_index(fields: &BTreeMap<Field, FieldValue>, line_items: &[LineItem], vat: &[VatBreakdown], type_code: Option<&str>) -> Result<EInvoice, ExportError> {
+    let f = |k: Field| fields.get(&k).map(|v| v.value.clone());
+    let d = |k: Field| f(k).and_then(|v| dec_str(&v));
     let mut missing = Vec::new();
     let mut breakdown = Vec::new();
     for v in vat {
@@ -88,40 +89,40 @@ fn model_from_index(fields: &BTreeMap<String, FieldValue>, line_items: &[LineIte
         syntax: Syntax::Cii,
         guideline: None,
         profile: Profile::En16931,
-        number: f("invoice_number"),
+        number: f(Field::InvoiceNumber),
         type_code: type_code.map(str::to_string).or(Some("380".into())),
-        issue_date: f("issue_date"),
-        currency: f("currency"),
+        issue_date: f(Field::IssueDate),
+        currency: f(Field::Currency),
         tax_currency: None,
-        due_date: f("due_date"),
+        due_date: f(Field::DueDate),
         period_start: None,
         period_end: None,
-        payment_terms: f("payment_terms"),
+        payment_terms: f(Field::PaymentTerms),
         notes: vec![],
         preceding_invoice: None,
         buyer_reference: None,
-        order_reference: f("order_reference"),
+        order_reference: f(Field::OrderReference),
         contract_reference: None,
         payment_reference: None,
         seller: Party {
-            name: f("seller_name"),
-            vat_id: f("seller_vat_id"),
-            tax_number: f("seller_tax_number"),
-            address: Address { country: f("seller_vat_id").as_deref().and_then(vat_id_country), ..printed_address(f("seller_address").as_deref()) },
+            name: f(Field::SellerName),
+            vat_id: f(Field::SellerVatId),
+            tax_number: f(Field::SellerTaxNumber),
+            address: Address { country: f(Field::SellerVatId).as_deref().and_then(vat_id_country), ..printed_address(f(Field::SellerAddress).as_deref()) },
             ..Default::default()
         },
         buyer: Party {
-            name: f("buyer_name"),
-            vat_id: f("buyer_vat_id"),
-            address: Address { country: f("buyer_vat_id").as_deref().and_then(vat_id_country), ..Default::default() },
+            name: f(Field::BuyerName),
+            vat_id: f(Field::BuyerVatId),
+            address: Address { country: f(Field::BuyerVatId).as_deref().and_then(vat_id_country), ..Default::default() },
             ..Default::default()
         },
         payee: None,
-        delivery: Delivery { date: f("delivery_date"), ..Default::default() },
-        payment_means: if f("iban").is_some() {
+        delivery: Delivery { date: f(Field::DeliveryDate), ..Default::default() },
+        payment_means: if f(Field::Iban).is_some() {
             // An IBAN printed for payment is a credit transfer (UNTDID 4461 code 30); whether
             // it is a SEPA one (58) the page does not say.
-            vec![PaymentMeans { code: Some("30".into()), iban: f("iban"), bic: f("bic"), ..Default::default() }]
+            vec![PaymentMeans { code: Some("30".into()), iban: f(Field::Iban), bic: f(Field::Bic), ..Default::default() }]
         } else {
             vec![]
         },
@@ -129,10 +130,10 @@ fn model_from_index(fields: &BTreeMap<String, FieldValue>, line_items: &[LineIte
         vat_breakdown: breakdown,
         totals: Totals {
             line_total,
-            tax_exclusive: d("net_total"),
-            tax_total: d("vat_total"),
-            tax_inclusive: d("gross_total"),
-            amount_due: d("amount_due"),
+            tax_exclusive: d(Field::NetTotal),
+            tax_total: d(Field::VatTotal),
+            tax_inclusive: d(Field::GrossTotal),
+            amount_due: d(Field::AmountDue),
             tax_total_in_currency: 1,
             ..Default::default()
         },
@@ -318,8 +319,6 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
     if !failed.is_empty() {
         return Err(ExportError::Inconsistent(failed));
     }
-    let guideline = if xrechnung_complete(e) { GUIDELINE_XRECHNUNG } else { GUIDELINE_EN16931 };
-    let cur = e.currency.as_deref().unwrap_or_default();
     let mut w = W { s: String::with_capacity(8192) };
     w.s.push_str(concat!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
@@ -328,6 +327,24 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
         "xmlns:qdt=\"urn:un:unece:uncefact:data:standard:QualifiedDataType:100\" ",
         "xmlns:udt=\"urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100\">"
     ));
+    write_document(&mut w, e);
+    w.open("rsm:SupplyChainTradeTransaction");
+    for l in &e.lines {
+        write_line(&mut w, l);
+    }
+    write_agreement(&mut w, e);
+    write_delivery(&mut w, e);
+    write_settlement(&mut w, e);
+    w.close("rsm:SupplyChainTradeTransaction");
+    w.close("rsm:CrossIndustryInvoice");
+    w.s.push('\n');
+    Ok(w.s)
+}
+
+/// The document context (the guideline: XRechnung where complete, else EN 16931) and the
+/// document's number, type, date and notes.
+fn write_document(w: &mut W, e: &EInvoice) {
+    let guideline = if xrechnung_complete(e) { GUIDELINE_XRECHNUNG } else { GUIDELINE_EN16931 };
     w.open("rsm:ExchangedDocumentContext");
     w.open("ram:GuidelineSpecifiedDocumentContextParameter");
     w.el("ram:ID", Some(guideline));
@@ -344,15 +361,14 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
         w.close("ram:IncludedNote");
     }
     w.close("rsm:ExchangedDocument");
+}
 
-    w.open("rsm:SupplyChainTradeTransaction");
-    for l in &e.lines {
-        write_line(&mut w, l);
-    }
+/// Buyer reference, the parties, order and contract references, attached documents.
+fn write_agreement(w: &mut W, e: &EInvoice) {
     w.open("ram:ApplicableHeaderTradeAgreement");
     w.el("ram:BuyerReference", e.buyer_reference.as_deref());
-    write_party(&mut w, "ram:SellerTradeParty", &e.seller, true);
-    write_party(&mut w, "ram:BuyerTradeParty", &e.buyer, false);
+    write_party(w, "ram:SellerTradeParty", &e.seller, true);
+    write_party(w, "ram:BuyerTradeParty", &e.buyer, false);
     if let Some(o) = &e.order_reference {
         w.open("ram:BuyerOrderReferencedDocument");
         w.el("ram:IssuerAssignedID", Some(o));
@@ -376,7 +392,10 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
         w.close("ram:AdditionalReferencedDocument");
     }
     w.close("ram:ApplicableHeaderTradeAgreement");
+}
 
+/// Where and when the goods or services were delivered.
+fn write_delivery(w: &mut W, e: &EInvoice) {
     w.open("ram:ApplicableHeaderTradeDelivery");
     let ship_addr = e.delivery.address.as_ref().filter(|a| a.country.is_some());
     if e.delivery.party_name.is_some() || e.delivery.location_id.is_some() || ship_addr.is_some() {
@@ -384,7 +403,7 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
         w.el("ram:ID", e.delivery.location_id.as_deref());
         w.el("ram:Name", e.delivery.party_name.as_deref());
         if let Some(a) = ship_addr {
-            write_address(&mut w, a);
+            write_address(w, a);
         }
         w.close("ram:ShipToTradeParty");
     }
@@ -394,7 +413,11 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
         w.close("ram:ActualDeliverySupplyChainEvent");
     }
     w.close("ram:ApplicableHeaderTradeDelivery");
+}
 
+/// Currency, payee, payment means, the VAT breakdown, period, allowances and charges,
+/// payment terms, the totals and the preceding invoice.
+fn write_settlement(w: &mut W, e: &EInvoice) {
     w.open("ram:ApplicableHeaderTradeSettlement");
     w.el("ram:CreditorReferenceID", e.payment_means.iter().find_map(|p| p.creditor_id.as_deref()));
     w.el("ram:PaymentReference", e.payment_reference.as_deref());
@@ -410,29 +433,7 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
         }
     }
     for p in &e.payment_means {
-        w.open("ram:SpecifiedTradeSettlementPaymentMeans");
-        w.el("ram:TypeCode", p.code.as_deref());
-        let direct_debit = matches!(p.code.as_deref(), Some("59") | Some("49"));
-        if let (true, Some(iban)) = (direct_debit, &p.debtor_iban) {
-            w.open("ram:PayerPartyDebtorFinancialAccount");
-            w.el("ram:IBANID", Some(&compact_upper(iban)));
-            w.close("ram:PayerPartyDebtorFinancialAccount");
-        }
-        if p.iban.is_some() || p.account_id.is_some() {
-            {
-                w.open("ram:PayeePartyCreditorFinancialAccount");
-                w.el("ram:IBANID", p.iban.as_deref().map(compact_upper).as_deref());
-                w.el("ram:AccountName", p.account_name.as_deref());
-                w.el("ram:ProprietaryID", p.account_id.as_deref());
-                w.close("ram:PayeePartyCreditorFinancialAccount");
-                if let Some(bic) = &p.bic {
-                    w.open("ram:PayeeSpecifiedCreditorFinancialInstitution");
-                    w.el("ram:BICID", Some(bic));
-                    w.close("ram:PayeeSpecifiedCreditorFinancialInstitution");
-                }
-            }
-        }
-        w.close("ram:SpecifiedTradeSettlementPaymentMeans");
+        write_payment_means(w, p);
     }
     for v in &e.vat_breakdown {
         w.open("ram:ApplicableTradeTax");
@@ -457,7 +458,7 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
         w.close("ram:BillingSpecifiedPeriod");
     }
     for a in &e.allowances_charges {
-        write_ac(&mut w, a);
+        write_ac(w, a);
     }
     let mandate = e.payment_means.iter().find_map(|p| p.mandate_reference.as_deref());
     let due = e.due_date.as_deref().and_then(d102);
@@ -470,6 +471,45 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
         w.el("ram:DirectDebitMandateID", mandate);
         w.close("ram:SpecifiedTradePaymentTerms");
     }
+    write_totals(w, e);
+    if let Some(p) = &e.preceding_invoice {
+        w.open("ram:InvoiceReferencedDocument");
+        w.el("ram:IssuerAssignedID", Some(p));
+        w.close("ram:InvoiceReferencedDocument");
+    }
+    w.close("ram:ApplicableHeaderTradeSettlement");
+}
+
+/// One means of payment: direct debit account, or the payee's account and bank.
+fn write_payment_means(w: &mut W, p: &PaymentMeans) {
+    w.open("ram:SpecifiedTradeSettlementPaymentMeans");
+    w.el("ram:TypeCode", p.code.as_deref());
+    let direct_debit = matches!(p.code.as_deref(), Some("59") | Some("49"));
+    if let (true, Some(iban)) = (direct_debit, &p.debtor_iban) {
+        w.open("ram:PayerPartyDebtorFinancialAccount");
+        w.el("ram:IBANID", Some(&compact_upper(iban)));
+        w.close("ram:PayerPartyDebtorFinancialAccount");
+    }
+    if p.iban.is_some() || p.account_id.is_some() {
+        {
+            w.open("ram:PayeePartyCreditorFinancialAccount");
+            w.el("ram:IBANID", p.iban.as_deref().map(compact_upper).as_deref());
+            w.el("ram:AccountName", p.account_name.as_deref());
+            w.el("ram:ProprietaryID", p.account_id.as_deref());
+            w.close("ram:PayeePartyCreditorFinancialAccount");
+            if let Some(bic) = &p.bic {
+                w.open("ram:PayeeSpecifiedCreditorFinancialInstitution");
+                w.el("ram:BICID", Some(bic));
+                w.close("ram:PayeeSpecifiedCreditorFinancialInstitution");
+            }
+        }
+    }
+    w.close("ram:SpecifiedTradeSettlementPaymentMeans");
+}
+
+/// The document totals (BG-22).
+fn write_totals(w: &mut W, e: &EInvoice) {
+    let cur = e.currency.as_deref().unwrap_or_default();
     let t = &e.totals;
     w.open("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
     w.amt("ram:LineTotalAmount", t.line_total);
@@ -489,16 +529,6 @@ pub fn write_cii(e: &EInvoice) -> Result<String, ExportError> {
     w.amt("ram:TotalPrepaidAmount", t.prepaid);
     w.amt("ram:DuePayableAmount", t.amount_due);
     w.close("ram:SpecifiedTradeSettlementHeaderMonetarySummation");
-    if let Some(p) = &e.preceding_invoice {
-        w.open("ram:InvoiceReferencedDocument");
-        w.el("ram:IssuerAssignedID", Some(p));
-        w.close("ram:InvoiceReferencedDocument");
-    }
-    w.close("ram:ApplicableHeaderTradeSettlement");
-    w.close("rsm:SupplyChainTradeTransaction");
-    w.close("rsm:CrossIndustryInvoice");
-    w.s.push('\n');
-    Ok(w.s)
 }
 
 fn write_ac(w: &mut W, a: &AllowanceCharge) {

@@ -6,6 +6,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::model::*;
 use crate::index::{DocType, FieldValue, LineItem, VatBreakdown};
+use crate::vocab::Field;
 
 /// An amount as the index writes it: dot, exactly two decimals.
 pub fn amount2(d: Decimal) -> String {
@@ -53,33 +54,33 @@ impl EInvoice {
         self.payment_means.iter().find_map(|p| p.iban.as_deref()).map(compact_upper)
     }
 
-    /// Index fields (`FIELD_NAMES`), confidence 1.0, no page and box; absent values are left out.
-    pub fn fields(&self) -> BTreeMap<String, FieldValue> {
+    /// Index fields, confidence 1.0, no page and box; absent values are left out.
+    pub fn fields(&self) -> BTreeMap<Field, FieldValue> {
         let mut m = BTreeMap::new();
-        let mut put = |k: &str, v: Option<String>| {
+        let mut put = |k: Field, v: Option<String>| {
             if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
-                m.insert(k.to_string(), fv(v));
+                m.insert(k, fv(v));
             }
         };
-        put("invoice_number", self.number.clone());
-        put("issue_date", self.issue_date.clone());
-        put("due_date", self.due_date.clone());
-        put("delivery_date", self.delivery.date.clone());
-        put("seller_name", self.seller.name.clone());
-        put("seller_address", format_address(&self.seller.address));
-        put("seller_vat_id", self.seller.vat_id.as_deref().map(compact_upper));
-        put("seller_tax_number", self.seller.tax_number.clone());
-        put("buyer_name", self.buyer.name.clone());
-        put("buyer_vat_id", self.buyer.vat_id.as_deref().map(compact_upper));
-        put("iban", self.iban());
-        put("bic", self.payment_means.iter().find_map(|p| p.bic.as_deref()).map(compact_upper));
-        put("currency", self.currency.clone());
-        put("net_total", self.totals.tax_exclusive.map(amount2));
-        put("vat_total", self.totals.tax_total.map(amount2));
-        put("gross_total", self.totals.tax_inclusive.map(amount2));
-        put("amount_due", self.totals.amount_due.map(amount2));
-        put("payment_terms", self.payment_terms.clone());
-        put("order_reference", self.order_reference.clone());
+        put(Field::InvoiceNumber, self.number.clone());
+        put(Field::IssueDate, self.issue_date.clone());
+        put(Field::DueDate, self.due_date.clone());
+        put(Field::DeliveryDate, self.delivery.date.clone());
+        put(Field::SellerName, self.seller.name.clone());
+        put(Field::SellerAddress, format_address(&self.seller.address));
+        put(Field::SellerVatId, self.seller.vat_id.as_deref().map(compact_upper));
+        put(Field::SellerTaxNumber, self.seller.tax_number.clone());
+        put(Field::BuyerName, self.buyer.name.clone());
+        put(Field::BuyerVatId, self.buyer.vat_id.as_deref().map(compact_upper));
+        put(Field::Iban, self.iban());
+        put(Field::Bic, self.payment_means.iter().find_map(|p| p.bic.as_deref()).map(compact_upper));
+        put(Field::Currency, self.currency.clone());
+        put(Field::NetTotal, self.totals.tax_exclusive.map(amount2));
+        put(Field::VatTotal, self.totals.tax_total.map(amount2));
+        put(Field::GrossTotal, self.totals.tax_inclusive.map(amount2));
+        put(Field::AmountDue, self.totals.amount_due.map(amount2));
+        put(Field::PaymentTerms, self.payment_terms.clone());
+        put(Field::OrderReference, self.order_reference.clone());
         m
     }
 

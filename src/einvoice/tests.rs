@@ -55,9 +55,9 @@ fn doc_types_and_profile() {
 fn fields_and_checks_of_minimal() {
     let inv = parse(minimal_cii("380").as_bytes()).unwrap();
     let f = inv.fields();
-    assert_eq!(f["issue_date"].value, "2024-01-31");
-    assert_eq!(f["net_total"].value, "100.00");
-    assert_eq!(f["amount_due"].value, "119.50");
+    assert_eq!(f[&crate::vocab::Field::IssueDate].value, "2024-01-31");
+    assert_eq!(f[&crate::vocab::Field::NetTotal].value, "100.00");
+    assert_eq!(f[&crate::vocab::Field::AmountDue].value, "119.50");
     let c16 = inv.checks().into_iter().find(|c| c.name == "BR-CO-16").unwrap();
     assert!(!c16.passed);
     assert!(c16.message.contains("119.5") && c16.message.contains("119"), "{}", c16.message);

@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 
 use crate::index::{Check, DocType, FieldValue, LineItem, ModelInfo, VatBreakdown};
 use crate::layout::Page;
+use crate::vocab::Field;
 
 /// What the extractor sees: the pages after layout, and what classification decided.
 pub struct ReadDocument<'a> {
@@ -33,7 +34,7 @@ pub struct ReadDocument<'a> {
 
 #[derive(Debug, Clone, Default)]
 pub struct Extraction {
-    pub fields: BTreeMap<String, FieldValue>,
+    pub fields: BTreeMap<Field, FieldValue>,
     pub line_items: Vec<LineItem>,
     pub vat_breakdown: Vec<VatBreakdown>,
     pub checks: Vec<Check>,
@@ -42,8 +43,8 @@ pub struct Extraction {
 }
 
 impl Extraction {
-    pub fn value(&self, name: &str) -> Option<&str> {
-        self.fields.get(name).map(|f| f.value.as_str())
+    pub fn value(&self, field: Field) -> Option<&str> {
+        self.fields.get(&field).map(|f| f.value.as_str())
     }
 }
 
@@ -52,10 +53,6 @@ pub trait FieldExtractor: Send + Sync {
     fn model(&self) -> ModelInfo;
     fn extract(&self, doc: &ReadDocument) -> Extraction;
 }
-
-/// Fields an accountant must have to book an invoice; a missing or doubtful one sends the
-/// document to review.
-pub const MANDATORY: [&str; 4] = ["invoice_number", "issue_date", "gross_total", "currency"];
 
 /// Below this confidence a mandatory field is not auto-approved.
 pub const REVIEW_THRESHOLD: f32 = 0.8;
@@ -72,11 +69,17 @@ impl FieldExtractor for RulesExtractor {
     fn extract(&self, doc: &ReadDocument) -> Extraction {
         let lines = text::lines(doc.pages);
         let mut ex = rules::extract(doc, &lines);
-        ex.line_items = table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
-        credit_note_signs(doc.doc_type, &mut ex);
-        ex.checks = checks::run(&ex);
+        finish(doc, &mut ex);
         ex
     }
+}
+
+/// The end of every extraction, once its fields are chosen: the item table (checked against
+/// the net total chosen), a credit note's signs, the consistency checks.
+pub fn finish(doc: &ReadDocument, ex: &mut Extraction) {
+    ex.line_items = table::line_items(doc.pages, ex.value(Field::NetTotal), &ex.vat_breakdown);
+    credit_note_signs(doc.doc_type, ex);
+    ex.checks = checks::run(ex);
 }
 
 /// Whether the document's sender is the buyer: an order comes from the buyer's letterhead
@@ -88,10 +91,10 @@ pub fn issuer_is_buyer(doc_type: DocType) -> bool {
 
 /// The party field that holds the issuer's (`seller_name`) or the addressee's
 /// (`buyer_name`) name on a document of `doc_type`: the same field, or the other one on an order.
-pub fn role_field(field: &str, doc_type: DocType) -> &str {
+pub fn role_field(field: Field, doc_type: DocType) -> Field {
     match (field, issuer_is_buyer(doc_type)) {
-        ("seller_name", true) => "buyer_name",
-        ("buyer_name", true) => "seller_name",
+        (Field::SellerName, true) => Field::BuyerName,
+        (Field::BuyerName, true) => Field::SellerName,
         (f, _) => f,
     }
 }
@@ -112,12 +115,12 @@ pub fn credit_note_signs(doc_type: DocType, ex: &mut Extraction) {
         return;
     }
     // Any of the totals: OCR may have lost the minus of one of them.
-    let printed_negative = ["gross_total", "net_total", "vat_total"].iter().filter_map(|f| ex.value(f).and_then(|v| Decimal::from_str(v).ok())).any(|d| d < Decimal::ZERO);
+    let printed_negative = [Field::GrossTotal, Field::NetTotal, Field::VatTotal].into_iter().filter_map(|f| ex.value(f).and_then(|v| Decimal::from_str(v).ok())).any(|d| d < Decimal::ZERO);
     if !printed_negative {
         return;
     }
-    for f in ["net_total", "vat_total", "gross_total", "amount_due"] {
-        if let Some(v) = ex.fields.get_mut(f) {
+    for f in [Field::NetTotal, Field::VatTotal, Field::GrossTotal, Field::AmountDue] {
+        if let Some(v) = ex.fields.get_mut(&f) {
             v.value = unsigned(&v.value);
         }
     }
@@ -138,7 +141,8 @@ pub fn needs_review(doc_type: DocType, ex: &Extraction) -> bool {
     if !booking {
         return false;
     }
-    let doubtful = MANDATORY.iter().any(|f| ex.fields.get(*f).map(|v| v.confidence < REVIEW_THRESHOLD).unwrap_or(true));
+    // Fields an accountant must have to book an invoice: a missing or doubtful one sends the document to review.
+    let doubtful = Field::ALL.into_iter().filter(|f| f.mandatory()).any(|f| ex.fields.get(&f).map(|v| v.confidence < REVIEW_THRESHOLD).unwrap_or(true));
     doubtful || ex.checks.iter().any(|c| !c.passed)
 }
 
@@ -149,8 +153,8 @@ mod tests {
 
     fn extraction(gross: &str, net: &str, vat: &str) -> Extraction {
         let mut ex = Extraction::default();
-        for (f, v) in [("gross_total", gross), ("net_total", net), ("vat_total", vat), ("amount_due", gross)] {
-            ex.fields.insert(f.into(), FieldValue { value: v.into(), confidence: 0.9, page: Some(1), bbox: None });
+        for (f, v) in [(Field::GrossTotal, gross), (Field::NetTotal, net), (Field::VatTotal, vat), (Field::AmountDue, gross)] {
+            ex.fields.insert(f, FieldValue { value: v.into(), confidence: 0.9, page: Some(1), bbox: None });
         }
         ex.vat_breakdown = vec![VatBreakdown { rate: "7.00".into(), base: net.into(), amount: vat.into() }];
         ex.line_items = vec![LineItem {
@@ -169,17 +173,17 @@ mod tests {
     fn a_credit_note_printed_negative_is_indexed_positive_and_an_invoice_keeps_its_sign() {
         let mut ex = extraction("-233.47", "-218.48", "-14.99");
         credit_note_signs(DocType::CreditNote, &mut ex);
-        assert_eq!([ex.value("gross_total"), ex.value("net_total"), ex.value("vat_total"), ex.value("amount_due")], [Some("233.47"), Some("218.48"), Some("14.99"), Some("233.47")]);
+        assert_eq!([ex.value(Field::GrossTotal), ex.value(Field::NetTotal), ex.value(Field::VatTotal), ex.value(Field::AmountDue)], [Some("233.47"), Some("218.48"), Some("14.99"), Some("233.47")]);
         assert_eq!((ex.vat_breakdown[0].base.as_str(), ex.vat_breakdown[0].amount.as_str(), ex.vat_breakdown[0].rate.as_str()), ("218.48", "14.99", "7.00"));
         assert_eq!(ex.line_items[0].quantity.as_deref(), Some("2.0000"));
         assert_eq!(ex.line_items[0].net_unit_price.as_deref(), Some("109.24"), "unit prices stay positive");
         // A corrected invoice printed negative is a negative invoice (UNTDID 384): as printed.
         let mut ex = extraction("-8.79", "-7.67", "-1.12");
         credit_note_signs(DocType::Invoice, &mut ex);
-        assert_eq!(ex.value("gross_total"), Some("-8.79"));
+        assert_eq!(ex.value(Field::GrossTotal), Some("-8.79"));
         // A credit note printed positive stays so.
         let mut ex = extraction("233.47", "218.48", "14.99");
         credit_note_signs(DocType::CreditNote, &mut ex);
-        assert_eq!(ex.value("gross_total"), Some("233.47"));
+        assert_eq!(ex.value(Field::GrossTotal), Some("233.47"));
     }
 }

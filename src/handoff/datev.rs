@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::index::{DocType, DocumentIndex};
+use crate::vocab::Field;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -88,10 +89,10 @@ fn dec(s: &str) -> Option<Decimal> {
 
 /// The batch for one document, or why none can be written.
 pub fn booking_batch(index: &DocumentIndex, cfg: &DatevConfig) -> Result<Vec<u8>, String> {
-    let issue = index.field("issue_date").ok_or("the issue date is unknown")?;
+    let issue = index.field(Field::IssueDate).ok_or("the issue date is unknown")?;
     let issue = NaiveDate::parse_from_str(issue, "%Y-%m-%d").map_err(|_| format!("the issue date {issue} is not a date"))?;
-    let gross = index.field("gross_total").and_then(dec).ok_or("the gross total is unknown")?;
-    let currency = index.field("currency").unwrap_or("EUR");
+    let gross = index.field(Field::GrossTotal).and_then(dec).ok_or("the gross total is unknown")?;
+    let currency = index.field(Field::Currency).unwrap_or("EUR");
     let credit = index.doc_type.as_ref().map(|d| d.label == DocType::CreditNote).unwrap_or(false) ^ (gross < Decimal::ZERO);
 
     // Gross per VAT rate from the breakdown when it adds up, else one row for the total.
@@ -104,7 +105,7 @@ pub fn booking_batch(index: &DocumentIndex, cfg: &DatevConfig) -> Result<Vec<u8>
         }
     }
     if rows.is_empty() {
-        let rate = match (index.field("net_total").and_then(dec), index.field("vat_total").and_then(dec)) {
+        let rate = match (index.field(Field::NetTotal).and_then(dec), index.field(Field::VatTotal).and_then(dec)) {
             (Some(n), Some(v)) if n != Decimal::ZERO => Some((v / n * Decimal::from(100)).round_dp(0)),
             _ => None,
         };
@@ -113,7 +114,7 @@ pub fn booking_batch(index: &DocumentIndex, cfg: &DatevConfig) -> Result<Vec<u8>
 
     let fy_year = if issue.month() >= cfg.fiscal_year_start_month { issue.year() } else { issue.year() - 1 };
     let fy_start = NaiveDate::from_ymd_opt(fy_year, cfg.fiscal_year_start_month.clamp(1, 12), 1).ok_or("invalid fiscal year start")?;
-    let number = document_number(index.field("invoice_number").unwrap_or(""));
+    let number = document_number(index.field(Field::InvoiceNumber).unwrap_or(""));
     let label = format!("mailroom {number}");
     let header = [
         "\"EXTF\"".to_string(),
@@ -152,8 +153,8 @@ pub fn booking_batch(index: &DocumentIndex, cfg: &DatevConfig) -> Result<Vec<u8>
     text.push_str("\r\n");
     text.push_str(&COLUMNS.join(";"));
     text.push_str("\r\n");
-    let due = index.field("due_date").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(|d| d.format("%d%m%y").to_string()).unwrap_or_default();
-    let seller = index.field("seller_name").unwrap_or("");
+    let due = index.field(Field::DueDate).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(|d| d.format("%d%m%y").to_string()).unwrap_or_default();
+    let seller = index.field(Field::SellerName).unwrap_or("");
     for (gross_part, key) in rows {
         let row = [
             amount(gross_part),
@@ -184,12 +185,12 @@ mod tests {
     use crate::index::{Channel, DocTypeResult, ErrorKind, FieldValue, Source, Status, VatBreakdown};
 
     fn index(fields: &[(&str, &str)], breakdown: &[(&str, &str, &str)]) -> DocumentIndex {
-        let source = Source { channel: Channel::File, name: "x.pdf".into(), media_type: "application/pdf".into(), size: 1, received_at: "2025-06-26T10:00:00Z".into(), parent: None };
-        let mut i = DocumentIndex::quarantined("id".into(), source, ErrorKind::Internal, String::new());
+        let source = Source { channel: Channel::File, name: "x.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: "2025-06-26T10:00:00Z".into(), parent: None };
+        let mut i = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"id"), source, ErrorKind::Internal, String::new());
         i.status = Status::Processed;
         i.doc_type = Some(DocTypeResult { label: DocType::Invoice, confidence: 1.0 });
         for (k, v) in fields {
-            i.fields.insert(k.to_string(), FieldValue { value: v.to_string(), confidence: 1.0, page: None, bbox: None });
+            i.fields.insert(k.parse().unwrap(), FieldValue { value: v.to_string(), confidence: 1.0, page: None, bbox: None });
         }
         i.vat_breakdown = breakdown.iter().map(|(r, b, a)| VatBreakdown { rate: r.to_string(), base: b.to_string(), amount: a.to_string() }).collect();
         i

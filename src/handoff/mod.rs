@@ -65,7 +65,7 @@ impl Default for HandoffConfig {
     }
 }
 
-pub const PREFIX: &str = "handoff/";
+pub use crate::archive::OUTBOX_PREFIX as PREFIX;
 
 pub struct Handoff {
     pub config: HandoffConfig,

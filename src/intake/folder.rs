@@ -147,7 +147,7 @@ impl HotFolder {
             }
         };
         tally.files += 1;
-        let id = doc.sha256[..12].to_string();
+        let id = doc.sha256.short(12).to_string();
         match sink.deliver(doc, who).await {
             Ok(delivered) => {
                 count(&delivered, tally);

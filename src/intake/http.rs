@@ -35,10 +35,10 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 
-use super::email::file_name;
 use super::sink::{Delivered, Sink, SinkError};
 use crate::document::Document;
 use crate::index::Channel;
+use crate::mail::file_name;
 use crate::processor::Outcome;
 
 /// Shortest secret accepted: long enough that guessing is hopeless.
@@ -172,7 +172,7 @@ async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
     let doc = Document::new(bytes, Channel::Http, name);
     let who = format!("http:{client}@{}", app.host);
     let _turn = app.permits.acquire().await.expect("the semaphore is never closed");
-    let id = doc.sha256[..12].to_string();
+    let id = doc.sha256.short(12).to_string();
     match app.sink.deliver(doc, &who).await {
         Ok(delivered) => {
             tracing::info!(document = %id, client = %client, "http: upload stored");

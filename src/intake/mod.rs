@@ -10,7 +10,6 @@
 //! | scanner hot folder (`mailroom watch`) | [`folder`] |
 //! | HTTP upload (`mailroom serve`) | [`http`] |
 
-pub mod email;
 pub mod files;
 pub mod folder;
 pub mod http;

@@ -15,10 +15,11 @@ use lapin::{Channel, Connection};
 use tokio::sync::Mutex;
 
 use crate::archive::{Archive, ArchiveError};
-use crate::config::{BrokerConfig, Config, ConfigError};
+use crate::config::{Config, ConfigError};
 use crate::document::Document;
 use crate::index::DocumentIndex;
 use crate::processor::{Processed, Processor};
+use crate::queue::BrokerConfig;
 use crate::queue::{self, Job, QueueError, Topology};
 
 /// What became of a delivered document.
@@ -78,7 +79,7 @@ impl Sink {
 
     pub fn archive(&self) -> &Archive {
         match self {
-            Sink::Process(p) => &p.archive,
+            Sink::Process(p) => p.archive(),
             Sink::Queue(q) => &q.archive,
         }
     }
@@ -130,7 +131,7 @@ impl QueueSink {
             *self.link.lock().await = None;
             return Err(e.into());
         }
-        Ok(Delivered::Queued { id: job.id })
+        Ok(Delivered::Queued { id: job.id.to_string() })
     }
 
     /// A confirm channel on a live connection, connecting (and declaring the topology) when

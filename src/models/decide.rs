@@ -9,11 +9,12 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::fields::{beside_seller_vat_id, domain_matches, same_value, spans_lines, vat_ratio, Scored, MIN_PROBABILITY, MODEL_FIELDS};
+use super::fields::{beside_seller_vat_id, domain_matches, same_value, spans_lines, vat_ratio, Ranked, Scored, MIN_PROBABILITY, MODEL_FIELDS};
 use crate::extract::candidates::{Candidate, Kind};
 use crate::extract::text;
-use crate::extract::{checks, role_field, Extraction, ReadDocument};
+use crate::extract::{role_field, Extraction, ReadDocument};
 use crate::index::{DocType, FieldValue};
+use crate::vocab::Field;
 
 fn field_value(c: &Candidate, p: f32) -> FieldValue {
     FieldValue { value: c.value.clone(), confidence: p.clamp(0.0, 1.0), page: Some(c.page), bbox: Some(c.bbox) }
@@ -21,7 +22,7 @@ fn field_value(c: &Candidate, p: f32) -> FieldValue {
 
 /// A name the model took from one line of a name the rules read over two lines ("MVM
 /// Musterhafter" / "Versicherungsverein Musterstadt a.G."): the candidate of the whole name.
-fn whole_name(s: &Scored, field: &str, chosen: usize) -> Option<usize> {
+fn whole_name(s: &Scored, field: Field, chosen: usize) -> Option<usize> {
     let c = &s.candidates[chosen];
     if c.kind != Kind::Name {
         return None;
@@ -34,25 +35,25 @@ fn whole_name(s: &Scored, field: &str, chosen: usize) -> Option<usize> {
 
 /// Issuer and addressee are two parties: when both models take the same name, the one
 /// whose second choice costs less gives way.
-fn distinct_parties(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
-    let (Some(sel), Some(buy)) = (ranked.get("seller_name"), ranked.get("buyer_name")) else { return };
+fn distinct_parties(s: &Scored, ranked: &Ranked, best: &mut BTreeMap<Field, (usize, f32)>) {
+    let (Some(sel), Some(buy)) = (ranked.get(&Field::SellerName), ranked.get(&Field::BuyerName)) else { return };
     let (Some(&s0), Some(&b0)) = (sel.first(), buy.first()) else { return };
     let value = |i: usize| &s.candidates[i].value;
-    if !same_value("seller_name", value(s0.0), value(b0.0)) {
+    if !same_value(Field::SellerName, value(s0.0), value(b0.0)) {
         return;
     }
-    let next = |v: &[(usize, f32)], taken: usize| v.iter().copied().find(|(i, _)| !same_value("seller_name", value(*i), value(taken)));
+    let next = |v: &[(usize, f32)], taken: usize| v.iter().copied().find(|(i, _)| !same_value(Field::SellerName, value(*i), value(taken)));
     let keep_seller = next(buy, s0.0).map(|b1| s0.1 * b1.1);
     let keep_buyer = next(sel, b0.0).map(|s1| s1.1 * b0.1);
     match (keep_seller, keep_buyer) {
         (Some(a), Some(b)) if b > a => {
-            best.insert("seller_name", next(sel, b0.0).expect("found above"));
+            best.insert(Field::SellerName, next(sel, b0.0).expect("found above"));
         }
         (Some(_), _) => {
-            best.insert("buyer_name", next(buy, s0.0).expect("found above"));
+            best.insert(Field::BuyerName, next(buy, s0.0).expect("found above"));
         }
         (None, Some(_)) => {
-            best.insert("seller_name", next(sel, b0.0).expect("found above"));
+            best.insert(Field::SellerName, next(sel, b0.0).expect("found above"));
         }
         (None, None) => {}
     }
@@ -88,8 +89,8 @@ const MIN_REGISTERED_SELLER: f32 = 0.25;
 /// with "www.musterlieferant.de", against a goods supplier "KOSTENLIEFERANT GMBH" under the
 /// heading "Lieferant"), that name is taken, at its own probability, so that the document
 /// goes to review. Two independent signs of the registered name outweigh a heading.
-fn registered_seller(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
-    let (Some(&(chosen, _)), Some(sellers)) = (best.get("seller_name"), ranked.get("seller_name")) else { return };
+fn registered_seller(s: &Scored, ranked: &Ranked, best: &mut BTreeMap<Field, (usize, f32)>) {
+    let (Some(&(chosen, _)), Some(sellers)) = (best.get(&Field::SellerName), ranked.get(&Field::SellerName)) else { return };
     // Beside the VAT ID, and matching a printed domain.
     let signs = |i: usize| {
         let c = &s.candidates[i];
@@ -99,10 +100,10 @@ fn registered_seller(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32
     if signs(chosen) != (false, false) {
         return;
     }
-    let buyer = best.get("buyer_name").map(|b| s.candidates[b.0].value.as_str());
-    let other = sellers.iter().copied().find(|&(i, p)| p >= MIN_REGISTERED_SELLER && i != chosen && registered(i) && !buyer.is_some_and(|b| same_value("seller_name", b, &s.candidates[i].value)));
+    let buyer = best.get(&Field::BuyerName).map(|b| s.candidates[b.0].value.as_str());
+    let other = sellers.iter().copied().find(|&(i, p)| p >= MIN_REGISTERED_SELLER && i != chosen && registered(i) && !buyer.is_some_and(|b| same_value(Field::SellerName, b, &s.candidates[i].value)));
     if let Some(other) = other {
-        best.insert("seller_name", other);
+        best.insert(Field::SellerName, other);
     }
 }
 
@@ -110,15 +111,15 @@ fn registered_seller(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32
 /// model's best too and more a due date than an issue date ("Fälligkeit 29.11.2018"), an
 /// earlier date nearly as likely to be the issue date is taken ("… vom 30.10.2018"). A
 /// due date on the issue date ("zahlbar sofort") stays possible: it needs no second date.
-fn distinct_dates(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, best: &mut BTreeMap<&str, (usize, f32)>) {
-    let (Some(&issue), Some(&due)) = (best.get("issue_date"), best.get("due_date")) else { return };
+fn distinct_dates(s: &Scored, ranked: &Ranked, best: &mut BTreeMap<Field, (usize, f32)>) {
+    let (Some(&issue), Some(&due)) = (best.get(&Field::IssueDate), best.get(&Field::DueDate)) else { return };
     let value = |i: usize| s.candidates[i].value.as_str();
     if value(issue.0) != value(due.0) || due.1 <= issue.1 {
         return;
     }
-    let second = ranked.get("issue_date").and_then(|v| v.iter().copied().find(|(i, _)| value(*i) < value(issue.0)));
+    let second = ranked.get(&Field::IssueDate).and_then(|v| v.iter().copied().find(|(i, _)| value(*i) < value(issue.0)));
     if let Some(alt) = second.filter(|alt| alt.1 >= 0.5 * issue.1) {
-        best.insert("issue_date", alt);
+        best.insert(Field::IssueDate, alt);
     }
 }
 
@@ -129,7 +130,7 @@ const DERIVED_CONFIDENCE: f32 = 0.7;
 /// One total of three not read, the two others read with confidence: the third is what
 /// makes them add up, when that is a plausible VAT share — the VAT a premium invoice
 /// only states as "included", a VAT line that OCR lost. It carries no place on the page.
-fn derive_missing_total(ex: &mut Extraction) -> Option<&'static str> {
+fn derive_missing_total(ex: &mut Extraction) -> Option<Field> {
     let plausible = |net: Decimal, vat: Decimal| net > Decimal::ZERO && vat >= Decimal::ZERO && vat <= net * Decimal::new(27, 2);
     // A net equal to the gross beside a positive VAT cannot be: the page prints prices with
     // the VAT included ("inklusive 19 % Versicherungsteuer 220,00 €", "enthaltene
@@ -137,25 +138,25 @@ fn derive_missing_total(ex: &mut Extraction) -> Option<&'static str> {
     // leaves, as doubtful as the less certain of the two. Only for a doubtful net and a VAT
     // at a usual rate of it: a page without VAT (small business, exempt) has net = gross,
     // and the VAT model's best guess there is some stray amount.
-    let raw = |f: &str| ex.fields.get(f).and_then(|v| Decimal::from_str(&v.value).ok().map(|d| (d, v.confidence)));
-    if let (Some((net, pn)), Some((vat, pv)), Some((gross, pg))) = (raw("net_total"), raw("vat_total"), raw("gross_total")) {
+    let raw = |f: Field| ex.fields.get(&f).and_then(|v| Decimal::from_str(&v.value).ok().map(|d| (d, v.confidence)));
+    if let (Some((net, pn)), Some((vat, pv)), Some((gross, pg))) = (raw(Field::NetTotal), raw(Field::VatTotal), raw(Field::GrossTotal)) {
         if net == gross && pn < 0.5 && vat_ratio(gross - vat, vat) {
             let value = crate::extract::parse::format_amount(gross - vat);
-            ex.fields.insert("net_total".into(), FieldValue { value, confidence: DERIVED_CONFIDENCE.min(pv).min(pg), page: None, bbox: None });
-            return Some("net_total");
+            ex.fields.insert(Field::NetTotal, FieldValue { value, confidence: DERIVED_CONFIDENCE.min(pv).min(pg), page: None, bbox: None });
+            return Some(Field::NetTotal);
         }
     }
-    let read = |f: &str| raw(f).filter(|(_, p)| *p >= 0.8).map(|(d, _)| d);
-    let (n, v, g) = (read("net_total"), read("vat_total"), read("gross_total"));
-    let missing = |f: &str| !ex.fields.contains_key(f);
+    let read = |f: Field| raw(f).filter(|(_, p)| *p >= 0.8).map(|(d, _)| d);
+    let (n, v, g) = (read(Field::NetTotal), read(Field::VatTotal), read(Field::GrossTotal));
+    let missing = |f: Field| !ex.fields.contains_key(&f);
     let (field, value) = match (n, v, g) {
-        (Some(n), None, Some(g)) if missing("vat_total") && plausible(n, g - n) => ("vat_total", g - n),
-        (None, Some(v), Some(g)) if missing("net_total") && plausible(g - v, v) => ("net_total", g - v),
-        (Some(n), Some(v), None) if missing("gross_total") && plausible(n, v) => ("gross_total", n + v),
+        (Some(n), None, Some(g)) if missing(Field::VatTotal) && plausible(n, g - n) => (Field::VatTotal, g - n),
+        (None, Some(v), Some(g)) if missing(Field::NetTotal) && plausible(g - v, v) => (Field::NetTotal, g - v),
+        (Some(n), Some(v), None) if missing(Field::GrossTotal) && plausible(n, v) => (Field::GrossTotal, n + v),
         _ => return None,
     };
     let value = crate::extract::parse::format_amount(value);
-    ex.fields.insert(field.to_string(), FieldValue { value, confidence: DERIVED_CONFIDENCE, page: None, bbox: None });
+    ex.fields.insert(field, FieldValue { value, confidence: DERIVED_CONFIDENCE, page: None, bbox: None });
     Some(field)
 }
 
@@ -171,12 +172,12 @@ fn labelled(s: &Scored, c: &Candidate, label: &regex::Regex) -> bool {
 /// Forderung am Ausstellungstag 220,00 €", "zu zahlender Beitrag 440,00 €"): the models, which
 /// learnt from invoices whose amount due is their gross, take the amount due for the gross.
 /// The gross is then the amount due less the arrears, printed on a line of its own.
-fn gross_before_arrears(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal, due: Option<Decimal>) -> Option<(usize, f32)> {
+fn gross_before_arrears(s: &Scored, ranked: &Ranked, gross: Decimal, due: Option<Decimal>) -> Option<(usize, f32)> {
     if due != Some(gross) || gross <= Decimal::ZERO {
         return None;
     }
     let arrears = s.candidates.iter().filter(|c| c.kind == Kind::Amount && labelled(s, c, crate::extract::labels::arrears())).filter_map(|c| c.amount.map(|a| (c.line, a)));
-    let grosses = ranked.get("gross_total")?;
+    let grosses = ranked.get(&Field::GrossTotal)?;
     arrears
         .filter(|(_, a)| *a > Decimal::ZERO && *a < gross)
         .find_map(|(arrears_line, a)| grosses.iter().find(|(i, _)| s.candidates[*i].amount == Some(gross - a) && s.candidates[*i].line != arrears_line).map(|&(i, q)| (i, q.max(0.7))))
@@ -185,7 +186,7 @@ fn gross_before_arrears(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, 
 /// What is due when the page prints a prepayment beside its label ("Erhaltene Anzahlungen
 /// -50,00", "abzgl. Anzahlung"): the amount that is the gross less it, wherever it stands.
 /// Invoices with prepayments are rare in the training corpus, so the arithmetic decides.
-fn due_after_prepayment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal) -> Option<(usize, f32)> {
+fn due_after_prepayment(s: &Scored, ranked: &Ranked, gross: Decimal) -> Option<(usize, f32)> {
     let prepaid: Vec<Decimal> = s
         .candidates
         .iter()
@@ -193,7 +194,7 @@ fn due_after_prepayment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, 
         .filter_map(|c| c.amount)
         .filter(|a| !a.is_zero() && a.abs() < gross.abs())
         .collect();
-    let due = ranked.get("amount_due")?;
+    let due = ranked.get(&Field::AmountDue)?;
     prepaid.iter().find_map(|p| {
         let rest = gross - p.abs();
         due.iter().find(|(i, _)| s.candidates[*i].amount == Some(rest)).map(|&(i, q)| (i, q.max(0.85)))
@@ -204,8 +205,8 @@ fn due_after_prepayment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, 
 /// under "Total 2,076.76 €", the payment of 623.00 € in a table of payments): the rules'
 /// labelled amount due, when it is the gross less an amount printed on the page that is not
 /// the VAT. The generator prints no such residuals, so the model does not know the labels.
-fn due_after_a_printed_payment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>, gross: Decimal, [net, vat]: [Option<Decimal>; 2]) -> Option<(usize, f32)> {
-    let rules_due = Decimal::from_str(s.rules.value("amount_due")?).ok()?;
+fn due_after_a_printed_payment(s: &Scored, ranked: &Ranked, gross: Decimal, [net, vat]: [Option<Decimal>; 2]) -> Option<(usize, f32)> {
+    let rules_due = Decimal::from_str(s.rules.value(Field::AmountDue)?).ok()?;
     if rules_due.is_sign_negative() != gross.is_sign_negative() || rules_due.abs() >= gross.abs() || rules_due.is_zero() || Some(rules_due) == net {
         return None;
     }
@@ -214,7 +215,7 @@ fn due_after_a_printed_payment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(
     if !printed {
         return None;
     }
-    ranked.get("amount_due")?.iter().find(|(i, _)| s.candidates[*i].amount == Some(rules_due)).map(|&(i, q)| (i, q.max(0.7)))
+    ranked.get(&Field::AmountDue)?.iter().find(|(i, _)| s.candidates[*i].amount == Some(rules_due)).map(|&(i, q)| (i, q.max(0.7)))
 }
 
 /// The totals decided together: the combination of net, VAT and gross with the highest
@@ -222,11 +223,11 @@ fn due_after_a_printed_payment(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(
 /// three come from each field's best few candidates (and the rules' labelled triple); the
 /// third may be any candidate of its field that completes them — an ERP's sum row under a
 /// column header ("Nettobetrag" … "448,99") is often no likely net on its own.
-pub(super) fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Option<[(usize, f32); 3]> {
-    const FIELDS: [&str; 3] = ["net_total", "vat_total", "gross_total"];
+pub(super) fn joint_totals(s: &Scored, ranked: &Ranked) -> Option<[(usize, f32); 3]> {
+    const FIELDS: [Field; 3] = [Field::NetTotal, Field::VatTotal, Field::GrossTotal];
     // The six best values of each, and the rules' value where the rules found totals that add up.
-    let top = |f: &str| {
-        let all = ranked.get(f).cloned().unwrap_or_default();
+    let top = |f: Field| {
+        let all = ranked.get(&f).cloned().unwrap_or_default();
         let mut v: Vec<(usize, f32)> = all.iter().take(6).copied().collect();
         if s.rules.totals_consistent {
             if let Some(r) = s.rules.value(f) {
@@ -245,8 +246,8 @@ pub(super) fn joint_totals(s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usiz
     let amount = |i: usize| sized_amount(&s.candidates[i], sized).unwrap_or_default();
     let all: Vec<&[(usize, f32)]> = FIELDS.iter().map(|f| ranked.get(f).map(Vec::as_slice).unwrap_or(&[])).collect();
     let find = |field: usize, value: Decimal| all[field].iter().find(|(i, _)| amount(*i) == value).copied();
-    let rules_agree = |t: &[(usize, f32); 3]| s.rules.totals_consistent && FIELDS.iter().zip(t).all(|(f, (i, _))| s.rules.value(f).is_some_and(|r| same_value(f, r, &s.candidates[*i].value)));
-    let tops: Vec<Vec<(usize, f32)>> = FIELDS.iter().map(|f| top(f)).collect();
+    let rules_agree = |t: &[(usize, f32); 3]| s.rules.totals_consistent && FIELDS.into_iter().zip(t).all(|(f, (i, _))| s.rules.value(f).is_some_and(|r| same_value(f, r, &s.candidates[*i].value)));
+    let tops: Vec<Vec<(usize, f32)>> = FIELDS.into_iter().map(top).collect();
     let mut triples: Vec<[(usize, f32); 3]> = Vec::new();
     for &a in &tops[0] {
         for &b in &tops[1] {
@@ -338,60 +339,57 @@ fn sum_row(s: &Scored, all: &[&[(usize, f32)]], gross: (usize, f32), sized: bool
 }
 
 /// An amount field of the extraction as a number.
-fn total(ex: &Extraction, field: &str) -> Option<Decimal> {
+fn total(ex: &Extraction, field: Field) -> Option<Decimal> {
     ex.value(field).and_then(|v| Decimal::from_str(v).ok())
 }
 
 /// The extraction from a prepared document and its ranked candidates: the models' choices,
 /// decided together where fields depend on each other, over the rules' values.
-pub(super) fn decide(doc: &ReadDocument, s: &Scored, ranked: &BTreeMap<&'static str, Vec<(usize, f32)>>) -> Extraction {
+pub(super) fn decide(doc: &ReadDocument, s: &Scored, ranked: &Ranked) -> Extraction {
     let mut ex = s.rules.clone();
-    let mut best: BTreeMap<&str, (usize, f32)> = ranked.iter().filter_map(|(f, v)| v.first().map(|b| (*f, *b))).collect();
+    let mut best: BTreeMap<Field, (usize, f32)> = ranked.iter().filter_map(|(f, v)| v.first().map(|b| (*f, *b))).collect();
     distinct_parties(s, ranked, &mut best);
     registered_seller(s, ranked, &mut best);
     distinct_dates(s, ranked, &mut best);
     for (field, _) in MODEL_FIELDS {
-        let Some(&best) = best.get(field) else { continue };
+        let Some(&best) = best.get(&field) else { continue };
         // Party models speak of issuer and addressee; an order's issuer is the buyer.
         let target = role_field(field, doc.doc_type);
         // Below the threshold the rules' value stays; where the rules have none, a party's
         // name the model still finds likelier than not-so-unlikely is taken, doubtful.
-        let name_without_rules = matches!(field, "seller_name" | "buyer_name") && !ex.fields.contains_key(target) && best.1 >= MIN_PROBABILITY / 2.0;
+        let name_without_rules = matches!(field, Field::SellerName | Field::BuyerName) && !ex.fields.contains_key(&target) && best.1 >= MIN_PROBABILITY / 2.0;
         if best.1 >= MIN_PROBABILITY || name_without_rules {
             let chosen = whole_name(s, field, best.0).unwrap_or(best.0);
             let chosen = best_spelling(s, chosen);
-            ex.fields.insert(target.to_string(), field_value(&s.candidates[chosen], best.1));
-        } else if let Some(f) = ex.fields.get_mut(target) {
+            ex.fields.insert(target, field_value(&s.candidates[chosen], best.1));
+        } else if let Some(f) = ex.fields.get_mut(&target) {
             // The rules' value where the model finds nothing likely, at the model's doubt.
             f.confidence = f.confidence.min(0.5);
         }
     }
     if let Some([n, v, g]) = joint_totals(s, ranked) {
         // Adding up makes each of the three more certain.
-        for ((field, (i, p)), other) in ["net_total", "vat_total", "gross_total"].into_iter().zip([n, v, g]).zip([v.1.min(g.1), n.1.min(g.1), n.1.min(v.1)]) {
+        for ((field, (i, p)), other) in [Field::NetTotal, Field::VatTotal, Field::GrossTotal].into_iter().zip([n, v, g]).zip([v.1.min(g.1), n.1.min(g.1), n.1.min(v.1)]) {
             let boosted = 1.0 - (1.0 - p) * (1.0 - other);
-            ex.fields.insert(field.to_string(), field_value(&s.candidates[i], boosted.max(p)));
+            ex.fields.insert(field, field_value(&s.candidates[i], boosted.max(p)));
         }
     }
-    if let Some(gross) = total(&ex, "gross_total") {
-        if let Some((i, p)) = gross_before_arrears(s, ranked, gross, total(&ex, "amount_due")) {
-            ex.fields.insert("gross_total".to_string(), field_value(&s.candidates[i], p));
+    if let Some(gross) = total(&ex, Field::GrossTotal) {
+        if let Some((i, p)) = gross_before_arrears(s, ranked, gross, total(&ex, Field::AmountDue)) {
+            ex.fields.insert(Field::GrossTotal, field_value(&s.candidates[i], p));
         }
     }
     let derived = derive_missing_total(&mut ex);
-    let net_vat = [total(&ex, "net_total"), total(&ex, "vat_total")];
-    if let Some((i, p)) = total(&ex, "gross_total").and_then(|g| due_after_prepayment(s, ranked, g).or_else(|| due_after_a_printed_payment(s, ranked, g, net_vat))) {
-        ex.fields.insert("amount_due".to_string(), field_value(&s.candidates[i], p));
+    let net_vat = [total(&ex, Field::NetTotal), total(&ex, Field::VatTotal)];
+    if let Some((i, p)) = total(&ex, Field::GrossTotal).and_then(|g| due_after_prepayment(s, ranked, g).or_else(|| due_after_a_printed_payment(s, ranked, g, net_vat))) {
+        ex.fields.insert(Field::AmountDue, field_value(&s.candidates[i], p));
     }
-    let consistent = matches!((total(&ex, "net_total"), total(&ex, "vat_total"), total(&ex, "gross_total")), (Some(n), Some(v), Some(g)) if n + v == g);
+    let consistent = matches!((total(&ex, Field::NetTotal), total(&ex, Field::VatTotal), total(&ex, Field::GrossTotal)), (Some(n), Some(v), Some(g)) if n + v == g);
     ex.totals_consistent = consistent;
-    // The item table, checked against the net total chosen here.
-    ex.line_items = crate::extract::table::line_items(doc.pages, ex.value("net_total"), &ex.vat_breakdown);
-    crate::extract::credit_note_signs(doc.doc_type, &mut ex);
-    ex.checks = checks::run(&ex);
+    crate::extract::finish(doc, &mut ex);
     if let Some(field) = derived {
         // Said in the index, so that nobody takes the value for one read off the page.
-        ex.checks.push(crate::index::Check { name: "total_derived".into(), passed: true, message: format!("{field} not found on the page: computed from the other two totals") });
+        ex.checks.push(crate::index::Check { name: crate::index::CheckName::TotalDerived, passed: true, message: format!("{field} not found on the page: computed from the other two totals") });
     }
     ex
 }
@@ -403,7 +401,7 @@ mod tests {
     fn extraction(fields: &[(&str, &str, f32)]) -> Extraction {
         let mut ex = Extraction::default();
         for (f, v, p) in fields {
-            ex.fields.insert(f.to_string(), FieldValue { value: v.to_string(), confidence: *p, page: None, bbox: None });
+            ex.fields.insert(f.parse().unwrap(), FieldValue { value: v.to_string(), confidence: *p, page: None, bbox: None });
         }
         ex
     }
@@ -411,8 +409,8 @@ mod tests {
     #[test]
     fn a_doubtful_net_equal_to_the_gross_gives_way_to_the_gross_less_its_included_vat() {
         let mut ex = extraction(&[("net_total", "220.00", 0.31), ("vat_total", "35.13", 0.30), ("gross_total", "220.00", 0.7)]);
-        assert_eq!(derive_missing_total(&mut ex), Some("net_total"));
-        let net = &ex.fields["net_total"];
+        assert_eq!(derive_missing_total(&mut ex), Some(Field::NetTotal));
+        let net = &ex.fields[&Field::NetTotal];
         assert_eq!((net.value.as_str(), net.confidence, net.bbox), ("184.87", 0.30, None));
     }
 
@@ -421,10 +419,10 @@ mod tests {
         // A sure net (a small business's "Gesamt 39.957,54") beside a stray VAT guess.
         let mut ex = extraction(&[("net_total", "39957.54", 1.0), ("vat_total", "2147.16", 0.15), ("gross_total", "39957.54", 1.0)]);
         assert_eq!(derive_missing_total(&mut ex), None);
-        assert_eq!(ex.value("net_total"), Some("39957.54"));
+        assert_eq!(ex.value(Field::NetTotal), Some("39957.54"));
         // A doubtful net, but the VAT is no usual share of what it would leave.
         let mut ex = extraction(&[("net_total", "39957.54", 0.3), ("vat_total", "17.00", 0.23), ("gross_total", "39957.54", 1.0)]);
         assert_eq!(derive_missing_total(&mut ex), None);
-        assert_eq!(ex.value("net_total"), Some("39957.54"));
+        assert_eq!(ex.value(Field::NetTotal), Some("39957.54"));
     }
 }

@@ -18,24 +18,30 @@ use crate::extract::text::{self, TextLine};
 use crate::extract::{ids, role_field, rules, Extraction, FieldExtractor, ReadDocument};
 use crate::index::{DocType, ModelInfo};
 use crate::layout::Page;
+use crate::vocab::Field;
 
 /// Hash buckets of the field features.
 pub const DIM: usize = 2048;
 
-/// The fields with a model, and the kind of candidate each takes.
-pub const MODEL_FIELDS: [(&str, Kind); 11] = [
-    ("invoice_number", Kind::Number),
-    ("issue_date", Kind::Date),
-    ("due_date", Kind::Date),
-    ("net_total", Kind::Amount),
-    ("vat_total", Kind::Amount),
-    ("gross_total", Kind::Amount),
-    ("amount_due", Kind::Amount),
-    ("iban", Kind::Iban),
-    ("seller_vat_id", Kind::VatId),
-    ("seller_name", Kind::Name),
-    ("buyer_name", Kind::Name),
+/// The fields with a model, and the kind of candidate each takes: the fields the vocabulary
+/// says a model reads ([`Field::model_reads`], a test keeps the two the same), in the order
+/// the shipped models were trained in (training samples negatives by this position).
+pub const MODEL_FIELDS: [(Field, Kind); 11] = [
+    (Field::InvoiceNumber, Kind::Number),
+    (Field::IssueDate, Kind::Date),
+    (Field::DueDate, Kind::Date),
+    (Field::NetTotal, Kind::Amount),
+    (Field::VatTotal, Kind::Amount),
+    (Field::GrossTotal, Kind::Amount),
+    (Field::AmountDue, Kind::Amount),
+    (Field::Iban, Kind::Iban),
+    (Field::SellerVatId, Kind::VatId),
+    (Field::SellerName, Kind::Name),
+    (Field::BuyerName, Kind::Name),
 ];
+
+/// Per model field, its candidates' values by probability, best first: (candidate, probability).
+pub type Ranked = BTreeMap<Field, Vec<(usize, f32)>>;
 
 /// Below this probability a model's best candidate is not taken (the rules' value stays).
 pub const MIN_PROBABILITY: f32 = 0.2;
@@ -219,9 +225,18 @@ impl<'a> Context<'a> {
     fn features(&self, c: &Candidate, rules: &Extraction) -> Features {
         let mut f = Features::new(DIM);
         let line = &self.lines[c.line];
-        let page = &self.doc.pages[(c.page as usize).saturating_sub(1).min(self.doc.pages.len() - 1)];
         f.flag("bias");
         f.add(&format!("dt:{}", self.doc.doc_type.as_str()), 1.0);
+        self.label_features(c, line, &mut f);
+        self.geometry_features(c, &mut f);
+        self.context_features(c, rules, &mut f);
+        self.kind_features(c, line, rules, &mut f);
+        f
+    }
+
+    /// The words that label the candidate: left of it on its line, in its row's label
+    /// column, above it; and the key of the key–value pair wherever it stands.
+    fn label_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
         // Label words: the same line to the left, nearest first.
         let left: Vec<String> = line.text[..c.start].split_whitespace().map(token).filter(|t| !t.is_empty()).collect();
         for (k, t) in left.iter().rev().take(4).enumerate() {
@@ -237,7 +252,6 @@ impl<'a> Context<'a> {
             f.flag(&format!("rt:{t}"));
         }
         // The row: the nearest line to the left on the same visual row (a label column).
-        let cy = (c.bbox[1] + c.bbox[3]) / 2.0;
         let h = (c.bbox[3] - c.bbox[1]).max(1.0);
         let row_left = text::left_of(self.lines, line).first().copied();
         if let Some(r) = row_left {
@@ -290,7 +304,14 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        // Geometry.
+    }
+
+    /// Where the candidate stands: its place on the page, which page, how large its print is
+    /// and how sure OCR was of it.
+    fn geometry_features(&self, c: &Candidate, f: &mut Features) {
+        let page = &self.doc.pages[(c.page as usize).saturating_sub(1).min(self.doc.pages.len() - 1)];
+        let cy = (c.bbox[1] + c.bbox[3]) / 2.0;
+        let h = (c.bbox[3] - c.bbox[1]).max(1.0);
         let (w, ph) = (page.width.max(1.0), page.height.max(1.0));
         let bx = (((c.bbox[0] + c.bbox[2]) / 2.0 / w) * 5.0).clamp(0.0, 4.0) as u32;
         let by = ((cy / ph) * 10.0).clamp(0.0, 9.0) as u32;
@@ -315,6 +336,11 @@ impl<'a> Context<'a> {
         if c.conf < 0.7 {
             f.flag("ocr:poor");
         }
+    }
+
+    /// The candidate's context: the form section it stands in, what the rules chose, how
+    /// often its value is printed.
+    fn context_features(&self, c: &Candidate, rules: &Extraction, f: &mut Features) {
         // A form's section heading above ("Verkäufer", "Käufer").
         match self.form.sections.get(c.line).copied().flatten() {
             Some(Party::Seller) => f.flag("sec:seller"),
@@ -323,14 +349,19 @@ impl<'a> Context<'a> {
         }
         // What the rules chose (party names as issuer and addressee: see role_field).
         for (name, v) in &rules.fields {
-            if same_value(name, &v.value, &c.value) {
-                f.flag(&format!("rule:{}", role_field(name, self.doc.doc_type)));
+            if same_value(*name, &v.value, &c.value) {
+                f.flag(&format!("rule:{}", role_field(*name, self.doc.doc_type)));
             }
         }
         let occ = self.occurrences.get(c.value.as_str()).copied().unwrap_or(1);
         f.flag(&format!("occ{}", occ.min(3)));
+    }
+
+    /// What only a candidate of its kind has: an amount's rank and arithmetic, a date's
+    /// order, a number's shape, an IBAN's or VAT ID's checksum, a name's block.
+    fn kind_features(&self, c: &Candidate, line: &TextLine, rules: &Extraction, f: &mut Features) {
         match c.kind {
-            Kind::Amount => self.amount_features(c, line, &mut f),
+            Kind::Amount => self.amount_features(c, line, f),
             Kind::Date => {
                 let rank = self.dates.iter().position(|d| *d == c.value).unwrap_or(0);
                 if rank == 0 {
@@ -367,16 +398,15 @@ impl<'a> Context<'a> {
                 if ids::vat_id_checksum_ok(&c.value) == Some(true) {
                     f.flag("vat:valid");
                 }
-                f.flag(&format!("vat:{}", &c.value[..2.min(c.value.len())]));
+                f.flag(&format!("vat:{}", c.value.chars().take(2).collect::<String>()));
             }
             Kind::Name => {
-                self.name_features(c, line, &mut f);
+                self.name_features(c, line, f);
                 if beside_seller_vat_id(line, rules) {
                     f.flag("nm:seller_vat_band");
                 }
             }
         }
-        f
     }
 
     fn amount_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
@@ -549,15 +579,15 @@ impl<'a> Context<'a> {
 /// beside the VAT ID (§ 14 UStG; EN 16931 BT-27 is the registered name), a goods supplier
 /// or a brand named elsewhere on the page does not.
 pub(super) fn beside_seller_vat_id(line: &TextLine, rules: &Extraction) -> bool {
-    let Some(vat) = rules.fields.get("seller_vat_id") else { return false };
+    let Some(vat) = rules.fields.get(&Field::SellerVatId) else { return false };
     let (Some(page), Some(b)) = (vat.page, vat.bbox) else { return false };
     let h = (line.bbox[3] - line.bbox[1]).max(1.0);
     page == line.page && b[1] < line.bbox[3] + 3.0 * h && b[3] > line.bbox[1] - h
 }
 
 /// Values compared as the evaluation compares them.
-pub fn same_value(field: &str, a: &str, b: &str) -> bool {
-    crate::eval::normalise(field, a) == crate::eval::normalise(field, b)
+pub fn same_value(field: Field, a: &str, b: &str) -> bool {
+    field.comparable(a) == field.comparable(b)
 }
 
 /// The field extractor over the trained models; the rules fill what they do not cover.
@@ -575,13 +605,13 @@ impl TrainedExtractor {
         super::shipped::fields().filter(|m| !m.is_empty()).map(Self::new)
     }
 
-    fn model(&self, field: &str) -> Option<&LinearModel> {
-        self.models.iter().find(|m| m.name == field)
+    fn model(&self, field: Field) -> Option<&LinearModel> {
+        self.models.iter().find(|m| m.name == field.as_str())
     }
 
     /// Per field with a model: each candidate value's probability (the best of its places),
     /// best first, with the index of the candidate that carries it.
-    pub fn rank(&self, s: &Scored) -> BTreeMap<&'static str, Vec<(usize, f32)>> {
+    pub fn rank(&self, s: &Scored) -> Ranked {
         let mut out = BTreeMap::new();
         for (field, kind) in MODEL_FIELDS {
             let Some(m) = self.model(field) else { continue };
@@ -621,9 +651,9 @@ pub fn examples(pages: &[Page], doc_type: DocType, language: Option<&str>, gt: &
     let s = prepare(&doc);
     let mut out = Vec::new();
     for (k, (field, kind)) in MODEL_FIELDS.iter().enumerate() {
-        let truth = gt.get(role_field(field, doc_type));
+        let truth = gt.get(role_field(*field, doc_type).as_str());
         for (i, c) in s.candidates.iter().enumerate().filter(|(_, c)| c.kind == *kind) {
-            let label = truth.is_some_and(|t| stands_for(field, c, doc_type, t));
+            let label = truth.is_some_and(|t| stands_for(*field, c, doc_type, t));
             out.push((k, s.features[i].clone(), label));
         }
     }
@@ -632,7 +662,7 @@ pub fn examples(pages: &[Page], doc_type: DocType, language: Option<&str>, gt: &
 
 /// Whether candidate `c` is the printed form of `value`. A credit note printed negative is
 /// indexed positive (extract::credit_note_signs): its printed amount stands for the value.
-fn stands_for(field: &str, c: &Candidate, doc_type: DocType, value: &str) -> bool {
+fn stands_for(field: Field, c: &Candidate, doc_type: DocType, value: &str) -> bool {
     let turned = c.amount.filter(|_| doc_type == DocType::CreditNote).map(|a| crate::extract::parse::format_amount(-a));
     same_value(field, value, &c.value) || turned.as_deref().is_some_and(|n| same_value(field, value, n))
 }
@@ -640,7 +670,7 @@ fn stands_for(field: &str, c: &Candidate, doc_type: DocType, value: &str) -> boo
 /// Why the extractor chose what it chose, for `mailroom explain`: per model field its best
 /// candidates with their probability and the line they stand on, the value taken (model or
 /// rules), and the totals' joint choice. `only` limits it to one field.
-pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<&str>, top: usize) -> String {
+pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<Field>, top: usize) -> String {
     use std::fmt::Write;
     let s = prepare(doc);
     let ranked = extractor.rank(&s);
@@ -654,16 +684,16 @@ pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<&s
         let target = role_field(field, doc.doc_type);
         let taken = chosen.value(target).unwrap_or("–");
         let rules = s.rules.value(target).unwrap_or("–");
-        let role = if target != field { format!(" (the {} model: an order's sender is its buyer)", if field == "seller_name" { "issuer" } else { "addressee" }) } else { String::new() };
+        let role = if target != field { format!(" (the {} model: an order's sender is its buyer)", if field == Field::SellerName { "issuer" } else { "addressee" }) } else { String::new() };
         let _ = writeln!(out, "\n{target}{role}: {taken}  (rules: {rules}{})", if extractor.model(field).is_none() { "; no model" } else { "" });
-        for &(i, p) in ranked.get(field).map(Vec::as_slice).unwrap_or(&[]).iter().take(top) {
+        for &(i, p) in ranked.get(&field).map(Vec::as_slice).unwrap_or(&[]).iter().take(top) {
             let c = &s.candidates[i];
             let line = &s.lines[c.line];
             let mark = if stands_for(field, c, doc.doc_type, taken) { '*' } else { ' ' };
             let _ = writeln!(out, " {mark} {p:.3}  {:<28} p{} {:>4.0},{:<4.0} | {}", c.value, c.page, c.bbox[0], c.bbox[1], line.text);
         }
     }
-    if only.is_none_or(|o| ["net_total", "vat_total", "gross_total"].contains(&o)) {
+    if only.is_none_or(|o| [Field::NetTotal, Field::VatTotal, Field::GrossTotal].contains(&o)) {
         match super::decide::joint_totals(&s, &ranked) {
             Some([n, v, g]) => {
                 let val = |(i, _): (usize, f32)| s.candidates[i].value.clone();
@@ -676,4 +706,18 @@ pub fn explain(extractor: &TrainedExtractor, doc: &ReadDocument, only: Option<&s
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_model_fields_are_the_fields_the_vocabulary_says_a_model_reads() {
+        let mut with_model: Vec<Field> = MODEL_FIELDS.iter().map(|(f, _)| *f).collect();
+        with_model.sort();
+        let mut said: Vec<Field> = Field::ALL.into_iter().filter(|f| f.model_reads()).collect();
+        said.sort();
+        assert_eq!(with_model, said);
+    }
 }

@@ -8,14 +8,11 @@
 //! binary ([`shipped`]); when a file is missing or does not parse, the pipeline keeps the
 //! keyword classifier and the rules extractor.
 
-pub mod cache;
-pub mod card;
 pub mod decide;
 pub mod doctype;
 pub mod fields;
 pub mod firstpage;
 pub mod lexicon;
-pub mod train;
 
 use serde::{Deserialize, Serialize};
 

@@ -15,27 +15,8 @@ use ::image::{DynamicImage, GrayImage};
 use crate::document::{Document, MediaType};
 use crate::index::ErrorKind;
 use crate::layout::Page;
-
-/// Bounds that keep a hostile or absurd file from exhausting the machine.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest accepted file, in bytes.
-    pub max_file_bytes: u64,
-    /// Most pages per document.
-    pub max_pages: u32,
-    /// Most pixels of one decoded page image.
-    pub max_pixels: u64,
-    /// Most levels of e-mails forwarded inside an e-mail.
-    pub email_max_depth: u32,
-    /// Most MIME parts in one e-mail, nested ones included.
-    pub email_max_parts: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_file_bytes: 256 * 1024 * 1024, max_pages: 2000, max_pixels: 120_000_000, email_max_depth: 5, email_max_parts: 500 }
-    }
-}
+use crate::limits::Limits;
+use crate::mail;
 
 /// A page image waiting for OCR.
 #[derive(Debug, Clone)]
@@ -91,8 +72,10 @@ pub struct Outline {
 }
 
 /// Opens `doc` and sends its pages, in order, to `sink`. Returns the page count.
-/// `sink` returning `false` stops production early (the consumer has failed).
-pub fn produce(doc: &Document, limits: &Limits, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
+/// `sink` returning `false` stops production early (the consumer has failed). `email` is the
+/// document's e-mail as parsed where it entered (an e-mail is parsed once); `None` for an
+/// e-mail parses it here.
+pub fn produce(doc: &Document, email: Option<&mail::Parsed>, limits: &Limits, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
     if doc.bytes.is_empty() {
         return Err(PagesError::new(ErrorKind::Empty, "the file is empty (0 bytes); check the scanner or the upload"));
     }
@@ -103,7 +86,15 @@ pub fn produce(doc: &Document, limits: &Limits, sink: &mut dyn FnMut(PageContent
         MediaType::Pdf => pdf::produce(&doc.bytes, limits, sink),
         MediaType::Png | MediaType::Jpeg | MediaType::Tiff => image::produce(&doc.bytes, doc.media_type, limits, sink),
         MediaType::Email => {
-            let email = crate::intake::email::read(&doc.bytes, limits).map_err(|p| PagesError::new(p.kind, p.message))?;
+            let own;
+            let email = match email {
+                Some(parsed) => parsed,
+                None => {
+                    own = mail::read(&doc.bytes, limits);
+                    &own
+                }
+            };
+            let email = email.as_ref().map_err(|p| PagesError::new(p.kind, p.message.clone()))?;
             if let Some(p) = email.problem() {
                 return Err(PagesError::new(p.kind, p.message));
             }

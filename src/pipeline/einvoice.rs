@@ -5,12 +5,12 @@
 
 use rust_decimal::Decimal;
 
-use crate::archive::Artefacts;
-use crate::document::{Document, MediaType};
+use crate::document::{Artefacts, Document, MediaType};
 use crate::einvoice::{self, EInvoice, EInvoiceError, Syntax};
-use crate::index::{Check, DocTypeResult, DocumentIndex, ErrorKind, ModelInfo, Models, SourceFormat, Status, SCHEMA};
+use crate::index::{Check, CheckName, DocTypeResult, DocumentIndex, ErrorKind, ModelInfo, Models, SourceFormat};
 use crate::layout::Page;
-use crate::pages::{self, Limits, PageContent};
+use crate::limits::Limits;
+use crate::pages::{self, PageContent};
 
 use super::Failure;
 
@@ -94,11 +94,6 @@ fn build_index(doc: &Document, inv: &EInvoice, format: SourceFormat, pages: u32,
     let needs_review = checks.iter().any(|c| !c.passed);
     let language = None;
     DocumentIndex {
-        schema: SCHEMA.to_string(),
-        id: doc.sha256.clone(),
-        source: doc.source.clone(),
-        status: Status::Processed,
-        error: None,
         source_format: Some(format),
         pages,
         language,
@@ -109,8 +104,8 @@ fn build_index(doc: &Document, inv: &EInvoice, format: SourceFormat, pages: u32,
         checks,
         needs_review,
         einvoice: Some(inv.index_json()),
-        archive: Default::default(),
         models: Some(models()),
+        ..DocumentIndex::processed(doc.sha256.clone(), doc.source.clone())
     }
 }
 
@@ -139,7 +134,7 @@ fn visible_checks(inv: &EInvoice, pages: &[Page]) -> Vec<Check> {
     if let Some(n) = &inv.number {
         let passed = compact.contains(n.trim());
         out.push(Check {
-            name: "hybrid_invoice_number_visible".into(),
+            name: CheckName::parse("hybrid_invoice_number_visible"),
             passed,
             message: if passed { "the XML's invoice number appears on the PDF".into() } else { format!("the XML says invoice number {n}, which does not appear on the PDF") },
         });
@@ -147,7 +142,7 @@ fn visible_checks(inv: &EInvoice, pages: &[Page]) -> Vec<Check> {
     if let Some(g) = inv.totals.tax_inclusive {
         let passed = printed_amounts(g).iter().any(|p| compact.contains(p.as_str()));
         out.push(Check {
-            name: "hybrid_gross_total_visible".into(),
+            name: CheckName::parse("hybrid_gross_total_visible"),
             passed,
             message: if passed { "the XML's gross total appears on the PDF".into() } else { format!("the XML says gross total {g:.2}, which does not appear on the PDF") },
         });

@@ -15,18 +15,18 @@ use std::time::{Duration, Instant};
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::archive::pdfa::{encode_image, write_pdfa_encoded, EncodedImage, EncodedPage, PdfaInfo};
-use crate::archive::Artefacts;
 use crate::classify::{detect_language, Classifier, KeywordClassifier};
-use crate::document::{Document, MediaType};
+use crate::document::{Artefacts, Document};
 use crate::extract::{needs_review, Extraction, FieldExtractor, ReadDocument, RulesExtractor};
-use crate::index::{Check, DocType, DocTypeResult, DocumentIndex, ErrorKind, Models, SourceFormat, Status, SCHEMA};
-use crate::intake::email;
+use crate::index::{Check, CheckName, DocType, DocTypeResult, DocumentIndex, ErrorKind, Models, SourceFormat};
 use crate::layout::{Page, TextSource};
+use crate::limits::Limits;
+use crate::mail::{self, Email};
 use crate::models::doctype::TrainedClassifier;
 use crate::models::fields::TrainedExtractor;
 use crate::ocr::{self, OcrConfig};
-use crate::pages::{self, Limits, PageContent};
+use crate::pages::{self, PageContent};
+use crate::pdfa::{encode_image, write_pdfa_encoded, EncodedImage, EncodedPage, PdfaInfo};
 
 pub struct Pipeline {
     pub ocr: OcrConfig,
@@ -105,8 +105,24 @@ impl Pipeline {
     /// Reads, classifies and extracts one document. Never panics: a panic inside a stage
     /// becomes an `internal` failure, and the original is kept by whoever stores it.
     pub fn analyse(&self, doc: &Document) -> Result<Analysis, Failure> {
+        self.analyse_parsed(doc, None)
+    }
+
+    /// [`Pipeline::analyse`] for a document whose e-mail was parsed where it entered
+    /// ([`mail::parse`], `Some` for an e-mail), so that it is not parsed again.
+    pub fn analyse_parsed(&self, doc: &Document, email: Option<&mail::Parsed>) -> Result<Analysis, Failure> {
         let started = Instant::now();
-        let result = catch_unwind(AssertUnwindSafe(|| self.read_and_index(doc)));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let own;
+            let email = match email {
+                Some(parsed) => Some(parsed),
+                None => {
+                    own = mail::parse(doc, &self.limits);
+                    own.as_ref()
+                }
+            };
+            self.read_and_index(doc, email)
+        }));
         let mut analysis = match result {
             Ok(r) => r?,
             Err(panic) => {
@@ -118,12 +134,12 @@ impl Pipeline {
         Ok(analysis)
     }
 
-    fn read_pages(&self, doc: &Document) -> Result<Vec<ReadPage>, Failure> {
+    fn read_pages(&self, doc: &Document, email: Option<&mail::Parsed>) -> Result<Vec<ReadPage>, Failure> {
         let (tx, rx) = sync_channel::<PageContent>(2);
         let limits = self.limits;
         let ocr_config = &self.ocr;
         std::thread::scope(|scope| {
-            let producer = scope.spawn(move || pages::produce(doc, &limits, &mut |p| tx.send(p).is_ok()));
+            let producer = scope.spawn(move || pages::produce(doc, email, &limits, &mut |p| tx.send(p).is_ok()));
             let read: Vec<Result<ReadPage, Failure>> = rx
                 .into_iter()
                 .par_bridge()
@@ -145,7 +161,7 @@ impl Pipeline {
         })
     }
 
-    fn read_and_index(&self, doc: &Document) -> Result<Analysis, Failure> {
+    fn read_and_index(&self, doc: &Document, parsed: Option<&mail::Parsed>) -> Result<Analysis, Failure> {
         let mut timings = Timings::default();
         let t = Instant::now();
         if let Some(result) = einvoice::try_process(doc, &self.limits) {
@@ -153,7 +169,7 @@ impl Pipeline {
             timings.read = t.elapsed();
             return Ok(Analysis { index, artefacts, timings });
         }
-        let read = self.read_pages(doc)?;
+        let read = self.read_pages(doc, parsed)?;
         timings.read = t.elapsed();
         if read.is_empty() {
             return Err(Failure { kind: ErrorKind::Unreadable, message: "no page could be read".into() });
@@ -171,8 +187,8 @@ impl Pipeline {
         };
         timings.pdfa = t.elapsed();
         let pages: Vec<Page> = read.into_iter().map(|p| p.page).collect();
-        // An e-mail whose pages were read above parses; read again for what it carries.
-        let email = if doc.media_type == MediaType::Email { email::read(&doc.bytes, &self.limits).ok() } else { None };
+        // An e-mail whose pages were read above parsed: what it carries is noted below.
+        let email = parsed.and_then(|p| p.as_ref().ok());
         let t = Instant::now();
         let language = detect_language(&pages);
         let mut doc_type = self.classifier.classify(&pages);
@@ -192,7 +208,7 @@ impl Pipeline {
         }
         let mut linked = Vec::new();
         if let Some(email) = &email {
-            linked = email.document_keys();
+            linked = email.documents();
             note_email(email, cover_letter, &mut index);
         }
         let words = serde_json::to_vec(&pages).expect("pages always serialise");
@@ -202,7 +218,7 @@ impl Pipeline {
     /// Reads the pages of a document (pages, OCR, layout) and nothing more: for evaluations
     /// and training, which cache them. E-invoice XML has no pages to read.
     pub fn read(&self, doc: &Document) -> Result<Vec<Page>, Failure> {
-        match catch_unwind(AssertUnwindSafe(|| self.read_pages(doc))) {
+        match catch_unwind(AssertUnwindSafe(|| self.read_pages(doc, None))) {
             Ok(r) => Ok(r?.into_iter().map(|p| p.page).collect()),
             Err(_) => Err(Failure { kind: ErrorKind::Internal, message: "internal error while reading".into() }),
         }
@@ -221,11 +237,6 @@ impl Pipeline {
         let review = needs_review(doc_type.label, &extraction);
         let source_format = if any_ocr { SourceFormat::Scan } else { SourceFormat::PdfText };
         DocumentIndex {
-            schema: SCHEMA.to_string(),
-            id: doc.sha256.clone(),
-            source: doc.source.clone(),
-            status: Status::Processed,
-            error: None,
             source_format: Some(source_format),
             pages: pages.len() as u32,
             language,
@@ -235,28 +246,27 @@ impl Pipeline {
             vat_breakdown: extraction.vat_breakdown,
             checks: extraction.checks,
             needs_review: review,
-            einvoice: None,
-            archive: Default::default(),
             models: Some(self.models()),
+            ..DocumentIndex::processed(doc.sha256.clone(), doc.source.clone())
         }
     }
 }
 
 /// An e-mail that brings its invoice (or credit note, receipt) as an attachment is the cover
 /// letter: the attachment is the booking document, and the ERP must not get it twice.
-fn is_cover_letter(email: &email::Email, label: DocType) -> bool {
-    matches!(label, DocType::Invoice | DocType::CreditNote | DocType::Receipt) && !email.document_keys().is_empty()
+fn is_cover_letter(email: &Email, label: DocType) -> bool {
+    matches!(label, DocType::Invoice | DocType::CreditNote | DocType::Receipt) && !email.documents().is_empty()
 }
 
 /// What the index of an e-mail says beyond its text: no boxes (its pages are its text set on
 /// paper, not a page anybody saw), why it is a letter, and which attachments nobody reads.
-fn note_email(email: &email::Email, cover_letter: bool, index: &mut DocumentIndex) {
+fn note_email(email: &Email, cover_letter: bool, index: &mut DocumentIndex) {
     for f in index.fields.values_mut() {
         f.bbox = None;
     }
     if cover_letter {
         index.checks.push(Check {
-            name: "email_cover_letter".into(),
+            name: CheckName::EmailCoverLetter,
             passed: true,
             message: "typed as a letter: the e-mail brings its booking documents as attachments, which are documents of their own".into(),
         });
@@ -264,7 +274,7 @@ fn note_email(email: &email::Email, cover_letter: bool, index: &mut DocumentInde
     let others = email.other_names();
     if !others.is_empty() {
         index.checks.push(Check {
-            name: "email_attachments".into(),
+            name: CheckName::EmailAttachments,
             passed: false,
             message: format!("{} attachment(s) are not documents mailroom reads and are kept only inside the e-mail: {}", others.len(), others.join(", ")),
         });

@@ -18,14 +18,55 @@ use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use lapin::{BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind};
 use serde::{Deserialize, Serialize};
 
-use crate::config::{redact_url, BrokerConfig};
-use crate::index::Source;
+use crate::index::{DocumentId, Source};
+use crate::redact::redact_url;
+
+/// The AMQP broker (production).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrokerConfig {
+    /// The environment variable holding the broker URL (`amqp://user:password@host:5672/vhost`).
+    pub url_env: String,
+    /// Used when that variable is unset: the local development broker.
+    pub default_url: String,
+    /// The job queue; retry and dead-letter queues are named after it.
+    pub queue: String,
+    /// Topic exchange for `document.processed.<type>` and `document.quarantined` events.
+    pub events_exchange: String,
+    /// Unacknowledged jobs per worker.
+    pub prefetch: u16,
+    /// Attempts before a job goes to the dead-letter queue.
+    pub max_attempts: u32,
+    /// Wait before each retry, in seconds (the last value repeats).
+    pub retry_delays_s: Vec<u64>,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            url_env: "MAILROOM_AMQP_URL".into(),
+            default_url: "amqp://guest:guest@127.0.0.1:5672/%2f".into(),
+            queue: "mailroom.jobs".into(),
+            events_exchange: "mailroom.events".into(),
+            prefetch: 4,
+            max_attempts: 5,
+            retry_delays_s: vec![5, 30, 120, 600],
+        }
+    }
+}
+
+impl BrokerConfig {
+    pub fn url(&self) -> String {
+        std::env::var(&self.url_env).unwrap_or_else(|_| self.default_url.clone())
+    }
+}
 
 /// One document to process.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {
-    /// SHA-256 of the original (the document id).
-    pub id: String,
+    /// SHA-256 of the original (the document id): a job whose id is no document id does not
+    /// parse, and is dead-lettered with that reason.
+    pub id: DocumentId,
     /// Object key of the original in the archive.
     pub key: String,
     pub source: Source,

@@ -31,7 +31,8 @@ use tokio::task::JoinSet;
 use crate::archive::document_prefix;
 use crate::audit::{Event, EventKind};
 use crate::config::Config;
-use crate::document::{sha256_hex, Document};
+use crate::document::Document;
+use crate::index::DocumentId;
 use crate::processor::{Outcome, Processed, Processor};
 use crate::queue::{self, header_u32, Job, QueueError, Topology, ATTEMPT_HEADER, FAILED_AT_HEADER, REASON_HEADER, WORKER_HEADER};
 use metrics::Metrics;
@@ -51,17 +52,17 @@ fn run_job(p: &Processor, job: &Job) -> Result<Vec<Processed>, JobError> {
     if !job.key.starts_with(&document_prefix(&job.id)) {
         return Err(JobError::Permanent(format!("the job's key {} does not belong to document {}", job.key, job.id)));
     }
-    let bytes = match p.archive.store().get(&job.key) {
+    let bytes = match p.archive().store().get(&job.key) {
         Ok(Some(b)) => b,
         Ok(None) => return Err(JobError::Permanent(format!("the original {} is not in the archive; submit the file again", job.key))),
         Err(e) if e.is_transient() => return Err(JobError::Transient(e.to_string())),
         Err(e) => return Err(JobError::Permanent(e.to_string())),
     };
-    if sha256_hex(&bytes) != job.id {
+    if DocumentId::of(&bytes) != job.id {
         return Err(JobError::Permanent(format!("the stored original {} does not hash to the job's id (run mailroom verify)", job.key)));
     }
     let doc = Document::restored(bytes, job.source.clone());
-    p.process_all(&doc, &p.actor).map_err(|e| if e.is_transient() { JobError::Transient(e.to_string()) } else { JobError::Permanent(e.to_string()) })
+    p.process_all(&doc, p.actor()).map_err(|e| if e.is_transient() { JobError::Transient(e.to_string()) } else { JobError::Permanent(e.to_string()) })
 }
 
 struct Shared {
@@ -226,9 +227,9 @@ async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Res
                 s.metrics.stages(&done.timings, store_s / all.len() as f64);
                 s.metrics.outcome(done.outcome.label());
                 s.metrics.pages.inc_by(done.outcome.index().pages as u64);
-                tracing::info!(document = %&done.outcome.index().id[..12], job = %&job.id[..12], outcome = done.outcome.label(), "document done");
+                tracing::info!(document = %done.outcome.index().id.short(12), job = %job.id.short(12), outcome = done.outcome.label(), "document done");
             }
-            tracing::info!(document = %&job.id[..12], documents = all.len(), seconds = started.elapsed().as_secs_f32(), "job done");
+            tracing::info!(document = %job.id.short(12), documents = all.len(), seconds = started.elapsed().as_secs_f32(), "job done");
             for done in &all {
                 // An event for what is new; again for a redelivered job, whose first event may be lost.
                 let announce = !matches!(done.outcome, Outcome::AlreadyArchived(_)) || d.redelivered || !done.handed_off.is_empty();
@@ -245,7 +246,7 @@ async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Res
                 return dead_letter(s, d, publisher, Some(&job), attempt, format!("gave up after {} attempts: {reason}", attempt + 1)).await;
             }
             let delay = s.topology.delay_for(attempt + 1);
-            tracing::warn!(document = %&job.id[..12], attempt = attempt + 1, retry_in_s = delay, error = %reason, "job failed; will retry");
+            tracing::warn!(document = %job.id.short(12), attempt = attempt + 1, retry_in_s = delay, error = %reason, "job failed; will retry");
             let mut headers = queue::job_headers(attempt + 1);
             headers.insert(REASON_HEADER.into(), AMQPValue::LongString(reason.as_str().into()));
             queue::publish(publisher, "", &s.topology.retry_queue(delay), &d.data, &job.id, headers).await?;
@@ -261,12 +262,12 @@ async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Res
 async fn dead_letter(s: &Arc<Shared>, d: &Delivery, publisher: &Channel, job: Option<&Job>, attempt: u32, reason: String) -> Result<(), QueueError> {
     s.metrics.failure("permanent");
     s.metrics.outcome("dead_lettered");
-    tracing::error!(document = job.map(|j| &j.id[..12]).unwrap_or("-"), error = %reason, "job dead-lettered");
+    tracing::error!(document = job.map(|j| j.id.short(12)).unwrap_or("-"), error = %reason, "job dead-lettered");
     let mut headers = queue::job_headers(attempt);
     headers.insert(REASON_HEADER.into(), AMQPValue::LongString(reason.as_str().into()));
     headers.insert(FAILED_AT_HEADER.into(), AMQPValue::LongString(chrono::Utc::now().to_rfc3339().into()));
     headers.insert(WORKER_HEADER.into(), AMQPValue::LongString(s.name.as_str().into()));
-    let id = job.map(|j| j.id.clone()).unwrap_or_else(|| "unknown".into());
+    let id = job.map(|j| j.id.to_string()).unwrap_or_else(|| "unknown".into());
     queue::publish(publisher, "", &s.topology.dead, &d.data, &id, headers).await?;
     if let Some(job) = job {
         let processor = s.processor.clone();
@@ -274,7 +275,7 @@ async fn dead_letter(s: &Arc<Shared>, d: &Delivery, publisher: &Channel, job: Op
         // The dead-letter message holds the reason durably; the audit entry is best effort
         // (storage may be what failed).
         let logged = tokio::task::spawn_blocking(move || {
-            processor.archive.audit().append(&processor.actor, Event::new(EventKind::DeadLettered, Some(&id)).details(json!({"reason": why, "attempts": attempts})))
+            processor.archive().audit().append(processor.actor(), Event::new(EventKind::DeadLettered, Some(&id)).details(json!({"reason": why, "attempts": attempts})))
         })
         .await;
         if !matches!(logged, Ok(Ok(_))) {

@@ -22,10 +22,9 @@ use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
 use mail_parser::{Addr, HeaderName, Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
-use crate::archive::original_key;
 use crate::document::{sha256_hex, Document, MediaType};
 use crate::index::ErrorKind;
-use crate::pages::Limits;
+use crate::limits::Limits;
 
 /// Why an e-mail cannot be processed as it is; the message says what to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,9 +80,9 @@ impl Email {
         Some(Problem { kind: first.kind, message })
     }
 
-    /// Archive keys of the attachments that become documents of their own.
-    pub fn document_keys(&self) -> Vec<String> {
-        self.attachments.iter().filter(|a| a.kind != Kind::Other).map(|a| original_key(&sha256_hex(&a.bytes), MediaType::sniff(&a.bytes))).collect()
+    /// The attachments that become documents of their own: their ids and media types.
+    pub fn documents(&self) -> Vec<(String, MediaType)> {
+        self.attachments.iter().filter(|a| a.kind != Kind::Other).map(|a| (sha256_hex(&a.bytes), MediaType::sniff(&a.bytes))).collect()
     }
 
     /// Names of the attachments that are not documents mailroom reads.
@@ -92,8 +91,33 @@ impl Email {
     }
 }
 
-/// Reads one e-mail. `Err` when nothing can be read from it at all.
+/// What reading a document as an e-mail gave: the message, or why nothing could be read.
+pub type Parsed = Result<Email, Problem>;
+
+/// Parses `doc` as an e-mail, once, where it enters; `None` when it is no e-mail. The result
+/// travels on with the document to the pages (its body), the pipeline (its attachment
+/// checks) and the processor (its attachments, documents of their own).
+pub fn parse(doc: &Document, limits: &Limits) -> Option<Parsed> {
+    if doc.media_type != MediaType::Email {
+        return None;
+    }
+    if doc.bytes.len() as u64 > limits.max_file_bytes {
+        return Some(Err(Problem::too_large(format!("the e-mail has {} bytes, more than the limit of {} bytes", doc.bytes.len(), limits.max_file_bytes))));
+    }
+    Some(read(&doc.bytes, limits))
+}
+
+/// Reads one e-mail. `Err` when nothing can be read from it at all. A panic inside the MIME
+/// parser (hostile input) is caught here and becomes an `internal` problem, so an e-mail
+/// can never take down the run that unfolds it.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Email, Problem> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_unguarded(bytes, limits))) {
+        Ok(r) => r,
+        Err(_) => Err(Problem { kind: ErrorKind::Internal, message: "internal error while reading the e-mail; the original is kept — please report this".into() }),
+    }
+}
+
+fn read_unguarded(bytes: &[u8], limits: &Limits) -> Result<Email, Problem> {
     // Counted before parsing: the parser keeps nested messages inline, and a hostile mail with
     // thousands of levels must not get that far.
     let declared = count_content_types(bytes);
@@ -119,32 +143,36 @@ pub fn read(bytes: &[u8], limits: &Limits) -> Result<Email, Problem> {
 }
 
 /// The documents that came inside `doc`, each parent before its attachments: an e-mail's
-/// document attachments and forwarded e-mails, and theirs in turn, up to the nesting limit.
-/// Nothing for a document that is not an e-mail or cannot be read as one (it is quarantined
-/// on its own). A document attached twice comes once.
-pub fn unfold(doc: &Document, limits: &Limits) -> Vec<Document> {
+/// document attachments and forwarded e-mails, and theirs in turn, up to the nesting limit,
+/// each with its own e-mail parsed when it is one. `email` is `doc`'s own, as [`parse`] gave
+/// it. Nothing for a document that is not an e-mail or cannot be read as one (it is
+/// quarantined on its own). A document attached twice comes once.
+pub fn unfold(doc: &Document, email: Option<&Parsed>, limits: &Limits) -> Vec<(Document, Option<Parsed>)> {
     let mut seen = HashSet::from([doc.sha256.clone()]);
-    let mut found: Vec<(Document, u32)> = children(doc, limits).into_iter().filter(|c| seen.insert(c.sha256.clone())).map(|c| (c, 1)).collect();
+    let mut found: Vec<(Document, Option<Parsed>, u32)> = Vec::new();
+    let mut take = |kids: Vec<Document>, level: u32, found: &mut Vec<(Document, Option<Parsed>, u32)>| {
+        for child in kids.into_iter().filter(|c| seen.insert(c.sha256.clone())) {
+            let parsed = parse(&child, limits);
+            found.push((child, parsed, level));
+        }
+    };
+    take(children(doc, email), 1, &mut found);
     let mut next = 0;
     while next < found.len() {
-        let (parent, level) = &found[next];
+        let (parent, parsed, level) = &found[next];
         if *level <= limits.email_max_depth {
-            let level = level + 1;
-            let grandchildren: Vec<(Document, u32)> = children(parent, limits).into_iter().filter(|c| seen.insert(c.sha256.clone())).map(|c| (c, level)).collect();
-            found.extend(grandchildren);
+            let (kids, level) = (children(parent, parsed.as_ref()), level + 1);
+            take(kids, level, &mut found);
         }
         next += 1;
     }
-    found.into_iter().map(|(d, _)| d).collect()
+    found.into_iter().map(|(d, p, _)| (d, p)).collect()
 }
 
 /// The attachments of one e-mail that become documents of their own.
-fn children(parent: &Document, limits: &Limits) -> Vec<Document> {
-    if parent.media_type != MediaType::Email || parent.bytes.len() as u64 > limits.max_file_bytes {
-        return Vec::new();
-    }
-    let Ok(email) = read(&parent.bytes, limits) else { return Vec::new() };
-    email.attachments.into_iter().filter(|a| a.kind != Kind::Other).map(|a| Document::attached(a.bytes, a.name, parent)).collect()
+fn children(parent: &Document, email: Option<&Parsed>) -> Vec<Document> {
+    let Some(Ok(email)) = email else { return Vec::new() };
+    email.attachments.iter().filter(|a| a.kind != Kind::Other).map(|a| Document::attached(a.bytes.clone(), a.name.clone(), parent)).collect()
 }
 
 fn too_many_parts(n: usize, limits: &Limits) -> Problem {
@@ -255,7 +283,7 @@ fn attachments(message: &Message<'_>, with_emails: bool, problems: &mut Vec<Prob
         if kind == Kind::Email && !with_emails {
             continue; // reported as too deep: the whole chain stays inside this e-mail's original
         }
-        let name = part.attachment_name().map(file_name).filter(|n| !n.is_empty()).unwrap_or_else(|| format!("attachment-{number}.{}", crate::archive::original_extension(MediaType::sniff(&bytes))));
+        let name = part.attachment_name().map(file_name).filter(|n| !n.is_empty()).unwrap_or_else(|| format!("attachment-{number}.{}", MediaType::sniff(&bytes).extension()));
         out.push(Attachment { name, bytes, kind });
     }
     out
@@ -364,7 +392,7 @@ mod tests {
         assert!(e.problems.is_empty(), "{:?}", e.problems);
         let kinds: Vec<(&str, Kind)> = e.attachments.iter().map(|a| (a.name.as_str(), a.kind)).collect();
         assert_eq!(kinds, [("scan.png", Kind::Document), ("brief.doc", Kind::Other)], "names lose their folders");
-        assert_eq!(e.document_keys().len(), 1);
+        assert_eq!(e.documents().len(), 1);
         assert_eq!(e.other_names(), ["brief.doc"]);
     }
 

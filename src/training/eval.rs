@@ -11,19 +11,20 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::cache::PageCache;
 use crate::document::Document;
 use crate::index::{Channel, DocType, DocumentIndex};
 use crate::layout::Page;
-use crate::models::cache::PageCache;
 use crate::pipeline::Pipeline;
+use crate::vocab::Field;
 
-/// The fields compared, in report order.
-pub const FIELDS: [&str; 12] = ["invoice_number", "issue_date", "due_date", "currency", "net_total", "vat_total", "gross_total", "amount_due", "seller_name", "seller_vat_id", "buyer_name", "iban"];
+/// The fields compared, in report order: the vocabulary's evaluated fields.
+pub fn fields() -> impl Iterator<Item = Field> {
+    Field::ALL.into_iter().filter(|f| f.evaluated())
+}
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct FieldScore {
@@ -65,20 +66,12 @@ pub struct Report {
     pub baseline: Option<Box<Report>>,
 }
 
-/// A value as the comparison sees it.
+/// A value as the comparison sees it ([`Field::comparable`]); a name that is no field is
+/// only trimmed.
 pub fn normalise(field: &str, v: &str) -> String {
-    let v = v.trim();
-    match field {
-        "net_total" | "vat_total" | "gross_total" | "amount_due" => Decimal::from_str(v).map(|d| d.normalize().to_string()).unwrap_or_else(|_| v.to_string()),
-        "iban" | "seller_vat_id" | "buyer_vat_id" => v.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase(),
-        "seller_name" | "buyer_name" => {
-            let words: Vec<&str> = v.split_whitespace().collect();
-            // "Herrn Max Mustermann": the salutation addresses the person, it is no part of the name.
-            let salutation = ["herr", "herrn", "frau", "firma", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "m.", "mme"];
-            let skip = usize::from(words.len() > 1 && salutation.contains(&words[0].to_lowercase().as_str()));
-            words[skip..].join(" ").to_lowercase()
-        }
-        _ => v.to_string(),
+    match field.parse::<Field>() {
+        Ok(f) => f.comparable(v),
+        Err(_) => v.trim().to_string(),
     }
 }
 
@@ -118,7 +111,7 @@ fn name_and_legal_form(v: &str) -> (String, bool) {
         "haftungsbeschränkt",
         "(haftungsbeschränkt)",
     ];
-    let n = normalise("seller_name", v);
+    let n = Field::SellerName.comparable(v);
     let mut words: Vec<&str> = n.split_whitespace().collect();
     let mut had = false;
     while let Some(last) = words.last() {
@@ -180,16 +173,16 @@ pub fn cases(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
 /// Compares one index with its ground truth, adding to `report`.
 pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_json::Value) {
     report.documents += 1;
-    for field in FIELDS {
-        let Some(expected) = gt.get(field).and_then(|v| v.as_str()) else { continue };
+    for field in fields() {
+        let Some(expected) = gt.get(field.as_str()).and_then(|v| v.as_str()) else { continue };
         let s = report.fields.entry(field.to_string()).or_default();
         s.expected += 1;
         let got = index.field(field);
         if got.is_some() {
             s.predicted += 1;
         }
-        let exact = got.map(|g| normalise(field, g)) == Some(normalise(field, expected));
-        let legal_form_only = !exact && matches!(field, "seller_name" | "buyer_name") && got.is_some_and(|g| same_name_but_legal_form(expected, g));
+        let exact = got.map(|g| field.comparable(g)) == Some(field.comparable(expected));
+        let legal_form_only = !exact && matches!(field, Field::SellerName | Field::BuyerName) && got.is_some_and(|g| same_name_but_legal_form(expected, g));
         if exact || legal_form_only {
             s.correct += 1;
             s.legal_form_only += usize::from(legal_form_only);
@@ -252,10 +245,10 @@ impl Report {
         } else {
             out.push_str(&format!("{:<16} {:>8} {:>9} {:>8} {:>9} {:>9} {:>7}\n", "field", "expected", "predicted", "correct", "accuracy", "precision", "recall"));
         }
-        for f in FIELDS {
-            if let Some(s) = self.fields.get(f) {
+        for f in fields() {
+            if let Some(s) = self.fields.get(f.as_str()) {
                 if let Some(b) = base {
-                    let r = b.fields.get(f).cloned().unwrap_or_default();
+                    let r = b.fields.get(f.as_str()).cloned().unwrap_or_default();
                     let mark = if s.accuracy + 1e-9 < r.accuracy { " ✗" } else { "" };
                     out.push_str(&format!(
                         "{:<16} {:>8} | {:>9} {:>8} {:>8.1}% {:>8.1}% | {:>8.1}% {:>9.1}%{mark}\n",
@@ -409,28 +402,28 @@ mod tests {
         assert!(visible["iban"].is_null() && visible["seller_vat_id"].is_null());
         assert_eq!(visible["gross_total"].as_str(), Some("119.00"));
         // A value left out is not scored at all: no miss for a field the page does not show.
-        let source = crate::index::Source { channel: Channel::File, name: "scan.pdf".into(), media_type: "application/pdf".into(), size: 1, received_at: String::new(), parent: None };
-        let index = DocumentIndex::quarantined("0".repeat(64), source, crate::index::ErrorKind::Empty, String::new());
+        let source = crate::index::Source { channel: Channel::File, name: "scan.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: String::new(), parent: None };
+        let index = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new());
         let mut report = Report::default();
         score(&mut report, "scan.pdf", &index, &visible);
         report.finish();
-        assert!(!report.fields.contains_key("seller_vat_id") || report.fields["seller_vat_id"].expected == 0);
-        assert_eq!(report.fields["gross_total"].expected, 1);
+        assert!(!report.fields.contains_key(Field::SellerVatId.as_str()) || report.fields[Field::SellerVatId.as_str()].expected == 0);
+        assert_eq!(report.fields[Field::GrossTotal.as_str()].expected, 1);
     }
 
     #[test]
     fn a_name_right_up_to_its_legal_form_counts_and_is_reported_apart() {
         let gt = serde_json::json!({"seller_name": "Au bon moulin", "buyer_name": "Ma jolie boutique"});
-        let source = crate::index::Source { channel: Channel::File, name: "facture.pdf".into(), media_type: "application/pdf".into(), size: 1, received_at: String::new(), parent: None };
-        let mut index = DocumentIndex::quarantined("0".repeat(64), source, crate::index::ErrorKind::Empty, String::new());
+        let source = crate::index::Source { channel: Channel::File, name: "facture.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: String::new(), parent: None };
+        let mut index = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new());
         for (f, v) in [("seller_name", "Au bon moulin SARL"), ("buyer_name", "Ma boutique")] {
-            index.fields.insert(f.into(), crate::index::FieldValue { value: v.into(), confidence: 1.0, page: None, bbox: None });
+            index.fields.insert(f.parse().unwrap(), crate::index::FieldValue { value: v.into(), confidence: 1.0, page: None, bbox: None });
         }
         let mut report = Report::default();
         score(&mut report, "facture.pdf", &index, &gt);
         report.finish();
-        assert_eq!((report.fields["seller_name"].correct, report.fields["seller_name"].legal_form_only), (1, 1));
-        assert_eq!(report.fields["buyer_name"].correct, 0);
+        assert_eq!((report.fields[Field::SellerName.as_str()].correct, report.fields[Field::SellerName.as_str()].legal_form_only), (1, 1));
+        assert_eq!(report.fields[Field::BuyerName.as_str()].correct, 0);
         assert!(report.table().contains("seller_name: 1 of the 1 right differ from the ground truth only by a legal form"), "{}", report.table());
     }
 }

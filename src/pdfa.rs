@@ -27,9 +27,9 @@ use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextS
 use crate::layout::Word;
 
 /// Tesseract's glyphless font (Apache-2.0): glyph 0 = .notdef, glyph 1 = an empty box.
-const GLYPHLESS_TTF: &[u8] = include_bytes!("../../assets/glyphless.ttf");
+const GLYPHLESS_TTF: &[u8] = include_bytes!("../assets/glyphless.ttf");
 /// sRGB ICC profile (Debian icc-profiles-free), used as the PDF/A output intent.
-const SRGB_ICC: &[u8] = include_bytes!("../../assets/sRGB.icc");
+const SRGB_ICC: &[u8] = include_bytes!("../assets/sRGB.icc");
 
 const FONT_NAME: &[u8] = b"GlyphLessFont";
 const PRODUCER: &str = "mailroom";
@@ -342,6 +342,22 @@ pub fn write_pdfa(pages: &[PdfaPage], info: &PdfaInfo) -> Result<Vec<u8>, PdfaEr
 
 /// Writes a searchable PDF/A-2b document from pages whose images are already compressed.
 pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<u8>, PdfaError> {
+    validate(pages)?;
+    let advance = glyph_advance(GLYPHLESS_TTF);
+    let r = Refs::new(pages.len());
+    let total_image_bytes: usize = pages.iter().map(|p| p.image.data.len()).sum();
+    let mut pdf = Pdf::with_capacity(total_image_bytes + 64 * 1024);
+    let id = file_id(info.document_id);
+    pdf.set_file_id((id.clone(), id));
+    let title = clean_title(info.title);
+    write_catalog(&mut pdf, &r, &title, info);
+    write_font(&mut pdf, &r, advance)?;
+    write_pages(&mut pdf, &r, pages, advance)?;
+    Ok(pdf.finish())
+}
+
+/// Every page has an image and a positive, finite size.
+fn validate(pages: &[EncodedPage]) -> Result<(), PdfaError> {
     if pages.is_empty() {
         return Err(PdfaError::NoPages);
     }
@@ -354,41 +370,58 @@ pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<
             return Err(PdfaError::InvalidPageSize { page: i + 1 });
         }
     }
-    let images: Vec<&EncodedImage> = pages.iter().map(|p| p.image).collect();
-    let advance = glyph_advance(GLYPHLESS_TTF);
+    Ok(())
+}
 
-    let mut next = 1;
-    let mut alloc = || {
-        let r = Ref::new(next);
-        next += 1;
-        r
-    };
-    let catalog_id = alloc();
-    let page_tree_id = alloc();
-    let metadata_id = alloc();
-    let icc_id = alloc();
-    let info_id = alloc();
-    let type0_id = alloc();
-    let cid_font_id = alloc();
-    let descriptor_id = alloc();
-    let font_file_id = alloc();
-    let cid_to_gid_id = alloc();
-    let to_unicode_id = alloc();
-    let page_ids: Vec<(Ref, Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc(), alloc())).collect();
+/// The object numbers of the file, allocated in the order they have always had.
+struct Refs {
+    catalog: Ref,
+    page_tree: Ref,
+    metadata: Ref,
+    icc: Ref,
+    info: Ref,
+    type0: Ref,
+    cid_font: Ref,
+    descriptor: Ref,
+    font_file: Ref,
+    cid_to_gid: Ref,
+    to_unicode: Ref,
+    /// Per page: the page, its content stream, its image.
+    page_ids: Vec<(Ref, Ref, Ref)>,
+}
 
-    let total_image_bytes: usize = images.iter().map(|i| i.data.len()).sum();
-    let mut pdf = Pdf::with_capacity(total_image_bytes + 64 * 1024);
-    let id = file_id(info.document_id);
-    pdf.set_file_id((id.clone(), id));
+impl Refs {
+    fn new(pages: usize) -> Refs {
+        let mut next = 0;
+        let mut alloc = || {
+            next += 1;
+            Ref::new(next)
+        };
+        Refs {
+            catalog: alloc(),
+            page_tree: alloc(),
+            metadata: alloc(),
+            icc: alloc(),
+            info: alloc(),
+            type0: alloc(),
+            cid_font: alloc(),
+            descriptor: alloc(),
+            font_file: alloc(),
+            cid_to_gid: alloc(),
+            to_unicode: alloc(),
+            page_ids: (0..pages).map(|_| (alloc(), alloc(), alloc())).collect(),
+        }
+    }
+}
 
-    let title = clean_title(info.title);
-    let xmp = xmp_packet(&title, &info.created);
-
-    // Catalog.
+/// The catalog with its sRGB output intent, the XMP metadata and the Info dictionary (entry
+/// for entry equal to the XMP).
+fn write_catalog(pdf: &mut Pdf, r: &Refs, title: &str, info: &PdfaInfo) {
+    let xmp = xmp_packet(title, &info.created);
     {
-        let mut cat = pdf.catalog(catalog_id);
-        cat.pages(page_tree_id);
-        cat.metadata(metadata_id);
+        let mut cat = pdf.catalog(r.catalog);
+        cat.pages(r.page_tree);
+        cat.metadata(r.metadata);
         let mut intents = cat.output_intents();
         let mut intent = intents.push();
         intent
@@ -397,38 +430,39 @@ pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<
             .output_condition(TextStr("sRGB IEC61966-2.1"))
             .registry_name(TextStr("http://www.color.org"))
             .info(TextStr("sRGB IEC61966-2.1"))
-            .dest_output_profile(icc_id);
+            .dest_output_profile(r.icc);
         intent.finish();
         intents.finish();
     }
     // Unfiltered XMP metadata.
-    pdf.metadata(metadata_id, &xmp);
-    pdf.icc_profile(icc_id, SRGB_ICC).n(3).range([0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
+    pdf.metadata(r.metadata, &xmp);
+    pdf.icc_profile(r.icc, SRGB_ICC).n(3).range([0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
 
-    // Info dictionary, entry for entry equal to the XMP.
     {
         let date = pdf_date(&info.created);
-        let mut di = pdf.document_info(info_id);
-        di.title(TextStr(&title));
+        let mut di = pdf.document_info(r.info);
+        di.title(TextStr(title));
         di.producer(TextStr(PRODUCER));
         di.creator(TextStr(CREATOR_TOOL));
         di.creation_date(date);
         di.modified_date(date);
     }
+}
 
-    // Font: Type0 / Identity-H over a CIDFontType2 with the glyphless TrueType program.
-    pdf.type0_font(type0_id).base_font(Name(FONT_NAME)).encoding_predefined(Name(b"Identity-H")).descendant_font(cid_font_id).to_unicode(to_unicode_id);
+/// Type0 / Identity-H over a CIDFontType2 with the glyphless TrueType program.
+fn write_font(pdf: &mut Pdf, r: &Refs, advance: f32) -> Result<(), PdfaError> {
+    pdf.type0_font(r.type0).base_font(Name(FONT_NAME)).encoding_predefined(Name(b"Identity-H")).descendant_font(r.cid_font).to_unicode(r.to_unicode);
     {
-        let mut cid = pdf.cid_font(cid_font_id);
+        let mut cid = pdf.cid_font(r.cid_font);
         cid.subtype(CidFontType::Type2)
             .base_font(Name(FONT_NAME))
             .system_info(SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 })
-            .font_descriptor(descriptor_id)
+            .font_descriptor(r.descriptor)
             .default_width(advance)
-            .cid_to_gid_map_stream(cid_to_gid_id);
+            .cid_to_gid_map_stream(r.cid_to_gid);
         cid.widths().same(0, 0xFFFF, advance);
     }
-    pdf.font_descriptor(descriptor_id)
+    pdf.font_descriptor(r.descriptor)
         .name(Name(FONT_NAME))
         .flags(FontFlags::FIXED_PITCH | FontFlags::SYMBOLIC)
         .bbox(Rect::new(0.0, 0.0, advance, 1000.0))
@@ -437,23 +471,27 @@ pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<
         .descent(-1.0)
         .cap_height(1000.0)
         .stem_v(80.0)
-        .font_file2(font_file_id);
-    pdf.stream(font_file_id, GLYPHLESS_TTF).pair(Name(b"Length1"), GLYPHLESS_TTF.len() as i32);
+        .font_file2(r.font_file);
+    pdf.stream(r.font_file, GLYPHLESS_TTF).pair(Name(b"Length1"), GLYPHLESS_TTF.len() as i32);
     let gid_map: Vec<u8> = [0u8, 1].repeat(0x10000);
     let gid_map = deflate(&gid_map)?;
-    pdf.stream(cid_to_gid_id, &gid_map).filter(Filter::FlateDecode);
+    pdf.stream(r.cid_to_gid, &gid_map).filter(Filter::FlateDecode);
     let to_unicode = deflate(&to_unicode_cmap())?;
-    pdf.stream(to_unicode_id, &to_unicode).filter(Filter::FlateDecode);
+    pdf.stream(r.to_unicode, &to_unicode).filter(Filter::FlateDecode);
+    Ok(())
+}
 
-    // Pages.
-    pdf.pages(page_tree_id).kids(page_ids.iter().map(|&(p, _, _)| p)).count(pages.len() as i32);
-    for ((page, img), &(page_id, content_id, image_id)) in pages.iter().zip(&images).zip(&page_ids) {
+/// The page tree and each page: its image drawn full-page and the invisible words over it.
+fn write_pages(pdf: &mut Pdf, r: &Refs, pages: &[EncodedPage], advance: f32) -> Result<(), PdfaError> {
+    pdf.pages(r.page_tree).kids(r.page_ids.iter().map(|&(p, _, _)| p)).count(pages.len() as i32);
+    for (page, &(page_id, content_id, image_id)) in pages.iter().zip(&r.page_ids) {
+        let img = page.image;
         {
             let mut p = pdf.page(page_id);
-            p.parent(page_tree_id).media_box(Rect::new(0.0, 0.0, page.width_pt, page.height_pt)).contents(content_id);
+            p.parent(r.page_tree).media_box(Rect::new(0.0, 0.0, page.width_pt, page.height_pt)).contents(content_id);
             let mut res = p.resources();
             res.x_objects().pair(Name(b"Im0"), image_id);
-            res.fonts().pair(Name(b"F1"), type0_id);
+            res.fonts().pair(Name(b"F1"), r.type0);
         }
         let content = deflate(&page_content(page, advance))?;
         pdf.stream(content_id, &content).filter(Filter::FlateDecode);
@@ -463,8 +501,7 @@ pub fn write_pdfa_encoded(pages: &[EncodedPage], info: &PdfaInfo) -> Result<Vec<
         x.width(img.width as i32).height(img.height as i32).bits_per_component(8).color_space_name(Name(if img.rgb { b"DeviceRGB" } else { b"DeviceGray" }));
         x.finish();
     }
-
-    Ok(pdf.finish())
+    Ok(())
 }
 
 #[cfg(test)]

@@ -26,16 +26,17 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::cache::PageCache;
-use super::doctype::{self, label, TrainedClassifier};
-use super::fields::{self, TrainedExtractor, MODEL_FIELDS};
-use super::firstpage::{self, FirstPageDetector};
-use super::{Features, LinearModel};
 use crate::classify::Classifier;
 use crate::document::Document;
-use crate::eval::{self, Report};
 use crate::index::{Channel, DocType, DocumentIndex};
 use crate::layout::Page;
+use crate::models::doctype::{self, label, TrainedClassifier};
+use crate::models::fields::{self, TrainedExtractor, MODEL_FIELDS};
+use crate::models::firstpage::{self, FirstPageDetector};
+use crate::models::{Features, LinearModel};
 use crate::pipeline::Pipeline;
+use crate::training::eval::{self, Report};
+use crate::vocab::Field;
 
 pub const VERSION: &str = "1";
 
@@ -135,9 +136,9 @@ pub fn load_corrections(path: &Path) -> Result<Vec<Example>, String> {
             if index.archive.revision < 2 || !dir.join("words.json").exists() {
                 continue;
             }
-            let fields = index.fields.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect();
+            let fields = index.fields.iter().map(|(k, v)| (k.to_string(), v.value.clone())).collect();
             let pages = read_pages(&dir.join("words.json"))?;
-            push(index.id.clone(), pages, index.doc_type.as_ref().map(|d| d.label.as_str()), fields, default_weight());
+            push(index.id.to_string(), pages, index.doc_type.as_ref().map(|d| d.label.as_str()), fields, default_weight());
         }
     } else {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -254,7 +255,7 @@ pub fn train_fields(train: &[&Example]) -> Result<Vec<LinearModel>, String> {
             let mut out = Vec::new();
             for (k, (field, _)) in MODEL_FIELDS.iter().enumerate() {
                 let mine: Vec<&(usize, Features, bool)> = ex.iter().filter(|r| r.0 == k).collect();
-                let has_truth = e.gt.contains_key(*field);
+                let has_truth = e.gt.contains_key(field.as_str());
                 let negatives = mine.iter().filter(|r| !r.2).count().max(1);
                 let budget = if has_truth { 15.0 } else { 4.0 };
                 let rate = (budget / negatives as f64).min(1.0);
@@ -277,7 +278,7 @@ pub fn train_fields(train: &[&Example]) -> Result<Vec<LinearModel>, String> {
         .map(|(k, (field, _))| {
             let mine: Vec<(&Features, bool)> = rows.iter().filter(|r| r.0 == k).map(|r| (&r.1, r.2)).collect();
             let t = Instant::now();
-            let m = fit_binary(field, &mine, fields::DIM, 1.0);
+            let m = fit_binary(field.as_str(), &mine, fields::DIM, 1.0);
             eprintln!("  {field}: {} rows, {:.1} s", mine.len(), t.elapsed().as_secs_f32());
             m
         })
@@ -418,8 +419,8 @@ pub fn measure_review(pipeline: &Pipeline, docs: &[&Example]) -> ReviewMetrics {
         let idx = pipeline.index_pages(&doc, &e.pages);
         m.documents += 1;
         m.documents_needing_review += idx.needs_review as usize;
-        for f in crate::extract::MANDATORY {
-            let (Some(want), Some(got)) = (e.gt.get(f), idx.fields.get(f)) else { continue };
+        for f in Field::ALL.into_iter().filter(|f| f.mandatory()) {
+            let (Some(want), Some(got)) = (e.gt.get(f.as_str()), idx.fields.get(&f)) else { continue };
             m.values += 1;
             let right = fields::same_value(f, want, &got.value);
             if got.confidence >= threshold {
@@ -486,17 +487,7 @@ pub fn card_only(opts: &Options) -> Result<Metrics, String> {
 pub fn run(opts: &Options) -> Result<Metrics, String> {
     let pipeline = Pipeline::rules_only();
     let cache = PageCache::new(&opts.cache, &pipeline.ocr).map_err(|e| format!("{}: {e}", opts.cache.display()))?;
-    let variants: Vec<&str> = opts.variants.iter().map(String::as_str).collect();
-    let t = Instant::now();
-    eprintln!("mailroom train: reading the corpus {} ({})", opts.corpus.display(), variants.join(", "));
-    let mut all = load_corpus(&pipeline, &cache, &opts.corpus, &["train", "test_seen", "test"], &variants);
-    let mut corrections = 0;
-    for c in &opts.corrections {
-        let v = load_corrections(c)?;
-        corrections += v.len();
-        all.extend(v);
-    }
-    let read_seconds = t.elapsed().as_secs_f64();
+    let (all, corrections, read_seconds) = read_examples(opts, &pipeline, &cache)?;
     if opts.prepare_only {
         if let Some(dir) = &opts.eval_dir {
             eval::run_cached(&pipeline, None, dir, Some(&cache), &[eval::Counted::All], |_, _| {}).map_err(|e| e.to_string())?;
@@ -508,17 +499,8 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     if train.is_empty() {
         return Err(format!("no training documents under {}", opts.corpus.display()));
     }
-    let t = Instant::now();
-    eprintln!("mailroom train: {} training documents ({} corrections); fitting", train.len(), corrections);
-    let doctype_model = train_doctype(&train)?;
-    eprintln!("  doctype: {:.0} s", t.elapsed().as_secs_f32());
-    let firstpage_model = train_firstpage(&train.iter().copied().filter(|e| e.split == "train").collect::<Vec<_>>())?;
-    eprintln!("  firstpage: {:.0} s", t.elapsed().as_secs_f32());
-    let mut field_models = train_fields(&train)?;
-    let train_seconds = t.elapsed().as_secs_f64();
-    eprintln!("  fields: {train_seconds:.0} s");
-
-    // Measure on the held-out splits (scans, as a mailroom sees them; digital when no scans).
+    let fitted = fit(&train, corrections)?;
+    // Measured on the held-out splits (scans, as a mailroom sees them; digital when no scans).
     let pick = |split: &str| -> Vec<&Example> {
         let scans: Vec<&Example> = all.iter().filter(|e| e.split == split && e.variant == "scans").collect();
         if scans.is_empty() {
@@ -528,6 +510,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         }
     };
     let (test, test_seen) = (pick("test"), pick("test_seen"));
+    let Fitted { doctype: doctype_model, firstpage: firstpage_model, fields: mut field_models, seconds: train_seconds } = fitted;
     let classifier = TrainedClassifier::new(doctype_model.clone());
     let detector = FirstPageDetector { model: firstpage_model.clone() };
     let rules = Pipeline::rules_only();
@@ -537,63 +520,19 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
         p.extractor = Box::new(TrainedExtractor::new(models));
         p
     };
-    // Per field, model or rules: chosen on the validation split (`test_seen`), never on
-    // `test` or the real scans. A field whose model does worse there than the rules ships
-    // without a model, so the rules fill it.
-    let mut fields_from_rules = Vec::new();
-    if !test_seen.is_empty() {
-        let all = [eval::Counted::All];
-        let (m, r) = (measure_fields(&trained_with(field_models.clone()), &test_seen, &all).remove(0), measure_fields(&rules, &test_seen, &all).remove(0));
-        field_models.retain(|model| {
-            let (Some(a), Some(b)) = (m.fields.get(&model.name), r.fields.get(&model.name)) else { return true };
-            let keep = a.accuracy + 1e-9 >= b.accuracy;
-            if !keep {
-                eprintln!("  {}: rules {:.1} % > model {:.1} % on test_seen: the rules fill it", model.name, 100.0 * b.accuracy, 100.0 * a.accuracy);
-                fields_from_rules.push(model.name.clone());
-            }
-            keep
-        });
-    }
+    let fields_from_rules = keep_models_that_beat_the_rules(&mut field_models, &test_seen, &trained_with, &rules);
     std::fs::create_dir_all(&opts.out).map_err(|e| e.to_string())?;
     let write = |name: &str, json: String| std::fs::write(opts.out.join(name), json).map_err(|e| format!("{name}: {e}"));
     write("doctype-v1.json", serde_json::to_string(&doctype_model).expect("model"))?;
     write("firstpage-v1.json", serde_json::to_string(&firstpage_model).expect("model"))?;
     write("fields-v1.json", serde_json::to_string(&field_models).expect("model"))?;
     let trained = trained_with(field_models);
-    // Model and rules side by side, per way of counting (none for an empty split).
-    let both = |docs: &[&Example], counts: &[eval::Counted]| -> Vec<(Report, Report)> {
-        if docs.is_empty() {
-            return Vec::new();
-        }
-        measure_fields(&trained, docs, counts).into_iter().zip(measure_fields(&rules, docs, counts)).collect()
-    };
-    // Inference time: classify and extract with the trained models, one thread.
-    let t = Instant::now();
-    let pages: usize = test.iter().take(50).map(|e| e.pages.len()).sum();
-    for e in test.iter().take(50) {
-        let doc = Document::new(Vec::new(), Channel::File, e.name.clone());
-        let _ = trained.index_pages(&doc, &e.pages);
-    }
-    let per_page_ms = 1000.0 * t.elapsed().as_secs_f64() / pages.max(1) as f64;
-    let mut test_views = both(&test, &[eval::Counted::All, eval::Counted::Visible]).into_iter();
-    let (fields_test, fields_test_visible) = (test_views.next(), test_views.next());
-    let mut metrics = Metrics {
-        train_documents: train.len(),
-        corrections,
-        read_seconds,
-        train_seconds,
-        classifier_test: measure_classifier(&classifier, &test),
-        classifier_test_seen: measure_classifier(&classifier, &test_seen),
-        split_test: measure_split(&detector, &test),
-        fields_test,
-        fields_test_visible,
-        fields_test_seen: both(&test_seen, &[eval::Counted::All]).pop(),
-        fields_real_scans: None,
-        fields_real_scans_printed: None,
-        inference_ms_per_page: per_page_ms,
-        review_test: measure_review(&trained, &test),
-        fields_from_rules,
-    };
+    let mut metrics = measure(&trained, &rules, &classifier, &detector, &test, &test_seen);
+    metrics.train_documents = train.len();
+    metrics.corrections = corrections;
+    metrics.read_seconds = read_seconds;
+    metrics.train_seconds = train_seconds;
+    metrics.fields_from_rules = fields_from_rules;
     if let Some(dir) = &opts.eval_dir {
         eprintln!("mailroom train: evaluating on {}", dir.display());
         // Read and indexed once, scored on all values and on the printed ones.
@@ -607,4 +546,97 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     write("MODEL_CARD.md", super::card::render(&metrics, opts))?;
     write("metrics.json", serde_json::to_string_pretty(&metrics).expect("metrics"))?;
     Ok(metrics)
+}
+
+/// The corpus's splits and the reviewed corrections, read through the page cache: the
+/// examples, how many are corrections, and the seconds it took.
+fn read_examples(opts: &Options, pipeline: &Pipeline, cache: &PageCache) -> Result<(Vec<Example>, usize, f64), String> {
+    let variants: Vec<&str> = opts.variants.iter().map(String::as_str).collect();
+    let t = Instant::now();
+    eprintln!("mailroom train: reading the corpus {} ({})", opts.corpus.display(), variants.join(", "));
+    let mut all = load_corpus(pipeline, cache, &opts.corpus, &["train", "test_seen", "test"], &variants);
+    let mut corrections = 0;
+    for c in &opts.corrections {
+        let v = load_corrections(c)?;
+        corrections += v.len();
+        all.extend(v);
+    }
+    Ok((all, corrections, t.elapsed().as_secs_f64()))
+}
+
+/// The three kinds of model, fitted on the training examples.
+struct Fitted {
+    doctype: LinearModel,
+    firstpage: LinearModel,
+    fields: Vec<LinearModel>,
+    /// Seconds the fitting took.
+    seconds: f64,
+}
+
+fn fit(train: &[&Example], corrections: usize) -> Result<Fitted, String> {
+    let t = Instant::now();
+    eprintln!("mailroom train: {} training documents ({} corrections); fitting", train.len(), corrections);
+    let doctype = train_doctype(train)?;
+    eprintln!("  doctype: {:.0} s", t.elapsed().as_secs_f32());
+    let firstpage = train_firstpage(&train.iter().copied().filter(|e| e.split == "train").collect::<Vec<_>>())?;
+    eprintln!("  firstpage: {:.0} s", t.elapsed().as_secs_f32());
+    let fields = train_fields(train)?;
+    let seconds = t.elapsed().as_secs_f64();
+    eprintln!("  fields: {seconds:.0} s");
+    Ok(Fitted { doctype, firstpage, fields, seconds })
+}
+
+/// Per field, model or rules: chosen on the validation split (`test_seen`), never on `test`
+/// or the real scans. A field whose model does worse there than the rules ships without a
+/// model, so the rules fill it. Returns the fields left to the rules.
+fn keep_models_that_beat_the_rules(field_models: &mut Vec<LinearModel>, test_seen: &[&Example], trained_with: &dyn Fn(Vec<LinearModel>) -> Pipeline, rules: &Pipeline) -> Vec<String> {
+    let mut fields_from_rules = Vec::new();
+    if test_seen.is_empty() {
+        return fields_from_rules;
+    }
+    let all = [eval::Counted::All];
+    let (m, r) = (measure_fields(&trained_with(field_models.clone()), test_seen, &all).remove(0), measure_fields(rules, test_seen, &all).remove(0));
+    field_models.retain(|model| {
+        let (Some(a), Some(b)) = (m.fields.get(&model.name), r.fields.get(&model.name)) else { return true };
+        let keep = a.accuracy + 1e-9 >= b.accuracy;
+        if !keep {
+            eprintln!("  {}: rules {:.1} % > model {:.1} % on test_seen: the rules fill it", model.name, 100.0 * b.accuracy, 100.0 * a.accuracy);
+            fields_from_rules.push(model.name.clone());
+        }
+        keep
+    });
+    fields_from_rules
+}
+
+/// Everything measured on the held-out splits: classifier, first-page split, fields (model
+/// and rules side by side), review threshold, inference time.
+fn measure(trained: &Pipeline, rules: &Pipeline, classifier: &TrainedClassifier, detector: &FirstPageDetector, test: &[&Example], test_seen: &[&Example]) -> Metrics {
+    // Model and rules side by side, per way of counting (none for an empty split).
+    let both = |docs: &[&Example], counts: &[eval::Counted]| -> Vec<(Report, Report)> {
+        if docs.is_empty() {
+            return Vec::new();
+        }
+        measure_fields(trained, docs, counts).into_iter().zip(measure_fields(rules, docs, counts)).collect()
+    };
+    // Inference time: classify and extract with the trained models, one thread.
+    let t = Instant::now();
+    let pages: usize = test.iter().take(50).map(|e| e.pages.len()).sum();
+    for e in test.iter().take(50) {
+        let doc = Document::new(Vec::new(), Channel::File, e.name.clone());
+        let _ = trained.index_pages(&doc, &e.pages);
+    }
+    let per_page_ms = 1000.0 * t.elapsed().as_secs_f64() / pages.max(1) as f64;
+    let mut test_views = both(test, &[eval::Counted::All, eval::Counted::Visible]).into_iter();
+    let (fields_test, fields_test_visible) = (test_views.next(), test_views.next());
+    Metrics {
+        classifier_test: measure_classifier(classifier, test),
+        classifier_test_seen: measure_classifier(classifier, test_seen),
+        split_test: measure_split(detector, test),
+        fields_test,
+        fields_test_visible,
+        fields_test_seen: both(test_seen, &[eval::Counted::All]).pop(),
+        inference_ms_per_page: per_page_ms,
+        review_test: measure_review(trained, test),
+        ..Default::default()
+    }
 }

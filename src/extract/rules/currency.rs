@@ -1,0 +1,36 @@
+//! The currency: printed beside the amounts or as a code, else assumed from a euro-area seller.
+
+use super::*;
+
+pub(super) fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Cand, f32)> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for a in amounts {
+        if let Some(c) = a.currency {
+            *counts.entry(c).or_default() += 1;
+        }
+    }
+    if counts.is_empty() {
+        // A currency code or sign anywhere, e.g. in a table header "Betrag (EUR)".
+        static CODE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+        let re = CODE.get_or_init(|| Regex::new(r"(?:\b(EUR|USD|CHF|GBP)\b|(€))").expect("regex"));
+        for l in lines {
+            if let Some(c) = re.captures(&l.text) {
+                let code = if c.get(2).is_some() { "EUR" } else { c.get(1).map(|m| m.as_str()).unwrap_or("EUR") };
+                let m = c.get(0).expect("match");
+                let (bbox, conf) = l.locate(m.start(), m.end());
+                return Some((Cand { value: code.to_string(), score: 0.85, page: l.page, bbox, order: l.order }, conf));
+            }
+        }
+        return None;
+    }
+    let (code, _) = counts.iter().max_by_key(|(_, n)| **n)?;
+    let a = amounts.iter().find(|a| a.currency == Some(code))?;
+    Some((Cand { value: code.to_string(), score: 0.95, page: a.page, bbox: a.bbox, order: a.order }, 1.0))
+}
+
+/// Whether a VAT ID or IBAN (by its country prefix) belongs to a country that pays in euro
+/// (the euro area as of 2026, Bulgaria included; Greek VAT IDs start with EL).
+pub(super) fn euro_area(id: &str) -> bool {
+    const EURO: [&str; 22] = ["AT", "BE", "BG", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"];
+    id.get(..2).is_some_and(|cc| EURO.contains(&cc))
+}

@@ -1,0 +1,209 @@
+//! Parties: the seller's and the buyer's names (letterhead, address window, legal footer), and what is no name.
+
+use super::*;
+
+/// A legal form ("GmbH", "& Co. KG", "a.G.", "Ltd."), with its closing dot.
+pub(crate) fn company_suffix() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:ug\s*\(\s*haftungsbeschr\p{L}*\s*\)?|gmbh|ag|kg|ug|ohg|gbr|mbh|ltd|limited|inc|llc|sas|sarl|plc|kgaa|se|co|a\.\s?g|e\.\s?[kvg]|s\.a|b\.v|s\.a\.r\.l)(?:\b\.?|$|\s)")
+            .unwrap()
+    })
+}
+
+/// A party's name as it is spelt: whitespace collapsed and the legal forms in their one
+/// spelling, which OCR and typists vary ("e.K" → "e.K.", "Co.KG" → "Co. KG",
+/// "UG (haftungsbeschrankt)" → "UG (haftungsbeschränkt)").
+pub fn canonical_name(raw: &str) -> String {
+    static R: std::sync::OnceLock<[(Regex, &str); 4]> = std::sync::OnceLock::new();
+    let forms = R.get_or_init(|| {
+        [
+            (Regex::new(r"(?i)\bUG\s*\(\s*haftungsbeschr\p{L}*\s*\)?").expect("regex"), "UG (haftungsbeschränkt)"),
+            (Regex::new(r"\bCo\.\s*KG\b").expect("regex"), "Co. KG"),
+            (Regex::new(r"\be\.\s?K\b\.?").expect("regex"), "e.K."),
+            (Regex::new(r"\be\.\s?V\b\.?").expect("regex"), "e.V."),
+        ]
+    });
+    static CLOSING: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    // The signer's company under the closing formula ("Kind regards" / "Gebr. Thomas e.K."):
+    // the formula is no part of the name.
+    let closing = CLOSING.get_or_init(|| {
+        Regex::new(r"(?i)^(?:mit\s+freundlichen\s+gr(?:ü|ue|u)(?:ß|ss)en|freundliche\s+gr(?:ü|ue|u)(?:ß|ss)e|(?:kind|best|warm)\s+regards|yours\s+(?:sincerely|faithfully))[,.]?\s+").expect("regex")
+    });
+    // A lone dot or colon is a speck OCR read ("Druckerei Engel . GmbH", "Elektroanlagen
+    // Schmidt : UG"); no name has punctuation standing alone between its words.
+    let speck = |w: &str| w.chars().all(|c| matches!(c, '.' | ':' | ',' | ';' | '\'' | '`' | '·'));
+    let joined = raw.split_whitespace().filter(|w| !speck(w)).collect::<Vec<_>>().join(" ");
+    let mut v = closing.replace(&joined, "").into_owned();
+    for (re, spelling) in forms {
+        v = re.replace_all(&v, *spelling).into_owned();
+    }
+    // Legal forms spelt without a dot keep none at the end of a name ("Gebr. Braun GmbH.").
+    static DOTLESS: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let dotless = DOTLESS.get_or_init(|| Regex::new(r"\b(GmbH|AG|KG|OHG|GbR|UG|SE|SARL|SAS|LLC|PLC|KGaA)\.$").expect("regex"));
+    dotless.replace(&v, "$1").into_owned()
+}
+
+/// Whether `above` is the first half of a name whose legal form stands on the next line
+/// `line` ("MVM Musterhafter" / "Versicherungsverein Musterstadt a.G."): directly above,
+/// left-aligned, short, without digits, a label or a legal form of its own.
+pub(crate) fn name_continues(above: &TextLine, line: &TextLine) -> bool {
+    name_continues_within(above, line, 3, line.height())
+}
+
+pub(super) fn name_continues_within(above: &TextLine, line: &TextLine, max_words: usize, h: f32) -> bool {
+    let t = above.text.trim();
+    above.page == line.page
+        && above.bbox[3] <= line.bbox[1] + 0.3 * h
+        && line.bbox[1] - above.bbox[3] < 0.8 * h
+        && (above.bbox[0] - line.bbox[0]).abs() < 1.5 * h
+        && t.split_whitespace().count() <= max_words
+        && t.chars().any(char::is_alphabetic)
+        && !t.chars().any(|c| c.is_ascii_digit() || c == ':' || c == '@')
+        && !company_suffix().is_match(t)
+        && crate::extract::form::heading(t).is_none()
+}
+
+/// The name printed over `above` and `line`, its legal form on the second line ("MVM
+/// Musterhafter" / "Versicherungsverein Musterstadt a.G."), when they are such a pair.
+/// A second line that is the legal form alone ("Jäger Facility Services Regensburg" /
+/// "GmbH & Co. KG") leaves no doubt whose it is: the first may be longer.
+pub(crate) fn two_line_name(above: &TextLine, line: &TextLine) -> Option<String> {
+    let form_only = legal_form_alone(&line.text);
+    let max_words = if form_only { 6 } else { 3 };
+    // A legal form alone, often in smaller print ("GmbH & Co. KG"), stands a little further
+    // off than its own height: the spacing then goes by the name's line.
+    let h = if form_only { line.height().max(above.height()) } else { line.height() };
+    (company_suffix().is_match(&line.text) && name_continues_within(above, line, max_words, h))
+        .then(|| format!("{} {}", above.text.trim(), line.text.trim()).split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+pub(super) fn name_with_line_above(lines: &[&TextLine], at: usize, name: &str) -> String {
+    let l = lines[at];
+    match at.checked_sub(1).map(|k| lines[k]) {
+        Some(p) if l.text.trim_start().starts_with(name) && name_continues(p, l) => format!("{} {name}", p.text.trim()),
+        _ => name.to_string(),
+    }
+}
+
+pub(super) fn postcode_city() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"\b(?:D-|DE-|A-|CH-)?\d{4,5}\s+\p{Lu}[\p{L}\-. ]+").unwrap())
+}
+
+/// A line that is only the salutation of the address below it ("Herrn", "Firma", "To").
+pub(super) fn salutation_alone() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?i)^(herrn?|frau|firma|an|to|mr\.?|mrs\.?|ms\.?)$").expect("regex"))
+}
+
+/// Whether a line may be a party's name: no e-mail or web address, fewer digits than letters,
+/// no heading over an address ("Adresse de livraison", "Käufer").
+pub(super) fn could_be_a_name(t: &str) -> bool {
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    !t.contains('@') && !t.to_lowercase().contains("http") && !t.to_lowercase().contains("www.") && digits < letters && !no_party_name(t)
+}
+
+/// A line that is only a legal form ("GmbH & Co. KG" under the name it belongs to).
+pub(super) fn legal_form_alone(t: &str) -> bool {
+    company_suffix().is_match(t) && company_suffix().replace_all(t, "").chars().all(|c| !c.is_alphanumeric())
+}
+
+/// A heading over an address ("Adresse de livraison", "Käufer:"), its street or country
+/// line, a contact person's line ("z. Hd. Frau Lorenz"), a field label or a legal form
+/// alone: nobody's name.
+pub(crate) fn no_party_name(t: &str) -> bool {
+    use super::labels::{address_heading, contact_person, country_line, label_line, street_line};
+    [address_heading(), country_line(), contact_person(), label_line(), street_line()].iter().any(|r| r.is_match(t)) || crate::extract::form::heading(t).is_some() || legal_form_alone(t)
+}
+
+/// Seller and buyer names from the letter's layout (DIN 5008): the recipient's address
+/// stands in the window at the top left, with the sender's one-line return address just
+/// above it; the sender's name also heads the letter.
+/// Issuer (letterhead, return line) and addressee (address window) by position, or seller
+/// and buyer by a form's headings; the last value says whether a form named either.
+#[allow(clippy::type_complexity)]
+pub(super) fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Option<(Cand, f32)>, bool) {
+    let first: Vec<&TextLine> = lines.iter().filter(|l| l.page == 1).collect();
+    let mut seller: Option<(Cand, f32)> = None;
+    let mut buyer: Option<(Cand, f32)> = None;
+    let mut seller_address: Option<(Cand, f32)> = None;
+    // A form names the parties under their headings ("Verkäufer" / "Name: …").
+    for n in crate::extract::form::party_names(lines) {
+        let cand = Some((Cand { value: n.value.clone(), score: 0.9, page: n.page, bbox: n.bbox, order: lines[n.lines[0]].order }, n.conf));
+        match n.party {
+            crate::extract::form::Party::Seller => seller = cand,
+            crate::extract::form::Party::Buyer => buyer = cand,
+        }
+    }
+    let from_form = seller.is_some() || buyer.is_some();
+    // Return-address line: several parts separated by · | • or " - ", one of them a postcode + city.
+    for l in &first {
+        if l.bbox[1] > 330.0 || seller.is_some() {
+            continue;
+        }
+        // OCR reads a small separator dot as "e" or "©" now and then ("Bei Spiel GmbH e Ecke12 © 12345 …").
+        let parts: Vec<&str> = l.text.split(['·', '|', '•', '●', '∙', '©']).flat_map(|p| p.split(" - ")).flat_map(|p| p.split(" e ")).map(str::trim).filter(|p| !p.is_empty()).collect();
+        if parts.len() >= 3 && parts.iter().any(|p| postcode_city().is_match(p)) {
+            let name = parts[0].trim_matches([',', ' ']).to_string();
+            let (bbox, conf) = l.locate(0, parts[0].len().min(l.text.len()));
+            seller = Some((Cand { value: name, score: 0.8, page: 1, bbox, order: l.order }, conf));
+            let addr = parts[1..].join(", ");
+            seller_address = Some((Cand { value: addr, score: 0.7, page: 1, bbox: l.bbox, order: l.order }, conf));
+            // The recipient is the first line below it.
+            let (x0, x1) = (l.bbox[0], l.bbox[2]);
+            for b in below(lines, l, x0, x1, 3.0) {
+                let t = b.text.trim();
+                if t.is_empty() || salutation_alone().is_match(t) {
+                    continue;
+                }
+                // The sender's contact line under its return address is nobody's name.
+                if !could_be_a_name(t) {
+                    break;
+                }
+                let (bbox, conf) = b.locate(0, b.text.len());
+                buyer = Some((Cand { value: t.to_string(), score: 0.75, page: 1, bbox, order: b.order }, conf));
+                break;
+            }
+            break;
+        }
+    }
+    // Otherwise: the address block left of centre in the window area with a postcode line.
+    if buyer.is_none() {
+        let window: Vec<&&TextLine> = first.iter().filter(|l| l.bbox[1] > 90.0 && l.bbox[1] < 330.0 && l.bbox[0] < 300.0).collect();
+        if let Some(pc) = window.iter().position(|l| postcode_city().is_match(&l.text)) {
+            // The name is 1–3 lines above the postcode line.
+            let start = pc.saturating_sub(3);
+            for l in &window[start..pc] {
+                let t = l.text.trim();
+                if t.len() < 3 || salutation_alone().is_match(t) || t.chars().filter(|c| c.is_ascii_digit()).count() > 3 || no_party_name(t) {
+                    continue;
+                }
+                let (bbox, conf) = l.locate(0, l.text.len());
+                buyer = Some((Cand { value: t.to_string(), score: 0.6, page: 1, bbox, order: l.order }, conf));
+                break;
+            }
+        }
+    }
+    if seller.is_none() {
+        // A company name in the letterhead, or in the footer.
+        let buyer_text = buyer.as_ref().map(|b| b.0.value.clone()).unwrap_or_default();
+        let head = first.iter().filter(|l| l.bbox[1] < 200.0).chain(first.iter().filter(|l| l.bbox[1] >= 700.0));
+        let head: Vec<&TextLine> = head.copied().collect();
+        for (k, l) in head.iter().enumerate() {
+            // The last legal form on the line: "Grundbesitz GmbH & Co." ends after "Co.".
+            if let Some(m) = company_suffix().find_iter(&l.text).last() {
+                let name = l.text[..m.end()].trim();
+                let name = name.rsplit(['·', '|', ',']).next().unwrap_or(name).trim();
+                if name.len() >= 4 && name != buyer_text && !buyer_text.contains(name) {
+                    let name = name_with_line_above(&head, k, name);
+                    let (bbox, conf) = l.locate(0, m.end());
+                    seller = Some((Cand { value: name, score: 0.6, page: 1, bbox, order: l.order }, conf));
+                    break;
+                }
+            }
+        }
+    }
+    (seller, buyer, seller_address, from_form)
+}
