@@ -22,6 +22,7 @@ use crate::pipeline::Pipeline;
 use crate::processor::{Processor, Recorder};
 pub use crate::queue::BrokerConfig;
 use crate::retention::RetentionPolicy;
+use crate::review::ReviewPolicy;
 use crate::store::local::LocalStore;
 use crate::store::s3::{S3Config, S3Store};
 use crate::store::ObjectStore;
@@ -36,6 +37,7 @@ pub struct Config {
     pub limits: LimitsSection,
     pub retention: RetentionPolicy,
     pub handoff: HandoffConfig,
+    pub review: ReviewPolicy,
     pub catalog: CatalogConfig,
     pub intake: IntakeSection,
     pub http: HttpSection,
@@ -367,7 +369,13 @@ impl Config {
     /// What writes a document's records (archive, audit, outbox, catalog) in their order,
     /// acting as `actor`: for the commands that change stored documents without reading them.
     pub fn recorder(&self, actor: &str) -> Result<Recorder, ConfigError> {
-        Ok(Recorder { archive: self.open_archive()?, handoff: self.handoff.enabled.then(|| Handoff::new(self.handoff.clone())), catalog: self.open_catalog()?, actor: actor.to_string() })
+        Ok(Recorder {
+            archive: self.open_archive()?,
+            handoff: self.handoff.enabled.then(|| Handoff::new(self.handoff.clone())),
+            catalog: self.open_catalog()?,
+            actor: actor.to_string(),
+            review: self.review,
+        })
     }
 }
 

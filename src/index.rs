@@ -305,6 +305,61 @@ pub struct DocumentIndex {
     pub einvoice: Option<serde_json::Value>,
     pub archive: ArchiveRefs,
     pub models: Option<Models>,
+    /// Whether the document may go to the ERP, and who released or held it. Absent on
+    /// quarantine records and on indexes written before review existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<Review>,
+}
+
+/// Where a document stands with its review: held for a person, or released to the ERP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    /// Waiting for a person to check it.
+    Pending,
+    /// A person put it aside (waiting for an answer, a delivery, …); still held.
+    Postponed,
+    /// A person checked it and released it.
+    Approved,
+    /// A person decided it must never go to the ERP.
+    Rejected,
+    /// Released without a person: nothing in it asked for review, and `[review]
+    /// straight_through` allows that.
+    StraightThrough,
+}
+
+impl ReviewState {
+    pub const ALL: [ReviewState; 5] = [ReviewState::Pending, ReviewState::Postponed, ReviewState::Approved, ReviewState::Rejected, ReviewState::StraightThrough];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Pending => "pending",
+            ReviewState::Postponed => "postponed",
+            ReviewState::Approved => "approved",
+            ReviewState::Rejected => "rejected",
+            ReviewState::StraightThrough => "straight_through",
+        }
+    }
+
+    /// May go to the ERP.
+    pub fn released(self) -> bool {
+        matches!(self, ReviewState::Approved | ReviewState::StraightThrough)
+    }
+}
+
+/// The review of a document: its state, and who decided it, when and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    pub state: ReviewState,
+    /// Who decided (absent while pending and for straight-through documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// RFC 3339: when the state was set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    /// Why it was rejected or postponed, or a note on the approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl DocumentIndex {
@@ -329,12 +384,23 @@ impl DocumentIndex {
             einvoice: None,
             archive: ArchiveRefs::default(),
             models: None,
+            review: None,
         }
     }
 
     /// The record of a document that could not be processed.
     pub fn quarantined(id: DocumentId, source: Source, kind: ErrorKind, message: String) -> Self {
         DocumentIndex { status: Status::Quarantined, error: Some(IndexError { kind, message }), needs_review: true, ..DocumentIndex::processed(id, source) }
+    }
+
+    /// May go to the ERP: processed, and approved by a person or released straight through.
+    /// An index from before review existed is released unless it needs review.
+    pub fn released(&self) -> bool {
+        self.status == Status::Processed
+            && match &self.review {
+                Some(r) => r.state.released(),
+                None => !self.needs_review,
+            }
     }
 
     pub fn field(&self, field: Field) -> Option<&str> {

@@ -42,6 +42,7 @@ pub mod processor;
 pub mod queue;
 pub mod redact;
 pub mod retention;
+pub mod review;
 pub mod store;
 pub mod training;
 pub mod vocab;

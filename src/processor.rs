@@ -9,7 +9,8 @@
 //! 2. artefacts         PDF/A, words, e-invoice attachments
 //! 3. audit entry       lists the hashes of everything written in this step
 //! 4. index revision    the document is complete once this exists
-//! 5. ERP handoff       outbox entries, their manifest last (gated by review in the future)
+//! 5. ERP handoff       outbox entries, their manifest last — only for a released document
+//!                      (approved by a person, or straight through: see `review`)
 //! 6. catalog row       the SQL mirror; rebuilt from the archive when it is behind
 //! ```
 //! When a method returns `Ok`, everything about the document is durable; an `Err` means
@@ -28,6 +29,7 @@ use crate::handoff::Handoff;
 use crate::index::DocumentIndex;
 use crate::mail;
 use crate::pipeline::{Analysis, Failure, Pipeline, Timings};
+use crate::review::{self, Decision, ReviewPolicy};
 
 /// What happened to one document.
 #[derive(Debug, Clone)]
@@ -79,6 +81,17 @@ pub struct Recorder {
     pub catalog: Option<Arc<dyn Catalog>>,
     /// Who does the work, for the audit trail (`mailroom process by alice@host`, `worker host:pid`).
     pub actor: String,
+    /// Which documents go to the ERP without a person.
+    pub review: ReviewPolicy,
+}
+
+/// Why a person's decision was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Review(#[from] review::ReviewError),
 }
 
 /// A new index revision written by [`Recorder::revise`].
@@ -110,6 +123,7 @@ impl Recorder {
     /// returned and nothing more is written.
     pub fn processed(&self, doc: &Document, analysis: Analysis) -> Result<Processed, ArchiveError> {
         let mut index = analysis.index;
+        index.review = review::on_arrival(&index, &self.review);
         let mut handed_off = Vec::new();
         let outcome = match self.archive.store_processed(doc, &analysis.artefacts, &mut index, &self.actor)? {
             Stored::New(_) => {
@@ -139,11 +153,26 @@ impl Recorder {
     /// reclassification): the audit entry with `details` (what changed, why), the next index
     /// revision beside the old ones, its handoff, its catalog row. `index` is the changed
     /// current index; it comes back with its new revision number and key.
+    /// Refused (`ArchiveError::Conflict`) when another revision was written since `index`'s:
+    /// two people saving the same document never overwrite each other silently.
     pub fn revise(&self, index: &mut DocumentIndex, details: serde_json::Value) -> Result<Revised, ArchiveError> {
         let obj = self.archive.revise(index, &self.actor, details)?;
         let handed_off = self.hand_off(index)?;
         self.catalogue(index)?;
         Ok(Revised { index: obj, handed_off })
+    }
+
+    /// A person's decision on the current index of `id` — approve (released to the ERP, whose
+    /// outbox entry is written now), reject, postpone — as a new revision. `base`: the
+    /// revision the person looked at; refused when it is no longer the current one.
+    pub fn decide(&self, id: &str, base: Option<u32>, decision: Decision, reason: Option<&str>) -> Result<(DocumentIndex, Revised), DecideError> {
+        let mut index = self.archive.lookup(id)?.ok_or_else(|| ArchiveError::NotFound(id.to_string()))?;
+        if let Some(base) = base.filter(|b| *b != index.archive.revision) {
+            return Err(ArchiveError::Conflict { id: id.to_string(), base, current: index.archive.revision }.into());
+        }
+        let details = review::decide(&mut index, decision, &self.actor, reason)?;
+        let revised = self.revise(&mut index, details)?;
+        Ok((index, revised))
     }
 
     /// Logs that a quarantined document is read again (before it is).
@@ -163,17 +192,18 @@ impl Recorder {
         c.upsert(&entry).map_err(|e| ArchiveError::Catalog(e.to_string()))
     }
 
-    /// Step 5.
+    /// Step 5, for a released document only: one held for review (or rejected) writes no
+    /// outbox entry, whichever path asks.
     fn hand_off(&self, index: &DocumentIndex) -> Result<Vec<ObjectRef>, ArchiveError> {
         match &self.handoff {
-            Some(h) => h.hand_off(index, &self.archive, &self.actor),
-            None => Ok(Vec::new()),
+            Some(h) if index.released() => h.hand_off(index, &self.archive, &self.actor),
+            _ => Ok(Vec::new()),
         }
     }
 
     fn hand_off_if_missing(&self, index: &DocumentIndex) -> Result<Vec<ObjectRef>, ArchiveError> {
         match &self.handoff {
-            Some(h) if !h.is_done(index, &self.archive)? => h.hand_off(index, &self.archive, &self.actor),
+            Some(h) if index.released() && !h.is_done(index, &self.archive)? => h.hand_off(index, &self.archive, &self.actor),
             _ => Ok(Vec::new()),
         }
     }

@@ -23,6 +23,14 @@ fn export_writes_en16931_for_invoices_and_says_why_not_for_the_rest() {
     let run = process(archive.path(), &[fixture("documents/xrechnung-cii.xml"), fixture("documents/zugferd-invoice.pdf"), fixture("documents/invoice-page.png")]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let out = tempfile::tempdir().unwrap();
+    // The scan needs review: held, it is not exported at all until a person approves it.
+    let held = tempfile::tempdir().unwrap();
+    let o = mailroom(archive.path(), &["export", "--type", "invoice", "--out", held.path().to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_dir(held.path()).unwrap().count(), 2, "only the two released e-invoices");
+    let scan_id = run.by_name("invoice-page.png")["id"].as_str().unwrap().to_string();
+    let o = mailroom(archive.path(), &["review", "approve", &scan_id[..12]]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let o = mailroom(archive.path(), &["export", "--type", "invoice", "--out", out.path().to_str().unwrap()]);
     // The scan lacks values EN 16931 requires (seller country, lines …): not exported, and said so.
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));

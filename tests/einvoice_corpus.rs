@@ -9,19 +9,19 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 /// `shared/data`: `$MAILROOM_SHARED_DATA`, or the first `shared/data` walking up from the crate.
-fn shared_data() -> Option<PathBuf> {
+/// `../shared/data` (or `$MAILROOM_SHARED_DATA`). Never skipped: a checkout without it fails
+/// here and says what is missing, instead of passing without checking anything.
+fn shared_data() -> PathBuf {
     if let Ok(p) = std::env::var("MAILROOM_SHARED_DATA") {
-        return Some(PathBuf::from(p));
+        return PathBuf::from(p);
     }
     let mut d = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     loop {
         let c = d.join("shared").join("data");
         if c.is_dir() {
-            return Some(c);
+            return c;
         }
-        if !d.pop() {
-            return None;
-        }
+        assert!(d.pop(), "shared/data (the public e-invoice corpus and the EN 16931 validation) is missing beside the checkout: set MAILROOM_SHARED_DATA or lay ../shared/data");
     }
 }
 
@@ -139,10 +139,7 @@ fn corpus_files(data: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn corpus_matches_ground_truth() {
-    let Some(data) = shared_data() else {
-        eprintln!("shared/data not found, skipping");
-        return;
-    };
+    let data = shared_data();
     let mut checked = 0;
     let mut report = Vec::new();
     for xml in corpus_files(&data) {
@@ -175,10 +172,7 @@ fn manifest(data: &Path) -> Vec<std::collections::HashMap<String, String>> {
 /// ground truth like their extracted XML does.
 #[test]
 fn corpus_pdfs_read_through_their_attachment_match_ground_truth() {
-    let Some(data) = shared_data() else {
-        eprintln!("shared/data not found, skipping");
-        return;
-    };
+    let data = shared_data();
     let corpus = data.join("zugferd-corpus");
     let (mut checked, mut report) = (0, Vec::new());
     for row in manifest(&data) {
@@ -210,10 +204,7 @@ fn corpus_pdfs_read_through_their_attachment_match_ground_truth() {
 /// `MANIFEST.tsv` records whether the XML's number and gross total are visible on the page.
 #[test]
 fn hybrid_pdfs_that_show_other_values_than_their_xml_are_flagged() {
-    let Some(data) = shared_data() else {
-        eprintln!("shared/data not found, skipping");
-        return;
-    };
+    let data = shared_data();
     let pipeline = mailroom::config::Config::default().pipeline();
     let (mut compared, mut mismatches_flagged, mut wrong) = (0, 0, Vec::new());
     for row in manifest(&data) {
@@ -252,7 +243,7 @@ fn hybrid_pdfs_that_show_other_values_than_their_xml_are_flagged() {
 
 #[test]
 fn fail_folder_never_crashes() {
-    let Some(data) = shared_data() else { return };
+    let data = shared_data();
     let mut n = 0;
     for xml in corpus_files(&data).into_iter().filter(|p| in_fail(p)) {
         n += 1;
@@ -270,7 +261,7 @@ fn fail_folder_never_crashes() {
 
 #[test]
 fn every_field_is_normalised() {
-    let Some(data) = shared_data() else { return };
+    let data = shared_data();
     for xml in corpus_files(&data) {
         let Ok(inv) = einvoice::parse(&std::fs::read(&xml).unwrap()) else { continue };
         for (k, v) in inv.fields() {

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use mailroom::document::MediaType;
-use mailroom::index::{Channel, DocType, ErrorKind, SourceFormat};
+use mailroom::index::{Channel, DocType, ErrorKind, ReviewState, SourceFormat};
 use mailroom::vocab::Field;
 use serde_json::Value;
 
@@ -31,6 +31,8 @@ fn schema_enumerates_every_value_the_code_knows() {
     // An attachment names its e-mail; documents that came on their own have no parent.
     assert_eq!(source["parent"]["pattern"], "^[0-9a-f]{64}$");
     assert!(!strings(&p["source"]["required"]).contains(&"parent".to_string()), "parent is optional");
+    assert_eq!(strings(&p["review"]["properties"]["state"]["enum"]), ReviewState::ALL.iter().map(|r| r.as_str().to_string()).collect::<Vec<_>>());
+    assert!(!strings(&s["required"]).contains(&"review".to_string()), "review is optional");
     let fields: Vec<String> = p["fields"]["properties"].as_object().unwrap().keys().cloned().collect();
     let mut expected: Vec<String> = Field::ALL.iter().map(|f| f.to_string()).collect();
     let mut got = fields.clone();

@@ -37,6 +37,9 @@ pub enum ArchiveError {
     BadIndex { key: String, message: String },
     #[error("no document {0} in the archive")]
     NotFound(String),
+    /// A change made against a revision that is no longer the current one.
+    #[error("{id} was changed meanwhile: revision {current} is current, the change was made to revision {base}; look at it again")]
+    Conflict { id: String, base: u32, current: u32 },
     /// Everything is stored, but the catalog could not mirror it; retrying brings it up to
     /// date, and `mailroom catalog rebuild` always does.
     #[error("stored, but the catalog could not be updated ({0}); it catches up on the next attempt or with `mailroom catalog rebuild`")]
@@ -259,36 +262,42 @@ impl Archive {
         }
     }
 
-    /// Writes a new index revision (a correction or a reclassification) beside the old ones
-    /// and extends every object's lock if the new type is kept longer. `changes` says what
-    /// changed and why, for the audit trail.
+    /// Writes a new index revision (a correction, a reclassification, a review decision)
+    /// beside the old ones and extends every object's lock if the new type is kept longer.
+    /// `changes` says what changed and why, for the audit trail. `index` is the changed
+    /// current index: the change is refused ([`ArchiveError::Conflict`]) when another
+    /// revision was written since its revision, so that two people saving the same document
+    /// never overwrite each other silently.
     pub fn revise(&self, index: &mut DocumentIndex, actor: &str, changes: serde_json::Value) -> Result<ObjectRef, ArchiveError> {
         let id = index.id.clone();
+        let base = index.archive.revision;
+        let current = self.revisions(&id)?.last().and_then(|k| revision_of(k)).ok_or_else(|| ArchiveError::NotFound(id.to_string()))?;
+        if current != base {
+            return Err(ArchiveError::Conflict { id: id.to_string(), base, current });
+        }
         let r = self.retention_of(index);
         for key in list_all(&*self.store, &document_prefix(&id))? {
             self.store.extend_retention(&key, r.until)?;
         }
-        loop {
-            let last = self.revisions(&id)?.last().and_then(|k| revision_of(k)).ok_or_else(|| ArchiveError::NotFound(id.to_string()))?;
-            let rev = last + 1;
-            let key = index_key(&id, rev);
-            index.archive.index = Some(key.clone());
-            index.archive.revision = rev;
-            index.archive.retain_until = Some(r.until.to_rfc3339());
-            index.archive.retention_rule = Some(r.rule.clone());
-            let json = serde_json::to_vec_pretty(index).expect("the index always serialises");
-            let obj = ObjectRef::of(&key, &json);
-            let mut details = changes.clone();
-            if let Some(m) = details.as_object_mut() {
-                m.insert("revision".into(), json!(rev));
-                m.insert("retain_until".into(), json!(r.until.to_rfc3339()));
-            }
-            // Log first, then write: an index object is never there without its entry.
-            self.audit.append(actor, Event::new(EventKind::Revised, Some(&id)).objects(vec![obj.clone()]).details(details))?;
-            if self.store.put_new(&key, &json, Some(r.until))? == Put::Created {
-                return Ok(obj);
-            }
-            // Someone revised it at the same moment: write ours after theirs.
+        let rev = current + 1;
+        let key = index_key(&id, rev);
+        index.archive.index = Some(key.clone());
+        index.archive.revision = rev;
+        index.archive.retain_until = Some(r.until.to_rfc3339());
+        index.archive.retention_rule = Some(r.rule.clone());
+        let json = serde_json::to_vec_pretty(index).expect("the index always serialises");
+        let obj = ObjectRef::of(&key, &json);
+        let mut details = changes;
+        if let Some(m) = details.as_object_mut() {
+            m.insert("revision".into(), json!(rev));
+            m.insert("retain_until".into(), json!(r.until.to_rfc3339()));
+        }
+        // Log first, then write: an index object is never there without its entry.
+        self.audit.append(actor, Event::new(EventKind::Revised, Some(&id)).objects(vec![obj.clone()]).details(details))?;
+        match self.store.put_new(&key, &json, Some(r.until))? {
+            Put::Created => Ok(obj),
+            // Someone wrote the same revision at the same moment: theirs stands, ours is refused.
+            Put::Exists => Err(ArchiveError::Conflict { id: id.to_string(), base, current: rev }),
         }
     }
 

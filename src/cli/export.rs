@@ -72,7 +72,8 @@ pub fn export(config: &Config, args: ExportArgs) -> ExitCode {
     let mut selected = Vec::new();
     for id in candidates.iter().filter(|id| wanted(id)) {
         match archive.lookup(id) {
-            Ok(Some(idx)) if idx.status == Status::Processed => {
+            // Only what is released to the ERP: a document held for review is not exported.
+            Ok(Some(idx)) if idx.released() => {
                 let t = idx.doc_type.as_ref().map(|d| d.label);
                 let date = document_date(&idx);
                 let in_range = args.from.map(|f| date.map(|d| d >= f).unwrap_or(false)).unwrap_or(true) && args.to.map(|t| date.map(|d| d <= t).unwrap_or(false)).unwrap_or(true);
@@ -87,7 +88,7 @@ pub fn export(config: &Config, args: ExportArgs) -> ExitCode {
     selected.sort_by(|a, b| a.id.cmp(&b.id));
     for w in &args.ids {
         if !selected.iter().any(|i| i.id.starts_with(w.as_str())) {
-            eprintln!("mailroom: {w}: no processed document of the selected types with this id");
+            eprintln!("mailroom: {w}: no released document of the selected types with this id (one held for review is exported once approved)");
         }
     }
     if selected.is_empty() {

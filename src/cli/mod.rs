@@ -13,6 +13,7 @@ mod list;
 mod process;
 mod quarantine;
 mod retention;
+mod review;
 mod revise;
 mod serve;
 mod submit;
@@ -76,6 +77,9 @@ pub enum Command {
     Quarantine(quarantine::QuarantineCommand),
     /// Correct fields or the document type of an archived document (writes a new index revision).
     Revise(revise::ReviseArgs),
+    /// The review queue on the command line: what waits for a person; approve (release to the ERP), reject, postpone.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
     /// Store documents in the archive and queue them for the workers (production).
     Submit(submit::SubmitArgs),
     /// Process queued documents until SIGTERM (production; run as many as you like).
@@ -194,6 +198,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Hold(cmd) => hold::hold(&config, cmd),
         Command::Quarantine(cmd) => quarantine::quarantine(&config, cmd),
         Command::Revise(args) => revise::revise(&config, args),
+        Command::Review(cmd) => review::review(&config, cmd),
         Command::Submit(args) => submit::submit(&config, args),
         Command::Worker(args) => worker::worker(&config, args),
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),

@@ -234,7 +234,7 @@ impl Pipeline {
     }
 
     fn index(&self, doc: &Document, pages: &[Page], language: Option<String>, doc_type: DocTypeResult, extraction: Extraction, any_ocr: bool) -> DocumentIndex {
-        let review = needs_review(doc_type.label, &extraction);
+        let review = needs_review(&doc_type, &extraction);
         let source_format = if any_ocr { SourceFormat::Scan } else { SourceFormat::PdfText };
         DocumentIndex {
             source_format: Some(source_format),

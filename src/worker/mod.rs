@@ -300,6 +300,7 @@ async fn publish_event(s: &Arc<Shared>, publisher: &Channel, done: &Processed) -
         "status": idx.status,
         "doc_type": idx.doc_type.as_ref().map(|d| d.label),
         "needs_review": idx.needs_review,
+        "review": idx.review,
         "error": idx.error,
         "index": idx.archive.index,
         "handoff": done.handed_off.iter().map(|o| &o.key).collect::<Vec<_>>(),
