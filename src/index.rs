@@ -218,6 +218,64 @@ pub struct FieldValue {
     pub page: Option<u32>,
     /// `[x0, y0, x1, y1]` in PDF points, origin top-left of the upright page; null for XML values.
     pub bbox: Option<[f32; 4]>,
+    /// Where the value came from, so that later steps tell a person's value from a read one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Provenance>,
+}
+
+impl FieldValue {
+    /// A value read from the document (XML, rules, model, computed), not tied to a person.
+    pub fn read(value: String, confidence: f32, page: Option<u32>, bbox: Option<[f32; 4]>, from: Origin) -> FieldValue {
+        FieldValue { value, confidence, page, bbox, source: Some(Provenance { from, by: None }) }
+    }
+
+    /// A value a person set or confirmed: certain, and not tied to a place on the page.
+    pub fn by_person(value: String, who: &str) -> FieldValue {
+        FieldValue { value, confidence: 1.0, page: None, bbox: None, source: Some(Provenance { from: Origin::Person, by: Some(who.to_string()) }) }
+    }
+
+    /// Set or confirmed by a person.
+    pub fn from_person(&self) -> bool {
+        self.source.as_ref().is_some_and(|s| s.from == Origin::Person)
+    }
+}
+
+/// What produced a field's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The e-invoice's XML.
+    Xml,
+    /// The rules extractor.
+    Rules,
+    /// The trained extractor.
+    Model,
+    /// Computed from other values (a total from the two others).
+    Computed,
+    /// A person (`by` names them).
+    Person,
+}
+
+impl Origin {
+    pub const ALL: [Origin; 5] = [Origin::Xml, Origin::Rules, Origin::Model, Origin::Computed, Origin::Person];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Xml => "xml",
+            Origin::Rules => "rules",
+            Origin::Model => "model",
+            Origin::Computed => "computed",
+            Origin::Person => "person",
+        }
+    }
+}
+
+/// A field value's origin, and the person for a person's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub from: Origin,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -68,6 +68,10 @@ fn a_correction_is_a_new_revision_audited_and_handed_to_the_erp() {
     assert_eq!(first, *idx, "the first revision is untouched");
     assert_eq!(second["fields"]["invoice_number"]["value"], "RE-KORR-1");
     assert_eq!(second["fields"]["invoice_number"]["confidence"], 1.0);
+    // Each value says where it came from: the person who set it, or what read it.
+    assert_eq!(second["fields"]["invoice_number"]["source"]["from"], "person");
+    assert!(second["fields"]["invoice_number"]["source"]["by"].as_str().unwrap().contains('@'));
+    assert!(["rules", "model", "computed"].contains(&second["fields"]["gross_total"]["source"]["from"].as_str().unwrap()), "{}", second["fields"]["gross_total"]);
     assert!(second["fields"]["order_reference"].is_null());
     assert_eq!(second["archive"]["revision"], 2);
     assert_eq!(second["needs_review"], false);

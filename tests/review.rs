@@ -53,6 +53,7 @@ fn a_document_needing_review_reaches_the_erp_only_once_a_person_approves_it() {
     assert_eq!(held["needs_review"], true);
     assert_eq!(held["review"]["state"], "pending");
     assert_eq!(through["review"]["state"], "straight_through");
+    assert!(held["fields"].as_object().unwrap().values().all(|f| ["rules", "model", "computed"].contains(&f["source"]["from"].as_str().unwrap())), "{}", held["fields"]);
     assert!(outbox(a, &held_id).is_empty(), "held for review, yet in the outbox: {:?}", outbox(a, &held_id));
     assert!(outbox(a, through_id).iter().any(|n| n.ends_with("-r0001.jsonl")));
 

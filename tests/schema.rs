@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use mailroom::document::MediaType;
-use mailroom::index::{Channel, DocType, ErrorKind, ReviewState, SourceFormat};
+use mailroom::index::{Channel, DocType, ErrorKind, Origin, ReviewState, SourceFormat};
 use mailroom::vocab::Field;
 use serde_json::Value;
 
@@ -68,8 +68,13 @@ fn fields_block() -> String {
               "minItems": 4,
               "maxItems": 4,
               "description": "[x0, y0, x1, y1] in PDF points, origin top-left of the upright page; null for values read from XML, set by a person, or read from an e-mail's text."
-            }
+            },
 "#;
+    let origins: Vec<String> = Origin::ALL.iter().map(|o| format!("                    \"{}\"", o.as_str())).collect();
+    let source = format!(
+        "            \"source\": {{\n              \"type\": \"object\",\n              \"additionalProperties\": false,\n              \"required\": [\n                \"from\"\n              ],\n              \"description\": \"Where the value came from: the e-invoice's XML, the rules, the trained model, computed from other values, or a person (by: who). Absent on indexes written before it was recorded.\",\n              \"properties\": {{\n                \"from\": {{\n                  \"enum\": [\n{}\n                  ]\n                }},\n                \"by\": {{\n                  \"type\": \"string\"\n                }}\n              }}\n            }}\n",
+        origins.join(",\n")
+    );
     let entries: Vec<String> = Field::ALL
         .iter()
         .map(|f| {
@@ -78,7 +83,7 @@ fn fields_block() -> String {
                 None => "\"description\": \"Normalised: dates YYYY-MM-DD, amounts with a dot and two decimals, currency ISO 4217, IBAN and VAT ID upper case without spaces.\"".to_string(),
             };
             format!(
-                "        \"{f}\": {{\n          \"type\": \"object\",\n          \"additionalProperties\": false,\n          \"required\": [\n            \"value\",\n            \"confidence\",\n            \"page\",\n            \"bbox\"\n          ],\n          \"properties\": {{\n            \"value\": {{\n              \"type\": \"string\",\n              {value}\n            }},\n{REST}          }}\n        }}"
+                "        \"{f}\": {{\n          \"type\": \"object\",\n          \"additionalProperties\": false,\n          \"required\": [\n            \"value\",\n            \"confidence\",\n            \"page\",\n            \"bbox\"\n          ],\n          \"properties\": {{\n            \"value\": {{\n              \"type\": \"string\",\n              {value}\n            }},\n{REST}{source}          }}\n        }}"
             )
         })
         .collect();
@@ -153,6 +158,15 @@ fn real_indexes_use_only_allowed_keys_and_values() {
             if name.ends_with("_date") {
                 assert!(date.is_match(v), "{name}={v}");
             }
+            // Where the value came from: the e-invoice's own XML, else what read the page.
+            let from = f["source"]["from"].as_str().unwrap_or_else(|| panic!("{name} has no source: {f}"));
+            assert!(Origin::ALL.iter().any(|o| o.as_str() == from), "{name}: {from}");
+            if idx["source_format"] == "xrechnung_cii" {
+                assert_eq!(from, "xml", "{name}");
+            }
+        }
+        if let Some(r) = idx.get("review") {
+            assert!(ReviewState::ALL.iter().any(|s| s.as_str() == r["state"].as_str().unwrap()), "{r}");
         }
     }
 }

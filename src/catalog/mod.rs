@@ -318,7 +318,7 @@ pub(crate) mod tests {
         i.doc_type = Some(DocTypeResult { label: t, confidence: 0.9 });
         i.needs_review = seller.contains('?');
         for (k, v) in [(Field::IssueDate, issue), (Field::SellerName, seller), (Field::GrossTotal, "119.00"), (Field::InvoiceNumber, "RE-1")] {
-            i.fields.insert(k, FieldValue { value: v.into(), confidence: 0.9, page: None, bbox: None });
+            i.fields.insert(k, FieldValue { value: v.into(), confidence: 0.9, page: None, bbox: None, source: None });
         }
         i.archive.revision = revision;
         i.archive.index = Some(format!("documents/{id}/index/{revision:04}.json"));

@@ -40,6 +40,7 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
         Ok(None) => return fail(format!("{id} was never processed (see mailroom quarantine list)")),
         Err(e) => return fail(e),
     };
+    let who = actor("cli");
     let mut changes = Vec::new();
     for s in &args.set {
         let Some((field, value)) = s.split_once('=') else { return fail(format!("--set {s}: expected field=value")) };
@@ -52,7 +53,7 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
             index.fields.remove(&field);
         } else {
             // A person's value: certain, and not tied to a place on the page.
-            index.fields.insert(field, FieldValue { value: value.to_string(), confidence: 1.0, page: None, bbox: None });
+            index.fields.insert(field, FieldValue::by_person(value.to_string(), &who));
         }
         changes.push(json!({"field": field, "from": from, "to": (!value.is_empty()).then_some(value)}));
     }
@@ -70,7 +71,7 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
     }
     // A document a person has looked at and corrected is reviewed.
     index.needs_review = false;
-    let records = match config.recorder(&actor("cli")) {
+    let records = match config.recorder(&who) {
         Ok(r) => r,
         Err(e) => return fail(e),
     };

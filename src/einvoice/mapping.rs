@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::model::*;
-use crate::index::{DocType, FieldValue, LineItem, VatBreakdown};
+use crate::index::{DocType, FieldValue, LineItem, Origin, VatBreakdown};
 use crate::vocab::Field;
 
 /// An amount as the index writes it: dot, exactly two decimals.
@@ -26,7 +26,7 @@ pub fn compact_upper(s: &str) -> String {
 }
 
 fn fv(v: String) -> FieldValue {
-    FieldValue { value: v, confidence: 1.0, page: None, bbox: None }
+    FieldValue::read(v, 1.0, None, None, Origin::Xml)
 }
 
 impl EInvoice {

@@ -161,7 +161,7 @@ mod tests {
     fn extraction(gross: &str, net: &str, vat: &str) -> Extraction {
         let mut ex = Extraction::default();
         for (f, v) in [(Field::GrossTotal, gross), (Field::NetTotal, net), (Field::VatTotal, vat), (Field::AmountDue, gross)] {
-            ex.fields.insert(f, FieldValue { value: v.into(), confidence: 0.9, page: Some(1), bbox: None });
+            ex.fields.insert(f, FieldValue { value: v.into(), confidence: 0.9, page: Some(1), bbox: None, source: None });
         }
         ex.vat_breakdown = vec![VatBreakdown { rate: "7.00".into(), base: net.into(), amount: vat.into() }];
         ex.line_items = vec![LineItem {

@@ -79,7 +79,7 @@ mod tests {
         let mut idx = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"ab"), source, ErrorKind::Internal, String::new());
         idx.status = Status::Processed;
         idx.doc_type = Some(DocTypeResult { label: DocType::Invoice, confidence: 0.97 });
-        idx.fields.insert(Field::GrossTotal, FieldValue { value: "1234.56".into(), confidence: 1.0, page: None, bbox: None });
+        idx.fields.insert(Field::GrossTotal, FieldValue { value: "1234.56".into(), confidence: 1.0, page: None, bbox: None, source: None });
         let text = String::from_utf8(document_csv(&idx, ';')).unwrap();
         let mut lines = text.lines();
         assert_eq!(lines.next().unwrap().split(';').count(), columns().len());

@@ -190,7 +190,7 @@ mod tests {
         i.status = Status::Processed;
         i.doc_type = Some(DocTypeResult { label: DocType::Invoice, confidence: 1.0 });
         for (k, v) in fields {
-            i.fields.insert(k.parse().unwrap(), FieldValue { value: v.to_string(), confidence: 1.0, page: None, bbox: None });
+            i.fields.insert(k.parse().unwrap(), FieldValue { value: v.to_string(), confidence: 1.0, page: None, bbox: None, source: None });
         }
         i.vat_breakdown = breakdown.iter().map(|(r, b, a)| VatBreakdown { rate: r.to_string(), base: b.to_string(), amount: a.to_string() }).collect();
         i

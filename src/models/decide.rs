@@ -13,11 +13,12 @@ use super::fields::{beside_seller_vat_id, domain_matches, same_value, spans_line
 use crate::extract::candidates::{Candidate, Kind};
 use crate::extract::text;
 use crate::extract::{role_field, Extraction, ReadDocument};
+use crate::index::Origin;
 use crate::index::{DocType, FieldValue};
 use crate::vocab::Field;
 
 fn field_value(c: &Candidate, p: f32) -> FieldValue {
-    FieldValue { value: c.value.clone(), confidence: p.clamp(0.0, 1.0), page: Some(c.page), bbox: Some(c.bbox) }
+    FieldValue::read(c.value.clone(), p.clamp(0.0, 1.0), Some(c.page), Some(c.bbox), Origin::Model)
 }
 
 /// A name the model took from one line of a name the rules read over two lines ("MVM
@@ -142,7 +143,7 @@ fn derive_missing_total(ex: &mut Extraction) -> Option<Field> {
     if let (Some((net, pn)), Some((vat, pv)), Some((gross, pg))) = (raw(Field::NetTotal), raw(Field::VatTotal), raw(Field::GrossTotal)) {
         if net == gross && pn < 0.5 && vat_ratio(gross - vat, vat) {
             let value = crate::extract::parse::format_amount(gross - vat);
-            ex.fields.insert(Field::NetTotal, FieldValue { value, confidence: DERIVED_CONFIDENCE.min(pv).min(pg), page: None, bbox: None });
+            ex.fields.insert(Field::NetTotal, FieldValue::read(value, DERIVED_CONFIDENCE.min(pv).min(pg), None, None, Origin::Computed));
             return Some(Field::NetTotal);
         }
     }
@@ -156,7 +157,7 @@ fn derive_missing_total(ex: &mut Extraction) -> Option<Field> {
         _ => return None,
     };
     let value = crate::extract::parse::format_amount(value);
-    ex.fields.insert(field, FieldValue { value, confidence: DERIVED_CONFIDENCE, page: None, bbox: None });
+    ex.fields.insert(field, FieldValue::read(value, DERIVED_CONFIDENCE, None, None, Origin::Computed));
     Some(field)
 }
 
@@ -401,7 +402,7 @@ mod tests {
     fn extraction(fields: &[(&str, &str, f32)]) -> Extraction {
         let mut ex = Extraction::default();
         for (f, v, p) in fields {
-            ex.fields.insert(f.parse().unwrap(), FieldValue { value: v.to_string(), confidence: *p, page: None, bbox: None });
+            ex.fields.insert(f.parse().unwrap(), FieldValue { value: v.to_string(), confidence: *p, page: None, bbox: None, source: None });
         }
         ex
     }

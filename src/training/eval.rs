@@ -417,7 +417,7 @@ mod tests {
         let source = crate::index::Source { channel: Channel::File, name: "facture.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: String::new(), parent: None };
         let mut index = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new());
         for (f, v) in [("seller_name", "Au bon moulin SARL"), ("buyer_name", "Ma boutique")] {
-            index.fields.insert(f.parse().unwrap(), crate::index::FieldValue { value: v.into(), confidence: 1.0, page: None, bbox: None });
+            index.fields.insert(f.parse().unwrap(), crate::index::FieldValue { value: v.into(), confidence: 1.0, page: None, bbox: None, source: None });
         }
         let mut report = Report::default();
         score(&mut report, "facture.pdf", &index, &gt);

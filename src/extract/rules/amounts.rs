@@ -185,7 +185,7 @@ pub(super) fn choose_totals(amounts: &[AmountCand]) -> Totals {
 
 pub(super) fn amount_field(c: (AmountCand, f32)) -> FieldValue {
     let (a, score) = c;
-    FieldValue { value: format_amount(a.value), confidence: (score * a.conf).clamp(0.0, 1.0), page: Some(a.page), bbox: Some(a.bbox) }
+    FieldValue::read(format_amount(a.value), (score * a.conf).clamp(0.0, 1.0), Some(a.page), Some(a.bbox), crate::index::Origin::Rules)
 }
 
 pub(super) fn vat_breakdown(amounts: &[AmountCand]) -> Vec<VatBreakdown> {

@@ -44,7 +44,7 @@ struct Cand {
 
 impl Cand {
     fn into_field(self, ocr_conf: f32) -> FieldValue {
-        FieldValue { value: self.value, confidence: (self.score * ocr_conf).clamp(0.0, 1.0), page: Some(self.page), bbox: Some(self.bbox) }
+        FieldValue::read(self.value, (self.score * ocr_conf).clamp(0.0, 1.0), Some(self.page), Some(self.bbox), crate::index::Origin::Rules)
     }
 }
 
