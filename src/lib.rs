@@ -25,6 +25,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod document;
+pub mod duplicate;
 pub mod einvoice;
 pub mod extract;
 pub mod handoff;

@@ -25,6 +25,7 @@ use crate::archive::{Archive, ArchiveError, Stored};
 use crate::audit::{Event, EventKind, ObjectRef};
 use crate::catalog::{Catalog, Entry};
 use crate::document::Document;
+use crate::duplicate;
 use crate::handoff::Handoff;
 use crate::index::DocumentIndex;
 use crate::mail;
@@ -123,6 +124,13 @@ impl Recorder {
     /// returned and nothing more is written.
     pub fn processed(&self, doc: &Document, analysis: Analysis) -> Result<Processed, ArchiveError> {
         let mut index = analysis.index;
+        // The same invoice archived before (other bytes): held for a person, never paid twice.
+        if let Some(catalog) = &self.catalog {
+            if let Some(check) = duplicate::check(&index, catalog.as_ref()).map_err(|e| ArchiveError::Catalog(e.to_string()))? {
+                index.needs_review |= !check.passed;
+                index.checks.push(check);
+            }
+        }
         index.review = review::on_arrival(&index, &self.review);
         let mut handed_off = Vec::new();
         let outcome = match self.archive.store_processed(doc, &analysis.artefacts, &mut index, &self.actor)? {

@@ -351,12 +351,14 @@ pub enum CheckName {
     EmailCoverLetter,
     /// An e-mail attachment mailroom cannot read as a document.
     EmailAttachments,
+    /// The same invoice as an archived one (supplier, number, gross).
+    PossibleDuplicate,
     /// Any other name: EN 16931 rules and e-invoice checks.
     Other(String),
 }
 
 impl CheckName {
-    const OWN: [CheckName; 8] = [
+    const OWN: [CheckName; 9] = [
         CheckName::TotalsConsistent,
         CheckName::VatBreakdownSum,
         CheckName::IbanChecksum,
@@ -365,6 +367,7 @@ impl CheckName {
         CheckName::TotalDerived,
         CheckName::EmailCoverLetter,
         CheckName::EmailAttachments,
+        CheckName::PossibleDuplicate,
     ];
 
     pub fn as_str(&self) -> &str {
@@ -377,6 +380,7 @@ impl CheckName {
             CheckName::TotalDerived => "total_derived",
             CheckName::EmailCoverLetter => "email_cover_letter",
             CheckName::EmailAttachments => "email_attachments",
+            CheckName::PossibleDuplicate => "possible_duplicate",
             CheckName::Other(s) => s,
         }
     }

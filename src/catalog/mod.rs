@@ -96,6 +96,8 @@ pub struct Query {
     pub needs_review: Option<bool>,
     /// Case-insensitive substring of the invoice number, seller or buyer name or file name.
     pub text: Option<String>,
+    /// Exactly this gross total (`"1190.00"`).
+    pub gross_total: Option<String>,
     pub limit: Option<usize>,
 }
 
@@ -116,6 +118,9 @@ pub trait Catalog: Send + Sync {
     fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError>;
     /// Matching documents, newest receipt first.
     fn find(&self, query: &Query) -> Result<Vec<Entry>, CatalogError>;
+    /// Claims `key` for document `id` unless another document holds it already; returns the
+    /// holder. Atomic: of two workers claiming the same key at once, one gets it.
+    fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError>;
 }
 
 /// The WHERE clause and its parameters for a query; `placeholder(n)` writes the n-th
@@ -130,6 +135,9 @@ pub(crate) fn where_clause(q: &Query, date_expr: &str, placeholder: impl Fn(usiz
     if !q.doc_types.is_empty() {
         let ph: Vec<String> = q.doc_types.iter().map(|t| push(&mut params, t.as_str().to_string())).collect();
         conds.push(format!("doc_type IN ({})", ph.join(", ")));
+    }
+    if let Some(g) = &q.gross_total {
+        conds.push(format!("CAST(gross_total AS TEXT) = {}", push(&mut params, g.clone())));
     }
     if let Some(f) = q.from {
         conds.push(format!("{date_expr} >= {}", push(&mut params, f.format("%Y-%m-%d").to_string())));
@@ -353,6 +361,14 @@ pub(crate) mod tests {
         assert_eq!(ids(Query { needs_review: Some(true), ..Default::default() }), ["c"]);
         assert_eq!(ids(Query { text: Some("müller".into()), ..Default::default() }), ["a"]);
         assert_eq!(ids(Query::default()), ["a", "b", "c"]);
+        // Claims: the first document to claim a key holds it, whoever asks later.
+        let (a, b) = (id("a").to_string(), id("b").to_string());
+        assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &a).unwrap(), a);
+        assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &b).unwrap(), a);
+        assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &a).unwrap(), a, "claiming again is no conflict");
+        assert_eq!(c.claim("invoice|vat:DE1|RE-2|119.00", &b).unwrap(), b);
+        assert_eq!(c.find(&Query { gross_total: Some("119.00".into()), ..Default::default() }).unwrap().len(), 3);
+        assert!(c.find(&Query { gross_total: Some("119.01".into()), ..Default::default() }).unwrap().is_empty());
         c.remove(&id("b")).unwrap();
         assert!(c.get(&id("b")).unwrap().is_none());
     }

@@ -91,6 +91,8 @@ impl PostgresCatalog {
                  CREATE INDEX IF NOT EXISTS documents_issue_date ON {s}.documents (issue_date);
                  CREATE INDEX IF NOT EXISTS documents_doc_type ON {s}.documents (doc_type);
                  CREATE INDEX IF NOT EXISTS documents_review ON {s}.documents (status, needs_review);
+                 CREATE INDEX IF NOT EXISTS documents_gross ON {s}.documents (gross_total);
+                 CREATE TABLE IF NOT EXISTS {s}.invoice_claims (key TEXT PRIMARY KEY, id TEXT NOT NULL);
                  COMMIT;",
                 s = c.schema
             ))
@@ -143,6 +145,15 @@ impl Catalog for PostgresCatalog {
     fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError> {
         let sql = format!("SELECT {} FROM {}.documents WHERE id = $1", column_list(read_expr), self.schema);
         self.with(|c| c.query_opt(sql.as_str(), &[&id])).map(|r| r.as_ref().map(entry))
+    }
+
+    fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError> {
+        let insert = format!("INSERT INTO {}.invoice_claims (key, id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", self.schema);
+        let select = format!("SELECT id FROM {}.invoice_claims WHERE key = $1", self.schema);
+        self.with(|c| {
+            c.execute(insert.as_str(), &[&key, &id])?;
+            c.query_one(select.as_str(), &[&key]).map(|r| r.get(0))
+        })
     }
 
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {

@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_issue_date ON documents (issue_date);
 CREATE INDEX IF NOT EXISTS documents_doc_type ON documents (doc_type);
 CREATE INDEX IF NOT EXISTS documents_review ON documents (status, needs_review);
+CREATE INDEX IF NOT EXISTS documents_gross ON documents (gross_total);
+CREATE TABLE IF NOT EXISTS invoice_claims (key TEXT PRIMARY KEY, id TEXT NOT NULL);
 ";
 
 pub struct SqliteCatalog {
@@ -114,6 +116,12 @@ impl Catalog for SqliteCatalog {
     fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError> {
         let sql = format!("SELECT {} FROM documents WHERE id = ?1", column_list(str::to_string));
         self.conn().query_row(&sql, [id], entry).optional().map_err(db)
+    }
+
+    fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError> {
+        let conn = self.conn();
+        conn.execute("INSERT INTO invoice_claims (key, id) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING", [key, id]).map_err(db)?;
+        conn.query_row("SELECT id FROM invoice_claims WHERE key = ?1", [key], |r| r.get(0)).map_err(db)
     }
 
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {

@@ -55,6 +55,7 @@ pub fn list(config: &Config, args: ListArgs) -> ExitCode {
         status: args.quarantined.then_some(Status::Quarantined),
         needs_review: args.needs_review.then_some(true),
         text: args.search,
+        gross_total: None,
         limit: Some(args.limit),
     };
     let entries = match catalog.find(&q) {
