@@ -42,6 +42,7 @@ pub mod pipeline;
 pub mod processor;
 pub mod queue;
 pub mod redact;
+pub mod reprocess;
 pub mod retention;
 pub mod review;
 pub mod store;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use mailroom::document::Document;
+use mailroom::extract::FieldExtractor;
 use mailroom::index::{Channel, DocType};
 use mailroom::layout::Page;
 use mailroom::models::doctype::TrainedClassifier;
@@ -51,7 +52,15 @@ fn shipped_models_load_and_are_recorded() {
     let models = Pipeline::new().models();
     assert_eq!(models.classifier.name, "doctype-logistic");
     assert_eq!(models.extractor.name, "fields-logistic");
-    assert_eq!(models.extractor.version, "1");
+    // The version names the weights: the trained version and a hash of the shipped file's models.
+    let (v, hash) = models.extractor.version.split_once('+').expect("version+hash");
+    assert_eq!(v, "1");
+    assert_eq!(hash.len(), 12);
+    assert!(models.classifier.version.starts_with("1+") && models.classifier.version != models.extractor.version);
+    // Other weights, another version.
+    let mut fields = mailroom::models::shipped::fields().unwrap();
+    fields[0].bias[0] += 0.5;
+    assert_ne!(TrainedExtractor::new(fields).model().version, models.extractor.version);
 }
 
 #[test]

@@ -12,6 +12,7 @@ mod hold;
 mod list;
 mod process;
 mod quarantine;
+mod reprocess;
 mod retention;
 mod review;
 mod revise;
@@ -80,6 +81,8 @@ pub enum Command {
     /// The review queue on the command line: what waits for a person; approve (release to the ERP), reject, postpone.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// Read archived documents again with today's models (from their stored words; --ocr from the original), keeping what a person set.
+    Reprocess(reprocess::ReprocessArgs),
     /// Store documents in the archive and queue them for the workers (production).
     Submit(submit::SubmitArgs),
     /// Process queued documents until SIGTERM (production; run as many as you like).
@@ -199,6 +202,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Quarantine(cmd) => quarantine::quarantine(&config, cmd),
         Command::Revise(args) => revise::revise(&config, args),
         Command::Review(cmd) => review::review(&config, cmd),
+        Command::Reprocess(args) => reprocess::reprocess(&config, args),
         Command::Submit(args) => submit::submit(&config, args),
         Command::Worker(args) => worker::worker(&config, args),
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),

@@ -147,11 +147,14 @@ fn title_features(first: &Page, f: &mut Features) {
 #[derive(Debug, Clone)]
 pub struct TrainedClassifier {
     model: LinearModel,
+    /// [`super::weights_version`] of the model.
+    version: String,
 }
 
 impl TrainedClassifier {
     pub fn new(model: LinearModel) -> Self {
-        TrainedClassifier { model }
+        let version = super::weights_version(&model.version, std::slice::from_ref(&model));
+        TrainedClassifier { model, version }
     }
 
     pub fn shipped() -> Option<Self> {
@@ -172,7 +175,7 @@ pub fn label(s: &str) -> Option<DocType> {
 
 impl Classifier for TrainedClassifier {
     fn model(&self) -> ModelInfo {
-        ModelInfo { name: "doctype-logistic".into(), version: self.model.version.clone() }
+        ModelInfo { name: "doctype-logistic".into(), version: self.version.clone() }
     }
 
     fn classify(&self, pages: &[Page]) -> DocTypeResult {

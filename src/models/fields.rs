@@ -593,11 +593,14 @@ pub fn same_value(field: Field, a: &str, b: &str) -> bool {
 /// The field extractor over the trained models; the rules fill what they do not cover.
 pub struct TrainedExtractor {
     models: Vec<LinearModel>,
+    /// [`super::weights_version`] of the models.
+    version: String,
 }
 
 impl TrainedExtractor {
     pub fn new(models: Vec<LinearModel>) -> Self {
-        TrainedExtractor { models }
+        let version = super::weights_version(models.first().map(|m| m.version.as_str()).unwrap_or_default(), &models);
+        TrainedExtractor { models, version }
     }
 
     /// The shipped models, if `models/fields-v1.json` holds any.
@@ -633,8 +636,7 @@ impl TrainedExtractor {
 
 impl FieldExtractor for TrainedExtractor {
     fn model(&self) -> ModelInfo {
-        let version = self.models.first().map(|m| m.version.clone()).unwrap_or_default();
-        ModelInfo { name: "fields-logistic".into(), version }
+        ModelInfo { name: "fields-logistic".into(), version: self.version.clone() }
     }
 
     fn extract(&self, doc: &ReadDocument) -> Extraction {

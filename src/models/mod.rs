@@ -30,6 +30,16 @@ pub struct LinearModel {
     pub bias: Vec<f32>,
 }
 
+/// A model version that identifies its weights: the trained version and the first 12 hex
+/// digits of the SHA-256 of the models as stored (`1+3fa9c2e1b7d0`). A retrained model gets a
+/// new one even when nobody raised the version, so `mailroom reprocess --model-older` finds
+/// what an earlier model read.
+pub fn weights_version(version: &str, models: &[LinearModel]) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(models).expect("models serialise");
+    format!("{version}+{}", &hex::encode(Sha256::digest(&json))[..12])
+}
+
 impl LinearModel {
     fn raw(&self, row: usize, x: &Features) -> f32 {
         let w = &self.weights[row];

@@ -1,0 +1,181 @@
+//! Reprocessing: archived documents read again with today's models and rules — after a
+//! retraining, a fixed rule, a new OCR language — safely:
+//!
+//! - from the stored words by default (no OCR: classification and extraction are what change);
+//!   e-invoices are parsed again from their XML and e-mails read again from their text (both
+//!   without OCR); `ocr` reads every original again;
+//! - a new index revision only where the reading differs from the current index;
+//! - a value a person set (`source.from = person`) is kept; where the new reading differs from
+//!   it, the reading is recorded beside it in the audit entry as a suggestion, and the document
+//!   goes to review;
+//! - a released document whose values change is held for review again (an approved document
+//!   is not re-released with values nobody checked); a rejected one stays rejected;
+//! - written through the processor's `Recorder` like every other change (audit entry, revision,
+//!   handoff of what is released, catalog), so the handoff holds its gate;
+//! - a run that is stopped and started again skips what it did: a document whose reading no
+//!   longer differs writes nothing.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::archive::ArchiveError;
+use crate::document::Document;
+use crate::index::{Check, CheckName, DocumentIndex, Field, FieldValue, Review, ReviewState, SourceFormat, Status};
+use crate::layout::Page;
+use crate::pipeline::Pipeline;
+use crate::processor::{Recorder, Revised};
+use crate::review::{self, ReviewPolicy};
+
+/// How documents are read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// From the stored words (scans, born-digital PDFs); e-invoices and e-mails from their
+    /// original, which needs no OCR.
+    Words,
+    /// Every original read again, OCR included.
+    Ocr,
+}
+
+/// What reprocessing one document found.
+#[derive(Debug)]
+pub struct Outcome {
+    pub id: String,
+    /// What changes, field by field (`{"field", "from", "to"}`), and the type and review.
+    pub changes: Vec<Value>,
+    /// New readings of values a person set, kept beside them.
+    pub suggestions: Vec<Value>,
+    /// The revision written; `None` in a dry run or when nothing changed.
+    pub revised: Option<Revised>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReprocessError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("{id}: {message}")]
+    Unreadable { id: String, message: String },
+}
+
+/// The fresh reading of an archived document, as the pipeline makes it today.
+fn read_again(pipeline: &Pipeline, records: &Recorder, current: &DocumentIndex, mode: Mode) -> Result<DocumentIndex, ReprocessError> {
+    let id = current.id.to_string();
+    let unreadable = |message: String| ReprocessError::Unreadable { id: id.clone(), message };
+    let (_, bytes) = records.archive.original(&id)?.ok_or_else(|| unreadable("the original is missing from the archive (run mailroom verify)".into()))?;
+    let doc = Document::restored(bytes, current.source.clone());
+    let from_original = mode == Mode::Ocr || matches!(current.source_format, Some(SourceFormat::Zugferd | SourceFormat::XrechnungCii | SourceFormat::XrechnungUbl | SourceFormat::Email) | None);
+    if from_original {
+        return pipeline.analyse(&doc).map(|a| a.index).map_err(|f| unreadable(format!("{}: {}", f.kind.as_str(), f.message)));
+    }
+    let key = current.archive.words.as_deref().ok_or_else(|| unreadable("no stored words: read it again with --ocr".into()))?;
+    let words = records.archive.store().get(key).map_err(ArchiveError::from)?.ok_or_else(|| unreadable(format!("{key} is missing (run mailroom verify)")))?;
+    let pages: Vec<Page> = serde_json::from_slice(&words).map_err(|e| unreadable(format!("{key} cannot be read: {e}")))?;
+    let mut index = pipeline.index_pages(&doc, &pages);
+    // What the first reading knew beyond the words stays as it was.
+    index.source_format = current.source_format;
+    Ok(index)
+}
+
+/// The current index with the fresh reading applied, what changed, and the suggestions.
+fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &ReviewPolicy) -> (DocumentIndex, Vec<Value>, Vec<Value>) {
+    let mut next = current.clone();
+    let mut changes = Vec::new();
+    let mut suggestions = Vec::new();
+    // Fields: today's reading, but a person's value stays (the reading becomes a suggestion).
+    let mut fields: BTreeMap<Field, FieldValue> = fresh.fields;
+    for (field, value) in current.fields.iter().filter(|(_, v)| v.from_person()) {
+        let reading = fields.get(field).map(|v| v.value.clone());
+        if reading.as_deref() != Some(value.value.as_str()) {
+            suggestions.push(json!({"field": field, "kept": value.value, "reading": reading}));
+        }
+        fields.insert(*field, value.clone());
+    }
+    for f in Field::ALL {
+        let (old, new) = (current.fields.get(&f), fields.get(&f));
+        if old.map(|v| (&v.value, v.confidence.to_bits())) != new.map(|v| (&v.value, v.confidence.to_bits())) {
+            changes.push(json!({"field": f, "from": old.map(|v| &v.value), "to": new.map(|v| &v.value)}));
+        }
+    }
+    next.fields = fields;
+    // The type: a person's decision on the document (their review names them) keeps it.
+    let person_decided = current.review.as_ref().is_some_and(|r| r.by.is_some());
+    let (old_type, new_type) = (current.doc_type.as_ref().map(|d| d.label), fresh.doc_type.as_ref().map(|d| d.label));
+    if !person_decided {
+        if old_type != new_type {
+            changes.push(json!({"field": "doc_type", "from": old_type, "to": new_type}));
+        }
+        next.doc_type = fresh.doc_type;
+    }
+    if current.line_items != fresh.line_items {
+        changes.push(json!({"field": "line_items", "from": current.line_items.len(), "to": fresh.line_items.len()}));
+    }
+    next.line_items = fresh.line_items;
+    if current.vat_breakdown != fresh.vat_breakdown {
+        changes.push(json!({"field": "vat_breakdown"}));
+    }
+    next.vat_breakdown = fresh.vat_breakdown;
+    // Checks of the fields as they now stand, a person's values included.
+    next.checks = if next.fields.values().any(FieldValue::from_person) { recheck(&next, &fresh.checks) } else { fresh.checks };
+    // What the archive found when the document came in (a possible duplicate) is no reading:
+    // it stays as it was decided.
+    for c in current.checks.iter().filter(|c| c.name == CheckName::PossibleDuplicate) {
+        if !next.checks.iter().any(|n| n.name == c.name) {
+            next.checks.push(c.clone());
+        }
+    }
+    if current.checks != next.checks {
+        changes.push(json!({"field": "checks"}));
+    }
+    let values_changed = !changes.is_empty() || !suggestions.is_empty();
+    if current.models != fresh.models {
+        changes.push(json!({"field": "models", "from": current.models, "to": fresh.models}));
+    }
+    next.models = fresh.models;
+    next.language = fresh.language;
+    next.pages = fresh.pages;
+    next.einvoice = fresh.einvoice;
+    next.needs_review = if person_decided && !values_changed { current.needs_review } else { fresh.needs_review || !suggestions.is_empty() || next.checks.iter().any(|c| !c.passed) };
+    // The review: nothing nobody checked is released on a changed reading.
+    let state = current.review.as_ref().map(|r| r.state);
+    next.review = match state {
+        Some(ReviewState::Rejected | ReviewState::Pending | ReviewState::Postponed) => current.review.clone(),
+        Some(ReviewState::Approved) if !values_changed => current.review.clone(),
+        Some(ReviewState::Approved) => {
+            Some(Review { state: ReviewState::Pending, by: Some(who.to_string()), at: Some(chrono::Utc::now().to_rfc3339()), reason: Some("read again: values changed since the approval".into()) })
+        }
+        Some(ReviewState::StraightThrough) | None => review::on_arrival(&next, policy),
+    };
+    if next.review.as_ref().map(|r| r.state) != state {
+        changes.push(json!({"field": "review", "from": state.map(ReviewState::as_str), "to": next.review.as_ref().map(|r| r.state.as_str())}));
+    }
+    (next, changes, suggestions)
+}
+
+/// The checks recomputed over fields that include a person's values (the reading's own checks
+/// were made on its values); an e-invoice's EN 16931 rule checks stay as read.
+fn recheck(index: &DocumentIndex, read: &[Check]) -> Vec<Check> {
+    let ex =
+        crate::extract::Extraction { fields: index.fields.clone(), line_items: index.line_items.clone(), vat_breakdown: index.vat_breakdown.clone(), checks: Vec::new(), totals_consistent: false };
+    let mut checks = crate::extract::checks::run(&ex);
+    let own: Vec<String> = checks.iter().map(|c| c.name.to_string()).collect();
+    checks.extend(read.iter().filter(|c| !own.contains(&c.name.to_string())).cloned());
+    checks
+}
+
+/// Reads one archived document again and, unless `dry_run`, writes a new revision where the
+/// reading differs. Quarantined documents are `mailroom quarantine retry`'s.
+pub fn reprocess(pipeline: &Pipeline, records: &Recorder, id: &str, mode: Mode, dry_run: bool) -> Result<Option<Outcome>, ReprocessError> {
+    let Some(current) = records.archive.lookup(id)? else { return Ok(None) };
+    if current.status != Status::Processed {
+        return Ok(None);
+    }
+    let fresh = read_again(pipeline, records, &current, mode)?;
+    let (mut next, changes, suggestions) = merge(&current, fresh, &records.actor, &records.review);
+    let mut outcome = Outcome { id: id.to_string(), changes, suggestions, revised: None };
+    if outcome.changes.is_empty() || dry_run {
+        return Ok(Some(outcome));
+    }
+    let details = json!({"reprocessed": true, "mode": if mode == Mode::Ocr { "ocr" } else { "words" }, "changes": outcome.changes, "suggestions": outcome.suggestions});
+    outcome.revised = Some(records.revise(&mut next, details)?);
+    Ok(Some(outcome))
+}
