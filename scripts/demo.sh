@@ -10,4 +10,7 @@ ARCHIVE="${MAILROOM_ARCHIVE:-archive}"
 echo "processing fixtures/documents into $ARCHIVE/ …" >&2
 target/release/mailroom process fixtures/documents --archive "$ARCHIVE"
 echo >&2
-echo "index of each document: $ARCHIVE/documents/<sha256>/index.json  (try: target/release/mailroom process --json FILE)" >&2
+echo "index of each document: $ARCHIVE/documents/<sha256>/index/0001.json  (try: target/release/mailroom process --json FILE)" >&2
+echo >&2
+echo "held for review (they reach the ERP outbox only once a person approves them):" >&2
+target/release/mailroom --archive "$ARCHIVE" review list

@@ -146,3 +146,26 @@ fn without_straight_through_every_document_waits_for_a_person() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(outbox(&archive, id).iter().any(|n| n.ends_with("-r0003.jsonl")), "{:?}", outbox(&archive, id));
 }
+
+#[test]
+fn stats_tell_the_automation_rate_and_which_fields_reviewers_change() {
+    let archive = tempfile::tempdir().unwrap();
+    let a = archive.path();
+    let run = process(a, &[fixture("documents/invoice-page.png"), fixture("documents/born-digital-invoice.pdf")]);
+    let held = run.by_name("invoice-page.png")["id"].as_str().unwrap().to_string();
+    let o = mailroom(a, &["revise", &held[..12], "--set", "gross_total=1190.00", "--reason", "Summe falsch gelesen"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = mailroom(a, &["review", "approve", &held[..12]]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = mailroom(a, &["stats", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["processed"], 2);
+    assert_eq!(s["released_unchanged"], 1, "the straight-through invoice; the corrected one does not count");
+    assert_eq!(s["automation_rate"], 0.5);
+    assert_eq!(s["reviewed_by_a_person"], 1);
+    assert_eq!(s["fields"]["gross_total"]["changed"], 1);
+    assert_eq!(s["fields"]["invoice_number"]["changed"], 0);
+    assert_eq!(s["review"]["approved"], 1);
+    assert_eq!(s["review"]["straight_through"], 1);
+}

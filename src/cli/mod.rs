@@ -17,6 +17,7 @@ mod retention;
 mod review;
 mod revise;
 mod serve;
+mod stats;
 mod submit;
 mod train;
 mod verify;
@@ -81,6 +82,8 @@ pub enum Command {
     /// The review queue on the command line: what waits for a person; approve (release to the ERP), reject, postpone.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// How much a person still has to do: the automation rate, and per field how often reviewers changed what was read.
+    Stats(stats::StatsArgs),
     /// Read archived documents again with today's models (from their stored words; --ocr from the original), keeping what a person set.
     Reprocess(reprocess::ReprocessArgs),
     /// Store documents in the archive and queue them for the workers (production).
@@ -203,6 +206,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Revise(args) => revise::revise(&config, args),
         Command::Review(cmd) => review::review(&config, cmd),
         Command::Reprocess(args) => reprocess::reprocess(&config, args),
+        Command::Stats(args) => stats::stats(&config, args),
         Command::Submit(args) => submit::submit(&config, args),
         Command::Worker(args) => worker::worker(&config, args),
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),
