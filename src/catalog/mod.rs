@@ -43,6 +43,8 @@ pub struct Entry {
     pub error_message: Option<String>,
     pub retain_until: Option<String>,
     pub index_key: String,
+    /// `review.state` of the index (`pending`, `approved`, …); none for quarantine records.
+    pub review_state: Option<String>,
 }
 
 fn text<T: Serialize>(v: &T) -> Option<String> {
@@ -81,6 +83,7 @@ impl Entry {
             error_message: index.error.as_ref().map(|e| e.message.clone()),
             retain_until: index.archive.retain_until.clone(),
             index_key: index.archive.index.clone().unwrap_or_default(),
+            review_state: index.review.as_ref().map(|r| r.state.as_str().to_string()),
         }
     }
 }
@@ -98,6 +101,8 @@ pub struct Query {
     pub text: Option<String>,
     /// Exactly this gross total (`"1190.00"`).
     pub gross_total: Option<String>,
+    /// In this review state (`pending`, `postponed`, `approved`, `rejected`, `straight_through`).
+    pub review_state: Option<crate::index::ReviewState>,
     pub limit: Option<usize>,
 }
 
@@ -135,6 +140,9 @@ pub(crate) fn where_clause(q: &Query, date_expr: &str, placeholder: impl Fn(usiz
     if !q.doc_types.is_empty() {
         let ph: Vec<String> = q.doc_types.iter().map(|t| push(&mut params, t.as_str().to_string())).collect();
         conds.push(format!("doc_type IN ({})", ph.join(", ")));
+    }
+    if let Some(r) = q.review_state {
+        conds.push(format!("review_state = {}", push(&mut params, r.as_str().to_string())));
     }
     if let Some(g) = &q.gross_total {
         conds.push(format!("CAST(gross_total AS TEXT) = {}", push(&mut params, g.clone())));
@@ -201,8 +209,33 @@ impl Value {
     }
 }
 
+/// The catalog's schema versions, applied in order to a catalog that has fewer (recorded in
+/// its `schema_migrations` table), so that an existing catalog is upgraded, never rebuilt by
+/// surprise. Each is written for both databases; `{s}` is the schema prefix (`` for SQLite).
+pub(crate) struct Migration {
+    pub version: u32,
+    pub what: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+pub(crate) const MIGRATIONS: [Migration; 2] = [
+    Migration {
+        version: 2,
+        what: "claims of duplicate-invoice keys",
+        sqlite: "CREATE TABLE IF NOT EXISTS invoice_claims (key TEXT PRIMARY KEY, id TEXT NOT NULL); CREATE INDEX IF NOT EXISTS documents_gross ON documents (gross_total);",
+        postgres: "CREATE TABLE IF NOT EXISTS {s}.invoice_claims (key TEXT PRIMARY KEY, id TEXT NOT NULL); CREATE INDEX IF NOT EXISTS documents_gross ON {s}.documents (gross_total);",
+    },
+    Migration {
+        version: 3,
+        what: "the review state of each document, for the review queue",
+        sqlite: "ALTER TABLE documents ADD COLUMN review_state TEXT; CREATE INDEX IF NOT EXISTS documents_review_state ON documents (review_state, received_at);",
+        postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS review_state TEXT; CREATE INDEX IF NOT EXISTS documents_review_state ON {s}.documents (review_state, received_at);",
+    },
+];
+
 /// The columns in the order both implementations read and write them, and what they hold.
-pub(crate) const COLUMNS: [(&str, Kind); 24] = [
+pub(crate) const COLUMNS: [(&str, Kind); 25] = [
     ("id", Kind::Text),
     ("revision", Kind::Integer),
     ("status", Kind::Text),
@@ -227,6 +260,7 @@ pub(crate) const COLUMNS: [(&str, Kind); 24] = [
     ("error_message", Kind::Text),
     ("retain_until", Kind::Text),
     ("index_key", Kind::Text),
+    ("review_state", Kind::Text),
 ];
 
 /// The column names, comma-separated, `f` applied to each (a cast, a conversion).
@@ -236,7 +270,7 @@ pub(crate) fn column_list(f: impl Fn(&str) -> String) -> String {
 
 impl Entry {
     /// The row's values in [`COLUMNS`] order.
-    pub(crate) fn values(&self) -> [Value; 24] {
+    pub(crate) fn values(&self) -> [Value; 25] {
         let t = |s: &Option<String>| Value::Text(s.clone());
         let s = |s: &String| Value::Text(Some(s.clone()));
         [
@@ -265,6 +299,7 @@ impl Entry {
             t(&self.error_message),
             t(&self.retain_until),
             s(&self.index_key),
+            t(&self.review_state),
         ]
     }
 
@@ -303,6 +338,7 @@ impl Entry {
             error_message: t(21),
             retain_until: t(22),
             index_key: s(23),
+            review_state: t(24),
         }
     }
 }
@@ -361,6 +397,12 @@ pub(crate) mod tests {
         assert_eq!(ids(Query { needs_review: Some(true), ..Default::default() }), ["c"]);
         assert_eq!(ids(Query { text: Some("müller".into()), ..Default::default() }), ["a"]);
         assert_eq!(ids(Query::default()), ["a", "b", "c"]);
+        // The review state, for the queue.
+        let mut c2 = index("c", DocType::Invoice, "2025-03-01", "Weber KG?", 2);
+        c2.review = Some(crate::index::Review { state: crate::index::ReviewState::Pending, by: None, at: None, reason: None });
+        c.upsert(&Entry::of(&c2)).unwrap();
+        assert_eq!(ids(Query { review_state: Some(crate::index::ReviewState::Pending), ..Default::default() }), ["c"]);
+        assert!(ids(Query { review_state: Some(crate::index::ReviewState::Approved), ..Default::default() }).is_empty());
         // Claims: the first document to claim a key holds it, whoever asks later.
         let (a, b) = (id("a").to_string(), id("b").to_string());
         assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &a).unwrap(), a);

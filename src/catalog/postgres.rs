@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use postgres::{Client, NoTls, Row};
 
-use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, UPSERT_GUARD};
+use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, MIGRATIONS, UPSERT_GUARD};
 use crate::redact::redact_url;
 
 pub struct PostgresCatalog {
@@ -91,13 +91,37 @@ impl PostgresCatalog {
                  CREATE INDEX IF NOT EXISTS documents_issue_date ON {s}.documents (issue_date);
                  CREATE INDEX IF NOT EXISTS documents_doc_type ON {s}.documents (doc_type);
                  CREATE INDEX IF NOT EXISTS documents_review ON {s}.documents (status, needs_review);
-                 CREATE INDEX IF NOT EXISTS documents_gross ON {s}.documents (gross_total);
-                 CREATE TABLE IF NOT EXISTS {s}.invoice_claims (key TEXT PRIMARY KEY, id TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS {s}.schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+                 INSERT INTO {s}.schema_migrations (version) VALUES (1) ON CONFLICT DO NOTHING;
                  COMMIT;",
                 s = c.schema
             ))
         })?;
+        c.migrate()?;
         Ok(c)
+    }
+
+    /// Applies the migrations this catalog has not seen, one at a time under the same advisory
+    /// lock as the creation, so that workers starting together upgrade it once.
+    fn migrate(&self) -> Result<(), CatalogError> {
+        for m in MIGRATIONS.iter() {
+            let s = &self.schema;
+            let sql = format!(
+                "BEGIN;
+                 SELECT pg_advisory_xact_lock(hashtext('mailroom-catalog-{s}'));
+                 DO $$ BEGIN
+                   IF NOT EXISTS (SELECT 1 FROM {s}.schema_migrations WHERE version = {v}) THEN
+                     {body}
+                     INSERT INTO {s}.schema_migrations (version) VALUES ({v});
+                   END IF;
+                 END $$;
+                 COMMIT;",
+                v = m.version,
+                body = m.postgres.replace("{s}", s)
+            );
+            self.with(|c| c.batch_execute(&sql)).map_err(|e| CatalogError::Db(format!("upgrading the catalog to version {} ({}): {e}", m.version, m.what)))?;
+        }
+        Ok(())
     }
 
     /// Runs `f` on a live connection, connecting (again) when needed.
@@ -185,6 +209,30 @@ mod tests {
         assert_eq!(e.received_at, "2025-06-26T10:00:00Z");
         assert_eq!(e.gross_total.as_deref(), Some("119.00"));
         c.with(|client| client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))).unwrap();
+    }
+
+    #[test]
+    fn a_postgres_catalog_of_the_first_version_is_upgraded_in_place() {
+        let url = std::env::var("MAILROOM_TEST_DATABASE_URL").unwrap_or_else(|_| "postgresql://postgres@127.0.0.1:5432/test".into());
+        let schema = format!("mailroom_test_old_{}", std::process::id());
+        let mut client = Client::connect(&url, NoTls).expect("PostgreSQL must run on 127.0.0.1:5432 (see scripts/services.sh)");
+        // The catalog as the first version wrote it: no migrations table, no review state.
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA {schema};
+                 CREATE TABLE {schema}.documents (id TEXT PRIMARY KEY, revision INTEGER NOT NULL, status TEXT NOT NULL, received_at TIMESTAMPTZ NOT NULL, channel TEXT NOT NULL, source_name TEXT NOT NULL, media_type TEXT NOT NULL, source_format TEXT, doc_type TEXT, doc_type_confidence REAL, needs_review BOOLEAN NOT NULL, invoice_number TEXT, issue_date DATE, due_date DATE, seller_name TEXT, seller_vat_id TEXT, buyer_name TEXT, iban TEXT, currency TEXT, gross_total NUMERIC(18, 2), error_kind TEXT, error_message TEXT, retain_until TIMESTAMPTZ, index_key TEXT NOT NULL);
+                 INSERT INTO {schema}.documents (id, revision, status, received_at, channel, source_name, media_type, needs_review, index_key) VALUES ('x', 1, 'processed', '2025-01-01T00:00:00Z', 'file', 'x.pdf', 'application/pdf', false, 'k');"
+            ))
+            .unwrap();
+        let c = PostgresCatalog::connect(&url, &schema).unwrap();
+        let version: i32 = c.with(|cl| cl.query_one(format!("SELECT max(version) FROM {schema}.schema_migrations").as_str(), &[]).map(|r| r.get(0))).unwrap();
+        assert_eq!(version as u32, MIGRATIONS.last().unwrap().version);
+        assert_eq!(c.get("x").unwrap().expect("the old row survives").review_state, None);
+        c.remove("x").unwrap();
+        super::super::tests::behaves(&c);
+        // Connecting again applies nothing twice.
+        PostgresCatalog::connect(&url, &schema).unwrap();
+        client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).unwrap();
     }
 
     #[test]

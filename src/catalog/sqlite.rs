@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row, ToSql};
 
-use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, UPSERT_GUARD};
+use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, MIGRATIONS, UPSERT_GUARD};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS documents (
@@ -39,8 +39,8 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_issue_date ON documents (issue_date);
 CREATE INDEX IF NOT EXISTS documents_doc_type ON documents (doc_type);
 CREATE INDEX IF NOT EXISTS documents_review ON documents (status, needs_review);
-CREATE INDEX IF NOT EXISTS documents_gross ON documents (gross_total);
-CREATE TABLE IF NOT EXISTS invoice_claims (key TEXT PRIMARY KEY, id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+INSERT OR IGNORE INTO schema_migrations (version, applied_at) VALUES (1, datetime('now'));
 ";
 
 pub struct SqliteCatalog {
@@ -89,12 +89,23 @@ impl SqliteCatalog {
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
+        migrate(&conn)?;
         Ok(SqliteCatalog { path, conn: Mutex::new(conn) })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// Applies the migrations this catalog has not seen, each in its own transaction.
+fn migrate(conn: &Connection) -> Result<(), CatalogError> {
+    let have: u32 = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0)).map_err(db)?;
+    for m in MIGRATIONS.iter().filter(|m| m.version > have) {
+        conn.execute_batch(&format!("BEGIN; {} INSERT INTO schema_migrations (version, applied_at) VALUES ({}, datetime('now')); COMMIT;", m.sqlite, m.version))
+            .map_err(|e| CatalogError::Db(format!("upgrading the catalog to version {} ({}): {e}", m.version, m.what)))?;
+    }
+    Ok(())
 }
 
 impl Catalog for SqliteCatalog {
@@ -148,5 +159,28 @@ mod tests {
         drop(c);
         let c = SqliteCatalog::open(dir.path().join("catalog.sqlite")).unwrap();
         assert!(c.get(&super::super::tests::id("a")).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_catalog_of_the_first_version_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            // The catalog as the first version wrote it: no migrations table, no review state.
+            let old = Connection::open(&path).unwrap();
+            let v1 = SCHEMA.split("CREATE TABLE IF NOT EXISTS schema_migrations").next().unwrap();
+            old.execute_batch(v1).unwrap();
+            old.execute("INSERT INTO documents (id, revision, status, received_at, channel, source_name, media_type, needs_review, index_key) VALUES ('x', 1, 'processed', '2025-01-01T00:00:00Z', 'file', 'x.pdf', 'application/pdf', 0, 'k')", []).unwrap();
+        }
+        let c = SqliteCatalog::open(&path).unwrap();
+        let versions: u32 = c.conn().query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+        assert_eq!(versions, MIGRATIONS.last().unwrap().version);
+        let old_row = c.get("x").unwrap().expect("the old row survives");
+        assert_eq!(old_row.review_state, None);
+        c.remove("x").unwrap();
+        super::super::tests::behaves(&c);
+        drop(c);
+        // Opening again applies nothing twice.
+        SqliteCatalog::open(&path).unwrap();
     }
 }

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use super::{export::parse_type, fail};
 use crate::catalog::{Entry, Query};
 use crate::config::Config;
-use crate::index::{DocType, Status};
+use crate::index::{DocType, ReviewState, Status};
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
@@ -27,6 +27,9 @@ pub struct ListArgs {
     /// Only quarantined documents.
     #[arg(long)]
     pub quarantined: bool,
+    /// Only documents in this review state: pending, postponed, approved, rejected, straight_through.
+    #[arg(long, value_parser = parse_review_state)]
+    pub review: Option<ReviewState>,
     /// Text in the invoice number, seller or buyer name or file name.
     #[arg(long)]
     pub search: Option<String>,
@@ -34,6 +37,10 @@ pub struct ListArgs {
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
+}
+
+fn parse_review_state(s: &str) -> Result<ReviewState, String> {
+    ReviewState::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("one of: {}", ReviewState::ALL.map(ReviewState::as_str).join(", ")))
 }
 
 #[derive(Subcommand, Debug)]
@@ -56,6 +63,7 @@ pub fn list(config: &Config, args: ListArgs) -> ExitCode {
         needs_review: args.needs_review.then_some(true),
         text: args.search,
         gross_total: None,
+        review_state: args.review,
         limit: Some(args.limit),
     };
     let entries = match catalog.find(&q) {
@@ -82,13 +90,17 @@ fn line(e: &Entry) -> String {
         "{}  {:<18} {:<10} {:<20} {:>12} {:<3} {:<28} {}{}",
         e.id.get(..16).unwrap_or(&e.id),
         what,
-        e.issue_date.as_deref().unwrap_or(&e.received_at[..10.min(e.received_at.len())]),
+        e.issue_date.as_deref().unwrap_or(e.received_at.get(..10).unwrap_or(&e.received_at)),
         e.invoice_number.as_deref().unwrap_or("-"),
         e.gross_total.as_deref().unwrap_or("-"),
         e.currency.as_deref().unwrap_or(""),
         e.seller_name.as_deref().unwrap_or("-").chars().take(28).collect::<String>(),
         e.source_name,
-        if e.needs_review && e.status == Status::Processed { "  [review]" } else { "" }
+        match e.review_state.as_deref() {
+            Some(state @ ("pending" | "postponed" | "rejected")) => format!("  [{state}]"),
+            _ if e.needs_review && e.status == Status::Processed => "  [review]".to_string(),
+            _ => String::new(),
+        }
     )
 }
 
