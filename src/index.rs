@@ -226,17 +226,22 @@ pub struct FieldValue {
 impl FieldValue {
     /// A value read from the document (XML, rules, model, computed), not tied to a person.
     pub fn read(value: String, confidence: f32, page: Option<u32>, bbox: Option<[f32; 4]>, from: Origin) -> FieldValue {
-        FieldValue { value, confidence, page, bbox, source: Some(Provenance { from, by: None }) }
+        FieldValue { value, confidence, page, bbox, source: Some(Provenance { from, by: None, confirmed_by: None }) }
     }
 
     /// A value a person set or confirmed: certain, and not tied to a place on the page.
     pub fn by_person(value: String, who: &str) -> FieldValue {
-        FieldValue { value, confidence: 1.0, page: None, bbox: None, source: Some(Provenance { from: Origin::Person, by: Some(who.to_string()) }) }
+        FieldValue { value, confidence: 1.0, page: None, bbox: None, source: Some(Provenance { from: Origin::Person, by: Some(who.to_string()), confirmed_by: None }) }
     }
 
-    /// Set or confirmed by a person.
+    /// Set by a person (their own value, not a confirmed reading).
     pub fn from_person(&self) -> bool {
         self.source.as_ref().is_some_and(|s| s.from == Origin::Person)
+    }
+
+    /// Set or confirmed by a person: a value later readings must not replace.
+    pub fn vouched_for(&self) -> bool {
+        self.source.as_ref().is_some_and(|s| s.from == Origin::Person || s.confirmed_by.is_some())
     }
 }
 
@@ -276,6 +281,9 @@ pub struct Provenance {
     pub from: Origin,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// The person who confirmed a read value by approving the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -5,8 +5,8 @@
 //!   e-invoices are parsed again from their XML and e-mails read again from their text (both
 //!   without OCR); `ocr` reads every original again;
 //! - a new index revision only where the reading differs from the current index;
-//! - a value a person set (`source.from = person`) is kept; where the new reading differs from
-//!   it, the reading is recorded beside it in the audit entry as a suggestion, and the document
+//! - a value a person set (`source.from = person`) or confirmed by approving the document
+//!   (`source.confirmed_by`) is kept; where the new reading differs from it, the reading is recorded beside it in the audit entry as a suggestion, and the document
 //!   goes to review;
 //! - a released document whose values change is held for review again (an approved document
 //!   is not re-released with values nobody checked); a rejected one stays rejected;
@@ -83,7 +83,7 @@ fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &Revi
     let mut suggestions = Vec::new();
     // Fields: today's reading, but a person's value stays (the reading becomes a suggestion).
     let mut fields: BTreeMap<Field, FieldValue> = fresh.fields;
-    for (field, value) in current.fields.iter().filter(|(_, v)| v.from_person()) {
+    for (field, value) in current.fields.iter().filter(|(_, v)| v.vouched_for()) {
         let reading = fields.get(field).map(|v| v.value.clone());
         if reading.as_deref() != Some(value.value.as_str()) {
             suggestions.push(json!({"field": field, "kept": value.value, "reading": reading}));
@@ -115,7 +115,7 @@ fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &Revi
     }
     next.vat_breakdown = fresh.vat_breakdown;
     // Checks of the fields as they now stand, a person's values included.
-    next.checks = if next.fields.values().any(FieldValue::from_person) { recheck(&next, &fresh.checks) } else { fresh.checks };
+    next.checks = if next.fields.values().any(FieldValue::vouched_for) { recheck(&next, &fresh.checks) } else { fresh.checks };
     // What the archive found when the document came in (a possible duplicate) is no reading:
     // it stays as it was decided.
     for c in current.checks.iter().filter(|c| c.name == CheckName::PossibleDuplicate) {
@@ -140,9 +140,12 @@ fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &Revi
     next.review = match state {
         Some(ReviewState::Rejected | ReviewState::Pending | ReviewState::Postponed) => current.review.clone(),
         Some(ReviewState::Approved) if !values_changed => current.review.clone(),
-        Some(ReviewState::Approved) => {
-            Some(Review { state: ReviewState::Pending, by: Some(who.to_string()), at: Some(chrono::Utc::now().to_rfc3339()), reason: Some("read again: values changed since the approval".into()) })
-        }
+        Some(ReviewState::Approved) => Some(Review {
+            state: ReviewState::Pending,
+            by: Some(who.to_string()),
+            at: Some(chrono::Utc::now().to_rfc3339()),
+            reason: Some("read again: the new reading differs from what was approved".into()),
+        }),
         Some(ReviewState::StraightThrough) | None => review::on_arrival(&next, policy),
     };
     if next.review.as_ref().map(|r| r.state) != state {

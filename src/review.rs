@@ -75,7 +75,8 @@ pub enum ReviewError {
 
 /// Applies a person's decision to the current index: the new review state, who and when.
 /// Returns the audit details of the change (what it was, what it is, why). An approval also
-/// marks the document as reviewed (`needs_review` false), as a correction does.
+/// marks the document as reviewed (`needs_review` false), as a correction does, and each read
+/// value as confirmed by the person (`source.confirmed_by`).
 pub fn decide(index: &mut DocumentIndex, decision: Decision, by: &str, reason: Option<&str>) -> Result<serde_json::Value, ReviewError> {
     if index.status != Status::Processed {
         return Err(ReviewError::NotProcessed { id: index.id.to_string() });
@@ -96,6 +97,12 @@ pub fn decide(index: &mut DocumentIndex, decision: Decision, by: &str, reason: O
     index.review = Some(Review { state: to, by: Some(by.to_string()), at: Some(chrono::Utc::now().to_rfc3339()), reason: reason.map(str::to_string) });
     if decision == Decision::Approve {
         index.needs_review = false;
+        // Every value read is now one a person vouched for: later readings do not replace it.
+        for v in index.fields.values_mut() {
+            if let Some(s) = v.source.as_mut().filter(|s| s.from != crate::index::Origin::Person) {
+                s.confirmed_by = Some(by.to_string());
+            }
+        }
     }
     Ok(json!({"review": {"from": from.map(ReviewState::as_str), "to": to.as_str()}, "reason": reason, "reviewed": decision == Decision::Approve}))
 }

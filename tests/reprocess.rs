@@ -22,6 +22,12 @@ fn revisions(archive: &Path, id: &str) -> usize {
     std::fs::read_dir(archive.join("documents").join(id).join("index")).unwrap().count()
 }
 
+fn write_ids(dir: &Path, ids: &[&str]) -> std::path::PathBuf {
+    let p = dir.join("ids.txt");
+    std::fs::write(&p, ids.iter().map(|i| format!("{}\n", &i[..16])).collect::<String>()).unwrap();
+    p
+}
+
 fn current(archive: &Path, id: &str) -> Value {
     let n = revisions(archive, id);
     serde_json::from_slice(&std::fs::read(archive.join("documents").join(id).join("index").join(format!("{n:04}.json"))).unwrap()).unwrap()
@@ -78,6 +84,13 @@ fn reading_again_changes_nothing_that_did_not_change_and_keeps_what_a_person_set
     let entry = audit.iter().rev().find(|e| e["event"] == "revised" && e["document"] == pdf.as_str()).unwrap();
     assert_eq!(entry["details"]["reprocessed"], true);
     assert_eq!(entry["details"]["suggestions"][0]["reading"], read.as_str());
+    // An approved document read again the same stays approved: nothing written.
+    let o = mailroom(a, &["review", "approve", &scan[..12]]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = mailroom(a, &["reprocess", "--ids", write_ids(a, &[&scan]).to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(revisions(a, &scan), 2);
+    assert_eq!(current(a, &scan)["review"]["state"], "approved");
     // Started again, it finds nothing left to do.
     let o = mailroom(a, &["reprocess", "--type", "invoice"]);
     assert!(stderr(&o).contains(" 0 changed"), "{}", stderr(&o));

@@ -84,6 +84,8 @@ fn a_document_needing_review_reaches_the_erp_only_once_a_person_approves_it() {
     let by = approved["review"]["by"].as_str().unwrap();
     assert!(by.contains('@'), "the person, as user@host: {by}");
     assert_eq!(approved["needs_review"], false);
+    // Every value read is now one the person vouched for: a later reading will not replace it.
+    assert!(approved["fields"].as_object().unwrap().values().all(|f| f["source"]["confirmed_by"] == by), "{}", approved["fields"]);
     assert_eq!(index(a, &held_id, 1)["review"]["state"], "pending", "the first revision is untouched");
     // Now the ERP gets it: the approved revision, saying who approved it.
     let files = outbox(a, &held_id);
