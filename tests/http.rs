@@ -116,6 +116,23 @@ fn uploads_need_a_token_and_are_answered_once_stored() {
     assert_eq!(request(port, "GET", &format!("/documents/{id}"), &[], None).status, 401);
     assert_eq!(request(port, "GET", &format!("/documents/{}", "0".repeat(64)), &[("Authorization", &auth)], None).status, 404);
     assert_eq!(request(port, "GET", "/documents/not-an-id", &[("Authorization", &auth)], None).status, 400);
+
+    // A document held for review leaves nothing it read, not even to its uploader: the
+    // fields come once a person approves it.
+    let scan = std::fs::read(fixture("documents/invoice-page.png")).unwrap();
+    let r = request(port, "POST", "/documents", &[("Authorization", &auth), ("X-Filename", "scan.png")], Some(&scan));
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let held = r.json();
+    assert_eq!(held["review"]["state"], "pending");
+    assert!(held["fields"].as_object().unwrap().is_empty() && held["line_items"].as_array().unwrap().is_empty(), "{held}");
+    let held_id = held["id"].as_str().unwrap().to_string();
+    let r = request(port, "GET", &format!("/documents/{held_id}"), &[("Authorization", &erp)], None);
+    assert!(r.json()["fields"].as_object().unwrap().is_empty(), "not to the ERP either before approval");
+    let o = mailroom(archive.path()).args(["review", "approve", &held_id]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = request(port, "GET", &format!("/documents/{held_id}"), &[("Authorization", &erp)], None);
+    assert_eq!(r.json()["review"]["state"], "approved");
+    assert!(r.json()["fields"]["gross_total"]["value"].is_string(), "released: the values read");
     let health = request(port, "GET", "/health", &[], None);
     assert_eq!((health.status, health.json()["status"].as_str().unwrap()), (200, "ok"));
 

@@ -195,13 +195,29 @@ async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
     }
 }
 
+/// What an HTTP client gets of an index: all of it once the document is released (or for a
+/// quarantine record, which holds no read values); for a document held for review, the index
+/// without what was read from it — `fields`, `line_items`, `vat_breakdown`, `einvoice` emptied,
+/// `review` saying why — since nothing leaves before a person approves it.
+fn visible(index: &crate::index::DocumentIndex) -> std::borrow::Cow<'_, crate::index::DocumentIndex> {
+    if index.released() || index.status != crate::index::Status::Processed {
+        return std::borrow::Cow::Borrowed(index);
+    }
+    let mut held = index.clone();
+    held.fields.clear();
+    held.line_items.clear();
+    held.vat_breakdown.clear();
+    held.einvoice = None;
+    std::borrow::Cow::Owned(held)
+}
+
 fn respond(delivered: Delivered) -> Response {
     match delivered {
         Delivered::Processed(all) => {
             let first = all.into_iter().next().expect("the uploaded document comes first");
             let index = first.outcome.index();
             let status = if matches!(first.outcome, Outcome::AlreadyArchived(_)) { StatusCode::OK } else { StatusCode::CREATED };
-            let mut r = json_response(status, index);
+            let mut r = json_response(status, &*visible(index));
             if let Ok(v) = HeaderValue::from_str(&format!("/documents/{}", index.id)) {
                 r.headers_mut().insert(header::LOCATION, v);
             }
@@ -214,7 +230,7 @@ fn respond(delivered: Delivered) -> Response {
             }
             r
         }
-        Delivered::AlreadyArchived(index) => json_response(StatusCode::OK, &index),
+        Delivered::AlreadyArchived(index) => json_response(StatusCode::OK, &*visible(&index)),
     }
 }
 
@@ -313,7 +329,7 @@ async fn index(State(app): State<Arc<App>>, Path(id): Path<String>, headers: Hea
     })
     .await;
     match lookup {
-        Ok(Ok(Found::Index(i))) => json_response(StatusCode::OK, &i),
+        Ok(Ok(Found::Index(i))) => json_response(StatusCode::OK, &*visible(&i)),
         Ok(Ok(Found::Queued)) => json_response(StatusCode::ACCEPTED, &json!({ "status": "queued" })),
         Ok(Ok(Found::Nothing)) => error(StatusCode::NOT_FOUND, "no such document in the archive"),
         Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, format!("the archive cannot be read: {e}")),
