@@ -167,11 +167,12 @@ fn recheck(index: &DocumentIndex, read: &[Check]) -> Vec<Check> {
 
 /// Reads one archived document again and, unless `dry_run`, writes a new revision where the
 /// reading differs. Quarantined documents are `mailroom quarantine retry`'s.
-pub fn reprocess(pipeline: &Pipeline, records: &Recorder, id: &str, mode: Mode, dry_run: bool) -> Result<Option<Outcome>, ReprocessError> {
-    let Some(current) = records.archive.lookup(id)? else { return Ok(None) };
+/// `current` is the document's current index, as the selection read it (read once).
+pub fn reprocess(pipeline: &Pipeline, records: &Recorder, current: DocumentIndex, mode: Mode, dry_run: bool) -> Result<Option<Outcome>, ReprocessError> {
     if current.status != Status::Processed {
         return Ok(None);
     }
+    let id = current.id.as_str();
     let fresh = read_again(pipeline, records, &current, mode)?;
     let (mut next, changes, suggestions) = merge(&current, fresh, &records.actor, &records.review);
     let mut outcome = Outcome { id: id.to_string(), changes, suggestions, revised: None };

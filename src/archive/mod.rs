@@ -335,6 +335,16 @@ impl Archive {
         Ok(ids_in(self.store.children("documents/")?))
     }
 
+    /// The current index of every processed document (quarantined ones and originals still
+    /// waiting for a worker left out), read one at a time.
+    pub fn processed(&self) -> Result<impl Iterator<Item = Result<DocumentIndex, ArchiveError>> + '_, ArchiveError> {
+        Ok(self.document_ids()?.into_iter().filter_map(move |id| match self.lookup(&id) {
+            Ok(Some(i)) if i.status == crate::index::Status::Processed => Some(Ok(i)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        }))
+    }
+
     /// Ids of every document that has ever been quarantined.
     pub fn quarantine_ids(&self) -> Result<Vec<DocumentId>, ArchiveError> {
         Ok(ids_in(self.store.children("quarantine/")?))

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::export::parse_type;
 use super::fail;
 use crate::config::{actor, Config};
-use crate::index::{DocType, DocumentId, ModelInfo, Status};
+use crate::index::{DocType, ModelInfo};
 use crate::reprocess::{self, Mode};
 
 #[derive(Args, Debug)]
@@ -67,18 +67,21 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
             return fail(format!("'{bad}' in {} is no document id or prefix (8 or more hex digits)", args.ids.as_ref().map(|p| p.display().to_string()).unwrap_or_default()));
         }
     }
-    let ids: Vec<DocumentId> = match records.archive.document_ids() {
-        Ok(ids) => ids.into_iter().filter(|id| wanted.as_ref().is_none_or(|w| w.iter().any(|p| id.starts_with(p.as_str())))).collect(),
+    let indexes = match records.archive.processed() {
+        Ok(i) => i,
         Err(e) => return fail(e),
     };
     let mode = if args.ocr { Mode::Ocr } else { Mode::Words };
     let (mut selected, mut changed, mut failed) = (0, 0, 0);
-    for id in &ids {
-        let current = match records.archive.lookup(id) {
-            Ok(Some(i)) if i.status == Status::Processed => i,
-            Ok(_) => continue,
+    for index in indexes {
+        let current = match index {
+            Ok(i) => i,
             Err(e) => return fail(e),
         };
+        if wanted.as_ref().is_some_and(|w| !w.iter().any(|p| current.id.starts_with(p.as_str()))) {
+            continue;
+        }
+        let id = current.id.clone();
         let type_ok = args.types.is_empty() || current.doc_type.as_ref().is_some_and(|d| args.types.contains(&d.label));
         // Read by another classifier or extractor than the shipped one (an e-invoice is read
         // from its XML, by no model: never older).
@@ -89,7 +92,7 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
             continue;
         }
         selected += 1;
-        match reprocess::reprocess(&pipeline, &records, id, mode, args.dry_run) {
+        match reprocess::reprocess(&pipeline, &records, current, mode, args.dry_run) {
             Ok(Some(o)) => {
                 if !o.changes.is_empty() {
                     changed += 1;

@@ -87,14 +87,14 @@ fn list(config: &Config, all: bool, json: bool) -> ExitCode {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
-    let ids = match archive.document_ids() {
-        Ok(ids) => ids,
+    let indexes = match archive.processed() {
+        Ok(i) => i,
         Err(e) => return fail(e),
     };
     let mut waiting = Vec::new();
-    for id in ids {
-        match archive.lookup(&id) {
-            Ok(Some(i)) if i.status == crate::index::Status::Processed && held(&i, all) => waiting.push(i),
+    for index in indexes {
+        match index {
+            Ok(i) if held(&i, all) => waiting.push(i),
             Ok(_) => {}
             Err(e) => return fail(e),
         }

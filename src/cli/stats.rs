@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::fail;
 use crate::config::Config;
-use crate::index::{Field, ReviewState, Status};
+use crate::index::{Field, ReviewState};
 
 #[derive(Args, Debug)]
 pub struct StatsArgs {
@@ -24,20 +24,20 @@ pub fn stats(config: &Config, args: StatsArgs) -> ExitCode {
         Ok(a) => a,
         Err(e) => return fail(e),
     };
-    let ids = match archive.document_ids() {
-        Ok(ids) => ids,
+    let indexes = match archive.processed() {
+        Ok(i) => i,
         Err(e) => return fail(e),
     };
     let mut states: BTreeMap<&'static str, usize> = BTreeMap::new();
     let (mut processed, mut unchanged_release, mut reviewed) = (0usize, 0usize, 0usize);
     // Per field: (documents a person reviewed that have the field, of those changed by a person).
     let mut per_field: BTreeMap<Field, (usize, usize)> = BTreeMap::new();
-    for id in ids {
-        let current = match archive.lookup(&id) {
-            Ok(Some(i)) if i.status == Status::Processed => i,
-            Ok(_) => continue,
+    for index in indexes {
+        let current = match index {
+            Ok(i) => i,
             Err(e) => return fail(e),
         };
+        let id = current.id.clone();
         processed += 1;
         let state = current.review.as_ref().map(|r| r.state);
         *states.entry(state.map(ReviewState::as_str).unwrap_or("before review")).or_default() += 1;
