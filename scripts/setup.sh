@@ -23,6 +23,8 @@ APT_PACKAGES=(
   libxml2-utils libsaxonhe-java
   # production mode: the broker (running already on machines of this kind)
   rabbitmq-server
+  # the review UI's browser tests: headless Chromium driven through WebDriver (tests/ui.rs)
+  chromium chromium-driver
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -18,6 +18,7 @@ use crate::catalog::Catalog;
 use crate::handoff::{Handoff, HandoffConfig};
 use crate::limits::Limits;
 use crate::ocr::OcrConfig;
+use crate::people::{Db, People, SessionPolicy};
 use crate::pipeline::Pipeline;
 use crate::processor::{Processor, Recorder};
 pub use crate::queue::BrokerConfig;
@@ -41,6 +42,7 @@ pub struct Config {
     pub catalog: CatalogConfig,
     pub intake: IntakeSection,
     pub http: HttpSection,
+    pub ui: UiSection,
 }
 
 /// The SQL catalog that mirrors the current index of every document for fast queries.
@@ -258,6 +260,37 @@ impl Default for HttpSection {
     }
 }
 
+/// `[ui]`: the review UI that `mailroom serve` serves beside the upload (README, "The review
+/// queue").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct UiSection {
+    /// Serve the UI at `/ui` (it needs a catalog). Off: the upload API alone.
+    pub enabled: bool,
+    /// A session unused this long ends (minutes).
+    pub idle_timeout_min: u32,
+    /// A session ends this long after its login (hours).
+    pub session_max_hours: u32,
+    /// Mark the session cookie `Secure` always. It is also set for every request that arrives
+    /// through a TLS reverse proxy (`X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
+    /// Failed logins per user name or address within 15 minutes before logins are refused.
+    pub max_failed_logins: u32,
+    /// Days the security log (logins, failed logins) is kept; it is not the audit trail.
+    pub security_log_days: u32,
+    /// Rendered page images kept in memory (MiB), so that pdfium renders each page once.
+    pub page_cache_mb: u64,
+    /// SQLite file of users and sessions (embedded); default: beside the catalog's file.
+    /// With a PostgreSQL catalog they live in its database and schema.
+    pub people_path: Option<PathBuf>,
+}
+
+impl Default for UiSection {
+    fn default() -> Self {
+        UiSection { enabled: true, idle_timeout_min: 30, session_max_hours: 12, secure_cookies: false, max_failed_logins: 5, security_log_days: 90, page_cache_mb: 256, people_path: None }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read the configuration {path}: {source}")]
@@ -344,6 +377,26 @@ impl Config {
         }
     }
 
+    /// Opens the users, sessions and security log of the review UI: beside the SQLite
+    /// catalog, or in the PostgreSQL catalog's schema.
+    pub fn open_people(&self) -> Result<People, ConfigError> {
+        let policy = SessionPolicy {
+            idle: chrono::Duration::minutes(i64::from(self.ui.idle_timeout_min.max(1))),
+            max_age: chrono::Duration::hours(i64::from(self.ui.session_max_hours.max(1))),
+            max_failures: self.ui.max_failed_logins.max(1),
+            ..SessionPolicy::default()
+        };
+        let db = match (&self.ui.people_path, &self.catalog, &self.archive) {
+            (Some(p), _, _) => Db::sqlite(p),
+            (None, CatalogConfig::Postgres { url_env, default_url, schema }, _) => Db::postgres(&std::env::var(url_env).unwrap_or_else(|_| default_url.clone()), schema),
+            (None, CatalogConfig::Sqlite { path: Some(p) }, _) => Db::sqlite(&p.with_file_name(".mailroom-people.sqlite")),
+            (None, _, ArchiveConfig::Local { path }) => Db::sqlite(&path.join(".mailroom-people.sqlite")),
+            (None, _, ArchiveConfig::S3(_)) => return Err(ConfigError::Archive("users need a database: [catalog] kind = \"postgres\", or [ui] people_path".into())),
+        };
+        let db = db.map_err(|e| ConfigError::Archive(e.to_string()))?;
+        People::new(db, policy).map_err(|e| ConfigError::Archive(e.to_string()))
+    }
+
     pub fn open_archive(&self) -> Result<Archive, ConfigError> {
         Ok(Archive::new(self.open_store()?, self.retention.clone()))
     }
@@ -404,7 +457,7 @@ mod tests {
             assert_eq!((c.intake.folder.poll_interval_s, c.intake.folder.settle_s, c.intake.folder.retry_s), (2.0, 3.0, 30.0), "{f}");
             assert_eq!((c.http.listen, c.http.tokens_env.as_str(), c.http.concurrency), (d.http.listen, "MAILROOM_HTTP_TOKENS", 2), "{f}");
             let text = std::fs::read_to_string(&p).unwrap();
-            for section in ["[intake.email]", "[intake.folder]", "[http]"] {
+            for section in ["[intake.email]", "[intake.folder]", "[http]", "[ui]"] {
                 assert!(text.contains(section), "{f} documents {section}");
             }
         }

@@ -105,6 +105,11 @@ pub struct Revised {
 }
 
 impl Recorder {
+    /// The same records written in another's name: the review UI acts as the person logged in.
+    pub fn acting_as(&self, actor: &str) -> Recorder {
+        Recorder { archive: self.archive.clone(), handoff: self.handoff.clone(), catalog: self.catalog.clone(), actor: actor.to_string(), review: self.review }
+    }
+
     /// Step 1: stores the original of a document that has just arrived, logged as received
     /// by `received_by` when it is new.
     pub fn receive(&self, doc: &Document, received_by: &str) -> Result<ObjectRef, ArchiveError> {

@@ -12,7 +12,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::index::{DocumentIndex, Review, ReviewState, Status};
+use std::collections::BTreeMap;
+
+use crate::extract::{checks, parse, Extraction};
+use crate::index::{Check, DocumentIndex, FieldValue, Review, ReviewState, Status, VatBreakdown};
+use crate::vocab::{CheckName, Field, FieldKind};
 
 /// `[review]` in the pipeline file.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -107,10 +111,126 @@ pub fn decide(index: &mut DocumentIndex, decision: Decision, by: &str, reason: O
     Ok(json!({"review": {"from": from.map(ReviewState::as_str), "to": to.as_str()}, "reason": reason, "reviewed": decision == Decision::Approve}))
 }
 
+/// A value a person typed or picked off the page, in the index's form: amounts `1234.56`
+/// (from `1.234,56 €`, `1,234.56`, `EUR 12,50`), dates `YYYY-MM-DD` (from `26.06.2025`,
+/// `26. Juni 2025`, `2025-06-26`), identifiers upper case without spaces, currencies as ISO
+/// codes (`€` → `EUR`). The error says what was expected.
+pub fn normalise(field: Field, text: &str) -> Result<String, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("empty".into());
+    }
+    match field.kind() {
+        FieldKind::Amount => {
+            let number: String = t.chars().filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | ' ' | '\'' | '’')).collect();
+            let negative = number.trim().starts_with('-') || t.ends_with('-');
+            let digits = number.replace('-', "");
+            match parse::parse_amount(digits.trim()) {
+                Some(v) if digits.chars().any(|c| c.is_ascii_digit()) => Ok(parse::format_amount(if negative { -v } else { v })),
+                _ => Err(format!("'{t}' is not an amount (e.g. 1.234,56)")),
+            }
+        }
+        FieldKind::Date => {
+            if let Ok(d) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+                return Ok(d.format("%Y-%m-%d").to_string());
+            }
+            match parse::find_dates(t, false).first() {
+                Some(m) => Ok(m.date.format("%Y-%m-%d").to_string()),
+                None => Err(format!("'{t}' is not a date (e.g. 26.06.2025)")),
+            }
+        }
+        FieldKind::Id if field == Field::Currency => {
+            let code = match t {
+                "€" => "EUR".to_string(),
+                "$" => "USD".to_string(),
+                "£" => "GBP".to_string(),
+                "Fr." | "SFr." => "CHF".to_string(),
+                other => other.to_uppercase(),
+            };
+            if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+                Ok(code)
+            } else {
+                Err(format!("'{t}' is not a currency code (e.g. EUR)"))
+            }
+        }
+        FieldKind::Id if field.value_pattern().is_some() || field == Field::Bic => {
+            let v: String = t.chars().filter(|c| !c.is_whitespace() && !matches!(c, '.' | '-' | '/')).collect::<String>().to_uppercase();
+            if v.chars().all(|c| c.is_ascii_alphanumeric()) {
+                Ok(v)
+            } else {
+                Err(format!("'{t}' has characters an identifier of this kind cannot have"))
+            }
+        }
+        FieldKind::Id | FieldKind::Text => Ok(t.split_whitespace().collect::<Vec<_>>().join(" ")),
+    }
+}
+
+/// The consistency checks over a set of values (net + VAT = gross, the VAT breakdown, IBAN and
+/// VAT ID check digits, due after issue), by the code the pipeline runs: the review UI shows
+/// them live as a person changes values.
+pub fn checks_of(fields: &BTreeMap<Field, FieldValue>, vat_breakdown: &[VatBreakdown]) -> Vec<Check> {
+    let ex = Extraction { fields: fields.clone(), vat_breakdown: vat_breakdown.to_vec(), ..Extraction::default() };
+    checks::run(&ex)
+}
+
+/// The checks of `index` recomputed after a change: those [`checks_of`] computes are replaced,
+/// the others (EN 16931 rules from the XML, a possible duplicate) stay as they were.
+pub fn recheck(index: &mut DocumentIndex) {
+    let fresh = checks_of(&index.fields, &index.vat_breakdown);
+    let own = [CheckName::TotalsConsistent, CheckName::VatBreakdownSum, CheckName::IbanChecksum, CheckName::SellerVatIdChecksum, CheckName::DueNotBeforeIssue];
+    index.checks.retain(|c| !own.contains(&c.name));
+    index.checks.extend(fresh);
+}
+
+/// The fields a failing check is about, so that the review UI can mark them.
+pub fn fields_of_check(name: &CheckName) -> &'static [Field] {
+    match name {
+        CheckName::TotalsConsistent | CheckName::TotalDerived => &[Field::NetTotal, Field::VatTotal, Field::GrossTotal],
+        CheckName::VatBreakdownSum => &[Field::VatTotal],
+        CheckName::IbanChecksum => &[Field::Iban],
+        CheckName::SellerVatIdChecksum => &[Field::SellerVatId],
+        CheckName::DueNotBeforeIssue => &[Field::IssueDate, Field::DueDate],
+        CheckName::PossibleDuplicate => &[Field::InvoiceNumber, Field::SellerName, Field::GrossTotal],
+        _ => &[],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::index::{Channel, DocType, DocTypeResult, Source};
+
+    #[test]
+    fn what_a_person_types_is_normalised_or_refused() {
+        assert_eq!(normalise(Field::GrossTotal, "1.234,56 €").unwrap(), "1234.56");
+        assert_eq!(normalise(Field::GrossTotal, "EUR 1,234.5").unwrap(), "1234.50");
+        assert_eq!(normalise(Field::NetTotal, "-12,00").unwrap(), "-12.00");
+        assert!(normalise(Field::GrossTotal, "Summe").is_err());
+        assert_eq!(normalise(Field::IssueDate, "26.06.2025").unwrap(), "2025-06-26");
+        assert_eq!(normalise(Field::DueDate, "2025-07-10").unwrap(), "2025-07-10");
+        assert!(normalise(Field::DueDate, "bald").is_err());
+        assert_eq!(normalise(Field::Iban, "DE89 3704 0044 0532 0130 00").unwrap(), "DE89370400440532013000");
+        assert_eq!(normalise(Field::Currency, "€").unwrap(), "EUR");
+        assert_eq!(normalise(Field::SellerName, "  Müller   GmbH ").unwrap(), "Müller GmbH");
+        assert_eq!(normalise(Field::InvoiceNumber, "RE-2025/001").unwrap(), "RE-2025/001");
+    }
+
+    #[test]
+    fn checks_are_recomputed_and_the_others_kept() {
+        let mut i = index(true);
+        let v = |s: &str| FieldValue::read(s.into(), 0.9, None, None, crate::index::Origin::Model);
+        i.fields.insert(Field::NetTotal, v("100.00"));
+        i.fields.insert(Field::VatTotal, v("19.00"));
+        i.fields.insert(Field::GrossTotal, v("191.00"));
+        i.checks.push(Check { name: CheckName::Other("BR-CO-15".into()), passed: false, message: "from the XML".into() });
+        recheck(&mut i);
+        assert!(i.checks.iter().any(|c| c.name == CheckName::TotalsConsistent && !c.passed));
+        i.fields.insert(Field::GrossTotal, v("119.00"));
+        recheck(&mut i);
+        assert!(i.checks.iter().any(|c| c.name == CheckName::TotalsConsistent && c.passed));
+        assert_eq!(i.checks.iter().filter(|c| c.name == CheckName::TotalsConsistent).count(), 1);
+        assert!(i.checks.iter().any(|c| c.name == CheckName::Other("BR-CO-15".into())), "checks from elsewhere stay");
+    }
     use crate::vocab::{DocumentId, MediaType};
 
     fn index(needs_review: bool) -> DocumentIndex {

@@ -125,6 +125,8 @@ fn ids_in(names: Vec<String>) -> Vec<DocumentId> {
         .collect()
 }
 
+/// Cheap to clone: the store and the audit log (with its cached chain head) are shared.
+#[derive(Clone)]
 pub struct Archive {
     store: Arc<dyn ObjectStore>,
     audit: Arc<AuditLog>,

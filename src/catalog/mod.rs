@@ -45,6 +45,8 @@ pub struct Entry {
     pub index_key: String,
     /// `review.state` of the index (`pending`, `approved`, …); none for quarantine records.
     pub review_state: Option<String>,
+    /// How many of the document's checks fail (the queue's "has failing check").
+    pub failing_checks: u32,
 }
 
 fn text<T: Serialize>(v: &T) -> Option<String> {
@@ -84,6 +86,7 @@ impl Entry {
             retain_until: index.archive.retain_until.clone(),
             index_key: index.archive.index.clone().unwrap_or_default(),
             review_state: index.review.as_ref().map(|r| r.state.as_str().to_string()),
+            failing_checks: index.checks.iter().filter(|c| !c.passed).count() as u32,
         }
     }
 }
@@ -101,9 +104,65 @@ pub struct Query {
     pub text: Option<String>,
     /// Exactly this gross total (`"1190.00"`).
     pub gross_total: Option<String>,
-    /// In this review state (`pending`, `postponed`, `approved`, `rejected`, `straight_through`).
-    pub review_state: Option<crate::index::ReviewState>,
+    /// In one of these review states (`pending`, `postponed`, `approved`, `rejected`,
+    /// `straight_through`); empty: any.
+    pub review_states: Vec<crate::index::ReviewState>,
+    /// Case-insensitive substring of the seller's name or VAT ID.
+    pub seller: Option<String>,
+    /// Arrived through this channel (`file`, `http`, `queue`, …).
+    pub channel: Option<String>,
+    /// Gross total at least / at most.
+    pub min_gross: Option<rust_decimal::Decimal>,
+    pub max_gross: Option<rust_decimal::Decimal>,
+    /// With (true) or without (false) a failing check.
+    pub failing: Option<bool>,
+    /// The order; `None`: newest receipt first.
+    pub sort: Option<(SortKey, Direction)>,
+    /// Rows skipped before the first returned (paging).
+    pub offset: usize,
     pub limit: Option<usize>,
+}
+
+/// What the queue sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// When the document arrived.
+    Received,
+    /// Its due date (documents without one last).
+    Due,
+    /// Its gross total (documents without one last).
+    Amount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ascending,
+    Descending,
+}
+
+/// How a database writes what the query needs.
+pub(crate) struct Dialect {
+    /// The date a document counts by: its issue date, else the day it arrived.
+    pub date: &'static str,
+    /// The gross total as a number.
+    pub amount: &'static str,
+    /// The n-th (1-based) parameter.
+    pub placeholder: fn(usize) -> String,
+}
+
+/// ORDER BY, LIMIT and OFFSET of a query.
+pub(crate) fn order_clause(q: &Query, d: &Dialect) -> String {
+    let (col, dir) = match q.sort {
+        None => ("received_at", Direction::Descending),
+        Some((SortKey::Received, dir)) => ("received_at", dir),
+        Some((SortKey::Due, dir)) => ("due_date", dir),
+        Some((SortKey::Amount, dir)) => (d.amount, dir),
+    };
+    let dir = if dir == Direction::Descending { "DESC" } else { "ASC" };
+    let nulls = if col == "received_at" { String::new() } else { format!("{col} IS NULL, ") };
+    let limit = q.limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
+    let offset = if q.offset > 0 { format!(" OFFSET {}", q.offset) } else { String::new() };
+    format!("ORDER BY {nulls}{col} {dir}, id{limit}{offset}")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -121,8 +180,10 @@ pub trait Catalog: Send + Sync {
     /// Forgets a document (after a purge).
     fn remove(&self, id: &str) -> Result<(), CatalogError>;
     fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError>;
-    /// Matching documents, newest receipt first.
+    /// Matching documents, in the query's order (newest receipt first by default).
     fn find(&self, query: &Query) -> Result<Vec<Entry>, CatalogError>;
+    /// How many documents match (the query's order, offset and limit do not matter).
+    fn count(&self, query: &Query) -> Result<u64, CatalogError>;
     /// Claims `key` for document `id` unless another document holds it already; returns the
     /// holder. Atomic: of two workers claiming the same key at once, one gets it.
     fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError>;
@@ -130,7 +191,8 @@ pub trait Catalog: Send + Sync {
 
 /// The WHERE clause and its parameters for a query; `placeholder(n)` writes the n-th
 /// (1-based) parameter in the database's syntax.
-pub(crate) fn where_clause(q: &Query, date_expr: &str, placeholder: impl Fn(usize) -> String) -> (String, Vec<String>) {
+pub(crate) fn where_clause(q: &Query, d: &Dialect) -> (String, Vec<String>) {
+    let (date_expr, placeholder) = (d.date, d.placeholder);
     let mut conds: Vec<String> = Vec::new();
     let mut params: Vec<String> = Vec::new();
     let push = |params: &mut Vec<String>, v: String| {
@@ -141,8 +203,29 @@ pub(crate) fn where_clause(q: &Query, date_expr: &str, placeholder: impl Fn(usiz
         let ph: Vec<String> = q.doc_types.iter().map(|t| push(&mut params, t.as_str().to_string())).collect();
         conds.push(format!("doc_type IN ({})", ph.join(", ")));
     }
-    if let Some(r) = q.review_state {
-        conds.push(format!("review_state = {}", push(&mut params, r.as_str().to_string())));
+    if !q.review_states.is_empty() {
+        let ph: Vec<String> = q.review_states.iter().map(|r| push(&mut params, r.as_str().to_string())).collect();
+        conds.push(format!("review_state IN ({})", ph.join(", ")));
+    }
+    if let Some(s) = q.seller.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let p = push(&mut params, format!("%{}%", s.to_lowercase()));
+        conds.push(format!("(lower(coalesce(seller_name, '')) LIKE {p} OR lower(coalesce(seller_vat_id, '')) LIKE {p})"));
+    }
+    if let Some(c) = q.channel.as_ref().filter(|c| !c.is_empty()) {
+        conds.push(format!("channel = {}", push(&mut params, c.clone())));
+    }
+    // Amounts are decimals the query itself wrote, never text from a user: safe inline, and
+    // the database compares numbers.
+    if let Some(m) = q.min_gross {
+        conds.push(format!("{} >= {m}", d.amount));
+    }
+    if let Some(m) = q.max_gross {
+        conds.push(format!("{} <= {m}", d.amount));
+    }
+    match q.failing {
+        Some(true) => conds.push("failing_checks > 0".to_string()),
+        Some(false) => conds.push("failing_checks = 0".to_string()),
+        None => {}
     }
     if let Some(g) = &q.gross_total {
         conds.push(format!("CAST(gross_total AS TEXT) = {}", push(&mut params, g.clone())));
@@ -219,7 +302,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 2] = [
+pub(crate) const MIGRATIONS: [Migration; 3] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -232,10 +315,16 @@ pub(crate) const MIGRATIONS: [Migration; 2] = [
         sqlite: "ALTER TABLE documents ADD COLUMN review_state TEXT; CREATE INDEX IF NOT EXISTS documents_review_state ON documents (review_state, received_at);",
         postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS review_state TEXT; CREATE INDEX IF NOT EXISTS documents_review_state ON {s}.documents (review_state, received_at);",
     },
+    Migration {
+        version: 4,
+        what: "failing checks and the review queue's sort orders (rows written before it count 0 failing checks until `mailroom catalog rebuild`)",
+        sqlite: "ALTER TABLE documents ADD COLUMN failing_checks INTEGER NOT NULL DEFAULT 0; CREATE INDEX IF NOT EXISTS documents_queue_due ON documents (review_state, due_date); CREATE INDEX IF NOT EXISTS documents_queue_amount ON documents (review_state, CAST(gross_total AS REAL)); CREATE INDEX IF NOT EXISTS documents_status_received ON documents (status, received_at);",
+        postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS failing_checks INTEGER NOT NULL DEFAULT 0; CREATE INDEX IF NOT EXISTS documents_queue_due ON {s}.documents (review_state, due_date); CREATE INDEX IF NOT EXISTS documents_queue_amount ON {s}.documents (review_state, gross_total); CREATE INDEX IF NOT EXISTS documents_status_received ON {s}.documents (status, received_at);",
+    },
 ];
 
 /// The columns in the order both implementations read and write them, and what they hold.
-pub(crate) const COLUMNS: [(&str, Kind); 25] = [
+pub(crate) const COLUMNS: [(&str, Kind); 26] = [
     ("id", Kind::Text),
     ("revision", Kind::Integer),
     ("status", Kind::Text),
@@ -261,6 +350,7 @@ pub(crate) const COLUMNS: [(&str, Kind); 25] = [
     ("retain_until", Kind::Text),
     ("index_key", Kind::Text),
     ("review_state", Kind::Text),
+    ("failing_checks", Kind::Integer),
 ];
 
 /// The column names, comma-separated, `f` applied to each (a cast, a conversion).
@@ -270,7 +360,7 @@ pub(crate) fn column_list(f: impl Fn(&str) -> String) -> String {
 
 impl Entry {
     /// The row's values in [`COLUMNS`] order.
-    pub(crate) fn values(&self) -> [Value; 25] {
+    pub(crate) fn values(&self) -> [Value; 26] {
         let t = |s: &Option<String>| Value::Text(s.clone());
         let s = |s: &String| Value::Text(Some(s.clone()));
         [
@@ -300,6 +390,7 @@ impl Entry {
             t(&self.retain_until),
             s(&self.index_key),
             t(&self.review_state),
+            Value::Integer(self.failing_checks.into()),
         ]
     }
 
@@ -339,6 +430,10 @@ impl Entry {
             retain_until: t(22),
             index_key: s(23),
             review_state: t(24),
+            failing_checks: match v.get(25) {
+                Some(Value::Integer(n)) => u32::try_from(*n).unwrap_or(0),
+                _ => 0,
+            },
         }
     }
 }
@@ -401,15 +496,32 @@ pub(crate) mod tests {
         let mut c2 = index("c", DocType::Invoice, "2025-03-01", "Weber KG?", 2);
         c2.review = Some(crate::index::Review { state: crate::index::ReviewState::Pending, by: None, at: None, reason: None });
         c.upsert(&Entry::of(&c2)).unwrap();
-        assert_eq!(ids(Query { review_state: Some(crate::index::ReviewState::Pending), ..Default::default() }), ["c"]);
-        assert!(ids(Query { review_state: Some(crate::index::ReviewState::Approved), ..Default::default() }).is_empty());
+        assert_eq!(ids(Query { review_states: vec![crate::index::ReviewState::Pending], ..Default::default() }), ["c"]);
+        assert!(ids(Query { review_states: vec![crate::index::ReviewState::Approved], ..Default::default() }).is_empty());
+        // The queue's filters, counts, orders and pages.
+        let mut c3 = c2.clone();
+        c3.archive.revision = 3;
+        c3.checks.push(crate::index::Check { name: crate::vocab::CheckName::TotalsConsistent, passed: false, message: "net 100 + VAT 19 = 119 but gross is 191".into() });
+        c3.fields.insert(Field::GrossTotal, FieldValue { value: "1234.50".into(), confidence: 0.5, page: None, bbox: None, source: None });
+        c.upsert(&Entry::of(&c3)).unwrap();
+        assert_eq!(c.get(&id("c")).unwrap().unwrap().failing_checks, 1);
+        assert_eq!(ids(Query { failing: Some(true), ..Default::default() }), ["c"]);
+        assert_eq!(ids(Query { failing: Some(false), ..Default::default() }), ["a", "b"]);
+        assert_eq!(ids(Query { min_gross: Some("200".parse().unwrap()), ..Default::default() }), ["c"]);
+        assert_eq!(ids(Query { min_gross: Some("100".parse().unwrap()), max_gross: Some("1000".parse().unwrap()), ..Default::default() }), ["a", "b"]);
+        assert_eq!(ids(Query { seller: Some("WEBER".into()), ..Default::default() }), ["c"]);
+        assert_eq!(ids(Query { channel: Some("file".into()), ..Default::default() }), ["a", "b", "c"]);
+        assert_eq!(c.count(&Query { doc_types: vec![DocType::Invoice], limit: Some(1), ..Default::default() }).unwrap(), 2);
+        let order = |q: Query| -> Vec<String> { c.find(&q).unwrap().into_iter().map(|e| e.id.chars().take(1).collect()).collect() };
+        assert_eq!(order(Query { sort: Some((SortKey::Amount, Direction::Descending)), ..Default::default() }), ["c", "a", "b"]);
+        assert_eq!(order(Query { sort: Some((SortKey::Amount, Direction::Ascending)), limit: Some(1), offset: 1, ..Default::default() }), ["b"]);
         // Claims: the first document to claim a key holds it, whoever asks later.
         let (a, b) = (id("a").to_string(), id("b").to_string());
         assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &a).unwrap(), a);
         assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &b).unwrap(), a);
         assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &a).unwrap(), a, "claiming again is no conflict");
         assert_eq!(c.claim("invoice|vat:DE1|RE-2|119.00", &b).unwrap(), b);
-        assert_eq!(c.find(&Query { gross_total: Some("119.00".into()), ..Default::default() }).unwrap().len(), 3);
+        assert_eq!(c.find(&Query { gross_total: Some("119.00".into()), ..Default::default() }).unwrap().len(), 2, "a and b; c was corrected to 1234.50");
         assert!(c.find(&Query { gross_total: Some("119.01".into()), ..Default::default() }).unwrap().is_empty());
         c.remove(&id("b")).unwrap();
         assert!(c.get(&id("b")).unwrap().is_none());

@@ -6,8 +6,10 @@ use std::sync::Mutex;
 
 use postgres::{Client, NoTls, Row};
 
-use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, MIGRATIONS, UPSERT_GUARD};
+use super::{column_list, order_clause, where_clause, Catalog, CatalogError, Dialect, Entry, Kind, Query, Value, COLUMNS, MIGRATIONS, UPSERT_GUARD};
 use crate::redact::redact_url;
+
+const DIALECT: Dialect = Dialect { date: "coalesce(issue_date::text, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'))", amount: "gross_total", placeholder: |i| format!("${i}") };
 
 pub struct PostgresCatalog {
     url: String,
@@ -29,6 +31,7 @@ fn write_expr(column: &str, kind: Kind, n: usize) -> String {
         ("received_at" | "retain_until", _) => format!("${n}::text::timestamptz"),
         ("issue_date" | "due_date", _) => format!("${n}::text::date"),
         ("gross_total", _) => format!("${n}::text::numeric"),
+        ("failing_checks", _) => format!("${n}::text::integer"),
         (_, Kind::Integer) => format!("${n}::text::integer"),
         (_, Kind::Real) => format!("${n}::text::real"),
         (_, Kind::Bool) => format!("${n}::text::boolean"),
@@ -181,15 +184,23 @@ impl Catalog for PostgresCatalog {
     }
 
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {
-        let date = "coalesce(issue_date::text, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'))";
-        let (clause, params) = where_clause(q, date, |i| format!("${i}"));
-        let limit = q.limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
-        let sql = format!("SELECT {} FROM {}.documents {clause} ORDER BY received_at DESC, id{limit}", column_list(read_expr), self.schema);
+        let (clause, params) = where_clause(q, &DIALECT);
+        let sql = format!("SELECT {} FROM {}.documents {clause} {}", column_list(read_expr), self.schema, order_clause(q, &DIALECT));
         self.with(|c| {
             let p: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
             c.query(sql.as_str(), &p)
         })
         .map(|rows| rows.iter().map(entry).collect())
+    }
+
+    fn count(&self, q: &Query) -> Result<u64, CatalogError> {
+        let (clause, params) = where_clause(q, &DIALECT);
+        let sql = format!("SELECT count(*) FROM {}.documents {clause}", self.schema);
+        let n: i64 = self.with(|c| {
+            let p: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
+            c.query_one(sql.as_str(), &p).map(|r| r.get(0))
+        })?;
+        Ok(n.max(0) as u64)
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use rusqlite::types::ToSqlOutput;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row, ToSql};
 
-use super::{column_list, where_clause, Catalog, CatalogError, Entry, Kind, Query, Value, COLUMNS, MIGRATIONS, UPSERT_GUARD};
+use super::{column_list, order_clause, where_clause, Catalog, CatalogError, Dialect, Entry, Kind, Query, Value, COLUMNS, MIGRATIONS, UPSERT_GUARD};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS documents (
@@ -42,6 +42,8 @@ CREATE INDEX IF NOT EXISTS documents_review ON documents (status, needs_review);
 CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
 INSERT OR IGNORE INTO schema_migrations (version, applied_at) VALUES (1, datetime('now'));
 ";
+
+const DIALECT: Dialect = Dialect { date: "coalesce(issue_date, substr(received_at, 1, 10))", amount: "CAST(gross_total AS REAL)", placeholder: |i| format!("?{i}") };
 
 pub struct SqliteCatalog {
     path: PathBuf,
@@ -136,13 +138,18 @@ impl Catalog for SqliteCatalog {
     }
 
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {
-        let (clause, params) = where_clause(q, "coalesce(issue_date, substr(received_at, 1, 10))", |i| format!("?{i}"));
-        let limit = q.limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
-        let sql = format!("SELECT {} FROM documents {clause} ORDER BY received_at DESC, id{limit}", column_list(str::to_string));
+        let (clause, params) = where_clause(q, &DIALECT);
+        let sql = format!("SELECT {} FROM documents {clause} {}", column_list(str::to_string), order_clause(q, &DIALECT));
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql).map_err(db)?;
         let rows = stmt.query_map(params_from_iter(params.iter()), entry).map_err(db)?;
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)
+    }
+
+    fn count(&self, q: &Query) -> Result<u64, CatalogError> {
+        let (clause, params) = where_clause(q, &DIALECT);
+        let n: i64 = self.conn().query_row(&format!("SELECT count(*) FROM documents {clause}"), params_from_iter(params.iter()), |r| r.get(0)).map_err(db)?;
+        Ok(n.max(0) as u64)
     }
 }
 

@@ -63,8 +63,9 @@ pub fn list(config: &Config, args: ListArgs) -> ExitCode {
         needs_review: args.needs_review.then_some(true),
         text: args.search,
         gross_total: None,
-        review_state: args.review,
+        review_states: args.review.into_iter().collect(),
         limit: Some(args.limit),
+        ..Query::default()
     };
     let entries = match catalog.find(&q) {
         Ok(e) => e,

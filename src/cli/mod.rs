@@ -20,6 +20,7 @@ mod serve;
 mod stats;
 mod submit;
 mod train;
+mod user;
 mod verify;
 mod watch;
 mod worker;
@@ -95,8 +96,11 @@ pub enum Command {
     DeadLetters(dead_letters::DeadLetterCommand),
     /// Watch a scanner's hot folder: take in each finished file, move it away once stored.
     Watch(watch::WatchArgs),
-    /// Accept uploads over HTTP (POST /documents, bearer tokens; loopback by default).
+    /// Accept uploads over HTTP (POST /documents, bearer tokens; loopback by default) and serve the review UI at /ui.
     Serve(serve::ServeArgs),
+    /// Users of the review UI: add, list, disable, enable, set a password; the security log.
+    #[command(subcommand)]
+    User(user::UserCommand),
     /// Train the classifier, first-page detector and field extractor on the generated corpus
     /// (and reviewed corrections); writes models/*.json and models/MODEL_CARD.md.
     Train(train::TrainArgs),
@@ -212,6 +216,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),
         Command::Watch(args) => watch::watch(&config, args),
         Command::Serve(args) => serve::serve(&config, args),
+        Command::User(cmd) => user::user(&config, cmd),
         Command::Train(args) => train::train(args),
     }
 }

@@ -69,8 +69,10 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
     if args.reason.trim().is_empty() {
         return fail("a reason is required (--reason)");
     }
-    // A document a person has looked at and corrected is reviewed.
+    // A document a person has looked at and corrected is reviewed; its checks are those of
+    // the corrected values.
     index.needs_review = false;
+    crate::review::recheck(&mut index);
     let records = match config.recorder(&who) {
         Ok(r) => r,
         Err(e) => return fail(e),

@@ -1,5 +1,6 @@
-//! `mailroom serve`: the HTTP upload. Refuses to start without client tokens; listens on
-//! loopback unless configured otherwise; SIGTERM lets uploads in progress finish.
+//! `mailroom serve`: the HTTP upload and the review UI (`/ui`, unless `[ui] enabled = false`).
+//! Refuses to start without client tokens; listens on loopback unless configured otherwise;
+//! SIGTERM lets uploads in progress finish.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -11,6 +12,20 @@ use super::fail;
 use crate::config::{actor, Config};
 use crate::intake::http::{self, App, Tokens};
 use crate::intake::sink::Sink;
+use crate::web::{PageCache, Ui};
+
+/// The review UI's parts: users, the catalog it lists from, the records it writes.
+fn review_ui(config: &Config) -> Result<Ui, String> {
+    let catalog = config.open_catalog().map_err(|e| e.to_string())?.ok_or("the review UI lists documents from the catalog: configure [catalog] (or set [ui] enabled = false)")?;
+    let people = config.open_people().map_err(|e| e.to_string())?;
+    match people.prune(config.ui.security_log_days) {
+        Ok(n) if n > 0 => tracing::info!(removed = n, "security log lines past their retention removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "the security log could not be pruned"),
+    }
+    let records = config.recorder("ui").map_err(|e| e.to_string())?;
+    Ok(Ui { people, catalog, records, pages: PageCache::new(usize::try_from(config.ui.page_cache_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX)), secure_cookies: config.ui.secure_cookies })
+}
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -38,6 +53,19 @@ pub fn serve(config: &Config, args: ServeArgs) -> ExitCode {
         host,
         permits: tokio::sync::Semaphore::new(config.http.concurrency.max(1)),
     });
+    let ui = if config.ui.enabled {
+        match review_ui(config) {
+            Ok(ui) => Some(ui),
+            Err(e) => return fail(e),
+        }
+    } else {
+        None
+    };
+    let users = ui.as_ref().map(|u| u.people.users().map(|u| u.len()).unwrap_or(0));
+    let mut router = http::router(app);
+    if let Some(ui) = ui {
+        router = router.merge(crate::web::router(Arc::new(ui)));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
@@ -49,6 +77,11 @@ pub fn serve(config: &Config, args: ServeArgs) -> ExitCode {
             tracing::warn!(%bound, "listening beyond loopback: put a TLS reverse proxy in front, bearer tokens travel in clear otherwise");
         }
         eprintln!("mailroom serve: listening on http://{bound} (archive: {}{})", sink.archive().store().describe(), if matches!(sink, Sink::Queue(_)) { ", uploads are queued" } else { "" });
+        match users {
+            Some(0) => eprintln!("mailroom serve: review UI at http://{bound}/ui — no user yet: add one with `mailroom user add NAME --role admin`"),
+            Some(n) => eprintln!("mailroom serve: review UI at http://{bound}/ui ({n} users)"),
+            None => {}
+        }
         let shutdown = async {
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
             tokio::select! {
@@ -57,7 +90,7 @@ pub fn serve(config: &Config, args: ServeArgs) -> ExitCode {
             }
             tracing::info!("signal received: finishing uploads in progress");
         };
-        let result = axum::serve(listener, http::router(app)).with_graceful_shutdown(shutdown).await.map_err(|e| e.to_string());
+        let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await.map_err(|e| e.to_string());
         sink.close().await;
         result
     });

@@ -67,6 +67,7 @@ impl Default for HandoffConfig {
 
 pub use crate::archive::OUTBOX_PREFIX as PREFIX;
 
+#[derive(Clone)]
 pub struct Handoff {
     pub config: HandoffConfig,
 }

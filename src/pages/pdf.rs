@@ -121,6 +121,28 @@ pub fn produce_text_only(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Pag
     produce_pages(bytes, limits, false, sink)
 }
 
+/// Renders page `number` (1-based) of a PDF as a PNG `width` pixels wide: the review UI's
+/// page images. One document at a time, like every pdfium call; the PNG is encoded after the
+/// document is closed.
+pub fn render_png(bytes: &[u8], number: u32, width: u32) -> Result<Vec<u8>, PagesError> {
+    let image = {
+        let pdfium = pdfium()?;
+        let _one_at_a_time = PDFIUM_DOCUMENT.lock().unwrap_or_else(|e| e.into_inner());
+        let doc = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(open_error)?;
+        let count = doc.pages().len() as u32;
+        if number == 0 || number > count {
+            return Err(PagesError::new(ErrorKind::Corrupt, format!("the document has {count} pages, no page {number}")));
+        }
+        let page = doc.pages().get((number - 1) as PdfPageIndex).map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {number} cannot be read: {e}")))?;
+        let config = PdfRenderConfig::new().set_target_width(width.clamp(100, 4000) as i32).render_form_data(true);
+        let bitmap = page.render_with_config(&config).map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("page {number} cannot be rendered: {e}")))?;
+        bitmap.as_image().to_rgb8()
+    };
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, ::image::ImageFormat::Png).map_err(|e| PagesError::new(ErrorKind::Internal, format!("page {number} cannot be encoded: {e}")))?;
+    Ok(out.into_inner())
+}
+
 fn produce_pages(bytes: &[u8], limits: &Limits, images: bool, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
     if is_truncated(bytes) {
         return Err(PagesError::new(ErrorKind::Corrupt, "the PDF is truncated (no %%EOF at its end); it was probably cut off during transfer — send it again"));

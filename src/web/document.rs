@@ -1,0 +1,656 @@
+//! One document: its pages with every value's box, the values with how far to trust each and
+//! why, the checks (recomputed live by the pipeline's own code), the history of its
+//! revisions, downloads — and the corrections and decision of a reviewer.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, Query as QueryParams, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use maud::html;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::pages::PAGE_WIDTH_PX;
+use super::queue::{german_date, next_to_review};
+use super::{blocking, error_page, json_error, layout, script_json, Ui, Viewer};
+use crate::archive::ArchiveError;
+use crate::extract::REVIEW_THRESHOLD;
+use crate::index::{Check, DocType, DocTypeResult, DocumentIndex, FieldValue, LineItem, Origin, Status, VatBreakdown};
+use crate::layout::Page;
+use crate::processor::DecideError;
+use crate::review::{checks_of, fields_of_check, normalise, recheck, Decision, ReviewError};
+use crate::vocab::{DocumentId, Field, FieldKind, MediaType};
+
+/// Whether a document type is booked (and so has mandatory values).
+fn booking(t: Option<DocType>) -> bool {
+    matches!(t, Some(DocType::Invoice | DocType::CreditNote | DocType::Receipt))
+}
+
+/// How far a value may be trusted, as the UI colours it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trust {
+    /// A failing check or a missing mandatory value.
+    Red,
+    /// Below the review threshold.
+    Amber,
+    /// Confident, or set or confirmed by a person.
+    Green,
+    /// Empty and not needed.
+    Empty,
+}
+
+impl Trust {
+    fn class(self) -> &'static str {
+        match self {
+            Trust::Red => "red",
+            Trust::Amber => "amber",
+            Trust::Green => "green",
+            Trust::Empty => "empty",
+        }
+    }
+}
+
+/// The trust of each field of `index`, and why it is not green.
+fn assess(index: &DocumentIndex) -> BTreeMap<Field, (Trust, Vec<String>)> {
+    let doc_type = index.doc_type.as_ref().map(|d| d.label);
+    let mut out = BTreeMap::new();
+    for f in Field::ALL {
+        let mut why = Vec::new();
+        let value = index.fields.get(&f);
+        let mut trust = match value {
+            None if booking(doc_type) && f.mandatory() => {
+                why.push("missing: needed to book the document".to_string());
+                Trust::Red
+            }
+            None => Trust::Empty,
+            Some(v) if v.vouched_for() || v.source.as_ref().is_some_and(|s| s.from == Origin::Xml) => Trust::Green,
+            Some(v) if v.confidence < REVIEW_THRESHOLD => {
+                why.push(format!("confidence {:.2} is below {REVIEW_THRESHOLD:.2}", v.confidence));
+                Trust::Amber
+            }
+            Some(_) => Trust::Green,
+        };
+        for c in index.checks.iter().filter(|c| !c.passed && fields_of_check(&c.name).contains(&f)) {
+            why.push(c.message.clone());
+            if value.is_some() || trust != Trust::Empty {
+                trust = Trust::Red;
+            }
+        }
+        out.insert(f, (trust, why));
+    }
+    out
+}
+
+/// `seller_vat_id` → `Seller VAT ID`.
+fn label(f: Field) -> String {
+    let words: Vec<String> = f
+        .as_str()
+        .split('_')
+        .enumerate()
+        .map(|(i, w)| match w {
+            "vat" | "id" | "iban" | "bic" => w.to_uppercase(),
+            _ if i == 0 => w.get(..1).unwrap_or("").to_uppercase() + w.get(1..).unwrap_or(""),
+            _ => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
+}
+
+fn provenance(v: &FieldValue) -> String {
+    match &v.source {
+        Some(s) if s.from == Origin::Person => format!("set by {}", s.by.as_deref().unwrap_or("a person")),
+        Some(s) => {
+            let read = format!("{} {:.2}", s.from.as_str(), v.confidence);
+            match &s.confirmed_by {
+                Some(by) => format!("{read}, confirmed by {by}"),
+                None => read,
+            }
+        }
+        None => format!("{:.2}", v.confidence),
+    }
+}
+
+/// Everything the view shows, read in one blocking step.
+struct Loaded {
+    index: DocumentIndex,
+    pages: Vec<Page>,
+    history: Vec<DocumentIndex>,
+    /// Which page images can be shown: from a PDF (the PDF/A or the original), or the
+    /// original image itself.
+    images: bool,
+}
+
+#[derive(Debug)]
+enum LoadError {
+    NotFound,
+    Archive(String),
+}
+
+fn load(ui: &Ui, viewer: &Viewer, id: &str, with_history: bool) -> Result<Loaded, LoadError> {
+    let archive = &ui.records.archive;
+    let err = |e: ArchiveError| LoadError::Archive(e.to_string());
+    let index = match archive.lookup(id).map_err(err)? {
+        Some(i) => i,
+        None => archive.quarantined(id).map_err(err)?.ok_or(LoadError::NotFound)?,
+    };
+    // Not allowed to see it: as if it were not there.
+    if !viewer.user.may_see(index.doc_type.as_ref().map(|d| d.label)) {
+        return Err(LoadError::NotFound);
+    }
+    let pages: Vec<Page> = match &index.archive.words {
+        Some(key) => archive.store().get(key).map_err(|e| LoadError::Archive(e.to_string()))?.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let mut history = Vec::new();
+    if with_history && index.status == Status::Processed {
+        for key in archive.revisions(id).map_err(err)? {
+            if let Some(i) = archive.read_index(&key).map_err(err)? {
+                history.push(i);
+            }
+        }
+    }
+    let images = index.archive.pdfa.is_some() || matches!(index.source.media_type, MediaType::Pdf | MediaType::Png | MediaType::Jpeg);
+    Ok(Loaded { index, pages, history, images })
+}
+
+fn parse_id(id: &str) -> Option<DocumentId> {
+    DocumentId::parse(id).ok()
+}
+
+#[derive(Deserialize, Default)]
+pub struct ViewParams {
+    tab: Option<String>,
+}
+
+pub async fn view(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>, QueryParams(vp): QueryParams<ViewParams>) -> Response {
+    let Some(id) = parse_id(&id) else { return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such document.") };
+    let (ui2, v2, id2) = (ui.clone(), viewer.clone(), id.to_string());
+    let loaded = match blocking(move || load(&ui2, &v2, &id2, true)).await {
+        Ok(Ok(l)) => l,
+        Ok(Err(LoadError::NotFound)) => return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such document."),
+        Ok(Err(LoadError::Archive(e))) => return error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &format!("The archive cannot be read: {e}")),
+        Err(r) => return r,
+    };
+    render(&viewer, &loaded, vp.tab.as_deref().unwrap_or("review"))
+}
+
+fn render(viewer: &Viewer, l: &Loaded, tab: &str) -> Response {
+    let i = &l.index;
+    let may_review = viewer.user.role.may_review() && i.status == Status::Processed;
+    let trust = assess(i);
+    let doc_type = i.doc_type.as_ref().map(|d| d.label);
+    let state = i.review.as_ref().map(|r| r.state.as_str()).unwrap_or(if i.status == Status::Quarantined { "quarantined" } else { "—" });
+    let data = json!({
+        "id": i.id.to_string(),
+        "revision": i.archive.revision,
+        "csrf": viewer.csrf,
+        "may_review": may_review,
+        "queue": format!("/ui?tab={tab}"),
+        "pages": l.pages.iter().map(|p| {
+            // Reading order: blocks, their lines, their words; drag-selection follows it.
+            let mut order: Vec<usize> = Vec::new();
+            for b in &p.blocks { for li in &b.lines { if let Some(line) = p.lines.get(*li) { order.extend(line.words.iter().copied()); } } }
+            if order.len() != p.words.len() { order = (0..p.words.len()).collect(); }
+            json!({
+                "n": p.number, "w": p.width, "h": p.height,
+                "img": l.images.then(|| format!("/ui/documents/{}/pages/{}", i.id, p.number)),
+                "words": order.iter().filter_map(|&k| p.words.get(k)).map(|w| json!([w.text, w.bbox[0], w.bbox[1], w.bbox[2], w.bbox[3]])).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
+        "fields": i.fields.iter().map(|(f, v)| (f.as_str().to_string(), json!({"value": v.value, "page": v.page, "bbox": v.bbox}))).collect::<serde_json::Map<String, Value>>(),
+    });
+    let body = html! {
+        div.document #document data-state=(state) {
+            section.pages #pages {
+                @if l.pages.is_empty() || !l.images {
+                    p.empty { @if i.status == Status::Quarantined { "Quarantined: " (i.error.as_ref().map(|e| e.message.as_str()).unwrap_or("")) } @else { "No page image for this document (" (i.source.media_type.mime()) "): its values came from its data." } }
+                }
+            }
+            section.side {
+                header.doc-head {
+                    h1 { (i.source.name) }
+                    p.meta {
+                        "State " strong #review-state { (state) }
+                        " · revision " span #revision { (i.archive.revision) }
+                        " · received " (german_date(&i.source.received_at)) " via " (serde_json::to_value(i.source.channel).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+                    }
+                    @if let Some(r) = &i.review { @if let Some(reason) = &r.reason { p.meta { "Reason: " (reason) } } }
+                }
+                @if i.status == Status::Processed {
+                    form #fields autocomplete="off" {
+                        label.doctype { "Document type "
+                            select #doc_type name="doc_type" disabled[!may_review] {
+                                @for d in DocType::ALL {
+                                    option value=(d.as_str()) selected[doc_type == Some(d)] { (d.as_str()) }
+                                }
+                            }
+                            @if let Some(t) = &i.doc_type { span.conf class=(if t.confidence < REVIEW_THRESHOLD { "amber" } else { "green" }) { (format!("{:.2}", t.confidence)) } }
+                        }
+                        table.fields {
+                            @for f in Field::ALL {
+                                @let (t, why) = trust.get(&f).cloned().unwrap_or((Trust::Empty, Vec::new()));
+                                @let v = i.fields.get(&f);
+                                @let attention = matches!(t, Trust::Red | Trust::Amber);
+                                tr.field class=(t.class()) data-field=(f.as_str()) data-mandatory=(if f.mandatory() { "1" } else { "0" }) {
+                                    th { label for=(format!("f-{}", f.as_str())) { (label(f)) @if booking(doc_type) && f.mandatory() { " *" } } }
+                                    td {
+                                        input.value id=(format!("f-{}", f.as_str())) name=(f.as_str()) data-kind=(match f.kind() { FieldKind::Amount => "amount", FieldKind::Date => "date", FieldKind::Id => "id", FieldKind::Text => "text" })
+                                            value=(v.map(|v| v.value.as_str()).unwrap_or("")) readonly[!may_review] data-attention=(if attention { "1" } else { "0" })
+                                            tabindex=(if attention { "0" } else { "-1" });
+                                        div.why { @for w in &why { span { (w) } } }
+                                    }
+                                    td.src { @if let Some(v) = v { (provenance(v)) } }
+                                }
+                            }
+                        }
+                        @if !i.vat_breakdown.is_empty() || booking(doc_type) {
+                            h2 { "VAT breakdown" }
+                            table.grid #vat_breakdown {
+                                thead { tr { th { "Rate %" } th { "Base" } th { "VAT" } } }
+                                tbody {
+                                    @for b in &i.vat_breakdown { tr { td { input name="rate" value=(b.rate) readonly[!may_review]; } td { input name="base" value=(b.base) readonly[!may_review]; } td { input name="amount" value=(b.amount) readonly[!may_review]; } } }
+                                }
+                            }
+                            @if may_review { button.small type="button" data-add-row="vat_breakdown" { "+ rate" } }
+                        }
+                        @if !i.line_items.is_empty() {
+                            h2 { "Line items" }
+                            table.grid #line_items {
+                                thead { tr { th { "Item" } th { "Qty" } th { "Unit price" } th { "Amount" } th { "VAT %" } } }
+                                tbody {
+                                    @for li in &i.line_items {
+                                        tr {
+                                            td { input name="name" value=(li.name.clone().unwrap_or_default()) readonly[!may_review]; }
+                                            td { input name="quantity" value=(li.quantity.clone().unwrap_or_default()) readonly[!may_review]; }
+                                            td { input name="net_unit_price" value=(li.net_unit_price.clone().unwrap_or_default()) readonly[!may_review]; }
+                                            td { input name="net_line_amount" value=(li.net_line_amount.clone().unwrap_or_default()) readonly[!may_review]; }
+                                            td { input name="vat_rate" value=(li.vat_rate.clone().unwrap_or_default()) readonly[!may_review]; }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { "Checks" }
+                ul.checks #checks {
+                    @for c in &i.checks { li class=(if c.passed { "ok" } else { "bad" }) data-check=(c.name.to_string()) { (c.message) } }
+                    @if i.checks.is_empty() { li.none { "No checks apply yet." } }
+                }
+                @if may_review {
+                    div.actions {
+                        button #approve type="button" title="a or Ctrl+Enter" { "Approve and next (a)" }
+                        button #save type="button" title="s" { "Save (s)" }
+                        button #postpone type="button" title="p" { "Postpone (p)" }
+                        button #reject type="button" title="r" { "Reject (r)" }
+                    }
+                    p #status role="status" {}
+                } @else if i.status == Status::Processed {
+                    p.readonly { "Read only: your role (" (viewer.user.role) ") changes nothing." }
+                }
+                h2 { "Downloads" }
+                p.downloads {
+                    a href=(format!("/ui/documents/{}/original", i.id)) download { "Original" }
+                    @if i.archive.pdfa.is_some() { " · " a href=(format!("/ui/documents/{}/pdfa", i.id)) download { "PDF/A" } }
+                }
+                h2 { "History" }
+                ol.history {
+                    @for (n, h) in l.history.iter().enumerate() {
+                        li {
+                            strong { "Revision " (h.archive.revision) }
+                            @if let Some(r) = &h.review { " · " (r.state.as_str()) @if let Some(by) = &r.by { " by " (by) } @if let Some(at) = &r.at { " · " (german_date(at)) " " (at.get(11..16).unwrap_or("")) } }
+                            @if n > 0 {
+                                @let prev = &l.history[n - 1];
+                                @for f in Field::ALL {
+                                    @let (a, b) = (prev.field(f), h.field(f));
+                                    @if a != b { br; span.change { (label(f)) ": " (a.unwrap_or("—")) " → " (b.unwrap_or("—")) @if let Some(by) = h.fields.get(&f).and_then(|v| v.source.as_ref()).and_then(|s| s.by.as_deref()) { " (" (by) ")" } } }
+                                }
+                                @if prev.doc_type.as_ref().map(|d| d.label) != h.doc_type.as_ref().map(|d| d.label) { br; span.change { "Type: " (prev.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("—")) " → " (h.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("—")) } }
+                            } @else { " · as read (" (h.models.as_ref().map(|m| m.extractor.name.as_str()).unwrap_or("pipeline")) ")" }
+                        }
+                    }
+                }
+            }
+        }
+        dialog #reason-dialog {
+            form method="dialog" {
+                label #reason-label { "Reason" }
+                input #reason name="reason" required;
+                menu { button #reason-ok value="ok" { "OK" } button #reason-cancel value="cancel" formnovalidate { "Cancel" } }
+            }
+        }
+        dialog #help {
+            h2 { "Keys" }
+            dl {
+                dt { "Tab / Shift+Tab" } dd { "next / previous value that needs attention" }
+                dt { "Enter" } dd { "confirm the value, go to the next" }
+                dt { "click or drag on the page" } dd { "fill the focused value with the words" }
+                dt { "a or Ctrl+Enter" } dd { "approve and open the next document" }
+                dt { "s" } dd { "save corrections, keep it in the queue" }
+                dt { "p / r" } dd { "postpone / reject, with a reason" }
+                dt { "Esc" } dd { "leave the value; close this help" }
+                dt { "?" } dd { "this help" }
+            }
+            form method="dialog" { button { "Close" } }
+        }
+        script #doc-data type="application/json" { (script_json(&data)) }
+    };
+    layout(&i.source.name, Some(viewer), body)
+}
+
+/// `GET /ui/documents/{id}/pages/{n}`: the page as PNG, rendered once from the PDF/A (or the
+/// original PDF), then served from the cache; an original PNG or JPEG is served as it is.
+pub async fn page_image(State(ui): State<Arc<Ui>>, viewer: Viewer, Path((id, n)): Path<(String, u32)>) -> Response {
+    let Some(id) = parse_id(&id) else { return json_error(StatusCode::NOT_FOUND, "no such document") };
+    if let Some(png) = ui.pages.get(&id, n) {
+        // The cache holds only what a permitted viewer had rendered: check this one may see it.
+        let (ui2, v2, id2) = (ui.clone(), viewer.clone(), id.to_string());
+        match blocking(move || visible(&ui2, &v2, &id2)).await {
+            Ok(true) => return png_response(png.to_vec()),
+            Ok(false) => return json_error(StatusCode::NOT_FOUND, "no such document"),
+            Err(r) => return r,
+        }
+    }
+    let ui2 = ui.clone();
+    let rendered = blocking(move || -> Result<(Vec<u8>, &'static str), (StatusCode, String)> {
+        let l = load(&ui2, &viewer, &id, false).map_err(|e| match e {
+            LoadError::NotFound => (StatusCode::NOT_FOUND, "no such document".to_string()),
+            LoadError::Archive(e) => (StatusCode::SERVICE_UNAVAILABLE, e),
+        })?;
+        let store = ui2.records.archive.store();
+        let get = |key: &str| store.get(key).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?.ok_or((StatusCode::NOT_FOUND, format!("{key} is missing")));
+        let (key, media) = match (&l.index.archive.pdfa, &l.index.archive.original) {
+            (Some(p), _) => (p.clone(), MediaType::Pdf),
+            (None, Some(o)) => (o.clone(), l.index.source.media_type),
+            _ => return Err((StatusCode::NOT_FOUND, "no page image".into())),
+        };
+        let bytes = get(&key)?;
+        match media {
+            MediaType::Pdf => {
+                let png = crate::pages::pdf::render_png(&bytes, n, PAGE_WIDTH_PX).map_err(|e| (StatusCode::NOT_FOUND, e.message))?;
+                ui2.pages.put(&id, n, png.clone());
+                Ok((png, "image/png"))
+            }
+            MediaType::Png if n == 1 => Ok((bytes, "image/png")),
+            MediaType::Jpeg if n == 1 => Ok((bytes, "image/jpeg")),
+            _ => Err((StatusCode::NOT_FOUND, "no page image".into())),
+        }
+    })
+    .await;
+    match rendered {
+        Ok(Ok((bytes, "image/png"))) => png_response(bytes),
+        Ok(Ok((bytes, mime))) => ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "private, max-age=3600")], bytes).into_response(),
+        Ok(Err((status, message))) => json_error(status, message),
+        Err(r) => r,
+    }
+}
+
+fn png_response(png: Vec<u8>) -> Response {
+    ([(header::CONTENT_TYPE, "image/png"), (header::CACHE_CONTROL, "private, max-age=3600")], png).into_response()
+}
+
+/// Whether the viewer may see the document (by its catalog row: cheap).
+fn visible(ui: &Ui, viewer: &Viewer, id: &str) -> bool {
+    match ui.catalog.get(id) {
+        Ok(Some(e)) => viewer.user.may_see(e.doc_type.as_deref().and_then(|t| DocType::ALL.iter().copied().find(|d| d.as_str() == t))),
+        _ => false,
+    }
+}
+
+async fn download(ui: Arc<Ui>, viewer: Viewer, id: String, pdfa: bool) -> Response {
+    let Some(id) = parse_id(&id) else { return json_error(StatusCode::NOT_FOUND, "no such document") };
+    let found = blocking(move || -> Result<(Vec<u8>, String, String), (StatusCode, String)> {
+        let l = load(&ui, &viewer, &id, false).map_err(|e| match e {
+            LoadError::NotFound => (StatusCode::NOT_FOUND, "no such document".to_string()),
+            LoadError::Archive(e) => (StatusCode::SERVICE_UNAVAILABLE, e),
+        })?;
+        let key = if pdfa { l.index.archive.pdfa.clone() } else { l.index.archive.original.clone() };
+        let key = key.ok_or((StatusCode::NOT_FOUND, "not archived".to_string()))?;
+        let bytes = ui.records.archive.store().get(&key).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?.ok_or((StatusCode::NOT_FOUND, format!("{key} is missing")))?;
+        let name = if pdfa { format!("{}.pdfa.pdf", l.index.source.name.trim_end_matches(".pdf")) } else { l.index.source.name.clone() };
+        let mime = if pdfa { "application/pdf".to_string() } else { l.index.source.media_type.mime().to_string() };
+        Ok((bytes, name, mime))
+    })
+    .await;
+    match found {
+        Ok(Ok((bytes, name, mime))) => {
+            let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+            let utf8 = percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC).to_string();
+            let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}");
+            let mut r = Response::new(Body::from(bytes));
+            if let (Ok(m), Ok(d)) = (mime.parse(), disposition.parse()) {
+                r.headers_mut().insert(header::CONTENT_TYPE, m);
+                r.headers_mut().insert(header::CONTENT_DISPOSITION, d);
+            }
+            r
+        }
+        Ok(Err((status, message))) => json_error(status, message),
+        Err(r) => r,
+    }
+}
+
+pub async fn original(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>) -> Response {
+    download(ui, viewer, id, false).await
+}
+
+pub async fn pdfa(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>) -> Response {
+    download(ui, viewer, id, true).await
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+/// `POST …/check`: what the page holds now.
+#[derive(Debug, Deserialize)]
+pub struct CheckRequest {
+    #[serde(default)]
+    fields: BTreeMap<String, String>,
+    #[serde(default)]
+    vat_breakdown: Vec<VatBreakdown>,
+}
+
+/// Normalises each value; returns the values (or why not) and the checks over them.
+fn check_values(req: &CheckRequest) -> Value {
+    let mut values = BTreeMap::new();
+    let mut out = serde_json::Map::new();
+    for (k, raw) in &req.fields {
+        let Ok(f) = k.parse::<Field>() else { continue };
+        if raw.trim().is_empty() {
+            out.insert(k.clone(), json!({"value": null, "error": null}));
+            continue;
+        }
+        match normalise(f, raw) {
+            Ok(v) => {
+                out.insert(k.clone(), json!({"value": v, "error": null}));
+                values.insert(f, FieldValue::by_person(v, "check"));
+            }
+            Err(e) => {
+                out.insert(k.clone(), json!({"value": null, "error": e}));
+            }
+        }
+    }
+    let checks: Vec<Value> = checks_of(&values, &req.vat_breakdown)
+        .iter()
+        .map(|c: &Check| json!({"name": c.name.to_string(), "passed": c.passed, "message": c.message, "fields": fields_of_check(&c.name).iter().map(|f| f.as_str()).collect::<Vec<_>>()}))
+        .collect();
+    json!({"fields": out, "checks": checks})
+}
+
+pub async fn check(viewer: Viewer, headers: HeaderMap, Json(req): Json<CheckRequest>) -> Response {
+    if !viewer.csrf_ok(csrf_header(&headers)) {
+        return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
+    }
+    Json(check_values(&req)).into_response()
+}
+
+/// A value as the page sends it: the text, and where on the page it was picked.
+#[derive(Debug, Deserialize)]
+pub struct Picked {
+    value: String,
+    page: Option<u32>,
+    bbox: Option<[f32; 4]>,
+}
+
+/// `POST …/decide`.
+#[derive(Debug, Deserialize)]
+pub struct DecideRequest {
+    /// The revision the person looked at.
+    base: u32,
+    /// `approve`, `postpone`, `reject` or `save` (corrections only).
+    action: String,
+    reason: Option<String>,
+    doc_type: Option<String>,
+    /// Changed values only; `null` removes one.
+    #[serde(default)]
+    fields: BTreeMap<String, Option<Picked>>,
+    vat_breakdown: Option<Vec<VatBreakdown>>,
+    line_items: Option<Vec<LineItem>>,
+}
+
+fn decide_blocking(ui: &Ui, viewer: &Viewer, id: &str, req: DecideRequest) -> Result<Value, (StatusCode, String)> {
+    let decision = match req.action.as_str() {
+        "approve" => Some(Decision::Approve),
+        "postpone" => Some(Decision::Postpone),
+        "reject" => Some(Decision::Reject),
+        "save" => None,
+        other => return Err((StatusCode::BAD_REQUEST, format!("unknown action '{other}'"))),
+    };
+    let archive = &ui.records.archive;
+    let internal = |e: ArchiveError| (StatusCode::SERVICE_UNAVAILABLE, e.to_string());
+    let mut index = archive.lookup(id).map_err(internal)?.ok_or((StatusCode::NOT_FOUND, "no such document (or quarantined)".to_string()))?;
+    if !viewer.user.may_see(index.doc_type.as_ref().map(|d| d.label)) {
+        return Err((StatusCode::NOT_FOUND, "no such document".into()));
+    }
+    if index.archive.revision != req.base {
+        let by = index.review.as_ref().and_then(|r| r.by.clone()).unwrap_or_else(|| "someone".into());
+        return Err((StatusCode::CONFLICT, format!("revision {} was written meanwhile (by {by}); reload the document — your changes were not saved", index.archive.revision)));
+    }
+    let who = viewer.actor();
+    let mut changes = Vec::new();
+    for (k, picked) in &req.fields {
+        let f: Field = k.parse().map_err(|e: crate::vocab::UnknownField| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+        let from = index.field(f).map(str::to_string);
+        match picked.as_ref().filter(|p| !p.value.trim().is_empty()) {
+            None => {
+                if index.fields.remove(&f).is_some() {
+                    changes.push(json!({"field": f, "from": from, "to": null}));
+                }
+            }
+            Some(p) => {
+                let v = normalise(f, &p.value).map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, format!("{}: {e}", label(f))))?;
+                if from.as_deref() == Some(v.as_str()) {
+                    continue;
+                }
+                let mut fv = FieldValue::by_person(v.clone(), &who);
+                fv.page = p.page;
+                fv.bbox = p.bbox;
+                index.fields.insert(f, fv);
+                changes.push(json!({"field": f, "from": from, "to": v}));
+            }
+        }
+    }
+    if let Some(t) = req.doc_type.as_deref() {
+        let t = DocType::ALL.iter().copied().find(|d| d.as_str() == t).ok_or((StatusCode::UNPROCESSABLE_ENTITY, format!("unknown document type '{t}'")))?;
+        let from = index.doc_type.as_ref().map(|d| d.label);
+        if from != Some(t) {
+            if !viewer.user.may_see(Some(t)) {
+                return Err((StatusCode::FORBIDDEN, format!("you may not file documents as {}", t.as_str())));
+            }
+            index.doc_type = Some(DocTypeResult { label: t, confidence: 1.0 });
+            changes.push(json!({"field": "doc_type", "from": from, "to": t}));
+        }
+    }
+    let amount = |s: &str| normalise(Field::GrossTotal, s).map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e));
+    if let Some(rows) = req.vat_breakdown {
+        let rows: Vec<VatBreakdown> = rows
+            .into_iter()
+            .filter(|b| !(b.rate.trim().is_empty() && b.base.trim().is_empty() && b.amount.trim().is_empty()))
+            .map(|b| Ok(VatBreakdown { rate: amount(&b.rate)?, base: amount(&b.base)?, amount: amount(&b.amount)? }))
+            .collect::<Result<_, (StatusCode, String)>>()?;
+        if rows != index.vat_breakdown {
+            changes.push(json!({"field": "vat_breakdown", "from": index.vat_breakdown.len(), "to": rows.len()}));
+            index.vat_breakdown = rows;
+        }
+    }
+    if let Some(items) = req.line_items {
+        let opt_amount = |s: &Option<String>| -> Result<Option<String>, (StatusCode, String)> { s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(amount).transpose() };
+        let items: Vec<LineItem> = items
+            .into_iter()
+            .map(|li| Ok(LineItem { net_unit_price: opt_amount(&li.net_unit_price)?, net_line_amount: opt_amount(&li.net_line_amount)?, ..li }))
+            .collect::<Result<_, (StatusCode, String)>>()?;
+        if items != index.line_items {
+            changes.push(json!({"field": "line_items", "from": index.line_items.len(), "to": items.len()}));
+            index.line_items = items;
+        }
+    }
+    let records = ui.records.acting_as(&who);
+    if !changes.is_empty() {
+        recheck(&mut index);
+        let approving = decision == Some(Decision::Approve);
+        records.revise(&mut index, json!({"changes": changes, "reason": "corrected in the review UI", "reviewed": approving})).map_err(|e| match e {
+            ArchiveError::Conflict { .. } => (StatusCode::CONFLICT, format!("{e}; reload the document — your changes were not saved")),
+            other => internal(other),
+        })?;
+    }
+    let Some(decision) = decision else {
+        return Ok(json!({"revision": index.archive.revision, "state": index.review.as_ref().map(|r| r.state.as_str()), "next": null}));
+    };
+    let (decided, _) = records.decide(id, Some(index.archive.revision), decision, req.reason.as_deref()).map_err(|e| match e {
+        DecideError::Review(ReviewError::ReasonRequired(what)) => (StatusCode::BAD_REQUEST, format!("a reason is required to {what} a document")),
+        DecideError::Review(e) => (StatusCode::CONFLICT, e.to_string()),
+        DecideError::Archive(e @ ArchiveError::Conflict { .. }) => (StatusCode::CONFLICT, format!("{e}; reload the document")),
+        DecideError::Archive(e) => internal(e),
+    })?;
+    let next = next_to_review(ui, &viewer.user, id).map(|n| format!("/ui/documents/{n}?tab=review"));
+    Ok(json!({"revision": decided.archive.revision, "state": decided.review.as_ref().map(|r| r.state.as_str()), "next": next}))
+}
+
+pub async fn decide(State(ui): State<Arc<Ui>>, viewer: Viewer, headers: HeaderMap, Path(id): Path<String>, Json(req): Json<DecideRequest>) -> Response {
+    if !viewer.csrf_ok(csrf_header(&headers)) {
+        return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
+    }
+    if let Some(r) = viewer.forbids(&ui, |r| r.may_review(), "change documents") {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else { return json_error(StatusCode::NOT_FOUND, "no such document") };
+    match blocking(move || decide_blocking(&ui, &viewer, &id, req)).await {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err((status, message))) => json_error(status, message),
+        Err(r) => r,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_checks_normalise_and_recompute_like_the_pipeline() {
+        let req = CheckRequest {
+            fields: [("net_total", "100,00"), ("vat_total", "19,00"), ("gross_total", "1.190,00 €"), ("issue_date", "26.06.2025"), ("due_date", "gestern")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            vat_breakdown: Vec::new(),
+        };
+        let out = check_values(&req);
+        assert_eq!(out["fields"]["gross_total"]["value"], "1190.00");
+        assert_eq!(out["fields"]["issue_date"]["value"], "2025-06-26");
+        assert!(out["fields"]["due_date"]["error"].as_str().unwrap().contains("not a date"));
+        let totals = out["checks"].as_array().unwrap().iter().find(|c| c["name"] == "totals_consistent").unwrap();
+        assert_eq!(totals["passed"], false);
+        assert_eq!(totals["fields"], json!(["net_total", "vat_total", "gross_total"]));
+    }
+
+    #[test]
+    fn labels_read_like_words() {
+        assert_eq!(label(Field::SellerVatId), "Seller VAT ID");
+        assert_eq!(label(Field::GrossTotal), "Gross total");
+        assert_eq!(label(Field::Iban), "IBAN");
+    }
+}

@@ -1,0 +1,318 @@
+//! The review UI in a real browser: Debian's Chromium, headless, driven through chromedriver
+//! (WebDriver) against `mailroom serve` on an embedded archive. A reviewer logs in, opens the
+//! oldest invoice waiting for review, corrects its gross total by clicking the amount on the
+//! page image, approves with the keyboard — and the ERP outbox has the corrected value, the
+//! audit trail names the reviewer, the next document is open. Around it, over plain HTTP: the
+//! login wall, the roles, CSRF, the document types a user may see, and the gate before the ERP.
+//!
+//! Screenshots go to `$CARGO_TARGET_TMPDIR/ui-screenshots` (or `$MAILROOM_SCREENSHOTS`).
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::http::{request, Reply, Server};
+use common::*;
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+const TOKENS: &str = "scanner-2:3f1a9c0e5b7d2f4a6c8e0b1d3f5a7c9e";
+
+fn mailroom(archive: &Path, config: &Path) -> Command {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
+    c.arg("--archive").arg(archive).arg("--config").arg(config).env("MAILROOM_LOG", "warn");
+    c
+}
+
+fn run(archive: &Path, config: &Path, args: &[&str]) -> Value {
+    let o = mailroom(archive, config).args(args).output().unwrap();
+    assert!(o.status.success(), "mailroom {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    out.lines().last().map(|l| serde_json::from_str(l).unwrap_or(Value::Null)).unwrap_or(Value::Null)
+}
+
+fn add_user(archive: &Path, config: &Path, name: &str, role: &str, types: Option<&str>, password: &str) {
+    let mut c = mailroom(archive, config);
+    c.args(["user", "add", name, "--role", role]);
+    if let Some(t) = types {
+        c.args(["--types", t]);
+    }
+    let mut child = c.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "user add {name}: {}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Logs in over HTTP; returns the session cookie (`mailroom_session=…`).
+fn login(port: u16, name: &str, password: &str) -> String {
+    let body = format!("username={name}&password={password}&next=%2Fui");
+    let r = request(port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(body.as_bytes()));
+    assert_eq!(r.status, 303, "login of {name}: {}", String::from_utf8_lossy(&r.body));
+    let cookie = r.header("set-cookie").expect("a session cookie").to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/ui"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    cookie.split(';').next().unwrap().to_string()
+}
+
+fn get(port: u16, path: &str, cookie: &str) -> Reply {
+    request(port, "GET", path, &[("Cookie", cookie)], None)
+}
+
+fn text(r: &Reply) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+/// The JSON block the document view hands its script (id, revision, CSRF token, …).
+fn doc_data(html: &str) -> Value {
+    let start = html.find("id=\"doc-data\"").expect("the document data block");
+    let from = html[start..].find('>').unwrap() + start + 1;
+    let to = html[from..].find("</script>").unwrap() + from;
+    serde_json::from_str(&html[from..to]).unwrap()
+}
+
+fn decide(port: u16, cookie: &str, csrf: Option<&str>, id: &str, body: &Value) -> Reply {
+    let mut headers = vec![("Cookie", cookie), ("Content-Type", "application/json")];
+    if let Some(t) = csrf {
+        headers.push(("X-CSRF-Token", t));
+    }
+    request(port, "POST", &format!("/ui/documents/{id}/decide"), &headers, Some(body.to_string().as_bytes()))
+}
+
+fn outbox(archive: &Path, id: &str) -> Vec<PathBuf> {
+    let dir = archive.join("handoff");
+    if !dir.exists() {
+        return Vec::new();
+    }
+    listing(&dir).into_iter().map(|(p, _, _)| p).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(id)).collect()
+}
+
+fn audit(archive: &Path) -> Vec<Value> {
+    listing(&archive.join("audit")).into_iter().map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// chromedriver on a free port; fails (never skips) when it is not installed.
+fn chromedriver() -> (Driver, u16) {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("chromedriver cannot be started ({e}): the browser tests need Debian's chromium and chromium-driver — run scripts/setup.sh"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (Driver(child), port)
+}
+
+fn screenshots() -> PathBuf {
+    let dir = std::env::var_os("MAILROOM_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn wait_for(c: &fantoccini::Client, script: &str, what: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = c.execute(script, vec![]).await.unwrap();
+        if !v.is_null() && v != Value::Bool(false) {
+            return v;
+        }
+        if Instant::now() > deadline {
+            let html = c.source().await.unwrap_or_default();
+            panic!("waited 30 s for {what}; the page:\n{}", html.chars().take(4000).collect::<String>());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_corrects_and_approves_in_the_browser_and_only_then_the_erp_gets_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let config = dir.path().join("pipeline.toml");
+    // Every document waits for a person, whatever the reading says.
+    std::fs::write(&config, "[review]\nstraight_through = false\n").unwrap();
+
+    // Three documents, in this order: two invoices, and one that will be filed as a contract.
+    let first = run(&archive, &config, &["process", "--json", fixture("documents/born-digital-invoice.pdf").to_str().unwrap()]);
+    let second = run(&archive, &config, &["process", "--json", fixture("documents/zugferd-invoice.pdf").to_str().unwrap()]);
+    let third = run(&archive, &config, &["process", "--json", fixture("documents/xrechnung-cii.xml").to_str().unwrap()]);
+    let (id1, id2, id3) = (first["id"].as_str().unwrap().to_string(), second["id"].as_str().unwrap().to_string(), third["id"].as_str().unwrap().to_string());
+    for d in [&first, &second, &third] {
+        assert_eq!(d["review"]["state"], "pending", "{d}");
+    }
+    let printed_gross = field(&first, "gross_total").expect("the invoice's gross total").to_string();
+    // A misread, as OCR makes them: the gross total is wrong in the index.
+    let o = mailroom(&archive, &config).args(["revise", &id1, "--set", "gross_total=1.00", "--reason", "misread (test)"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = mailroom(&archive, &config).args(["revise", &id3, "--type", "contract", "--reason", "a contract (test)"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    add_user(&archive, &config, "anna", "reviewer", Some("invoice,credit_note,receipt"), "anna-prueft-rechnungen");
+    add_user(&archive, &config, "olga", "auditor", None, "olga-liest-nur-mit");
+    add_user(&archive, &config, "root", "admin", None, "root-verwaltet-alles");
+
+    let mut serve = mailroom(&archive, &config);
+    serve.args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", TOKENS);
+    let server = Server::start(serve);
+    let port = server.port;
+
+    // --- Over plain HTTP: the walls around the queue.
+    let r = request(port, "GET", "/ui", &[], None);
+    assert_eq!(r.status, 303, "an anonymous request is sent to the login page");
+    assert!(r.header("location").unwrap().starts_with("/ui/login?next="), "{:?}", r.header("location"));
+    let r = request(port, "GET", &format!("/ui/documents/{id1}/pages/1"), &[], None);
+    assert_eq!(r.status, 303, "page images too");
+    let r = request(port, "POST", &format!("/ui/documents/{id1}/decide"), &[("Content-Type", "application/json")], Some(b"{}"));
+    assert_eq!(r.status, 401);
+    let bad = request(port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(b"username=anna&password=falsch-falsch-falsch"));
+    assert_eq!(bad.status, 401);
+    assert!(bad.header("set-cookie").is_none());
+
+    let anna = login(port, "anna", "anna-prueft-rechnungen");
+    let olga = login(port, "olga", "olga-liest-nur-mit");
+    let root = login(port, "root", "root-verwaltet-alles");
+    assert_eq!(get(port, "/ui/admin/users", &anna).status, 403, "a reviewer cannot reach user administration");
+    assert_eq!(get(port, "/ui/admin/users", &olga).status, 403);
+    let users = get(port, "/ui/admin/users", &root);
+    assert_eq!(users.status, 200);
+    assert!(text(&users).contains("anna") && text(&users).contains("login_failed"), "the admin sees the users and the security log");
+
+    // A user sees no document of a type they may not see: not in the queue, not by address.
+    let queue = text(&get(port, "/ui", &anna));
+    assert!(queue.contains(&id1) && queue.contains(&id2), "anna's queue lists both invoices");
+    assert!(!queue.contains(&id3), "…but not the contract");
+    assert_eq!(get(port, &format!("/ui/documents/{id3}"), &anna).status, 404);
+    assert_eq!(get(port, &format!("/ui/documents/{id3}/original"), &anna).status, 404);
+    assert!(text(&get(port, "/ui", &root)).contains(&id3), "the admin sees every type");
+
+    // Nothing is in the outbox before a person approved it.
+    assert!(outbox(&archive, &id1).is_empty() && outbox(&archive, &id2).is_empty());
+
+    // State changes need the session's CSRF token; an auditor changes nothing even with it.
+    let view = get(port, &format!("/ui/documents/{id1}"), &anna);
+    assert_eq!(view.status, 200);
+    let data = doc_data(&text(&view));
+    let base = data["revision"].as_u64().unwrap();
+    let body = json!({"base": base, "action": "save", "fields": {"invoice_number": {"value": "HACKED"}}});
+    assert_eq!(decide(port, &anna, None, &id1, &body).status, 403, "no CSRF token: refused");
+    assert_eq!(decide(port, &anna, Some("0".repeat(64).as_str()), &id1, &body).status, 403, "a wrong CSRF token: refused");
+    let olga_view = text(&get(port, &format!("/ui/documents/{id1}"), &olga));
+    let olga_data = doc_data(&olga_view);
+    assert_eq!(olga_data["may_review"], false);
+    assert!(olga_view.contains("readonly"), "an auditor's values are read only");
+    let r = decide(port, &olga, olga_data["csrf"].as_str(), &id1, &body);
+    assert_eq!(r.status, 403, "an auditor cannot change a value: {}", text(&r));
+    let r = decide(port, &root, None, &id1, &json!({"base": base, "action": "approve"}));
+    assert_eq!(r.status, 403);
+    let now: Value = serde_json::from_slice(&std::fs::read(archive.join("documents").join(&id1).join("index").join(format!("{base:04}.json"))).unwrap()).unwrap();
+    assert_eq!(field(&now, "invoice_number"), field(&first, "invoice_number"), "nothing was changed");
+    assert!(!archive.join("documents").join(&id1).join("index").join(format!("{:04}.json", base + 1)).exists(), "no revision was written");
+    // A decision against an old revision is refused.
+    let r = decide(port, &anna, data["csrf"].as_str(), &id1, &json!({"base": base - 1, "action": "save", "fields": {"invoice_number": {"value": "X"}}}));
+    assert_eq!(r.status, 409, "{}", text(&r));
+
+    // --- In the browser.
+    let (_driver, driver_port) = chromedriver();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session through chromedriver");
+    let base_url = format!("http://127.0.0.1:{port}");
+    c.goto(&format!("{base_url}/ui")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().starts_with("/ui/login"), "the browser lands on the login page");
+    c.find(Locator::Css("#username")).await.unwrap().send_keys("anna").await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys("anna-prueft-rechnungen").await.unwrap();
+    c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#queue")).await.unwrap();
+    let shots = screenshots();
+    std::fs::write(shots.join("queue.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // The oldest invoice waiting is first in the queue: open it.
+    let first_row = c.find(Locator::Css("#queue tbody tr:first-child td a")).await.unwrap();
+    first_row.click().await.unwrap();
+    c.wait().for_element(Locator::Css("#doc-data")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path().ends_with(&id1), "the oldest waiting document opens");
+    wait_for(
+        &c,
+        "return document.querySelectorAll('#pages .page img').length > 0 && document.querySelector('#pages .page img').complete && document.querySelector('#pages .page img').naturalWidth > 0",
+        "the page image",
+    )
+    .await;
+
+    // Focus the gross total, click the amount printed on the page.
+    c.find(Locator::Css("#f-gross_total")).await.unwrap().click().await.unwrap();
+    let wanted = german(&printed_gross);
+    let mut target = None;
+    for w in c.find_all(Locator::Css("span.word")).await.unwrap() {
+        let t = w.attr("data-text").await.unwrap().unwrap_or_default();
+        if t.trim_end_matches('€').trim() == wanted {
+            target = Some(w);
+        }
+    }
+    let target = target.unwrap_or_else(|| panic!("no word '{wanted}' on the page"));
+    target.click().await.unwrap();
+    let filled = wait_for(&c, &format!("const v = document.querySelector('#f-gross_total').value; return v === '{printed_gross}' ? v : null"), "the clicked amount, normalised").await;
+    assert_eq!(filled, printed_gross.as_str());
+    wait_for(&c, "return document.querySelector('tr[data-field=gross_total]').classList.contains('green')", "the corrected value turning green").await;
+    std::fs::write(shots.join("document.png"), c.screenshot().await.unwrap()).unwrap();
+
+    // Approve with the keyboard (Ctrl+Enter in the value), and the next document opens.
+    c.find(Locator::Css("#f-gross_total")).await.unwrap().send_keys("\u{E009}\u{E007}\u{E000}").await.unwrap();
+    wait_for(&c, &format!("return location.pathname.endsWith('{id2}')"), "the next document").await;
+    c.wait().for_element(Locator::Css("#doc-data")).await.unwrap();
+
+    // The ERP outbox has the corrected value, from the approved revision, naming the approver.
+    let entries = outbox(&archive, &id1);
+    let jsonl = entries.iter().find(|p| p.extension().is_some_and(|e| e == "jsonl")).unwrap_or_else(|| panic!("no JSON outbox entry: {entries:?}"));
+    let handed: Value = serde_json::from_str(std::fs::read_to_string(jsonl).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(field(&handed, "gross_total"), Some(printed_gross.as_str()), "{handed}");
+    assert_eq!(handed["fields"]["gross_total"]["source"]["from"], "person");
+    assert_eq!(handed["review"]["state"], "approved");
+    assert_eq!(handed["review"]["by"], "ui:anna");
+    // The audit trail names the reviewer for the correction and the approval.
+    let by_anna: Vec<Value> = audit(&archive).into_iter().filter(|e| e["actor"] == "ui:anna" && e["document"] == id1.as_str()).collect();
+    assert!(by_anna.len() >= 2, "correction and approval by anna: {by_anna:?}");
+    assert!(by_anna.iter().any(|e| e.to_string().contains("gross_total")), "{by_anna:?}");
+    // The second invoice, still waiting, is not in the outbox.
+    assert!(outbox(&archive, &id2).is_empty());
+
+    c.close().await.unwrap();
+    drop(server);
+}
+
+/// `1190.00` as printed on a German invoice: `1.190,00`.
+fn german(v: &str) -> String {
+    let (int, frac) = v.split_once('.').unwrap();
+    let mut grouped = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    format!("{grouped},{frac}")
+}
