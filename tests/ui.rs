@@ -301,6 +301,30 @@ async fn a_reviewer_corrects_and_approves_in_the_browser_and_only_then_the_erp_g
     assert!(outbox(&archive, &id2).is_empty());
 
     c.close().await.unwrap();
+
+    // The audit trail for auditors (and admins), verify included; not for reviewers.
+    assert_eq!(get(port, "/ui/audit", &anna).status, 403);
+    let trail = get(port, &format!("/ui/audit?document={}", &id1[..12]), &olga);
+    assert_eq!(trail.status, 200);
+    assert!(text(&trail).contains("ui:anna"), "the auditor sees the reviewer's entries");
+    let form = |csrf: &str, extra: &str| format!("csrf={csrf}{extra}");
+    let olga_csrf = olga_data["csrf"].as_str().unwrap();
+    let post = |cookie: &str, path: &str, body: String| request(port, "POST", path, &[("Cookie", cookie), ("Content-Type", "application/x-www-form-urlencoded")], Some(body.as_bytes()));
+    let verified = post(&olga, "/ui/audit/verify", form(olga_csrf, ""));
+    assert_eq!(verified.status, 200);
+    assert!(text(&verified).contains("Clean:"), "{}", text(&verified));
+    assert_eq!(post(&olga, "/ui/audit/verify", String::new()).status, 403, "no CSRF token: refused");
+    // Legal holds are for admins.
+    let anna_csrf = data["csrf"].as_str().unwrap();
+    assert_eq!(post(&anna, &format!("/ui/documents/{id2}/hold"), form(anna_csrf, "&reason=Pr%C3%BCfung&on=1")).status, 403);
+    let root_csrf = doc_data(&text(&get(port, &format!("/ui/documents/{id2}"), &root)))["csrf"].as_str().unwrap().to_string();
+    let held = post(&root, &format!("/ui/documents/{id2}/hold"), form(&root_csrf, "&reason=Betriebspr%C3%BCfung+2026&on=1"));
+    assert_eq!(held.status, 200, "{}", text(&held));
+    assert!(audit(&archive).iter().any(|e| e["actor"] == "ui:root" && e["event"] == "legal_hold_set" && e["document"] == id2.as_str()));
+    // Logging out ends the session.
+    let logout = post(&anna, "/ui/logout", form(anna_csrf, ""));
+    assert_eq!(logout.status, 303);
+    assert_eq!(get(port, "/ui", &anna).status, 303, "after logout the session is gone");
     drop(server);
 }
 

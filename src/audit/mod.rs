@@ -214,6 +214,22 @@ impl AuditLog {
         }
     }
 
+    /// The newest entries that `keep` accepts, newest first: at most `n`, looking at no more
+    /// than `scan` entries back from the current head (found afresh: other processes append
+    /// too). For the review UI's audit page; `verify` is what proves the chain.
+    pub fn latest(&self, n: usize, scan: u64, keep: impl Fn(&Entry) -> bool) -> Result<Vec<Entry>, AuditError> {
+        let (head, _) = self.find_head()?;
+        let mut out = Vec::new();
+        let mut seq = head;
+        while seq >= 1 && out.len() < n && head - seq < scan {
+            if let Some(e) = self.read(seq)?.filter(|e| keep(e)) {
+                out.push(e);
+            }
+            seq -= 1;
+        }
+        Ok(out)
+    }
+
     /// Reads entry `seq`, checking only that it parses.
     pub fn read(&self, seq: u64) -> Result<Option<Entry>, AuditError> {
         let k = key(seq);

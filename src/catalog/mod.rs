@@ -177,6 +177,11 @@ pub trait Catalog: Send + Sync {
     /// Inserts or updates a document's row; an older revision never replaces a newer one, and
     /// a processed document is never replaced by a quarantine record.
     fn upsert(&self, entry: &Entry) -> Result<(), CatalogError>;
+    /// Many upserts at once (a rebuild, a benchmark's rows): one transaction where the
+    /// database has them cheaply.
+    fn upsert_many(&self, entries: &[Entry]) -> Result<(), CatalogError> {
+        entries.iter().try_for_each(|e| self.upsert(e))
+    }
     /// Forgets a document (after a purge).
     fn remove(&self, id: &str) -> Result<(), CatalogError>;
     fn get(&self, id: &str) -> Result<Option<Entry>, CatalogError>;

@@ -110,16 +110,31 @@ fn migrate(conn: &Connection) -> Result<(), CatalogError> {
     Ok(())
 }
 
+fn upsert_sql() -> String {
+    let placeholders: Vec<String> = (1..=COLUMNS.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = COLUMNS[1..].iter().map(|(c, _)| format!("{c} = excluded.{c}")).collect();
+    format!("INSERT INTO documents ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} WHERE {UPSERT_GUARD}", column_list(str::to_string), placeholders.join(", "), updates.join(", "))
+}
+
 impl Catalog for SqliteCatalog {
     fn describe(&self) -> String {
         format!("SQLite {}", self.path.display())
     }
 
     fn upsert(&self, e: &Entry) -> Result<(), CatalogError> {
-        let placeholders: Vec<String> = (1..=COLUMNS.len()).map(|i| format!("?{i}")).collect();
-        let updates: Vec<String> = COLUMNS[1..].iter().map(|(c, _)| format!("{c} = excluded.{c}")).collect();
-        let sql = format!("INSERT INTO documents ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {} WHERE {UPSERT_GUARD}", column_list(str::to_string), placeholders.join(", "), updates.join(", "));
-        self.conn().execute(&sql, params_from_iter(e.values().iter())).map(|_| ()).map_err(db)
+        self.conn().execute(&upsert_sql(), params_from_iter(e.values().iter())).map(|_| ()).map_err(db)
+    }
+
+    fn upsert_many(&self, entries: &[Entry]) -> Result<(), CatalogError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        {
+            let mut stmt = tx.prepare(&upsert_sql()).map_err(db)?;
+            for e in entries {
+                stmt.execute(params_from_iter(e.values().iter())).map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
     }
 
     fn remove(&self, id: &str) -> Result<(), CatalogError> {

@@ -62,9 +62,12 @@ pub fn serve(config: &Config, args: ServeArgs) -> ExitCode {
         None
     };
     let users = ui.as_ref().map(|u| u.people.users().map(|u| u.len()).unwrap_or(0));
+    // Held here as well as by the router, so that the UI (and its synchronous PostgreSQL
+    // clients, which must not be dropped inside the async runtime) is dropped after it.
+    let ui = ui.map(Arc::new);
     let mut router = http::router(app);
-    if let Some(ui) = ui {
-        router = router.merge(crate::web::router(Arc::new(ui)));
+    if let Some(ui) = &ui {
+        router = router.merge(crate::web::router(ui.clone()));
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
@@ -94,6 +97,8 @@ pub fn serve(config: &Config, args: ServeArgs) -> ExitCode {
         sink.close().await;
         result
     });
+    drop(runtime);
+    drop(ui);
     rayon::broadcast(|_| crate::ocr::release_engines());
     match served {
         Ok(()) => {

@@ -220,6 +220,17 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str) -> Response {
                     }
                     @if let Some(r) = &i.review { @if let Some(reason) = &r.reason { p.meta { "Reason: " (reason) } } }
                 }
+                @if may_review {
+                    div.actions {
+                        button #approve type="button" title="a or Ctrl+Enter" { "Approve and next (a)" }
+                        button #save type="button" title="s" { "Save (s)" }
+                        button #postpone type="button" title="p" { "Postpone (p)" }
+                        button #reject type="button" title="r" { "Reject (r)" }
+                    }
+                    p #status role="status" {}
+                } @else if i.status == Status::Processed {
+                    p.readonly { "Read only: your role (" (viewer.user.role) ") changes nothing." }
+                }
                 @if i.status == Status::Processed {
                     form #fields autocomplete="off" {
                         label.doctype { "Document type "
@@ -281,16 +292,18 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str) -> Response {
                     @for c in &i.checks { li class=(if c.passed { "ok" } else { "bad" }) data-check=(c.name.to_string()) { (c.message) } }
                     @if i.checks.is_empty() { li.none { "No checks apply yet." } }
                 }
-                @if may_review {
-                    div.actions {
-                        button #approve type="button" title="a or Ctrl+Enter" { "Approve and next (a)" }
-                        button #save type="button" title="s" { "Save (s)" }
-                        button #postpone type="button" title="p" { "Postpone (p)" }
-                        button #reject type="button" title="r" { "Reject (r)" }
+                @if viewer.user.role.may_administer() {
+                    h2 { "Legal hold" }
+                    form.hold method="post" action=(format!("/ui/documents/{}/hold", i.id)) {
+                        input type="hidden" name="csrf" value=(viewer.csrf);
+                        input name="reason" required placeholder="reason (e.g. Betriebsprüfung 2026)" size="28";
+                        button type="submit" name="on" value="1" { "Set hold" }
+                        " "
+                        button type="submit" name="on" value="0" { "Release hold" }
                     }
-                    p #status role="status" {}
-                } @else if i.status == Status::Processed {
-                    p.readonly { "Read only: your role (" (viewer.user.role) ") changes nothing." }
+                }
+                @if matches!(viewer.user.role, crate::people::Role::Auditor | crate::people::Role::Admin) {
+                    p { a href=(format!("/ui/audit?document={}", i.id)) { "Audit entries of this document" } }
                 }
                 h2 { "Downloads" }
                 p.downloads {
@@ -439,6 +452,39 @@ pub async fn original(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<
 
 pub async fn pdfa(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>) -> Response {
     download(ui, viewer, id, true).await
+}
+
+#[derive(Deserialize)]
+pub struct HoldForm {
+    csrf: Option<String>,
+    reason: String,
+    on: String,
+}
+
+/// `POST …/hold`: an admin sets or releases the legal hold on every object of the document,
+/// with a reason, in the audit trail under their name.
+pub async fn hold(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>, axum::Form(f): axum::Form<HoldForm>) -> Response {
+    if !viewer.csrf_ok(f.csrf.as_deref()) {
+        return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
+    }
+    if let Some(r) = viewer.forbids(&ui, crate::people::Role::may_administer, "set legal holds") {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else { return json_error(StatusCode::NOT_FOUND, "no such document") };
+    if f.reason.trim().is_empty() {
+        return error_page(StatusCode::BAD_REQUEST, Some(&viewer), "A legal hold needs a reason.");
+    }
+    let on = f.on == "1";
+    let (ui2, v2, id2) = (ui.clone(), viewer.clone(), id.to_string());
+    match blocking(move || ui2.records.archive.legal_hold(&id2, on, &v2.actor(), f.reason.trim())).await {
+        Ok(Ok(n)) => layout(
+            "Legal hold",
+            Some(&viewer),
+            html! { section.admin { h1 { "Legal hold " (if on { "set" } else { "released" }) } p #hold-result { (n) " objects of the document. " a href=(format!("/ui/documents/{id}")) { "Back to the document" } } } },
+        ),
+        Ok(Err(e)) => error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &e.to_string()),
+        Err(r) => r,
+    }
 }
 
 fn csrf_header(headers: &HeaderMap) -> Option<&str> {

@@ -8,6 +8,8 @@
 //! POST /ui/documents/{id}/check     values → normalised values and the checks (live)
 //! POST /ui/documents/{id}/decide    corrections and approve / postpone / reject / save
 //! GET  /ui/login, POST /ui/login, POST /ui/logout
+//! POST /ui/documents/{id}/hold      legal hold on / off (admins, with a reason)
+//! GET  /ui/audit, POST …/verify     the audit trail and verify (auditors, admins)
 //! GET  /ui/admin/users, POST …      users (admins only), and the security log
 //! ```
 //! * **Sessions.** A login gives a random token in the cookie `mailroom_session`
@@ -24,6 +26,7 @@
 //!   hands the document to the ERP; the live checks are [`crate::review::checks_of`].
 
 mod admin;
+mod audit;
 mod auth;
 mod document;
 mod pages;
@@ -66,6 +69,9 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/documents/{id}/pdfa", get(document::pdfa))
         .route("/ui/documents/{id}/check", post(document::check))
         .route("/ui/documents/{id}/decide", post(document::decide))
+        .route("/ui/documents/{id}/hold", post(document::hold))
+        .route("/ui/audit", get(audit::trail))
+        .route("/ui/audit/verify", post(audit::verify))
         .route("/ui/admin/users", get(admin::users).post(admin::add_user))
         .route("/ui/admin/users/{name}/{action}", post(admin::change_user))
         .route("/ui/assets/app.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/app.js")) }))
@@ -115,6 +121,7 @@ fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Response {
                     @if let Some(v) = viewer {
                         nav {
                             a href="/ui" { "Queue" }
+                            @if matches!(v.user.role, crate::people::Role::Auditor | crate::people::Role::Admin) { a href="/ui/audit" { "Audit trail" } }
                             @if v.user.role.may_administer() { a href="/ui/admin/users" { "Users" } }
                         }
                         div.who {
