@@ -1,7 +1,8 @@
 # mailroom: one binary and its native dependencies — the same Debian packages and the same pinned
 # libpdfium (from the pypdfium2 wheel on PyPI) as scripts/setup.sh installs.
 # Keep the package lists and the pins in step with scripts/setup.sh (no Docker engine runs on the
-# development machines, so this file cannot be built there).
+# development machines, so this file cannot be built there). The test-only packages of setup.sh
+# (Chromium and chromedriver, Dovecot, qpdf, poppler, Saxon, RabbitMQ) are not in the image.
 #
 #   docker build -t mailroom .
 #   docker run --rm -v $PWD/in:/in -v mailroom-archive:/var/lib/mailroom/archive mailroom process /in

@@ -70,6 +70,14 @@ fn row(i: usize) -> Entry {
         index_key: format!("documents/{id}/index/0001.json"),
         review_state: if quarantined { None } else { state.map(|s| s.0.to_string()) },
         failing_checks: if h(14) % 100 < 25 { 1 } else { 0 },
+        queue: match (quarantined, state.map(|s| s.0)) {
+            (true, _) => "quarantined",
+            (false, Some("pending")) => "review",
+            (false, Some("postponed")) => "postponed",
+            (false, Some("rejected")) => "rejected",
+            _ => "approved",
+        }
+        .into(),
     }
 }
 

@@ -3,6 +3,7 @@
 #   RabbitMQ   127.0.0.1:5672 (guest/guest)   — Debian's rabbitmq-server, started detached
 #   PostgreSQL 127.0.0.1:5432 (trust auth)    — the machine's cluster; database `mailroom` created
 #   S3         127.0.0.1:9000                 — moto[server], installed by scripts/setup.sh
+#   IMAP       127.0.0.1:10143/10993          — Dovecot with a test user (scripts/dovecot.sh)
 # Idempotent: a running server is left alone. Everything listens on loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,3 +47,5 @@ else
   nohup "$MOTO_VENV/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" >"$LOG_DIR/moto.log" 2>&1 &
   wait_for "$S3_PORT" 30 "moto (S3)"
 fi
+
+bash scripts/dovecot.sh

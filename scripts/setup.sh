@@ -25,6 +25,8 @@ APT_PACKAGES=(
   rabbitmq-server
   # the review UI's browser tests: headless Chromium driven through WebDriver (tests/ui.rs)
   chromium chromium-driver
+  # the IMAP tests' mail server (scripts/dovecot.sh starts it on loopback; tests/imap.rs)
+  dovecot-imapd openssl
 )
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -18,12 +18,13 @@ use crate::catalog::Catalog;
 use crate::handoff::{Handoff, HandoffConfig};
 use crate::limits::Limits;
 use crate::ocr::OcrConfig;
-use crate::people::{Db, People, SessionPolicy};
+use crate::people::{People, SessionPolicy};
 use crate::pipeline::Pipeline;
 use crate::processor::{Processor, Recorder};
 pub use crate::queue::BrokerConfig;
 use crate::retention::RetentionPolicy;
 use crate::review::ReviewPolicy;
+use crate::sqldb::Db;
 use crate::store::local::LocalStore;
 use crate::store::s3::{S3Config, S3Store};
 use crate::store::ObjectStore;
@@ -204,6 +205,103 @@ impl Default for LimitsSection {
 pub struct IntakeSection {
     pub email: EmailSection,
     pub folder: FolderSection,
+    /// `[[intake.imap]]`: mailboxes `mailroom fetch-mail` reads.
+    pub imap: Vec<MailboxConfig>,
+}
+
+/// `[[intake.imap]]`: one mailbox (README, "IMAP"). Secrets come from the environment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailboxConfig {
+    /// Names the mailbox in positions, locks, logs and `fetch-mail --mailbox`.
+    pub name: String,
+    pub host: String,
+    /// Default: 993 (IMAPS), 143 (STARTTLS).
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub security: MailSecurity,
+    /// PEM file of the CA that signed the server's certificate (a private CA); default: the
+    /// system's roots. The certificate is always checked.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    pub user: String,
+    /// The environment variable with the password (default `MAILROOM_IMAP_PASSWORD`).
+    #[serde(default)]
+    pub password_env: Option<String>,
+    /// The environment variable with an OAuth2 access token: XOAUTH2 instead of a password.
+    #[serde(default)]
+    pub oauth_token_env: Option<String>,
+    #[serde(default = "default_folders")]
+    pub folders: Vec<String>,
+    #[serde(default)]
+    pub rules: MailRules,
+    /// What happens to a message once it is stored.
+    #[serde(default)]
+    pub action: MailAction,
+    /// Only messages received in the last this many days.
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+    /// Messages fetched per `UID FETCH`.
+    #[serde(default = "default_imap_batch")]
+    pub batch: u32,
+    /// Between runs of `fetch-mail --loop` when the server has no IDLE (with IDLE: the longest
+    /// wait before looking anyway).
+    #[serde(default = "default_imap_poll")]
+    pub poll_interval_s: u64,
+}
+
+fn default_folders() -> Vec<String> {
+    vec!["INBOX".into()]
+}
+fn default_imap_batch() -> u32 {
+    100
+}
+fn default_imap_poll() -> u64 {
+    300
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailSecurity {
+    /// TLS from the start (port 993).
+    #[default]
+    Imaps,
+    /// Plain connection upgraded with STARTTLS before login (port 143).
+    Starttls,
+}
+
+/// `action = { kind = "move", folder = "Archiv/mailroom" }`, `{ kind = "keyword", keyword =
+/// "$MailroomStored" }`, `{ kind = "seen" }` or `{ kind = "delete" }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MailAction {
+    Move { folder: String },
+    Keyword { keyword: String },
+    Seen,
+    Delete,
+}
+
+impl Default for MailAction {
+    /// A keyword: visible in any mail client, changes nothing else.
+    fn default() -> Self {
+        MailAction::Keyword { keyword: "$MailroomStored".into() }
+    }
+}
+
+/// Which messages are for mailroom: every rule given must match; within a rule, any pattern.
+/// Globs, case-insensitive (`*@lieferant.de`, `*rechnung*`); `body` entries are substrings.
+/// Messages a rule excludes are left untouched.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailRules {
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+    pub subject: Vec<String>,
+    pub body: Vec<String>,
+    /// At least one attachment whose file name matches (after `exclude_attachments`).
+    pub attachments: Vec<String>,
+    pub exclude_attachments: Vec<String>,
 }
 
 /// Bounds for e-mails (`.eml`); the file size limit is `limits.max_file_mb`.
@@ -386,15 +484,23 @@ impl Config {
             max_failures: self.ui.max_failed_logins.max(1),
             ..SessionPolicy::default()
         };
-        let db = match (&self.ui.people_path, &self.catalog, &self.archive) {
-            (Some(p), _, _) => Db::sqlite(p),
-            (None, CatalogConfig::Postgres { url_env, default_url, schema }, _) => Db::postgres(&std::env::var(url_env).unwrap_or_else(|_| default_url.clone()), schema),
-            (None, CatalogConfig::Sqlite { path: Some(p) }, _) => Db::sqlite(&p.with_file_name(".mailroom-people.sqlite")),
-            (None, _, ArchiveConfig::Local { path }) => Db::sqlite(&path.join(".mailroom-people.sqlite")),
-            (None, _, ArchiveConfig::S3(_)) => return Err(ConfigError::Archive("users need a database: [catalog] kind = \"postgres\", or [ui] people_path".into())),
+        let db = match &self.ui.people_path {
+            Some(p) => Db::sqlite(p).map_err(|e| ConfigError::Archive(e.to_string()))?,
+            None => self.state_db(".mailroom-people.sqlite")?,
         };
-        let db = db.map_err(|e| ConfigError::Archive(e.to_string()))?;
         People::new(db, policy).map_err(|e| ConfigError::Archive(e.to_string()))
+    }
+
+    /// The small SQL store for operational state named `file` (embedded: a SQLite file of
+    /// that name in the archive folder; production: the catalog's PostgreSQL schema).
+    pub fn state_db(&self, file: &str) -> Result<Db, ConfigError> {
+        let db = match (&self.catalog, &self.archive) {
+            (CatalogConfig::Postgres { url_env, default_url, schema }, _) => Db::postgres(&std::env::var(url_env).unwrap_or_else(|_| default_url.clone()), schema),
+            (CatalogConfig::Sqlite { path: Some(p) }, _) => Db::sqlite(&p.with_file_name(file)),
+            (_, ArchiveConfig::Local { path }) => Db::sqlite(&path.join(file)),
+            (_, ArchiveConfig::S3(_)) => return Err(ConfigError::Archive(format!("{file}: an S3 archive keeps its operational state in PostgreSQL: set [catalog] kind = \"postgres\""))),
+        };
+        db.map_err(|e| ConfigError::Archive(e.to_string()))
     }
 
     pub fn open_archive(&self) -> Result<Archive, ConfigError> {
@@ -461,6 +567,20 @@ mod tests {
                 assert!(text.contains(section), "{f} documents {section}");
             }
         }
+    }
+
+    #[test]
+    fn the_readme_s_mailbox_example_parses() {
+        let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        let start = readme.find("```toml\n[[intake.imap]]").expect("the README's [[intake.imap]] example") + "```toml\n".len();
+        let end = start + readme[start..].find("```").unwrap();
+        let c: Config = toml::from_str(&readme[start..end]).unwrap_or_else(|e| panic!("{e}"));
+        let m = &c.intake.imap[0];
+        assert_eq!((m.name.as_str(), m.security, m.batch, m.folders.len()), ("rechnungen", MailSecurity::Imaps, 100, 2));
+        assert_eq!(m.action, MailAction::Move { folder: "Archiv/mailroom".into() });
+        assert_eq!(m.rules.attachments, ["*.pdf", "*.xml"]);
+        let d: MailboxConfig = toml::from_str("name = \"x\"\nhost = \"h\"\nuser = \"u\"").unwrap();
+        assert_eq!((d.action, d.folders, d.port), (MailAction::Keyword { keyword: "$MailroomStored".into() }, vec!["INBOX".to_string()], None));
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub mod redact;
 pub mod reprocess;
 pub mod retention;
 pub mod review;
+pub mod sqldb;
 pub mod store;
 pub mod training;
 pub mod vocab;

@@ -47,6 +47,27 @@ pub struct Entry {
     pub review_state: Option<String>,
     /// How many of the document's checks fail (the queue's "has failing check").
     pub failing_checks: u32,
+    /// The review queue's tab: `review`, `postponed`, `approved` (by a person or straight
+    /// through), `rejected` or `quarantined` — one indexed column, so that each tab is one
+    /// equality and all counts one grouped scan.
+    pub queue: String,
+}
+
+/// The review queue tab a document is in.
+pub fn queue_of(index: &DocumentIndex) -> &'static str {
+    use crate::index::ReviewState::*;
+    if index.status == Status::Quarantined {
+        return "quarantined";
+    }
+    match index.review.as_ref().map(|r| r.state) {
+        Some(Pending) => "review",
+        Some(Postponed) => "postponed",
+        Some(Approved | StraightThrough) => "approved",
+        Some(Rejected) => "rejected",
+        // Written before review existed.
+        None if index.released() => "approved",
+        None => "review",
+    }
 }
 
 fn text<T: Serialize>(v: &T) -> Option<String> {
@@ -87,6 +108,7 @@ impl Entry {
             index_key: index.archive.index.clone().unwrap_or_default(),
             review_state: index.review.as_ref().map(|r| r.state.as_str().to_string()),
             failing_checks: index.checks.iter().filter(|c| !c.passed).count() as u32,
+            queue: queue_of(index).to_string(),
         }
     }
 }
@@ -116,6 +138,8 @@ pub struct Query {
     pub max_gross: Option<rust_decimal::Decimal>,
     /// With (true) or without (false) a failing check.
     pub failing: Option<bool>,
+    /// In this review queue tab (see [`Entry::queue`]).
+    pub queue: Option<String>,
     /// The order; `None`: newest receipt first.
     pub sort: Option<(SortKey, Direction)>,
     /// Rows skipped before the first returned (paging).
@@ -159,10 +183,12 @@ pub(crate) fn order_clause(q: &Query, d: &Dialect) -> String {
         Some((SortKey::Amount, dir)) => (d.amount, dir),
     };
     let dir = if dir == Direction::Descending { "DESC" } else { "ASC" };
-    let nulls = if col == "received_at" { String::new() } else { format!("{col} IS NULL, ") };
+    // Documents without the value last, either way; the tab's indexes hold exactly these
+    // expressions (migration 6), so a page is read off an index, not sorted.
+    let nulls = if col == "received_at" { String::new() } else { format!("({col} IS NULL), ") };
     let limit = q.limit.map(|l| format!(" LIMIT {l}")).unwrap_or_default();
     let offset = if q.offset > 0 { format!(" OFFSET {}", q.offset) } else { String::new() };
-    format!("ORDER BY {nulls}{col} {dir}, id{limit}{offset}")
+    format!("ORDER BY {nulls}{col} {dir}, id {dir}{limit}{offset}")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,6 +215,9 @@ pub trait Catalog: Send + Sync {
     fn find(&self, query: &Query) -> Result<Vec<Entry>, CatalogError>;
     /// How many documents match (the query's order, offset and limit do not matter).
     fn count(&self, query: &Query) -> Result<u64, CatalogError>;
+    /// How many match in each review queue tab, in one grouped scan (the query's own `queue`
+    /// is ignored).
+    fn count_by_queue(&self, query: &Query) -> Result<Vec<(String, u64)>, CatalogError>;
     /// Claims `key` for document `id` unless another document holds it already; returns the
     /// holder. Atomic: of two workers claiming the same key at once, one gets it.
     fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError>;
@@ -226,6 +255,9 @@ pub(crate) fn where_clause(q: &Query, d: &Dialect) -> (String, Vec<String>) {
     }
     if let Some(m) = q.max_gross {
         conds.push(format!("{} <= {m}", d.amount));
+    }
+    if let Some(t) = &q.queue {
+        conds.push(format!("queue = {}", push(&mut params, t.clone())));
     }
     match q.failing {
         Some(true) => conds.push("failing_checks > 0".to_string()),
@@ -307,7 +339,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 3] = [
+pub(crate) const MIGRATIONS: [Migration; 5] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -326,10 +358,32 @@ pub(crate) const MIGRATIONS: [Migration; 3] = [
         sqlite: "ALTER TABLE documents ADD COLUMN failing_checks INTEGER NOT NULL DEFAULT 0; CREATE INDEX IF NOT EXISTS documents_queue_due ON documents (review_state, due_date); CREATE INDEX IF NOT EXISTS documents_queue_amount ON documents (review_state, CAST(gross_total AS REAL)); CREATE INDEX IF NOT EXISTS documents_status_received ON documents (status, received_at);",
         postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS failing_checks INTEGER NOT NULL DEFAULT 0; CREATE INDEX IF NOT EXISTS documents_queue_due ON {s}.documents (review_state, due_date); CREATE INDEX IF NOT EXISTS documents_queue_amount ON {s}.documents (review_state, gross_total); CREATE INDEX IF NOT EXISTS documents_status_received ON {s}.documents (status, received_at);",
     },
+    Migration {
+        version: 5,
+        what: "the review queue's tab of each document, with its sort orders",
+        sqlite: "ALTER TABLE documents ADD COLUMN queue TEXT NOT NULL DEFAULT 'approved'; UPDATE documents SET queue = CASE WHEN status = 'quarantined' THEN 'quarantined' WHEN review_state = 'pending' THEN 'review' WHEN review_state = 'postponed' THEN 'postponed' WHEN review_state = 'rejected' THEN 'rejected' WHEN review_state IS NULL AND needs_review THEN 'review' ELSE 'approved' END; CREATE INDEX IF NOT EXISTS documents_tab_received ON documents (queue, received_at); CREATE INDEX IF NOT EXISTS documents_tab_due ON documents (queue, due_date); CREATE INDEX IF NOT EXISTS documents_tab_amount ON documents (queue, CAST(gross_total AS REAL));",
+        postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS queue TEXT NOT NULL DEFAULT 'approved'; UPDATE {s}.documents SET queue = CASE WHEN status = 'quarantined' THEN 'quarantined' WHEN review_state = 'pending' THEN 'review' WHEN review_state = 'postponed' THEN 'postponed' WHEN review_state = 'rejected' THEN 'rejected' WHEN review_state IS NULL AND needs_review THEN 'review' ELSE 'approved' END; CREATE INDEX IF NOT EXISTS documents_tab_received ON {s}.documents (queue, received_at); CREATE INDEX IF NOT EXISTS documents_tab_due ON {s}.documents (queue, due_date); CREATE INDEX IF NOT EXISTS documents_tab_amount ON {s}.documents (queue, gross_total);",
+    },
+    Migration {
+        version: 6,
+        what: "indexes in the review queue's exact sort orders (no sort step for a page)",
+        sqlite: "DROP INDEX IF EXISTS documents_tab_received; DROP INDEX IF EXISTS documents_tab_due; DROP INDEX IF EXISTS documents_tab_amount; \
+                 CREATE INDEX IF NOT EXISTS documents_tab_received_id ON documents (queue, received_at, id); \
+                 CREATE INDEX IF NOT EXISTS documents_tab_due_asc ON documents (queue, (due_date IS NULL), due_date, id); \
+                 CREATE INDEX IF NOT EXISTS documents_tab_due_desc ON documents (queue, (due_date IS NULL), due_date DESC, id DESC); \
+                 CREATE INDEX IF NOT EXISTS documents_tab_amount_asc ON documents (queue, (CAST(gross_total AS REAL) IS NULL), CAST(gross_total AS REAL), id); \
+                 CREATE INDEX IF NOT EXISTS documents_tab_amount_desc ON documents (queue, (CAST(gross_total AS REAL) IS NULL), CAST(gross_total AS REAL) DESC, id DESC);",
+        postgres: "DROP INDEX IF EXISTS {s}.documents_tab_received; DROP INDEX IF EXISTS {s}.documents_tab_due; DROP INDEX IF EXISTS {s}.documents_tab_amount; \
+                   CREATE INDEX IF NOT EXISTS documents_tab_received_id ON {s}.documents (queue, received_at, id); \
+                   CREATE INDEX IF NOT EXISTS documents_tab_due_asc ON {s}.documents (queue, (due_date IS NULL), due_date, id); \
+                   CREATE INDEX IF NOT EXISTS documents_tab_due_desc ON {s}.documents (queue, (due_date IS NULL), due_date DESC, id DESC); \
+                   CREATE INDEX IF NOT EXISTS documents_tab_amount_asc ON {s}.documents (queue, (gross_total IS NULL), gross_total, id); \
+                   CREATE INDEX IF NOT EXISTS documents_tab_amount_desc ON {s}.documents (queue, (gross_total IS NULL), gross_total DESC, id DESC);",
+    },
 ];
 
 /// The columns in the order both implementations read and write them, and what they hold.
-pub(crate) const COLUMNS: [(&str, Kind); 26] = [
+pub(crate) const COLUMNS: [(&str, Kind); 27] = [
     ("id", Kind::Text),
     ("revision", Kind::Integer),
     ("status", Kind::Text),
@@ -356,6 +410,7 @@ pub(crate) const COLUMNS: [(&str, Kind); 26] = [
     ("index_key", Kind::Text),
     ("review_state", Kind::Text),
     ("failing_checks", Kind::Integer),
+    ("queue", Kind::Text),
 ];
 
 /// The column names, comma-separated, `f` applied to each (a cast, a conversion).
@@ -365,7 +420,7 @@ pub(crate) fn column_list(f: impl Fn(&str) -> String) -> String {
 
 impl Entry {
     /// The row's values in [`COLUMNS`] order.
-    pub(crate) fn values(&self) -> [Value; 26] {
+    pub(crate) fn values(&self) -> [Value; 27] {
         let t = |s: &Option<String>| Value::Text(s.clone());
         let s = |s: &String| Value::Text(Some(s.clone()));
         [
@@ -396,6 +451,7 @@ impl Entry {
             s(&self.index_key),
             t(&self.review_state),
             Value::Integer(self.failing_checks.into()),
+            s(&self.queue),
         ]
     }
 
@@ -439,6 +495,7 @@ impl Entry {
                 Some(Value::Integer(n)) => u32::try_from(*n).unwrap_or(0),
                 _ => 0,
             },
+            queue: s(26),
         }
     }
 }
@@ -517,8 +574,13 @@ pub(crate) mod tests {
         assert_eq!(ids(Query { seller: Some("WEBER".into()), ..Default::default() }), ["c"]);
         assert_eq!(ids(Query { channel: Some("file".into()), ..Default::default() }), ["a", "b", "c"]);
         assert_eq!(c.count(&Query { doc_types: vec![DocType::Invoice], limit: Some(1), ..Default::default() }).unwrap(), 2);
+        let mut tabs = c.count_by_queue(&Query::default()).unwrap();
+        tabs.sort();
+        assert_eq!(tabs, vec![("approved".to_string(), 2), ("review".to_string(), 1)]);
+        assert_eq!(c.count_by_queue(&Query { doc_types: vec![DocType::Letter], ..Default::default() }).unwrap(), vec![("approved".to_string(), 1)]);
+        assert_eq!(ids(Query { queue: Some("review".into()), ..Default::default() }), ["c"]);
         let order = |q: Query| -> Vec<String> { c.find(&q).unwrap().into_iter().map(|e| e.id.chars().take(1).collect()).collect() };
-        assert_eq!(order(Query { sort: Some((SortKey::Amount, Direction::Descending)), ..Default::default() }), ["c", "a", "b"]);
+        assert_eq!(order(Query { sort: Some((SortKey::Amount, Direction::Descending)), ..Default::default() }), ["c", "b", "a"], "ties by id, the same way");
         assert_eq!(order(Query { sort: Some((SortKey::Amount, Direction::Ascending)), limit: Some(1), offset: 1, ..Default::default() }), ["b"]);
         // Claims: the first document to claim a key holds it, whoever asks later.
         let (a, b) = (id("a").to_string(), id("b").to_string());

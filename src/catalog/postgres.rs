@@ -193,6 +193,17 @@ impl Catalog for PostgresCatalog {
         .map(|rows| rows.iter().map(entry).collect())
     }
 
+    fn count_by_queue(&self, q: &Query) -> Result<Vec<(String, u64)>, CatalogError> {
+        let q = Query { queue: None, ..q.clone() };
+        let (clause, params) = where_clause(&q, &DIALECT);
+        let sql = format!("SELECT queue, count(*) FROM {}.documents {clause} GROUP BY queue", self.schema);
+        self.with(|c| {
+            let p: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
+            c.query(sql.as_str(), &p)
+        })
+        .map(|rows| rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, i64>(1).max(0) as u64)).collect())
+    }
+
     fn count(&self, q: &Query) -> Result<u64, CatalogError> {
         let (clause, params) = where_clause(q, &DIALECT);
         let sql = format!("SELECT count(*) FROM {}.documents {clause}", self.schema);

@@ -8,6 +8,7 @@ mod dead_letters;
 mod eval;
 mod explain;
 mod export;
+mod fetch_mail;
 mod hold;
 mod list;
 mod process;
@@ -94,6 +95,9 @@ pub enum Command {
     /// Jobs that failed for good: list them with their reasons, put them back after a fix.
     #[command(subcommand, name = "dead-letters")]
     DeadLetters(dead_letters::DeadLetterCommand),
+    /// Fetch the configured IMAP mailboxes ([[intake.imap]]): each new message stored once, then moved, flagged or deleted.
+    #[command(name = "fetch-mail")]
+    FetchMail(fetch_mail::FetchMailArgs),
     /// Watch a scanner's hot folder: take in each finished file, move it away once stored.
     Watch(watch::WatchArgs),
     /// Accept uploads over HTTP (POST /documents, bearer tokens; loopback by default) and serve the review UI at /ui.
@@ -215,6 +219,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Worker(args) => worker::worker(&config, args),
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),
         Command::Watch(args) => watch::watch(&config, args),
+        Command::FetchMail(args) => fetch_mail::fetch_mail(&config, args),
         Command::Serve(args) => serve::serve(&config, args),
         Command::User(cmd) => user::user(&config, cmd),
         Command::Train(args) => train::train(args),

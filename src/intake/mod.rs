@@ -9,10 +9,12 @@
 //! | e-mail (`.eml`): the message and its attachments | [`email`] |
 //! | scanner hot folder (`mailroom watch`) | [`folder`] |
 //! | HTTP upload (`mailroom serve`) | [`http`] |
+//! | IMAP mailboxes (`mailroom fetch-mail`) | [`imap`] |
 
 pub mod files;
 pub mod folder;
 pub mod http;
+pub mod imap;
 pub mod sink;
 
 use crate::document::Document;

@@ -13,8 +13,6 @@
 //!   retention (`[ui] security_log_days`) and never enters the ten-year audit chain (DSGVO:
 //!   IP addresses and failed user names are personal data that need no ten years).
 
-mod sql;
-
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -25,7 +23,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::index::DocType;
-pub use sql::Db;
+pub use crate::sqldb::Db;
+use crate::sqldb::SqlError;
 
 /// What a person may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -228,6 +227,21 @@ pub enum LoginRefused {
     Throttled(i64),
 }
 
+const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, doc_types TEXT, disabled TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, csrf TEXT NOT NULL, created_at TEXT NOT NULL, last_seen TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_name);
+CREATE TABLE IF NOT EXISTS security_log (at TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT NOT NULL, addr TEXT NOT NULL, detail TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS security_log_at ON security_log (at);
+CREATE INDEX IF NOT EXISTS security_log_failures ON security_log (event, at);
+";
+
+impl From<SqlError> for PeopleError {
+    fn from(e: SqlError) -> PeopleError {
+        PeopleError::Db(e.0)
+    }
+}
+
 /// The users, sessions and security log, on SQLite or PostgreSQL.
 pub struct People {
     db: Db,
@@ -254,7 +268,7 @@ fn row_user(r: &[Option<String>]) -> Result<(User, String), PeopleError> {
 
 impl People {
     pub fn new(db: Db, policy: SessionPolicy) -> Result<People, PeopleError> {
-        db.migrate()?;
+        db.create("people", TABLES)?;
         Ok(People { db, policy })
     }
 

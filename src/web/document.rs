@@ -253,8 +253,8 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str) -> Response {
                                             value=(v.map(|v| v.value.as_str()).unwrap_or("")) readonly[!may_review] data-attention=(if attention { "1" } else { "0" })
                                             tabindex=(if attention { "0" } else { "-1" });
                                         div.why { @for w in &why { span { (w) } } }
+                                        @if let Some(v) = v { div.src { (provenance(v)) } }
                                     }
-                                    td.src { @if let Some(v) = v { (provenance(v)) } }
                                 }
                             }
                         }

@@ -167,6 +167,11 @@
         else cls = r.classList.contains("amber") ? "amber" : "green";
         ["red", "amber", "green", "empty"].forEach((c) => r.classList.toggle(c, c === cls));
         r.classList.toggle("confirmed", confirmed.has(i.name));
+        let src = $(".src", r);
+        if (changed) {
+          if (!src) { src = document.createElement("div"); src.className = "src"; i.parentElement.appendChild(src); }
+          src.textContent = picked[i.name] ? "picked from page " + picked[i.name].page + " — saved with approve or save" : "typed — saved with approve or save";
+        }
         const whyEl = $(".why", r);
         if (changed || reasons.length || cls !== "amber") whyEl.replaceChildren(...reasons.map((t) => Object.assign(document.createElement("span"), { textContent: t })));
         i.tabIndex = cls === "red" || (cls === "amber" && !confirmed.has(i.name)) ? 0 : -1;

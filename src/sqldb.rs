@@ -1,11 +1,11 @@
-//! The two databases people live in, behind one small interface: statements with `?N`
-//! parameters, every value text. Users and sessions are a handful of rows; plain text columns
-//! keep the SQL the same on both.
+//! A small SQL store for operational state — the review UI's users and sessions, the
+//! mailboxes' positions — on SQLite (embedded) or PostgreSQL (production), behind one
+//! interface: statements with `?N` parameters, every value text. These are a handful of rows
+//! each; plain text columns keep the SQL the same on both. Not the record: that is the archive.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::PeopleError;
 use crate::redact::redact_url;
 
 pub enum Db {
@@ -13,23 +13,34 @@ pub enum Db {
     Postgres { url: String, schema: String, client: Box<Mutex<Option<postgres::Client>>> },
 }
 
-const TABLES: &str = "
-CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, doc_types TEXT, disabled TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, csrf TEXT NOT NULL, created_at TEXT NOT NULL, last_seen TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_name);
-CREATE TABLE IF NOT EXISTS security_log (at TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT NOT NULL, addr TEXT NOT NULL, detail TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS security_log_at ON security_log (at);
-CREATE INDEX IF NOT EXISTS security_log_failures ON security_log (event, at);
-";
+/// What went wrong in the database, in its own words.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct SqlError(pub String);
 
-fn sqlite_err(e: rusqlite::Error) -> PeopleError {
-    PeopleError::Db(e.to_string())
+fn sqlite_err(e: rusqlite::Error) -> SqlError {
+    SqlError(e.to_string())
 }
 
-fn pg_err(e: postgres::Error) -> PeopleError {
+fn pg_err(e: postgres::Error) -> SqlError {
     match e.as_db_error() {
-        Some(d) => PeopleError::Db(format!("{}: {}", d.severity(), d.message())),
-        None => PeopleError::Db(e.to_string()),
+        Some(d) => SqlError(format!("{}: {}", d.severity(), d.message())),
+        None => SqlError(e.to_string()),
+    }
+}
+
+/// Runs `f` again while SQLite refuses at once with "database is locked" (switching to WAL or
+/// creating tables while another process does the same: SQLite does not wait there).
+fn locked_retry<T>(f: impl Fn() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let mut attempt = 0u64;
+    loop {
+        match f() {
+            Err(e) if e.to_string().contains("database is locked") && attempt < 100 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10 + attempt * 5));
+            }
+            other => return other,
+        }
     }
 }
 
@@ -43,19 +54,19 @@ fn dollar(sql: &str) -> String {
 }
 
 impl Db {
-    pub fn sqlite(path: &Path) -> Result<Db, PeopleError> {
+    pub fn sqlite(path: &Path) -> Result<Db, SqlError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| PeopleError::Db(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| SqlError(format!("{}: {e}", dir.display())))?;
         }
         let conn = rusqlite::Connection::open(path).map_err(sqlite_err)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sqlite_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(sqlite_err)?;
+        locked_retry(|| conn.pragma_update(None, "journal_mode", "WAL")).map_err(sqlite_err)?;
         Ok(Db::Sqlite { path: path.to_path_buf(), conn: Mutex::new(conn) })
     }
 
-    pub fn postgres(url: &str, schema: &str) -> Result<Db, PeopleError> {
+    pub fn postgres(url: &str, schema: &str) -> Result<Db, SqlError> {
         if schema.is_empty() || !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(PeopleError::Db(format!("'{schema}' is not a plain schema name")));
+            return Err(SqlError(format!("'{schema}' is not a plain schema name")));
         }
         Ok(Db::Postgres { url: url.to_string(), schema: schema.to_string(), client: Box::new(Mutex::new(None)) })
     }
@@ -67,23 +78,45 @@ impl Db {
         }
     }
 
-    /// Creates the tables when missing (several processes at once: under an advisory lock).
-    pub fn migrate(&self) -> Result<(), PeopleError> {
+    /// Creates `tables` (`CREATE … IF NOT EXISTS` statements) when missing; several processes
+    /// at once on PostgreSQL take turns under an advisory lock named after `what`.
+    pub fn create(&self, what: &str, tables: &str) -> Result<(), SqlError> {
         match self {
-            Db::Sqlite { conn, .. } => conn.lock().unwrap_or_else(|p| p.into_inner()).execute_batch(TABLES).map_err(sqlite_err),
+            Db::Sqlite { conn, .. } => {
+                let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
+                locked_retry(|| conn.execute_batch(tables)).map_err(sqlite_err)
+            }
             Db::Postgres { schema, .. } => self.with_pg(|c| {
                 c.batch_execute(&format!(
-                    "BEGIN; SELECT pg_advisory_xact_lock(hashtext('mailroom-people-{schema}')); CREATE SCHEMA IF NOT EXISTS {schema}; SET LOCAL search_path TO {schema}; {TABLES} COMMIT;"
+                    "BEGIN; SELECT pg_advisory_xact_lock(hashtext('mailroom-{what}-{schema}')); CREATE SCHEMA IF NOT EXISTS {schema}; SET LOCAL search_path TO {schema}; {tables} COMMIT;"
                 ))
             }),
         }
     }
 
-    fn with_pg<T>(&self, f: impl Fn(&mut postgres::Client) -> Result<T, postgres::Error>) -> Result<T, PeopleError> {
+    /// PostgreSQL only: takes the session-level advisory lock `name` if it is free (held until
+    /// [`Db::unlock`] or until this connection ends, with the process). `None` on SQLite,
+    /// which has no such lock.
+    pub fn try_lock(&self, name: &str) -> Result<Option<bool>, SqlError> {
+        match self {
+            Db::Sqlite { .. } => Ok(None),
+            Db::Postgres { .. } => self.with_pg(|c| c.query_one("SELECT pg_try_advisory_lock(hashtext($1))", &[&name]).map(|r| r.get::<_, bool>(0))).map(Some),
+        }
+    }
+
+    /// Releases what [`Db::try_lock`] took.
+    pub fn unlock(&self, name: &str) -> Result<(), SqlError> {
+        match self {
+            Db::Sqlite { .. } => Ok(()),
+            Db::Postgres { .. } => self.with_pg(|c| c.query_one("SELECT pg_advisory_unlock(hashtext($1))", &[&name]).map(|_| ())),
+        }
+    }
+
+    fn with_pg<T>(&self, f: impl Fn(&mut postgres::Client) -> Result<T, postgres::Error>) -> Result<T, SqlError> {
         let Db::Postgres { url, schema, client } = self else { unreachable!("only called on PostgreSQL") };
         let mut slot = client.lock().unwrap_or_else(|p| p.into_inner());
         if slot.as_ref().map(|c| c.is_closed()).unwrap_or(true) {
-            let mut c = postgres::Client::connect(url, postgres::NoTls).map_err(|e| PeopleError::Db(format!("cannot connect to {}: {e}", redact_url(url))))?;
+            let mut c = postgres::Client::connect(url, postgres::NoTls).map_err(|e| SqlError(format!("cannot connect to {}: {e}", redact_url(url))))?;
             c.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}")).map_err(pg_err)?;
             *slot = Some(c);
         }
@@ -96,7 +129,7 @@ impl Db {
     }
 
     /// Runs a statement; returns the rows changed.
-    pub fn exec(&self, sql: &str, params: &[Option<&str>]) -> Result<usize, PeopleError> {
+    pub fn exec(&self, sql: &str, params: &[Option<&str>]) -> Result<usize, SqlError> {
         match self {
             Db::Sqlite { conn, .. } => conn.lock().unwrap_or_else(|p| p.into_inner()).execute(sql, rusqlite::params_from_iter(params.iter())).map_err(sqlite_err),
             Db::Postgres { .. } => {
@@ -111,7 +144,7 @@ impl Db {
     }
 
     /// Runs a query; every column comes back as text.
-    pub fn query(&self, sql: &str, params: &[Option<&str>]) -> Result<Vec<Vec<Option<String>>>, PeopleError> {
+    pub fn query(&self, sql: &str, params: &[Option<&str>]) -> Result<Vec<Vec<Option<String>>>, SqlError> {
         match self {
             Db::Sqlite { conn, .. } => {
                 let conn = conn.lock().unwrap_or_else(|p| p.into_inner());
