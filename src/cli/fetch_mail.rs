@@ -11,7 +11,7 @@ use clap::Args;
 
 use super::fail;
 use crate::config::{actor, Config, MailboxConfig};
-use crate::intake::imap::{fetch_once, wait_for_mail, Positions};
+use crate::intake::imap::{fetch_once, wait_for_mail, MailboxMetrics, Positions};
 use crate::intake::sink::Sink;
 
 #[derive(Args, Debug)]
@@ -22,6 +22,23 @@ pub struct FetchMailArgs {
     /// Keep fetching until SIGTERM.
     #[arg(long = "loop")]
     pub repeat: bool,
+    /// Serve per-mailbox metrics at http://ADDR/metrics (Prometheus; loopback unless you mean otherwise).
+    #[arg(long)]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+}
+
+/// `/metrics` of the mailboxes until the process ends.
+async fn serve_metrics(addr: std::net::SocketAddr, metrics: Arc<MailboxMetrics>) -> std::io::Result<()> {
+    use axum::http::header;
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || {
+            let m = metrics.clone();
+            async move { ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.render()) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, app).await
 }
 
 pub fn fetch_mail(config: &Config, args: FetchMailArgs) -> ExitCode {
@@ -45,7 +62,16 @@ pub fn fetch_mail(config: &Config, args: FetchMailArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
+    let metrics = MailboxMetrics::new();
     let failed = runtime.block_on(async {
+        if let Some(addr) = args.metrics_listen {
+            let m = metrics.clone();
+            tokio::spawn(async move {
+                if let Err(e) = serve_metrics(addr, m).await {
+                    tracing::error!(%addr, error = %e, "the metrics endpoint cannot listen");
+                }
+            });
+        }
         let mut failed = false;
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
         loop {
@@ -55,11 +81,13 @@ pub fn fetch_mail(config: &Config, args: FetchMailArgs) -> ExitCode {
                 match fetch_once(m, &sink, &positions, &me).await {
                     Ok(report) => {
                         idle &= report.idle;
+                        metrics.record(&report);
                         println!("{}", serde_json::to_string(&report).expect("reports serialise"));
                     }
                     Err(e) => {
                         failed = true;
                         idle = false;
+                        metrics.run_failed(&m.name);
                         tracing::error!(error = %e, "fetch-mail");
                         eprintln!("mailroom: {e}");
                     }

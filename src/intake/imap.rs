@@ -34,6 +34,9 @@ use async_imap::{Client, Session};
 use futures_lite::StreamExt;
 use globset::{Glob, GlobMatcher};
 use mail_parser::MimeHeaders;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use serde::Serialize;
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
@@ -239,6 +242,72 @@ pub struct RunReport {
     pub folders: Vec<FolderReport>,
     /// Whether the server offers IDLE (a loop then waits for news instead of polling).
     pub idle: bool,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+pub struct MailboxLabel {
+    pub mailbox: String,
+}
+
+/// Per mailbox: messages fetched, stored, excluded, failed, failed actions, and the time of
+/// the last successful run — for `fetch-mail --loop --metrics-listen`.
+pub struct MailboxMetrics {
+    registry: prometheus_client::registry::Registry,
+    fetched: Family<MailboxLabel, Counter>,
+    stored: Family<MailboxLabel, Counter>,
+    excluded: Family<MailboxLabel, Counter>,
+    failed: Family<MailboxLabel, Counter>,
+    action_failures: Family<MailboxLabel, Counter>,
+    runs_failed: Family<MailboxLabel, Counter>,
+    last_success: Family<MailboxLabel, Gauge>,
+}
+
+impl MailboxMetrics {
+    pub fn new() -> Arc<MailboxMetrics> {
+        let mut registry = prometheus_client::registry::Registry::with_prefix("mailroom_imap");
+        let m = MailboxMetrics {
+            registry: prometheus_client::registry::Registry::default(),
+            fetched: Family::default(),
+            stored: Family::default(),
+            excluded: Family::default(),
+            failed: Family::default(),
+            action_failures: Family::default(),
+            runs_failed: Family::default(),
+            last_success: Family::default(),
+        };
+        registry.register("fetched", "Messages fetched", m.fetched.clone());
+        registry.register("stored", "Messages stored (processed, quarantined or queued)", m.stored.clone());
+        registry.register("excluded", "Messages a rule left untouched", m.excluded.clone());
+        registry.register("failed", "Messages not stored (fetched again next run)", m.failed.clone());
+        registry.register("action_failures", "Stored messages the action failed on", m.action_failures.clone());
+        registry.register("runs_failed", "Runs that failed (connection, login, protocol)", m.runs_failed.clone());
+        registry.register("last_success_timestamp_seconds", "When the last run succeeded (Unix time)", m.last_success.clone());
+        Arc::new(MailboxMetrics { registry, ..m })
+    }
+
+    pub fn record(&self, report: &RunReport) {
+        let l = MailboxLabel { mailbox: report.mailbox.clone() };
+        for f in &report.folders {
+            self.fetched.get_or_create(&l).inc_by(f.fetched as u64);
+            self.stored.get_or_create(&l).inc_by(f.stored as u64);
+            self.excluded.get_or_create(&l).inc_by(f.excluded as u64);
+            self.failed.get_or_create(&l).inc_by(f.failed as u64);
+            self.action_failures.get_or_create(&l).inc_by(f.action_failures as u64);
+        }
+        if !report.skipped_locked {
+            self.last_success.get_or_create(&l).set(chrono::Utc::now().timestamp());
+        }
+    }
+
+    pub fn run_failed(&self, mailbox: &str) {
+        self.runs_failed.get_or_create(&MailboxLabel { mailbox: mailbox.to_string() }).inc();
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
 }
 
 /// The TLS settings of a mailbox: the system's roots, or its private CA file.
@@ -521,6 +590,20 @@ where
 mod tests {
     use super::*;
     use crate::config::MailRules;
+
+    #[test]
+    fn metrics_count_per_mailbox() {
+        let m = MailboxMetrics::new();
+        let r = RunReport { mailbox: "rechnungen".into(), folders: vec![FolderReport { fetched: 5, stored: 4, excluded: 1, ..FolderReport::default() }], ..RunReport::default() };
+        m.record(&r);
+        m.record(&r);
+        m.run_failed("rechnungen");
+        let text = m.render();
+        assert!(text.contains("mailroom_imap_fetched_total{mailbox=\"rechnungen\"} 10"), "{text}");
+        assert!(text.contains("mailroom_imap_stored_total{mailbox=\"rechnungen\"} 8"), "{text}");
+        assert!(text.contains("mailroom_imap_runs_failed_total{mailbox=\"rechnungen\"} 1"), "{text}");
+        assert!(text.contains("mailroom_imap_last_success_timestamp_seconds{mailbox=\"rechnungen\"}"), "{text}");
+    }
 
     #[test]
     fn uid_sets_are_compact() {
