@@ -321,6 +321,15 @@ async fn a_reviewer_corrects_and_approves_in_the_browser_and_only_then_the_erp_g
     let held = post(&root, &format!("/ui/documents/{id2}/hold"), form(&root_csrf, "&reason=Betriebspr%C3%BCfung+2026&on=1"));
     assert_eq!(held.status, 200, "{}", text(&held));
     assert!(audit(&archive).iter().any(|e| e["actor"] == "ui:root" && e["event"] == "legal_hold_set" && e["document"] == id2.as_str()));
+    // Retention approvals are for admins; nothing is purged before its date.
+    assert_eq!(get(port, "/ui/admin/retention", &anna).status, 403);
+    let retention = get(port, "/ui/admin/retention", &root);
+    assert_eq!(retention.status, 200);
+    assert!(text(&retention).contains("No document has passed its retention"), "{}", text(&retention));
+    let refused = post(&root, "/ui/admin/retention", form(&root_csrf, &format!("&approval=J.+Schmidt%2C+Freigabe+1&id={id1}")));
+    assert_eq!(refused.status, 200);
+    assert!(text(&refused).contains("not purged") && text(&refused).contains("retained until"), "{}", text(&refused));
+    assert!(archive.join("documents").join(&id1).exists(), "still archived");
     // Logging out ends the session.
     let logout = post(&anna, "/ui/logout", form(anna_csrf, ""));
     assert_eq!(logout.status, 303);

@@ -140,6 +140,8 @@ pub struct Query {
     pub failing: Option<bool>,
     /// In this review queue tab (see [`Entry::queue`]).
     pub queue: Option<String>,
+    /// Retained until this day or earlier (retention candidates).
+    pub retained_until_by: Option<NaiveDate>,
     /// The order; `None`: newest receipt first.
     pub sort: Option<(SortKey, Direction)>,
     /// Rows skipped before the first returned (paging).
@@ -172,6 +174,8 @@ pub(crate) struct Dialect {
     pub amount: &'static str,
     /// The n-th (1-based) parameter.
     pub placeholder: fn(usize) -> String,
+    /// The retain-until day as `YYYY-MM-DD` text.
+    pub retain_day: &'static str,
 }
 
 /// ORDER BY, LIMIT and OFFSET of a query.
@@ -258,6 +262,9 @@ pub(crate) fn where_clause(q: &Query, d: &Dialect) -> (String, Vec<String>) {
     }
     if let Some(t) = &q.queue {
         conds.push(format!("queue = {}", push(&mut params, t.clone())));
+    }
+    if let Some(day) = q.retained_until_by {
+        conds.push(format!("{} <= {}", d.retain_day, push(&mut params, day.format("%Y-%m-%d").to_string())));
     }
     match q.failing {
         Some(true) => conds.push("failing_checks > 0".to_string()),

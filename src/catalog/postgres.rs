@@ -9,7 +9,12 @@ use postgres::{Client, NoTls, Row};
 use super::{column_list, order_clause, where_clause, Catalog, CatalogError, Dialect, Entry, Kind, Query, Value, COLUMNS, MIGRATIONS, UPSERT_GUARD};
 use crate::redact::redact_url;
 
-const DIALECT: Dialect = Dialect { date: "coalesce(issue_date::text, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'))", amount: "gross_total", placeholder: |i| format!("${i}") };
+const DIALECT: Dialect = Dialect {
+    date: "coalesce(issue_date::text, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'))",
+    amount: "gross_total",
+    placeholder: |i| format!("${i}"),
+    retain_day: "to_char(retain_until AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+};
 
 pub struct PostgresCatalog {
     url: String,

@@ -11,6 +11,7 @@
 //! POST /ui/documents/{id}/hold      legal hold on / off (admins, with a reason)
 //! GET  /ui/audit, POST …/verify     the audit trail and verify (auditors, admins)
 //! GET  /ui/admin/users, POST …      users (admins only), and the security log
+//! GET  /ui/admin/retention, POST …  documents past their retention; purge with an approval (admins)
 //! ```
 //! * **Sessions.** A login gives a random token in the cookie `mailroom_session`
 //!   (`HttpOnly`, `SameSite=Strict`, `Secure` behind TLS); the database keeps its hash
@@ -31,6 +32,7 @@ mod auth;
 mod document;
 mod pages;
 mod queue;
+mod retention;
 
 use std::sync::Arc;
 
@@ -74,6 +76,7 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/audit/verify", post(audit::verify))
         .route("/ui/admin/users", get(admin::users).post(admin::add_user))
         .route("/ui/admin/users/{name}/{action}", post(admin::change_user))
+        .route("/ui/admin/retention", get(retention::page).post(retention::purge))
         .route("/ui/assets/app.js", get(|| async { asset("text/javascript; charset=utf-8", include_str!("assets/app.js")) }))
         .route("/ui/assets/app.css", get(|| async { asset("text/css; charset=utf-8", include_str!("assets/app.css")) }))
         .layer(axum::middleware::map_response(security_headers))
@@ -122,7 +125,7 @@ fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Response {
                         nav {
                             a href="/ui" { "Queue" }
                             @if matches!(v.user.role, crate::people::Role::Auditor | crate::people::Role::Admin) { a href="/ui/audit" { "Audit trail" } }
-                            @if v.user.role.may_administer() { a href="/ui/admin/users" { "Users" } }
+                            @if v.user.role.may_administer() { a href="/ui/admin/users" { "Users" } a href="/ui/admin/retention" { "Retention" } }
                         }
                         div.who {
                             span { (v.user.name) " · " (v.user.role.as_str()) }
