@@ -263,6 +263,24 @@ async fn a_reviewer_corrects_and_approves_in_the_browser_and_only_then_the_erp_g
     )
     .await;
 
+    // Keyboard first: the view opens on the first value that needs attention; Tab moves only
+    // among those (the misread gross total, red with its failing check, is one); `?` lists the keys.
+    let attention = wait_for(&c, "const a = document.activeElement; return a && a.dataset.attention === '1' ? a.name : null", "focus on a value that needs attention").await;
+    c.execute("document.querySelector('section.side').scrollTop = 0", vec![]).await.unwrap();
+    std::fs::write(shots.join("document-doubtful.png"), c.screenshot().await.unwrap()).unwrap();
+    let names: Vec<String> =
+        serde_json::from_value(c.execute("return [...document.querySelectorAll('input.value')].filter(i => i.dataset.attention === '1').map(i => i.name)", vec![]).await.unwrap()).unwrap();
+    assert!(names.contains(&"gross_total".to_string()), "the misread total needs attention: {names:?}");
+    c.active_element().await.unwrap().send_keys("\u{E004}").await.unwrap();
+    let after_tab = c.execute("const a = document.activeElement; return a.dataset.attention === '1' ? a.name : a.id", vec![]).await.unwrap();
+    let expected_next = names.iter().skip_while(|n| Value::String((*n).clone()) != attention).nth(1).cloned().unwrap_or_else(|| names[0].clone());
+    assert_eq!(after_tab, Value::String(expected_next), "Tab goes to the next value that needs attention, skipping the confident ones");
+    c.active_element().await.unwrap().send_keys("\u{E00C}").await.unwrap();
+    c.find(Locator::Css("body")).await.unwrap().send_keys("?").await.unwrap();
+    wait_for(&c, "return document.querySelector('#help').open", "the list of keys").await;
+    c.active_element().await.unwrap().send_keys("\u{E00C}").await.unwrap();
+    wait_for(&c, "return !document.querySelector('#help').open", "the list of keys closed").await;
+
     // Focus the gross total, click the amount printed on the page.
     c.find(Locator::Css("#f-gross_total")).await.unwrap().click().await.unwrap();
     let wanted = german(&printed_gross);

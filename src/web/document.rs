@@ -239,14 +239,14 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str) -> Response {
                                     option value=(d.as_str()) selected[doc_type == Some(d)] { (d.as_str()) }
                                 }
                             }
-                            @if let Some(t) = &i.doc_type { span.conf class=(if t.confidence < REVIEW_THRESHOLD { "amber" } else { "green" }) { (format!("{:.2}", t.confidence)) } }
+                            @if let Some(t) = &i.doc_type { span class=(if t.confidence < REVIEW_THRESHOLD { "conf amber" } else { "conf green" }) { (format!("{:.2}", t.confidence)) } }
                         }
                         table.fields {
                             @for f in Field::ALL {
                                 @let (t, why) = trust.get(&f).cloned().unwrap_or((Trust::Empty, Vec::new()));
                                 @let v = i.fields.get(&f);
                                 @let attention = matches!(t, Trust::Red | Trust::Amber);
-                                tr.field class=(t.class()) data-field=(f.as_str()) data-mandatory=(if f.mandatory() { "1" } else { "0" }) {
+                                tr class=(format!("field {}", t.class())) data-field=(f.as_str()) data-mandatory=(if f.mandatory() { "1" } else { "0" }) {
                                     th { label for=(format!("f-{}", f.as_str())) { (label(f)) @if booking(doc_type) && f.mandatory() { " *" } } }
                                     td {
                                         input.value id=(format!("f-{}", f.as_str())) name=(f.as_str()) data-kind=(match f.kind() { FieldKind::Amount => "amount", FieldKind::Date => "date", FieldKind::Id => "id", FieldKind::Text => "text" })
