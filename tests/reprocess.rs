@@ -58,6 +58,15 @@ fn reading_again_changes_nothing_that_did_not_change_and_keeps_what_a_person_set
     // Nothing was read by an older model.
     let o = mailroom(a, &["reprocess", "--model-older"]);
     assert!(stderr(&o).contains("0 selected"), "{}", stderr(&o));
+    // By the day and the channel they came.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let o = mailroom(a, &["reprocess", "--received-from", &today, "--channel", "file", "--dry-run"]);
+    assert!(stderr(&o).contains("3 selected"), "{}", stderr(&o));
+    let o = mailroom(a, &["reprocess", "--received-to", "2020-01-01"]);
+    assert!(stderr(&o).contains("0 selected"), "{}", stderr(&o));
+    let o = mailroom(a, &["reprocess", "--channel", "http"]);
+    assert!(stderr(&o).contains("0 selected"), "{}", stderr(&o));
+    assert_eq!(mailroom(a, &["reprocess", "--channel", "fax"]).status.code(), Some(1));
 
     // A person sets the gross total (wrongly, say): reading again keeps it, notes the reading
     // beside it, and sends the document to review instead of releasing it again.

@@ -31,7 +31,17 @@ pub struct ReprocessArgs {
     /// Only these documents: a file with one id or id prefix (8+ hex digits) per line.
     #[arg(long)]
     pub ids: Option<PathBuf>,
-    /// Every processed document (when no other selection is given).
+    /// Only documents received on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub received_from: Option<chrono::NaiveDate>,
+    /// Only documents received on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub received_to: Option<chrono::NaiveDate>,
+    /// Only documents that came through this channel (file, folder, email, amqp, http).
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// Every processed document (when no other selection is given). Quarantined documents are
+    /// read again with `mailroom quarantine retry`.
     #[arg(long)]
     pub all: bool,
     /// Read the originals again, OCR included (new OCR settings or languages).
@@ -46,8 +56,12 @@ pub struct ReprocessArgs {
 }
 
 pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
-    if args.types.is_empty() && !args.model_older && !args.needs_review && args.ids.is_none() && !args.all {
-        return fail("choose what to read again: --type, --model-older, --needs-review, --ids FILE, or --all");
+    let dated = args.received_from.is_some() || args.received_to.is_some();
+    if args.types.is_empty() && !args.model_older && !args.needs_review && args.ids.is_none() && !dated && args.channel.is_none() && !args.all {
+        return fail("choose what to read again: --type, --model-older, --needs-review, --ids FILE, --received-from/--received-to, --channel, or --all");
+    }
+    if let Some(c) = args.channel.as_deref().filter(|c| !["file", "folder", "email", "amqp", "http"].contains(c)) {
+        return fail(format!("unknown channel '{c}': one of file, folder, email, amqp, http"));
     }
     let records = match config.recorder(&actor("cli")) {
         Ok(r) => r,
@@ -88,7 +102,10 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
         let stale = |m: &ModelInfo, s: &ModelInfo| !m.name.starts_with("einvoice") && (m.name != s.name || m.version != s.version);
         let model_ok = !args.model_older || current.models.as_ref().is_some_and(|m| stale(&m.classifier, &shipped.classifier) || stale(&m.extractor, &shipped.extractor));
         let review_ok = !args.needs_review || !current.released() && current.review.as_ref().is_none_or(|r| r.state != crate::index::ReviewState::Rejected);
-        if !(type_ok && model_ok && review_ok) {
+        let day = current.source.received_at.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        let date_ok = args.received_from.is_none_or(|f| day.is_some_and(|d| d >= f)) && args.received_to.is_none_or(|t| day.is_some_and(|d| d <= t));
+        let channel_ok = args.channel.as_deref().is_none_or(|c| serde_json::to_value(current.source.channel).ok().and_then(|v| v.as_str().map(|s| s == c)).unwrap_or(false));
+        if !(type_ok && model_ok && review_ok && date_ok && channel_ok) {
             continue;
         }
         selected += 1;
