@@ -96,14 +96,28 @@ pub fn check(index: &DocumentIndex, catalog: &dyn Catalog) -> Result<Option<Chec
     let id = index.id.as_str();
 
     // Concurrency first: the unique claims decide between two readings of the same invoice at
-    // the same moment (only with a number: without one, nothing identifies it exactly).
+    // the same moment. With a number: one key per supplier identity. Without one: a key for
+    // each day of the window around the issue date, so that two such invoices within the
+    // window share at least one day — whoever claims it first holds it, and the other is
+    // flagged (both may be, never neither).
     let mut other: Option<String> = None;
-    if let Some(n) = &number {
-        for key in supplier.keys() {
-            let holder = catalog.claim(&format!("{}|{key}|{n}|{gross}", doc_type.as_str()), id)?;
-            if holder != id && other.is_none() {
-                other = Some(holder);
+    let mut keys: Vec<String> = Vec::new();
+    for key in supplier.keys() {
+        match (&number, issued) {
+            (Some(n), _) => keys.push(format!("{}|{key}|{n}|{gross}", doc_type.as_str())),
+            (None, Some(day)) => {
+                for off in -DATE_WINDOW_DAYS..=DATE_WINDOW_DAYS {
+                    let d = day + chrono::Duration::days(off);
+                    keys.push(format!("{}|{key}|no-number|{gross}|{}", doc_type.as_str(), d.format("%Y-%m-%d")));
+                }
             }
+            (None, None) => {}
+        }
+    }
+    for k in keys {
+        let holder = catalog.claim(&k, id)?;
+        if holder != id && other.is_none() {
+            other = Some(holder);
         }
     }
     // Then what is archived already: the same amount from the same supplier, with the same
@@ -151,5 +165,36 @@ mod tests {
         let d = Supplier { vat_id: Some("DE999999999".into()), iban: None, name: name_key("Schmidt AG") };
         assert!(!a.same(&d));
         assert_eq!(name_key("GmbH"), None, "a legal form alone is no name");
+    }
+
+    fn invoice(id: &str, number: Option<&str>, issued: &str) -> DocumentIndex {
+        use crate::index::{Channel, DocTypeResult, FieldValue, Origin, Source};
+        let source = Source { channel: Channel::File, name: "r.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: "2026-01-01T00:00:00Z".into(), parent: None };
+        let mut i = DocumentIndex::processed(crate::vocab::DocumentId::of(id.as_bytes()), source);
+        i.doc_type = Some(DocTypeResult { label: DocType::Invoice, confidence: 0.99 });
+        let v = |s: &str| FieldValue::read(s.into(), 0.99, None, None, Origin::Model);
+        i.fields.insert(Field::SellerName, v("Müller Bürobedarf GmbH"));
+        i.fields.insert(Field::GrossTotal, v("119.00"));
+        i.fields.insert(Field::IssueDate, v(issued));
+        if let Some(n) = number {
+            i.fields.insert(Field::InvoiceNumber, v(n));
+        }
+        i
+    }
+
+    #[test]
+    fn two_invoices_without_numbers_read_at_the_same_moment_are_not_both_passed() {
+        // Neither is in the catalog yet (both are being read at once): the claims decide.
+        let dir = tempfile::tempdir().unwrap();
+        let c = crate::catalog::sqlite::SqliteCatalog::open(dir.path().join("c.sqlite")).unwrap();
+        let first = check(&invoice("a", None, "2026-03-10"), &c).unwrap().unwrap();
+        assert!(first.passed, "{first:?}");
+        let second = check(&invoice("b", None, "2026-03-13"), &c).unwrap().unwrap();
+        assert!(!second.passed, "three days apart, same supplier and amount: {second:?}");
+        let far = check(&invoice("c", None, "2026-04-20"), &c).unwrap().unwrap();
+        assert!(far.passed, "weeks apart: another invoice");
+        assert!(check(&invoice("a", None, "2026-03-10"), &c).unwrap().unwrap().passed, "the same document read again is no duplicate of itself");
+        let numbered = check(&invoice("d", Some("RE-7"), "2026-03-11"), &c).unwrap().unwrap();
+        assert!(numbered.passed, "a numbered invoice is matched by its number");
     }
 }
