@@ -181,22 +181,36 @@ impl ObjectStore for S3Store {
     fn put_new(&self, key: &str, bytes: &[u8], retain_until: Option<DateTime<Utc>>) -> Result<Put, StoreError> {
         self.check("put", key)?;
         self.block_on(async {
-            let mut req = self.client.put_object().bucket(&self.config.bucket).key(key).if_none_match("*").body(ByteStream::from(bytes.to_vec()));
-            if let (Some(until), true) = (retain_until, self.config.object_lock) {
-                req = req.object_lock_mode(ObjectLockMode::Compliance).object_lock_retain_until_date(to_smithy(until));
-            }
-            if let Some(sse) = &self.config.sse {
-                req = req.server_side_encryption(ServerSideEncryption::from(sse.as_str()));
-                if let Some(kms) = &self.config.sse_kms_key_id {
-                    req = req.ssekms_key_id(kms);
+            let build = || {
+                let mut req = self.client.put_object().bucket(&self.config.bucket).key(key).if_none_match("*").body(ByteStream::from(bytes.to_vec()));
+                if let (Some(until), true) = (retain_until, self.config.object_lock) {
+                    req = req.object_lock_mode(ObjectLockMode::Compliance).object_lock_retain_until_date(to_smithy(until));
                 }
-            }
-            match req.send().await {
-                Ok(_) => Ok(Put::Created),
-                // 412: the key exists. 409: a concurrent conditional write to the same key
-                // is in flight; one of the two wins, and it is not us.
-                Err(e) if matches!(status(&e), Some(412) | Some(409)) => Ok(Put::Exists),
-                Err(e) => Err(classify("put", key, e)),
+                if let Some(sse) = &self.config.sse {
+                    req = req.server_side_encryption(ServerSideEncryption::from(sse.as_str()));
+                    if let Some(kms) = &self.config.sse_kms_key_id {
+                        req = req.ssekms_key_id(kms);
+                    }
+                }
+                req
+            };
+            // 412: the key exists. 409: a concurrent conditional write to the same key is in
+            // flight (AWS answers so), and it may yet fail: that is not "exists" — the key may
+            // be empty when we look. Ask again after a short wait until the other write has
+            // settled into 412 or nothing; still undecided after that, a transient error
+            // (the job is tried again).
+            let mut attempt = 0u32;
+            loop {
+                match build().send().await {
+                    Ok(_) => return Ok(Put::Created),
+                    Err(e) if status(&e) == Some(412) => return Ok(Put::Exists),
+                    Err(e) if status(&e) == Some(409) && attempt < 8 => {
+                        attempt += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(5u64 << attempt.min(6))).await;
+                    }
+                    Err(e) if status(&e) == Some(409) => return Err(StoreError::Unavailable(format!("put {key}: conflicting concurrent writes did not settle; try again"))),
+                    Err(e) => return Err(classify("put", key, e)),
+                }
             }
         })
     }
