@@ -78,6 +78,17 @@ async fn flagged(s: &mut Session, folder: &str, keyword: &str) -> usize {
     found.len()
 }
 
+/// Removes a test's folders (best effort: the test user's mailbox would grow run by run).
+fn cleanup(rt: &tokio::runtime::Runtime, folders: &[&str]) {
+    rt.block_on(async {
+        let mut s = session().await;
+        for f in folders {
+            let _ = s.delete(*f).await;
+        }
+        let _ = s.logout().await;
+    });
+}
+
 /// A unique folder name for this test run.
 fn folder(name: &str) -> String {
     format!("t{}-{name}", std::process::id())
@@ -192,6 +203,7 @@ fn a_mailbox_is_fetched_completely_once_each_message_stored_once_then_moved() {
     // A second run fetches nothing: no FETCH command at all.
     let r = fetch_once(&archive, &cfg);
     assert_eq!((sum(&r, "fetched"), sum(&r, "fetch_commands"), sum(&r, "bytes")), (0, 0, 0), "{r}");
+    cleanup(&rt, &[&inbox, &done]);
 }
 
 #[test]
@@ -241,6 +253,7 @@ fn two_fetchers_at_once_and_a_killed_one_store_nothing_twice_and_lose_nothing() 
         assert_eq!(flagged(&mut s, &inbox, "$Stored").await, 320, "every message acted on");
     });
     assert_eq!(sum(&fetch_once(&archive, &cfg), "fetched"), 0);
+    cleanup(&rt, &[&inbox]);
 }
 
 #[test]
@@ -281,6 +294,7 @@ fn a_new_uidvalidity_rescans_without_duplicates_and_rules_leave_messages_untouch
     assert_eq!(r["folders"][0]["rescanned"], true, "{r}");
     assert_eq!(sum(&r, "fetched"), 30);
     assert_eq!(emails(&archive).len(), 30, "re-scanned, nothing stored twice");
+    cleanup(&rt, &[&inbox]);
 }
 
 #[test]
@@ -310,4 +324,5 @@ fn starttls_checks_the_certificate() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("TLS") || err.contains("certificate"), "{err}");
+    cleanup(&rt, &[&inbox]);
 }
