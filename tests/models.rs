@@ -327,3 +327,23 @@ fn mailroom_explain_shows_the_candidates_of_a_field() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no field with a model"));
 }
+
+#[test]
+fn a_page_without_evidence_is_other_and_goes_to_review() {
+    // A blank page, or one with scanner noise only: no type may be claimed with confidence.
+    use mailroom::classify::Classifier;
+    use mailroom::layout::{TextSource, Word};
+    let c = TrainedClassifier::shipped().expect("the shipped classifier");
+    let noise = |texts: &[&str]| {
+        let words = texts.iter().enumerate().map(|(i, t)| Word { text: t.to_string(), bbox: [50.0 + 30.0 * i as f32, 700.0, 70.0 + 30.0 * i as f32, 710.0], confidence: 0.3 }).collect();
+        vec![Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)]
+    };
+    for pages in [noise(&[]), noise(&["~", ".", "|", "-", "i"]), noise(&["ll", "|", "-"])] {
+        let t = c.classify(&pages);
+        assert_eq!(t.label, DocType::Other, "{t:?}");
+        assert!(t.confidence < mailroom::extract::REVIEW_THRESHOLD, "{t:?}");
+    }
+    // A page with words is classified as before.
+    let real = noise(&["Rechnung", "Nr.", "4711", "Rechnungsdatum", "26.06.2025", "Gesamtbetrag", "1.190,00", "EUR"]);
+    assert_eq!(c.classify(&real).label, DocType::Invoice);
+}

@@ -151,6 +151,17 @@ pub struct TrainedClassifier {
     version: String,
 }
 
+/// Fewer words than this (of two letters or digits or more) is no evidence for any type.
+pub const MIN_EVIDENCE_WORDS: usize = 4;
+
+/// The type confidence of a document without evidence: well below the review threshold.
+pub const NO_EVIDENCE_CONFIDENCE: f32 = 0.2;
+
+/// Words that can carry meaning: two or more letters or digits.
+fn evidence_words(pages: &[Page]) -> usize {
+    pages.iter().flat_map(|p| &p.words).filter(|w| w.text.chars().filter(|c| c.is_alphanumeric()).count() >= 2).count()
+}
+
 impl TrainedClassifier {
     pub fn new(model: LinearModel) -> Self {
         let version = super::weights_version(&model.version, std::slice::from_ref(&model));
@@ -181,6 +192,11 @@ impl Classifier for TrainedClassifier {
     fn classify(&self, pages: &[Page]) -> DocTypeResult {
         if pages.is_empty() {
             return DocTypeResult { label: DocType::Other, confidence: 0.0 };
+        }
+        // No evidence (a blank page, scanner noise): the model's pick would be a guess with a
+        // confident number on it. `other`, below the review threshold, so a person looks.
+        if evidence_words(pages) < MIN_EVIDENCE_WORDS {
+            return DocTypeResult { label: DocType::Other, confidence: NO_EVIDENCE_CONFIDENCE };
         }
         let best = self.probabilities(pages).into_iter().max_by(|a, b| a.1.total_cmp(&b.1));
         match best {
