@@ -533,7 +533,7 @@ impl Config {
             handoff: self.handoff.enabled.then(|| Handoff::new(self.handoff.clone())),
             catalog: self.open_catalog()?,
             actor: actor.to_string(),
-            review: self.review,
+            review: self.review.clone(),
         })
     }
 }

@@ -426,6 +426,18 @@ pub struct Review {
     /// Why it was rejected or postponed, or a note on the approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The approvals given so far, in order, where an approval rule asks for more than one
+    /// (`[[review.approvals]]`): each a different person. Absent when one approval is enough.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<Approval>,
+}
+
+/// One person's approval of a document that needs several.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Approval {
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
 }
 
 impl DocumentIndex {

@@ -107,7 +107,7 @@ pub struct Revised {
 impl Recorder {
     /// The same records written in another's name: the review UI acts as the person logged in.
     pub fn acting_as(&self, actor: &str) -> Recorder {
-        Recorder { archive: self.archive.clone(), handoff: self.handoff.clone(), catalog: self.catalog.clone(), actor: actor.to_string(), review: self.review }
+        Recorder { archive: self.archive.clone(), handoff: self.handoff.clone(), catalog: self.catalog.clone(), actor: actor.to_string(), review: self.review.clone() }
     }
 
     /// Step 1: stores the original of a document that has just arrived, logged as received
@@ -183,7 +183,7 @@ impl Recorder {
         if let Some(base) = base.filter(|b| *b != index.archive.revision) {
             return Err(ArchiveError::Conflict { id: id.to_string(), base, current: index.archive.revision }.into());
         }
-        let details = review::decide(&mut index, decision, &self.actor, reason)?;
+        let details = review::decide(&mut index, decision, &self.actor, reason, &self.review)?;
         let revised = self.revise(&mut index, details)?;
         Ok((index, revised))
     }

@@ -138,6 +138,8 @@ fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &Revi
     // The review: nothing nobody checked is released on a changed reading.
     let state = current.review.as_ref().map(|r| r.state);
     next.review = match state {
+        // Approvals of an approval step given so far were for the old values.
+        Some(ReviewState::Pending | ReviewState::Postponed) if values_changed => current.review.clone().map(|r| Review { approvals: Vec::new(), ..r }),
         Some(ReviewState::Rejected | ReviewState::Pending | ReviewState::Postponed) => current.review.clone(),
         Some(ReviewState::Approved) if !values_changed => current.review.clone(),
         Some(ReviewState::Approved) => Some(Review {
@@ -145,6 +147,7 @@ fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &Revi
             by: Some(who.to_string()),
             at: Some(chrono::Utc::now().to_rfc3339()),
             reason: Some("read again: the new reading differs from what was approved".into()),
+            approvals: Vec::new(),
         }),
         Some(ReviewState::StraightThrough) | None => review::on_arrival(&next, policy),
     };

@@ -15,16 +15,45 @@ use serde_json::json;
 use std::collections::BTreeMap;
 
 use crate::extract::{checks, parse, Extraction};
-use crate::index::{Check, DocumentIndex, FieldValue, Review, ReviewState, Status, VatBreakdown};
+use crate::index::{Approval, Check, DocType, DocumentIndex, FieldValue, Review, ReviewState, Status, VatBreakdown};
 use crate::vocab::{CheckName, Field, FieldKind};
 
 /// `[review]` in the pipeline file.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReviewPolicy {
     /// Documents that need no review go to the ERP without a person (`straight_through`).
     /// Off: every processed document waits for a person's approval.
     pub straight_through: bool,
+    /// `[[review.approvals]]`: documents that need more than one person's approval.
+    pub approvals: Vec<ApprovalRule>,
+}
+
+/// An approval step: documents of these types from this gross total up need `approvers`
+/// different people's approval before they go to the ERP (four-eyes principle).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRule {
+    pub name: String,
+    #[serde(default = "booking_types")]
+    pub doc_types: Vec<DocType>,
+    /// From this gross total up (absolute value; `"10000.00"`).
+    pub min_gross: rust_decimal::Decimal,
+    /// How many different people approve (2: four eyes).
+    pub approvers: usize,
+}
+
+fn booking_types() -> Vec<DocType> {
+    vec![DocType::Invoice, DocType::CreditNote]
+}
+
+impl ReviewPolicy {
+    /// The approval rule that asks most of this document, if any applies.
+    pub fn rule_for(&self, index: &DocumentIndex) -> Option<&ApprovalRule> {
+        let t = index.doc_type.as_ref()?.label;
+        let gross: rust_decimal::Decimal = index.field(Field::GrossTotal)?.parse().ok()?;
+        self.approvals.iter().filter(|r| r.doc_types.contains(&t) && gross.abs() >= r.min_gross && r.approvers > 1).max_by_key(|r| r.approvers)
+    }
 }
 
 impl Default for ReviewPolicy {
@@ -32,7 +61,7 @@ impl Default for ReviewPolicy {
     /// check passes (measured: 0 wrong among the 215 mandatory values released that way on
     /// the held-out scans, models/MODEL_CARD.md), and a person's time belongs to the others.
     fn default() -> Self {
-        ReviewPolicy { straight_through: true }
+        ReviewPolicy { straight_through: true, approvals: Vec::new() }
     }
 }
 
@@ -41,8 +70,9 @@ pub fn on_arrival(index: &DocumentIndex, policy: &ReviewPolicy) -> Option<Review
     if index.status != Status::Processed {
         return None;
     }
-    let state = if index.needs_review || !policy.straight_through { ReviewState::Pending } else { ReviewState::StraightThrough };
-    Some(Review { state, by: None, at: None, reason: None })
+    // An approval step is never skipped by straight-through release.
+    let state = if index.needs_review || !policy.straight_through || policy.rule_for(index).is_some() { ReviewState::Pending } else { ReviewState::StraightThrough };
+    Some(Review { state, by: None, at: None, reason: None, approvals: Vec::new() })
 }
 
 /// What a person decides.
@@ -75,13 +105,15 @@ pub enum ReviewError {
     AlreadyDecided { id: String, state: &'static str },
     #[error("a reason is required to {0} a document")]
     ReasonRequired(&'static str),
+    #[error("{by} approved it already; '{rule}' needs another person's approval")]
+    SamePerson { by: String, rule: String },
 }
 
 /// Applies a person's decision to the current index: the new review state, who and when.
 /// Returns the audit details of the change (what it was, what it is, why). An approval also
 /// marks the document as reviewed (`needs_review` false), as a correction does, and each read
 /// value as confirmed by the person (`source.confirmed_by`).
-pub fn decide(index: &mut DocumentIndex, decision: Decision, by: &str, reason: Option<&str>) -> Result<serde_json::Value, ReviewError> {
+pub fn decide(index: &mut DocumentIndex, decision: Decision, by: &str, reason: Option<&str>, policy: &ReviewPolicy) -> Result<serde_json::Value, ReviewError> {
     if index.status != Status::Processed {
         return Err(ReviewError::NotProcessed { id: index.id.to_string() });
     }
@@ -92,14 +124,35 @@ pub fn decide(index: &mut DocumentIndex, decision: Decision, by: &str, reason: O
         _ => {}
     }
     let from = index.review.as_ref().map(|r| r.state);
-    let to = decision.state();
+    let now = chrono::Utc::now().to_rfc3339();
+    // An approval step: each approval is one person's, and the document is approved only
+    // once enough different people have given theirs.
+    let rule = if decision == Decision::Approve { policy.rule_for(index).cloned() } else { None };
+    let mut approvals = index.review.as_ref().map(|r| r.approvals.clone()).unwrap_or_default();
+    let to = match &rule {
+        Some(rule) => {
+            if approvals.iter().any(|a| a.by == by) {
+                return Err(ReviewError::SamePerson { by: by.to_string(), rule: rule.name.clone() });
+            }
+            approvals.push(Approval { by: by.to_string(), at: now.clone() });
+            if approvals.len() >= rule.approvers {
+                ReviewState::Approved
+            } else {
+                ReviewState::Pending
+            }
+        }
+        None => decision.state(),
+    };
     // Deciding what is decided already changes nothing; approving a document released
     // straight through is a person's confirmation and is recorded.
-    if from == Some(to) {
+    if from == Some(to) && rule.is_none() {
         return Err(ReviewError::AlreadyDecided { id: index.id.to_string(), state: to.as_str() });
     }
-    index.review = Some(Review { state: to, by: Some(by.to_string()), at: Some(chrono::Utc::now().to_rfc3339()), reason: reason.map(str::to_string) });
-    if decision == Decision::Approve {
+    if rule.is_none() && decision != Decision::Postpone {
+        approvals.clear();
+    }
+    index.review = Some(Review { state: to, by: Some(by.to_string()), at: Some(now), reason: reason.map(str::to_string), approvals: approvals.clone() });
+    if to == ReviewState::Approved {
         index.needs_review = false;
         // Every value read is now one a person vouched for: later readings do not replace it.
         for v in index.fields.values_mut() {
@@ -108,7 +161,11 @@ pub fn decide(index: &mut DocumentIndex, decision: Decision, by: &str, reason: O
             }
         }
     }
-    Ok(json!({"review": {"from": from.map(ReviewState::as_str), "to": to.as_str()}, "reason": reason, "reviewed": decision == Decision::Approve}))
+    let mut details = json!({"review": {"from": from.map(ReviewState::as_str), "to": to.as_str()}, "reason": reason, "reviewed": to == ReviewState::Approved});
+    if let Some(rule) = &rule {
+        details["approval"] = json!({"rule": rule.name, "given": approvals.len(), "needed": rule.approvers, "by": approvals.iter().map(|a| a.by.as_str()).collect::<Vec<_>>()});
+    }
+    Ok(details)
 }
 
 /// A value a person typed or picked off the page, in the index's form: amounts `1234.56`
@@ -244,7 +301,7 @@ mod tests {
     #[test]
     fn only_documents_that_need_nothing_go_straight_through_and_only_when_allowed() {
         let on = ReviewPolicy::default();
-        let off = ReviewPolicy { straight_through: false };
+        let off = ReviewPolicy { straight_through: false, ..ReviewPolicy::default() };
         assert_eq!(on_arrival(&index(false), &on).unwrap().state, ReviewState::StraightThrough);
         assert_eq!(on_arrival(&index(true), &on).unwrap().state, ReviewState::Pending);
         assert_eq!(on_arrival(&index(false), &off).unwrap().state, ReviewState::Pending);
@@ -258,16 +315,41 @@ mod tests {
         let mut i = index(true);
         i.review = on_arrival(&i, &ReviewPolicy::default());
         assert!(!i.released());
-        assert_eq!(decide(&mut i, Decision::Reject, "anna", None), Err(ReviewError::ReasonRequired("reject")));
-        decide(&mut i, Decision::Postpone, "anna", Some("Lieferschein fehlt")).unwrap();
+        assert_eq!(decide(&mut i, Decision::Reject, "anna", None, &ReviewPolicy::default()), Err(ReviewError::ReasonRequired("reject")));
+        decide(&mut i, Decision::Postpone, "anna", Some("Lieferschein fehlt"), &ReviewPolicy::default()).unwrap();
         assert!(!i.released());
-        let details = decide(&mut i, Decision::Approve, "anna", None).unwrap();
+        let details = decide(&mut i, Decision::Approve, "anna", None, &ReviewPolicy::default()).unwrap();
         assert!(i.released() && !i.needs_review);
         assert_eq!(details["review"]["from"], "postponed");
         assert_eq!(i.review.as_ref().unwrap().by.as_deref(), Some("anna"));
-        assert!(matches!(decide(&mut i, Decision::Approve, "ben", None), Err(ReviewError::AlreadyDecided { .. })));
-        decide(&mut i, Decision::Reject, "ben", Some("doppelt")).unwrap();
+        assert!(matches!(decide(&mut i, Decision::Approve, "ben", None, &ReviewPolicy::default()), Err(ReviewError::AlreadyDecided { .. })));
+        decide(&mut i, Decision::Reject, "ben", Some("doppelt"), &ReviewPolicy::default()).unwrap();
         assert!(!i.released());
+    }
+
+    #[test]
+    fn above_the_threshold_two_different_people_approve() {
+        let policy = ReviewPolicy {
+            approvals: vec![ApprovalRule { name: "four eyes from 10,000".into(), doc_types: booking_types(), min_gross: "10000".parse().unwrap(), approvers: 2 }],
+            ..ReviewPolicy::default()
+        };
+        let mut i = index(false);
+        i.fields.insert(Field::GrossTotal, FieldValue::read("11900.00".into(), 0.99, None, None, crate::index::Origin::Model));
+        i.review = on_arrival(&i, &policy);
+        assert_eq!(i.review.as_ref().unwrap().state, ReviewState::Pending, "never straight through under an approval step");
+        let first = decide(&mut i, Decision::Approve, "anna", None, &policy).unwrap();
+        assert!(!i.released(), "one approval of two");
+        assert_eq!(first["approval"]["given"], 1);
+        assert_eq!(decide(&mut i, Decision::Approve, "anna", None, &policy), Err(ReviewError::SamePerson { by: "anna".into(), rule: "four eyes from 10,000".into() }));
+        decide(&mut i, Decision::Approve, "ben", None, &policy).unwrap();
+        assert!(i.released());
+        let names: Vec<&str> = i.review.as_ref().unwrap().approvals.iter().map(|a| a.by.as_str()).collect();
+        assert_eq!(names, ["anna", "ben"]);
+        // Below the threshold one approval is enough.
+        let mut small = index(false);
+        small.fields.insert(Field::GrossTotal, FieldValue::read("119.00".into(), 0.99, None, None, crate::index::Origin::Model));
+        small.review = on_arrival(&small, &policy);
+        assert_eq!(small.review.as_ref().unwrap().state, ReviewState::StraightThrough);
     }
 
     #[test]

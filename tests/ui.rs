@@ -148,7 +148,8 @@ async fn a_reviewer_corrects_and_approves_in_the_browser_and_only_then_the_erp_g
     let archive = dir.path().join("archive");
     let config = dir.path().join("pipeline.toml");
     // Every document waits for a person, whatever the reading says.
-    std::fs::write(&config, "[review]\nstraight_through = false\n").unwrap();
+    // And invoices from 500 EUR need two people's approval (the second invoice is 571.04).
+    std::fs::write(&config, "[review]\nstraight_through = false\n\n[[review.approvals]]\nname = \"four eyes from 500 EUR\"\nmin_gross = \"500.00\"\napprovers = 2\n").unwrap();
 
     // Three documents, in this order: two invoices, and one that will be filed as a contract.
     let first = run(&archive, &config, &["process", "--json", fixture("documents/born-digital-invoice.pdf").to_str().unwrap()]);
@@ -318,6 +319,17 @@ async fn a_reviewer_corrects_and_approves_in_the_browser_and_only_then_the_erp_g
     // The second invoice, still waiting, is not in the outbox.
     assert!(outbox(&archive, &id2).is_empty());
 
+    // It is above the four-eyes threshold: the reviewer's approval (the `a` key) is one of two.
+    wait_for(&c, "return document.querySelector('#approvals') !== null", "the approval step shown").await;
+    c.active_element().await.unwrap().send_keys("\u{E00C}").await.unwrap();
+    c.find(Locator::Css("body")).await.unwrap().send_keys("a").await.unwrap();
+    wait_for(&c, &format!("return !location.pathname.endsWith('{id2}')"), "leaving the approved document").await;
+    assert!(outbox(&archive, &id2).is_empty(), "one approval of two: not in the outbox");
+    let second = doc_data(&text(&get(port, &format!("/ui/documents/{id2}"), &anna)));
+    let r = decide(port, &anna, data["csrf"].as_str(), &id2, &json!({"base": second["revision"], "action": "approve"}));
+    assert_eq!(r.status, 409, "the same person cannot give both approvals: {}", text(&r));
+    assert!(text(&get(port, "/ui?tab=approval", &root)).contains(&id2), "the admin's queue has it under Second approval");
+
     c.close().await.unwrap();
 
     // The audit trail for auditors (and admins), verify included; not for reviewers.
@@ -332,6 +344,17 @@ async fn a_reviewer_corrects_and_approves_in_the_browser_and_only_then_the_erp_g
     assert_eq!(verified.status, 200);
     assert!(text(&verified).contains("Clean:"), "{}", text(&verified));
     assert_eq!(post(&olga, "/ui/audit/verify", String::new()).status, 403, "no CSRF token: refused");
+    // The admin gives the second approval: now it goes to the ERP, naming both.
+    let second = doc_data(&text(&get(port, &format!("/ui/documents/{id2}"), &root)));
+    let r = decide(port, &root, second["csrf"].as_str(), &id2, &json!({"base": second["revision"], "action": "approve"}));
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let entries = outbox(&archive, &id2);
+    let jsonl = entries.iter().find(|p| p.extension().is_some_and(|e| e == "jsonl")).unwrap_or_else(|| panic!("no JSON outbox entry: {entries:?}"));
+    let handed: Value = serde_json::from_str(std::fs::read_to_string(jsonl).unwrap().lines().next().unwrap()).unwrap();
+    let approvers: Vec<&str> = handed["review"]["approvals"].as_array().unwrap().iter().map(|a| a["by"].as_str().unwrap()).collect();
+    assert_eq!(approvers, ["ui:anna", "ui:root"], "{handed}");
+    assert_eq!(handed["review"]["state"], "approved");
+
     // Legal holds are for admins.
     let anna_csrf = data["csrf"].as_str().unwrap();
     assert_eq!(post(&anna, &format!("/ui/documents/{id2}/hold"), form(anna_csrf, "&reason=Pr%C3%BCfung&on=1")).status, 403);

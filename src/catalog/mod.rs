@@ -47,8 +47,8 @@ pub struct Entry {
     pub review_state: Option<String>,
     /// How many of the document's checks fail (the queue's "has failing check").
     pub failing_checks: u32,
-    /// The review queue's tab: `review`, `postponed`, `approved` (by a person or straight
-    /// through), `rejected` or `quarantined` — one indexed column, so that each tab is one
+    /// The review queue's tab: `review`, `approval` (waiting for a further approver),
+    /// `postponed`, `approved` (by a person or straight through), `rejected` or `quarantined` — one indexed column, so that each tab is one
     /// equality and all counts one grouped scan.
     pub queue: String,
 }
@@ -60,6 +60,8 @@ pub fn queue_of(index: &DocumentIndex) -> &'static str {
         return "quarantined";
     }
     match index.review.as_ref().map(|r| r.state) {
+        // Approved by someone, waiting for the next approver of an approval step.
+        Some(Pending) if index.review.as_ref().is_some_and(|r| !r.approvals.is_empty()) => "approval",
         Some(Pending) => "review",
         Some(Postponed) => "postponed",
         Some(Approved | StraightThrough) => "approved",
@@ -563,7 +565,7 @@ pub(crate) mod tests {
         assert_eq!(ids(Query::default()), ["a", "b", "c"]);
         // The review state, for the queue.
         let mut c2 = index("c", DocType::Invoice, "2025-03-01", "Weber KG?", 2);
-        c2.review = Some(crate::index::Review { state: crate::index::ReviewState::Pending, by: None, at: None, reason: None });
+        c2.review = Some(crate::index::Review { state: crate::index::ReviewState::Pending, by: None, at: None, reason: None, approvals: Vec::new() });
         c.upsert(&Entry::of(&c2)).unwrap();
         assert_eq!(ids(Query { review_states: vec![crate::index::ReviewState::Pending], ..Default::default() }), ["c"]);
         assert!(ids(Query { review_states: vec![crate::index::ReviewState::Approved], ..Default::default() }).is_empty());

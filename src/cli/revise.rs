@@ -73,6 +73,10 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
     // the corrected values.
     index.needs_review = false;
     crate::review::recheck(&mut index);
+    // Approvals given so far were for other values: an approval step starts again.
+    if let Some(r) = index.review.as_mut() {
+        r.approvals.clear();
+    }
     let records = match config.recorder(&who) {
         Ok(r) => r,
         Err(e) => return fail(e),

@@ -175,10 +175,10 @@ pub async fn view(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<Stri
         Ok(Err(LoadError::Archive(e))) => return error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &format!("The archive cannot be read: {e}")),
         Err(r) => return r,
     };
-    render(&viewer, &loaded, vp.tab.as_deref().unwrap_or("review"))
+    render(&viewer, &loaded, vp.tab.as_deref().unwrap_or("review"), &ui.records.review)
 }
 
-fn render(viewer: &Viewer, l: &Loaded, tab: &str) -> Response {
+fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewPolicy) -> Response {
     let i = &l.index;
     let may_review = viewer.user.role.may_review() && i.status == Status::Processed;
     let trust = assess(i);
@@ -219,6 +219,12 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str) -> Response {
                         " · received " (german_date(&i.source.received_at)) " via " (serde_json::to_value(i.source.channel).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
                     }
                     @if let Some(r) = &i.review { @if let Some(reason) = &r.reason { p.meta { "Reason: " (reason) } } }
+                    @if let Some(rule) = rules.rule_for(i) {
+                        p.meta #approvals {
+                            "Approval step “" (rule.name) "”: " (i.review.as_ref().map(|r| r.approvals.len()).unwrap_or(0)) " of " (rule.approvers)
+                            @if let Some(r) = &i.review { @if !r.approvals.is_empty() { " (" (r.approvals.iter().map(|a| a.by.as_str()).collect::<Vec<_>>().join(", ")) ")" } }
+                        }
+                    }
                 }
                 @if may_review {
                     div.actions {
@@ -637,6 +643,10 @@ fn decide_blocking(ui: &Ui, viewer: &Viewer, id: &str, req: DecideRequest) -> Re
     let records = ui.records.acting_as(&who);
     if !changes.is_empty() {
         recheck(&mut index);
+        // Approvals given so far were for other values: the approval step starts again.
+        if let Some(r) = index.review.as_mut() {
+            r.approvals.clear();
+        }
         let approving = decision == Some(Decision::Approve);
         records.revise(&mut index, json!({"changes": changes, "reason": "corrected in the review UI", "reviewed": approving})).map_err(|e| match e {
             ArchiveError::Conflict { .. } => (StatusCode::CONFLICT, format!("{e}; reload the document — your changes were not saved")),

@@ -23,6 +23,8 @@ pub const PAGE_SIZE: usize = 50;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     ToReview,
+    /// Approved by one person, waiting for another (an approval step).
+    Approval,
     Postponed,
     Approved,
     Rejected,
@@ -30,11 +32,12 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::ToReview, Tab::Postponed, Tab::Approved, Tab::Rejected, Tab::Quarantined];
+    pub const ALL: [Tab; 6] = [Tab::ToReview, Tab::Approval, Tab::Postponed, Tab::Approved, Tab::Rejected, Tab::Quarantined];
 
     pub fn slug(self) -> &'static str {
         match self {
             Tab::ToReview => "review",
+            Tab::Approval => "approval",
             Tab::Postponed => "postponed",
             Tab::Approved => "approved",
             Tab::Rejected => "rejected",
@@ -45,6 +48,7 @@ impl Tab {
     fn title(self) -> &'static str {
         match self {
             Tab::ToReview => "To review",
+            Tab::Approval => "Second approval",
             Tab::Postponed => "Postponed",
             Tab::Approved => "Approved",
             Tab::Rejected => "Rejected",
