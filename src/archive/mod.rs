@@ -218,7 +218,16 @@ impl Archive {
         let id = &doc.sha256;
         let r = self.retention_of(index);
         let mut objects = Vec::new();
-        let original = self.put(&original_key(id, doc.media_type), &doc.bytes, r.until)?;
+        // The original is content-addressed and stored on arrival (`receive`): its lock is
+        // lengthened to its type's rule without sending its bytes again or reading them back
+        // (what we hold hashes to its id). Only where it is missing is it written now.
+        let key = original_key(id, doc.media_type);
+        let original = if self.store.head(&key)?.is_some() {
+            self.store.extend_retention(&key, r.until)?;
+            ObjectRef::of(&key, &doc.bytes)
+        } else {
+            self.put(&key, &doc.bytes, r.until)?
+        };
         index.archive.original = Some(original.key.clone());
         objects.push(original);
         if let Some(pdfa) = &artefacts.pdfa {
@@ -308,7 +317,16 @@ impl Archive {
     pub fn quarantine(&self, doc: &Document, index: &mut DocumentIndex, actor: &str) -> Result<Vec<ObjectRef>, ArchiveError> {
         let id = &doc.sha256;
         let r = self.retention.retention(None, received_at(index));
-        let original = self.put(&original_key(id, doc.media_type), &doc.bytes, r.until)?;
+        // The original is content-addressed and stored on arrival (`receive`): its lock is
+        // lengthened to its type's rule without sending its bytes again or reading them back
+        // (what we hold hashes to its id). Only where it is missing is it written now.
+        let key = original_key(id, doc.media_type);
+        let original = if self.store.head(&key)?.is_some() {
+            self.store.extend_retention(&key, r.until)?;
+            ObjectRef::of(&key, &doc.bytes)
+        } else {
+            self.put(&key, &doc.bytes, r.until)?
+        };
         index.archive.original = Some(original.key.clone());
         let n = list_all(&*self.store, &format!("quarantine/{id}/"))?.iter().filter_map(|k| revision_of(k)).max().unwrap_or(0) + 1;
         let key = quarantine_key(id, n);
