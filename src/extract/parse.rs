@@ -208,7 +208,7 @@ fn amount_re() -> &'static Regex {
     R.get_or_init(|| {
         Regex::new(
             r"(?x)
-            (?P<pre>(?:EUR|USD|CHF|GBP|€|\$|£|S?Fr\.)\s?)?
+            (?P<pre>(?:EUR|USD|CHF|GBP|INR|PLN|CZK|SEK|DKK|NOK|HUF|€|\$|£|₹|\bRs\.?|S?Fr\.)\s?)?
             (?P<sign>[-−–=])?\s?
             (?P<num>
                 \d{1,3}(?:[.\x{2009}\x{202F}'’\ ]\d{3})+,\d{2}  # 1.234,56  1 234,56
@@ -216,7 +216,7 @@ fn amount_re() -> &'static Regex {
               | \d{1,3}(?:['’]\d{3})+\.\d{2}                   # 26'116.00 (Swiss)
               | \d+[,.]\d{2}                                    # 1234,56  1234.56
             )
-            (?P<post>\s?(?:EUR|USD|CHF|GBP|€|\$|£|S?Fr\.))?
+            (?P<post>\s?(?:EUR|USD|CHF|GBP|INR|PLN|CZK|SEK|DKK|NOK|HUF|€|\$|£|₹|S?Fr\.))?
             (?P<trail>-)?",
         )
         .unwrap()
@@ -229,6 +229,13 @@ fn currency_code(s: &str) -> Option<&'static str> {
         "USD" | "$" => Some("USD"),
         "CHF" | "Fr." | "SFr." => Some("CHF"),
         "GBP" | "£" => Some("GBP"),
+        "INR" | "₹" | "Rs." | "Rs" => Some("INR"),
+        "PLN" => Some("PLN"),
+        "CZK" => Some("CZK"),
+        "SEK" => Some("SEK"),
+        "DKK" => Some("DKK"),
+        "NOK" => Some("NOK"),
+        "HUF" => Some("HUF"),
         _ => None,
     }
 }
@@ -304,6 +311,19 @@ pub fn format_amount(v: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_carry_the_currency_printed_beside_them() {
+        let cur = |t: &str| find_amounts(t).first().and_then(|a| a.currency);
+        assert_eq!(cur("Total ₹ 1,234.00"), Some("INR"));
+        assert_eq!(cur("Grand Total Rs. 12,500.00"), Some("INR"));
+        assert_eq!(cur("Amount due 1,234.00 INR"), Some("INR"));
+        assert_eq!(cur("Total $1,234.56"), Some("USD"));
+        assert_eq!(cur("Total £ 99.00"), Some("GBP"));
+        assert_eq!(cur("Summe 1.190,00 €"), Some("EUR"));
+        assert_eq!(cur("Betrag CHF 26'116.00"), Some("CHF"));
+        assert_eq!(cur("Razem 1 234,56 PLN"), Some("PLN"));
+    }
 
     #[test]
     fn the_page_tells_whether_slash_dates_are_month_first() {

@@ -12,10 +12,16 @@ pub(super) fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Ca
     if counts.is_empty() {
         // A currency code or sign anywhere, e.g. in a table header "Betrag (EUR)".
         static CODE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-        let re = CODE.get_or_init(|| Regex::new(r"(?:\b(EUR|USD|CHF|GBP)\b|(€))").expect("regex"));
+        let re = CODE.get_or_init(|| Regex::new(r"(?:\b(EUR|USD|CHF|GBP|INR|PLN|CZK|SEK|DKK|NOK|HUF)\b|(€)|(₹))").expect("regex"));
         for l in lines {
             if let Some(c) = re.captures(&l.text) {
-                let code = if c.get(2).is_some() { "EUR" } else { c.get(1).map(|m| m.as_str()).unwrap_or("EUR") };
+                let code = if c.get(2).is_some() {
+                    "EUR"
+                } else if c.get(3).is_some() {
+                    "INR"
+                } else {
+                    c.get(1).map(|m| m.as_str()).unwrap_or("EUR")
+                };
                 let m = c.get(0).expect("match");
                 let (bbox, conf) = l.locate(m.start(), m.end());
                 return Some((Cand { value: code.to_string(), score: 0.85, page: l.page, bbox, order: l.order }, conf));
