@@ -78,11 +78,11 @@ fn date_res() -> &'static DateRes {
     R.get_or_init(|| DateRes {
         // 05.06.2018, 5.6.18, 05/06/2018, 05-06-2018
         numeric_dmy: Regex::new(r"(?:^|[^\d])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?([./-])\s?(\d{4}|\d{2})(?:[^\d]|$)").unwrap(),
-        // 2018-06-05; OCR now and then splits a pair of digits ("2023-1 1-11")
-        iso: Regex::new(r"(?:^|[^\d])(\d{4})-(\d ?\d)-(\d ?\d)(?:[^\d]|$)").unwrap(),
-        // 5. Juni 2018, 5 June 2018, 05. Jun. 2018; a speck OCR read as a letter before the
-        // month is passed over ("8. J Januar 2023")
-        day_month_name: Regex::new(r"(?i)(?:^|[^\d])(\d{1,2})\.?\s*(?:[^\s\d]\s+)?([a-zäéû]{3,10}\.?)\s*,?\s*(\d{4})").unwrap(),
+        // 2018-06-05, 2018/06/05; OCR now and then splits a pair of digits ("2023-1 1-11")
+        iso: Regex::new(r"(?:^|[^\d])(\d{4})[-/](\d ?\d)[-/](\d ?\d)(?:[^\d]|$)").unwrap(),
+        // 5. Juni 2018, 5 June 2018, 05. Jun. 2018, 15-Oct-2015; a speck OCR read as a letter
+        // before the month is passed over ("8. J Januar 2023")
+        day_month_name: Regex::new(r"(?i)(?:^|[^\d])(\d{1,2})(?:\.?\s*(?:[^\s\d]\s+)?|-)([a-zäéû]{3,10}\.?)(?:\s*,?\s*|-)(\d{4})").unwrap(),
         // 25.092025 or 2509.2025: one of the two dots lost in the scan
         lost_dot: Regex::new(r"(?:^|[^\d.])(\d{2})(?:\.(\d{2})|(\d{2})\.)((?:19|20)\d{2})(?:[^\d]|$)").unwrap(),
         // June 5, 2018
@@ -311,6 +311,16 @@ pub fn format_amount(v: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_and_international_date_shapes_are_read() {
+        let first = |t: &str| find_dates(t, false).first().map(|m| m.date.format("%Y-%m-%d").to_string());
+        assert_eq!(first("Invoice date: Oct 15, 2015").as_deref(), Some("2015-10-15"));
+        assert_eq!(first("Date 15-Oct-2015").as_deref(), Some("2015-10-15"));
+        assert_eq!(first("Issued 2015/10/15").as_deref(), Some("2015-10-15"));
+        assert_eq!(first("Rechnungsdatum 26.06.2025").as_deref(), Some("2025-06-26"));
+        assert_eq!(first("am 5. Juni 2018").as_deref(), Some("2018-06-05"));
+    }
 
     #[test]
     fn amounts_carry_the_currency_printed_beside_them() {
