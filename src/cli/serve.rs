@@ -53,13 +53,17 @@ pub fn serve(config: &Config, args: ServeArgs) -> ExitCode {
         host,
         permits: tokio::sync::Semaphore::new(config.http.concurrency.max(1)),
     });
-    let ui = if config.ui.enabled {
+    let ui = if !config.ui.enabled {
+        None
+    } else if matches!(config.catalog, crate::config::CatalogConfig::None) {
+        // The queue lists from the catalog: without one, the upload API alone.
+        tracing::warn!("[catalog] kind = \"none\": the review UI needs the catalog and is not served");
+        None
+    } else {
         match review_ui(config) {
             Ok(ui) => Some(ui),
             Err(e) => return fail(e),
         }
-    } else {
-        None
     };
     let users = ui.as_ref().map(|u| u.people.users().map(|u| u.len()).unwrap_or(0));
     // Held here as well as by the router, so that the UI (and its synchronous PostgreSQL
