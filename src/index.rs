@@ -185,6 +185,11 @@ impl DocType {
         DocType::Other,
     ];
 
+    /// The type named `name` (its JSON spelling, `credit_note`).
+    pub fn from_name(name: &str) -> Option<DocType> {
+        DocType::ALL.into_iter().find(|d| d.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             DocType::Invoice => "invoice",

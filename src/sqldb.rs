@@ -31,7 +31,7 @@ fn pg_err(e: postgres::Error) -> SqlError {
 
 /// Runs `f` again while SQLite refuses at once with "database is locked" (switching to WAL or
 /// creating tables while another process does the same: SQLite does not wait there).
-fn locked_retry<T>(f: impl Fn() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+pub(crate) fn locked_retry<T, E: std::fmt::Display>(mut f: impl FnMut() -> Result<T, E>) -> Result<T, E> {
     let mut attempt = 0u64;
     loop {
         match f() {

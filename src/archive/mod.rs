@@ -181,6 +181,20 @@ impl Archive {
         Ok(obj)
     }
 
+    /// The original of a document being recorded, locked until `until`. It is
+    /// content-addressed and stored on arrival ([`Archive::receive`]): its lock is lengthened
+    /// without sending its bytes again or reading them back (what we hold hashes to its id).
+    /// Only where it is missing is it written now.
+    fn keep_original(&self, doc: &Document, until: DateTime<Utc>) -> Result<ObjectRef, ArchiveError> {
+        let key = original_key(&doc.sha256, doc.media_type);
+        if self.store.head(&key)?.is_some() {
+            self.store.extend_retention(&key, until)?;
+            Ok(ObjectRef::of(&key, &doc.bytes))
+        } else {
+            self.put(&key, &doc.bytes, until)
+        }
+    }
+
     /// The original's bytes and its media type, found by id alone.
     pub fn original(&self, id: &str) -> Result<Option<(String, Vec<u8>)>, ArchiveError> {
         let prefix = format!("documents/{id}/{id}.");
@@ -218,16 +232,7 @@ impl Archive {
         let id = &doc.sha256;
         let r = self.retention_of(index);
         let mut objects = Vec::new();
-        // The original is content-addressed and stored on arrival (`receive`): its lock is
-        // lengthened to its type's rule without sending its bytes again or reading them back
-        // (what we hold hashes to its id). Only where it is missing is it written now.
-        let key = original_key(id, doc.media_type);
-        let original = if self.store.head(&key)?.is_some() {
-            self.store.extend_retention(&key, r.until)?;
-            ObjectRef::of(&key, &doc.bytes)
-        } else {
-            self.put(&key, &doc.bytes, r.until)?
-        };
+        let original = self.keep_original(doc, r.until)?;
         index.archive.original = Some(original.key.clone());
         objects.push(original);
         if let Some(pdfa) = &artefacts.pdfa {
@@ -317,16 +322,7 @@ impl Archive {
     pub fn quarantine(&self, doc: &Document, index: &mut DocumentIndex, actor: &str) -> Result<Vec<ObjectRef>, ArchiveError> {
         let id = &doc.sha256;
         let r = self.retention.retention(None, received_at(index));
-        // The original is content-addressed and stored on arrival (`receive`): its lock is
-        // lengthened to its type's rule without sending its bytes again or reading them back
-        // (what we hold hashes to its id). Only where it is missing is it written now.
-        let key = original_key(id, doc.media_type);
-        let original = if self.store.head(&key)?.is_some() {
-            self.store.extend_retention(&key, r.until)?;
-            ObjectRef::of(&key, &doc.bytes)
-        } else {
-            self.put(&key, &doc.bytes, r.until)?
-        };
+        let original = self.keep_original(doc, r.until)?;
         index.archive.original = Some(original.key.clone());
         let n = list_all(&*self.store, &format!("quarantine/{id}/"))?.iter().filter_map(|k| revision_of(k)).max().unwrap_or(0) + 1;
         let key = quarantine_key(id, n);

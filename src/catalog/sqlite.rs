@@ -92,18 +92,7 @@ impl SqliteCatalog {
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(db)?;
         // Setting up a fresh file while other processes do the same can be refused at once
         // (switching to WAL, creating the schema: SQLite does not wait there): try again.
-        let mut attempt = 0u64;
-        loop {
-            let setup = conn.pragma_update(None, "journal_mode", "WAL").map_err(db).and_then(|_| conn.execute_batch(SCHEMA).map_err(db)).and_then(|_| migrate(&conn));
-            match setup {
-                Ok(()) => break,
-                Err(CatalogError::Db(m)) if m.contains("database is locked") && attempt < 100 => {
-                    attempt += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(10 + attempt * 5));
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        crate::sqldb::locked_retry(|| conn.pragma_update(None, "journal_mode", "WAL").map_err(db).and_then(|_| conn.execute_batch(SCHEMA).map_err(db)).and_then(|_| migrate(&conn)))?;
         Ok(SqliteCatalog { path, conn: Mutex::new(conn) })
     }
 

@@ -38,7 +38,7 @@ pub struct ExportArgs {
 }
 
 pub(super) fn parse_type(s: &str) -> Result<DocType, String> {
-    DocType::ALL.iter().copied().find(|t| t.as_str() == s).ok_or_else(|| format!("unknown type '{s}'; one of: {}", DocType::ALL.map(|t| t.as_str()).join(", ")))
+    DocType::from_name(s).ok_or_else(|| format!("unknown type '{s}'; one of: {}", DocType::ALL.map(|t| t.as_str()).join(", ")))
 }
 
 /// The date a document counts by: its issue date, else the day it was received.

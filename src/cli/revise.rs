@@ -58,7 +58,7 @@ pub fn revise(config: &Config, args: ReviseArgs) -> ExitCode {
         changes.push(json!({"field": field, "from": from, "to": (!value.is_empty()).then_some(value)}));
     }
     if let Some(t) = &args.doc_type {
-        let Some(t) = DocType::ALL.iter().copied().find(|d| d.as_str() == t) else { return fail(format!("unknown type '{t}'")) };
+        let Some(t) = DocType::from_name(t) else { return fail(format!("unknown type '{t}'")) };
         let from = index.doc_type.as_ref().map(|d| d.label);
         index.doc_type = Some(DocTypeResult { label: t, confidence: 1.0 });
         changes.push(json!({"field": "doc_type", "from": from, "to": t}));

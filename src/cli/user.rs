@@ -73,8 +73,7 @@ pub fn user(config: &Config, cmd: UserCommand) -> ExitCode {
     };
     let result: Result<(), String> = (|| match cmd {
         UserCommand::Add(a) => {
-            let types: Vec<DocType> =
-                a.types.iter().map(|t| DocType::ALL.iter().copied().find(|d| d.as_str() == t.trim()).ok_or_else(|| format!("unknown document type '{t}'"))).collect::<Result<_, _>>()?;
+            let types: Vec<DocType> = a.types.iter().map(|t| DocType::from_name(t.trim()).ok_or_else(|| format!("unknown document type '{t}'"))).collect::<Result<_, _>>()?;
             let pw = password(&format!("Password for {}: ", a.name))?;
             let u = people.add(&a.name, a.role, (!types.is_empty()).then_some(types.as_slice()), &pw).map_err(|e| e.to_string())?;
             people.log(SecurityEvent::UserAdded, &u.name, "cli", &format!("role {}, by {}", u.role, who())).map_err(|e| e.to_string())?;

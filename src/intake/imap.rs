@@ -264,25 +264,17 @@ pub struct MailboxMetrics {
 
 impl MailboxMetrics {
     pub fn new() -> Arc<MailboxMetrics> {
+        let (fetched, stored, excluded, failed, action_failures, runs_failed, last_success) =
+            (Family::default(), Family::default(), Family::default(), Family::default(), Family::default(), Family::default(), Family::default());
         let mut registry = prometheus_client::registry::Registry::with_prefix("mailroom_imap");
-        let m = MailboxMetrics {
-            registry: prometheus_client::registry::Registry::default(),
-            fetched: Family::default(),
-            stored: Family::default(),
-            excluded: Family::default(),
-            failed: Family::default(),
-            action_failures: Family::default(),
-            runs_failed: Family::default(),
-            last_success: Family::default(),
-        };
-        registry.register("fetched", "Messages fetched", m.fetched.clone());
-        registry.register("stored", "Messages stored (processed, quarantined or queued)", m.stored.clone());
-        registry.register("excluded", "Messages a rule left untouched", m.excluded.clone());
-        registry.register("failed", "Messages not stored (fetched again next run)", m.failed.clone());
-        registry.register("action_failures", "Stored messages the action failed on", m.action_failures.clone());
-        registry.register("runs_failed", "Runs that failed (connection, login, protocol)", m.runs_failed.clone());
-        registry.register("last_success_timestamp_seconds", "When the last run succeeded (Unix time)", m.last_success.clone());
-        Arc::new(MailboxMetrics { registry, ..m })
+        registry.register("fetched", "Messages fetched", fetched.clone());
+        registry.register("stored", "Messages stored (processed, quarantined or queued)", stored.clone());
+        registry.register("excluded", "Messages a rule left untouched", excluded.clone());
+        registry.register("failed", "Messages not stored (fetched again next run)", failed.clone());
+        registry.register("action_failures", "Stored messages the action failed on", action_failures.clone());
+        registry.register("runs_failed", "Runs that failed (connection, login, protocol)", runs_failed.clone());
+        registry.register("last_success_timestamp_seconds", "When the last run succeeded (Unix time)", last_success.clone());
+        Arc::new(MailboxMetrics { registry, fetched, stored, excluded, failed, action_failures, runs_failed, last_success })
     }
 
     pub fn record(&self, report: &RunReport) {
@@ -557,12 +549,7 @@ async fn act(session: &mut Session<Tls>, cfg: &MailboxConfig, uids: &[u32], fr: 
             MailAction::Seen => drain(session.uid_store(&set, "+FLAGS.SILENT (\\Seen)").await).await,
             MailAction::Delete => {
                 drain(session.uid_store(&set, "+FLAGS.SILENT (\\Deleted)").await).await?;
-                let stream = session.uid_expunge(&set).await.map_err(|e| e.to_string())?;
-                let mut stream = Box::pin(stream);
-                while let Some(r) = stream.next().await {
-                    r.map_err(|e| e.to_string())?;
-                }
-                Ok(())
+                drain(session.uid_expunge(&set).await).await
             }
         }
     }

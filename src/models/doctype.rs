@@ -175,13 +175,8 @@ impl TrainedClassifier {
     /// Probability per type, in the model's class order.
     pub fn probabilities(&self, pages: &[Page]) -> Vec<(DocType, f32)> {
         let p = self.model.probabilities(&features(pages));
-        self.model.classes.iter().zip(p).filter_map(|(c, p)| label(c).map(|t| (t, p))).collect()
+        self.model.classes.iter().zip(p).filter_map(|(c, p)| DocType::from_name(c).map(|t| (t, p))).collect()
     }
-}
-
-/// The type named `s` (`invoice`, `credit_note`, …).
-pub fn label(s: &str) -> Option<DocType> {
-    DocType::ALL.iter().copied().find(|t| t.as_str() == s)
 }
 
 impl Classifier for TrainedClassifier {

@@ -262,7 +262,7 @@ fn row_user(r: &[Option<String>]) -> Result<(User, String), PeopleError> {
     let get = |i: usize| r.get(i).cloned().flatten().unwrap_or_default();
     let role = Role::from_str(&get(1)).map_err(PeopleError::Db)?;
     let types = get(3);
-    let doc_types = if types.is_empty() { None } else { Some(types.split(',').filter_map(|t| DocType::ALL.iter().copied().find(|d| d.as_str() == t)).collect()) };
+    let doc_types = if types.is_empty() { None } else { Some(types.split(',').filter_map(DocType::from_name).collect()) };
     Ok((User { name: get(0), role, doc_types, disabled: get(4) == "1", created_at: get(5) }, get(2)))
 }
 

@@ -30,7 +30,7 @@ use crate::classify::Classifier;
 use crate::document::Document;
 use crate::index::{Channel, DocType, DocumentIndex};
 use crate::layout::Page;
-use crate::models::doctype::{self, label, TrainedClassifier};
+use crate::models::doctype::{self, TrainedClassifier};
 use crate::models::fields::{self, TrainedExtractor, MODEL_FIELDS};
 use crate::models::firstpage::{self, FirstPageDetector};
 use crate::models::{Features, LinearModel};
@@ -62,7 +62,7 @@ fn gt_fields(gt: &serde_json::Value) -> BTreeMap<String, String> {
 }
 
 fn gt_doc_type(gt: &serde_json::Value) -> Option<DocType> {
-    gt.get("doc_type").and_then(|v| v.as_str()).and_then(label).or_else(|| gt.get("document_type_code").and_then(|v| v.as_str()).map(eval::doc_type_for_code))
+    gt.get("doc_type").and_then(|v| v.as_str()).and_then(DocType::from_name).or_else(|| gt.get("document_type_code").and_then(|v| v.as_str()).map(eval::doc_type_for_code))
 }
 
 /// Reads `corpus/<split>/<variant>/*.pdf` with their `.gt.json`, through the page cache
@@ -119,7 +119,7 @@ pub fn load_corrections(path: &Path) -> Result<Vec<Example>, String> {
     let read_pages = |p: &Path| -> Result<Vec<Page>, String> { serde_json::from_slice(&std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()))?).map_err(|e| format!("{}: {e}", p.display())) };
     let mut push = |name: String, pages: Vec<Page>, doc_type: Option<&str>, fields: BTreeMap<String, String>, weight: usize| {
         let gt_json = serde_json::to_value(&fields).unwrap_or_default();
-        out.push(Example { name, split: "correction".into(), variant: "correction".into(), pages, doc_type: doc_type.and_then(label), gt: fields, gt_json, weight: weight.max(1) });
+        out.push(Example { name, split: "correction".into(), variant: "correction".into(), pages, doc_type: doc_type.and_then(DocType::from_name), gt: fields, gt_json, weight: weight.max(1) });
     };
     if path.is_dir() {
         let docs = path.join("documents");

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
-use serde::Deserialize;
 
-use super::{blocking, error_page, json_error, layout, Ui, Viewer};
+use super::auth::CsrfForm;
+use super::{blocking, error_page, form_pairs, json_error, layout, Ui, Viewer};
 use crate::index::DocType;
 use crate::people::{LogLine, Role, SecurityEvent, User};
 
@@ -89,7 +89,7 @@ pub async fn add_user(State(ui): State<Arc<Ui>>, viewer: Viewer, body: String) -
     if let Some(r) = viewer.forbids(&ui, Role::may_administer, "manage users") {
         return r;
     }
-    let types: Vec<DocType> = form.iter().filter(|(k, _)| k == "doc_types").filter_map(|(_, v)| DocType::ALL.iter().copied().find(|d| d.as_str() == v)).collect();
+    let types: Vec<DocType> = form.iter().filter(|(k, _)| k == "doc_types").filter_map(|(_, v)| DocType::from_name(v)).collect();
     let (name, password) = (one("name").unwrap_or_default(), one("password").unwrap_or_default());
     let role = match one("role").unwrap_or_default().parse::<Role>() {
         Ok(r) => r,
@@ -114,24 +114,7 @@ pub async fn add_user(State(ui): State<Arc<Ui>>, viewer: Viewer, body: String) -
     }
 }
 
-/// `application/x-www-form-urlencoded` pairs, repeated keys kept.
-fn form_pairs(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            let dec = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
-            (dec(k), dec(v))
-        })
-        .collect()
-}
-
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
-
-pub async fn change_user(State(ui): State<Arc<Ui>>, viewer: Viewer, Path((name, action)): Path<(String, String)>, Form(f): Form<CsrfOnly>) -> Response {
+pub async fn change_user(State(ui): State<Arc<Ui>>, viewer: Viewer, Path((name, action)): Path<(String, String)>, Form(f): Form<CsrfForm>) -> Response {
     if !viewer.csrf_ok(f.csrf.as_deref()) {
         return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
     }

@@ -10,6 +10,7 @@ use axum::Form;
 use maud::html;
 use serde::Deserialize;
 
+use super::auth::CsrfForm;
 use super::{blocking, error_page, json_error, layout, Ui, Viewer};
 use crate::people::Role;
 
@@ -84,12 +85,7 @@ pub async fn trail(State(ui): State<Arc<Ui>>, viewer: Viewer, Query(p): Query<Au
     )
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
-
-pub async fn verify(State(ui): State<Arc<Ui>>, viewer: Viewer, Form(f): Form<CsrfOnly>) -> Response {
+pub async fn verify(State(ui): State<Arc<Ui>>, viewer: Viewer, Form(f): Form<CsrfForm>) -> Response {
     if !viewer.csrf_ok(f.csrf.as_deref()) {
         return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
     }

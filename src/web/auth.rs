@@ -60,11 +60,8 @@ pub fn client_addr(parts: &Parts) -> String {
 
 /// A POST from a page of another site (its `Origin` names another host) is refused whatever
 /// it carries.
-fn foreign_origin(parts: &Parts) -> bool {
-    if parts.method != Method::POST {
-        return false;
-    }
-    let (Some(origin), Some(host)) = (parts.headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()), parts.headers.get(header::HOST).and_then(|h| h.to_str().ok())) else { return false };
+fn foreign_origin(headers: &HeaderMap) -> bool {
+    let (Some(origin), Some(host)) = (headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()), headers.get(header::HOST).and_then(|h| h.to_str().ok())) else { return false };
     let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
     origin != "null" && origin_host != host
 }
@@ -73,7 +70,7 @@ impl FromRequestParts<Arc<Ui>> for Viewer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, ui: &Arc<Ui>) -> Result<Viewer, Response> {
-        if foreign_origin(parts) {
+        if parts.method == Method::POST && foreign_origin(&parts.headers) {
             return Err(json_error(StatusCode::FORBIDDEN, "cross-site request refused"));
         }
         let addr = client_addr(parts);
@@ -151,12 +148,7 @@ fn session_cookie(ui: &Ui, headers: &HeaderMap, value: &str, max_age: Option<i64
 }
 
 pub async fn login(State(ui): State<Arc<Ui>>, ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
-    if headers
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .zip(headers.get(header::HOST).and_then(|h| h.to_str().ok()))
-        .is_some_and(|(o, h)| o != "null" && o.split_once("://").map(|x| x.1).unwrap_or(o) != h)
-    {
+    if foreign_origin(&headers) {
         return json_error(StatusCode::FORBIDDEN, "cross-site request refused");
     }
     let next = safe_next(f.next.as_deref()).to_string();
@@ -196,9 +188,10 @@ pub async fn login(State(ui): State<Arc<Ui>>, ConnectInfo(peer): ConnectInfo<Soc
     }
 }
 
+/// A form that carries nothing but its CSRF token.
 #[derive(Deserialize)]
 pub struct CsrfForm {
-    csrf: Option<String>,
+    pub csrf: Option<String>,
 }
 
 pub async fn logout(State(ui): State<Arc<Ui>>, viewer: Viewer, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Response {

@@ -130,7 +130,18 @@ enum LoadError {
     Archive(String),
 }
 
-fn load(ui: &Ui, viewer: &Viewer, id: &str, with_history: bool) -> Result<Loaded, LoadError> {
+impl LoadError {
+    /// The status and message a request for the document gets.
+    fn answer(self) -> (StatusCode, String) {
+        match self {
+            LoadError::NotFound => (StatusCode::NOT_FOUND, "no such document".to_string()),
+            LoadError::Archive(e) => (StatusCode::SERVICE_UNAVAILABLE, e),
+        }
+    }
+}
+
+/// The current index (or quarantine record) of a document the viewer may see.
+fn visible_index(ui: &Ui, viewer: &Viewer, id: &str) -> Result<DocumentIndex, LoadError> {
     let archive = &ui.records.archive;
     let err = |e: ArchiveError| LoadError::Archive(e.to_string());
     let index = match archive.lookup(id).map_err(err)? {
@@ -141,12 +152,20 @@ fn load(ui: &Ui, viewer: &Viewer, id: &str, with_history: bool) -> Result<Loaded
     if !viewer.user.may_see(index.doc_type.as_ref().map(|d| d.label)) {
         return Err(LoadError::NotFound);
     }
+    Ok(index)
+}
+
+/// What the document view shows: the index, its read pages and its revisions.
+fn load(ui: &Ui, viewer: &Viewer, id: &str) -> Result<Loaded, LoadError> {
+    let archive = &ui.records.archive;
+    let err = |e: ArchiveError| LoadError::Archive(e.to_string());
+    let index = visible_index(ui, viewer, id)?;
     let pages: Vec<Page> = match &index.archive.words {
         Some(key) => archive.store().get(key).map_err(|e| LoadError::Archive(e.to_string()))?.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default(),
         None => Vec::new(),
     };
     let mut history = Vec::new();
-    if with_history && index.status == Status::Processed {
+    if index.status == Status::Processed {
         for key in archive.revisions(id).map_err(err)? {
             if let Some(i) = archive.read_index(&key).map_err(err)? {
                 history.push(i);
@@ -169,7 +188,7 @@ pub struct ViewParams {
 pub async fn view(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>, QueryParams(vp): QueryParams<ViewParams>) -> Response {
     let Some(id) = parse_id(&id) else { return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such document.") };
     let (ui2, v2, id2) = (ui.clone(), viewer.clone(), id.to_string());
-    let loaded = match blocking(move || load(&ui2, &v2, &id2, true)).await {
+    let loaded = match blocking(move || load(&ui2, &v2, &id2)).await {
         Ok(Ok(l)) => l,
         Ok(Err(LoadError::NotFound)) => return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such document."),
         Ok(Err(LoadError::Archive(e))) => return error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &format!("The archive cannot be read: {e}")),
@@ -376,15 +395,12 @@ pub async fn page_image(State(ui): State<Arc<Ui>>, viewer: Viewer, Path((id, n))
     }
     let ui2 = ui.clone();
     let rendered = blocking(move || -> Result<(Vec<u8>, &'static str), (StatusCode, String)> {
-        let l = load(&ui2, &viewer, &id, false).map_err(|e| match e {
-            LoadError::NotFound => (StatusCode::NOT_FOUND, "no such document".to_string()),
-            LoadError::Archive(e) => (StatusCode::SERVICE_UNAVAILABLE, e),
-        })?;
+        let index = visible_index(&ui2, &viewer, &id).map_err(LoadError::answer)?;
         let store = ui2.records.archive.store();
         let get = |key: &str| store.get(key).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?.ok_or((StatusCode::NOT_FOUND, format!("{key} is missing")));
-        let (key, media) = match (&l.index.archive.pdfa, &l.index.archive.original) {
+        let (key, media) = match (&index.archive.pdfa, &index.archive.original) {
             (Some(p), _) => (p.clone(), MediaType::Pdf),
-            (None, Some(o)) => (o.clone(), l.index.source.media_type),
+            (None, Some(o)) => (o.clone(), index.source.media_type),
             _ => return Err((StatusCode::NOT_FOUND, "no page image".into())),
         };
         let bytes = get(&key)?;
@@ -415,7 +431,7 @@ fn png_response(png: Vec<u8>) -> Response {
 /// Whether the viewer may see the document (by its catalog row: cheap).
 fn visible(ui: &Ui, viewer: &Viewer, id: &str) -> bool {
     match ui.catalog.get(id) {
-        Ok(Some(e)) => viewer.user.may_see(e.doc_type.as_deref().and_then(|t| DocType::ALL.iter().copied().find(|d| d.as_str() == t))),
+        Ok(Some(e)) => viewer.user.may_see(e.doc_type.as_deref().and_then(DocType::from_name)),
         _ => false,
     }
 }
@@ -423,15 +439,12 @@ fn visible(ui: &Ui, viewer: &Viewer, id: &str) -> bool {
 async fn download(ui: Arc<Ui>, viewer: Viewer, id: String, pdfa: bool) -> Response {
     let Some(id) = parse_id(&id) else { return json_error(StatusCode::NOT_FOUND, "no such document") };
     let found = blocking(move || -> Result<(Vec<u8>, String, String), (StatusCode, String)> {
-        let l = load(&ui, &viewer, &id, false).map_err(|e| match e {
-            LoadError::NotFound => (StatusCode::NOT_FOUND, "no such document".to_string()),
-            LoadError::Archive(e) => (StatusCode::SERVICE_UNAVAILABLE, e),
-        })?;
-        let key = if pdfa { l.index.archive.pdfa.clone() } else { l.index.archive.original.clone() };
+        let index = visible_index(&ui, &viewer, &id).map_err(LoadError::answer)?;
+        let key = if pdfa { index.archive.pdfa.clone() } else { index.archive.original.clone() };
         let key = key.ok_or((StatusCode::NOT_FOUND, "not archived".to_string()))?;
         let bytes = ui.records.archive.store().get(&key).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?.ok_or((StatusCode::NOT_FOUND, format!("{key} is missing")))?;
-        let name = if pdfa { format!("{}.pdfa.pdf", l.index.source.name.trim_end_matches(".pdf")) } else { l.index.source.name.clone() };
-        let mime = if pdfa { "application/pdf".to_string() } else { l.index.source.media_type.mime().to_string() };
+        let name = if pdfa { format!("{}.pdfa.pdf", index.source.name.trim_end_matches(".pdf")) } else { index.source.name.clone() };
+        let mime = if pdfa { "application/pdf".to_string() } else { index.source.media_type.mime().to_string() };
         Ok((bytes, name, mime))
     })
     .await;
@@ -607,7 +620,7 @@ fn decide_blocking(ui: &Ui, viewer: &Viewer, id: &str, req: DecideRequest) -> Re
         }
     }
     if let Some(t) = req.doc_type.as_deref() {
-        let t = DocType::ALL.iter().copied().find(|d| d.as_str() == t).ok_or((StatusCode::UNPROCESSABLE_ENTITY, format!("unknown document type '{t}'")))?;
+        let t = DocType::from_name(t).ok_or((StatusCode::UNPROCESSABLE_ENTITY, format!("unknown document type '{t}'")))?;
         let from = index.doc_type.as_ref().map(|d| d.label);
         if from != Some(t) {
             if !viewer.user.may_see(Some(t)) {

@@ -166,6 +166,18 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     })
 }
 
+/// `application/x-www-form-urlencoded` pairs, repeated keys kept (a form's ticked boxes).
+fn form_pairs(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            let dec = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            (dec(k), dec(v))
+        })
+        .collect()
+}
+
 /// JSON for a `<script type="application/json">` block: `<` escaped so that no `</script>`
 /// in a value ends the block.
 fn script_json(v: &serde_json::Value) -> maud::PreEscaped<String> {

@@ -100,7 +100,7 @@ pub fn filtered(mut q: Query, p: &Params, user: &User) -> (Option<Query>, Vec<St
     let mut problems = Vec::new();
     let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if let Some(t) = blank(&p.doc_type) {
-        match DocType::ALL.iter().copied().find(|d| d.as_str() == t) {
+        match DocType::from_name(&t) {
             Some(d) => q.doc_types = vec![d],
             None => problems.push(format!("unknown document type '{t}'")),
         }

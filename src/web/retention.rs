@@ -10,7 +10,7 @@ use axum::response::Response;
 use maud::html;
 
 use super::queue::german_date;
-use super::{blocking, error_page, json_error, layout, Ui, Viewer};
+use super::{blocking, error_page, form_pairs, json_error, layout, Ui, Viewer};
 use crate::archive::RetentionStatus;
 use crate::catalog::Query;
 use crate::people::Role;
@@ -85,7 +85,7 @@ fn render(viewer: &Viewer, list: &[RetentionStatus], result: Option<&[String]>) 
 
 /// `POST /ui/admin/retention`: purges the ticked documents with the approval given.
 pub async fn purge(State(ui): State<Arc<Ui>>, viewer: Viewer, body: String) -> Response {
-    let pairs: Vec<(String, String)> = url_pairs(&body);
+    let pairs: Vec<(String, String)> = form_pairs(&body);
     let one = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     if !viewer.csrf_ok(one("csrf").as_deref()) {
         return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
@@ -121,15 +121,4 @@ pub async fn purge(State(ui): State<Arc<Ui>>, viewer: Viewer, body: String) -> R
         Ok((lines, list)) => render(&viewer, &list, Some(&lines)),
         Err(r) => r,
     }
-}
-
-fn url_pairs(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-            let dec = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
-            (dec(k), dec(v))
-        })
-        .collect()
 }
