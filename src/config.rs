@@ -424,8 +424,12 @@ impl Config {
         matches!(self.archive, ArchiveConfig::S3(_))
     }
 
-    /// Opens the configured store.
+    /// Opens the configured store; its requests are counted ([`crate::store::counted`]).
     pub fn open_store(&self) -> Result<Arc<dyn ObjectStore>, ConfigError> {
+        self.open_uncounted_store().map(|s| Arc::new(crate::store::counted::Counted(s)) as Arc<dyn ObjectStore>)
+    }
+
+    fn open_uncounted_store(&self) -> Result<Arc<dyn ObjectStore>, ConfigError> {
         match &self.archive {
             ArchiveConfig::Local { path } => Ok(Arc::new(LocalStore::open(path).map_err(|e| ConfigError::Archive(e.to_string()))?)),
             ArchiveConfig::S3(s) => {

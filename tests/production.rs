@@ -119,17 +119,18 @@ fn locked_objects_outlive_deletes_and_overwrites_and_verify_finds_tampering() {
     let mut forged_index: serde_json::Value = serde_json::from_slice(&s.get(&index_key).unwrap().unwrap()).unwrap();
     forged_index["fields"]["gross_total"]["value"] = "1.00".into();
     rt.block_on(raw.put_object().bucket(&env.bucket).key(&index_key).body(ByteStream::from(serde_json::to_vec(&forged_index).unwrap())).send()).unwrap();
-    let mut entry: serde_json::Value = serde_json::from_slice(&s.get("audit/000000000002.json").unwrap().unwrap()).unwrap();
+    let entry_key = mailroom::store::list_all(&s, "audit/lanes/").unwrap().into_iter().next().expect("lane entries");
+    let mut entry: serde_json::Value = serde_json::from_slice(&s.get(&entry_key).unwrap().unwrap()).unwrap();
     entry["actor"] = "nobody".into();
-    rt.block_on(raw.put_object().bucket(&env.bucket).key("audit/000000000002.json").body(ByteStream::from(serde_json::to_vec(&entry).unwrap())).send()).unwrap();
+    rt.block_on(raw.put_object().bucket(&env.bucket).key(&entry_key).body(ByteStream::from(serde_json::to_vec(&entry).unwrap())).send()).unwrap();
     let out = env.run(&["verify", "--json"]);
     assert_eq!(out.status.code(), Some(2), "verify must fail");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings: Vec<(String, String)> =
-        report["findings"].as_array().unwrap().iter().map(|f| (f["problem"].as_str().unwrap().to_string(), f["key"].as_str().map(str::to_string).unwrap_or_else(|| f["seq"].to_string()))).collect();
+        report["findings"].as_array().unwrap().iter().map(|f| (f["problem"].as_str().unwrap().to_string(), f["key"].as_str().or(f["entry"].as_str()).unwrap_or_default().to_string())).collect();
     assert!(findings.contains(&("wrong_original".into(), original.to_string())), "{findings:?}");
     assert!(findings.contains(&("tampered_object".into(), index_key.clone())), "{findings:?}");
-    assert!(findings.contains(&("tampered_entry".into(), "2".into())), "{findings:?}");
+    assert!(findings.contains(&("tampered_entry".into(), entry_key.clone())), "{findings:?}");
     assert!(findings.iter().any(|(p, _)| p == "unlogged_object"), "the scratch objects were put outside mailroom: {findings:?}");
 }
 

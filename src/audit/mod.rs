@@ -1,33 +1,50 @@
 //! The audit trail: every event (received, archived, quarantined, revised, exported, legal
-//! hold, retention, purge, dead-lettered …) with who or what did it, as a hash chain of
+//! hold, retention, purge, dead-lettered …) with who or what did it, as hash chains of
 //! immutable objects beside the documents.
 //!
 //! ```text
-//! audit/000000000001.json   {"seq":1,"prev":"000…","at":…,"actor":…,"event":…,"document":…,"details":…,"hash":…}
-//! audit/000000000002.json   {"seq":2,"prev":<hash of 1>,…}
+//! audit/000000000001.json                       the anchor chain (and every entry written before lanes)
+//! audit/000000000002.json                       {"seq":2,"prev":<hash of 1>,"event":"anchored","details":{"lane":…,"lane_seq":…,"lane_hash":…}}
+//! audit/lanes/<lane>/000000000001.json          {"lane":…,"seq":1,"prev":<hash of the anchor that opened the lane>,…}
+//! audit/lanes/<lane>/000000000002.json          {"lane":…,"seq":2,"prev":<hash of lane entry 1>,…}
 //! ```
 //! `hash` is the SHA-256 of the entry's JSON without `hash` (keys sorted, compact), and
 //! each entry carries the hash of the one before, so changing or removing any entry breaks
 //! every link after it.
 //!
-//! **One total order across many workers, by conditional writes:** an entry is created with
-//! the store's create-if-absent (`If-None-Match: *` on S3, a hard link locally) at the key
-//! after the newest one this process knows. If another worker took that key first, we read
-//! its entry, move our head past it and try again. No sequencer service is needed, and the
-//! order is the order of the keys. Entries are locked for the longest retention period, so
-//! the trail outlives every document it speaks of.
+//! **Lanes: the cost of an append does not grow with the number of writers.** Each writer
+//! appends to a lane of its own — a chain only it writes, so its conditional create never
+//! meets another writer and an append is one PUT. A process opens as many lanes as it
+//! appends at once (one per busy thread). The lanes are tied into one order by the **anchor
+//! chain**, the single global chain of earlier versions (whose entries stay as they are and
+//! verify as before): a lane is opened by an anchor entry naming it, and its first entry
+//! carries that anchor's hash; every [`ANCHOR_EVERY`] entries or [`ANCHOR_INTERVAL`] the
+//! writer anchors its lane's head (seq and hash) again. Anchors are rare, so the anchor chain's
+//! conditional writes seldom meet; when they do, the writer finds the newest entry with one
+//! listing, not by walking entry by entry.
+//!
+//! **The merged order** (what `verify` checks): anchor-chain entries in their order; a lane
+//! entry after the anchor that opened its lane and before the first anchor that names it or a
+//! later entry of its lane; between two anchor-chain entries, lane entries by time, then lane,
+//! then sequence. Within a lane, times never go back. A document's revisions are numbered by
+//! conditional creates, so their order is fixed; `verify` checks that the merged order agrees
+//! with it. A writer that dies leaves a lane that simply ends: there is no reserved place to
+//! leave a hole. Entries are locked for the longest retention period, so the trail outlives
+//! every document it speaks of.
 
 pub mod verify;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::document::sha256_hex;
 use crate::retention::RetentionPolicy;
-use crate::store::{ObjectStore, Put, StoreError};
+use crate::store::{list_all, ObjectStore, Put, StoreError};
 
 pub const PREFIX: &str = "audit/";
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -58,6 +75,8 @@ pub enum EventKind {
     Retried,
     /// A job failed for good and went to the dead-letter queue.
     DeadLettered,
+    /// In the anchor chain: a lane opened, or its head (seq and hash) as it stands now.
+    Anchored,
 }
 
 impl EventKind {
@@ -75,6 +94,7 @@ impl EventKind {
             EventKind::Purged => "purged",
             EventKind::Retried => "retried",
             EventKind::DeadLettered => "dead_lettered",
+            EventKind::Anchored => "anchored",
         }
     }
 }
@@ -125,6 +145,9 @@ impl Event {
 /// An entry as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
+    /// The lane the entry belongs to; `None` for the anchor chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lane: Option<String>,
     pub seq: u64,
     pub prev: String,
     pub at: String,
@@ -144,11 +167,66 @@ pub enum AuditError {
     Store(#[from] StoreError),
     #[error("audit entry {key} is damaged: {message}")]
     Damaged { key: String, message: String },
+    /// Our lane holds an entry we did not write.
+    #[error("an audit lane is written by another process")]
+    LaneTaken,
 }
 
+/// The key of anchor-chain entry `seq`.
 pub fn key(seq: u64) -> String {
     format!("{PREFIX}{seq:012}.json")
 }
+
+/// Where the lanes lie.
+pub const LANES: &str = "audit/lanes/";
+
+/// The key of entry `seq` of `lane`.
+pub fn lane_key(lane: &str, seq: u64) -> String {
+    format!("{LANES}{lane}/{seq:012}.json")
+}
+
+/// Where an audit key points: the anchor chain's entry `seq`, or a lane's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Place {
+    Anchor(u64),
+    Lane(String, u64),
+}
+
+impl Place {
+    /// Parses an audit key; `None` for anything else.
+    pub fn of(key: &str) -> Option<Place> {
+        let rest = key.strip_prefix(PREFIX)?;
+        let seq_of = |name: &str| -> Option<u64> {
+            let digits = name.strip_suffix(".json")?;
+            (digits.len() == 12 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.parse().ok())?
+        };
+        match rest.strip_prefix("lanes/") {
+            Some(lane_rest) => {
+                let (lane, name) = lane_rest.split_once('/')?;
+                (valid_lane(lane) && !name.contains('/')).then_some(())?;
+                Some(Place::Lane(lane.to_string(), seq_of(name)?))
+            }
+            None => Some(Place::Anchor(seq_of(rest)?)),
+        }
+    }
+
+    pub fn key(&self) -> String {
+        match self {
+            Place::Anchor(seq) => key(*seq),
+            Place::Lane(lane, seq) => lane_key(lane, *seq),
+        }
+    }
+}
+
+/// Lane names are ours (`20261205T033600Z-<16 hex>`), but verify reads keys from storage.
+fn valid_lane(lane: &str) -> bool {
+    !lane.is_empty() && lane.len() <= 64 && lane.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// A lane's head is anchored again after this many entries …
+pub const ANCHOR_EVERY: u64 = 1000;
+/// … or when an append comes this long after the lane's last anchor.
+pub const ANCHOR_INTERVAL: Duration = Duration::from_secs(30);
 
 /// The hash an entry's body must have: SHA-256 of its JSON without `hash`, keys sorted.
 pub fn body_hash(entry: &Value) -> String {
@@ -159,21 +237,148 @@ pub fn body_hash(entry: &Value) -> String {
     sha256_hex(&serde_json::to_vec(&body).expect("JSON values serialise"))
 }
 
+/// Builds an entry's JSON (with its hash) from its parts.
+fn seal(lane: Option<&str>, seq: u64, prev: &str, at: &str, actor: &str, event: &Event) -> (Value, String) {
+    let mut body = Map::new();
+    if let Some(lane) = lane {
+        body.insert("lane".into(), json!(lane));
+    }
+    body.insert("seq".into(), json!(seq));
+    body.insert("prev".into(), json!(prev));
+    body.insert("at".into(), json!(at));
+    body.insert("actor".into(), json!(actor));
+    body.insert("event".into(), json!(event.kind));
+    body.insert("document".into(), json!(event.document));
+    body.insert("objects".into(), serde_json::to_value(&event.objects).expect("object refs serialise"));
+    body.insert("details".into(), event.details.clone());
+    let mut value = Value::Object(body);
+    let hash = body_hash(&value);
+    value.as_object_mut().expect("an object").insert("hash".into(), json!(hash));
+    (value, hash)
+}
+
+/// A lane this process writes.
+struct Lane {
+    id: String,
+    seq: u64,
+    hash: String,
+    /// The newest time written: a lane's times never go back, whatever the clock does.
+    last_at: DateTime<Utc>,
+    anchored_seq: u64,
+    anchored_when: Instant,
+}
+
+/// How often each kind of request was made: the capacity model's counters.
+#[derive(Debug, Default)]
+pub struct AuditCounters {
+    /// Lane entries written (one PUT each).
+    pub lane_puts: AtomicU64,
+    /// Anchor-chain entries written, conflicts included.
+    pub anchor_puts: AtomicU64,
+    /// Anchor-chain creates refused because another writer took the place.
+    pub anchor_conflicts: AtomicU64,
+    /// Requests made to find the anchor chain's head (HEAD, LIST, GET).
+    pub head_lookups: AtomicU64,
+}
+
 /// The append-only, hash-chained log.
 pub struct AuditLog {
     store: Arc<dyn ObjectStore>,
     retention: RetentionPolicy,
-    /// The newest entry this process knows: (seq, hash). `None` until first needed.
+    /// The newest anchor-chain entry this process knows: (seq, hash). `None` until needed.
     head: Mutex<Option<(u64, String)>>,
+    /// Lanes not in use by an append right now.
+    idle: Mutex<Vec<Lane>>,
+    counters: AuditCounters,
 }
 
 impl AuditLog {
     pub fn new(store: Arc<dyn ObjectStore>, retention: RetentionPolicy) -> AuditLog {
-        AuditLog { store, retention, head: Mutex::new(None) }
+        AuditLog { store, retention, head: Mutex::new(None), idle: Mutex::new(Vec::new()), counters: AuditCounters::default() }
+    }
+
+    pub fn counters(&self) -> &AuditCounters {
+        &self.counters
     }
 
     /// Appends `event` done by `actor`; returns the stored entry.
     pub fn append(&self, actor: &str, event: Event) -> Result<Entry, AuditError> {
+        let lane = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut lane = match lane {
+            Some(l) => l,
+            None => self.open_lane(actor)?,
+        };
+        let result = self.append_to(&mut lane, actor, &event);
+        let result = match result {
+            // Another process chose the same lane name (64 random bits: a fault, not luck):
+            // leave that lane to it and write into a new one.
+            Err(AuditError::LaneTaken) => {
+                lane = self.open_lane(actor)?;
+                self.append_to(&mut lane, actor, &event)
+            }
+            other => other,
+        };
+        if result.is_ok() && (lane.seq - lane.anchored_seq >= ANCHOR_EVERY || lane.anchored_when.elapsed() >= ANCHOR_INTERVAL) {
+            // The event is stored; an anchor that fails now is written with a later one.
+            match self.anchor(actor, &lane, "periodic") {
+                Ok(_) => {
+                    lane.anchored_seq = lane.seq;
+                    lane.anchored_when = Instant::now();
+                }
+                Err(e) => tracing::warn!(lane = %lane.id, error = %e, "could not anchor an audit lane; trying again with a later entry"),
+            }
+        }
+        if result.is_ok() {
+            self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(lane);
+        }
+        // After an error the lane's state is uncertain (was the PUT stored?): it is dropped,
+        // and the lane simply ends there.
+        result
+    }
+
+    fn append_to(&self, lane: &mut Lane, actor: &str, event: &Event) -> Result<Entry, AuditError> {
+        let at = Utc::now().max(lane.last_at);
+        let at_text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let (value, hash) = seal(Some(&lane.id), lane.seq + 1, &lane.hash, &at_text, actor, event);
+        let bytes = serde_json::to_vec(&value).expect("JSON values serialise");
+        let k = lane_key(&lane.id, lane.seq + 1);
+        self.counters.lane_puts.fetch_add(1, Ordering::Relaxed);
+        match self.store.put_new(&k, &bytes, Some(self.retention.longest(Utc::now())))? {
+            Put::Created => {}
+            Put::Exists => {
+                // A retry of our own write that landed, or a lane someone else writes.
+                let theirs = self.read_key(&k)?;
+                if theirs.map(|e| e.hash) != Some(hash.clone()) {
+                    return Err(AuditError::LaneTaken);
+                }
+            }
+        }
+        lane.seq += 1;
+        lane.hash = hash;
+        lane.last_at = at;
+        Ok(serde_json::from_value(value).expect("an entry we just built parses"))
+    }
+
+    /// Opens a new lane: an anchor names it, and its first entry will carry that anchor's hash.
+    fn open_lane(&self, actor: &str) -> Result<Lane, AuditError> {
+        let mut random = [0u8; 8];
+        getrandom::getrandom(&mut random).expect("the OS random source is available");
+        let id = format!("{}-{}", Utc::now().format("%Y%m%dT%H%M%SZ"), hex::encode(random));
+        let mut lane = Lane { id, seq: 0, hash: GENESIS.to_string(), last_at: Utc::now(), anchored_seq: 0, anchored_when: Instant::now() };
+        let anchor = self.anchor(actor, &lane, "opened")?;
+        lane.hash = anchor.hash;
+        Ok(lane)
+    }
+
+    /// Appends an anchor for `lane`'s head to the anchor chain.
+    fn anchor(&self, actor: &str, lane: &Lane, why: &str) -> Result<Entry, AuditError> {
+        let event = Event::new(EventKind::Anchored, None).details(json!({"lane": lane.id, "lane_seq": lane.seq, "lane_hash": lane.hash, "why": why}));
+        self.append_anchor(actor, &event)
+    }
+
+    /// The anchor chain's conditional append: at the place after the newest entry known; if
+    /// another writer took it, one listing finds the newest entry and we try after that.
+    fn append_anchor(&self, actor: &str, event: &Event) -> Result<Entry, AuditError> {
         let mut head = self.head.lock().unwrap_or_else(|p| p.into_inner());
         if head.is_none() {
             *head = Some(self.find_head()?);
@@ -182,65 +387,148 @@ impl AuditLog {
         let retain = self.retention.longest(Utc::now());
         loop {
             let (seq, prev) = head.clone().expect("head was just found");
-            let mut body = Map::new();
-            body.insert("seq".into(), json!(seq + 1));
-            body.insert("prev".into(), json!(prev));
-            body.insert("at".into(), json!(at));
-            body.insert("actor".into(), json!(actor));
-            body.insert("event".into(), json!(event.kind));
-            body.insert("document".into(), json!(event.document));
-            body.insert("objects".into(), serde_json::to_value(&event.objects).expect("object refs serialise"));
-            body.insert("details".into(), event.details.clone());
-            let mut value = Value::Object(body);
-            let hash = body_hash(&value);
-            value.as_object_mut().expect("an object").insert("hash".into(), json!(hash));
+            let (value, hash) = seal(None, seq + 1, &prev, &at, actor, event);
             let bytes = serde_json::to_vec(&value).expect("JSON values serialise");
             let k = key(seq + 1);
+            self.counters.anchor_puts.fetch_add(1, Ordering::Relaxed);
             match self.store.put_new(&k, &bytes, Some(retain))? {
                 Put::Created => {
                     *head = Some((seq + 1, hash));
                     return Ok(serde_json::from_value(value).expect("an entry we just built parses"));
                 }
                 Put::Exists => {
-                    // Another writer took this place (or a retry of our own write landed).
+                    self.counters.anchor_conflicts.fetch_add(1, Ordering::Relaxed);
                     let theirs = self.read(seq + 1)?.ok_or_else(|| AuditError::Damaged { key: k.clone(), message: "exists but cannot be read".into() })?;
                     if theirs.hash == hash {
                         *head = Some((seq + 1, hash));
                         return Ok(theirs);
                     }
-                    *head = Some((theirs.seq, theirs.hash));
+                    *head = Some(self.newest_after(theirs.seq, theirs.hash)?);
                 }
             }
         }
     }
 
+    /// The newest anchor-chain entry at or after `seq` (whose hash is known): one listing
+    /// of the keys after it and one read of the last, however many were written since.
+    fn newest_after(&self, seq: u64, hash: String) -> Result<(u64, String), AuditError> {
+        let mut newest = seq;
+        loop {
+            self.counters.head_lookups.fetch_add(1, Ordering::Relaxed);
+            let page = self.store.list(PREFIX, Some(&key(newest)), 1000)?;
+            let before = newest;
+            for k in &page {
+                if let Some(Place::Anchor(s)) = Place::of(k) {
+                    newest = newest.max(s);
+                }
+            }
+            // Lane keys sort after the anchor chain's: a page that reaches them, or is not
+            // full, has seen the newest anchor-chain key.
+            if page.len() < 1000 || newest == before || page.iter().any(|k| k.starts_with(LANES)) {
+                break;
+            }
+        }
+        if newest == seq {
+            return Ok((seq, hash));
+        }
+        self.counters.head_lookups.fetch_add(1, Ordering::Relaxed);
+        let e = self.read(newest)?.ok_or_else(|| AuditError::Damaged { key: key(newest), message: "listed but cannot be read".into() })?;
+        Ok((e.seq, e.hash))
+    }
+
     /// The newest entries that `keep` accepts, newest first: at most `n`, looking at no more
-    /// than `scan` entries back from the current head (found afresh: other processes append
-    /// too). For the review UI's audit page; `verify` is what proves the chain.
+    /// than `scan` entries back from now. The lanes are those anchored among the newest
+    /// `scan` anchor-chain entries (a lane in use is anchored at least every
+    /// [`ANCHOR_INTERVAL`]); their entries are merged by time. For the review UI's audit
+    /// page; `verify` is what proves the chain.
     pub fn latest(&self, n: usize, scan: u64, keep: impl Fn(&Entry) -> bool) -> Result<Vec<Entry>, AuditError> {
         let (head, _) = self.find_head()?;
-        let mut out = Vec::new();
+        // Each source is walked from its newest entry backwards.
+        struct Cursor {
+            lane: Option<String>,
+            next: u64,
+            current: Option<Entry>,
+        }
+        let mut lanes: Vec<String> = Vec::new();
+        let mut cursors: Vec<Cursor> = Vec::new();
+        let anchor_chain = Cursor { lane: None, next: head, current: None };
         let mut seq = head;
-        while seq >= 1 && out.len() < n && head - seq < scan {
-            if let Some(e) = self.read(seq)?.filter(|e| keep(e)) {
-                out.push(e);
+        while seq >= 1 && head - seq < scan {
+            if let Some(e) = self.read(seq)? {
+                if e.event == EventKind::Anchored {
+                    if let Some(lane) = e.details.get("lane").and_then(|l| l.as_str()).filter(|l| valid_lane(l)) {
+                        if !lanes.iter().any(|l| l == lane) {
+                            lanes.push(lane.to_string());
+                        }
+                    }
+                }
             }
             seq -= 1;
+        }
+        for lane in lanes {
+            let newest = list_all(&*self.store, &format!("{LANES}{lane}/"))?
+                .iter()
+                .filter_map(|k| match Place::of(k) {
+                    Some(Place::Lane(_, s)) => Some(s),
+                    _ => None,
+                })
+                .max();
+            if let Some(newest) = newest {
+                cursors.push(Cursor { lane: Some(lane), next: newest, current: None });
+            }
+        }
+        let read = |c: &mut Cursor| -> Result<(), AuditError> {
+            c.current = None;
+            while c.next >= 1 && c.current.is_none() {
+                let k = match &c.lane {
+                    Some(l) => lane_key(l, c.next),
+                    None => key(c.next),
+                };
+                c.next -= 1;
+                // Anchors are bookkeeping, not events: the page shows what happened.
+                c.current = self.read_key(&k)?.filter(|e| e.event != EventKind::Anchored);
+            }
+            Ok(())
+        };
+        cursors.push(anchor_chain);
+        for c in cursors.iter_mut() {
+            read(c)?;
+        }
+        let mut out = Vec::new();
+        let mut looked = 0u64;
+        while out.len() < n && looked < scan {
+            let Some(i) = (0..cursors.len()).filter(|&i| cursors[i].current.is_some()).max_by(|&a, &b| cursors[a].current.as_ref().map(|e| &e.at).cmp(&cursors[b].current.as_ref().map(|e| &e.at)))
+            else {
+                break;
+            };
+            let e = cursors[i].current.take().expect("chosen because it is there");
+            looked += 1;
+            if keep(&e) {
+                out.push(e);
+            }
+            read(&mut cursors[i])?;
         }
         Ok(out)
     }
 
-    /// Reads entry `seq`, checking only that it parses.
+    /// Reads anchor-chain entry `seq`, checking only that it parses.
     pub fn read(&self, seq: u64) -> Result<Option<Entry>, AuditError> {
-        let k = key(seq);
-        let Some(bytes) = self.store.get(&k)? else { return Ok(None) };
-        serde_json::from_slice(&bytes).map(Some).map_err(|e| AuditError::Damaged { key: k, message: e.to_string() })
+        self.read_key(&key(seq))
     }
 
-    /// The newest entry: found by doubling then bisecting over HEAD requests, so start-up
-    /// costs O(log n) requests, not a listing of the whole trail.
+    /// Reads the entry under `k`, checking only that it parses.
+    pub fn read_key(&self, k: &str) -> Result<Option<Entry>, AuditError> {
+        let Some(bytes) = self.store.get(k)? else { return Ok(None) };
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| AuditError::Damaged { key: k.to_string(), message: e.to_string() })
+    }
+
+    /// The anchor chain's newest entry: found by doubling then bisecting over HEAD requests,
+    /// so start-up costs O(log n) requests, not a listing of the whole trail.
     fn find_head(&self) -> Result<(u64, String), AuditError> {
-        let exists = |seq: u64| -> Result<bool, AuditError> { Ok(self.store.head(&key(seq))?.is_some()) };
+        let exists = |seq: u64| -> Result<bool, AuditError> {
+            self.counters.head_lookups.fetch_add(1, Ordering::Relaxed);
+            Ok(self.store.head(&key(seq))?.is_some())
+        };
         if !exists(1)? {
             return Ok((0, GENESIS.to_string()));
         }
@@ -273,49 +561,143 @@ pub fn genesis() -> &'static str {
 mod tests {
     use super::*;
     use crate::store::local::LocalStore;
+    use std::collections::BTreeMap;
+
+    fn lane_entries(store: &dyn ObjectStore) -> BTreeMap<String, Vec<Entry>> {
+        let mut out: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+        for k in list_all(store, LANES).unwrap() {
+            let e: Entry = serde_json::from_slice(&store.get(&k).unwrap().unwrap()).unwrap();
+            out.entry(e.lane.clone().unwrap()).or_default().push(e);
+        }
+        out
+    }
 
     #[test]
-    fn entries_chain_and_two_logs_on_one_store_share_one_order() {
+    fn each_writer_appends_to_its_own_lane_opened_by_an_anchor() {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(dir.path()).unwrap());
         let a = AuditLog::new(store.clone(), RetentionPolicy::default());
         let b = AuditLog::new(store.clone(), RetentionPolicy::default());
-        let e1 = a.append("worker-a", Event::new(EventKind::Received, Some("d1"))).unwrap();
-        let e2 = b.append("worker-b", Event::new(EventKind::Received, Some("d2"))).unwrap();
-        // `a` still believes entry 1 is the newest: it must step past b's entry, not overwrite it.
-        let e3 = a.append("worker-a", Event::new(EventKind::Archived, Some("d1"))).unwrap();
-        assert_eq!((e1.seq, e2.seq, e3.seq), (1, 2, 3));
-        assert_eq!(e1.prev, GENESIS);
-        assert_eq!(e2.prev, e1.hash);
-        assert_eq!(e3.prev, e2.hash);
-        let raw: Value = serde_json::from_slice(&store.get(&key(3)).unwrap().unwrap()).unwrap();
-        assert_eq!(body_hash(&raw), e3.hash);
-        // A new process finds the head without listing.
-        let c = AuditLog::new(store, RetentionPolicy::default());
-        assert_eq!(c.append("cli", Event::new(EventKind::Exported, None)).unwrap().seq, 4);
+        let tick = || std::thread::sleep(std::time::Duration::from_millis(3));
+        let a1 = a.append("worker-a", Event::new(EventKind::Received, Some("d1"))).unwrap();
+        tick();
+        let b1 = b.append("worker-b", Event::new(EventKind::Received, Some("d2"))).unwrap();
+        tick();
+        let a2 = a.append("worker-a", Event::new(EventKind::Archived, Some("d1"))).unwrap();
+        tick();
+        assert_eq!((a1.seq, b1.seq, a2.seq), (1, 1, 2));
+        assert_eq!(a1.lane, a2.lane);
+        assert_ne!(a1.lane, b1.lane);
+        assert_eq!(a2.prev, a1.hash);
+        // Lane entry 1 carries the hash of the anchor that opened its lane.
+        let opened_a = a.read(1).unwrap().unwrap();
+        assert_eq!(opened_a.event, EventKind::Anchored);
+        assert_eq!(opened_a.details["lane"], json!(a1.lane));
+        assert_eq!(a1.prev, opened_a.hash);
+        let raw: Value = serde_json::from_slice(&store.get(&lane_key(a2.lane.as_deref().unwrap(), 2)).unwrap().unwrap()).unwrap();
+        assert_eq!(body_hash(&raw), a2.hash);
+        // Writers never met on a lane: no conflict, one PUT per entry.
+        assert_eq!(a.counters().lane_puts.load(Ordering::Relaxed), 2);
+        assert_eq!(a.counters().anchor_conflicts.load(Ordering::Relaxed) + b.counters().anchor_conflicts.load(Ordering::Relaxed), 0);
+        // A new process opens a lane of its own after the anchors it finds.
+        let c = AuditLog::new(store.clone(), RetentionPolicy::default());
+        c.append("cli", Event::new(EventKind::Exported, None)).unwrap();
+        assert_eq!(c.read(3).unwrap().unwrap().event, EventKind::Anchored);
+        let report = verify::verify(&*store).unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+        assert_eq!((report.lanes, report.entries), (3, 7));
+        // The audit page merges the lanes, newest first, without anchors.
+        let latest = c.latest(10, 100, |_| true).unwrap();
+        assert_eq!(latest.iter().map(|e| e.event).collect::<Vec<_>>()[..], [EventKind::Exported, EventKind::Archived, EventKind::Received, EventKind::Received]);
     }
 
     #[test]
-    fn concurrent_appends_never_lose_or_fork() {
+    fn concurrent_appends_never_conflict_on_lanes_and_verify_clean() {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(dir.path()).unwrap());
+        // One process with four busy threads, and three more processes.
+        let shared = AuditLog::new(store.clone(), RetentionPolicy::default());
         std::thread::scope(|s| {
             for w in 0..4 {
+                let shared = &shared;
+                s.spawn(move || {
+                    for i in 0..25 {
+                        shared.append(&format!("t{w}"), Event::new(EventKind::Received, Some(&format!("t{w}-{i}")))).unwrap();
+                    }
+                });
+            }
+            for w in 0..3 {
                 let log = AuditLog::new(store.clone(), RetentionPolicy::default());
                 s.spawn(move || {
                     for i in 0..25 {
-                        log.append(&format!("w{w}"), Event::new(EventKind::Received, Some(&format!("{w}-{i}")))).unwrap();
+                        log.append(&format!("p{w}"), Event::new(EventKind::Received, Some(&format!("p{w}-{i}")))).unwrap();
                     }
                 });
             }
         });
-        let log = AuditLog::new(store, RetentionPolicy::default());
-        let mut prev = GENESIS.to_string();
-        for seq in 1..=100 {
-            let e = log.read(seq).unwrap().unwrap();
-            assert_eq!(e.prev, prev, "entry {seq}");
-            prev = e.hash;
+        let lanes = lane_entries(&*store);
+        assert_eq!(lanes.values().map(Vec::len).sum::<usize>(), 175);
+        assert!(lanes.len() <= 7, "no more lanes than writers at once: {}", lanes.len());
+        for entries in lanes.values() {
+            for pair in entries.windows(2) {
+                assert_eq!(pair[1].prev, pair[0].hash);
+            }
         }
-        assert!(log.read(101).unwrap().is_none());
+        let report = verify::verify(&*store).unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
+    }
+
+    #[test]
+    fn a_trail_written_before_lanes_goes_on_and_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(dir.path()).unwrap());
+        // The earlier design: every event in the one chain.
+        let mut prev = GENESIS.to_string();
+        for seq in 1..=3 {
+            let (value, hash) = seal(None, seq, &prev, "2026-11-01T10:00:00.000Z", "worker@old:1", &Event::new(EventKind::Received, Some(&format!("old-{seq}"))));
+            store.put_new(&key(seq), &serde_json::to_vec(&value).unwrap(), None).unwrap();
+            prev = hash;
+        }
+        let log = AuditLog::new(store.clone(), RetentionPolicy::default());
+        log.append("worker@new:2", Event::new(EventKind::Received, Some("new-1"))).unwrap();
+        let opened = log.read(4).unwrap().unwrap();
+        assert_eq!((opened.event, opened.prev), (EventKind::Anchored, prev));
+        assert!(verify::verify(&*store).unwrap().is_clean());
+        let latest = log.latest(10, 100, |_| true).unwrap();
+        assert_eq!(latest.iter().filter_map(|e| e.document.clone()).collect::<Vec<_>>(), ["new-1", "old-3", "old-2", "old-1"]);
+    }
+
+    #[test]
+    fn a_lane_cut_back_or_slipped_in_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(dir.path()).unwrap());
+        let log = AuditLog::new(store.clone(), RetentionPolicy::default());
+        let mut last = None;
+        for i in 0..3 {
+            last = Some(log.append("w", Event::new(EventKind::Received, Some(&format!("d{i}")))).unwrap());
+        }
+        let lane = last.unwrap().lane.unwrap();
+        // The lane's head anchored, as a writer does every ANCHOR_EVERY entries.
+        let head = log.read_key(&lane_key(&lane, 3)).unwrap().unwrap();
+        log.anchor("w", &Lane { id: lane.clone(), seq: 3, hash: head.hash, last_at: Utc::now(), anchored_seq: 0, anchored_when: Instant::now() }, "periodic").unwrap();
+        assert!(verify::verify(&*store).unwrap().is_clean());
+        // Cutting the anchored tail off (a local store deletes in software only) is found.
+        std::fs::remove_file(dir.path().join(lane_key(&lane, 3))).unwrap();
+        let findings = verify::verify(&*store).unwrap().findings;
+        assert!(findings.iter().any(|f| matches!(f, verify::Finding::AnchorMismatch { .. })), "{findings:?}");
+        // A lane no anchor opened is found.
+        let (value, _) = seal(Some("20990101T000000Z-0000000000000000"), 1, GENESIS, "2099-01-01T00:00:00.000Z", "x", &Event::new(EventKind::Received, None));
+        store.put_new(&lane_key("20990101T000000Z-0000000000000000", 1), &serde_json::to_vec(&value).unwrap(), None).unwrap();
+        let findings = verify::verify(&*store).unwrap().findings;
+        assert!(findings.iter().any(|f| matches!(f, verify::Finding::UnannouncedLane { .. })), "{findings:?}");
+    }
+
+    #[test]
+    fn audit_keys_parse_into_places() {
+        assert_eq!(Place::of("audit/000000000012.json"), Some(Place::Anchor(12)));
+        assert_eq!(Place::of("audit/lanes/20261205T033600Z-00ff/000000000003.json"), Some(Place::Lane("20261205T033600Z-00ff".into(), 3)));
+        for bad in ["audit/12.json", "audit/lanes/x/y/000000000001.json", "audit/lanes/../000000000001.json", "audit/0000000000ab.json", "documents/x"] {
+            assert_eq!(Place::of(bad), None, "{bad}");
+        }
     }
 }

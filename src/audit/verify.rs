@@ -1,9 +1,14 @@
-//! Verification: recomputes the audit chain and the hash of every archived object, and says
-//! what does not match.
+//! Verification: recomputes the audit chains and the hash of every archived object, and
+//! says what does not match.
 //!
-//! * The chain: entries 1…n must all be there, each one's hash must match its content, and
-//!   each must carry the hash of the one before. A missing entry with later ones present is a
-//!   gap; a changed one breaks its own hash; a replaced one breaks the next link.
+//! * The chains: the anchor chain's entries 1…n and each lane's entries 1…m must all be
+//!   there, each one's hash must match its content, and each must carry the hash of the one
+//!   before (a lane's first entry: the anchor that opened it). A missing entry with later ones
+//!   present is a gap; a changed one breaks its own hash; a replaced one breaks the next link.
+//!   Every anchor must name a lane entry that is there with the hash it names, so a lane cannot
+//!   be cut back to before its last anchor, nor vanish, without a finding.
+//! * The merged order (see the module above): a lane's times never go back, and a document's
+//!   revisions are announced in the order of their numbers.
 //! * The objects: every object under `documents/`, `quarantine/` and `handoff/` must have
 //!   been announced by an audit entry with exactly its hash (an original must also hash to
 //!   its document id), and every announced object must still be there — unless an approved
@@ -13,29 +18,39 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 use serde::Serialize;
+use serde_json::Value;
 
-use super::{body_hash, genesis, EventKind, PREFIX};
+use super::{body_hash, genesis, EventKind, Place, PREFIX};
 use crate::document::sha256_hex;
 use crate::store::{list_all, ObjectStore};
 
-/// One thing that is wrong.
+/// One thing that is wrong. Entries are named by their key (`audit/…json`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Finding {
-    /// An audit entry's content does not match its own hash.
-    TamperedEntry { seq: u64 },
+    /// An audit entry's content does not match its own hash (or its place).
+    TamperedEntry { entry: String },
     /// An entry does not carry the hash of the one before it.
-    BrokenLink { seq: u64 },
+    BrokenLink { entry: String },
     /// Entries after this one exist, but this one is missing.
-    Gap { seq: u64 },
+    Gap { entry: String },
     /// An audit entry that cannot be read at all.
-    UnreadableEntry { seq: u64, message: String },
+    UnreadableEntry { entry: String, message: String },
+    /// An anchor names a lane entry that is not there, or that has another hash, or a head
+    /// before one an earlier anchor named.
+    AnchorMismatch { anchor: String, entry: String },
+    /// A lane whose first entry links to no anchor that opened it.
+    UnannouncedLane { lane: String },
+    /// A lane entry dated before the entry before it.
+    TimeWentBack { entry: String },
+    /// A document revision announced, in the merged order, after a later one.
+    OutOfOrder { document: String, entry: String },
     /// An object whose bytes match no hash the audit trail recorded for its key.
     TamperedObject { key: String, expected: Vec<String>, actual: String },
     /// An original whose bytes do not hash to its document id.
     WrongOriginal { key: String, id: String, actual: String },
     /// An object the audit trail announced that is not there (and was not purged).
-    MissingObject { key: String, seq: u64 },
+    MissingObject { key: String, entry: String },
     /// An object no audit entry announced.
     UnloggedObject { key: String },
     /// An object that is listed but cannot be read.
@@ -44,7 +59,10 @@ pub enum Finding {
 
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
+    /// Audit entries read, anchors included.
     pub entries: u64,
+    /// Lanes (one per writer and busy thread).
+    pub lanes: usize,
     pub objects: usize,
     pub purged: usize,
     pub findings: Vec<Finding>,
@@ -56,62 +74,189 @@ impl Report {
     }
 }
 
-/// Checks everything in `store`.
-pub fn verify(store: &dyn ObjectStore) -> Result<Report, crate::store::StoreError> {
-    let mut report = Report::default();
-    // key → (hashes announced, seq of the last announcement)
-    let mut announced: BTreeMap<String, (BTreeSet<String>, u64)> = BTreeMap::new();
-    let mut purged: BTreeSet<String> = BTreeSet::new();
+/// An entry as read, with what verify needs of it.
+struct Read {
+    key: String,
+    value: Value,
+    hash: String,
+    at: String,
+}
 
-    // Walk every entry that is there (listed, not probed), so that entries after a gap are
-    // still checked and the objects they announce still count.
-    let entry_keys = list_all(store, PREFIX)?;
-    let mut prev: Option<String> = Some(genesis().to_string());
-    let mut expected_seq = 1u64;
-    for k in &entry_keys {
-        let Some(seq) = k.strip_prefix(PREFIX).and_then(|r| r.strip_suffix(".json")).and_then(|n| n.parse::<u64>().ok()) else {
-            report.findings.push(Finding::UnreadableEntry { seq: 0, message: format!("{k}: not an audit entry name") });
-            continue;
-        };
-        if seq != expected_seq {
-            for missing in expected_seq..seq {
-                report.findings.push(Finding::Gap { seq: missing });
+/// Reads the entries under `keys` (seq → key), checking each one's hash and links. Returns
+/// the entries that could be read; `first_prev` is the hash entry 1 must carry (`None`:
+/// checked by the caller).
+fn walk(store: &dyn ObjectStore, keys: &BTreeMap<u64, String>, first_prev: Option<&str>, lane: Option<&str>, report: &mut Report) -> Result<BTreeMap<u64, Read>, crate::store::StoreError> {
+    let mut out = BTreeMap::new();
+    let mut prev: Option<String> = first_prev.map(str::to_string);
+    let mut expected = 1u64;
+    let mut last_at: Option<String> = None;
+    let place = |seq: u64| match lane {
+        Some(l) => Place::Lane(l.to_string(), seq).key(),
+        None => Place::Anchor(seq).key(),
+    };
+    let bytes: Vec<(u64, Option<Vec<u8>>)> = keys.par_iter().map(|(seq, k)| store.get(k).map(|b| (*seq, b))).collect::<Result<_, _>>()?;
+    for (seq, bytes) in bytes {
+        let k = &keys[&seq];
+        if seq != expected {
+            for missing in expected..seq {
+                report.findings.push(Finding::Gap { entry: place(missing) });
             }
             prev = None; // the link across a gap cannot hold; the gap is the finding
         }
-        expected_seq = seq + 1;
+        expected = seq + 1;
         report.entries += 1;
-        let Some(bytes) = store.get(k)? else { continue };
-        let value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        let Some(bytes) = bytes else { continue };
+        let value: Value = match serde_json::from_slice(&bytes) {
             Ok(v) => v,
             Err(e) => {
-                report.findings.push(Finding::UnreadableEntry { seq, message: e.to_string() });
+                report.findings.push(Finding::UnreadableEntry { entry: k.clone(), message: e.to_string() });
                 prev = None;
                 continue;
             }
         };
         let stored_hash = value.get("hash").and_then(|h| h.as_str()).unwrap_or("").to_string();
-        if body_hash(&value) != stored_hash || value.get("seq").and_then(|s| s.as_u64()) != Some(seq) {
-            report.findings.push(Finding::TamperedEntry { seq });
+        let in_place = value.get("seq").and_then(|s| s.as_u64()) == Some(seq) && value.get("lane").and_then(|l| l.as_str()) == lane;
+        if body_hash(&value) != stored_hash || !in_place {
+            report.findings.push(Finding::TamperedEntry { entry: k.clone() });
+        }
+        if seq == 1 && lane.is_none() {
+            prev = Some(genesis().to_string());
         }
         if let Some(p) = &prev {
             if value.get("prev").and_then(|p| p.as_str()) != Some(p.as_str()) {
-                report.findings.push(Finding::BrokenLink { seq });
+                report.findings.push(Finding::BrokenLink { entry: k.clone() });
             }
         }
-        let kind: Option<EventKind> = value.get("event").and_then(|e| serde_json::from_value(e.clone()).ok());
-        for o in value.get("objects").and_then(|o| o.as_array()).into_iter().flatten() {
+        let at = value.get("at").and_then(|a| a.as_str()).unwrap_or("").to_string();
+        if lane.is_some() && last_at.as_ref().is_some_and(|l| at < *l) {
+            report.findings.push(Finding::TimeWentBack { entry: k.clone() });
+        }
+        last_at = Some(at.clone());
+        prev = Some(stored_hash.clone());
+        out.insert(seq, Read { key: k.clone(), value, hash: stored_hash, at });
+    }
+    Ok(out)
+}
+
+/// Where an entry sorts in the merged order: (anchor-chain epoch, 0 for a lane entry before
+/// the epoch's anchor-chain entry and 1 for that entry, time, lane, sequence).
+type Position<'a> = (u64, u8, &'a str, &'a str, u64);
+
+/// An anchor as read from the anchor chain.
+struct Anchor {
+    seq: u64,
+    key: String,
+    hash: String,
+    lane: String,
+    lane_seq: u64,
+    lane_hash: String,
+}
+
+/// Checks everything in `store`.
+pub fn verify(store: &dyn ObjectStore) -> Result<Report, crate::store::StoreError> {
+    let mut report = Report::default();
+
+    // Every entry that is there (listed, not probed), so that entries after a gap are still
+    // checked and the objects they announce still count.
+    let mut chain: BTreeMap<u64, String> = BTreeMap::new();
+    let mut lanes: BTreeMap<String, BTreeMap<u64, String>> = BTreeMap::new();
+    for k in list_all(store, PREFIX)? {
+        match Place::of(&k) {
+            Some(Place::Anchor(seq)) => {
+                chain.insert(seq, k);
+            }
+            Some(Place::Lane(lane, seq)) => {
+                lanes.entry(lane).or_default().insert(seq, k);
+            }
+            None => report.findings.push(Finding::UnreadableEntry { entry: k.clone(), message: "not an audit entry name".into() }),
+        }
+    }
+    report.lanes = lanes.len();
+    let chain = walk(store, &chain, None, None, &mut report)?;
+    let anchors: Vec<Anchor> = chain
+        .iter()
+        .filter(|(_, r)| r.value.get("event").and_then(|e| e.as_str()) == Some(EventKind::Anchored.as_str()))
+        .filter_map(|(seq, r)| {
+            let d = r.value.get("details")?;
+            Some(Anchor {
+                seq: *seq,
+                key: r.key.clone(),
+                hash: r.hash.clone(),
+                lane: d.get("lane")?.as_str()?.to_string(),
+                lane_seq: d.get("lane_seq")?.as_u64()?,
+                lane_hash: d.get("lane_hash")?.as_str()?.to_string(),
+            })
+        })
+        .collect();
+
+    let mut read_lanes: BTreeMap<String, BTreeMap<u64, Read>> = BTreeMap::new();
+    for (lane, keys) in &lanes {
+        // The anchor that opened the lane names it with nothing written yet.
+        let opened = anchors.iter().find(|a| &a.lane == lane && a.lane_seq == 0).map(|a| a.hash.clone());
+        let read = walk(store, keys, opened.as_deref(), Some(lane), &mut report)?;
+        if opened.is_none() && keys.contains_key(&1) {
+            report.findings.push(Finding::UnannouncedLane { lane: lane.clone() });
+        }
+        read_lanes.insert(lane.clone(), read);
+    }
+    let mut named: BTreeMap<&str, u64> = BTreeMap::new();
+    for a in anchors.iter().filter(|a| a.lane_seq > 0) {
+        let entry = Place::Lane(a.lane.clone(), a.lane_seq).key();
+        let there = read_lanes.get(&a.lane).and_then(|l| l.get(&a.lane_seq)).map(|r| r.hash.as_str());
+        let before = named.insert(a.lane.as_str(), a.lane_seq).unwrap_or(0);
+        if there != Some(a.lane_hash.as_str()) || a.lane_seq < before {
+            report.findings.push(Finding::AnchorMismatch { anchor: a.key.clone(), entry });
+        }
+    }
+
+    // The merged order: each lane entry before the first anchor that names it or a later
+    // entry of its lane; between two anchor-chain entries, by time, lane and sequence.
+    let mut merged: Vec<(Position, &Read)> = Vec::new();
+    for (seq, r) in &chain {
+        merged.push(((*seq, 1, "", "", 0), r));
+    }
+    for (lane, entries) in &read_lanes {
+        let mut named: Vec<(u64, u64)> = anchors.iter().filter(|a| &a.lane == lane && a.lane_seq > 0).map(|a| (a.lane_seq, a.seq)).collect();
+        named.sort();
+        for (seq, r) in entries {
+            let epoch = named.iter().filter(|(ls, _)| ls >= seq).map(|(_, g)| *g).min().unwrap_or(u64::MAX);
+            merged.push(((epoch, 0, r.at.as_str(), lane.as_str(), *seq), r));
+        }
+    }
+    merged.sort_by(|a, b| a.0.cmp(&b.0));
+
+    // key → (hashes announced, the entry that announced it last)
+    let mut announced: BTreeMap<String, (BTreeSet<String>, String)> = BTreeMap::new();
+    let mut purged: BTreeSet<String> = BTreeSet::new();
+    // document → revisions announced so far (Received counts as revision 0)
+    let mut revisions: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    for (_, r) in &merged {
+        let kind: Option<EventKind> = r.value.get("event").and_then(|e| serde_json::from_value(e.clone()).ok());
+        let document = r.value.get("document").and_then(|d| d.as_str());
+        let mut revision: Option<u64> = (kind == Some(EventKind::Received)).then_some(0);
+        for o in r.value.get("objects").and_then(|o| o.as_array()).into_iter().flatten() {
             let (Some(k), Some(h)) = (o.get("key").and_then(|k| k.as_str()), o.get("sha256").and_then(|h| h.as_str())) else { continue };
             if kind == Some(EventKind::Purged) {
                 purged.insert(k.to_string());
             } else {
                 let e = announced.entry(k.to_string()).or_default();
                 e.0.insert(h.to_string());
-                e.1 = seq;
+                e.1 = r.key.clone();
                 purged.remove(k);
+                if let Some(d) = document {
+                    revision = revision.max(revision_announced(k, d));
+                }
             }
         }
-        prev = Some(stored_hash);
+        if let (Some(d), Some(rev)) = (document, revision) {
+            let seen = revisions.entry(d.to_string()).or_default();
+            // A revision announced again (a retry, or two writers racing for the same number)
+            // is not news; a new one must come after every one before it.
+            if !seen.contains(&rev) && seen.last().is_some_and(|last| *last > rev) {
+                report.findings.push(Finding::OutOfOrder { document: d.to_string(), entry: r.key.clone() });
+            }
+            seen.insert(rev);
+        }
     }
 
     let mut keys = Vec::new();
@@ -144,13 +289,19 @@ pub fn verify(store: &dyn ObjectStore) -> Result<Report, crate::store::StoreErro
         })
         .collect();
     report.findings.extend(findings);
-    for (k, (_, seq)) in &announced {
+    for (k, (_, entry)) in &announced {
         if !present.contains(k.as_str()) && !purged.contains(k) {
-            report.findings.push(Finding::MissingObject { key: k.clone(), seq: *seq });
+            report.findings.push(Finding::MissingObject { key: k.clone(), entry: entry.clone() });
         }
     }
     report.findings.sort();
     Ok(report)
+}
+
+/// The index revision `key` is, if it is one of `document`'s (`documents/<id>/index/0002.json`).
+fn revision_announced(key: &str, document: &str) -> Option<u64> {
+    let name = key.strip_prefix("documents/")?.strip_prefix(document)?.strip_prefix("/index/")?.strip_suffix(".json")?;
+    (!name.is_empty() && name.bytes().all(|b| b.is_ascii_digit())).then(|| name.parse().ok())?
 }
 
 /// The document id an original's key names (`documents/<id>/<id>.<ext>`).

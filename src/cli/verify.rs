@@ -18,13 +18,17 @@ pub struct VerifyArgs {
 
 fn describe(f: &Finding) -> String {
     match f {
-        Finding::TamperedEntry { seq } => format!("audit entry {seq}: its content does not match its hash (changed after it was written)"),
-        Finding::BrokenLink { seq } => format!("audit entry {seq}: does not carry the hash of entry {} (an entry was replaced or removed)", seq - 1),
-        Finding::Gap { seq } => format!("audit entry {seq} is missing while later entries exist (removed)"),
-        Finding::UnreadableEntry { seq, message } => format!("audit entry {seq} cannot be read: {message}"),
+        Finding::TamperedEntry { entry } => format!("{entry}: its content does not match its hash or its place (changed after it was written)"),
+        Finding::BrokenLink { entry } => format!("{entry}: does not carry the hash of the entry before it (an entry was replaced or removed)"),
+        Finding::Gap { entry } => format!("{entry} is missing while later entries exist (removed)"),
+        Finding::UnreadableEntry { entry, message } => format!("{entry} cannot be read: {message}"),
+        Finding::AnchorMismatch { anchor, entry } => format!("{anchor} anchors {entry}, which is not there as anchored (a lane was cut back or changed)"),
+        Finding::UnannouncedLane { lane } => format!("audit lane {lane}: no anchor opened it (put there from outside mailroom)"),
+        Finding::TimeWentBack { entry } => format!("{entry}: dated before the entry before it in its lane (changed)"),
+        Finding::OutOfOrder { document, entry } => format!("{entry}: announces a revision of {document} after a later one (clocks far apart, or entries changed)"),
         Finding::TamperedObject { key, .. } => format!("{key}: its content differs from what the audit trail recorded (tampered)"),
         Finding::WrongOriginal { key, .. } => format!("{key}: the original does not hash to its document id (tampered)"),
-        Finding::MissingObject { key, seq } => format!("{key}: missing (recorded by audit entry {seq}, never purged)"),
+        Finding::MissingObject { key, entry } => format!("{key}: missing (recorded by {entry}, never purged)"),
         Finding::UnloggedObject { key } => format!("{key}: no audit entry records it (put there from outside mailroom)"),
         Finding::UnreadableObject { key, message } => format!("{key}: cannot be read: {message}"),
     }
@@ -46,9 +50,10 @@ pub fn verify(config: &Config, args: VerifyArgs) -> ExitCode {
             println!("✗ {}", describe(f));
         }
         println!(
-            "{}: {} audit entries, {} objects checked, {} purged objects accounted for, {} problem(s) — {}",
+            "{}: {} audit entries in {} lanes and the anchor chain, {} objects checked, {} purged objects accounted for, {} problem(s) — {}",
             if report.is_clean() { "OK" } else { "TAMPERING OR DAMAGE FOUND" },
             report.entries,
+            report.lanes,
             report.objects,
             report.purged,
             report.findings.len(),

@@ -14,6 +14,7 @@
 //! workers); a retention can only grow; a delete succeeds only after the retention has run
 //! out and without a legal hold.
 
+pub mod counted;
 pub mod local;
 pub mod s3;
 

@@ -70,7 +70,7 @@ pub async fn trail(State(ui): State<Arc<Ui>>, viewer: Viewer, Query(p): Query<Au
                     tbody {
                         @for e in &entries {
                             tr {
-                                td.num { (e.seq) }
+                                td.num title=(e.lane.as_deref().unwrap_or("anchor chain")) { (e.lane.as_deref().and_then(|l| l.rsplit('-').next()).and_then(|r| r.get(..6)).map(|r| format!("{r}·")).unwrap_or_default()) (e.seq) }
                                 td { (e.at.get(..19).unwrap_or(&e.at)) }
                                 td { (e.actor) }
                                 td { (e.event.as_str()) }

@@ -74,6 +74,7 @@ impl Metrics {
         registry.register("queue_lag_seconds", "Time from submission until a worker picked the job up", queue_lag_seconds.clone());
         registry.register("queue_depth", "Messages waiting, by queue (sampled)", queue_depth.clone());
         registry.register("in_flight", "Documents being processed now", in_flight.clone());
+        registry.register("store_requests", "Requests to the object store, by kind (put_new_exists: a create refused because the key was taken)", crate::store::counted::requests());
         Arc::new(Metrics { registry, documents, pages, stage_seconds, failures, queue_lag_seconds, queue_depth, in_flight, ready: AtomicBool::new(false) })
     }
 

@@ -1,0 +1,187 @@
+//! `cargo bench --bench audit`: N concurrent writers appending to one audit trail, against a
+//! local folder and the S3 test server (scale-out issue: the cost of an append must not grow
+//! with the number of writers).
+//!
+//! Each writer is a process of its own with its own audit state, as workers are in
+//! production (threads sharing one log would hide the conflicts): this bench runs itself as
+//! the child. The writers wait for a common start instant, then each appends
+//! `MAILROOM_BENCH_APPENDS` (default 50) `archived` entries of the size a real document
+//! gives (five object references and details). Per N the table shows throughput, the
+//! latency of one append (p50, p99), store requests per append (counted by the store
+//! wrapper, `store::counted`), conflicts per append (creates refused because another writer
+//! took the key), and whether `verify` is clean afterwards (a fork or a gap is a failure).
+//!
+//! `MAILROOM_BENCH_WRITERS` (default `1,2,4,8,16,32,64`) and `MAILROOM_BENCH_STORES`
+//! (default `local,s3`) pick the rows. The S3 rows need the S3 server (`scripts/services.sh`).
+
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use mailroom::audit::{AuditLog, Event, EventKind, ObjectRef};
+use mailroom::config::Config;
+use mailroom::retention::RetentionPolicy;
+use serde_json::{json, Value};
+
+const S3: &str = "http://127.0.0.1:9000";
+const CHILD: &str = "MAILROOM_AUDIT_BENCH_CHILD";
+
+fn now_ms() -> u128 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// One writer: waits for the start instant, appends, prints what it measured as JSON.
+fn child(spec: &str) -> ExitCode {
+    let spec: Value = serde_json::from_str(spec).expect("the parent's spec");
+    let config = Config::load(Some(Path::new(spec["config"].as_str().unwrap()))).expect("config");
+    let store = config.open_store().expect("store");
+    let log = AuditLog::new(store, RetentionPolicy::default());
+    let appends = spec["appends"].as_u64().unwrap();
+    let writer = spec["writer"].as_u64().unwrap();
+    let start = spec["start_ms"].as_u64().unwrap() as u128;
+    let late = now_ms() > start;
+    while now_ms() < start {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let before = mailroom::store::counted::snapshot();
+    let mut latencies = Vec::new();
+    for i in 0..appends {
+        let id = format!("{:064x}", writer * 1_000_000 + i);
+        let objects = ["original.pdf", "pdfa.pdf", "words.json", "attachments/factur-x.xml", "index/0001.json"]
+            .iter()
+            .map(|name| ObjectRef::of(&format!("documents/{id}/{name}"), format!("{id}{name}").as_bytes()))
+            .collect();
+        let details = json!({"revision": 1, "doc_type": "invoice", "confidence": 0.97, "needs_review": false, "models": {"extract": "extract-v3", "classify": "doctype-v2"}, "retain_until": "2035-12-31T23:59:59Z", "retention_rule": "invoice"});
+        let t = Instant::now();
+        log.append(&format!("worker@bench:{writer}"), Event::new(EventKind::Archived, Some(&id)).objects(objects).details(details)).expect("append");
+        latencies.push(t.elapsed().as_micros() as u64);
+    }
+    let requests: serde_json::Map<String, Value> = mailroom::store::counted::snapshot().into_iter().zip(before).map(|((op, n), (_, b))| (op.to_string(), json!(n - b))).collect();
+    println!("{}", json!({"latencies_us": latencies, "requests": requests, "end_ms": now_ms() as u64, "late": late}));
+    ExitCode::SUCCESS
+}
+
+struct Row {
+    store: &'static str,
+    writers: usize,
+    appends: u64,
+    seconds: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    requests: f64,
+    conflicts: f64,
+    verify: String,
+}
+
+fn run(store: &'static str, writers: usize, appends: u64, dir: &Path) -> Row {
+    let config = dir.join(format!("{store}-{writers}.toml"));
+    let archive = match store {
+        "local" => format!("[archive]\nkind = \"local\"\npath = \"{}\"\n", dir.join(format!("archive-{writers}")).display()),
+        _ => format!(
+            "[archive]\nkind = \"s3\"\nbucket = \"mailroom-bench-audit-{}-{writers}\"\nendpoint = \"{S3}\"\nregion = \"eu-central-1\"\npath_style = true\ncreate_bucket = true\n",
+            std::process::id()
+        ),
+    };
+    std::fs::write(&config, format!("{archive}\n[catalog]\nkind = \"none\"\n")).unwrap();
+    // Creates the bucket before the writers race to.
+    let opened = Config::load(Some(&config)).unwrap().open_store().unwrap();
+    // Time for every writer to start (and connect) before the common start.
+    let start = now_ms() + 1500 + 60 * writers as u128;
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..writers)
+        .map(|w| {
+            let spec = json!({"config": config, "appends": appends, "writer": w, "start_ms": start as u64});
+            Command::new(&exe).env(CHILD, spec.to_string()).env("AWS_ACCESS_KEY_ID", "test").env("AWS_SECRET_ACCESS_KEY", "test").stdout(Stdio::piped()).spawn().expect("the bench runs itself")
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    let mut requests = 0u64;
+    let mut conflicts = 0u64;
+    let mut end = 0u128;
+    let mut late = 0;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "a writer failed");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("a writer's report");
+        latencies.extend(v["latencies_us"].as_array().unwrap().iter().map(|l| l.as_u64().unwrap()));
+        for (op, n) in v["requests"].as_object().unwrap() {
+            requests += n.as_u64().unwrap();
+            if op == "put_new_exists" {
+                conflicts += n.as_u64().unwrap();
+            }
+        }
+        end = end.max(v["end_ms"].as_u64().unwrap() as u128);
+        late += v["late"].as_bool().unwrap() as usize;
+    }
+    if late > 0 {
+        eprintln!("audit bench: {late} of {writers} writers started after the common start; raise the start delay");
+    }
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0;
+    let total = (writers as u64 * appends) as f64;
+    let report = mailroom::audit::verify::verify(&*opened).expect("verify");
+    let verify = if report.is_clean() {
+        format!("clean ({} entries, {} lanes)", report.entries, report.lanes)
+    } else {
+        format!("{} FINDINGS: {:?}", report.findings.len(), &report.findings[..report.findings.len().min(3)])
+    };
+    let _ = Arc::strong_count(&opened);
+    Row {
+        store,
+        writers,
+        appends: writers as u64 * appends,
+        seconds: (end - start) as f64 / 1000.0,
+        p50_ms: pct(0.5),
+        p99_ms: pct(0.99),
+        requests: requests as f64 / total,
+        conflicts: conflicts as f64 / total,
+        verify,
+    }
+}
+
+fn main() -> ExitCode {
+    if let Ok(spec) = std::env::var(CHILD) {
+        return child(&spec);
+    }
+    let writers: Vec<usize> = std::env::var("MAILROOM_BENCH_WRITERS").unwrap_or_else(|_| "1,2,4,8,16,32,64".into()).split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    let stores: Vec<String> = std::env::var("MAILROOM_BENCH_STORES").unwrap_or_else(|_| "local,s3".into()).split(',').map(|s| s.trim().to_string()).collect();
+    let appends: u64 = env_or("MAILROOM_BENCH_APPENDS", 50);
+    if stores.iter().any(|s| s == "s3") && std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], 9000).into(), Duration::from_secs(1)).is_err() {
+        let st = Command::new("bash").arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/services.sh")).status().expect("bash");
+        assert!(st.success(), "scripts/services.sh failed: the S3 rows need the S3 server");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    println!("| store | writers | appends | seconds | appends/s | p50 ms | p99 ms | requests/append | conflicts/append | verify |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    let mut ok = true;
+    for store in &stores {
+        let store: &'static str = if store == "s3" { "s3" } else { "local" };
+        for &n in &writers {
+            let r = run(store, n, appends, dir.path());
+            ok &= r.verify.starts_with("clean");
+            println!(
+                "| {} | {} | {} | {:.2} | {:.0} | {:.1} | {:.1} | {:.2} | {:.3} | {} |",
+                r.store,
+                r.writers,
+                r.appends,
+                r.seconds,
+                r.appends as f64 / r.seconds,
+                r.p50_ms,
+                r.p99_ms,
+                r.requests,
+                r.conflicts,
+                r.verify
+            );
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
