@@ -38,7 +38,7 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/target/release/mailroom /usr/local/bin/mailroom
 COPY pipelines /etc/mailroom
-RUN useradd --system --create-home --home-dir /var/lib/mailroom mailroom
+RUN useradd --system --uid 999 --create-home --home-dir /var/lib/mailroom mailroom
 USER mailroom
 # The embedded archive defaults to ./archive, i.e. /var/lib/mailroom/archive.
 WORKDIR /var/lib/mailroom

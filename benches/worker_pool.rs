@@ -9,6 +9,14 @@
 //! * `submit` + one worker with `concurrency = 2`;
 //! * `submit` + two workers with `concurrency = 1` each (how scaling out looks).
 //!
+//! `cargo bench --bench worker_pool -- drain` is the scale-out bench instead: 212 cheap
+//! documents (standalone e-invoice XML and born-digital PDFs: no OCR, so the shared parts —
+//! S3, PostgreSQL, the broker — dominate) submitted first, then drained by 1, 4 and 8 workers
+//! (`MAILROOM_BENCH_WORKERS`), each taking one document at a time; `MAILROOM_BENCH_KIND=xml`
+//! or `pdf` drains one kind only (the capacity model's requests per document by kind). Per row: seconds, store
+//! requests per document counted by the workers (`mailroom_store_requests_total`), conflicts
+//! (creates refused because the key was taken) and `verify` afterwards.
+//!
 //! The documents are the corpus scans (`scripts/make-scans.py`, image-only, OCR'd): the work
 //! mailroom really does. `MAILROOM_BENCH_DOCS` sets how many (default all of them, 39: enough
 //! that a worker's start and the submission do not dominate). Needs RabbitMQ,
@@ -122,6 +130,117 @@ fn run_pool(docs: &[PathBuf], workers: usize, concurrency: usize, tag: &str) -> 
     elapsed
 }
 
+/// `n` distinct cheap documents: the standalone XMLs, then born-digital PDFs.
+fn cheap_documents(n: usize) -> Vec<PathBuf> {
+    let bench = root().join("target/bench");
+    if !bench.join("xml").is_dir() || !bench.join("text").is_dir() {
+        let st = Command::new("python3").arg(root().join("scripts/bench-prep.py")).status().expect("python3");
+        assert!(st.success(), "scripts/bench-prep.py failed");
+    }
+    let kind = std::env::var("MAILROOM_BENCH_KIND").unwrap_or_default();
+    let xml = if kind == "pdf" { Vec::new() } else { files(&bench.join("xml"), "xml") };
+    let pdf = if kind == "xml" { Vec::new() } else { files(&bench.join("text"), "pdf") };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for p in xml.into_iter().chain(pdf) {
+        // Identical bytes are one document: the drain would wait for the copy for ever.
+        if seen.insert(std::fs::read(&p).unwrap()) {
+            out.push(p);
+        }
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
+/// The store requests a worker made so far, by kind, from its `/metrics`.
+fn store_requests(port: u16) -> std::collections::BTreeMap<String, f64> {
+    use std::io::{Read, Write};
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return out };
+    let _ = c.write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    let mut text = String::new();
+    let _ = c.read_to_string(&mut text);
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("mailroom_store_requests_total{op=\"") {
+            if let Some((op, n)) = rest.split_once("\"} ") {
+                *out.entry(op.to_string()).or_default() += n.trim().parse::<f64>().unwrap_or(0.0);
+            }
+        }
+    }
+    out
+}
+
+struct Drain {
+    seconds: f64,
+    requests: f64,
+    conflicts: f64,
+    verify: String,
+}
+
+fn run_drain(docs: &[PathBuf], workers: usize) -> Drain {
+    let s = setup(&format!("drain{workers}"));
+    assert!(mailroom(Some(&s.config)).arg("check").status().unwrap().success(), "mailroom check failed for {}", s.bucket);
+    let st = mailroom(Some(&s.config)).arg("submit").args(docs).status().unwrap();
+    assert!(st.success(), "submit failed");
+    let mut db = postgres::Client::connect("postgresql://postgres@127.0.0.1:5432/mailroom", postgres::NoTls).expect("PostgreSQL");
+    let ports: Vec<u16> = (0..workers).map(|i| 19400 + i as u16).collect();
+    let t = Instant::now();
+    let mut children: Vec<Child> = ports.iter().map(|p| mailroom(Some(&s.config)).args(["worker", "--concurrency", "1", "--metrics-listen", &format!("127.0.0.1:{p}")]).spawn().unwrap()).collect();
+    while archived(&mut db, &s) < docs.len() {
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(t.elapsed() < Duration::from_secs(3600), "the pool did not finish");
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    let mut requests = std::collections::BTreeMap::<String, f64>::new();
+    for p in &ports {
+        for (op, n) in store_requests(*p) {
+            *requests.entry(op).or_default() += n;
+        }
+    }
+    for c in &mut children {
+        unsafe {
+            libc::kill(c.id() as i32, libc::SIGTERM);
+        }
+    }
+    for mut c in children {
+        let _ = c.wait();
+    }
+    let out = mailroom(Some(&s.config)).args(["verify", "--json"]).stdout(Stdio::piped()).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let verify = match report["findings"].as_array() {
+        Some(f) if f.is_empty() => format!("clean ({} entries, {} lanes)", report["entries"], report["lanes"]),
+        Some(f) => format!("{} FINDINGS", f.len()),
+        None => "verify failed to run".into(),
+    };
+    eprintln!("drain, {workers} workers: requests by kind {requests:?}");
+    let n = docs.len() as f64;
+    Drain { seconds, requests: requests.values().sum::<f64>() / n, conflicts: requests.get("put_new_exists").copied().unwrap_or(0.0) / n, verify }
+}
+
+fn drain() -> ExitCode {
+    let n: usize = std::env::var("MAILROOM_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(212);
+    let docs = cheap_documents(n);
+    let workers: Vec<usize> = std::env::var("MAILROOM_BENCH_WORKERS").unwrap_or_else(|_| "1,4,8".into()).split(',').filter_map(|w| w.trim().parse().ok()).collect();
+    eprintln!("drain bench: {} documents, binary {}", docs.len(), binary().display());
+    println!("\n| workers × 1 | documents | seconds | documents/s | vs 1 worker | store requests/document | conflicts/document | verify |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---|");
+    let mut first = None;
+    let mut ok = true;
+    for w in workers {
+        let d = run_drain(&docs, w);
+        let base = *first.get_or_insert(d.seconds);
+        ok &= d.verify.starts_with("clean");
+        println!("| {w} | {} | {:.1} | {:.1} | {:.2}× | {:.1} | {:.3} | {} |", docs.len(), d.seconds, docs.len() as f64 / d.seconds, d.seconds / base, d.requests, d.conflicts, d.verify);
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 fn main() -> ExitCode {
     if std::env::args().any(|a| a == "--list") {
         return ExitCode::SUCCESS; // `cargo bench -- --list` asks benches what they contain
@@ -129,6 +248,9 @@ fn main() -> ExitCode {
     if !(listening(5672) && listening(5432) && listening(9000)) {
         let st = Command::new("bash").arg(root().join("scripts/services.sh")).status().expect("bash");
         assert!(st.success(), "the services could not be started (scripts/services.sh)");
+    }
+    if std::env::args().any(|a| a == "drain") {
+        return drain();
     }
     let n: usize = std::env::var("MAILROOM_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
     let docs = documents(n);

@@ -9,6 +9,8 @@ set -euo pipefail
 PYPDFIUM2_VERSION="${PYPDFIUM2_VERSION:-4.30.0}"   # ships pdfium build 6462 (see Cargo.toml feature pdfium_6462)
 MOTO_VERSION="5.1.22"      # the S3 server for production-mode tests; 5.2.5 breaks GetBucketVersioning for aws-sdk-s3
 MOTO_VENV="${MAILROOM_MOTO_VENV:-/opt/mailroom/moto-venv}"
+K8S_VALIDATE_VERSION="1.37.0"   # validates deploy/'s Kubernetes manifests offline (tests/deploy.rs)
+K8S_VENV="${MAILROOM_K8S_VENV:-/opt/mailroom/k8s-venv}"
 
 APT_PACKAGES=(
   # build
@@ -61,6 +63,25 @@ if [ "$("$MOTO_VENV/bin/python" -m pip show moto 2>/dev/null | awk '/^Version:/{
   as_root mkdir -p "$(dirname "$MOTO_VENV")"
   as_root python3 -m venv "$MOTO_VENV"
   as_root "$MOTO_VENV/bin/python" -m pip install -q --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
+# The Kubernetes manifests' validators (tests/deploy.rs): kubernetes-validate for the core
+# resources, in its own virtualenv; KEDA's CRD schemas from npm (deploy/validate/package-lock.json).
+if [ "$("$K8S_VENV/bin/python" -m pip show kubernetes-validate 2>/dev/null | awk '/^Version:/{print $2}')" != "$K8S_VALIDATE_VERSION" ]; then
+  echo "setup: installing kubernetes-validate==$K8S_VALIDATE_VERSION into $K8S_VENV" >&2
+  as_root mkdir -p "$(dirname "$K8S_VENV")"
+  as_root python3 -m venv "$K8S_VENV"
+  as_root "$K8S_VENV/bin/python" -m pip install -q --disable-pip-version-check "kubernetes-validate==$K8S_VALIDATE_VERSION"
+fi
+if ! command -v npm >/dev/null; then
+  echo "setup: installing Node.js and npm (Debian)" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+validate_dir="$(cd "$(dirname "$0")/.." && pwd)/deploy/validate"
+if ! cmp -s "$validate_dir/package-lock.json" "$validate_dir/node_modules/.mailroom-installed-lock" 2>/dev/null; then
+  echo "setup: installing deploy/validate's npm packages (npm ci)" >&2
+  (cd "$validate_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.mailroom-installed-lock)
 fi
 
 echo "setup: ok (tesseract $(tesseract --version 2>&1 | head -1 | awk '{print $2}'), pdfium from pypdfium2 $PYPDFIUM2_VERSION at $PDFIUM_LIB)" >&2

@@ -159,13 +159,16 @@ pub struct WorkerConfig {
     pub concurrency: usize,
     /// Prometheus `/metrics` and `/health`; loopback unless you mean otherwise.
     pub metrics_listen: SocketAddr,
+    /// `/health` alone, for probes from beyond the machine (Kubernetes); none by default.
+    #[serde(default)]
+    pub health_listen: Option<SocketAddr>,
     /// After SIGTERM, how long in-flight documents may take to finish.
     pub shutdown_grace_s: u64,
 }
 
 impl Default for WorkerConfig {
     fn default() -> Self {
-        WorkerConfig { concurrency: 2, metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9464)), shutdown_grace_s: 300 }
+        WorkerConfig { concurrency: 2, metrics_listen: SocketAddr::from(([127, 0, 0, 1], 9464)), health_listen: None, shutdown_grace_s: 300 }
     }
 }
 

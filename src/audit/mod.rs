@@ -5,7 +5,7 @@
 //! ```text
 //! audit/000000000001.json                       the anchor chain (and every entry written before lanes)
 //! audit/000000000002.json                       {"seq":2,"prev":<hash of 1>,"event":"anchored","details":{"lane":…,"lane_seq":…,"lane_hash":…}}
-//! audit/lanes/<lane>/000000000001.json          {"lane":…,"seq":1,"prev":<hash of the anchor that opened the lane>,…}
+//! audit/lanes/<lane>/000000000001.json          {"lane":…,"after":2,"seq":1,"prev":<hash of anchor 2, which opened the lane>,…}
 //! audit/lanes/<lane>/000000000002.json          {"lane":…,"seq":2,"prev":<hash of lane entry 1>,…}
 //! ```
 //! `hash` is the SHA-256 of the entry's JSON without `hash` (keys sorted, compact), and
@@ -17,16 +17,16 @@
 //! meets another writer and an append is one PUT. A process opens as many lanes as it
 //! appends at once (one per busy thread). The lanes are tied into one order by the **anchor
 //! chain**, the single global chain of earlier versions (whose entries stay as they are and
-//! verify as before): a lane is opened by an anchor entry naming it, and its first entry
-//! carries that anchor's hash; every [`ANCHOR_EVERY`] entries or [`ANCHOR_INTERVAL`] the
-//! writer anchors its lane's head (seq and hash) again. Anchors are rare, so the anchor chain's
-//! conditional writes seldom meet; when they do, the writer finds the newest entry with one
-//! listing, not by walking entry by entry.
+//! verify as before): a lane is opened by an anchor naming it, and its first entry carries
+//! that anchor's place (`after`) and hash; the writer anchors the lane's head (seq and hash)
+//! again every [`ANCHOR_EVERY`] entries or [`ANCHOR_INTERVAL`] (with jitter) and when the log
+//! is closed. Anchors are rare, so their conditional writes seldom meet; when they do, the
+//! writer waits a random while and finds the newest entry with one listing.
 //!
-//! **The merged order** (what `verify` checks): anchor-chain entries in their order; a lane
-//! entry after the anchor that opened its lane and before the first anchor that names it or a
-//! later entry of its lane; between two anchor-chain entries, lane entries by time, then lane,
-//! then sequence. Within a lane, times never go back. A document's revisions are numbered by
+//! **The merged order** (what `verify` checks): the order that keeps each chain's order, puts
+//! a lane after the anchor that opened it and each lane entry before every anchor that names
+//! it or a later entry of its lane, and where these leave a choice takes the earliest time
+//! first (then lane, then sequence). Within a lane, times never go back. A document's revisions are numbered by
 //! conditional creates, so their order is fixed; `verify` checks that the merged order agrees
 //! with it. A writer that dies leaves a lane that simply ends: there is no reserved place to
 //! leave a hole. Entries are locked for the longest retention period, so the trail outlives
@@ -75,7 +75,7 @@ pub enum EventKind {
     Retried,
     /// A job failed for good and went to the dead-letter queue.
     DeadLettered,
-    /// In the anchor chain: a lane opened, or its head (seq and hash) as it stands now.
+    /// In the anchor chain: a lane's head (seq and hash) as it stands now.
     Anchored,
 }
 
@@ -148,6 +148,10 @@ pub struct Entry {
     /// The lane the entry belongs to; `None` for the anchor chain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lane: Option<String>,
+    /// A lane's first entry: the anchor-chain entry the lane began after (its `prev` is
+    /// that entry's hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<u64>,
     pub seq: u64,
     pub prev: String,
     pub at: String,
@@ -238,10 +242,14 @@ pub fn body_hash(entry: &Value) -> String {
 }
 
 /// Builds an entry's JSON (with its hash) from its parts.
-fn seal(lane: Option<&str>, seq: u64, prev: &str, at: &str, actor: &str, event: &Event) -> (Value, String) {
+/// `lane`: the lane and, for its first entry, the anchor-chain entry it began after.
+fn seal(lane: Option<(&str, Option<u64>)>, seq: u64, prev: &str, at: &str, actor: &str, event: &Event) -> (Value, String) {
     let mut body = Map::new();
-    if let Some(lane) = lane {
+    if let Some((lane, after)) = lane {
         body.insert("lane".into(), json!(lane));
+        if let Some(after) = after {
+            body.insert("after".into(), json!(after));
+        }
     }
     body.insert("seq".into(), json!(seq));
     body.insert("prev".into(), json!(prev));
@@ -262,10 +270,23 @@ struct Lane {
     id: String,
     seq: u64,
     hash: String,
+    /// The anchor-chain entry the lane began after; its first entry names it (`after`).
+    opened_after: u64,
+    /// Who wrote its newest entry: the anchor written at exit is in their name.
+    actor: String,
     /// The newest time written: a lane's times never go back, whatever the clock does.
     last_at: DateTime<Utc>,
     anchored_seq: u64,
-    anchored_when: Instant,
+    /// When the head is anchored next, at the latest: jittered, so that writers started
+    /// together do not all anchor at the same instant.
+    anchor_due: Instant,
+}
+
+/// A moment `base` plus up to half of it again, at random.
+fn jittered(base: Duration) -> Instant {
+    let mut r = [0u8; 2];
+    getrandom::getrandom(&mut r).expect("the OS random source is available");
+    Instant::now() + base + base.mul_f64(u16::from_le_bytes(r) as f64 / u16::MAX as f64 / 2.0)
 }
 
 /// How often each kind of request was made: the capacity model's counters.
@@ -308,8 +329,7 @@ impl AuditLog {
             Some(l) => l,
             None => self.open_lane(actor)?,
         };
-        let result = self.append_to(&mut lane, actor, &event);
-        let result = match result {
+        let result = match self.append_to(&mut lane, actor, &event) {
             // Another process chose the same lane name (64 random bits: a fault, not luck):
             // leave that lane to it and write into a new one.
             Err(AuditError::LaneTaken) => {
@@ -318,28 +338,41 @@ impl AuditLog {
             }
             other => other,
         };
-        if result.is_ok() && (lane.seq - lane.anchored_seq >= ANCHOR_EVERY || lane.anchored_when.elapsed() >= ANCHOR_INTERVAL) {
+        if result.is_ok() && (lane.seq - lane.anchored_seq >= ANCHOR_EVERY || Instant::now() >= lane.anchor_due) {
             // The event is stored; an anchor that fails now is written with a later one.
-            match self.anchor(actor, &lane, "periodic") {
-                Ok(_) => {
-                    lane.anchored_seq = lane.seq;
-                    lane.anchored_when = Instant::now();
-                }
-                Err(e) => tracing::warn!(lane = %lane.id, error = %e, "could not anchor an audit lane; trying again with a later entry"),
+            if let Err(e) = self.anchor(actor, &mut lane) {
+                tracing::warn!(lane = %lane.id, error = %e, "could not anchor an audit lane; trying again with a later entry");
             }
         }
         if result.is_ok() {
             self.idle.lock().unwrap_or_else(|p| p.into_inner()).push(lane);
         }
         // After an error the lane's state is uncertain (was the PUT stored?): it is dropped,
-        // and the lane simply ends there.
+        // and the lane simply ends there (anchored or not: verify says which).
+        result
+    }
+
+    /// Anchors every lane of this process whose head is not anchored yet. Call it before the
+    /// process ends (dropping the log does it too, outside an async runtime): until a lane is
+    /// anchored, nothing outside it vouches for it.
+    pub fn close(&self) -> Result<(), AuditError> {
+        let mut lanes = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|p| p.into_inner()));
+        let mut result = Ok(());
+        for lane in lanes.iter_mut().filter(|l| l.seq > l.anchored_seq) {
+            let actor = lane.actor.clone();
+            if let Err(e) = self.anchor(&actor, lane) {
+                result = Err(e);
+            }
+        }
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).extend(lanes);
         result
     }
 
     fn append_to(&self, lane: &mut Lane, actor: &str, event: &Event) -> Result<Entry, AuditError> {
         let at = Utc::now().max(lane.last_at);
         let at_text = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let (value, hash) = seal(Some(&lane.id), lane.seq + 1, &lane.hash, &at_text, actor, event);
+        let after = (lane.seq == 0).then_some(lane.opened_after);
+        let (value, hash) = seal(Some((&lane.id, after)), lane.seq + 1, &lane.hash, &at_text, actor, event);
         let bytes = serde_json::to_vec(&value).expect("JSON values serialise");
         let k = lane_key(&lane.id, lane.seq + 1);
         self.counters.lane_puts.fetch_add(1, Ordering::Relaxed);
@@ -356,24 +389,31 @@ impl AuditLog {
         lane.seq += 1;
         lane.hash = hash;
         lane.last_at = at;
+        lane.actor = actor.to_string();
         Ok(serde_json::from_value(value).expect("an entry we just built parses"))
     }
 
-    /// Opens a new lane: an anchor names it, and its first entry will carry that anchor's hash.
+    /// Opens a new lane: an anchor names it before anything is written into it, and its first
+    /// entry carries that anchor's place and hash. So every lane is vouched for from the
+    /// start, also one whose writer is killed a moment later.
     fn open_lane(&self, actor: &str) -> Result<Lane, AuditError> {
         let mut random = [0u8; 8];
         getrandom::getrandom(&mut random).expect("the OS random source is available");
         let id = format!("{}-{}", Utc::now().format("%Y%m%dT%H%M%SZ"), hex::encode(random));
-        let mut lane = Lane { id, seq: 0, hash: GENESIS.to_string(), last_at: Utc::now(), anchored_seq: 0, anchored_when: Instant::now() };
-        let anchor = self.anchor(actor, &lane, "opened")?;
-        lane.hash = anchor.hash;
+        let mut lane = Lane { id, seq: 0, hash: GENESIS.to_string(), opened_after: 0, actor: actor.to_string(), last_at: Utc::now(), anchored_seq: 0, anchor_due: jittered(ANCHOR_INTERVAL) };
+        let opened = self.anchor(actor, &mut lane)?;
+        lane.opened_after = opened.seq;
+        lane.hash = opened.hash;
         Ok(lane)
     }
 
     /// Appends an anchor for `lane`'s head to the anchor chain.
-    fn anchor(&self, actor: &str, lane: &Lane, why: &str) -> Result<Entry, AuditError> {
-        let event = Event::new(EventKind::Anchored, None).details(json!({"lane": lane.id, "lane_seq": lane.seq, "lane_hash": lane.hash, "why": why}));
-        self.append_anchor(actor, &event)
+    fn anchor(&self, actor: &str, lane: &mut Lane) -> Result<Entry, AuditError> {
+        let event = Event::new(EventKind::Anchored, None).details(json!({"lane": lane.id, "lane_seq": lane.seq, "lane_hash": lane.hash}));
+        let e = self.append_anchor(actor, &event)?;
+        lane.anchored_seq = lane.seq;
+        lane.anchor_due = jittered(ANCHOR_INTERVAL);
+        Ok(e)
     }
 
     /// The anchor chain's conditional append: at the place after the newest entry known; if
@@ -385,6 +425,7 @@ impl AuditLog {
         }
         let at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let retain = self.retention.longest(Utc::now());
+        let mut tried = 0u32;
         loop {
             let (seq, prev) = head.clone().expect("head was just found");
             let (value, hash) = seal(None, seq + 1, &prev, &at, actor, event);
@@ -398,6 +439,13 @@ impl AuditLog {
                 }
                 Put::Exists => {
                     self.counters.anchor_conflicts.fetch_add(1, Ordering::Relaxed);
+                    // Writers that met here would meet again at the next place: wait a random
+                    // while, longer after each meeting, so that they come one after another.
+                    tried += 1;
+                    let mut r = [0u8; 2];
+                    getrandom::getrandom(&mut r).expect("the OS random source is available");
+                    let window_ms = 2u64 << tried.min(7);
+                    std::thread::sleep(Duration::from_micros(u16::from_le_bytes(r) as u64 * window_ms * 1000 / u16::MAX as u64));
                     let theirs = self.read(seq + 1)?.ok_or_else(|| AuditError::Damaged { key: k.clone(), message: "exists but cannot be read".into() })?;
                     if theirs.hash == hash {
                         *head = Some((seq + 1, hash));
@@ -464,6 +512,12 @@ impl AuditLog {
                 }
             }
             seq -= 1;
+        }
+        for lane in self.idle.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+            // This process's own lanes, anchored or not yet.
+            if !lanes.contains(&lane.id) {
+                lanes.push(lane.id.clone());
+            }
         }
         for lane in lanes {
             let newest = list_all(&*self.store, &format!("{LANES}{lane}/"))?
@@ -552,6 +606,20 @@ impl AuditLog {
     }
 }
 
+impl Drop for AuditLog {
+    fn drop(&mut self) {
+        if !self.idle.lock().unwrap_or_else(|p| p.into_inner()).iter().any(|l| l.seq > l.anchored_seq) {
+            return;
+        }
+        // On a thread of its own: the log may be dropped inside an async runtime, where the
+        // S3 client's blocking calls must not run.
+        let closed = std::thread::scope(|s| s.spawn(|| self.close()).join());
+        if !matches!(closed, Ok(Ok(()))) {
+            tracing::warn!("could not anchor this process's newest audit entries at exit: verify will name the lane");
+        }
+    }
+}
+
 /// The hash the first entry's `prev` holds.
 pub fn genesis() -> &'static str {
     GENESIS
@@ -573,7 +641,7 @@ mod tests {
     }
 
     #[test]
-    fn each_writer_appends_to_its_own_lane_opened_by_an_anchor() {
+    fn each_writer_appends_to_its_own_lane_tied_in_by_anchors() {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(dir.path()).unwrap());
         let a = AuditLog::new(store.clone(), RetentionPolicy::default());
@@ -589,25 +657,32 @@ mod tests {
         assert_eq!(a1.lane, a2.lane);
         assert_ne!(a1.lane, b1.lane);
         assert_eq!(a2.prev, a1.hash);
-        // Lane entry 1 carries the hash of the anchor that opened its lane.
-        let opened_a = a.read(1).unwrap().unwrap();
-        assert_eq!(opened_a.event, EventKind::Anchored);
-        assert_eq!(opened_a.details["lane"], json!(a1.lane));
-        assert_eq!(a1.prev, opened_a.hash);
+        // A lane is opened by an anchor naming it; its first entry carries that anchor's place and hash.
+        let opened = a.read(1).unwrap().unwrap();
+        assert_eq!((opened.event, &opened.details["lane"], &opened.details["lane_seq"]), (EventKind::Anchored, &json!(a1.lane), &json!(0)));
+        assert_eq!((a1.after, a1.prev.as_str(), a2.after), (Some(1), opened.hash.as_str(), None));
         let raw: Value = serde_json::from_slice(&store.get(&lane_key(a2.lane.as_deref().unwrap(), 2)).unwrap().unwrap()).unwrap();
         assert_eq!(body_hash(&raw), a2.hash);
-        // Writers never met on a lane: no conflict, one PUT per entry.
+        assert!(verify::verify(&*store).unwrap().is_clean(), "open lanes verify before their heads are anchored");
+        a.close().unwrap();
+        b.close().unwrap();
+        let anchor = a.read(3).unwrap().unwrap();
+        assert_eq!((&anchor.details["lane"], &anchor.details["lane_seq"], &anchor.details["lane_hash"]), (&json!(a1.lane), &json!(2), &json!(a2.hash)));
+        // Writers never met on a lane: one PUT per entry. Only the anchor chain is shared,
+        // where b (which knew it at entry 1) met a's closing anchor once.
         assert_eq!(a.counters().lane_puts.load(Ordering::Relaxed), 2);
-        assert_eq!(a.counters().anchor_conflicts.load(Ordering::Relaxed) + b.counters().anchor_conflicts.load(Ordering::Relaxed), 0);
-        // A new process opens a lane of its own after the anchors it finds.
+        assert!(a.counters().anchor_conflicts.load(Ordering::Relaxed) + b.counters().anchor_conflicts.load(Ordering::Relaxed) <= 2);
+        // A new process's lane begins after the anchors it finds.
         let c = AuditLog::new(store.clone(), RetentionPolicy::default());
-        c.append("cli", Event::new(EventKind::Exported, None)).unwrap();
-        assert_eq!(c.read(3).unwrap().unwrap().event, EventKind::Anchored);
+        let c1 = c.append("cli", Event::new(EventKind::Exported, None)).unwrap();
+        assert_eq!((c1.after, c1.prev.clone()), (Some(5), c.read(5).unwrap().unwrap().hash));
+        drop(c); // closing on drop anchors its head
+        assert_eq!(a.read(6).unwrap().unwrap().details["lane_seq"], json!(1));
         let report = verify::verify(&*store).unwrap();
         assert!(report.is_clean(), "{:?}", report.findings);
-        assert_eq!((report.lanes, report.entries), (3, 7));
+        assert_eq!((report.lanes, report.entries), (3, 10));
         // The audit page merges the lanes, newest first, without anchors.
-        let latest = c.latest(10, 100, |_| true).unwrap();
+        let latest = a.latest(10, 100, |_| true).unwrap();
         assert_eq!(latest.iter().map(|e| e.event).collect::<Vec<_>>()[..], [EventKind::Exported, EventKind::Archived, EventKind::Received, EventKind::Received]);
     }
 
@@ -635,6 +710,7 @@ mod tests {
                 });
             }
         });
+        shared.close().unwrap();
         let lanes = lane_entries(&*store);
         assert_eq!(lanes.values().map(Vec::len).sum::<usize>(), 175);
         assert!(lanes.len() <= 7, "no more lanes than writers at once: {}", lanes.len());
@@ -659,10 +735,13 @@ mod tests {
             prev = hash;
         }
         let log = AuditLog::new(store.clone(), RetentionPolicy::default());
-        log.append("worker@new:2", Event::new(EventKind::Received, Some("new-1"))).unwrap();
+        let e = log.append("worker@new:2", Event::new(EventKind::Received, Some("new-1"))).unwrap();
         let opened = log.read(4).unwrap().unwrap();
-        assert_eq!((opened.event, opened.prev), (EventKind::Anchored, prev));
-        assert!(verify::verify(&*store).unwrap().is_clean());
+        assert_eq!((opened.event, opened.prev.as_str()), (EventKind::Anchored, prev.as_str()));
+        assert_eq!((e.after, e.prev.as_str()), (Some(4), opened.hash.as_str()));
+        log.close().unwrap();
+        let report = verify::verify(&*store).unwrap();
+        assert!(report.is_clean(), "{:?}", report.findings);
         let latest = log.latest(10, 100, |_| true).unwrap();
         assert_eq!(latest.iter().filter_map(|e| e.document.clone()).collect::<Vec<_>>(), ["new-1", "old-3", "old-2", "old-1"]);
     }
@@ -677,19 +756,18 @@ mod tests {
             last = Some(log.append("w", Event::new(EventKind::Received, Some(&format!("d{i}")))).unwrap());
         }
         let lane = last.unwrap().lane.unwrap();
-        // The lane's head anchored, as a writer does every ANCHOR_EVERY entries.
-        let head = log.read_key(&lane_key(&lane, 3)).unwrap().unwrap();
-        log.anchor("w", &Lane { id: lane.clone(), seq: 3, hash: head.hash, last_at: Utc::now(), anchored_seq: 0, anchored_when: Instant::now() }, "periodic").unwrap();
+        log.close().unwrap();
         assert!(verify::verify(&*store).unwrap().is_clean());
         // Cutting the anchored tail off (a local store deletes in software only) is found.
         std::fs::remove_file(dir.path().join(lane_key(&lane, 3))).unwrap();
         let findings = verify::verify(&*store).unwrap().findings;
         assert!(findings.iter().any(|f| matches!(f, verify::Finding::AnchorMismatch { .. })), "{findings:?}");
         // A lane no anchor opened is found.
-        let (value, _) = seal(Some("20990101T000000Z-0000000000000000"), 1, GENESIS, "2099-01-01T00:00:00.000Z", "x", &Event::new(EventKind::Received, None));
-        store.put_new(&lane_key("20990101T000000Z-0000000000000000", 1), &serde_json::to_vec(&value).unwrap(), None).unwrap();
+        let forged = "20990101T000000Z-0000000000000000";
+        let (value, _) = seal(Some((forged, Some(0))), 1, GENESIS, "2099-01-01T00:00:00.000Z", "x", &Event::new(EventKind::Purged, None));
+        store.put_new(&lane_key(forged, 1), &serde_json::to_vec(&value).unwrap(), None).unwrap();
         let findings = verify::verify(&*store).unwrap().findings;
-        assert!(findings.iter().any(|f| matches!(f, verify::Finding::UnannouncedLane { .. })), "{findings:?}");
+        assert!(findings.contains(&verify::Finding::UnanchoredLane { lane: forged.into() }), "{findings:?}");
     }
 
     #[test]

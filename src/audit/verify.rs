@@ -3,10 +3,11 @@
 //!
 //! * The chains: the anchor chain's entries 1…n and each lane's entries 1…m must all be
 //!   there, each one's hash must match its content, and each must carry the hash of the one
-//!   before (a lane's first entry: the anchor that opened it). A missing entry with later ones
+//!   before (a lane's first entry: the anchor that opened the lane). A missing entry with later ones
 //!   present is a gap; a changed one breaks its own hash; a replaced one breaks the next link.
-//!   Every anchor must name a lane entry that is there with the hash it names, so a lane cannot
-//!   be cut back to before its last anchor, nor vanish, without a finding.
+//!   Every anchor must name a lane entry that is there with the hash it names, and every lane
+//!   must have been opened by an anchor, so a lane cannot be cut back to before its last
+//!   anchor, vanish, or be slipped in without a finding.
 //! * The merged order (see the module above): a lane's times never go back, and a document's
 //!   revisions are announced in the order of their numbers.
 //! * The objects: every object under `documents/`, `quarantine/` and `handoff/` must have
@@ -39,10 +40,13 @@ pub enum Finding {
     /// An anchor names a lane entry that is not there, or that has another hash, or a head
     /// before one an earlier anchor named.
     AnchorMismatch { anchor: String, entry: String },
-    /// A lane whose first entry links to no anchor that opened it.
-    UnannouncedLane { lane: String },
+    /// A lane whose first entry names no anchor that opened it: put there from outside.
+    UnanchoredLane { lane: String },
     /// A lane entry dated before the entry before it.
     TimeWentBack { entry: String },
+    /// An entry no order of the trail can hold: its lane claims to begin after an anchor
+    /// that names a later entry of the same lane.
+    Unorderable { entry: String },
     /// A document revision announced, in the merged order, after a later one.
     OutOfOrder { document: String, entry: String },
     /// An object whose bytes match no hash the audit trail recorded for its key.
@@ -83,11 +87,11 @@ struct Read {
 }
 
 /// Reads the entries under `keys` (seq → key), checking each one's hash and links. Returns
-/// the entries that could be read; `first_prev` is the hash entry 1 must carry (`None`:
-/// checked by the caller).
-fn walk(store: &dyn ObjectStore, keys: &BTreeMap<u64, String>, first_prev: Option<&str>, lane: Option<&str>, report: &mut Report) -> Result<BTreeMap<u64, Read>, crate::store::StoreError> {
+/// the entries that could be read. A lane's first entry must carry the hash of the
+/// anchor-chain entry it names in `after` (`chain`: the anchor chain as read).
+fn walk(store: &dyn ObjectStore, keys: &BTreeMap<u64, String>, lane: Option<&str>, chain: Option<&BTreeMap<u64, Read>>, report: &mut Report) -> Result<BTreeMap<u64, Read>, crate::store::StoreError> {
     let mut out = BTreeMap::new();
-    let mut prev: Option<String> = first_prev.map(str::to_string);
+    let mut prev: Option<String> = None;
     let mut expected = 1u64;
     let mut last_at: Option<String> = None;
     let place = |seq: u64| match lane {
@@ -119,8 +123,14 @@ fn walk(store: &dyn ObjectStore, keys: &BTreeMap<u64, String>, first_prev: Optio
         if body_hash(&value) != stored_hash || !in_place {
             report.findings.push(Finding::TamperedEntry { entry: k.clone() });
         }
-        if seq == 1 && lane.is_none() {
-            prev = Some(genesis().to_string());
+        if seq == 1 {
+            prev = match (lane, value.get("after")) {
+                (None, _) => Some(genesis().to_string()),
+                (Some(_), Some(after)) if after.as_u64() == Some(0) => Some(genesis().to_string()),
+                (Some(_), Some(after)) => Some(after.as_u64().and_then(|a| chain.and_then(|c| c.get(&a))).map(|r| r.hash.clone()).unwrap_or_default()),
+                // Every lane's first entry says what it began after.
+                (Some(_), None) => Some(String::new()),
+            };
         }
         if let Some(p) = &prev {
             if value.get("prev").and_then(|p| p.as_str()) != Some(p.as_str()) {
@@ -133,20 +143,91 @@ fn walk(store: &dyn ObjectStore, keys: &BTreeMap<u64, String>, first_prev: Optio
         }
         last_at = Some(at.clone());
         prev = Some(stored_hash.clone());
+        // What the merged walk below does not need stays out of memory (a trail has millions
+        // of entries); anchors keep their details, which name the lane.
+        let mut value = value;
+        if let Some(m) = value.as_object_mut().filter(|m| m.get("event").and_then(|e| e.as_str()) != Some(EventKind::Anchored.as_str())) {
+            m.remove("details");
+            m.remove("actor");
+        }
         out.insert(seq, Read { key: k.clone(), value, hash: stored_hash, at });
     }
     Ok(out)
 }
 
-/// Where an entry sorts in the merged order: (anchor-chain epoch, 0 for a lane entry before
-/// the epoch's anchor-chain entry and 1 for that entry, time, lane, sequence).
-type Position<'a> = (u64, u8, &'a str, &'a str, u64);
+/// The merged order of every entry read: the one order that keeps each chain's order, puts
+/// each lane's first entry after the anchor-chain entry it began after and every lane entry
+/// before each anchor that names it or a later entry of its lane — and, where those leave a
+/// choice, takes the earliest time first (then lane and sequence). Entries that no such order
+/// can hold (a lane that claims to begin after an anchor naming its own later entries) are
+/// findings, placed at the end.
+fn merge<'a>(chain: &'a BTreeMap<u64, Read>, lanes: &'a BTreeMap<String, BTreeMap<u64, Read>>, anchors: &[Anchor], report: &mut Report) -> Vec<&'a Read> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut nodes: Vec<(&'a str, &'a str, u64, &'a Read)> = Vec::new(); // (at, lane, seq, entry)
+    let mut at_chain: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut at_lane: BTreeMap<(&str, u64), usize> = BTreeMap::new();
+    for (seq, r) in chain {
+        at_chain.insert(*seq, nodes.len());
+        nodes.push((r.at.as_str(), "", *seq, r));
+    }
+    for (lane, entries) in lanes {
+        for (seq, r) in entries {
+            at_lane.insert((lane.as_str(), *seq), nodes.len());
+            nodes.push((r.at.as_str(), lane.as_str(), *seq, r));
+        }
+    }
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut incoming = vec![0usize; nodes.len()];
+    let mut edge = |from: usize, to: usize, edges: &mut Vec<Vec<usize>>| {
+        edges[from].push(to);
+        incoming[to] += 1;
+    };
+    for pair in at_chain.values().collect::<Vec<_>>().windows(2) {
+        edge(*pair[0], *pair[1], &mut edges);
+    }
+    for (lane, entries) in lanes {
+        let ids: Vec<usize> = entries.keys().map(|s| at_lane[&(lane.as_str(), *s)]).collect();
+        for pair in ids.windows(2) {
+            edge(pair[0], pair[1], &mut edges);
+        }
+        let after = entries.get(&1).and_then(|r| r.value.get("after")).and_then(|a| a.as_u64());
+        if let (Some(first), Some(from)) = (ids.first(), after.and_then(|a| at_chain.get(&a))) {
+            edge(*from, *first, &mut edges);
+        }
+    }
+    for a in anchors {
+        let named = lanes.get(&a.lane).and_then(|l| l.range(..=a.lane_seq).next_back()).map(|(s, _)| at_lane[&(a.lane.as_str(), *s)]);
+        if let (Some(from), Some(to)) = (named, at_chain.get(&a.seq)) {
+            edge(from, *to, &mut edges);
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(&str, &str, u64, usize)>> = (0..nodes.len()).filter(|&i| incoming[i] == 0).map(|i| Reverse((nodes[i].0, nodes[i].1, nodes[i].2, i))).collect();
+    let mut out = Vec::with_capacity(nodes.len());
+    let mut placed = vec![false; nodes.len()];
+    while let Some(Reverse((_, _, _, i))) = ready.pop() {
+        out.push(nodes[i].3);
+        placed[i] = true;
+        for &j in &edges[i] {
+            incoming[j] -= 1;
+            if incoming[j] == 0 {
+                ready.push(Reverse((nodes[j].0, nodes[j].1, nodes[j].2, j)));
+            }
+        }
+    }
+    let mut left: Vec<usize> = (0..nodes.len()).filter(|&i| !placed[i]).collect();
+    left.sort_by_key(|&i| (nodes[i].0, nodes[i].1, nodes[i].2));
+    for i in left {
+        report.findings.push(Finding::Unorderable { entry: nodes[i].3.key.clone() });
+        out.push(nodes[i].3);
+    }
+    out
+}
 
 /// An anchor as read from the anchor chain.
 struct Anchor {
     seq: u64,
     key: String,
-    hash: String,
     lane: String,
     lane_seq: u64,
     lane_hash: String,
@@ -178,24 +259,19 @@ pub fn verify(store: &dyn ObjectStore) -> Result<Report, crate::store::StoreErro
         .filter(|(_, r)| r.value.get("event").and_then(|e| e.as_str()) == Some(EventKind::Anchored.as_str()))
         .filter_map(|(seq, r)| {
             let d = r.value.get("details")?;
-            Some(Anchor {
-                seq: *seq,
-                key: r.key.clone(),
-                hash: r.hash.clone(),
-                lane: d.get("lane")?.as_str()?.to_string(),
-                lane_seq: d.get("lane_seq")?.as_u64()?,
-                lane_hash: d.get("lane_hash")?.as_str()?.to_string(),
-            })
+            Some(Anchor { seq: *seq, key: r.key.clone(), lane: d.get("lane")?.as_str()?.to_string(), lane_seq: d.get("lane_seq")?.as_u64()?, lane_hash: d.get("lane_hash")?.as_str()?.to_string() })
         })
         .collect();
 
     let mut read_lanes: BTreeMap<String, BTreeMap<u64, Read>> = BTreeMap::new();
     for (lane, keys) in &lanes {
-        // The anchor that opened the lane names it with nothing written yet.
-        let opened = anchors.iter().find(|a| &a.lane == lane && a.lane_seq == 0).map(|a| a.hash.clone());
-        let read = walk(store, keys, opened.as_deref(), Some(lane), &mut report)?;
-        if opened.is_none() && keys.contains_key(&1) {
-            report.findings.push(Finding::UnannouncedLane { lane: lane.clone() });
+        let read = walk(store, keys, Some(lane), Some(&chain), &mut report)?;
+        // Its first entry names the anchor that opened the lane (a missing first entry is a gap).
+        if let Some(first) = read.get(&1) {
+            let after = first.value.get("after").and_then(|a| a.as_u64());
+            if !anchors.iter().any(|a| &a.lane == lane && a.lane_seq == 0 && Some(a.seq) == after) {
+                report.findings.push(Finding::UnanchoredLane { lane: lane.clone() });
+            }
         }
         read_lanes.insert(lane.clone(), read);
     }
@@ -209,28 +285,14 @@ pub fn verify(store: &dyn ObjectStore) -> Result<Report, crate::store::StoreErro
         }
     }
 
-    // The merged order: each lane entry before the first anchor that names it or a later
-    // entry of its lane; between two anchor-chain entries, by time, lane and sequence.
-    let mut merged: Vec<(Position, &Read)> = Vec::new();
-    for (seq, r) in &chain {
-        merged.push(((*seq, 1, "", "", 0), r));
-    }
-    for (lane, entries) in &read_lanes {
-        let mut named: Vec<(u64, u64)> = anchors.iter().filter(|a| &a.lane == lane && a.lane_seq > 0).map(|a| (a.lane_seq, a.seq)).collect();
-        named.sort();
-        for (seq, r) in entries {
-            let epoch = named.iter().filter(|(ls, _)| ls >= seq).map(|(_, g)| *g).min().unwrap_or(u64::MAX);
-            merged.push(((epoch, 0, r.at.as_str(), lane.as_str(), *seq), r));
-        }
-    }
-    merged.sort_by(|a, b| a.0.cmp(&b.0));
+    let merged = merge(&chain, &read_lanes, &anchors, &mut report);
 
     // key → (hashes announced, the entry that announced it last)
     let mut announced: BTreeMap<String, (BTreeSet<String>, String)> = BTreeMap::new();
     let mut purged: BTreeSet<String> = BTreeSet::new();
     // document → revisions announced so far (Received counts as revision 0)
     let mut revisions: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
-    for (_, r) in &merged {
+    for r in &merged {
         let kind: Option<EventKind> = r.value.get("event").and_then(|e| serde_json::from_value(e.clone()).ok());
         let document = r.value.get("document").and_then(|d| d.as_str());
         let mut revision: Option<u64> = (kind == Some(EventKind::Received)).then_some(0);

@@ -19,8 +19,13 @@ const DIALECT: Dialect = Dialect {
 pub struct PostgresCatalog {
     url: String,
     schema: String,
-    client: Mutex<Option<Client>>,
+    /// Idle connections. Each call takes one (or opens one) and gives it back, so a worker's
+    /// threads do not queue behind one connection: as many connections as calls at once.
+    idle: Mutex<Vec<Client>>,
 }
+
+/// Idle connections kept for later calls; more are closed when given back.
+const MAX_IDLE: usize = 16;
 
 fn db(e: postgres::Error) -> CatalogError {
     // postgres::Error's own text is only "db error": the server's message is what helps.
@@ -62,7 +67,7 @@ impl PostgresCatalog {
         if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || schema.is_empty() {
             return Err(CatalogError::Db(format!("'{schema}' is not a plain schema name")));
         }
-        let c = PostgresCatalog { url: url.to_string(), schema: schema.to_string(), client: Mutex::new(None) };
+        let c = PostgresCatalog { url: url.to_string(), schema: schema.to_string(), idle: Mutex::new(Vec::new()) };
         c.with(|client| {
             // Workers that start together would race on CREATE … IF NOT EXISTS (which is not
             // atomic in PostgreSQL): one at a time, under a transaction-scoped advisory lock.
@@ -132,16 +137,20 @@ impl PostgresCatalog {
         Ok(())
     }
 
-    /// Runs `f` on a live connection, connecting (again) when needed.
+    /// Runs `f` on a live connection: an idle one, or a new one when none is idle.
     fn with<T>(&self, f: impl Fn(&mut Client) -> Result<T, postgres::Error>) -> Result<T, CatalogError> {
-        let mut slot = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.as_ref().map(|c| c.is_closed()).unwrap_or(true) {
-            *slot = Some(Client::connect(&self.url, NoTls).map_err(|e| CatalogError::Db(format!("cannot connect to {}: {e}", redact_url(&self.url))))?);
-        }
-        let client = slot.as_mut().expect("connected just now");
-        let result = f(client);
-        if result.is_err() && client.is_closed() {
-            *slot = None;
+        let idle = std::iter::from_fn(|| self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop()).find(|c| !c.is_closed());
+        let mut client = match idle {
+            Some(c) => c,
+            None => Client::connect(&self.url, NoTls).map_err(|e| CatalogError::Db(format!("cannot connect to {}: {e}", redact_url(&self.url))))?,
+        };
+        let result = f(&mut client);
+        // After an error a connection may sit in an aborted transaction: it is not reused.
+        if result.is_ok() && !client.is_closed() {
+            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+            if idle.len() < MAX_IDLE {
+                idle.push(client);
+            }
         }
         result.map_err(db)
     }

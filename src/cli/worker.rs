@@ -18,6 +18,10 @@ pub struct WorkerArgs {
     /// Where to serve /metrics and /health (default: the configuration's, 127.0.0.1:9464).
     #[arg(long)]
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Also serve /health alone here, e.g. 0.0.0.0:8080 for Kubernetes probes (default: the
+    /// configuration's worker.health_listen; none).
+    #[arg(long)]
+    pub health_listen: Option<std::net::SocketAddr>,
 }
 
 pub fn worker(config: &Config, args: WorkerArgs) -> ExitCode {
@@ -27,6 +31,9 @@ pub fn worker(config: &Config, args: WorkerArgs) -> ExitCode {
     }
     if let Some(a) = args.metrics_listen {
         config.worker.metrics_listen = a;
+    }
+    if let Some(a) = args.health_listen {
+        config.worker.health_listen = Some(a);
     }
     let name = actor("worker");
     let processor = match config.processor(&name) {
@@ -39,10 +46,19 @@ pub fn worker(config: &Config, args: WorkerArgs) -> ExitCode {
     };
     let metrics = Metrics::new();
     let listen = config.worker.metrics_listen;
+    let health_listen = config.worker.health_listen;
     tracing::info!(archive = %processor.archive().store().describe(), broker = %crate::redact::redact_url(&config.broker.url()), worker = %name, "worker starting");
     let worker = Worker::new(config, processor.clone(), metrics.clone(), name);
     runtime.block_on(async move {
         let (tx, rx) = tokio::sync::watch::channel(false);
+        if let Some(addr) = health_listen {
+            let m = metrics.clone();
+            tokio::spawn(async move {
+                if let Err(e) = metrics::serve_health(addr, m).await {
+                    tracing::error!(%addr, error = %e, "the health endpoint could not start");
+                }
+            });
+        }
         tokio::spawn(async move {
             if let Err(e) = metrics::serve(listen, metrics).await {
                 tracing::error!(%listen, error = %e, "the metrics endpoint could not start");

@@ -103,33 +103,43 @@ impl Metrics {
     }
 }
 
+/// `/health`: 200 while consuming, 503 otherwise.
+fn health(metrics: Arc<Metrics>) -> Router {
+    Router::new().route(
+        "/health",
+        get(move || {
+            let m = metrics.clone();
+            async move {
+                if m.ready.load(Ordering::Relaxed) {
+                    (StatusCode::OK, "ok: consuming\n").into_response()
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "not ready: not connected to the broker\n").into_response()
+                }
+            }
+        }),
+    )
+}
+
 /// Serves `/metrics` and `/health` until the process ends.
 pub async fn serve(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<()> {
     let m1 = metrics.clone();
-    let app = Router::new()
-        .route(
-            "/metrics",
-            get(move || {
-                let m = m1.clone();
-                async move { ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.render()) }
-            }),
-        )
-        .route(
-            "/health",
-            get(move || {
-                let m = metrics.clone();
-                async move {
-                    if m.ready.load(Ordering::Relaxed) {
-                        (StatusCode::OK, "ok: consuming\n").into_response()
-                    } else {
-                        (StatusCode::SERVICE_UNAVAILABLE, "not ready: not connected to the broker\n").into_response()
-                    }
-                }
-            }),
-        );
+    let app = health(metrics).route(
+        "/metrics",
+        get(move || {
+            let m = m1.clone();
+            async move { ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.render()) }
+        }),
+    );
     let listener = tokio::net::TcpListener::bind(addr).await?;
     if !addr.ip().is_loopback() {
         tracing::warn!(%addr, "the metrics endpoint listens beyond loopback: make sure only your monitoring can reach it");
     }
     axum::serve(listener, app).await
+}
+
+/// Serves `/health` alone, for probes from beyond the machine (Kubernetes' kubelet), so that
+/// `/metrics` can stay on loopback or behind its own network policy.
+pub async fn serve_health(addr: SocketAddr, metrics: Arc<Metrics>) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, health(metrics)).await
 }
