@@ -260,13 +260,24 @@ impl Processor {
     /// unit and delivers it again, and what was stored already is found, not written twice.
     /// An e-mail is parsed once, here, and what it holds travels on.
     pub fn process_all(&self, doc: &Document, received_by: &str) -> Result<Vec<Processed>, ArchiveError> {
+        self.process_family(doc, received_by, false)
+    }
+
+    /// [`Processor::process_all`] for a document whose original is in the archive already (a
+    /// job from the queue: `submit` stored it): its original is not sent again only to be
+    /// refused; what came inside it is received as usual.
+    pub fn process_all_stored(&self, doc: &Document, received_by: &str) -> Result<Vec<Processed>, ArchiveError> {
+        self.process_family(doc, received_by, true)
+    }
+
+    fn process_family(&self, doc: &Document, received_by: &str, stored: bool) -> Result<Vec<Processed>, ArchiveError> {
         let email = mail::parse(doc, &self.pipeline.limits);
         let inside = mail::unfold(doc, email.as_ref(), &self.pipeline.limits);
         let family: Vec<(&Document, Option<&mail::Parsed>)> = std::iter::once((doc, email.as_ref())).chain(inside.iter().map(|(d, e)| (d, e.as_ref()))).collect();
         let mut results: Vec<Option<Processed>> = Vec::with_capacity(family.len());
-        for (d, _) in &family {
+        for (i, (d, _)) in family.iter().enumerate() {
             let done = self.records.completed(&d.sha256)?;
-            if done.is_none() {
+            if done.is_none() && !(stored && i == 0) {
                 self.records.receive(d, received_by)?;
             }
             results.push(done);

@@ -432,6 +432,7 @@ impl AuditLog {
             let bytes = serde_json::to_vec(&value).expect("JSON values serialise");
             let k = key(seq + 1);
             self.counters.anchor_puts.fetch_add(1, Ordering::Relaxed);
+            let put = Instant::now();
             match self.store.put_new(&k, &bytes, Some(retain))? {
                 Put::Created => {
                     *head = Some((seq + 1, hash));
@@ -439,19 +440,28 @@ impl AuditLog {
                 }
                 Put::Exists => {
                     self.counters.anchor_conflicts.fetch_add(1, Ordering::Relaxed);
-                    // Writers that met here would meet again at the next place: wait a random
-                    // while, longer after each meeting, so that they come one after another.
+                    // The writers that met here would meet again at the next place: wait a
+                    // random while — a few writes long, doubled after each meeting — so that
+                    // they come one after another, then find the newest entry with one listing.
                     tried += 1;
+                    let window = (put.elapsed().max(Duration::from_millis(1)) * 4 * (1 << (tried - 1).min(8))).min(Duration::from_secs(2));
                     let mut r = [0u8; 2];
                     getrandom::getrandom(&mut r).expect("the OS random source is available");
-                    let window_ms = 2u64 << tried.min(7);
-                    std::thread::sleep(Duration::from_micros(u16::from_le_bytes(r) as u64 * window_ms * 1000 / u16::MAX as u64));
-                    let theirs = self.read(seq + 1)?.ok_or_else(|| AuditError::Damaged { key: k.clone(), message: "exists but cannot be read".into() })?;
-                    if theirs.hash == hash {
+                    std::thread::sleep(window.mul_f64(u16::from_le_bytes(r) as f64 / u16::MAX as f64));
+                    let (newest, newest_hash) = match self.newest_after(seq, prev.clone())? {
+                        (n, _) if n == seq => {
+                            // Not listed yet: read the one that took our place.
+                            let theirs = self.read(seq + 1)?.ok_or_else(|| AuditError::Damaged { key: k.clone(), message: "exists but cannot be read".into() })?;
+                            (theirs.seq, theirs.hash)
+                        }
+                        found => found,
+                    };
+                    if newest == seq + 1 && newest_hash == hash {
+                        // A retry of our own write that had landed.
                         *head = Some((seq + 1, hash));
-                        return Ok(theirs);
+                        return Ok(serde_json::from_value(value).expect("an entry we just built parses"));
                     }
-                    *head = Some(self.newest_after(theirs.seq, theirs.hash)?);
+                    *head = Some((newest, newest_hash));
                 }
             }
         }
@@ -576,33 +586,50 @@ impl AuditLog {
         serde_json::from_slice(&bytes).map(Some).map_err(|e| AuditError::Damaged { key: k.to_string(), message: e.to_string() })
     }
 
-    /// The anchor chain's newest entry: found by doubling then bisecting over HEAD requests,
-    /// so start-up costs O(log n) requests, not a listing of the whole trail.
+    /// The anchor chain's newest entry. One listing finds it while the chain is short (up to a
+    /// thousand entries: years of anchors for a small installation); beyond that, doubling
+    /// then bisecting over HEAD requests narrows it to a thousand keys and one listing ends
+    /// the search — O(log n) requests at start-up, never a listing of the whole trail.
     fn find_head(&self) -> Result<(u64, String), AuditError> {
-        let exists = |seq: u64| -> Result<bool, AuditError> {
-            self.counters.head_lookups.fetch_add(1, Ordering::Relaxed);
-            Ok(self.store.head(&key(seq))?.is_some())
-        };
-        if !exists(1)? {
+        const PAGE: u64 = 1000;
+        self.counters.head_lookups.fetch_add(1, Ordering::Relaxed);
+        let first = self.store.list(PREFIX, None, PAGE as usize)?;
+        let listed = first.iter().filter_map(|k| match Place::of(k) {
+            Some(Place::Anchor(s)) => Some(s),
+            _ => None,
+        });
+        let (count, newest) = listed.fold((0u64, 0u64), |(n, m), s| (n + 1, m.max(s)));
+        if newest == 0 {
             return Ok((0, GENESIS.to_string()));
         }
-        let mut lo = 1u64; // exists
-        let mut hi = 2u64;
-        while exists(hi)? {
-            lo = hi;
-            hi *= 2;
+        if count < PAGE {
+            let e = self.read(newest)?.ok_or_else(|| AuditError::Damaged { key: key(newest), message: "listed but cannot be read".into() })?;
+            return Ok((e.seq, e.hash));
         }
-        // lo exists, hi does not.
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if exists(mid)? {
-                lo = mid;
-            } else {
-                hi = mid;
+        let lo = {
+            let exists = |seq: u64| -> Result<bool, AuditError> {
+                self.counters.head_lookups.fetch_add(1, Ordering::Relaxed);
+                Ok(self.store.head(&key(seq))?.is_some())
+            };
+            let mut lo = newest; // exists
+            let mut hi = newest * 2;
+            while exists(hi)? {
+                lo = hi;
+                hi *= 2;
             }
-        }
+            // lo exists, hi does not.
+            while hi - lo > PAGE {
+                let mid = lo + (hi - lo) / 2;
+                if exists(mid)? {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
         let e = self.read(lo)?.ok_or_else(|| AuditError::Damaged { key: key(lo), message: "vanished while reading".into() })?;
-        Ok((e.seq, e.hash))
+        self.newest_after(e.seq, e.hash)
     }
 }
 
@@ -744,6 +771,22 @@ mod tests {
         assert!(report.is_clean(), "{:?}", report.findings);
         let latest = log.latest(10, 100, |_| true).unwrap();
         assert_eq!(latest.iter().filter_map(|e| e.document.clone()).collect::<Vec<_>>(), ["new-1", "old-3", "old-2", "old-1"]);
+    }
+
+    #[test]
+    fn the_newest_anchor_is_found_in_a_long_chain_with_few_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn ObjectStore> = Arc::new(LocalStore::open(dir.path()).unwrap());
+        let mut prev = GENESIS.to_string();
+        for seq in 1..=2345 {
+            let (value, hash) = seal(None, seq, &prev, "2026-11-01T10:00:00.000Z", "w", &Event::new(EventKind::Received, None));
+            store.put_new(&key(seq), &serde_json::to_vec(&value).unwrap(), None).unwrap();
+            prev = hash;
+        }
+        let log = AuditLog::new(store.clone(), RetentionPolicy::default());
+        assert_eq!(log.find_head().unwrap(), (2345, prev));
+        let lookups = log.counters().head_lookups.load(Ordering::Relaxed);
+        assert!(lookups <= 10, "{lookups} requests to find the head of 2,345 entries");
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn run_job(p: &Processor, job: &Job) -> Result<Vec<Processed>, JobError> {
         return Err(JobError::Permanent(format!("the stored original {} does not hash to the job's id (run mailroom verify)", job.key)));
     }
     let doc = Document::restored(bytes, job.source.clone());
-    p.process_all(&doc, p.actor()).map_err(|e| if e.is_transient() { JobError::Transient(e.to_string()) } else { JobError::Permanent(e.to_string()) })
+    p.process_all_stored(&doc, p.actor()).map_err(|e| if e.is_transient() { JobError::Transient(e.to_string()) } else { JobError::Permanent(e.to_string()) })
 }
 
 struct Shared {
