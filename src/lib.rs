@@ -17,6 +17,11 @@
 //! [`intake`] brings documents in (files, a scanner's hot folder, HTTP uploads; e-mails are
 //! read by [`mail`]); [`config`] reads the pipeline file and wires the parts; [`training`]
 //! fits and measures the models (nothing at run time imports it); [`cli`] is the command line.
+// Untrusted text is cut only where a character ends: `str::get`, or offsets that a match on
+// the same text produced (each such function says so with an `allow`).
+#![deny(clippy::string_slice)]
+// Tests cut their own fixed texts.
+#![cfg_attr(test, allow(clippy::string_slice))]
 
 pub mod archive;
 pub mod audit;

@@ -157,6 +157,7 @@ fn esc(s: &str) -> String {
     o
 }
 
+#[allow(clippy::string_slice)] // the cuts are at ASCII '-' checked just before
 fn d102(s: &str) -> Option<String> {
     let d = date_str(s);
     let b = d.as_bytes();

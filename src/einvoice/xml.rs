@@ -127,6 +127,7 @@ pub fn pdec(n: Node, steps: &[&str]) -> Option<Decimal> {
 }
 
 /// Normalises a date to `YYYY-MM-DD` (from CII format 102 `YYYYMMDD` or ISO).
+#[allow(clippy::string_slice)] // the first eight bytes are checked ASCII digits
 pub fn date_str(s: &str) -> String {
     let t = s.trim();
     let b = t.as_bytes();
@@ -134,7 +135,10 @@ pub fn date_str(s: &str) -> String {
         return format!("{}-{}-{}", &t[0..4], &t[4..6], &t[6..8]);
     }
     if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
-        return t[..10].to_string();
+        // Byte 10 may fall inside a character of a hostile value: then it is not a date.
+        if let Some(d) = t.get(..10) {
+            return d.to_string();
+        }
     }
     t.to_string()
 }
@@ -223,4 +227,17 @@ fn check_depth(b: &[u8]) -> Result<(), EInvoiceError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_str;
+
+    #[test]
+    fn dates_are_normalised_and_hostile_ones_kept_as_they_are() {
+        assert_eq!(date_str("20250626"), "2025-06-26");
+        assert_eq!(date_str(" 2025-06-26T10:00:00 "), "2025-06-26");
+        // Byte 10 inside a character: not a date, and no panic.
+        assert_eq!(date_str("2025-06-2é6"), "2025-06-2é6");
+    }
 }

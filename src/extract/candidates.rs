@@ -75,6 +75,7 @@ fn salutation() -> &'static Regex {
 
 /// All candidates of a document. `heights` gives each page's height (for the name zones).
 /// `form_names`: the parties' names a form prints ([`super::form::Form`]), offered whole.
+#[allow(clippy::string_slice)] // offsets come from regex matches on the same text
 pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_names: &[FormName]) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -191,6 +192,7 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
 
 /// Names that span lines: the value of a form's "Name:" label, and a letterhead name whose
 /// legal form stands on its second line. The candidate sits on its first line.
+#[allow(clippy::string_slice)] // offsets come from regex matches on the same text
 fn name_blocks(lines: &[TextLine], form_names: &[FormName], out: &mut Vec<Candidate>) {
     let push = |value: String, line: usize, bbox: crate::layout::BBox, conf: f32, out: &mut Vec<Candidate>| {
         let value = super::rules::canonical_name(&value);

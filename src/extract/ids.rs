@@ -39,6 +39,7 @@ fn iban_length(country: &str) -> Option<usize> {
 }
 
 /// True when `iban` (upper case, no spaces) has the right length and passes mod-97.
+#[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 pub fn iban_valid(iban: &str) -> bool {
     if iban.len() < 15 || !iban.is_ascii() {
         return false;
@@ -64,6 +65,7 @@ pub fn iban_valid(iban: &str) -> bool {
 /// length (the regex may run into following text), with their byte range in `text`.
 /// `accept` turns a run into the value to report, or drops it. A run shorter than its
 /// country's length is offered as it is when `short_ok`.
+#[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 fn scan_ibans(text: &str, re: &Regex, short_ok: bool, accept: impl Fn(&str) -> Option<String>) -> Vec<(String, usize, usize)> {
     // ASCII upper case only: an IBAN is ASCII, and the byte offsets stay those of `text`.
     let upper = text.to_ascii_uppercase();
@@ -95,6 +97,7 @@ pub fn find_ibans(text: &str) -> Vec<(String, usize, usize)> {
 /// that [`find_ibans`] could not repair, or a sample number. Cut to the country's length
 /// where the print is long enough; all digits in all-digit countries. Only for use after an
 /// IBAN or bank label, and the `iban_checksum` check then sends the document to review.
+#[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 pub fn find_unchecked_ibans(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?[0-9]{2}(?:\s?[A-Z0-9]){11,30})\b").unwrap());
@@ -110,6 +113,7 @@ const NUMERIC_IBAN: &[&str] = &["DE", "AT", "BE", "DK", "EE", "ES", "FI", "HR", 
 /// An IBAN whose OCR letters in digit positions (`O` for 0, `I`/`L` for 1) are turned back
 /// into digits — the check digits always, the whole account part in all-digit countries —
 /// kept only when the result passes mod-97, which catches any single misreading.
+#[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 fn ocr_repaired_iban(iban: &str) -> Option<String> {
     let country = &iban[..2];
     let digits_from = if NUMERIC_IBAN.contains(&country) { iban.len() } else { 4 };
@@ -163,6 +167,7 @@ pub fn find_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
 
 /// German VAT IDs that OCR misread ("DF144262548", "DE 19O 013 921"): letters that look like
 /// digits turned back, E read as F, kept only when the check digit then holds.
+#[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 fn ocr_repaired_de_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| Regex::new(r"\b(?:D[EF]|0E)\s?[0-9OISBl]{3}\s?[0-9OISBl]{3}\s?[0-9OISBl]{3}\b").unwrap());
@@ -186,6 +191,7 @@ fn ocr_repaired_de_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
 }
 
 /// Swiss UIDs whose nine digits OCR broke up with spaces, kept when the check digit holds.
+#[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 fn spaced_swiss_uids(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| Regex::new(r"\bCHE[-\s]?(?:\d[\s.]{0,2}){8}\d\b(?:\s?(?:MWST|TVA|IVA))?").unwrap());
@@ -211,6 +217,7 @@ fn swiss_uid_ok(digits: &str) -> bool {
 
 /// A French VAT ID whose key has a letter that looks like a digit (`O`, `I`, `L`), turned
 /// into the digit when the key then matches the SIREN.
+#[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 fn ocr_repaired_fr_key(vat: &str) -> Option<String> {
     let rest = vat.strip_prefix("FR")?;
     let key = rest.get(..2)?;
@@ -231,6 +238,7 @@ fn ocr_repaired_fr_key(vat: &str) -> Option<String> {
 
 /// The French key: two digits, (12 + 3 × (SIREN mod 97)) mod 97. `None` for the
 /// letter keys of newer numbers, which follow another rule.
+#[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 fn fr_key_ok(rest: &str) -> Option<bool> {
     if rest.len() != 11 || !rest.is_ascii() {
         return Some(false);

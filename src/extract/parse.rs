@@ -256,6 +256,7 @@ pub fn parse_amount(num: &str) -> Option<Decimal> {
 }
 
 /// All money amounts (with two decimals) in `text`.
+#[allow(clippy::string_slice)] // offsets come from regex matches on the same text
 pub fn find_amounts(text: &str) -> Vec<AmountMatch> {
     let mut out = Vec::new();
     for c in amount_re().captures_iter(text) {

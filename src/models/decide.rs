@@ -162,6 +162,7 @@ fn derive_missing_total(ex: &mut Extraction) -> Option<Field> {
 }
 
 /// Whether `label` stands left of the candidate on its line or in its row's label column.
+#[allow(clippy::string_slice)] // candidate offsets come from matches on the same line
 fn labelled(s: &Scored, c: &Candidate, label: &regex::Regex) -> bool {
     let line = &s.lines[c.line];
     let left = text::left_of(&s.lines, line).first().map(|l| l.text.as_str()).unwrap_or("");

@@ -236,6 +236,7 @@ impl<'a> Context<'a> {
 
     /// The words that label the candidate: left of it on its line, in its row's label
     /// column, above it; and the key of the key–value pair wherever it stands.
+    #[allow(clippy::string_slice)] // candidate offsets come from matches on the same line
     fn label_features(&self, c: &Candidate, line: &TextLine, f: &mut Features) {
         // Label words: the same line to the left, nearest first.
         let left: Vec<String> = line.text[..c.start].split_whitespace().map(token).filter(|t| !t.is_empty()).collect();
@@ -359,6 +360,7 @@ impl<'a> Context<'a> {
 
     /// What only a candidate of its kind has: an amount's rank and arithmetic, a date's
     /// order, a number's shape, an IBAN's or VAT ID's checksum, a name's block.
+    #[allow(clippy::string_slice)] // candidate offsets come from matches on the same line
     fn kind_features(&self, c: &Candidate, line: &TextLine, rules: &Extraction, f: &mut Features) {
         match c.kind {
             Kind::Amount => self.amount_features(c, line, f),

@@ -180,6 +180,7 @@ impl ObjectStore for LocalStore {
         Ok(Some(ObjectMeta { key: key.to_string(), size: meta.len(), retain_until: lock.retain_until, legal_hold: lock.legal_hold }))
     }
 
+    #[allow(clippy::string_slice)] // the offset of '/' found in the same key
     fn list(&self, prefix: &str, after: Option<&str>, limit: usize) -> Result<Vec<String>, StoreError> {
         // Walk only the folder the prefix names, not the whole store.
         let dir = match prefix.rfind('/') {

@@ -91,6 +91,7 @@ pub trait ObjectStore: Send + Sync {
 
     /// The distinct next path segments under `prefix` (which ends with `/`): the "folders"
     /// of a listing, in order.
+    #[allow(clippy::string_slice)] // after `starts_with(prefix)`
     fn children(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         let mut out: Vec<String> = Vec::new();
         for key in list_all(self, prefix)? {

@@ -268,6 +268,7 @@ impl ObjectStore for S3Store {
         })
     }
 
+    #[allow(clippy::string_slice)] // after `starts_with(prefix)`
     fn children(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         self.block_on(async {
             let mut out = Vec::new();

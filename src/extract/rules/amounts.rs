@@ -30,6 +30,7 @@ pub(super) fn rate_in(text: &str) -> Option<Decimal> {
     re.captures(text).and_then(|c| crate::extract::parse::parse_amount(&c[1]))
 }
 
+#[allow(clippy::string_slice)] // offsets come from matches on the same line
 pub(super) fn amount_candidates(lines: &[TextLine]) -> Vec<AmountCand> {
     let mut out = Vec::new();
     for line in lines {

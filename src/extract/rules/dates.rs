@@ -8,6 +8,7 @@ pub(super) fn period_start() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"(?i)\b(?:vom|von|ab|from)\s+[\d./-]{6,10}\s*$").expect("regex"))
 }
 
+#[allow(clippy::string_slice)] // offsets come from matches on the same line
 pub(super) fn dates_for(lines: &[TextLine], label: &Regex, month_first: bool, exclude: &[&Regex]) -> Vec<(Cand, f32, NaiveDate)> {
     let mut out = Vec::new();
     for line in lines {
@@ -18,11 +19,11 @@ pub(super) fn dates_for(lines: &[TextLine], label: &Regex, month_first: bool, ex
                 continue;
             }
             // "vom 06.12.2013 bis zum 06.12.2014": the end of a period, not a deadline.
-            if lower[m.start()..].starts_with("bis") && period_start().is_match(&line.text[..m.start()]) {
+            if line.text.get(m.start()..).is_some_and(|r| r.to_lowercase().starts_with("bis")) && period_start().is_match(&line.text[..m.start()]) {
                 continue;
             }
             for (target, from, place) in near_label(lines, line, m.end(), m.start()) {
-                let rest = &target.text[from.min(target.text.len())..];
+                let Some(rest) = target.text.get(from.min(target.text.len())..) else { continue };
                 if let Some(d) = find_dates(rest, month_first).into_iter().next() {
                     // A date far along the line belongs to another label.
                     let distance_penalty = if place == Place::SameLine && d.start > 40 { 0.8 } else { 1.0 };

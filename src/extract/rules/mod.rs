@@ -242,6 +242,14 @@ mod tests {
     }
 
     #[test]
+    fn letters_that_grow_when_lower_cased_do_not_break_the_date_rules() {
+        // "İ" is two bytes, its lower case three: offsets found in the line are not offsets
+        // in its lower-cased copy. This once cut the lower-cased line inside a character.
+        let ex = read(&[(60.0, 100.0, "İİİİİ Rechnungsdatum bis 26.06.2025"), (60.0, 120.0, "Datum: 26.06.2025 İstanbul"), (60.0, 140.0, "Summe 10,00 €")]);
+        assert_eq!(ex.value(Field::IssueDate), Some("2025-06-26"));
+    }
+
+    #[test]
     fn a_return_line_whose_separators_ocr_read_as_letters_still_names_both_parties() {
         // Mustang's samples: "Bei Spiel GmbH • Ecke 12 • 12345 Stadthausen • Germany" read
         // with "e" and "©" for the dots; the recipient stands under it.

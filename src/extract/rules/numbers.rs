@@ -12,6 +12,7 @@ pub(super) fn plausible_number(tok: &str) -> bool {
     digits >= 1 && tok.len() >= 2 && tok.len() <= 32 && find_dates(tok, false).is_empty()
 }
 
+#[allow(clippy::string_slice)] // offsets come from matches on the same line
 pub(super) fn invoice_number(lines: &[TextLine]) -> Option<(Cand, f32)> {
     let mut cands: Vec<(Cand, f32)> = Vec::new();
     for line in lines {
@@ -31,7 +32,7 @@ pub(super) fn invoice_number(lines: &[TextLine]) -> Option<(Cand, f32)> {
                 if same_line_only && place != Place::SameLine {
                     break;
                 }
-                let rest = &target.text[from.min(target.text.len())..];
+                let Some(rest) = target.text.get(from.min(target.text.len())..) else { continue };
                 if let Some(c) = invoice_number_token().captures(rest) {
                     let g = c.get(1).expect("group 1");
                     let tok = g.as_str().trim_end_matches(['.', '-', '/']);
@@ -50,6 +51,7 @@ pub(super) fn invoice_number(lines: &[TextLine]) -> Option<(Cand, f32)> {
     best(cands)
 }
 
+#[allow(clippy::string_slice)] // offsets come from matches on the same line
 pub(super) fn first_id(lines: &[TextLine], finder: fn(&str) -> Vec<(String, usize, usize)>, label: &Regex, require_label: bool) -> Vec<(Cand, f32, bool)> {
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -75,7 +77,7 @@ pub(super) fn order_reference(lines: &[TextLine]) -> Option<(Cand, f32)> {
     for line in lines {
         for m in labels::order_reference().find_iter(&line.text) {
             for (target, from, place) in near_label(lines, line, m.end(), m.start()) {
-                let rest = &target.text[from.min(target.text.len())..];
+                let Some(rest) = target.text.get(from.min(target.text.len())..) else { continue };
                 if let Some(c) = invoice_number_token().captures(rest) {
                     let g = c.get(1).expect("group 1");
                     if plausible_number(g.as_str()) {

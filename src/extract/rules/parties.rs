@@ -124,6 +124,7 @@ pub(crate) fn no_party_name(t: &str) -> bool {
 /// Issuer (letterhead, return line) and addressee (address window) by position, or seller
 /// and buyer by a form's headings; the last value says whether a form named either.
 #[allow(clippy::type_complexity)]
+#[allow(clippy::string_slice)] // offsets come from a regex match on the same line
 pub(super) fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand, f32)>, Option<(Cand, f32)>, bool) {
     let first: Vec<&TextLine> = lines.iter().filter(|l| l.page == 1).collect();
     let mut seller: Option<(Cand, f32)> = None;
