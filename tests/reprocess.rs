@@ -90,7 +90,8 @@ fn reading_again_changes_nothing_that_did_not_change_and_keeps_what_a_person_set
     assert_eq!(after["review"]["state"], "pending", "was {}", before["review"]);
     // The audit entry carries the reading as a suggestion.
     let audit: Vec<Value> = listing(&a.join("audit")).into_iter().map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect();
-    let entry = audit.iter().rev().find(|e| e["event"] == "revised" && e["document"] == pdf.as_str()).unwrap();
+    // Each command writes its own audit lane: the newest entry is the one with the latest time.
+    let entry = audit.iter().filter(|e| e["event"] == "revised" && e["document"] == pdf.as_str()).max_by_key(|e| (e["at"].as_str().unwrap_or("").to_string(), e["seq"].as_u64())).unwrap();
     assert_eq!(entry["details"]["reprocessed"], true);
     assert_eq!(entry["details"]["suggestions"][0]["reading"], read.as_str());
     // An approved document read again the same stays approved: nothing written.
