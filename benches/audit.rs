@@ -42,6 +42,17 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// A writer's share of the spec (appends, writer number), once the common start instant has
+/// come; `late` when the writer was not ready by then.
+fn wait_for_start(spec: &Value) -> (u64, u64, bool) {
+    let start = spec["start_ms"].as_u64().unwrap() as u128;
+    let late = now_ms() > start;
+    while now_ms() < start {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    (spec["appends"].as_u64().unwrap(), spec["writer"].as_u64().unwrap(), late)
+}
+
 /// One writer: waits for the start instant, appends, prints what it measured as JSON.
 fn child(spec: &str) -> ExitCode {
     let spec: Value = serde_json::from_str(spec).expect("the parent's spec");
@@ -49,15 +60,10 @@ fn child(spec: &str) -> ExitCode {
     if spec["kind"] == "catalog" {
         return catalog_child(&spec, &config);
     }
+    let spec = &spec;
     let store = config.open_store().expect("store");
     let log = AuditLog::new(store.clone(), RetentionPolicy::default());
-    let appends = spec["appends"].as_u64().unwrap();
-    let writer = spec["writer"].as_u64().unwrap();
-    let start = spec["start_ms"].as_u64().unwrap() as u128;
-    let late = now_ms() > start;
-    while now_ms() < start {
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    let (appends, writer, late) = wait_for_start(spec);
     // Only the audit log's requests count: the objects an entry announces are written
     // outside the count (verify checks them afterwards).
     // Per phase: "edges" (the first append, which opens the lane, and the close at the end —
@@ -82,7 +88,7 @@ fn child(spec: &str) -> ExitCode {
                 ObjectRef::of(&key, &bytes)
             })
             .collect();
-        // The size of a real `archived` entry: five objects and the details.
+        // The size of a real `archived` entry: the padding stands for its other three objects.
         let details = json!({"revision": 1, "doc_type": "invoice", "confidence": 0.97, "needs_review": false, "models": {"extract": "extract-v3", "classify": "doctype-v2"}, "retain_until": "2035-12-31T23:59:59Z", "retention_rule": "invoice", "padding": "x".repeat(400)});
         counted(if i == 0 { "edges" } else { "steady" }, &mut || {
             let t = Instant::now();
@@ -101,13 +107,7 @@ fn child(spec: &str) -> ExitCode {
 /// PostgreSQL connections.
 fn catalog_child(spec: &Value, config: &Config) -> ExitCode {
     let catalog = config.open_catalog().expect("catalog").expect("a PostgreSQL catalog");
-    let appends = spec["appends"].as_u64().unwrap();
-    let writer = spec["writer"].as_u64().unwrap();
-    let start = spec["start_ms"].as_u64().unwrap() as u128;
-    let late = now_ms() > start;
-    while now_ms() < start {
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    let (appends, writer, late) = wait_for_start(spec);
     let mut latencies = Vec::new();
     for i in 0..appends {
         let id = mailroom::vocab::DocumentId::parse(&format!("{:064x}", writer * 1_000_000 + i)).unwrap();

@@ -34,6 +34,7 @@
 
 pub mod verify;
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -44,7 +45,7 @@ use serde_json::{json, Map, Value};
 
 use crate::document::sha256_hex;
 use crate::retention::RetentionPolicy;
-use crate::store::{list_all, ObjectStore, Put, StoreError};
+use crate::store::{ObjectStore, Put, StoreError};
 
 pub const PREFIX: &str = "audit/";
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -222,6 +223,33 @@ impl Place {
     }
 }
 
+/// The anchor-chain places among `keys` (a listing of `audit/` also holds lane keys).
+fn anchor_seqs(keys: &[String]) -> impl Iterator<Item = u64> + '_ {
+    keys.iter().filter_map(|k| match Place::of(k) {
+        Some(Place::Anchor(s)) => Some(s),
+        _ => None,
+    })
+}
+
+/// The newest entry of `lane` at or after `known` (an anchored or written seq): listed from
+/// there, so a long lane costs one page, not a listing of all its entries.
+fn newest_in_lane(store: &dyn ObjectStore, lane: &str, known: u64) -> Result<u64, StoreError> {
+    let prefix = format!("{LANES}{lane}/");
+    let mut newest = known;
+    loop {
+        let page = store.list(&prefix, Some(&lane_key(lane, newest)), 1000)?;
+        let full = page.len() == 1000;
+        for k in &page {
+            if let Some(Place::Lane(_, s)) = Place::of(k) {
+                newest = newest.max(s);
+            }
+        }
+        if !full {
+            return Ok(newest);
+        }
+    }
+}
+
 /// Lane names are ours (`20261205T033600Z-<16 hex>`), but verify reads keys from storage.
 fn valid_lane(lane: &str) -> bool {
     !lane.is_empty() && lane.len() <= 64 && lane.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -289,13 +317,12 @@ fn jittered(base: Duration) -> Instant {
     Instant::now() + base + base.mul_f64(u16::from_le_bytes(r) as f64 / u16::MAX as f64 / 2.0)
 }
 
-/// How often each kind of request was made: the capacity model's counters.
+/// What one log did, for its tests and diagnostics (`store::counted` counts every request of
+/// the process, for the metrics and the capacity model).
 #[derive(Debug, Default)]
 pub struct AuditCounters {
     /// Lane entries written (one PUT each).
     pub lane_puts: AtomicU64,
-    /// Anchor-chain entries written, conflicts included.
-    pub anchor_puts: AtomicU64,
     /// Anchor-chain creates refused because another writer took the place.
     pub anchor_conflicts: AtomicU64,
     /// Requests made to find the anchor chain's head (HEAD, LIST, GET).
@@ -431,7 +458,6 @@ impl AuditLog {
             let (value, hash) = seal(None, seq + 1, &prev, &at, actor, event);
             let bytes = serde_json::to_vec(&value).expect("JSON values serialise");
             let k = key(seq + 1);
-            self.counters.anchor_puts.fetch_add(1, Ordering::Relaxed);
             let put = Instant::now();
             match self.store.put_new(&k, &bytes, Some(retain))? {
                 Put::Created => {
@@ -475,11 +501,7 @@ impl AuditLog {
             self.counters.head_lookups.fetch_add(1, Ordering::Relaxed);
             let page = self.store.list(PREFIX, Some(&key(newest)), 1000)?;
             let before = newest;
-            for k in &page {
-                if let Some(Place::Anchor(s)) = Place::of(k) {
-                    newest = newest.max(s);
-                }
-            }
+            newest = anchor_seqs(&page).fold(newest, u64::max);
             // Lane keys sort after the anchor chain's: a page that reaches them, or is not
             // full, has seen the newest anchor-chain key.
             if page.len() < 1000 || newest == before || page.iter().any(|k| k.starts_with(LANES)) {
@@ -507,7 +529,8 @@ impl AuditLog {
             next: u64,
             current: Option<Entry>,
         }
-        let mut lanes: Vec<String> = Vec::new();
+        // lane → the newest of its entries known so far (anchored, or written by this process)
+        let mut lanes: BTreeMap<String, u64> = BTreeMap::new();
         let mut cursors: Vec<Cursor> = Vec::new();
         let anchor_chain = Cursor { lane: None, next: head, current: None };
         let mut seq = head;
@@ -515,9 +538,9 @@ impl AuditLog {
             if let Some(e) = self.read(seq)? {
                 if e.event == EventKind::Anchored {
                     if let Some(lane) = e.details.get("lane").and_then(|l| l.as_str()).filter(|l| valid_lane(l)) {
-                        if !lanes.iter().any(|l| l == lane) {
-                            lanes.push(lane.to_string());
-                        }
+                        let anchored = e.details.get("lane_seq").and_then(|s| s.as_u64()).unwrap_or(0);
+                        let known = lanes.entry(lane.to_string()).or_default();
+                        *known = (*known).max(anchored);
                     }
                 }
             }
@@ -525,19 +548,12 @@ impl AuditLog {
         }
         for lane in self.idle.lock().unwrap_or_else(|p| p.into_inner()).iter() {
             // This process's own lanes, anchored or not yet.
-            if !lanes.contains(&lane.id) {
-                lanes.push(lane.id.clone());
-            }
+            let known = lanes.entry(lane.id.clone()).or_default();
+            *known = (*known).max(lane.seq);
         }
-        for lane in lanes {
-            let newest = list_all(&*self.store, &format!("{LANES}{lane}/"))?
-                .iter()
-                .filter_map(|k| match Place::of(k) {
-                    Some(Place::Lane(_, s)) => Some(s),
-                    _ => None,
-                })
-                .max();
-            if let Some(newest) = newest {
+        for (lane, known) in lanes {
+            let newest = newest_in_lane(&*self.store, &lane, known)?;
+            if newest > 0 {
                 cursors.push(Cursor { lane: Some(lane), next: newest, current: None });
             }
         }
@@ -594,11 +610,7 @@ impl AuditLog {
         const PAGE: u64 = 1000;
         self.counters.head_lookups.fetch_add(1, Ordering::Relaxed);
         let first = self.store.list(PREFIX, None, PAGE as usize)?;
-        let listed = first.iter().filter_map(|k| match Place::of(k) {
-            Some(Place::Anchor(s)) => Some(s),
-            _ => None,
-        });
-        let (count, newest) = listed.fold((0u64, 0u64), |(n, m), s| (n + 1, m.max(s)));
+        let (count, newest) = anchor_seqs(&first).fold((0u64, 0u64), |(n, m), s| (n + 1, m.max(s)));
         if newest == 0 {
             return Ok((0, GENESIS.to_string()));
         }
@@ -655,8 +667,8 @@ pub fn genesis() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::list_all;
     use crate::store::local::LocalStore;
-    use std::collections::BTreeMap;
 
     fn lane_entries(store: &dyn ObjectStore) -> BTreeMap<String, Vec<Entry>> {
         let mut out: BTreeMap<String, Vec<Entry>> = BTreeMap::new();

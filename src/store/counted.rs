@@ -84,19 +84,4 @@ impl ObjectStore for Counted {
         inc("delete");
         self.0.delete(key)
     }
-
-    fn children(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        // The default lists page by page through `list`, which counts each page.
-        super::list_all(self, prefix).map(|keys| {
-            let mut out: Vec<String> = Vec::new();
-            for key in keys {
-                let rest = key.strip_prefix(prefix).unwrap_or(&key);
-                let child = rest.split('/').next().unwrap_or(rest);
-                if out.last().map(|c| c != child).unwrap_or(true) {
-                    out.push(child.to_string());
-                }
-            }
-            out
-        })
-    }
 }
