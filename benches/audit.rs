@@ -118,6 +118,8 @@ fn catalog_child(spec: &Value, config: &Config) -> ExitCode {
             size: 1,
             received_at: "2026-12-05T10:00:00Z".into(),
             parent: None,
+            parent_pages: None,
+            split: None,
         };
         let mut index = mailroom::index::DocumentIndex::processed(id.clone(), source);
         index.archive.revision = 1;

@@ -334,11 +334,32 @@ pub struct FolderSection {
     pub settle_s: f64,
     /// After a storage error the file stays, and is tried again after this long.
     pub retry_s: f64,
+    /// The hot folder of a batch scanner: every file is a stack of letters, split at these
+    /// separators — `blank`, `patch` (a QR patch sheet), `first-page` (the trained detector) —
+    /// e.g. `"patch,first-page"`. Empty: every file is one document. A duplex scanner's blank
+    /// backs are no separators: do not use `blank` with one.
+    pub split: String,
+    /// The text of a patch sheet's QR code (`mailroom separator-sheet` prints it).
+    pub patch_text: String,
 }
 
 impl Default for FolderSection {
     fn default() -> Self {
-        FolderSection { poll_interval_s: 2.0, settle_s: 3.0, retry_s: 30.0 }
+        FolderSection { poll_interval_s: 2.0, settle_s: 3.0, retry_s: 30.0, split: String::new(), patch_text: crate::vocab::SplitPolicy::DEFAULT_PATCH_TEXT.into() }
+    }
+}
+
+impl FolderSection {
+    /// The split the hot folder's files get, if its files are batch scans (checked when the
+    /// configuration is loaded).
+    pub fn split_policy(&self) -> Option<crate::vocab::SplitPolicy> {
+        if self.split.trim().is_empty() {
+            return None;
+        }
+        crate::vocab::SplitPolicy::parse_list(&self.split).ok().map(|mut p| {
+            p.patch_text = self.patch_text.clone();
+            p
+        })
     }
 }
 
@@ -416,6 +437,11 @@ impl Config {
         let f = &config.intake.folder;
         if ![f.poll_interval_s, f.settle_s, f.retry_s].iter().all(|s| s.is_finite() && *s >= 0.0) || f.poll_interval_s < 0.1 {
             return Err(ConfigError::Invalid { path: shown, message: "intake.folder: times are seconds, not negative, and poll_interval_s is at least 0.1".into() });
+        }
+        if !f.split.trim().is_empty() {
+            if let Err(e) = crate::vocab::SplitPolicy::parse_list(&f.split) {
+                return Err(ConfigError::Invalid { path: shown, message: format!("intake.folder.split: {e}") });
+            }
         }
         if config.http.concurrency == 0 {
             return Err(ConfigError::Invalid { path: shown, message: "http.concurrency must be at least 1".into() });

@@ -115,7 +115,16 @@ impl Document {
     pub fn new(bytes: Vec<u8>, channel: Channel, name: String) -> Document {
         let sha256 = DocumentId::of(&bytes);
         let media_type = MediaType::sniff(&bytes);
-        let source = Source { channel, name, media_type, size: bytes.len() as u64, received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true), parent: None };
+        let source = Source {
+            channel,
+            name,
+            media_type,
+            size: bytes.len() as u64,
+            received_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            parent: None,
+            parent_pages: None,
+            split: None,
+        };
         Document { bytes, sha256, media_type, source }
     }
 

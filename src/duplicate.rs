@@ -169,7 +169,16 @@ mod tests {
 
     fn invoice(id: &str, number: Option<&str>, issued: &str) -> DocumentIndex {
         use crate::index::{Channel, DocTypeResult, FieldValue, Origin, Source};
-        let source = Source { channel: Channel::File, name: "r.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: "2026-01-01T00:00:00Z".into(), parent: None };
+        let source = Source {
+            channel: Channel::File,
+            name: "r.pdf".into(),
+            media_type: crate::vocab::MediaType::Pdf,
+            size: 1,
+            received_at: "2026-01-01T00:00:00Z".into(),
+            parent: None,
+            parent_pages: None,
+            split: None,
+        };
         let mut i = DocumentIndex::processed(crate::vocab::DocumentId::of(id.as_bytes()), source);
         i.doc_type = Some(DocTypeResult { label: DocType::Invoice, confidence: 0.99 });
         let v = |s: &str| FieldValue::read(s.into(), 0.99, None, None, Origin::Model);

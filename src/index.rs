@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::vocab::{CheckName, DocumentId, Field, MediaType};
+pub use crate::vocab::{CheckName, DocumentId, Field, MediaType, Separator, SplitPolicy};
 
 pub const SCHEMA: &str = "mailroom.document/1";
 
@@ -40,6 +40,12 @@ pub struct Source {
     /// for documents that arrived on their own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<DocumentId>,
+    /// A part of a batch scan: its pages in the batch (`parent`), first and last, 1-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_pages: Option<[u32; 2]>,
+    /// A batch scan: how its source asked for it to be split into documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitPolicy>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +53,9 @@ pub struct Source {
 pub enum Status {
     Processed,
     Quarantined,
+    /// A batch scan split into documents of their own (`batch` lists them): a container,
+    /// never reviewed or handed off itself.
+    Split,
 }
 
 /// Why a document was quarantined. Machine-readable; the message says what to do.
@@ -380,6 +389,51 @@ pub struct DocumentIndex {
     /// quarantine records and on indexes written before review existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<Review>,
+    /// A batch scan (`status: split`): the documents it was split into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Batch>,
+}
+
+/// How a batch scan was split: its parts, in page order, and the separator sheets between.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    pub parts: Vec<BatchPart>,
+    /// Pages that were separator sheets (1-based); they belong to no part.
+    #[serde(default)]
+    pub separators: Vec<u32>,
+    /// Who corrected the split last (absent while it is as mailroom made it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_by: Option<String>,
+}
+
+/// One document made of a batch's pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchPart {
+    pub id: DocumentId,
+    /// First and last page in the batch, 1-based.
+    pub pages: [u32; 2],
+    /// Why a new document starts at its first page.
+    pub by: PartStart,
+    /// The first-page detector's probability that its first page starts a letter, where it
+    /// decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f32>,
+}
+
+/// Why a part of a batch begins where it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartStart {
+    /// The batch's first page.
+    Start,
+    /// After a blank separator sheet.
+    Blank,
+    /// After a patch sheet (QR code).
+    Patch,
+    /// The first-page detector saw a new letter begin.
+    FirstPage,
+    /// A person set the boundary.
+    Person,
 }
 
 /// Where a document stands with its review: held for a person, or released to the ERP.
@@ -397,10 +451,13 @@ pub enum ReviewState {
     /// Released without a person: nothing in it asked for review, and `[review]
     /// straight_through` allows that.
     StraightThrough,
+    /// A part of a batch scan replaced when a person corrected the split: its pages are in
+    /// other parts now. Never to the ERP, out of the queue.
+    Superseded,
 }
 
 impl ReviewState {
-    pub const ALL: [ReviewState; 5] = [ReviewState::Pending, ReviewState::Postponed, ReviewState::Approved, ReviewState::Rejected, ReviewState::StraightThrough];
+    pub const ALL: [ReviewState; 6] = [ReviewState::Pending, ReviewState::Postponed, ReviewState::Approved, ReviewState::Rejected, ReviewState::StraightThrough, ReviewState::Superseded];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -409,6 +466,7 @@ impl ReviewState {
             ReviewState::Approved => "approved",
             ReviewState::Rejected => "rejected",
             ReviewState::StraightThrough => "straight_through",
+            ReviewState::Superseded => "superseded",
         }
     }
 
@@ -428,7 +486,7 @@ pub struct Review {
     /// RFC 3339: when the state was set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
-    /// Why it was rejected or postponed, or a note on the approval.
+    /// Why it was rejected, postponed or superseded, or a note on the approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The approvals given so far, in order, where an approval rule asks for more than one
@@ -468,6 +526,7 @@ impl DocumentIndex {
             archive: ArchiveRefs::default(),
             models: None,
             review: None,
+            batch: None,
         }
     }
 

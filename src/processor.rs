@@ -24,13 +24,16 @@ use serde_json::json;
 use crate::archive::{Archive, ArchiveError, Stored};
 use crate::audit::{Event, EventKind, ObjectRef};
 use crate::catalog::{Catalog, Entry};
-use crate::document::Document;
+use crate::document::{Artefacts, Document};
 use crate::duplicate;
 use crate::handoff::Handoff;
-use crate::index::DocumentIndex;
+use crate::index::{Batch, BatchPart, DocumentIndex, ErrorKind, PartStart, Review, ReviewState, Status};
 use crate::mail;
+use crate::models::firstpage::FirstPageDetector;
 use crate::pipeline::{Analysis, Failure, Pipeline, Timings};
 use crate::review::{self, Decision, ReviewPolicy};
+use crate::split;
+use crate::vocab::SplitPolicy;
 
 /// What happened to one document.
 #[derive(Debug, Clone)]
@@ -222,6 +225,147 @@ impl Recorder {
     }
 }
 
+/// What a corrected split wrote.
+#[derive(Debug)]
+pub struct Resplit {
+    /// The batch's new revision.
+    pub batch: DocumentIndex,
+    pub revision: ObjectRef,
+    /// The parts, in page order: new ones processed now, kept ones as archived.
+    pub parts: Vec<Processed>,
+}
+
+/// Why a split correction was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ResplitError {
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("not a batch scan: {0}")]
+    NotABatch(String),
+    #[error("the split is not valid: {0}")]
+    Ranges(String),
+    #[error("part {0} went to the ERP already; a split correction cannot take it back — reverse it in the ERP and reject it here instead")]
+    HandedOff(String),
+}
+
+/// A person's correction of a batch's split: `ranges` (pages of the batch, 1-based, each a
+/// document) replace the parts it has. Parts that stay the same stay as they are; new
+/// ones are cut, read and stored like any part; the parts they replace are superseded
+/// (a revision of their own: out of the queue, never to the ERP); the batch gets a new
+/// revision listing the new parts. Nothing is deleted. Refused when a part to be replaced
+/// went to the ERP already, or when `base` is not the batch's current revision.
+pub fn resplit(pipeline: &Pipeline, records: &Recorder, batch_id: &str, base: Option<u32>, ranges: &[[u32; 2]], reason: Option<&str>) -> Result<Resplit, ResplitError> {
+    let archive = &records.archive;
+    let mut batch = archive.lookup(batch_id)?.ok_or_else(|| ArchiveError::NotFound(batch_id.to_string()))?;
+    if let Some(base) = base.filter(|b| *b != batch.archive.revision) {
+        return Err(ArchiveError::Conflict { id: batch_id.to_string(), base, current: batch.archive.revision }.into());
+    }
+    if batch.source.split.is_none() && batch.status != Status::Split {
+        return Err(ResplitError::NotABatch("it did not come in as a batch scan".into()));
+    }
+    let (_, bytes) = archive.original(batch_id)?.ok_or_else(|| ArchiveError::NotFound(format!("the original of {batch_id}")))?;
+    let doc = Document::restored(bytes, batch.source.clone());
+    if doc.media_type != crate::vocab::MediaType::Pdf {
+        return Err(ResplitError::NotABatch("only PDF batches are split".into()));
+    }
+    let separators = batch.batch.as_ref().map(|b| b.separators.clone()).unwrap_or_default();
+    let pages = batch.pages.max(1);
+    let ranges = split::parse_ranges(&ranges.iter().map(|r| format!("{}-{}", r[0], r[1])).collect::<Vec<_>>().join(","), pages, &separators).map_err(ResplitError::Ranges)?;
+    // Before: the parts, or the batch itself where it stayed one document.
+    let before: Vec<BatchPart> = match &batch.batch {
+        Some(b) => b.parts.clone(),
+        None => vec![BatchPart { id: batch.id.clone(), pages: [1, pages], by: PartStart::Start, confidence: None }],
+    };
+    let mut after = Vec::with_capacity(ranges.len());
+    let mut cut = Vec::with_capacity(ranges.len());
+    for r in &ranges {
+        let part = part_of(&doc, r[0], r[1]).map_err(|f| ResplitError::Ranges(f.message))?;
+        let kept = before.iter().find(|p| p.id == part.sha256);
+        after.push(BatchPart { id: part.sha256.clone(), pages: *r, by: kept.map(|p| p.by).unwrap_or(PartStart::Person), confidence: kept.and_then(|p| p.confidence) });
+        cut.push(part);
+    }
+    let replaced: Vec<&BatchPart> = before.iter().filter(|p| !after.iter().any(|a| a.id == p.id)).collect();
+    let mut replaced_indexes = Vec::new();
+    for p in &replaced {
+        if p.id == batch.id {
+            if batch.released() {
+                return Err(ResplitError::HandedOff(p.id.to_string()));
+            }
+            continue;
+        }
+        if let Some(index) = archive.lookup(&p.id)? {
+            if index.released() {
+                return Err(ResplitError::HandedOff(p.id.to_string()));
+            }
+            replaced_indexes.push(index);
+        }
+    }
+    let by = records.actor.clone();
+    let mut results = Vec::new();
+    for part in &cut {
+        match archive.lookup(&part.sha256)? {
+            // Chosen again after an earlier correction had superseded it.
+            Some(mut index) if index.review.as_ref().is_some_and(|r| r.state == ReviewState::Superseded) => {
+                index.review = review::on_arrival(&index, &records.review);
+                let details = json!({"review": "pending", "reason": "a part of its batch again: the split was corrected", "batch": batch_id});
+                records.revise(&mut index, details)?;
+                results.push(Processed::only(Outcome::Processed(index)));
+            }
+            Some(index) => results.push(Processed::only(Outcome::AlreadyArchived(index))),
+            None => {
+                records.receive(part, &by)?;
+                let done = match pipeline.analyse(part) {
+                    Ok(analysis) => records.processed(part, analysis)?,
+                    Err(failure) => records.quarantined(part, failure, pipeline.models())?,
+                };
+                records.catalogue(done.outcome.index())?;
+                results.push(done);
+            }
+        }
+    }
+    for mut index in replaced_indexes {
+        if index.review.as_ref().is_some_and(|r| r.state == ReviewState::Superseded) {
+            continue;
+        }
+        index.review = Some(Review { state: ReviewState::Superseded, by: Some(by.clone()), at: Some(chrono::Utc::now().to_rfc3339()), reason: reason.map(str::to_string), approvals: Vec::new() });
+        let details = json!({"review": "superseded", "batch": batch_id, "reason": reason, "pages_now": after.iter().map(|p| p.pages).collect::<Vec<_>>()});
+        records.revise(&mut index, details)?;
+    }
+    let from: Vec<[u32; 2]> = before.iter().map(|p| p.pages).collect();
+    let to: Vec<[u32; 2]> = after.iter().map(|p| p.pages).collect();
+    if batch.status != Status::Split {
+        // It was one document; now it is the container of its parts.
+        batch = DocumentIndex { archive: batch.archive.clone(), pages, ..DocumentIndex::processed(batch.id.clone(), batch.source.clone()) };
+        batch.status = Status::Split;
+    }
+    batch.batch = Some(Batch { parts: after, separators, corrected_by: Some(by.clone()) });
+    let details = json!({"split": {"from": from, "to": to}, "reason": reason});
+    let revised = records.revise(&mut batch, details)?;
+    Ok(Resplit { batch, revision: revised.index, parts: results })
+}
+
+/// The part of `batch` of pages `first..=last`: its bytes cut from the batch's (PDF), its
+/// source the batch's, with `parent` and `parent_pages`.
+fn part_of(batch: &Document, first: u32, last: u32) -> Result<Document, Failure> {
+    let bytes =
+        crate::pages::pdf::extract_pages(&batch.bytes, first, last).map_err(|e| Failure { kind: e.kind, message: format!("pages {first}-{last} of the batch cannot be cut out: {}", e.message) })?;
+    let stem = batch.source.name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&batch.source.name);
+    let name = if first == last { format!("{stem} p{first}.pdf") } else { format!("{stem} p{first}-{last}.pdf") };
+    let mut part = Document::new(bytes, batch.source.channel, name);
+    part.source.received_at = batch.source.received_at.clone();
+    part.source.parent = Some(batch.sha256.clone());
+    part.source.parent_pages = Some([first, last]);
+    Ok(part)
+}
+
+/// A part whose split the first-page detector doubted goes to a person.
+fn note_doubts(index: &mut DocumentIndex, doubts: &[String]) {
+    if !doubts.is_empty() && index.status == Status::Processed {
+        index.checks.push(split::doubt_check(doubts));
+        index.needs_review = true;
+    }
+}
+
 /// The reading stages and the [`Recorder`] together: what takes a received document to a
 /// stored one.
 pub struct Processor {
@@ -271,6 +415,11 @@ impl Processor {
     }
 
     fn process_family(&self, doc: &Document, received_by: &str, stored: bool) -> Result<Vec<Processed>, ArchiveError> {
+        if let Some(policy) = doc.source.split.clone() {
+            if let Some(done) = self.process_batch(doc, &policy, received_by, stored)? {
+                return Ok(done);
+            }
+        }
         let email = mail::parse(doc, &self.pipeline.limits);
         let inside = mail::unfold(doc, email.as_ref(), &self.pipeline.limits);
         let family: Vec<(&Document, Option<&mail::Parsed>)> = std::iter::once((doc, email.as_ref())).chain(inside.iter().map(|(d, e)| (d, e.as_ref()))).collect();
@@ -300,6 +449,105 @@ impl Processor {
         let done = self.run_only(doc, None)?;
         self.records.catalogue(done.outcome.index())?;
         Ok(done)
+    }
+
+    /// A batch scan (its source asked for splitting, `source.split`): read once, split at
+    /// separator sheets and where the first-page detector sees a letter begin; each part is
+    /// a document of its own (`source.parent` = the batch), its bytes cut deterministically
+    /// from the batch's, so the same stack twice archives nothing twice. The batch itself is
+    /// archived byte for byte as a container (`status: split`, `batch` lists the parts) —
+    /// written last, so a batch whose container exists is complete. A batch of one letter
+    /// stays one document. `None`: not something that splits (an e-invoice, an image); the
+    /// caller reads it as a document.
+    fn process_batch(&self, doc: &Document, policy: &SplitPolicy, received_by: &str, stored: bool) -> Result<Option<Vec<Processed>>, ArchiveError> {
+        if let Some(done) = self.records.completed(&doc.sha256)? {
+            let mut out = Vec::new();
+            if let Some(batch) = &done.outcome.index().batch {
+                for part in &batch.parts {
+                    out.extend(self.records.completed(&part.id)?);
+                }
+            }
+            out.insert(0, done);
+            for r in &out {
+                self.records.catalogue(r.outcome.index())?;
+            }
+            return Ok(Some(out));
+        }
+        let read = match self.pipeline.read_batch(doc, policy) {
+            None => return Ok(None),
+            Some(read) => read,
+        };
+        if !stored {
+            self.records.receive(doc, received_by)?;
+        }
+        let mut read = match read {
+            Ok(read) => read,
+            Err(failure) => return self.finish_batch(vec![self.records.quarantined(doc, failure, self.pipeline.models())?]),
+        };
+        let detector = if policy.first_page { FirstPageDetector::shipped() } else { None };
+        if policy.first_page && detector.is_none() {
+            tracing::warn!("the first-page detector (models/firstpage-v1.json) is not in this build: batches split at separator sheets only");
+        }
+        let Some(plan) = split::plan(&read.cues(detector.as_ref())) else {
+            let failure = Failure { kind: ErrorKind::Unreadable, message: format!("every one of the batch's {} pages is a separator sheet: there is no letter in it", read.len()) };
+            return self.finish_batch(vec![self.records.quarantined(doc, failure, self.pipeline.models())?]);
+        };
+        if plan.is_single() {
+            let pages = read.len();
+            let one = match self.pipeline.analyse_part(doc, &mut read, 1, pages) {
+                Ok(mut analysis) => {
+                    note_doubts(&mut analysis.index, &plan.parts[0].doubts);
+                    self.records.processed(doc, analysis)?
+                }
+                Err(failure) => self.records.quarantined(doc, failure, self.pipeline.models())?,
+            };
+            return self.finish_batch(vec![one]);
+        }
+        let mut results = Vec::with_capacity(plan.parts.len() + 1);
+        let mut parts = Vec::with_capacity(plan.parts.len());
+        for planned in &plan.parts {
+            let part = match part_of(doc, planned.first, planned.last) {
+                Ok(part) => part,
+                Err(failure) => return self.finish_batch(vec![self.records.quarantined(doc, failure, self.pipeline.models())?]),
+            };
+            parts.push(BatchPart { id: part.sha256.clone(), pages: [planned.first, planned.last], by: planned.by, confidence: planned.confidence });
+            if let Some(done) = self.records.completed(&part.sha256)? {
+                results.push(done);
+                continue;
+            }
+            self.records.receive(&part, received_by)?;
+            results.push(match self.pipeline.analyse_part(&part, &mut read, planned.first, planned.last) {
+                Ok(mut analysis) => {
+                    note_doubts(&mut analysis.index, &planned.doubts);
+                    self.records.processed(&part, analysis)?
+                }
+                Err(failure) => self.records.quarantined(&part, failure, self.pipeline.models())?,
+            });
+        }
+        let mut index = DocumentIndex {
+            status: Status::Split,
+            pages: read.len(),
+            batch: Some(Batch { parts, separators: plan.separators, corrected_by: None }),
+            ..DocumentIndex::processed(doc.sha256.clone(), doc.source.clone())
+        };
+        let container = match self.records.archive.store_processed(doc, &Artefacts::default(), &mut index, &self.records.actor)? {
+            Stored::New(_) => Outcome::Processed(index),
+            Stored::Existing(existing) => Outcome::AlreadyArchived(*existing),
+        };
+        results.insert(0, Processed::only(container));
+        self.finish_batch(results)
+    }
+
+    fn finish_batch(&self, results: Vec<Processed>) -> Result<Option<Vec<Processed>>, ArchiveError> {
+        for r in &results {
+            self.records.catalogue(r.outcome.index())?;
+        }
+        Ok(Some(results))
+    }
+
+    /// A person's correction of a batch's split: see [`resplit`].
+    pub fn resplit(&self, batch_id: &str, base: Option<u32>, ranges: &[[u32; 2]], reason: Option<&str>) -> Result<Resplit, ResplitError> {
+        resplit(&self.pipeline, &self.records, batch_id, base, ranges, reason)
     }
 
     fn run_only(&self, doc: &Document, email: Option<&mail::Parsed>) -> Result<Processed, ArchiveError> {

@@ -140,7 +140,8 @@ fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &Revi
     next.review = match state {
         // Approvals of an approval step given so far were for the old values.
         Some(ReviewState::Pending | ReviewState::Postponed) if values_changed => current.review.clone().map(|r| Review { approvals: Vec::new(), ..r }),
-        Some(ReviewState::Rejected | ReviewState::Pending | ReviewState::Postponed) => current.review.clone(),
+        // A superseded part of a batch stays out of the queue, however it reads now.
+        Some(ReviewState::Rejected | ReviewState::Pending | ReviewState::Postponed | ReviewState::Superseded) => current.review.clone(),
         Some(ReviewState::Approved) if !values_changed => current.review.clone(),
         Some(ReviewState::Approved) => Some(Review {
             state: ReviewState::Pending,

@@ -291,7 +291,8 @@ mod tests {
     use crate::vocab::{DocumentId, MediaType};
 
     fn index(needs_review: bool) -> DocumentIndex {
-        let source = Source { channel: Channel::File, name: "r.pdf".into(), media_type: MediaType::Pdf, size: 1, received_at: "2026-01-01T00:00:00Z".into(), parent: None };
+        let source =
+            Source { channel: Channel::File, name: "r.pdf".into(), media_type: MediaType::Pdf, size: 1, received_at: "2026-01-01T00:00:00Z".into(), parent: None, parent_pages: None, split: None };
         let mut i = DocumentIndex::processed(DocumentId::of(b"r"), source);
         i.doc_type = Some(DocTypeResult { label: DocType::Invoice, confidence: 0.99 });
         i.needs_review = needs_review;

@@ -354,12 +354,15 @@ pub enum CheckName {
     EmailAttachments,
     /// The same invoice as an archived one (supplier, number, gross).
     PossibleDuplicate,
+    /// A part of a batch scan whose first page the first-page detector chose without
+    /// confidence: the split may be wrong.
+    BatchSplit,
     /// Any other name: EN 16931 rules and e-invoice checks.
     Other(String),
 }
 
 impl CheckName {
-    const OWN: [CheckName; 9] = [
+    const OWN: [CheckName; 10] = [
         CheckName::TotalsConsistent,
         CheckName::VatBreakdownSum,
         CheckName::IbanChecksum,
@@ -369,6 +372,7 @@ impl CheckName {
         CheckName::EmailCoverLetter,
         CheckName::EmailAttachments,
         CheckName::PossibleDuplicate,
+        CheckName::BatchSplit,
     ];
 
     pub fn as_str(&self) -> &str {
@@ -382,6 +386,7 @@ impl CheckName {
             CheckName::EmailCoverLetter => "email_cover_letter",
             CheckName::EmailAttachments => "email_attachments",
             CheckName::PossibleDuplicate => "possible_duplicate",
+            CheckName::BatchSplit => "batch_split",
             CheckName::Other(s) => s,
         }
     }
@@ -492,6 +497,67 @@ impl<'de> Deserialize<'de> for MediaType {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MediaType, D::Error> {
         let s = std::borrow::Cow::<str>::deserialize(d)?;
         MediaType::from_mime(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown media type '{s}'")))
+    }
+}
+
+/// A kind of separator sheet between the letters of a batch scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Separator {
+    /// A blank sheet (little ink). Not for duplex scanners, whose blank backs are no separators.
+    Blank,
+    /// A patch sheet: a QR code with the configured text (`mailroom separator-sheet` prints one).
+    Patch,
+}
+
+/// How a source's batch scans (one scan, many letters) are split into documents. Travels
+/// with the document (`source.split`), so a worker splits as the source asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitPolicy {
+    /// Which separator sheets count; they are kept in the batch, not in any part.
+    #[serde(default)]
+    pub separators: Vec<Separator>,
+    /// The text of a patch sheet's QR code.
+    #[serde(default = "SplitPolicy::default_patch_text")]
+    pub patch_text: String,
+    /// Also split where the trained first-page detector sees a new letter begin.
+    #[serde(default)]
+    pub first_page: bool,
+}
+
+/// A split setting that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown split setting {0:?}: use blank, patch and first-page, separated by commas")]
+pub struct BadSplit(pub String);
+
+impl SplitPolicy {
+    pub const DEFAULT_PATCH_TEXT: &'static str = "MAILROOM-SEPARATOR";
+
+    fn default_patch_text() -> String {
+        Self::DEFAULT_PATCH_TEXT.to_string()
+    }
+
+    /// `blank,patch,first-page` as given on a command line or an upload's query.
+    pub fn parse_list(s: &str) -> Result<SplitPolicy, BadSplit> {
+        let mut p = SplitPolicy { separators: Vec::new(), patch_text: Self::default_patch_text(), first_page: false };
+        for part in s.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            match part.to_ascii_lowercase().as_str() {
+                "blank" => p.separators.push(Separator::Blank),
+                "patch" | "qr" => p.separators.push(Separator::Patch),
+                "first-page" | "first_page" | "firstpage" => p.first_page = true,
+                _ => return Err(BadSplit(part.to_string())),
+            }
+        }
+        p.separators.dedup();
+        if p.separators.is_empty() && !p.first_page {
+            return Err(BadSplit(s.to_string()));
+        }
+        Ok(p)
+    }
+
+    pub fn uses(&self, s: Separator) -> bool {
+        self.separators.contains(&s)
     }
 }
 

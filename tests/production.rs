@@ -224,6 +224,8 @@ fn publish_bad_jobs(env: &Env) {
             size: 1,
             received_at: Utc::now().to_rfc3339(),
             parent: None,
+            parent_pages: None,
+            split: None,
         };
         let ghost = "f".repeat(64);
         let job = mailroom::queue::Job { id: mailroom::vocab::DocumentId::parse(&ghost).unwrap(), key: format!("documents/{ghost}/{ghost}.pdf"), source: source.clone(), submitted_by: "test".into() };

@@ -56,8 +56,11 @@ pub struct Entry {
 /// The review queue tab a document is in.
 pub fn queue_of(index: &DocumentIndex) -> &'static str {
     use crate::index::ReviewState::*;
-    if index.status == Status::Quarantined {
-        return "quarantined";
+    match index.status {
+        Status::Quarantined => return "quarantined",
+        // A batch scan's container: its parts are in the queue, it is not.
+        Status::Split => return "batch",
+        Status::Processed => {}
     }
     match index.review.as_ref().map(|r| r.state) {
         // Approved by someone, waiting for the next approver of an approval step.
@@ -66,6 +69,8 @@ pub fn queue_of(index: &DocumentIndex) -> &'static str {
         Some(Postponed) => "postponed",
         Some(Approved | StraightThrough) => "approved",
         Some(Rejected) => "rejected",
+        // Replaced by a corrected split of its batch: in no tab.
+        Some(Superseded) => "superseded",
         // Written before review existed.
         None if index.released() => "approved",
         None => "review",
@@ -521,7 +526,16 @@ pub(crate) mod tests {
 
     pub fn index(short: &str, t: DocType, issue: &str, seller: &str, revision: u32) -> DocumentIndex {
         let id = id(short);
-        let source = Source { channel: Channel::File, name: format!("{short}.pdf"), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: "2025-06-26T10:00:00Z".into(), parent: None };
+        let source = Source {
+            channel: Channel::File,
+            name: format!("{short}.pdf"),
+            media_type: crate::vocab::MediaType::Pdf,
+            size: 1,
+            received_at: "2025-06-26T10:00:00Z".into(),
+            parent: None,
+            parent_pages: None,
+            split: None,
+        };
         let mut i = DocumentIndex::quarantined(id.clone(), source, ErrorKind::Internal, String::new());
         i.status = Status::Processed;
         i.error = None;

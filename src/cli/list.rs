@@ -86,6 +86,7 @@ fn line(e: &Entry) -> String {
     let what = match e.status {
         Status::Quarantined => format!("QUARANTINED {}", e.error_kind.as_deref().unwrap_or("")),
         Status::Processed => e.doc_type.clone().unwrap_or_default(),
+        Status::Split => "BATCH (split)".to_string(),
     };
     format!(
         "{}  {:<18} {:<10} {:<20} {:>12} {:<3} {:<28} {}{}",

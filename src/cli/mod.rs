@@ -18,6 +18,7 @@ mod retention;
 mod review;
 mod revise;
 mod serve;
+mod split;
 mod stats;
 mod submit;
 mod train;
@@ -102,6 +103,9 @@ pub enum Command {
     Watch(watch::WatchArgs),
     /// Accept uploads over HTTP (POST /documents, bearer tokens; loopback by default) and serve the review UI at /ui.
     Serve(serve::ServeArgs),
+    /// Batch scans: how one was split, a person's correction of it, the patch sheet to print.
+    #[command(subcommand)]
+    Split(split::SplitCommand),
     /// Users of the review UI: add, list, disable, enable, set a password; the security log.
     #[command(subcommand)]
     User(user::UserCommand),
@@ -150,6 +154,13 @@ pub struct ProcessArgs {
     /// Tesseract page segmentation mode (default: the configuration's, 3).
     #[arg(long)]
     pub psm: Option<u32>,
+    /// Each file is a batch scan of several letters: split it at `blank` sheets, `patch`
+    /// sheets (QR code) and/or where the `first-page` detector sees a letter begin.
+    #[arg(long, value_parser = crate::vocab::SplitPolicy::parse_list)]
+    pub split: Option<crate::vocab::SplitPolicy>,
+    /// The text of a patch sheet's QR code (with --split patch).
+    #[arg(long, default_value = crate::vocab::SplitPolicy::DEFAULT_PATCH_TEXT)]
+    pub patch_text: String,
 }
 
 /// The configuration every command works with.
@@ -222,6 +233,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::FetchMail(args) => fetch_mail::fetch_mail(&config, args),
         Command::Serve(args) => serve::serve(&config, args),
         Command::User(cmd) => user::user(&config, cmd),
+        Command::Split(cmd) => split::split(&config, cmd),
         Command::Train(args) => train::train(args),
     }
 }

@@ -42,7 +42,13 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
     // order documents finish; each one names its document.
     paths.par_iter().for_each(|path| {
         let doc = match files::read(path, Channel::File) {
-            Received::Document(d) => d,
+            Received::Document(mut d) => {
+                d.source.split = args.split.clone().map(|mut p| {
+                    p.patch_text = args.patch_text.clone();
+                    p
+                });
+                d
+            }
             Received::Unreadable { name, message } => {
                 eprintln!("mailroom: {name}: {message}");
                 tally.lock().unwrap_or_else(|e| e.into_inner()).failed += 1;
@@ -68,6 +74,11 @@ pub fn process(config: &Config, args: ProcessArgs) -> ExitCode {
             let idx = outcome.index();
             let name = if idx.id == doc.sha256 { doc.source.name.clone() } else { format!("{} (in {})", idx.source.name, doc.source.name) };
             match &outcome {
+                Outcome::Processed(_) | Outcome::AlreadyArchived(_) if idx.status == crate::index::Status::Split => {
+                    let parts = idx.batch.as_ref().map(|b| b.parts.len()).unwrap_or(0);
+                    let seps = idx.batch.as_ref().map(|b| b.separators.len()).unwrap_or(0);
+                    eprintln!("batch       {name}  {} page(s) split into {parts} document(s), {seps} separator sheet(s)", idx.pages);
+                }
                 Outcome::Processed(_) => {
                     tally.processed += 1;
                     tally.pages += idx.pages;

@@ -24,7 +24,14 @@ fn review_ui(config: &Config) -> Result<Ui, String> {
         Err(e) => tracing::warn!(error = %e, "the security log could not be pruned"),
     }
     let records = config.recorder("ui").map_err(|e| e.to_string())?;
-    Ok(Ui { people, catalog, records, pages: PageCache::new(usize::try_from(config.ui.page_cache_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX)), secure_cookies: config.ui.secure_cookies })
+    Ok(Ui {
+        people,
+        catalog,
+        records,
+        pipeline: std::sync::Arc::new(config.pipeline()),
+        pages: PageCache::new(usize::try_from(config.ui.page_cache_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX)),
+        secure_cookies: config.ui.secure_cookies,
+    })
 }
 
 #[derive(Args, Debug)]

@@ -32,6 +32,11 @@ pub struct WatchArgs {
     /// Seconds between looks at the folder (default: intake.folder.poll_interval_s).
     #[arg(long)]
     pub interval: Option<f64>,
+    /// Every file is a batch scan of several letters: split it at `blank` sheets, `patch`
+    /// sheets (QR code, `mailroom separator-sheet`) and/or where the `first-page` detector
+    /// sees a letter begin, e.g. `--split patch,first-page` (default: intake.folder.split).
+    #[arg(long, value_parser = crate::vocab::SplitPolicy::parse_list)]
+    pub split: Option<crate::vocab::SplitPolicy>,
 }
 
 fn seconds(s: f64) -> Duration {
@@ -41,8 +46,14 @@ fn seconds(s: f64) -> Duration {
 pub fn watch(config: &Config, args: WatchArgs) -> ExitCode {
     let f = &config.intake.folder;
     let after = if args.delete { AfterStore::Delete } else { AfterStore::MoveTo(args.done.clone().unwrap_or_else(|| args.dir.join(folder::DONE_DIR))) };
-    let opts =
-        Options { dir: args.dir.clone(), after, settle: seconds(args.settle.unwrap_or(f.settle_s)), poll: seconds(args.interval.unwrap_or(f.poll_interval_s).max(0.1)), retry: seconds(f.retry_s) };
+    let opts = Options {
+        dir: args.dir.clone(),
+        after,
+        settle: seconds(args.settle.unwrap_or(f.settle_s)),
+        poll: seconds(args.interval.unwrap_or(f.poll_interval_s).max(0.1)),
+        retry: seconds(f.retry_s),
+        split: args.split.clone().or_else(|| f.split_policy()),
+    };
     let hot = match HotFolder::new(opts) {
         Ok(h) => h,
         Err(e) => return fail(format!("cannot watch {}: {e}", args.dir.display())),

@@ -74,8 +74,16 @@ mod tests {
 
     #[test]
     fn one_row_in_the_documented_order_with_quoting() {
-        let source =
-            Source { channel: Channel::File, name: "Rechnung; Müller.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 3, received_at: "2025-06-26T10:00:00Z".into(), parent: None };
+        let source = Source {
+            channel: Channel::File,
+            name: "Rechnung; Müller.pdf".into(),
+            media_type: crate::vocab::MediaType::Pdf,
+            size: 3,
+            received_at: "2025-06-26T10:00:00Z".into(),
+            parent: None,
+            parent_pages: None,
+            split: None,
+        };
         let mut idx = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"ab"), source, ErrorKind::Internal, String::new());
         idx.status = Status::Processed;
         idx.doc_type = Some(DocTypeResult { label: DocType::Invoice, confidence: 0.97 });

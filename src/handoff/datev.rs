@@ -185,7 +185,16 @@ mod tests {
     use crate::index::{Channel, DocTypeResult, ErrorKind, FieldValue, Source, Status, VatBreakdown};
 
     fn index(fields: &[(&str, &str)], breakdown: &[(&str, &str, &str)]) -> DocumentIndex {
-        let source = Source { channel: Channel::File, name: "x.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: "2025-06-26T10:00:00Z".into(), parent: None };
+        let source = Source {
+            channel: Channel::File,
+            name: "x.pdf".into(),
+            media_type: crate::vocab::MediaType::Pdf,
+            size: 1,
+            received_at: "2025-06-26T10:00:00Z".into(),
+            parent: None,
+            parent_pages: None,
+            split: None,
+        };
         let mut i = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"id"), source, ErrorKind::Internal, String::new());
         i.status = Status::Processed;
         i.doc_type = Some(DocTypeResult { label: DocType::Invoice, confidence: 1.0 });

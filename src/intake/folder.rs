@@ -42,6 +42,8 @@ pub struct Options {
     pub settle: Duration,
     pub poll: Duration,
     pub retry: Duration,
+    /// Every file is a batch scan, split as this says (`source.split`).
+    pub split: Option<crate::vocab::SplitPolicy>,
 }
 
 /// What a run did, for the summary and the exit code.
@@ -177,7 +179,9 @@ impl HotFolder {
             self.sightings.remove(path);
             return Ok(None);
         }
-        Ok(Some(Document::new(bytes, Channel::Folder, name)))
+        let mut doc = Document::new(bytes, Channel::Folder, name);
+        doc.source.split = self.opts.split.clone();
+        Ok(Some(doc))
     }
 
     fn acknowledge(&mut self, path: &Path) -> io::Result<()> {
@@ -327,7 +331,7 @@ mod tests {
     #[test]
     fn a_file_is_ready_only_after_it_stopped_changing() {
         let dir = tempfile::tempdir().unwrap();
-        let opts = Options { dir: dir.path().into(), after: AfterStore::Delete, settle: Duration::from_millis(200), poll: Duration::from_millis(50), retry: Duration::from_secs(1) };
+        let opts = Options { dir: dir.path().into(), after: AfterStore::Delete, settle: Duration::from_millis(200), poll: Duration::from_millis(50), retry: Duration::from_secs(1), split: None };
         let mut folder = HotFolder::new(opts).unwrap();
         let f = dir.path().join("scan.pdf");
         fs::write(&f, b"%PDF-1.7 first half").unwrap();

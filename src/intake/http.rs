@@ -139,6 +139,27 @@ fn json_response(status: StatusCode, value: &impl serde::Serialize) -> Response 
     (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response()
 }
 
+/// The batch split an upload asks for in its query, parsed at the edge.
+fn split_of(query: Option<&str>) -> Result<Option<crate::vocab::SplitPolicy>, String> {
+    let (mut split, mut patch_text) = (None, None);
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = percent_encoding::percent_decode_str(&v.replace('+', " ")).decode_utf8().map_err(|_| format!("the query parameter {k} is not UTF-8"))?.into_owned();
+        match k {
+            "split" => split = Some(crate::vocab::SplitPolicy::parse_list(&v).map_err(|e| e.to_string())?),
+            "patch_text" if !v.trim().is_empty() && v.len() <= 200 => patch_text = Some(v.trim().to_string()),
+            "patch_text" => return Err("patch_text must be 1 to 200 characters".into()),
+            _ => {}
+        }
+    }
+    Ok(split.map(|mut p| {
+        if let Some(t) = patch_text {
+            p.patch_text = t;
+        }
+        p
+    }))
+}
+
 fn error(status: StatusCode, message: impl Into<String>) -> Response {
     json_response(status, &json!({ "error": message.into() }))
 }
@@ -165,11 +186,17 @@ async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
     if announced.is_some_and(|n| n > (app.max_bytes + room) as u64) {
         return too_large(app.max_bytes);
     }
+    // `?split=patch,first-page[&patch_text=…]`: the upload is a batch scan of several letters.
+    let split = match split_of(req.uri().query()) {
+        Ok(split) => split,
+        Err(message) => return error(StatusCode::BAD_REQUEST, format!("{message}; nothing was stored")),
+    };
     let (name, bytes) = match read_upload(req, is_form, app.max_bytes).await {
         Ok(upload) => upload,
         Err(response) => return response,
     };
-    let doc = Document::new(bytes, Channel::Http, name);
+    let mut doc = Document::new(bytes, Channel::Http, name);
+    doc.source.split = split;
     let who = format!("http:{client}@{}", app.host);
     let _turn = app.permits.acquire().await.expect("the semaphore is never closed");
     let id = doc.sha256.short(12).to_string();

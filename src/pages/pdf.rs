@@ -143,6 +143,62 @@ pub fn render_png(bytes: &[u8], number: u32, width: u32) -> Result<Vec<u8>, Page
     Ok(out.into_inner())
 }
 
+/// A new PDF of pages `first..=last` (1-based) of the PDF `bytes`: a part of a batch scan,
+/// its pages imported whole (images, text layer, fonts) by pdfium. The bytes depend on the
+/// input alone — pdfium's file identifier, which it draws at random, is replaced by one
+/// derived from the content — so the same batch split twice gives the same parts, and the
+/// same document ids.
+pub fn extract_pages(bytes: &[u8], first: u32, last: u32) -> Result<Vec<u8>, PagesError> {
+    let saved = {
+        let pdfium = pdfium()?;
+        let _one_at_a_time = PDFIUM_DOCUMENT.lock().unwrap_or_else(|e| e.into_inner());
+        let source = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(open_error)?;
+        let count = source.pages().len() as u32;
+        if first == 0 || last < first || last > count {
+            return Err(PagesError::new(ErrorKind::Corrupt, format!("pages {first}-{last} asked of a PDF of {count} pages")));
+        }
+        let mut part = pdfium.create_new_pdf().map_err(|e| PagesError::new(ErrorKind::Internal, format!("pdfium cannot create a PDF: {e}")))?;
+        part.pages_mut()
+            .copy_page_range_from_document(&source, ((first - 1) as PdfPageIndex)..=((last - 1) as PdfPageIndex), 0)
+            .map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("pages {first}-{last} cannot be copied: {e}")))?;
+        part.save_to_bytes().map_err(|e| PagesError::new(ErrorKind::Internal, format!("the part of pages {first}-{last} cannot be written: {e}")))?
+    };
+    Ok(fixed_file_id(saved))
+}
+
+/// Replaces the hex strings of the trailer's `/ID [<…><…>]` by the SHA-256 of the file with
+/// them blanked, each cut to its own length: the offsets in the cross-reference table stay
+/// right, since nothing changes length.
+fn fixed_file_id(mut pdf: Vec<u8>) -> Vec<u8> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&pdf[from..], b"/ID").map(|i| i + from) {
+        let mut i = at + 3;
+        while i < pdf.len() && (pdf[i] == b' ' || pdf[i] == b'[' || pdf[i] == b'\r' || pdf[i] == b'\n') {
+            i += 1;
+        }
+        for _ in 0..2 {
+            if pdf.get(i) != Some(&b'<') {
+                break;
+            }
+            let Some(end) = pdf[i..].iter().position(|&b| b == b'>').map(|e| e + i) else { break };
+            spans.push((i + 1, end));
+            i = end + 1;
+        }
+        from = at + 3;
+    }
+    for &(a, b) in &spans {
+        pdf[a..b].fill(b'0');
+    }
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf)).into_bytes();
+    for &(a, b) in &spans {
+        for (k, byte) in pdf[a..b].iter_mut().enumerate() {
+            *byte = digest[k % digest.len()];
+        }
+    }
+    pdf
+}
+
 fn produce_pages(bytes: &[u8], limits: &Limits, images: bool, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
     if is_truncated(bytes) {
         return Err(PagesError::new(ErrorKind::Corrupt, "the PDF is truncated (no %%EOF at its end); it was probably cut off during transfer — send it again"));

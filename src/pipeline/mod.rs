@@ -24,9 +24,12 @@ use crate::limits::Limits;
 use crate::mail::{self, Email};
 use crate::models::doctype::TrainedClassifier;
 use crate::models::fields::TrainedExtractor;
+use crate::models::firstpage::{self, FirstPageDetector};
 use crate::ocr::{self, OcrConfig};
 use crate::pages::{self, PageContent};
 use crate::pdfa::{encode_image, write_pdfa_encoded, EncodedImage, EncodedPage, PdfaInfo};
+use crate::split;
+use crate::vocab::SplitPolicy;
 
 pub struct Pipeline {
     pub ocr: OcrConfig,
@@ -48,6 +51,61 @@ impl Default for Pipeline {
 struct ReadPage {
     page: Page,
     image: Option<EncodedImage>,
+    /// A batch's page: what it shows that matters for splitting (None: a text page).
+    mark: Option<split::Mark>,
+}
+
+/// A batch scan read once, page by page, with each page's separator marks: the parts are
+/// indexed from these pages without reading them again.
+pub struct ReadBatch {
+    pages: Vec<Option<ReadPage>>,
+    policy: SplitPolicy,
+}
+
+impl ReadBatch {
+    pub fn len(&self) -> u32 {
+        self.pages.len() as u32
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+
+    /// What the split planner needs of each page: whether it is a separator, and — where the
+    /// policy asks for it — the first-page detector's probability that a letter begins on
+    /// it (after the previous page of the same stretch between separators).
+    pub fn cues(&self, detector: Option<&FirstPageDetector>) -> Vec<split::PageCue> {
+        let mut cues = Vec::with_capacity(self.pages.len());
+        let mut previous: Option<&Page> = None;
+        for read in self.pages.iter().flatten() {
+            let separator = read.mark.as_ref().and_then(|m| m.separator(&self.policy));
+            if separator.is_some() {
+                previous = None;
+                cues.push(split::PageCue { separator, start: None });
+                continue;
+            }
+            let start = match (detector.filter(|_| self.policy.first_page), previous) {
+                (Some(d), Some(prev)) => Some(d.model.probability(&firstpage::features(&read.page, Some(prev)))),
+                (Some(_), None) => Some(1.0),
+                (None, _) => None,
+            };
+            previous = Some(&read.page);
+            cues.push(split::PageCue { separator: None, start });
+        }
+        cues
+    }
+
+    /// Takes pages `first..=last` (1-based) out, numbered from 1 again.
+    fn take(&mut self, first: u32, last: u32) -> Vec<ReadPage> {
+        let mut out = Vec::new();
+        for (k, n) in (first..=last).enumerate() {
+            if let Some(mut p) = self.pages.get_mut(n as usize - 1).and_then(Option::take) {
+                p.page.number = k as u32 + 1;
+                out.push(p);
+            }
+        }
+        out
+    }
 }
 
 /// Why a document could not be read: quarantine material.
@@ -134,7 +192,7 @@ impl Pipeline {
         Ok(analysis)
     }
 
-    fn read_pages(&self, doc: &Document, email: Option<&mail::Parsed>) -> Result<Vec<ReadPage>, Failure> {
+    fn read_pages(&self, doc: &Document, email: Option<&mail::Parsed>, split: Option<&SplitPolicy>) -> Result<Vec<ReadPage>, Failure> {
         let (tx, rx) = sync_channel::<PageContent>(2);
         let limits = self.limits;
         let ocr_config = &self.ocr;
@@ -144,12 +202,24 @@ impl Pipeline {
                 .into_iter()
                 .par_bridge()
                 .map(|content| match content {
-                    PageContent::Text(page) => Ok(ReadPage { page, image: None }),
+                    PageContent::Text(page) => {
+                        // A patch sheet merged in digitally (or mailroom's own, unscanned) has a text layer.
+                        let mark = split.map(|policy| split::text_mark(&page, policy));
+                        Ok(ReadPage { page, image: None, mark })
+                    }
                     PageContent::Image(img) => {
                         let number = img.number;
+                        // A batch's separator sheet is looked at, not read.
+                        let mark = split.map(|policy| split::mark(&img.gray(), policy));
+                        if let Some(m) = mark.as_ref().filter(|m| split.is_some_and(|p| m.separator(p).is_some())) {
+                            let (w, h) = (img.image.width() as f32 * 72.0 / img.dpi, img.image.height() as f32 * 72.0 / img.dpi);
+                            let page = Page::from_words(number, w, h, TextSource::Ocr, 0, Vec::new());
+                            let image = encode_image(&img.image).map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("page {number} could not be compressed: {e}") })?;
+                            return Ok(ReadPage { page, image: Some(image), mark: Some(m.clone()) });
+                        }
                         let o = ocr::read_page(ocr_config, img).map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("OCR failed on page {number}: {e}") })?;
                         let image = encode_image(&o.image.image).map_err(|e| Failure { kind: ErrorKind::Internal, message: format!("page {number} could not be compressed for the PDF/A: {e}") })?;
-                        Ok(ReadPage { page: o.page, image: Some(image) })
+                        Ok(ReadPage { page: o.page, image: Some(image), mark })
                     }
                 })
                 .collect();
@@ -169,8 +239,42 @@ impl Pipeline {
             timings.read = t.elapsed();
             return Ok(Analysis { index, artefacts, timings });
         }
-        let read = self.read_pages(doc, parsed)?;
+        let read = self.read_pages(doc, parsed, None)?;
         timings.read = t.elapsed();
+        self.index_read(doc, read, parsed, timings)
+    }
+
+    /// Reads a batch scan's pages once, marking separator sheets as `policy` counts them
+    /// (they are not OCR'd). E-invoices and e-mails are no batches: `None`, read them as
+    /// documents.
+    pub fn read_batch(&self, doc: &Document, policy: &SplitPolicy) -> Option<Result<ReadBatch, Failure>> {
+        if !matches!(doc.media_type, crate::vocab::MediaType::Pdf | crate::vocab::MediaType::Tiff) {
+            return None;
+        }
+        if crate::pages::pdf::embedded_invoice_xml(&doc.bytes).ok().flatten().is_some() {
+            return None;
+        }
+        let read = match catch_unwind(AssertUnwindSafe(|| self.read_pages(doc, None, Some(policy)))) {
+            Ok(r) => r,
+            Err(_) => Err(Failure { kind: ErrorKind::Internal, message: "internal error while reading the batch; the original is kept — please report this".into() }),
+        };
+        Some(read.map(|pages| ReadBatch { pages: pages.into_iter().map(Some).collect(), policy: policy.clone() }))
+    }
+
+    /// Indexes pages `first..=last` of a read batch as the document `part` (its bytes cut
+    /// from the batch's), without reading them again.
+    pub fn analyse_part(&self, part: &Document, batch: &mut ReadBatch, first: u32, last: u32) -> Result<Analysis, Failure> {
+        let started = Instant::now();
+        let read = batch.take(first, last);
+        let result = catch_unwind(AssertUnwindSafe(|| self.index_read(part, read, None, Timings::default())));
+        let mut analysis =
+            result.map_err(|_| Failure { kind: ErrorKind::Internal, message: "internal error while processing a part of a batch; the original is kept — please report this".into() })??;
+        analysis.timings.total = started.elapsed();
+        Ok(analysis)
+    }
+
+    /// Everything after reading: PDF/A, classification, extraction, the index.
+    fn index_read(&self, doc: &Document, read: Vec<ReadPage>, parsed: Option<&mail::Parsed>, mut timings: Timings) -> Result<Analysis, Failure> {
         if read.is_empty() {
             return Err(Failure { kind: ErrorKind::Unreadable, message: "no page could be read".into() });
         }
@@ -218,7 +322,7 @@ impl Pipeline {
     /// Reads the pages of a document (pages, OCR, layout) and nothing more: for evaluations
     /// and training, which cache them. E-invoice XML has no pages to read.
     pub fn read(&self, doc: &Document) -> Result<Vec<Page>, Failure> {
-        match catch_unwind(AssertUnwindSafe(|| self.read_pages(doc, None))) {
+        match catch_unwind(AssertUnwindSafe(|| self.read_pages(doc, None, None))) {
             Ok(r) => Ok(r?.into_iter().map(|p| p.page).collect()),
             Err(_) => Err(Failure { kind: ErrorKind::Internal, message: "internal error while reading".into() }),
         }

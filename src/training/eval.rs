@@ -402,7 +402,16 @@ mod tests {
         assert!(visible["iban"].is_null() && visible["seller_vat_id"].is_null());
         assert_eq!(visible["gross_total"].as_str(), Some("119.00"));
         // A value left out is not scored at all: no miss for a field the page does not show.
-        let source = crate::index::Source { channel: Channel::File, name: "scan.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: String::new(), parent: None };
+        let source = crate::index::Source {
+            channel: Channel::File,
+            name: "scan.pdf".into(),
+            media_type: crate::vocab::MediaType::Pdf,
+            size: 1,
+            received_at: String::new(),
+            parent: None,
+            parent_pages: None,
+            split: None,
+        };
         let index = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new());
         let mut report = Report::default();
         score(&mut report, "scan.pdf", &index, &visible);
@@ -414,7 +423,16 @@ mod tests {
     #[test]
     fn a_name_right_up_to_its_legal_form_counts_and_is_reported_apart() {
         let gt = serde_json::json!({"seller_name": "Au bon moulin", "buyer_name": "Ma jolie boutique"});
-        let source = crate::index::Source { channel: Channel::File, name: "facture.pdf".into(), media_type: crate::vocab::MediaType::Pdf, size: 1, received_at: String::new(), parent: None };
+        let source = crate::index::Source {
+            channel: Channel::File,
+            name: "facture.pdf".into(),
+            media_type: crate::vocab::MediaType::Pdf,
+            size: 1,
+            received_at: String::new(),
+            parent: None,
+            parent_pages: None,
+            split: None,
+        };
         let mut index = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new());
         for (f, v) in [("seller_name", "Au bon moulin SARL"), ("buyer_name", "Ma boutique")] {
             index.fields.insert(f.parse().unwrap(), crate::index::FieldValue { value: v.into(), confidence: 1.0, page: None, bbox: None, source: None });

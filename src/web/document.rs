@@ -225,7 +225,17 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
     let body = html! {
         div.document #document data-state=(state) {
             section.pages #pages {
-                @if l.pages.is_empty() || !l.images {
+                @if let Some(b) = i.batch.as_ref().filter(|_| l.images) {
+                    div.batch-pages {
+                        @for n in 1..=i.pages {
+                            @let part = b.parts.iter().position(|p| (p.pages[0]..=p.pages[1]).contains(&n));
+                            figure class=(match part { Some(k) if k % 2 == 0 => "bp even", Some(_) => "bp odd", None => "bp separator" }) data-page=(n) {
+                                img src=(format!("/ui/documents/{}/pages/{n}", i.id)) alt=(format!("page {n}")) loading="lazy";
+                                figcaption { "p. " (n) @match part { Some(k) => { " · letter " (k + 1) }, None => { " · separator" } } }
+                            }
+                        }
+                    }
+                } @else if l.pages.is_empty() || !l.images {
                     p.empty { @if i.status == Status::Quarantined { "Quarantined: " (i.error.as_ref().map(|e| e.message.as_str()).unwrap_or("")) } @else { "No page image for this document (" (i.source.media_type.mime()) "): its values came from its data." } }
                 }
             }
@@ -238,6 +248,9 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
                         " · received " (german_date(&i.source.received_at)) " via " (serde_json::to_value(i.source.channel).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
                     }
                     @if let Some(r) = &i.review { @if let Some(reason) = &r.reason { p.meta { "Reason: " (reason) } } }
+                    @if let (Some(parent), Some(pp)) = (&i.source.parent, i.source.parent_pages) {
+                        p.meta #batch-link { "Pages " (pp[0]) "–" (pp[1]) " of the batch scan " a href=(format!("/ui/documents/{parent}")) { (parent.short(12)) } }
+                    }
                     @if let Some(rule) = rules.rule_for(i) {
                         p.meta #approvals {
                             "Approval step “" (rule.name) "”: " (i.review.as_ref().map(|r| r.approvals.len()).unwrap_or(0)) " of " (rule.approvers)
@@ -312,6 +325,9 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
                         }
                     }
                 }
+                @if i.status == Status::Split || i.source.split.is_some() {
+                    (batch_section(viewer, i))
+                }
                 h2 { "Checks" }
                 ul.checks #checks {
                     @for c in &i.checks { li class=(if c.passed { "ok" } else { "bad" }) data-check=(c.name.to_string()) { (c.message) } }
@@ -378,6 +394,91 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
         script #doc-data type="application/json" { (script_json(&data)) }
     };
     layout(&i.source.name, Some(viewer), body)
+}
+
+/// A batch scan's parts, and the form that corrects its split.
+fn batch_section(viewer: &Viewer, i: &DocumentIndex) -> maud::Markup {
+    let parts: Vec<crate::index::BatchPart> = match &i.batch {
+        Some(b) => b.parts.clone(),
+        None => vec![crate::index::BatchPart { id: i.id.clone(), pages: [1, i.pages.max(1)], by: crate::index::PartStart::Start, confidence: None }],
+    };
+    let ranges = parts.iter().map(|p| if p.pages[0] == p.pages[1] { p.pages[0].to_string() } else { format!("{}-{}", p.pages[0], p.pages[1]) }).collect::<Vec<_>>().join(", ");
+    let by = |p: &crate::index::BatchPart| match p.by {
+        crate::index::PartStart::Start => "first page".to_string(),
+        crate::index::PartStart::Blank => "after a blank sheet".to_string(),
+        crate::index::PartStart::Patch => "after a patch sheet".to_string(),
+        crate::index::PartStart::FirstPage => format!("first-page detector {:.2}", p.confidence.unwrap_or(0.0)),
+        crate::index::PartStart::Person => "set by a person".to_string(),
+    };
+    html! {
+        h2 { "Batch scan" }
+        @if i.batch.is_none() { p.meta { "Came in as a batch and stayed one document: no separator sheet, no new letter seen." } }
+        table.grid #batch-parts {
+            thead { tr { th { "Pages" } th { "Document" } th { "Begins" } } }
+            tbody {
+                @for p in &parts {
+                    tr { td { (p.pages[0]) "–" (p.pages[1]) } td { a href=(format!("/ui/documents/{}", p.id)) { (p.id.short(12)) } } td { (by(p)) } }
+                }
+            }
+        }
+        @if let Some(b) = &i.batch {
+            @if !b.separators.is_empty() { p.meta { "Separator sheets: pages " (b.separators.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")) } }
+            @if let Some(who) = &b.corrected_by { p.meta { "Split corrected by " (who) } }
+        }
+        @if viewer.user.role.may_review() {
+            form.split #split-form method="post" action=(format!("/ui/documents/{}/split", i.id)) {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                input type="hidden" name="revision" value=(i.archive.revision);
+                label { "Letters (pages, one range each) " input #split-pages name="pages" value=(ranges) required size="30"; }
+                label { "Reason " input name="reason" required placeholder="e.g. two letters on pages 4–5"; }
+                button type="submit" { "Split again" }
+                p.meta { "Parts that change are read again; the ones they replace are superseded and leave the queue. The batch itself is never changed." }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SplitForm {
+    csrf: Option<String>,
+    revision: Option<u32>,
+    pages: String,
+    reason: String,
+}
+
+/// `POST /ui/documents/{id}/split`: a reviewer corrects where the letters of a batch begin.
+pub async fn resplit(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>, axum::Form(f): axum::Form<SplitForm>) -> Response {
+    if !viewer.csrf_ok(f.csrf.as_deref()) {
+        return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
+    }
+    if let Some(r) = viewer.forbids(&ui, crate::people::Role::may_review, "correct a batch's split") {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else { return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such document.") };
+    if f.reason.trim().is_empty() {
+        return error_page(StatusCode::BAD_REQUEST, Some(&viewer), "A corrected split needs a reason.");
+    }
+    let (ui2, v2, id2) = (ui.clone(), viewer.clone(), id.to_string());
+    let done = blocking(move || -> Result<(), (StatusCode, String)> {
+        let batch = visible_index(&ui2, &v2, &id2).map_err(LoadError::answer)?;
+        let separators = batch.batch.as_ref().map(|b| b.separators.clone()).unwrap_or_default();
+        let ranges = crate::split::parse_ranges(&f.pages, batch.pages, &separators).map_err(|e| (StatusCode::BAD_REQUEST, e))?;
+        let records = ui2.records.acting_as(&v2.actor());
+        crate::processor::resplit(&ui2.pipeline, &records, &id2, f.revision, &ranges, Some(f.reason.trim())).map(|_| ()).map_err(|e| {
+            let status = match &e {
+                crate::processor::ResplitError::Archive(ArchiveError::Conflict { .. }) | crate::processor::ResplitError::HandedOff(_) => StatusCode::CONFLICT,
+                crate::processor::ResplitError::Archive(_) => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            (status, e.to_string())
+        })
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => axum::response::Redirect::to(&format!("/ui/documents/{id}")).into_response(),
+        Ok(Err((status, message))) => error_page(status, Some(&viewer), &message),
+        Err(r) => r,
+    }
 }
 
 /// `GET /ui/documents/{id}/pages/{n}`: the page as PNG, rendered once from the PDF/A (or the

@@ -55,6 +55,8 @@ pub struct Ui {
     /// Writes corrections and decisions; each request acts through [`Recorder::acting_as`].
     pub records: Recorder,
     pub pages: PageCache,
+    /// Reads the parts a corrected batch split makes (the pipeline's stages, no storage).
+    pub pipeline: Arc<crate::pipeline::Pipeline>,
     /// Mark the session cookie `Secure` on every response.
     pub secure_cookies: bool,
 }
@@ -72,6 +74,7 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/documents/{id}/check", post(document::check))
         .route("/ui/documents/{id}/decide", post(document::decide))
         .route("/ui/documents/{id}/hold", post(document::hold))
+        .route("/ui/documents/{id}/split", post(document::resplit))
         .route("/ui/audit", get(audit::trail))
         .route("/ui/audit/verify", post(audit::verify))
         .route("/ui/admin/users", get(admin::users).post(admin::add_user))

@@ -286,11 +286,14 @@ async fn dead_letter(s: &Arc<Shared>, d: &Delivery, publisher: &Channel, job: Op
     Ok(())
 }
 
-/// `document.processed.<type>` or `document.quarantined` on the events exchange.
+/// `document.processed.<type>`, `document.quarantined` or `document.split` (a batch scan,
+/// listing its parts) on the events exchange.
 async fn publish_event(s: &Arc<Shared>, publisher: &Channel, done: &Processed) -> Result<(), QueueError> {
     let idx = done.outcome.index();
     let (event, key) = match &done.outcome {
         Outcome::Quarantined(_) => ("document.quarantined", "document.quarantined".to_string()),
+        // A batch scan's container: its parts have events of their own.
+        _ if idx.status == crate::index::Status::Split => ("document.split", "document.split".to_string()),
         _ => ("document.processed", format!("document.processed.{}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("other"))),
     };
     let body = json!({
@@ -302,6 +305,8 @@ async fn publish_event(s: &Arc<Shared>, publisher: &Channel, done: &Processed) -
         "needs_review": idx.needs_review,
         "review": idx.review,
         "error": idx.error,
+        "parent": idx.source.parent,
+        "batch": idx.batch,
         "index": idx.archive.index,
         "handoff": done.handed_off.iter().map(|o| &o.key).collect::<Vec<_>>(),
         "at": chrono::Utc::now().to_rfc3339(),
