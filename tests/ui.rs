@@ -390,3 +390,98 @@ fn german(v: &str) -> String {
     }
     format!("{grouped},{frac}")
 }
+
+/// A batch scan in the review UI: its pages with the letters they were split into, and a
+/// reviewer's correction of the split in the browser — new parts in the queue, the part they
+/// replace superseded and out of it; CSRF and roles hold here too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_corrects_a_batch_split_in_the_browser() {
+    use common::stack::*;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let config = dir.path().join("pipeline.toml");
+    std::fs::write(&config, "[review]\nstraight_through = false\n").unwrap();
+    // Two letters with no sheet between them (the scanning clerk forgot one), a patch sheet, a third letter.
+    let sheets = vec![Sheet::Text(letter_page(0, 1, 2)), Sheet::Text(letter_page(0, 2, 2)), Sheet::Text(letter_page(1, 1, 1)), Sheet::Image(patch_sheet(1)), Sheet::Text(letter_page(2, 1, 1))];
+    let stack = dir.path().join("stapel.pdf");
+    std::fs::write(&stack, stack_pdf(&sheets)).unwrap();
+    let o = mailroom(&archive, &config).args(["process", "--json", "--split", "patch", stack.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out: Vec<Value> = String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let batch = out.iter().find(|i| i["status"] == "split").expect("the batch");
+    let batch_id = batch["id"].as_str().unwrap().to_string();
+    let wrong = batch["batch"]["parts"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(batch["batch"]["parts"][0]["pages"], json!([1, 3]));
+
+    add_user(&archive, &config, "anna", "reviewer", None, "anna-prueft-rechnungen");
+    add_user(&archive, &config, "olga", "auditor", None, "olga-liest-nur-mit");
+    let mut serve = mailroom(&archive, &config);
+    serve.args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", TOKENS);
+    let server = Server::start(serve);
+    let port = server.port;
+    let anna = login(port, "anna", "anna-prueft-rechnungen");
+    let olga = login(port, "olga", "olga-liest-nur-mit");
+    let queue = text(&get(port, "/ui", &anna));
+    assert!(queue.contains(&wrong) && !queue.contains(&batch_id), "the parts are in the queue, the batch is not");
+    let part_view = text(&get(port, &format!("/ui/documents/{wrong}"), &anna));
+    assert!(part_view.contains("batch-link") && part_view.contains(&format!("/ui/documents/{batch_id}")), "a part links to its batch");
+
+    // Over HTTP: no CSRF token, or an auditor: refused, nothing written.
+    let view = text(&get(port, &format!("/ui/documents/{batch_id}"), &anna));
+    let csrf = doc_data(&view)["csrf"].as_str().unwrap().to_string();
+    let post = |cookie: &str, body: String| {
+        request(port, "POST", &format!("/ui/documents/{batch_id}/split"), &[("Cookie", cookie), ("Content-Type", "application/x-www-form-urlencoded")], Some(body.as_bytes()))
+    };
+    assert_eq!(post(&anna, "pages=1-2%2C3%2C5&reason=x".into()).status, 403, "no CSRF token");
+    let olga_csrf = doc_data(&text(&get(port, &format!("/ui/documents/{batch_id}"), &olga)))["csrf"].as_str().unwrap().to_string();
+    assert_eq!(post(&olga, format!("csrf={olga_csrf}&pages=1-2%2C3%2C5&reason=x")).status, 403, "an auditor changes nothing");
+    assert_eq!(post(&anna, format!("csrf={csrf}&pages=1-4&reason=x")).status, 400, "page 4 is a separator sheet");
+    assert!(!archive.join("documents").join(&batch_id).join("index").join("0002.json").exists());
+
+    // In the browser: the batch's pages, each letter in its colour; the reviewer splits pages 1-3 in two.
+    let (_driver, driver_port) = chromedriver();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{driver_port}")).await.expect("a Chromium session");
+    let base_url = format!("http://127.0.0.1:{port}");
+    c.goto(&format!("{base_url}/ui/documents/{batch_id}")).await.unwrap();
+    c.find(Locator::Css("#username")).await.unwrap().send_keys("anna").await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys("anna-prueft-rechnungen").await.unwrap();
+    c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#split-form")).await.unwrap();
+    wait_for(
+        &c,
+        "return Array.from(document.querySelectorAll('.batch-pages img')).every(i => i.complete && i.naturalWidth > 0) && document.querySelectorAll('.batch-pages img').length === 5;",
+        "the batch's five page images",
+    )
+    .await;
+    let shots = screenshots();
+    std::fs::write(shots.join("batch.png"), c.screenshot().await.unwrap()).unwrap();
+    let pages = c.find(Locator::Css("#split-pages")).await.unwrap();
+    assert_eq!(pages.prop("value").await.unwrap().as_deref(), Some("1-3, 5"));
+    pages.clear().await.unwrap();
+    pages.send_keys("1-2, 3, 5").await.unwrap();
+    c.find(Locator::Css("#split-form input[name=reason]")).await.unwrap().send_keys("Seite 3 ist ein eigener Brief").await.unwrap();
+    c.find(Locator::Css("#split-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "return document.querySelectorAll('#batch-parts tbody tr').length === 3;", "three letters after the correction").await;
+    std::fs::write(shots.join("batch-corrected.png"), c.screenshot().await.unwrap()).unwrap();
+    c.close().await.unwrap();
+
+    let now: Value = serde_json::from_slice(&std::fs::read(archive.join("documents").join(&batch_id).join("index").join("0002.json")).unwrap()).unwrap();
+    assert_eq!(now["batch"]["parts"].as_array().unwrap().iter().map(|p| p["pages"].clone()).collect::<Vec<_>>(), vec![json!([1, 2]), json!([3, 3]), json!([5, 5])]);
+    assert_eq!(now["batch"]["corrected_by"], "ui:anna");
+    assert_eq!(now["batch"]["parts"][2]["id"], batch["batch"]["parts"][1]["id"], "the letter on page 5 is the same document as before");
+    assert_eq!(now["batch"]["parts"][2]["by"], "patch");
+    let queue = text(&get(port, "/ui", &anna));
+    assert!(!queue.contains(&wrong), "the replaced part left the queue");
+    for p in now["batch"]["parts"].as_array().unwrap() {
+        assert!(queue.contains(p["id"].as_str().unwrap()), "part {} is in the queue", p["pages"]);
+    }
+    assert!(text(&get(port, &format!("/ui/documents/{wrong}"), &anna)).contains("superseded"));
+    assert!(audit(&archive).iter().any(|e| e["actor"] == "ui:anna" && e["document"] == batch_id.as_str()), "the correction is audited in the reviewer's name");
+    let o = mailroom(&archive, &config).args(["verify"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}

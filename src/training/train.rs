@@ -350,7 +350,12 @@ pub struct SplitMetrics {
 pub fn measure_split(model: &FirstPageDetector, docs: &[&Example]) -> SplitMetrics {
     let pages: Vec<Page> = docs.iter().flat_map(|e| e.pages.iter().cloned()).collect();
     let truth: Vec<bool> = docs.iter().flat_map(|e| (0..e.pages.len()).map(|i| i == 0)).collect();
-    let starts: Vec<bool> = model.starts(&pages).into_iter().map(|p| p >= 0.5).collect();
+    // Decided as at run time: the split planner over the detector's probabilities.
+    let cues: Vec<crate::split::PageCue> = model.starts(&pages).into_iter().map(|p| crate::split::PageCue { separator: None, start: Some(p) }).collect();
+    let mut starts = vec![false; pages.len()];
+    for part in crate::split::plan(&cues).map(|p| p.parts).unwrap_or_default() {
+        starts[part.first as usize - 1] = true;
+    }
     let right_pages = starts.iter().zip(&truth).filter(|(a, b)| a == b).count();
     let mut ok = 0;
     let mut at = 0;

@@ -165,7 +165,7 @@ fn load(ui: &Ui, viewer: &Viewer, id: &str) -> Result<Loaded, LoadError> {
         None => Vec::new(),
     };
     let mut history = Vec::new();
-    if index.status == Status::Processed {
+    if index.status != Status::Quarantined {
         for key in archive.revisions(id).map_err(err)? {
             if let Some(i) = archive.read_index(&key).map_err(err)? {
                 history.push(i);
@@ -202,7 +202,11 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
     let may_review = viewer.user.role.may_review() && i.status == Status::Processed;
     let trust = assess(i);
     let doc_type = i.doc_type.as_ref().map(|d| d.label);
-    let state = i.review.as_ref().map(|r| r.state.as_str()).unwrap_or(if i.status == Status::Quarantined { "quarantined" } else { "—" });
+    let state = i.review.as_ref().map(|r| r.state.as_str()).unwrap_or(match i.status {
+        Status::Quarantined => "quarantined",
+        Status::Split => "batch scan, split",
+        Status::Processed => "—",
+    });
     let data = json!({
         "id": i.id.to_string(),
         "revision": i.archive.revision,
@@ -363,6 +367,7 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
                                     @let (a, b) = (prev.field(f), h.field(f));
                                     @if a != b { br; span.change { (label(f)) ": " (a.unwrap_or("—")) " → " (b.unwrap_or("—")) @if let Some(by) = h.fields.get(&f).and_then(|v| v.source.as_ref()).and_then(|s| s.by.as_deref()) { " (" (by) ")" } } }
                                 }
+                                @if prev.batch != h.batch { @if let Some(b) = &h.batch { br; span.change { "Split: " (b.parts.iter().map(|p| format!("{}–{}", p.pages[0], p.pages[1])).collect::<Vec<_>>().join(", ")) @if let Some(by) = &b.corrected_by { " (" (by) ")" } } } }
                                 @if prev.doc_type.as_ref().map(|d| d.label) != h.doc_type.as_ref().map(|d| d.label) { br; span.change { "Type: " (prev.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("—")) " → " (h.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("—")) } }
                             } @else { " · as read (" (h.models.as_ref().map(|m| m.extractor.name.as_str()).unwrap_or("pipeline")) ")" }
                         }

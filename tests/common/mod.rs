@@ -4,6 +4,7 @@
 pub mod http;
 pub mod mail;
 pub mod servers;
+pub mod stack;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
