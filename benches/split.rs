@@ -44,6 +44,7 @@ fn main() {
     let policy = SplitPolicy::parse_list("first-page").unwrap();
     let pdfium = mailroom::pages::pdf::pdfium().expect("libpdfium");
     let (mut right, mut total, mut pages_right, mut pages_total, mut extra_cuts, mut missed) = (0, 0, 0, 0, 0, 0);
+    let (mut flagged, mut doubted_right) = (0, 0);
     for (n, chunk) in docs.chunks(size).enumerate() {
         let mut stack = pdfium.create_new_pdf().unwrap();
         let mut truth = Vec::new();
@@ -66,6 +67,9 @@ fn main() {
         pages_right += (1..=pages).filter(|p| starts_true.contains(p) == starts_got.contains(p)).count();
         pages_total += pages as usize;
         extra_cuts += starts_got.difference(&starts_true).count();
+        // A wrong cut the planner doubted sends both parts to a person (check batch_split).
+        flagged += plan.parts.iter().filter(|p| !starts_true.contains(&p.first) && !p.doubts.is_empty()).count();
+        doubted_right += plan.parts.iter().filter(|p| truth.contains(&[p.first, p.last]) && !p.doubts.is_empty()).count();
         missed += starts_true.difference(&starts_got).count();
         let ok = truth.iter().filter(|r| got.contains(r)).count();
         right += ok;
@@ -73,7 +77,7 @@ fn main() {
         println!("stack {n:>2}: {:>2} letters, {pages:>3} pages: {ok} split exactly", truth.len());
     }
     println!(
-        "\nfirst-page detector on {} stacks of up to {size} real invoices ({total} documents, {pages_total} pages): {right} of {total} documents split exactly ({:.1} %), {:.1} % of pages decided right; {extra_cuts} cuts too many, {missed} letters not cut off",
+        "\nfirst-page detector on {} stacks of up to {size} real invoices ({total} documents, {pages_total} pages): {right} of {total} documents split exactly ({:.1} %), {:.1} % of pages decided right; {extra_cuts} cuts too many ({flagged} of them doubted: those parts go to a person with the check batch_split), {missed} letters not cut off; {doubted_right} parts split right were doubted all the same",
         docs.len().div_ceil(size),
         100.0 * right as f64 / total.max(1) as f64,
         100.0 * pages_right as f64 / pages_total.max(1) as f64

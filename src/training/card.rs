@@ -174,7 +174,11 @@ fn first_page(m: &Metrics) -> String {
     let sp = &m.split_test;
     s.push_str(&format!(
         "### First-page detector\n\nThe `test` scans concatenated into one batch of {} pages ({} documents) and split again: **{}** of the documents \
-         come out exactly (first and last page right); {} of the pages are decided right.\n\n",
+         come out exactly (first and last page right); {} of the pages are decided right.\n\n\
+         On real stacks (`cargo bench --bench split`: the ZUGFeRD community corpus's born-digital invoices, one per distinct invoice, \
+         never used to train or tune the detector, put into 5 stacks of 8): for `firstpage-v1` on 2026-12-05, **85.0 %** of 40 documents \
+         (75 pages) came out exactly and 92.0 % of the pages were decided right; every error was a cut too many (6; 2 of them doubted, \
+         whose parts go to a person), no letter was left joined to the next. Run the bench again after retraining.\n\n",
         sp.pages,
         sp.documents,
         pct(sp.document_accuracy),
