@@ -54,6 +54,8 @@ fn main() {
         action: MailAction::Keyword { keyword: "$Stored".into() },
         max_age_days: None,
         batch: 100,
+        split: String::new(),
+        patch_text: String::new(),
         poll_interval_s: 300,
     };
     let sink = Sink::open(&config, "bench").expect("sink");

@@ -248,6 +248,13 @@ pub struct MailboxConfig {
     /// Messages fetched per `UID FETCH`.
     #[serde(default = "default_imap_batch")]
     pub batch: u32,
+    /// A scanner's "scan to e-mail" mailbox: every PDF attachment is a stack of letters, split
+    /// at these separators — `blank`, `patch`, `first-page` (as `[intake.folder] split`).
+    #[serde(default)]
+    pub split: String,
+    /// The text of a patch sheet's QR code.
+    #[serde(default = "default_patch_text")]
+    pub patch_text: String,
     /// Between runs of `fetch-mail --loop` when the server has no IDLE (with IDLE: the longest
     /// wait before looking anyway).
     #[serde(default = "default_imap_poll")]
@@ -256,6 +263,9 @@ pub struct MailboxConfig {
 
 fn default_folders() -> Vec<String> {
     vec!["INBOX".into()]
+}
+fn default_patch_text() -> String {
+    crate::vocab::SplitPolicy::DEFAULT_PATCH_TEXT.into()
 }
 fn default_imap_batch() -> u32 {
     100
@@ -346,6 +356,16 @@ pub struct FolderSection {
 impl Default for FolderSection {
     fn default() -> Self {
         FolderSection { poll_interval_s: 2.0, settle_s: 3.0, retry_s: 30.0, split: String::new(), patch_text: crate::vocab::SplitPolicy::DEFAULT_PATCH_TEXT.into() }
+    }
+}
+
+impl MailboxConfig {
+    /// The split its attachments get, if its attachments are batch scans.
+    pub fn split_policy(&self) -> Option<crate::vocab::SplitPolicy> {
+        (!self.split.trim().is_empty()).then(|| crate::vocab::SplitPolicy::parse_list(&self.split).ok()).flatten().map(|mut p| {
+            p.patch_text = self.patch_text.clone();
+            p
+        })
     }
 }
 
@@ -441,6 +461,13 @@ impl Config {
         if !f.split.trim().is_empty() {
             if let Err(e) = crate::vocab::SplitPolicy::parse_list(&f.split) {
                 return Err(ConfigError::Invalid { path: shown, message: format!("intake.folder.split: {e}") });
+            }
+        }
+        for mb in &config.intake.imap {
+            if !mb.split.trim().is_empty() {
+                if let Err(e) = crate::vocab::SplitPolicy::parse_list(&mb.split) {
+                    return Err(ConfigError::Invalid { path: shown, message: format!("intake.imap {}: split: {e}", mb.name) });
+                }
             }
         }
         if config.http.concurrency == 0 {

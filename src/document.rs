@@ -134,6 +134,8 @@ impl Document {
         let mut doc = Document::new(bytes, Channel::Email, name);
         doc.source.received_at = parent.source.received_at.clone();
         doc.source.parent = Some(parent.sha256.clone());
+        // From a scanner's mailbox: what it attaches is a batch scan too.
+        doc.source.split = parent.source.split.clone();
         doc
     }
 }

@@ -415,32 +415,47 @@ impl Processor {
     }
 
     fn process_family(&self, doc: &Document, received_by: &str, stored: bool) -> Result<Vec<Processed>, ArchiveError> {
-        if let Some(policy) = doc.source.split.clone() {
-            if let Some(done) = self.process_batch(doc, &policy, received_by, stored)? {
-                return Ok(done);
-            }
+        if let Some(done) = self.try_batch(doc, received_by, stored)? {
+            return Ok(done);
         }
         let email = mail::parse(doc, &self.pipeline.limits);
         let inside = mail::unfold(doc, email.as_ref(), &self.pipeline.limits);
         let family: Vec<(&Document, Option<&mail::Parsed>)> = std::iter::once((doc, email.as_ref())).chain(inside.iter().map(|(d, e)| (d, e.as_ref()))).collect();
-        let mut results: Vec<Option<Processed>> = Vec::with_capacity(family.len());
+        let mut done: Vec<Option<Processed>> = Vec::with_capacity(family.len());
         for (i, (d, _)) in family.iter().enumerate() {
-            let done = self.records.completed(&d.sha256)?;
-            if done.is_none() && !(stored && i == 0) {
+            let completed = self.records.completed(&d.sha256)?;
+            if completed.is_none() && !(stored && i == 0) {
                 self.records.receive(d, received_by)?;
             }
-            results.push(done);
+            done.push(completed);
         }
-        for (result, (d, email)) in results.iter_mut().zip(&family) {
-            if result.is_none() {
-                *result = Some(self.run_only(d, *email)?);
+        let mut results = Vec::with_capacity(family.len());
+        for (i, (completed, (d, email))) in done.into_iter().zip(&family).enumerate() {
+            // An attachment from a scanner's mailbox is a batch scan (its original is in already).
+            if i > 0 {
+                if let Some(batch) = self.try_batch(d, received_by, true)? {
+                    results.extend(batch);
+                    continue;
+                }
             }
+            results.push(match completed {
+                Some(c) => c,
+                None => self.run_only(d, *email)?,
+            });
         }
-        let results: Vec<Processed> = results.into_iter().flatten().collect();
         for r in &results {
             self.records.catalogue(r.outcome.index())?;
         }
         Ok(results)
+    }
+
+    /// [`Processor::process_batch`] for a PDF whose source asked for splitting; `None` for
+    /// anything else.
+    fn try_batch(&self, doc: &Document, received_by: &str, stored: bool) -> Result<Option<Vec<Processed>>, ArchiveError> {
+        match &doc.source.split {
+            Some(policy) if doc.media_type == crate::vocab::MediaType::Pdf => self.process_batch(doc, policy, received_by, stored),
+            _ => Ok(None),
+        }
     }
 
     /// Processes a document whose original is already in the archive (submitted to the

@@ -250,3 +250,29 @@ fn join_pdfs(pdfs: &[&[u8]]) -> Vec<u8> {
     }
     out.save_to_bytes().unwrap()
 }
+
+/// A scanner that e-mails its scans ("scan to e-mail"): the mailbox is marked as a batch
+/// source, and the stack attached to the e-mail is split like one from the hot folder.
+#[test]
+fn a_stack_attached_to_an_e_mail_from_a_scanner_mailbox_is_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let cfg = config(dir.path(), &archive);
+    let stack = stack_pdf(&[Sheet::Text(letter_page(3, 1, 2)), Sheet::Text(letter_page(3, 2, 2)), Sheet::Image(patch_sheet(9)), Sheet::Text(letter_page(4, 1, 1))]);
+    let mail = common::mail::Mail::new("Scanner Poststelle <scanner@kunde.example>", "Scan 2025-06-26 08:14").text("Gescannt von MFP-2").attach("scan0001.pdf", "application/pdf", &stack).bytes();
+    let eml = dir.path().join("scan.eml");
+    std::fs::write(&eml, &mail).unwrap();
+    for round in 0..2 {
+        let o = mailroom(&cfg, &["process", "--json", "--split", "patch", eml.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", err(&o));
+        let out = indexes(&o);
+        let batch = out.iter().find(|i| i["status"] == "split").unwrap_or_else(|| panic!("round {round}: the attachment was not split: {}", err(&o)));
+        assert_eq!(parts_of(batch), vec![[1, 2], [4, 4]]);
+        assert_eq!(batch["source"]["channel"], "email");
+        assert_eq!(out.iter().filter(|i| i["source"]["parent"] == batch["id"]).count(), 2, "round {round}");
+        assert_eq!(out.len(), 4, "the e-mail, the batch and its two letters: {}", err(&o));
+        if round == 1 {
+            assert!(err(&o).contains("0 processed"), "the second time nothing is new: {}", err(&o));
+        }
+    }
+}

@@ -440,6 +440,7 @@ pub async fn fetch_once(cfg: &MailboxConfig, sink: &Sink, positions: &Arc<Positi
         return Ok(report);
     };
     let rules = Rules::new(&cfg.rules).map_err(|message| ImapError::Config { mailbox: mailbox.clone(), message })?;
+    let split = cfg.split_policy();
     let mut session = connect(cfg).await?;
     let proto = |e: &dyn std::fmt::Display| ImapError::Protocol { mailbox: mailbox.clone(), message: e.to_string() };
     report.idle = session.capabilities().await.map(|c| c.has_str("IDLE")).unwrap_or(false);
@@ -496,7 +497,9 @@ pub async fn fetch_once(cfg: &MailboxConfig, sink: &Sink, positions: &Arc<Positi
                     dealt_with = uid;
                     continue;
                 }
-                let doc = Document::new(bytes, Channel::Email, eml_name(&envelope.subject, folder, uid));
+                let mut doc = Document::new(bytes, Channel::Email, eml_name(&envelope.subject, folder, uid));
+                // A scan-to-e-mail mailbox: the e-mail's attachments are batch scans.
+                doc.source.split = split.clone();
                 match sink.deliver(doc, &received_by).await {
                     Ok(delivered) => {
                         fr.stored += 1;
