@@ -278,3 +278,43 @@ fn a_broker_restart_is_survived_without_loss() {
     assert!(dead_letters(&env).is_empty());
     env.verify_clean();
 }
+
+/// A batch scan through the worker pool: submitted with `--split`, its job carries the split;
+/// a worker cuts it into its letters, each a document of its own in S3 and the PostgreSQL
+/// catalog, and the batch's container last; submitting the same stack again stores nothing.
+#[test]
+fn a_batch_scan_is_split_by_a_worker() {
+    use common::stack::*;
+    let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
+    let env = Env::new("mailroom-test");
+    let stack = env.dir.path().join("stapel.pdf");
+    let bytes = stack_pdf(&[Sheet::Text(letter_page(5, 1, 2)), Sheet::Text(letter_page(5, 2, 2)), Sheet::Image(paper(3)), Sheet::Text(letter_page(6, 1, 1)), Sheet::Image(patch_sheet(4)), Sheet::Text(letter_page(7, 1, 1))]);
+    std::fs::write(&stack, &bytes).unwrap();
+    let out = env.run(&["submit", "--split", "blank,patch", stack.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = env.store();
+    let batch_id = mailroom::document::sha256_hex(&bytes);
+    let container = format!("documents/{batch_id}/index/0001.json");
+    let mut w = env.spawn_worker("worker-batch.log");
+    wait_until("the batch's container", Duration::from_secs(120), || s.get(&container).ok().flatten().is_some());
+    stop(&mut w);
+    let batch: mailroom::index::DocumentIndex = serde_json::from_slice(&s.get(&container).unwrap().unwrap()).unwrap();
+    assert_eq!(batch.status, mailroom::index::Status::Split);
+    let parts = batch.batch.as_ref().unwrap();
+    assert_eq!(parts.parts.iter().map(|p| p.pages).collect::<Vec<_>>(), vec![[1, 2], [4, 4], [6, 6]]);
+    assert_eq!(parts.separators, vec![3, 5]);
+    for p in &parts.parts {
+        let idx: mailroom::index::DocumentIndex = serde_json::from_slice(&s.get(&format!("documents/{}/index/0001.json", p.id)).unwrap().unwrap()).unwrap();
+        assert_eq!(idx.source.parent.as_deref(), Some(batch_id.as_str()));
+        assert_eq!(idx.source.parent_pages, Some(p.pages));
+    }
+    let out = env.run(&["list", "--json", "--limit", "100"]);
+    let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed.len(), 4, "the batch and its three letters are catalogued");
+    // The same stack again: found archived at submit, nothing queued or stored.
+    let before = mailroom::store::list_all(&s, "documents/").unwrap().len();
+    let out = env.run(&["submit", "--split", "blank,patch", stack.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(mailroom::store::list_all(&s, "documents/").unwrap().len(), before);
+    env.verify_clean();
+}

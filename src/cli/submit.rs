@@ -20,6 +20,10 @@ pub struct SubmitArgs {
     /// The intake channel recorded for these documents.
     #[arg(long, default_value = "file", value_parser = ["file", "folder", "email", "http"])]
     pub channel: String,
+    /// Each file is a batch scan of several letters, split by the worker: at `blank` sheets,
+    /// `patch` sheets (QR code) and/or where the `first-page` detector sees a letter begin.
+    #[arg(long, value_parser = crate::vocab::SplitPolicy::parse_list)]
+    pub split: Option<crate::vocab::SplitPolicy>,
 }
 
 pub fn submit(config: &Config, args: SubmitArgs) -> ExitCode {
@@ -56,7 +60,10 @@ pub fn submit(config: &Config, args: SubmitArgs) -> ExitCode {
     let (mut submitted, mut already, mut failed) = (0usize, 0usize, 0usize);
     for path in files::collect(&args.paths, skip.as_deref()) {
         let doc = match files::read(&path, channel) {
-            Received::Document(d) => d,
+            Received::Document(mut d) => {
+                d.source.split = args.split.clone();
+                d
+            }
             Received::Unreadable { name, message } => {
                 eprintln!("mailroom: {name}: {message}");
                 failed += 1;
