@@ -181,3 +181,25 @@ fn uploads_over_the_size_limit_are_refused_with_413() {
     assert_eq!(r.json()["status"], "quarantined");
     assert_eq!(documents_in(archive.path()), 1, "only the document within the limit was stored");
 }
+
+/// `POST /documents?split=…`: the upload is a batch scan; a split that does not parse is
+/// refused before a byte is stored.
+#[test]
+fn an_upload_marked_as_a_batch_is_split() {
+    use common::stack::*;
+    let archive = tempfile::tempdir().unwrap();
+    let server = serve(archive.path(), None);
+    let port = server.port;
+    let auth = bearer(SCANNER_SECRET);
+    let stack = stack_pdf(&[Sheet::Text(letter_page(1, 1, 1)), Sheet::Image(patch_sheet(2)), Sheet::Text(letter_page(2, 1, 1))]);
+    let r = request(port, "POST", "/documents?split=nonsense", &[("Authorization", &auth)], Some(&stack));
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(documents_in(archive.path()), 0);
+    let r = request(port, "POST", "/documents?split=patch&patch_text=MAILROOM-SEPARATOR", &[("Authorization", &auth), ("X-Filename", "stapel.pdf")], Some(&stack));
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let idx = r.json();
+    assert_eq!(idx["status"], "split");
+    assert_eq!(idx["batch"]["parts"].as_array().unwrap().len(), 2);
+    assert_eq!(idx["source"]["split"]["separators"], serde_json::json!(["patch"]));
+    assert_eq!(documents_in(archive.path()), 3, "the batch and its two letters");
+}
