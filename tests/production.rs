@@ -288,7 +288,14 @@ fn a_batch_scan_is_split_by_a_worker() {
     let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
     let env = Env::new("mailroom-test");
     let stack = env.dir.path().join("stapel.pdf");
-    let bytes = stack_pdf(&[Sheet::Text(letter_page(5, 1, 2)), Sheet::Text(letter_page(5, 2, 2)), Sheet::Image(paper(3)), Sheet::Text(letter_page(6, 1, 1)), Sheet::Image(patch_sheet(4)), Sheet::Text(letter_page(7, 1, 1))]);
+    let bytes = stack_pdf(&[
+        Sheet::Text(letter_page(5, 1, 2)),
+        Sheet::Text(letter_page(5, 2, 2)),
+        Sheet::Image(paper(3)),
+        Sheet::Text(letter_page(6, 1, 1)),
+        Sheet::Image(patch_sheet(4)),
+        Sheet::Text(letter_page(7, 1, 1)),
+    ]);
     std::fs::write(&stack, &bytes).unwrap();
     let out = env.run(&["submit", "--split", "blank,patch", stack.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -185,3 +185,27 @@ fn sigterm_stops_the_watcher_cleanly() {
     let status = terminate(&mut child, "the watcher", Duration::from_secs(30));
     assert!(status.success(), "SIGTERM must end the watcher cleanly: {status}");
 }
+
+/// The hot folder of a batch scanner (`[intake.folder] split` in the pipeline file): each
+/// file is split into its letters, and moved once all of it is stored.
+#[test]
+fn a_batch_scanner_s_folder_splits_each_file() {
+    use common::stack::*;
+    let archive = tempfile::tempdir().unwrap();
+    let hot = tempfile::tempdir().unwrap();
+    let cfg = archive.path().join("pipeline.toml");
+    std::fs::write(&cfg, "[intake.folder]\nsplit = \"blank\"\n").unwrap();
+    put(hot.path(), "stapel.pdf", &stack_pdf(&[Sheet::Text(letter_page(2, 1, 1)), Sheet::Image(paper(5)), Sheet::Text(letter_page(3, 1, 1))]));
+    let out = mailroom().arg("--archive").arg(archive.path()).arg("--config").arg(&cfg).arg("watch").arg(hot.path()).args(["--once", "--settle", "0.3"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let all = indexes(archive.path());
+    let batch = all.iter().find(|i| i["status"] == "split").unwrap_or_else(|| panic!("not split: {}", stderr(&out)));
+    assert_eq!(batch["source"]["channel"], "folder");
+    assert_eq!(batch["batch"]["parts"].as_array().unwrap().len(), 2);
+    assert_eq!(all.len(), 3);
+    assert!(hot.path().join(".mailroom-done/stapel.pdf").exists() && !hot.path().join("stapel.pdf").exists(), "the stack was moved once stored");
+    let bad = archive.path().join("bad.toml");
+    std::fs::write(&bad, "[intake.folder]\nsplit = \"blanko\"\n").unwrap();
+    let out = mailroom().arg("--archive").arg(archive.path()).arg("--config").arg(&bad).arg("watch").arg(hot.path()).arg("--once").output().unwrap();
+    assert!(!out.status.success() && stderr(&out).contains("intake.folder.split"), "{}", stderr(&out));
+}
