@@ -44,6 +44,23 @@ pub struct Config {
     pub intake: IntakeSection,
     pub http: HttpSection,
     pub ui: UiSection,
+    pub models: ModelsSection,
+}
+
+/// `[models]`: which readers classify and extract.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelsSection {
+    /// The trained classifier and field extractor shipped in the binary (`models/`). Off: the
+    /// keyword classifier and the rules extractor alone — a fallback while a model is being
+    /// looked into, and the older reading that `reprocess` tests start from.
+    pub trained: bool,
+}
+
+impl Default for ModelsSection {
+    fn default() -> Self {
+        ModelsSection { trained: true }
+    }
 }
 
 /// The SQL catalog that mirrors the current index of every document for fast queries.
@@ -568,7 +585,7 @@ impl Config {
     }
 
     pub fn pipeline(&self) -> Pipeline {
-        let mut p = Pipeline::new();
+        let mut p = if self.models.trained { Pipeline::new() } else { Pipeline::rules_only() };
         p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, reread_languages: self.ocr.reread_languages.clone(), ..OcrConfig::default() };
         p.limits = Limits {
             max_file_bytes: self.limits.max_file_mb * 1024 * 1024,

@@ -178,6 +178,14 @@ impl Recorder {
         Ok(Revised { index: obj, handed_off })
     }
 
+    /// [`Recorder::revise`] without the ERP handoff: for a revision whose values did not change
+    /// (a new model version, recomputed checks), which the ERP has no reason to get again.
+    pub fn revise_quietly(&self, index: &mut DocumentIndex, details: serde_json::Value) -> Result<Revised, ArchiveError> {
+        let obj = self.archive.revise(index, &self.actor, details)?;
+        self.catalogue(index)?;
+        Ok(Revised { index: obj, handed_off: Vec::new() })
+    }
+
     /// A person's decision on the current index of `id` — approve (released to the ERP, whose
     /// outbox entry is written now), reject, postpone — as a new revision. `base`: the
     /// revision the person looked at; refused when it is no longer the current one.

@@ -49,6 +49,14 @@ pub struct Outcome {
     pub revised: Option<Revised>,
 }
 
+impl Outcome {
+    /// Whether a value the ERP books changed (a field, the type, line items, VAT), as opposed
+    /// to the model's name, the checks or the review state alone.
+    pub fn values_changed(&self) -> bool {
+        self.changes.iter().any(|c| !matches!(c["field"].as_str(), Some("models" | "checks" | "review")))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReprocessError {
     #[error(transparent)]
@@ -169,6 +177,32 @@ fn recheck(index: &DocumentIndex, read: &[Check]) -> Vec<Check> {
     checks
 }
 
+/// One document of run `run` read again and written (a worker's reprocessing job; the command
+/// line does the same per document): skipped when the run did it already, recorded in the
+/// catalog as `changed`, `unchanged` or `failed` (a document that cannot be read) once its
+/// revision is durable. A storage error is returned, to be tried again.
+pub fn one(pipeline: &Pipeline, records: &Recorder, run: &str, id: &str, mode: Mode) -> Result<&'static str, ReprocessError> {
+    let catalog = records.catalog.as_ref();
+    let mark = |outcome: &'static str| -> Result<&'static str, ReprocessError> {
+        if let Some(c) = catalog {
+            c.reprocess_mark(run, id, outcome).map_err(|e| ArchiveError::Catalog(e.to_string()))?;
+        }
+        Ok(outcome)
+    };
+    if let Some(c) = catalog {
+        if c.reprocess_is_done(run, id).map_err(|e| ArchiveError::Catalog(e.to_string()))? {
+            return Ok("done_before");
+        }
+    }
+    let Some(current) = records.archive.lookup(id)? else { return mark("failed") };
+    match reprocess(pipeline, records, current, mode, false) {
+        Ok(Some(o)) if !o.changes.is_empty() => mark("changed"),
+        Ok(_) => mark("unchanged"),
+        Err(ReprocessError::Unreadable { .. }) => mark("failed"),
+        Err(e) => Err(e),
+    }
+}
+
 /// Reads one archived document again and, unless `dry_run`, writes a new revision where the
 /// reading differs. Quarantined documents are `mailroom quarantine retry`'s.
 /// `current` is the document's current index, as the selection read it (read once).
@@ -183,7 +217,9 @@ pub fn reprocess(pipeline: &Pipeline, records: &Recorder, current: DocumentIndex
     if outcome.changes.is_empty() || dry_run {
         return Ok(Some(outcome));
     }
-    let details = json!({"reprocessed": true, "mode": if mode == Mode::Ocr { "ocr" } else { "words" }, "changes": outcome.changes, "suggestions": outcome.suggestions});
-    outcome.revised = Some(records.revise(&mut next, details)?);
+    let details = json!({"reprocessed": true, "mode": if mode == Mode::Ocr { "ocr" } else { "words" }, "models": {"from": current.models, "to": next.models}, "changes": outcome.changes, "suggestions": outcome.suggestions});
+    // Only the model's name, the checks or the review changed: nothing the ERP books, so it
+    // gets nothing again.
+    outcome.revised = Some(if outcome.values_changed() { records.revise(&mut next, details)? } else { records.revise_quietly(&mut next, details)? });
     Ok(Some(outcome))
 }

@@ -11,6 +11,8 @@ pub mod postgres;
 pub mod sqlite;
 
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::index::{DocType, DocumentIndex, Field, Status};
@@ -232,6 +234,17 @@ pub trait Catalog: Send + Sync {
     /// Claims `key` for document `id` unless another document holds it already; returns the
     /// holder. Atomic: of two workers claiming the same key at once, one gets it.
     fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError>;
+    /// Records a reprocessing run (once: started again, it keeps its first start).
+    fn reprocess_start(&self, run: &str, selection: &str, selected: u64) -> Result<(), CatalogError>;
+    /// Records that `run` is done with document `id` (`outcome`: unchanged, changed, failed).
+    /// Written after the document's revision is durable: a run started again skips it.
+    fn reprocess_mark(&self, run: &str, id: &str, outcome: &str) -> Result<(), CatalogError>;
+    /// The documents `run` is done with (failed ones are not: they are tried again).
+    fn reprocess_done(&self, run: &str) -> Result<std::collections::HashSet<String>, CatalogError>;
+    /// Whether `run` is done with document `id` (as [`Catalog::reprocess_done`], for one).
+    fn reprocess_is_done(&self, run: &str, id: &str) -> Result<bool, CatalogError>;
+    /// Every run, newest first, with its progress.
+    fn reprocess_runs(&self) -> Result<Vec<ReprocessRun>, CatalogError>;
 }
 
 /// The WHERE clause and its parameters for a query; `placeholder(n)` writes the n-th
@@ -353,7 +366,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 5] = [
+pub(crate) const MIGRATIONS: [Migration; 6] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -394,7 +407,29 @@ pub(crate) const MIGRATIONS: [Migration; 5] = [
                    CREATE INDEX IF NOT EXISTS documents_tab_amount_asc ON {s}.documents (queue, (gross_total IS NULL), gross_total, id); \
                    CREATE INDEX IF NOT EXISTS documents_tab_amount_desc ON {s}.documents (queue, (gross_total IS NULL), gross_total DESC, id DESC);",
     },
+    Migration {
+        version: 7,
+        what: "reprocessing runs and the documents each has done (resume, progress across workers)",
+        sqlite: "CREATE TABLE IF NOT EXISTS reprocess_runs (run TEXT PRIMARY KEY, selection TEXT NOT NULL, selected INTEGER NOT NULL, started_at TEXT NOT NULL); \
+                 CREATE TABLE IF NOT EXISTS reprocess_done (run TEXT NOT NULL, id TEXT NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (run, id));",
+        postgres: "CREATE TABLE IF NOT EXISTS {s}.reprocess_runs (run TEXT PRIMARY KEY, selection TEXT NOT NULL, selected BIGINT NOT NULL, started_at TEXT NOT NULL); \
+                   CREATE TABLE IF NOT EXISTS {s}.reprocess_done (run TEXT NOT NULL, id TEXT NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (run, id));",
+    },
 ];
+
+/// A reprocessing run as the catalog knows it: what it selected and how far it got.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReprocessRun {
+    pub run: String,
+    /// The selection and models, as the command that started it gave them.
+    pub selection: String,
+    pub selected: u64,
+    pub started_at: String,
+    /// Documents done, by outcome (`unchanged`, `changed`, `failed`).
+    pub done: BTreeMap<String, u64>,
+    /// When the last document was done.
+    pub last_at: Option<String>,
+}
 
 /// The columns in the order both implementations read and write them, and what they hold.
 pub(crate) const COLUMNS: [(&str, Kind); 27] = [
@@ -551,6 +586,17 @@ pub(crate) mod tests {
 
     /// The behaviour both databases must show.
     pub fn behaves(c: &dyn Catalog) {
+        // Reprocessing runs: started once, marks kept, failed ones not counted as done.
+        c.reprocess_start("run-a", "--all", 3).unwrap();
+        c.reprocess_start("run-a", "--all", 3).unwrap();
+        c.reprocess_mark("run-a", "x1", "changed").unwrap();
+        c.reprocess_mark("run-a", "x2", "failed").unwrap();
+        c.reprocess_mark("run-a", "x1", "changed").unwrap();
+        assert!(c.reprocess_is_done("run-a", "x1").unwrap() && !c.reprocess_is_done("run-a", "x2").unwrap());
+        assert_eq!(c.reprocess_done("run-a").unwrap().into_iter().collect::<Vec<_>>(), vec!["x1".to_string()]);
+        let runs = c.reprocess_runs().unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!((runs[0].selected, runs[0].done.get("changed"), runs[0].done.get("failed")), (3, Some(&1), Some(&1)));
         c.upsert(&Entry::of(&index("a", DocType::Invoice, "2025-01-15", "Müller GmbH", 1))).unwrap();
         c.upsert(&Entry::of(&index("b", DocType::Letter, "2025-02-01", "Schmidt AG", 1))).unwrap();
         c.upsert(&Entry::of(&index("c", DocType::Invoice, "2025-03-01", "Weber KG?", 1))).unwrap();

@@ -197,6 +197,50 @@ impl Catalog for PostgresCatalog {
         })
     }
 
+    fn reprocess_start(&self, run: &str, selection: &str, selected: u64) -> Result<(), CatalogError> {
+        let sql = format!("INSERT INTO {}.reprocess_runs (run, selection, selected, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT (run) DO UPDATE SET selected = excluded.selected", self.schema);
+        let at = chrono::Utc::now().to_rfc3339();
+        self.with(|c| c.execute(sql.as_str(), &[&run, &selection, &(selected as i64), &at])).map(|_| ())
+    }
+
+    fn reprocess_mark(&self, run: &str, id: &str, outcome: &str) -> Result<(), CatalogError> {
+        let sql = format!("INSERT INTO {}.reprocess_done (run, id, outcome, at) VALUES ($1, $2, $3, $4) ON CONFLICT (run, id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at", self.schema);
+        let at = chrono::Utc::now().to_rfc3339();
+        self.with(|c| c.execute(sql.as_str(), &[&run, &id, &outcome, &at])).map(|_| ())
+    }
+
+    fn reprocess_done(&self, run: &str) -> Result<std::collections::HashSet<String>, CatalogError> {
+        let sql = format!("SELECT id FROM {}.reprocess_done WHERE run = $1 AND outcome <> 'failed'", self.schema);
+        self.with(|c| c.query(sql.as_str(), &[&run])).map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
+    }
+
+    fn reprocess_is_done(&self, run: &str, id: &str) -> Result<bool, CatalogError> {
+        let sql = format!("SELECT count(*) FROM {}.reprocess_done WHERE run = $1 AND id = $2 AND outcome <> 'failed'", self.schema);
+        self.with(|c| c.query_one(sql.as_str(), &[&run, &id])).map(|r| r.get::<_, i64>(0) > 0)
+    }
+
+    fn reprocess_runs(&self) -> Result<Vec<super::ReprocessRun>, CatalogError> {
+        let runs_sql = format!("SELECT run, selection, selected, started_at FROM {}.reprocess_runs ORDER BY started_at DESC", self.schema);
+        let done_sql = format!("SELECT run, outcome, count(*), max(at) FROM {}.reprocess_done GROUP BY run, outcome", self.schema);
+        let runs = self.with(|c| c.query(runs_sql.as_str(), &[]))?;
+        let done = self.with(|c| c.query(done_sql.as_str(), &[]))?;
+        Ok(runs
+            .iter()
+            .map(|r| {
+                let run: String = r.get(0);
+                let mine: Vec<&postgres::Row> = done.iter().filter(|d| d.get::<_, String>(0) == run).collect();
+                super::ReprocessRun {
+                    selection: r.get(1),
+                    selected: r.get::<_, i64>(2) as u64,
+                    started_at: r.get(3),
+                    done: mine.iter().map(|d| (d.get::<_, String>(1), d.get::<_, i64>(2) as u64)).collect(),
+                    last_at: mine.iter().map(|d| d.get::<_, String>(3)).max(),
+                    run,
+                }
+            })
+            .collect())
+    }
+
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {
         let (clause, params) = where_clause(q, &DIALECT);
         let sql = format!("SELECT {} FROM {}.documents {clause} {}", column_list(read_expr), self.schema, order_clause(q, &DIALECT));

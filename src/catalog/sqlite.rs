@@ -169,6 +169,47 @@ impl Catalog for SqliteCatalog {
         conn.query_row("SELECT id FROM invoice_claims WHERE key = ?1", [key], |r| r.get(0)).map_err(db)
     }
 
+    fn reprocess_start(&self, run: &str, selection: &str, selected: u64) -> Result<(), CatalogError> {
+        let at = chrono::Utc::now().to_rfc3339();
+        self.conn()
+            .execute("INSERT INTO reprocess_runs (run, selection, selected, started_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(run) DO UPDATE SET selected = excluded.selected", rusqlite::params![run, selection, selected as i64, at])
+            .map_err(db)
+            .map(|_| ())
+    }
+
+    fn reprocess_mark(&self, run: &str, id: &str, outcome: &str) -> Result<(), CatalogError> {
+        let at = chrono::Utc::now().to_rfc3339();
+        self.conn()
+            .execute("INSERT INTO reprocess_done (run, id, outcome, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(run, id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at", [run, id, outcome, &at])
+            .map_err(db)
+            .map(|_| ())
+    }
+
+    fn reprocess_done(&self, run: &str) -> Result<std::collections::HashSet<String>, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id FROM reprocess_done WHERE run = ?1 AND outcome <> 'failed'").map_err(db)?;
+        let rows = stmt.query_map([run], |r| r.get::<_, String>(0)).map_err(db)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(db)
+    }
+
+    fn reprocess_is_done(&self, run: &str, id: &str) -> Result<bool, CatalogError> {
+        self.conn().query_row("SELECT count(*) FROM reprocess_done WHERE run = ?1 AND id = ?2 AND outcome <> 'failed'", [run, id], |r| r.get::<_, i64>(0)).map(|n| n > 0).map_err(db)
+    }
+
+    fn reprocess_runs(&self) -> Result<Vec<super::ReprocessRun>, CatalogError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT run, selection, selected, started_at FROM reprocess_runs ORDER BY started_at DESC").map_err(db)?;
+        let runs: Vec<(String, String, i64, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(db)?.collect::<rusqlite::Result<_>>().map_err(db)?;
+        let mut out = Vec::new();
+        for (run, selection, selected, started_at) in runs {
+            let mut stmt = conn.prepare("SELECT outcome, count(*), max(at) FROM reprocess_done WHERE run = ?1 GROUP BY outcome").map_err(db)?;
+            let counts: Vec<(String, i64, String)> = stmt.query_map([&run], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).map_err(db)?.collect::<rusqlite::Result<_>>().map_err(db)?;
+            let last_at = counts.iter().map(|c| c.2.clone()).max();
+            out.push(super::ReprocessRun { run, selection, selected: selected as u64, started_at, done: counts.into_iter().map(|(o, n, _)| (o, n as u64)).collect(), last_at });
+        }
+        Ok(out)
+    }
+
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {
         let (clause, params) = where_clause(q, &DIALECT);
         let sql = format!("SELECT {} FROM documents {clause} {}", column_list(str::to_string), order_clause(q, &DIALECT));

@@ -188,6 +188,49 @@ pub fn job_headers(attempt: u32) -> FieldTable {
     h
 }
 
+/// A reprocessing job (`mailroom reprocess --queue`): read an archived document again with
+/// the worker's models. It carries `kind` and lacks an intake job's `key` and `source`, so a
+/// worker older than reprocessing jobs refuses it as malformed (dead-letter) instead of
+/// mistaking it for a document to take in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReprocessJob {
+    /// Always `reprocess`.
+    pub kind: String,
+    pub id: DocumentId,
+    /// The run it belongs to (`mailroom reprocess status`).
+    pub run: String,
+    /// Read the original again, OCR included (else the stored words).
+    pub ocr: bool,
+    pub submitted_by: String,
+}
+
+pub const REPROCESS_KIND: &str = "reprocess";
+
+/// A message on the jobs queue.
+#[derive(Debug)]
+pub enum Message {
+    Intake(Job),
+    Reprocess(ReprocessJob),
+}
+
+/// Parses a message from the jobs queue: by its `kind` (an intake job has none); a kind this
+/// worker does not know is refused with that reason.
+pub fn parse_message(bytes: &[u8]) -> Result<Message, String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("malformed job message: {e}"))?;
+    match value.get("kind").map(|k| k.as_str()) {
+        None => serde_json::from_value(value).map(Message::Intake).map_err(|e| format!("malformed job message: {e}")),
+        Some(Some(REPROCESS_KIND)) => serde_json::from_value(value).map(Message::Reprocess).map_err(|e| format!("malformed reprocess job: {e}")),
+        Some(other) => Err(format!("unknown job kind {other:?}: a newer mailroom sent it; upgrade this worker")),
+    }
+}
+
+/// Publishes a reprocessing job on the jobs queue.
+pub async fn publish_reprocess(ch: &Channel, topology: &Topology, job: &ReprocessJob) -> Result<(), QueueError> {
+    let body = serde_json::to_vec(job).expect("jobs serialise");
+    publish(ch, "", &topology.jobs, &body, &job.id, job_headers(0)).await
+}
+
 /// Publishes a job on the jobs queue.
 pub async fn publish_job(ch: &Channel, topology: &Topology, job: &Job, attempt: u32) -> Result<(), QueueError> {
     let body = serde_json::to_vec(job).expect("jobs serialise");

@@ -206,9 +206,10 @@ async fn handle(s: Arc<Shared>, d: Delivery, publisher: Channel, shutdown: watch
 
 async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Result<(), QueueError> {
     let attempt = header_u32(&d.properties, ATTEMPT_HEADER).unwrap_or(0);
-    let job: Job = match serde_json::from_slice(&d.data) {
-        Ok(j) => j,
-        Err(e) => return dead_letter(s, d, publisher, None, attempt, format!("malformed job message: {e}")).await,
+    let job: Job = match queue::parse_message(&d.data) {
+        Ok(queue::Message::Intake(j)) => j,
+        Ok(queue::Message::Reprocess(r)) => return handle_reprocess(s, d, publisher, r, attempt).await,
+        Err(reason) => return dead_letter(s, d, publisher, None, attempt, reason).await,
     };
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&job.source.received_at) {
         let lag = (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_milliseconds().max(0) as f64 / 1000.0;
@@ -255,6 +256,35 @@ async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Res
         }
         Ok(Err(JobError::Permanent(reason))) => dead_letter(s, d, publisher, Some(&job), attempt, reason).await,
         Err(e) => dead_letter(s, d, publisher, Some(&job), attempt, format!("internal error while processing: {e}")).await,
+    }
+}
+
+/// A reprocessing job: the document read again with this worker's models (the same code as
+/// `mailroom reprocess`), its run's progress recorded in the catalog, then acked. A storage
+/// error is retried like an intake job's; a document that cannot be read is recorded as failed.
+async fn handle_reprocess(s: &Arc<Shared>, d: &Delivery, publisher: &Channel, job: queue::ReprocessJob, attempt: u32) -> Result<(), QueueError> {
+    let processor = s.processor.clone();
+    let j = job.clone();
+    let joined = tokio::task::spawn_blocking(move || crate::reprocess::one(&processor.pipeline, &processor.records, &j.run, &j.id, if j.ocr { crate::reprocess::Mode::Ocr } else { crate::reprocess::Mode::Words }))
+        .await;
+    match joined {
+        Ok(Ok(outcome)) => {
+            s.metrics.outcome(if outcome == "changed" { "reprocessed" } else { "reprocessed_unchanged" });
+            tracing::info!(document = %job.id.short(12), run = %job.run, outcome, "reprocess job done");
+            d.ack(BasicAckOptions::default()).await?;
+            Ok(())
+        }
+        Ok(Err(crate::reprocess::ReprocessError::Archive(e))) if e.is_transient() && attempt + 1 < s.config.broker.max_attempts => {
+            let delay = s.topology.delay_for(attempt + 1);
+            tracing::warn!(document = %job.id.short(12), attempt = attempt + 1, retry_in_s = delay, error = %e, "reprocess job failed; will retry");
+            let mut headers = queue::job_headers(attempt + 1);
+            headers.insert(REASON_HEADER.into(), AMQPValue::LongString(e.to_string().as_str().into()));
+            queue::publish(publisher, "", &s.topology.retry_queue(delay), &d.data, &job.id, headers).await?;
+            d.ack(BasicAckOptions::default()).await?;
+            Ok(())
+        }
+        Ok(Err(e)) => dead_letter(s, d, publisher, None, attempt, format!("reprocess {}: {e}", job.id.short(12))).await,
+        Err(e) => dead_letter(s, d, publisher, None, attempt, format!("internal error while reprocessing {}: {e}", job.id.short(12))).await,
     }
 }
 
