@@ -223,3 +223,18 @@ pub fn reprocess(pipeline: &Pipeline, records: &Recorder, current: DocumentIndex
     outcome.revised = Some(if outcome.values_changed() { records.revise(&mut next, details)? } else { records.revise_quietly(&mut next, details)? });
     Ok(Some(outcome))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_model_name_or_new_checks_alone_are_no_change_of_values() {
+        let o = |fields: &[&str]| Outcome { id: "x".into(), changes: fields.iter().map(|f| json!({"field": f})).collect(), suggestions: Vec::new(), revised: None };
+        assert!(!o(&["models"]).values_changed());
+        assert!(!o(&["models", "checks", "review"]).values_changed());
+        assert!(o(&["models", "gross_total"]).values_changed());
+        assert!(o(&["doc_type"]).values_changed());
+        assert!(!o(&[]).values_changed());
+    }
+}

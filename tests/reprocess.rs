@@ -107,3 +107,111 @@ fn reading_again_changes_nothing_that_did_not_change_and_keeps_what_a_person_set
     assert_eq!(revisions(a, &pdf), 3);
     assert!(mailroom(a, &["verify"]).status.success());
 }
+
+/// 200 letters read by an older pipeline (rules only, `[models] trained = false`), then read
+/// again with the shipped models: the dry run reports exactly what the real run writes; the
+/// real run, killed with SIGKILL halfway and started again, reads every document once (one new
+/// revision each, no duplicates) and goes on from its checkpoint; values a person set survive;
+/// the ERP gets nothing again for documents whose values did not change.
+#[test]
+fn two_hundred_documents_read_again_after_a_model_change_once_each_through_a_kill() {
+    use common::stack::*;
+    use std::collections::{BTreeMap, BTreeSet};
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("archive");
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    for k in 0..200 {
+        let pages = if k % 7 == 0 { 2 } else { 1 };
+        let sheets: Vec<Sheet> = (1..=pages).map(|p| Sheet::Text(letter_page(k, p, pages))).collect();
+        std::fs::write(inbox.join(format!("brief-{k:03}.pdf")), stack_pdf(&sheets)).unwrap();
+    }
+    let old = dir.path().join("old.toml");
+    std::fs::write(&old, "[models]\ntrained = false\n").unwrap();
+    let o = Command::cargo_bin("mailroom").unwrap().arg("--archive").arg(&a).arg("--config").arg(&old).args(["process", "--json"]).arg(&inbox).output().unwrap();
+    assert!(o.status.code().is_some_and(|c| c == 0 || c == 2), "{}", stderr(&o));
+    let first: Vec<Value> = String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(first.len(), 200);
+    let ids: Vec<String> = first.iter().map(|i| i["id"].as_str().unwrap().to_string()).collect();
+    // A person corrects three gross totals before the models change.
+    for id in &ids[..3] {
+        let o = mailroom(&a, &["revise", &id[..12], "--set", "gross_total=4711.00", "--reason", "Beleg geprüft"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let outbox = |id: &str| -> usize {
+        if !a.join("handoff").exists() {
+            return 0;
+        }
+        listing(&a.join("handoff")).iter().filter(|(p, _, _)| p.to_string_lossy().contains(id)).count()
+    };
+    let outbox_before: BTreeMap<&String, usize> = ids.iter().map(|id| (id, outbox(id))).collect();
+    let revs_before: BTreeMap<&String, usize> = ids.iter().map(|id| (id, revisions(&a, id))).collect();
+
+    // The dry run: what would change, per document; nothing written.
+    let o = mailroom(&a, &["reprocess", "--all", "--dry-run", "--json", "--report", dir.path().join("dry.json").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let dry: BTreeMap<String, BTreeSet<String>> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|v| (v["id"].as_str().unwrap().to_string(), v["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap().to_string()).collect()))
+        .collect();
+    assert_eq!(dry.len(), 200);
+    assert!(ids.iter().all(|id| revisions(&a, id) == revs_before[id]), "a dry run writes nothing");
+    let report: Value = serde_json::from_slice(&std::fs::read(dir.path().join("dry.json")).unwrap()).unwrap();
+    assert_eq!(report["selected"], 200);
+    assert_eq!(report["fields"]["models"]["documents"], 200, "every reading came from the older models: {report}");
+
+    // The real run, one document at a time so that it can be caught halfway, killed (SIGKILL).
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"))
+        .arg("--archive")
+        .arg(&a)
+        .args(["reprocess", "--all", "--jobs", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while ids.iter().filter(|id| revisions(&a, id) > revs_before[*id]).count() < 100 {
+        assert!(std::time::Instant::now() < deadline, "the run did not get halfway in 120 s");
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it was killed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let halfway = ids.iter().filter(|id| revisions(&a, id) > revs_before[*id]).count();
+    assert!(halfway < 200, "killed before the end ({halfway})");
+    // Started again: the same run goes on from its checkpoint.
+    let o = mailroom(&a, &["reprocess", "--all"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("done before are skipped"), "{}", stderr(&o));
+    for id in &ids {
+        assert_eq!(revisions(&a, id), revs_before[id] + 1, "{id}: exactly one new revision");
+    }
+    // What was written is what the dry run said, document by document.
+    let audit: Vec<Value> = listing(&a.join("audit")).into_iter().map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect();
+    let written: BTreeMap<String, BTreeSet<String>> = audit
+        .iter()
+        .filter(|e| e["event"] == "revised" && e["details"]["reprocessed"] == true)
+        .map(|e| (e["document"].as_str().unwrap().to_string(), e["details"]["changes"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap().to_string()).collect()))
+        .collect();
+    assert_eq!(written, dry, "the dry run reported exactly what the run wrote");
+    // A person's values survive; the ERP gets nothing again where no value changed.
+    for id in &ids[..3] {
+        assert_eq!(current(&a, id)["fields"]["gross_total"]["value"], "4711.00");
+    }
+    let value_fields = |f: &BTreeSet<String>| f.iter().any(|f| !matches!(f.as_str(), "models" | "checks" | "review"));
+    for id in &ids {
+        let now = current(&a, id);
+        let released = matches!(now["review"]["state"].as_str(), Some("approved" | "straight_through"));
+        if !value_fields(&dry[id]) || !released {
+            assert_eq!(outbox(id), outbox_before[id], "{id}: no value changed or not released: nothing handed off");
+        }
+    }
+    // The run's progress, from the catalog.
+    let o = mailroom(&a, &["reprocess", "status", "--json"]);
+    let runs: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let run = runs.as_array().unwrap().iter().find(|r| r["selected"] == 200).expect("the run");
+    let done: u64 = run["done"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(done, 200, "{run}");
+    assert!(mailroom(&a, &["verify"]).status.success());
+}

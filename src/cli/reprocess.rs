@@ -155,18 +155,20 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
     let mut skipped = 0;
     if !args.dry_run {
         if let Some(c) = &catalog {
-            if let Err(e) = c.reprocess_start(&run, &selection, selected.len() as u64) {
-                return fail(e);
-            }
-            if !args.fresh {
+            // Done before (unless --fresh): skipped, and counted in the run's total with what is left.
+            let done = if args.fresh {
+                Default::default()
+            } else {
                 match c.reprocess_done(&run) {
-                    Ok(done) => {
-                        let before = selected.len();
-                        selected.retain(|i| !done.contains(i.id.as_str()));
-                        skipped = before - selected.len();
-                    }
+                    Ok(done) => done,
                     Err(e) => return fail(e),
                 }
+            };
+            let before = selected.len();
+            selected.retain(|i| !done.contains(i.id.as_str()));
+            skipped = before - selected.len();
+            if let Err(e) = c.reprocess_start(&run, &selection, (done.len() + selected.len()) as u64) {
+                return fail(e);
             }
         } else if args.queue {
             return fail("--queue needs the catalog (it records each run's progress)");
