@@ -325,3 +325,53 @@ fn a_batch_scan_is_split_by_a_worker() {
     assert_eq!(mailroom::store::list_all(&s, "documents/").unwrap().len(), before);
     env.verify_clean();
 }
+
+/// Reprocessing through the worker pool: 20 letters read by an older (rules-only) pipeline;
+/// `reprocess --all --queue` puts a job per document on the broker; two workers with the
+/// shipped models read them again, one killed (SIGKILL) halfway: every document gets exactly
+/// one new revision, the run's progress in PostgreSQL counts all 20, `verify` is clean.
+#[test]
+fn reprocessing_jobs_run_on_the_worker_pool_once_each_through_a_kill() {
+    use common::stack::*;
+    let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
+    let env = Env::new("mailroom-test");
+    let inbox = env.dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    for k in 0..20 {
+        std::fs::write(inbox.join(format!("brief-{k:02}.pdf")), stack_pdf(&[Sheet::Text(letter_page(k, 1, 1))])).unwrap();
+    }
+    let shipped = std::fs::read_to_string(&env.config).unwrap();
+    std::fs::write(&env.config, format!("{shipped}\n[models]\ntrained = false\n")).unwrap();
+    let out = env.run(&["submit", inbox.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = env.store();
+    let mut w = env.spawn_worker("worker-old.log");
+    wait_until("20 letters read by the older pipeline", Duration::from_secs(120), || index_keys(&s).len() >= 20);
+    stop(&mut w);
+    // The models change: the shipped ones from now on.
+    std::fs::write(&env.config, &shipped).unwrap();
+    let out = env.run(&["reprocess", "--all", "--queue"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("20 job(s) queued"), "{}", String::from_utf8_lossy(&out.stderr));
+    let second = || index_keys(&s).iter().filter(|k| k.ends_with("/0002.json")).count();
+    let mut a = env.spawn_worker("worker-a.log");
+    let mut b = env.spawn_worker("worker-b.log");
+    wait_until("some read again", Duration::from_secs(120), || second() >= 6);
+    a.kill().unwrap();
+    a.wait().unwrap();
+    wait_until("all 20 read again", Duration::from_secs(240), || second() >= 20);
+    let done = || -> u64 {
+        let out = env.run(&["reprocess", "status", "--json"]);
+        let runs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        runs.as_array().and_then(|r| r.first()).map(|r| r["done"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum()).unwrap_or(0)
+    };
+    wait_until("the run's progress to count all 20", Duration::from_secs(60), || done() >= 20);
+    std::thread::sleep(Duration::from_secs(2));
+    stop(&mut b);
+    let keys = index_keys(&s);
+    assert_eq!(keys.iter().filter(|k| k.ends_with("/0002.json")).count(), 20);
+    assert!(!keys.iter().any(|k| k.ends_with("/0003.json")), "no document read again twice");
+    let out = env.run(&["reprocess", "status"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("20/20 done"), "{}", String::from_utf8_lossy(&out.stdout));
+    env.verify_clean();
+}

@@ -236,3 +236,20 @@ pub async fn publish_job(ch: &Channel, topology: &Topology, job: &Job, attempt: 
     let body = serde_json::to_vec(job).expect("jobs serialise");
     publish(ch, "", &topology.jobs, &body, &job.id, job_headers(attempt)).await
 }
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn a_reprocessing_job_is_no_intake_job_to_an_older_worker() {
+        let job = ReprocessJob { kind: REPROCESS_KIND.into(), id: DocumentId::of(b"x"), run: "r1".into(), ocr: false, submitted_by: "t".into() };
+        let bytes = serde_json::to_vec(&job).unwrap();
+        // An older worker parses every message as an intake job: this one it refuses.
+        assert!(serde_json::from_slice::<Job>(&bytes).is_err());
+        assert!(matches!(parse_message(&bytes), Ok(Message::Reprocess(r)) if r == job));
+        let unknown = br#"{"kind": "purge", "id": "x"}"#;
+        assert!(parse_message(unknown).unwrap_err().contains("unknown job kind"));
+        assert!(parse_message(b"not json").unwrap_err().contains("malformed"));
+    }
+}
