@@ -28,6 +28,9 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{binary, files, pdf_pages, root};
+#[path = "../tests/common/stack.rs"]
+#[allow(dead_code)]
+mod stack;
 
 const S3: &str = "http://127.0.0.1:9000";
 
@@ -241,6 +244,116 @@ fn drain() -> ExitCode {
     }
 }
 
+/// `n` single-page letters (text PDFs, each its own invoice) in `dir`.
+fn letters(dir: &Path, n: usize) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).unwrap();
+    (0..n)
+        .map(|k| {
+            let p = dir.join(format!("brief-{k:05}.pdf"));
+            std::fs::write(&p, stack::stack_pdf(&[stack::Sheet::Text(stack::letter_page(k, 1, 1))])).unwrap();
+            p
+        })
+        .collect()
+}
+
+/// `mailroom reprocess --all` on a local archive: seconds and documents/s.
+fn time_reprocess(archive: &Path) -> (f64, String) {
+    let t = Instant::now();
+    let out = Command::new(binary()).arg("--archive").arg(archive).args(["reprocess", "--all"]).output().unwrap();
+    assert!(out.status.success(), "reprocess failed: {}", String::from_utf8_lossy(&out.stderr));
+    let summary = String::from_utf8_lossy(&out.stderr).lines().find(|l| l.starts_with("reprocess: run")).unwrap_or_default().to_string();
+    (t.elapsed().as_secs_f64(), summary)
+}
+
+/// Issue 22: reprocessing from the stored words, on a local archive (one in ten documents
+/// read by an older pipeline, then all of them) and through the worker pool (S3, PostgreSQL,
+/// RabbitMQ), with the store requests per document.
+fn reprocess() -> ExitCode {
+    let n: usize = std::env::var("MAILROOM_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let dir = tempfile::tempdir().unwrap();
+    let docs = letters(&dir.path().join("in"), n);
+    let rules = dir.path().join("rules.toml");
+    std::fs::write(&rules, "[models]\ntrained = false\n").unwrap();
+    let process = |archive: &Path, docs: &[PathBuf], config: Option<&Path>| {
+        for chunk in docs.chunks(500) {
+            let mut c = Command::new(binary());
+            if let Some(cfg) = config {
+                c.arg("--config").arg(cfg);
+            }
+            let st = c.arg("--archive").arg(archive).arg("process").args(chunk).stderr(Stdio::null()).stdout(Stdio::null()).status().unwrap();
+            assert!(st.code() == Some(0) || st.code() == Some(2), "process failed");
+        }
+    };
+    println!("\n| reprocess --all, from stored words | documents | changed | seconds | documents/s |");
+    println!("|---|---:|---:|---:|---:|");
+    // One in ten read by the older pipeline.
+    let a = dir.path().join("tenth");
+    let tenth = n / 10;
+    process(&a, &docs[..tenth], Some(&rules));
+    process(&a, &docs[tenth..], None);
+    let (secs, summary) = time_reprocess(&a);
+    eprintln!("{summary}");
+    println!("| local archive + SQLite, one in ten read by an older pipeline | {n} | {} | {secs:.1} | {:.0} |", changed(&summary), n as f64 / secs);
+    let (secs, summary) = time_reprocess(&a);
+    println!("| the same again (the run's checkpoint: nothing left) | {n} | {} | {secs:.1} | {:.0} |", changed(&summary), n as f64 / secs);
+    // All of them.
+    let b = dir.path().join("all");
+    process(&b, &docs, Some(&rules));
+    let (secs, summary) = time_reprocess(&b);
+    eprintln!("{summary}");
+    println!("| local archive + SQLite, all read by an older pipeline | {n} | {} | {secs:.1} | {:.0} |", changed(&summary), n as f64 / secs);
+
+    // The production path: 200 documents, jobs on the broker, two workers.
+    let m = n.min(200);
+    let s = setup("reprocess");
+    let older = s.dir.path().join("older.toml");
+    std::fs::write(&older, format!("{}\n[models]\ntrained = false\n", std::fs::read_to_string(&s.config).unwrap())).unwrap();
+    assert!(mailroom(Some(&older)).arg("check").status().unwrap().success());
+    assert!(mailroom(Some(&older)).arg("submit").args(&docs[..m]).status().unwrap().success());
+    let mut db = postgres::Client::connect("postgresql://postgres@127.0.0.1:5432/mailroom", postgres::NoTls).expect("PostgreSQL");
+    let mut w = mailroom(Some(&older)).args(["worker", "--metrics-listen", "127.0.0.1:0"]).spawn().unwrap();
+    while archived(&mut db, &s) < m {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    unsafe {
+        libc::kill(w.id() as i32, libc::SIGTERM);
+    }
+    let _ = w.wait();
+    let t = Instant::now();
+    assert!(mailroom(Some(&s.config)).args(["reprocess", "--all", "--queue"]).status().unwrap().success());
+    let queued = t.elapsed().as_secs_f64();
+    let ports = [19480u16, 19481];
+    let mut children: Vec<Child> = ports.iter().map(|p| mailroom(Some(&s.config)).args(["worker", "--concurrency", "1", "--metrics-listen", &format!("127.0.0.1:{p}")]).spawn().unwrap()).collect();
+    let done = |db: &mut postgres::Client| db.query_one(&format!("SELECT count(*) FROM {}.reprocess_done", s.schema), &[]).map(|r| r.get::<_, i64>(0) as usize).unwrap_or(0);
+    while done(&mut db) < m {
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(t.elapsed() < Duration::from_secs(1800), "the pool did not finish");
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let mut requests = std::collections::BTreeMap::<String, f64>::new();
+    for p in &ports {
+        for (op, k) in store_requests(*p) {
+            *requests.entry(op).or_default() += k;
+        }
+    }
+    for c in &mut children {
+        unsafe {
+            libc::kill(c.id() as i32, libc::SIGTERM);
+        }
+    }
+    for mut c in children {
+        let _ = c.wait();
+    }
+    let per_doc: Vec<String> = requests.iter().map(|(op, k)| format!("{op} {:.1}", k / m as f64)).collect();
+    println!("| S3 + PostgreSQL, `--queue` + 2 workers × 1, all read by an older pipeline | {m} | {m} | {secs:.1} | {:.0} |", m as f64 / secs);
+    println!("\nqueueing the {m} jobs took {queued:.1} s; the workers' store requests per document: {}", per_doc.join(", "));
+    ExitCode::SUCCESS
+}
+
+fn changed(summary: &str) -> String {
+    summary.split(", ").find_map(|p| p.strip_suffix(" changed").map(|c| c.rsplit(' ').next().unwrap_or(c).to_string())).unwrap_or_default()
+}
+
 fn main() -> ExitCode {
     if std::env::args().any(|a| a == "--list") {
         return ExitCode::SUCCESS; // `cargo bench -- --list` asks benches what they contain
@@ -251,6 +364,9 @@ fn main() -> ExitCode {
     }
     if std::env::args().any(|a| a == "drain") {
         return drain();
+    }
+    if std::env::args().any(|a| a == "reprocess") {
+        return reprocess();
     }
     let n: usize = std::env::var("MAILROOM_BENCH_DOCS").ok().and_then(|v| v.parse().ok()).unwrap_or(usize::MAX);
     let docs = documents(n);

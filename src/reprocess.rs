@@ -69,12 +69,15 @@ pub enum ReprocessError {
 fn read_again(pipeline: &Pipeline, records: &Recorder, current: &DocumentIndex, mode: Mode) -> Result<DocumentIndex, ReprocessError> {
     let id = current.id.to_string();
     let unreadable = |message: String| ReprocessError::Unreadable { id: id.clone(), message };
-    let (_, bytes) = records.archive.original(&id)?.ok_or_else(|| unreadable("the original is missing from the archive (run mailroom verify)".into()))?;
-    let doc = Document::restored(bytes, current.source.clone());
     let from_original = mode == Mode::Ocr || matches!(current.source_format, Some(SourceFormat::Zugferd | SourceFormat::XrechnungCii | SourceFormat::XrechnungUbl | SourceFormat::Email) | None);
     if from_original {
+        let (_, bytes) = records.archive.original(&id)?.ok_or_else(|| unreadable("the original is missing from the archive (run mailroom verify)".into()))?;
+        let doc = Document::restored(bytes, current.source.clone());
         return pipeline.analyse(&doc).map(|a| a.index).map_err(|f| unreadable(format!("{}: {}", f.kind.as_str(), f.message)));
     }
+    // From the stored words, the original's bytes are not needed (a scan's are megabytes):
+    // the document is its id and source.
+    let doc = Document { bytes: Vec::new(), sha256: current.id.clone(), media_type: current.source.media_type, source: current.source.clone() };
     let key = current.archive.words.as_deref().ok_or_else(|| unreadable("no stored words: read it again with --ocr".into()))?;
     let words = records.archive.store().get(key).map_err(ArchiveError::from)?.ok_or_else(|| unreadable(format!("{key} is missing (run mailroom verify)")))?;
     let pages: Vec<Page> = serde_json::from_slice(&words).map_err(|e| unreadable(format!("{key} cannot be read: {e}")))?;
