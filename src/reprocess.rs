@@ -88,13 +88,19 @@ fn read_again(pipeline: &Pipeline, records: &Recorder, current: &DocumentIndex, 
 }
 
 /// The current index with the fresh reading applied, what changed, and the suggestions.
-fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &ReviewPolicy) -> (DocumentIndex, Vec<Value>, Vec<Value>) {
+fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &ReviewPolicy, override_reviewed: bool) -> (DocumentIndex, Vec<Value>, Vec<Value>) {
     let mut next = current.clone();
     let mut changes = Vec::new();
     let mut suggestions = Vec::new();
     // Fields: today's reading, but a person's value stays (the reading becomes a suggestion).
     let mut fields: BTreeMap<Field, FieldValue> = fresh.fields;
+    // `--override-reviewed`: the reading replaces even a person's values (logged, and sent to review).
+    let mut overridden = false;
     for (field, value) in current.fields.iter().filter(|(_, v)| v.vouched_for()) {
+        if override_reviewed {
+            overridden |= fields.get(field).map(|v| &v.value) != Some(&value.value);
+            continue;
+        }
         let reading = fields.get(field).map(|v| v.value.clone());
         if reading.as_deref() != Some(value.value.as_str()) {
             suggestions.push(json!({"field": field, "kept": value.value, "reading": reading}));
@@ -163,6 +169,16 @@ fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &Revi
         }),
         Some(ReviewState::StraightThrough) | None => review::on_arrival(&next, policy),
     };
+    if overridden && !matches!(state, Some(ReviewState::Rejected | ReviewState::Superseded)) {
+        next.needs_review = true;
+        next.review = Some(Review {
+            state: ReviewState::Pending,
+            by: Some(who.to_string()),
+            at: Some(chrono::Utc::now().to_rfc3339()),
+            reason: Some("read again with --override-reviewed: values a person had set or confirmed were replaced by the new reading".into()),
+            approvals: Vec::new(),
+        });
+    }
     if next.review.as_ref().map(|r| r.state) != state {
         changes.push(json!({"field": "review", "from": state.map(ReviewState::as_str), "to": next.review.as_ref().map(|r| r.state.as_str())}));
     }
@@ -210,17 +226,23 @@ pub fn one(pipeline: &Pipeline, records: &Recorder, run: &str, id: &str, mode: M
 /// reading differs. Quarantined documents are `mailroom quarantine retry`'s.
 /// `current` is the document's current index, as the selection read it (read once).
 pub fn reprocess(pipeline: &Pipeline, records: &Recorder, current: DocumentIndex, mode: Mode, dry_run: bool) -> Result<Option<Outcome>, ReprocessError> {
+    reprocess_with(pipeline, records, current, mode, dry_run, false)
+}
+
+/// [`reprocess`]; `override_reviewed` lets the new reading replace values a person set or
+/// confirmed (logged in the audit entry; the document goes to review).
+pub fn reprocess_with(pipeline: &Pipeline, records: &Recorder, current: DocumentIndex, mode: Mode, dry_run: bool, override_reviewed: bool) -> Result<Option<Outcome>, ReprocessError> {
     if current.status != Status::Processed {
         return Ok(None);
     }
     let id = current.id.as_str();
     let fresh = read_again(pipeline, records, &current, mode)?;
-    let (mut next, changes, suggestions) = merge(&current, fresh, &records.actor, &records.review);
+    let (mut next, changes, suggestions) = merge(&current, fresh, &records.actor, &records.review, override_reviewed);
     let mut outcome = Outcome { id: id.to_string(), changes, suggestions, revised: None };
     if outcome.changes.is_empty() || dry_run {
         return Ok(Some(outcome));
     }
-    let details = json!({"reprocessed": true, "mode": if mode == Mode::Ocr { "ocr" } else { "words" }, "models": {"from": current.models, "to": next.models}, "changes": outcome.changes, "suggestions": outcome.suggestions});
+    let details = json!({"reprocessed": true, "mode": if mode == Mode::Ocr { "ocr" } else { "words" }, "models": {"from": current.models, "to": next.models}, "override_reviewed": override_reviewed, "changes": outcome.changes, "suggestions": outcome.suggestions});
     // Only the model's name, the checks or the review changed: nothing the ERP books, so it
     // gets nothing again.
     outcome.revised = Some(if outcome.values_changed() { records.revise(&mut next, details)? } else { records.revise_quietly(&mut next, details)? });

@@ -105,6 +105,13 @@ fn reading_again_changes_nothing_that_did_not_change_and_keeps_what_a_person_set
     let o = mailroom(a, &["reprocess", "--type", "invoice"]);
     assert!(stderr(&o).contains(" 0 changed"), "{}", stderr(&o));
     assert_eq!(revisions(a, &pdf), 3);
+    // Only an explicit, logged override lets the reading replace a person's value.
+    let o = mailroom(a, &["reprocess", "--ids", write_ids(a, &[&pdf]).to_str().unwrap(), "--override-reviewed"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = current(a, &pdf);
+    assert_eq!(after["fields"]["gross_total"]["value"], read.as_str(), "the reading replaced the person's value");
+    assert_eq!(after["review"]["state"], "pending");
+    assert!(after["review"]["reason"].as_str().unwrap().contains("--override-reviewed"));
     assert!(mailroom(a, &["verify"]).status.success());
 }
 

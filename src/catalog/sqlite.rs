@@ -172,7 +172,10 @@ impl Catalog for SqliteCatalog {
     fn reprocess_start(&self, run: &str, selection: &str, selected: u64) -> Result<(), CatalogError> {
         let at = chrono::Utc::now().to_rfc3339();
         self.conn()
-            .execute("INSERT INTO reprocess_runs (run, selection, selected, started_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(run) DO UPDATE SET selected = excluded.selected", rusqlite::params![run, selection, selected as i64, at])
+            .execute(
+                "INSERT INTO reprocess_runs (run, selection, selected, started_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(run) DO UPDATE SET selected = excluded.selected",
+                rusqlite::params![run, selection, selected as i64, at],
+            )
             .map_err(db)
             .map(|_| ())
     }
@@ -180,7 +183,10 @@ impl Catalog for SqliteCatalog {
     fn reprocess_mark(&self, run: &str, id: &str, outcome: &str) -> Result<(), CatalogError> {
         let at = chrono::Utc::now().to_rfc3339();
         self.conn()
-            .execute("INSERT INTO reprocess_done (run, id, outcome, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(run, id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at", [run, id, outcome, &at])
+            .execute(
+                "INSERT INTO reprocess_done (run, id, outcome, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(run, id) DO UPDATE SET outcome = excluded.outcome, at = excluded.at",
+                [run, id, outcome, &at],
+            )
             .map_err(db)
             .map(|_| ())
     }

@@ -71,6 +71,10 @@ pub struct ReprocessArgs {
     /// Put the documents on the broker as reprocessing jobs for the worker pool (production).
     #[arg(long, conflicts_with = "dry_run")]
     pub queue: bool,
+    /// Let the new reading replace values a person set or confirmed (else they are kept, the
+    /// reading noted beside them). Logged in each audit entry; such documents go to review.
+    #[arg(long)]
+    pub override_reviewed: bool,
     /// Read every selected document again, even those this run has done (ignore its checkpoint).
     #[arg(long)]
     pub fresh: bool,
@@ -178,6 +182,9 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
         eprintln!("reprocess: run {run} goes on: {skipped} document(s) done before are skipped (--fresh reads them again)");
     }
     if args.queue {
+        if args.override_reviewed {
+            return fail("--override-reviewed is for the command line only: run it without --queue");
+        }
         return queue_jobs(config, &run, &selected, args.ocr);
     }
     let total = selected.len();
@@ -187,7 +194,7 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
     selected.into_par_iter().for_each(|current| {
         let id = current.id.clone();
         let doc_type = current.doc_type.as_ref().map(|d| d.label);
-        let result = reprocess::reprocess(&pipeline, &records, current, mode, args.dry_run);
+        let result = reprocess::reprocess_with(&pipeline, &records, current, mode, args.dry_run, args.override_reviewed);
         let mut line = None;
         let outcome = match &result {
             Ok(Some(o)) if !o.changes.is_empty() => "changed",
@@ -243,7 +250,11 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
     );
     let report = s.report(total, args.dry_run, &run);
     for (field, v) in report["fields"].as_object().into_iter().flatten() {
-        eprintln!("  {field:<18} {:>6} document(s)  e.g. {}", v["documents"], v["examples"].as_array().map(|e| e.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join("; ")).unwrap_or_default());
+        eprintln!(
+            "  {field:<18} {:>6} document(s)  e.g. {}",
+            v["documents"],
+            v["examples"].as_array().map(|e| e.iter().map(|x| x.as_str().unwrap_or("").to_string()).collect::<Vec<_>>().join("; ")).unwrap_or_default()
+        );
     }
     for (t, n) in report["retyped"].as_object().into_iter().flatten() {
         eprintln!("  retyped {t}: {n}");
@@ -290,6 +301,9 @@ fn selection_text(args: &ReprocessArgs, shipped: &crate::index::Models) -> Strin
     }
     if args.ocr {
         parts.push("--ocr".into());
+    }
+    if args.override_reviewed {
+        parts.push("--override-reviewed".into());
     }
     format!("{}; models {} {}, {} {}", parts.join(" "), shipped.classifier.name, shipped.classifier.version, shipped.extractor.name, shipped.extractor.version)
 }

@@ -265,8 +265,10 @@ async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Res
 async fn handle_reprocess(s: &Arc<Shared>, d: &Delivery, publisher: &Channel, job: queue::ReprocessJob, attempt: u32) -> Result<(), QueueError> {
     let processor = s.processor.clone();
     let j = job.clone();
-    let joined = tokio::task::spawn_blocking(move || crate::reprocess::one(&processor.pipeline, &processor.records, &j.run, &j.id, if j.ocr { crate::reprocess::Mode::Ocr } else { crate::reprocess::Mode::Words }))
-        .await;
+    let joined = tokio::task::spawn_blocking(move || {
+        crate::reprocess::one(&processor.pipeline, &processor.records, &j.run, &j.id, if j.ocr { crate::reprocess::Mode::Ocr } else { crate::reprocess::Mode::Words })
+    })
+    .await;
     match joined {
         Ok(Ok(outcome)) => {
             s.metrics.outcome(if outcome == "changed" { "reprocessed" } else { "reprocessed_unchanged" });
