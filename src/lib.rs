@@ -51,6 +51,7 @@ pub mod redact;
 pub mod reprocess;
 pub mod retention;
 pub mod review;
+pub mod search;
 pub mod split;
 pub mod sqldb;
 pub mod store;

@@ -143,6 +143,7 @@ impl Recorder {
         let mut handed_off = Vec::new();
         let outcome = match self.archive.store_processed(doc, &analysis.artefacts, &mut index, &self.actor)? {
             Stored::New(_) => {
+                self.index_search(&index, analysis.artefacts.words.as_deref())?;
                 handed_off = self.hand_off(&index)?;
                 Outcome::Processed(index)
             }
@@ -213,7 +214,20 @@ impl Recorder {
         if current.as_ref() == Some(&entry) {
             return Ok(());
         }
-        c.upsert(&entry).map_err(|e| ArchiveError::Catalog(e.to_string()))
+        c.upsert(&entry).map_err(|e| ArchiveError::Catalog(e.to_string()))?;
+        // The values may have changed (a correction, a decision): searchable as they stand.
+        if index.status != crate::index::Status::Quarantined {
+            c.index_text(&index.id, &crate::search::fields_of(index)).map_err(|e| ArchiveError::Catalog(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Makes a processed document findable: its read text (`words`, as stored; read from the
+    /// archive when not given) and its values.
+    pub fn index_search(&self, index: &DocumentIndex, words: Option<&[u8]>) -> Result<(), ArchiveError> {
+        let Some(c) = &self.catalog else { return Ok(()) };
+        let text = search_text(&self.archive, index, words)?;
+        c.index_text(&index.id, &text).map_err(|e| ArchiveError::Catalog(e.to_string()))
     }
 
     /// Step 5, for a released document only: one held for review (or rejected) writes no
@@ -350,6 +364,22 @@ pub fn resplit(pipeline: &Pipeline, records: &Recorder, batch_id: &str, base: Op
     let details = json!({"split": {"from": from, "to": to}, "reason": reason});
     let revised = records.revise(&mut batch, details)?;
     Ok(Resplit { batch, revision: revised.index, parts: results })
+}
+
+/// A document's searchable text: its read pages (`words` as stored, else read from the
+/// archive), an e-invoice's content, its values.
+pub fn search_text(archive: &Archive, index: &DocumentIndex, words: Option<&[u8]>) -> Result<crate::search::SearchText, ArchiveError> {
+    let stored;
+    let words = match (words, &index.archive.words) {
+        (Some(w), _) => Some(w),
+        (None, Some(key)) => {
+            stored = archive.store().get(key)?;
+            stored.as_deref()
+        }
+        (None, None) => None,
+    };
+    let pages: Option<Vec<crate::layout::Page>> = words.and_then(|w| serde_json::from_slice(w).ok());
+    Ok(crate::search::text_of(index, pages.as_deref()))
 }
 
 /// The part of `batch` of pages `first..=last`: its bytes cut from the batch's (PDF), its

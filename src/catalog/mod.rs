@@ -245,6 +245,16 @@ pub trait Catalog: Send + Sync {
     fn reprocess_is_done(&self, run: &str, id: &str) -> Result<bool, CatalogError>;
     /// Every run, newest first, with its progress.
     fn reprocess_runs(&self) -> Result<Vec<ReprocessRun>, CatalogError>;
+    /// Stores a document's searchable text (`content`/`raw` `None`: keep what is stored).
+    fn index_text(&self, id: &str, text: &crate::search::SearchText) -> Result<(), CatalogError>;
+    /// Documents whose text or values match `text` and whose row matches `filter`, best first
+    /// (values weigh more than the text), at most `filter.limit` (default 50).
+    fn search(&self, text: &crate::search::Query, filter: &Query) -> Result<Vec<Hit>, CatalogError>;
+}
+
+/// The FTS5 row of a document: 60 bits of its id (ids are SHA-256: distinct in practice).
+pub(crate) fn fts_rowid(id: &str) -> i64 {
+    id.get(..15).and_then(|h| i64::from_str_radix(h, 16).ok()).unwrap_or(0)
 }
 
 /// The WHERE clause and its parameters for a query; `placeholder(n)` writes the n-th
@@ -366,7 +376,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 6] = [
+pub(crate) const MIGRATIONS: [Migration; 7] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -415,7 +425,23 @@ pub(crate) const MIGRATIONS: [Migration; 6] = [
         postgres: "CREATE TABLE IF NOT EXISTS {s}.reprocess_runs (run TEXT PRIMARY KEY, selection TEXT NOT NULL, selected BIGINT NOT NULL, started_at TEXT NOT NULL); \
                    CREATE TABLE IF NOT EXISTS {s}.reprocess_done (run TEXT NOT NULL, id TEXT NOT NULL, outcome TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (run, id));",
     },
+    Migration {
+        version: 8,
+        what: "full-text search over every document's text and values (empty until `mailroom catalog rebuild` for documents catalogued before)",
+        sqlite: "CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5(id UNINDEXED, content, fields, raw UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');",
+        postgres: "CREATE TABLE IF NOT EXISTS {s}.search (id TEXT PRIMARY KEY, content TEXT NOT NULL, fields TEXT NOT NULL, raw TEXT NOT NULL, tsv tsvector NOT NULL); \
+                   CREATE INDEX IF NOT EXISTS search_tsv ON {s}.search USING GIN (tsv);",
+    },
 ];
+
+/// A document found by a full-text query: its row, how well it matched (higher is better),
+/// and its stored text for the passage.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub entry: Entry,
+    pub rank: f64,
+    pub raw: String,
+}
 
 /// A reprocessing run as the catalog knows it: what it selected and how far it got.
 #[derive(Debug, Clone, PartialEq, Serialize)]

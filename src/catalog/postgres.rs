@@ -219,6 +219,37 @@ impl Catalog for PostgresCatalog {
         self.with(|c| c.query_one(sql.as_str(), &[&run, &id])).map(|r| r.get::<_, i64>(0) > 0)
     }
 
+    fn index_text(&self, id: &str, text: &crate::search::SearchText) -> Result<(), CatalogError> {
+        // Values weigh more than the text (A over B); what is not given is kept.
+        let sql = format!(
+            "INSERT INTO {s}.search (id, content, fields, raw, tsv) VALUES ($1, coalesce($2, ''), $3, coalesce($4, ''), setweight(to_tsvector('simple', $3), 'A') || setweight(to_tsvector('simple', coalesce($2, '')), 'B')) \
+             ON CONFLICT (id) DO UPDATE SET content = coalesce($2, {s}.search.content), fields = $3, raw = coalesce($4, {s}.search.raw), \
+             tsv = setweight(to_tsvector('simple', $3), 'A') || setweight(to_tsvector('simple', coalesce($2, {s}.search.content)), 'B')",
+            s = self.schema
+        );
+        self.with(|c| c.execute(sql.as_str(), &[&id, &text.content, &text.fields, &text.raw])).map(|_| ())
+    }
+
+    fn search(&self, text: &crate::search::Query, filter: &Query) -> Result<Vec<super::Hit>, CatalogError> {
+        let (clause, mut params) = where_clause(filter, &DIALECT);
+        params.push(text.tsquery());
+        let m = params.len();
+        let extra = if clause.is_empty() { String::new() } else { format!("AND {}", clause.trim_start_matches("WHERE ")) };
+        let sql = format!(
+            "SELECT {}, ts_rank(s.tsv, q)::float8 AS rank, s.raw FROM {schema}.search s JOIN {schema}.documents d ON d.id = s.id, to_tsquery('simple', ${m}) q \
+             WHERE s.tsv @@ q {extra} ORDER BY rank DESC LIMIT {}",
+            column_list(|c| read_expr(c).replacen(c, &format!("d.{c}"), 1)),
+            filter.limit.unwrap_or(50),
+            schema = self.schema
+        );
+        let n = COLUMNS.len();
+        self.with(|c| {
+            let p: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect();
+            c.query(sql.as_str(), &p)
+        })
+        .map(|rows| rows.iter().map(|r| super::Hit { entry: entry(r), rank: r.get::<_, f64>(n), raw: r.get(n + 1) }).collect())
+    }
+
     fn reprocess_runs(&self) -> Result<Vec<super::ReprocessRun>, CatalogError> {
         let runs_sql = format!("SELECT run, selection, selected, started_at FROM {}.reprocess_runs ORDER BY started_at DESC", self.schema);
         let done_sql = format!("SELECT run, outcome, count(*), max(at) FROM {}.reprocess_done GROUP BY run, outcome", self.schema);

@@ -202,6 +202,37 @@ impl Catalog for SqliteCatalog {
         self.conn().query_row("SELECT count(*) FROM reprocess_done WHERE run = ?1 AND id = ?2 AND outcome <> 'failed'", [run, id], |r| r.get::<_, i64>(0)).map(|n| n > 0).map_err(db)
     }
 
+    fn index_text(&self, id: &str, text: &crate::search::SearchText) -> Result<(), CatalogError> {
+        let rowid = super::fts_rowid(id);
+        let conn = self.conn();
+        let old: Option<(String, String)> = conn.query_row("SELECT content, raw FROM documents_fts WHERE rowid = ?1", [rowid], |r| Ok((r.get(0)?, r.get(1)?))).optional().map_err(db)?;
+        let (old_content, old_raw) = old.unwrap_or_default();
+        let content = text.content.clone().unwrap_or(old_content);
+        let raw = text.raw.clone().unwrap_or(old_raw);
+        conn.execute("DELETE FROM documents_fts WHERE rowid = ?1", [rowid]).map_err(db)?;
+        conn.execute("INSERT INTO documents_fts (rowid, id, content, fields, raw) VALUES (?1, ?2, ?3, ?4, ?5)", rusqlite::params![rowid, id, content, text.fields, raw]).map_err(db)?;
+        Ok(())
+    }
+
+    fn search(&self, text: &crate::search::Query, filter: &Query) -> Result<Vec<super::Hit>, CatalogError> {
+        let (clause, mut params) = where_clause(filter, &DIALECT);
+        params.push(text.fts5());
+        let m = params.len();
+        let extra = if clause.is_empty() { String::new() } else { format!("AND {}", clause.trim_start_matches("WHERE ")) };
+        // bm25: lower is better; the values (column 2) weigh three times the text.
+        let sql = format!(
+            "SELECT {}, r.rank, r.raw FROM (SELECT id AS fid, bm25(documents_fts, 0.0, 1.0, 3.0, 0.0) AS rank, raw FROM documents_fts WHERE documents_fts MATCH ?{m}) r \
+             JOIN documents d ON d.id = r.fid WHERE 1 = 1 {extra} ORDER BY r.rank LIMIT {}",
+            column_list(|c| format!("d.{c}")),
+            filter.limit.unwrap_or(50)
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql).map_err(db)?;
+        let n = COLUMNS.len();
+        let rows = stmt.query_map(params_from_iter(params.iter()), |r| Ok(super::Hit { entry: entry(r)?, rank: -r.get::<_, f64>(n)?, raw: r.get(n + 1)? })).map_err(db)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db)
+    }
+
     fn reprocess_runs(&self) -> Result<Vec<super::ReprocessRun>, CatalogError> {
         let conn = self.conn();
         let mut stmt = conn.prepare("SELECT run, selection, selected, started_at FROM reprocess_runs ORDER BY started_at DESC").map_err(db)?;

@@ -130,7 +130,14 @@ pub fn catalog(config: &Config, cmd: CatalogCommand) -> ExitCode {
         };
         // An original without index or record: received, not processed yet (queued).
         let Some(index) = index else { continue };
-        match catalog.upsert(&Entry::of(&index)) {
+        let searchable = || -> Result<(), String> {
+            if index.status == crate::index::Status::Quarantined {
+                return Ok(());
+            }
+            let text = crate::processor::search_text(&archive, &index, None).map_err(|e| e.to_string())?;
+            catalog.index_text(&index.id, &text).map_err(|e| e.to_string())
+        };
+        match catalog.upsert(&Entry::of(&index)).map_err(|e| e.to_string()).and_then(|()| searchable()) {
             Ok(()) => n += 1,
             Err(e) => {
                 eprintln!("mailroom: {id}: {e}");

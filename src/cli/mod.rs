@@ -17,6 +17,7 @@ mod reprocess;
 mod retention;
 mod review;
 mod revise;
+mod search;
 mod serve;
 mod split;
 mod stats;
@@ -60,6 +61,8 @@ pub enum Command {
     },
     /// Find documents by type, date, review state or text (through the SQL catalog).
     List(list::ListArgs),
+    /// Full-text search over every document's text and values, best first, with the passage.
+    Search(search::SearchArgs),
     /// The SQL catalog: rebuild it from the archive.
     #[command(subcommand)]
     Catalog(list::CatalogCommand),
@@ -213,6 +216,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Process(args) => process::process(&config, args),
         Command::List(args) => list::list(&config, args),
+        Command::Search(args) => search::search(&config, args),
         Command::Check { broker } => check::check(&config, broker),
         Command::Catalog(cmd) => list::catalog(&config, cmd),
         Command::Eval(args) => eval::eval(&config, args),

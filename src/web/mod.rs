@@ -33,6 +33,7 @@ mod document;
 mod pages;
 mod queue;
 mod retention;
+mod search;
 
 use std::sync::Arc;
 
@@ -75,6 +76,7 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/documents/{id}/decide", post(document::decide))
         .route("/ui/documents/{id}/hold", post(document::hold))
         .route("/ui/documents/{id}/split", post(document::resplit))
+        .route("/ui/search", get(search::search))
         .route("/ui/audit", get(audit::trail))
         .route("/ui/audit/verify", post(audit::verify))
         .route("/ui/admin/users", get(admin::users).post(admin::add_user))
@@ -127,6 +129,7 @@ fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Response {
                     @if let Some(v) = viewer {
                         nav {
                             a href="/ui" { "Queue" }
+                            a href="/ui/search" { "Search" }
                             @if matches!(v.user.role, crate::people::Role::Auditor | crate::people::Role::Admin) { a href="/ui/audit" { "Audit trail" } }
                             @if v.user.role.may_administer() { a href="/ui/admin/users" { "Users" } a href="/ui/admin/retention" { "Retention" } }
                         }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use mailroom::store::s3::{S3Config, S3Store};
 
 pub const S3: &str = "http://127.0.0.1:9000";
-const PG: &str = "postgresql://postgres@127.0.0.1:5432/test";
+pub const PG: &str = "postgresql://postgres@127.0.0.1:5432/test";
 
 pub fn listening(port: u16) -> bool {
     std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_secs(1)).is_ok()

@@ -27,7 +27,7 @@ pub fn stack_pdf(sheets: &[Sheet]) -> Vec<u8> {
     let ids: Vec<(Ref, Ref, Ref)> = sheets.iter().map(|_| (alloc(), alloc(), alloc())).collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids(ids.iter().map(|i| i.0)).count(sheets.len() as i32);
-    pdf.type1_font(font).base_font(Name(b"Helvetica"));
+    pdf.type1_font(font).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
     for (sheet, &(page_id, content_id, image_id)) in sheets.iter().zip(&ids) {
         let mut c = Content::new();
         match sheet {
@@ -36,7 +36,9 @@ pub fn stack_pdf(sheets: &[Sheet]) -> Vec<u8> {
                     c.begin_text();
                     c.set_font(Name(b"F1"), 11.0);
                     c.next_line(60.0, 780.0 - 16.0 * k as f32);
-                    c.show(Str(line.as_bytes()));
+                    // WinAnsi: Latin-1 for the letters a German letter needs (ä, ö, ü, ß).
+                    let latin1: Vec<u8> = line.chars().map(|ch| u8::try_from(u32::from(ch)).unwrap_or(b'?')).collect();
+                    c.show(Str(&latin1));
                     c.end_text();
                 }
             }
