@@ -7,6 +7,8 @@
 //! through the UI's router in process (no socket), each scenario 3 times to warm up, then
 //! `ROUNDS` times timed; the table gives the median, the 95th percentile and the slowest.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -18,7 +20,7 @@ use tower::ServiceExt;
 use mailroom::catalog::Entry;
 use mailroom::config::{ArchiveConfig, Config};
 use mailroom::document::Document;
-use mailroom::index::{Channel, DocType, Status};
+use mailroom::index::{Channel, DocType};
 use mailroom::people::Role;
 use mailroom::web::{PageCache, Ui};
 
@@ -26,59 +28,8 @@ const ROWS: usize = 100_000;
 const ROUNDS: usize = 20;
 const TARGET_MS: f64 = 200.0;
 
-/// A deterministic row: types, states, sellers, dates and amounts spread like a year of mail.
 fn row(i: usize) -> Entry {
-    let h = |salt: u64| (i as u64).wrapping_mul(6364136223846793005).wrapping_add(salt).rotate_left(17) % 1_000_003;
-    let types = ["invoice", "invoice", "invoice", "invoice", "invoice", "invoice", "credit_note", "receipt", "letter", "contract", "delivery_note", "reminder"];
-    let states = [("pending", 10), ("postponed", 2), ("approved", 40), ("straight_through", 45), ("rejected", 3)];
-    let pick = h(1) % 100;
-    let mut acc = 0;
-    let state = states.iter().find(|(_, p)| {
-        acc += p;
-        pick < acc
-    });
-    let quarantined = h(2) % 100 < 4;
-    let day = (i * 730 / ROWS) as i64;
-    let received = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Duration::days(day);
-    let issue = received - chrono::Duration::days((h(3) % 10) as i64);
-    let due = issue + chrono::Duration::days(14 + (h(4) % 30) as i64);
-    let id = mailroom::document::sha256_hex(format!("bench-{i}").as_bytes());
-    Entry {
-        id: id.clone(),
-        revision: 1,
-        status: if quarantined { Status::Quarantined } else { Status::Processed },
-        received_at: format!("{}T{:02}:{:02}:00Z", received.format("%Y-%m-%d"), h(5) % 24, h(6) % 60),
-        channel: ["file", "folder", "email", "http", "queue"][(h(7) % 5) as usize].into(),
-        source_name: format!("scan-{i:06}.pdf"),
-        media_type: "application/pdf".into(),
-        source_format: Some("scan".into()),
-        doc_type: (!quarantined).then(|| types[(h(8) % types.len() as u64) as usize].to_string()),
-        doc_type_confidence: Some(0.9),
-        needs_review: state.is_some_and(|s| s.0 == "pending"),
-        invoice_number: Some(format!("RE-{}", 10_000 + i)),
-        issue_date: Some(issue.format("%Y-%m-%d").to_string()),
-        due_date: Some(due.format("%Y-%m-%d").to_string()),
-        seller_name: Some(format!("Lieferant {} {}", h(9) % 500, ["GmbH", "AG", "KG", "e.K.", "GmbH & Co. KG"][(h(10) % 5) as usize])),
-        seller_vat_id: Some(format!("DE{:09}", h(11))),
-        buyer_name: Some("Muster Handel GmbH".into()),
-        iban: None,
-        currency: Some("EUR".into()),
-        gross_total: Some(format!("{}.{:02}", h(12) % 20_000, h(13) % 100)),
-        error_kind: quarantined.then(|| "corrupt".into()),
-        error_message: quarantined.then(|| "the PDF cannot be opened".into()),
-        retain_until: None,
-        index_key: format!("documents/{id}/index/0001.json"),
-        review_state: if quarantined { None } else { state.map(|s| s.0.to_string()) },
-        failing_checks: if h(14) % 100 < 25 { 1 } else { 0 },
-        queue: match (quarantined, state.map(|s| s.0)) {
-            (true, _) => "quarantined",
-            (false, Some("pending")) => "review",
-            (false, Some("postponed")) => "postponed",
-            (false, Some("rejected")) => "rejected",
-            _ => "approved",
-        }
-        .into(),
-    }
+    common::catalog_row(i, ROWS)
 }
 
 fn main() {
