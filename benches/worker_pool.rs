@@ -261,7 +261,7 @@ fn time_reprocess(archive: &Path) -> (f64, String) {
     let t = Instant::now();
     let out = Command::new(binary()).arg("--archive").arg(archive).args(["reprocess", "--all"]).output().unwrap();
     assert!(out.status.success(), "reprocess failed: {}", String::from_utf8_lossy(&out.stderr));
-    let summary = String::from_utf8_lossy(&out.stderr).lines().find(|l| l.starts_with("reprocess: run")).unwrap_or_default().to_string();
+    let summary = String::from_utf8_lossy(&out.stderr).lines().find(|l| l.starts_with("reprocess: run") && l.contains(" selected, ")).unwrap_or_default().to_string();
     (t.elapsed().as_secs_f64(), summary)
 }
 

@@ -468,6 +468,10 @@ async fn a_reviewer_corrects_a_batch_split_in_the_browser() {
     c.find(Locator::Css("#split-form button[type=submit]")).await.unwrap().click().await.unwrap();
     wait_for(&c, "return document.querySelectorAll('#batch-parts tbody tr').length === 3;", "three letters after the correction").await;
     std::fs::write(shots.join("batch-corrected.png"), c.screenshot().await.unwrap()).unwrap();
+    // Search from the top bar: the letters are found by their words, the passage marked.
+    c.goto(&format!("{base_url}/ui/search?q=Gesamtbetrag")).await.unwrap();
+    wait_for(&c, "return document.querySelectorAll('#hits li mark').length >= 3;", "three hits with the word marked").await;
+    std::fs::write(shots.join("search.png"), c.screenshot().await.unwrap()).unwrap();
     c.close().await.unwrap();
 
     let now: Value = serde_json::from_slice(&std::fs::read(archive.join("documents").join(&batch_id).join("index").join("0002.json")).unwrap()).unwrap();

@@ -434,6 +434,13 @@ pub(crate) const MIGRATIONS: [Migration; 7] = [
     },
 ];
 
+/// A full-text query on SQLite ranks at most this many of its matches (in index order, which
+/// is no order of date or sender): a word in more documents than that is ranked within a
+/// sample of them, and a query needs another word or a filter to be precise. Ranking every one
+/// of 100,000 matches took 180–250 ms (`benches/README.md`). PostgreSQL ranks them all: a cap
+/// there made its planner leave the GIN index (rare words 7 → 92 ms).
+pub const RANK_AT_MOST: usize = 10_000;
+
 /// A document found by a full-text query: its row, how well it matched (higher is better),
 /// and its stored text for the passage.
 #[derive(Debug, Clone)]

@@ -221,10 +221,11 @@ impl Catalog for SqliteCatalog {
         let extra = if clause.is_empty() { String::new() } else { format!("AND {}", clause.trim_start_matches("WHERE ")) };
         // bm25: lower is better; the values (column 2) weigh three times the text.
         let sql = format!(
-            "SELECT {}, r.rank, r.raw FROM (SELECT id AS fid, bm25(documents_fts, 0.0, 1.0, 3.0, 0.0) AS rank, raw FROM documents_fts WHERE documents_fts MATCH ?{m}) r \
+            "SELECT {}, r.rank, r.raw FROM (SELECT id AS fid, bm25(documents_fts, 0.0, 1.0, 3.0, 0.0) AS rank, raw FROM documents_fts WHERE documents_fts MATCH ?{m} LIMIT {cap}) r \
              JOIN documents d ON d.id = r.fid WHERE 1 = 1 {extra} ORDER BY r.rank LIMIT {}",
             column_list(|c| format!("d.{c}")),
-            filter.limit.unwrap_or(50)
+            filter.limit.unwrap_or(50),
+            cap = super::RANK_AT_MOST
         );
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql).map_err(db)?;
