@@ -55,7 +55,15 @@ fn main() {
     people.add("ben", Role::Reviewer, Some(&[DocType::Invoice, DocType::CreditNote]), "ben-prueft-rechnungen").expect("user");
     let (anna, _) = people.login("anna", "anna-prueft-rechnungen", "127.0.0.1").expect("db").expect("login");
     let (ben, _) = people.login("ben", "ben-prueft-rechnungen", "127.0.0.1").expect("db").expect("login");
-    let ui = Ui { people, catalog, records: config.recorder("bench").expect("recorder"), pipeline: Arc::new(config.pipeline()), pages: PageCache::new(64 << 20), secure_cookies: false };
+    let ui = Ui {
+        people,
+        catalog,
+        records: config.recorder("bench").expect("recorder"),
+        pipeline: Arc::new(config.pipeline()),
+        due: config.due.clone(),
+        pages: PageCache::new(64 << 20),
+        secure_cookies: false,
+    };
     let router = mailroom::web::router(Arc::new(ui));
 
     let scenarios: Vec<(&str, String, &str)> = vec![

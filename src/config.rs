@@ -45,6 +45,7 @@ pub struct Config {
     pub http: HttpSection,
     pub ui: UiSection,
     pub models: ModelsSection,
+    pub due: crate::due::DuePolicy,
 }
 
 /// `[models]`: which readers classify and extract.

@@ -392,6 +392,20 @@ pub struct DocumentIndex {
     /// A batch scan (`status: split`): the documents it was split into.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<Batch>,
+    /// Paid or otherwise settled (a person, or the ERP through the API): off the due list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<Settled>,
+}
+
+/// Who marked a document paid or settled, when, and with what reference.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settled {
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The payment's or booking's reference (`Zahlung 2026-03-14 / Buchung 4711`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
 }
 
 /// How a batch scan was split: its parts, in page order, and the separator sheets between.
@@ -527,6 +541,7 @@ impl DocumentIndex {
             models: None,
             review: None,
             batch: None,
+            settled: None,
         }
     }
 

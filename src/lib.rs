@@ -30,6 +30,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod document;
+pub mod due;
 pub mod duplicate;
 pub mod einvoice;
 pub mod extract;

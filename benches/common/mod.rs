@@ -81,5 +81,6 @@ pub fn catalog_row(i: usize, rows: usize) -> mailroom::catalog::Entry {
             _ => "approved",
         }
         .into(),
+        settled_at: None,
     }
 }

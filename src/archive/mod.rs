@@ -166,6 +166,24 @@ impl Archive {
         }
     }
 
+    /// A small record beside a document (`documents/{id}/{name}`), written once and locked
+    /// like the document's index, listed in an audit entry of `event`'s kind. `false`: it was
+    /// there already, nothing was written.
+    pub fn record_once(&self, index: &DocumentIndex, name: &str, bytes: &[u8], actor: &str, event: Event) -> Result<bool, ArchiveError> {
+        let key = format!("documents/{}/{}", index.id, safe_name(name));
+        let until = index.archive.retain_until.as_deref().and_then(|d| DateTime::parse_from_rfc3339(d).ok()).map(|d| d.with_timezone(&Utc)).unwrap_or_else(|| self.retention_of(index).until);
+        if self.store.put_new(&key, bytes, Some(until))? == Put::Exists {
+            return Ok(false);
+        }
+        self.audit.append(actor, event.objects(vec![ObjectRef::of(&key, bytes)]))?;
+        Ok(true)
+    }
+
+    /// Whether a record written by [`Archive::record_once`] is there.
+    pub fn has_record(&self, id: &str, name: &str) -> Result<bool, ArchiveError> {
+        Ok(self.store.get(&format!("documents/{id}/{}", safe_name(name)))?.is_some())
+    }
+
     /// Stores the original of a document that has just arrived, before it is processed,
     /// locked for the shortest retention any rule gives. Logs `received` when it is new.
     pub fn receive(&self, doc: &Document, actor: &str) -> Result<ObjectRef, ArchiveError> {

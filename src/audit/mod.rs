@@ -78,6 +78,8 @@ pub enum EventKind {
     DeadLettered,
     /// In the anchor chain: a lane's head (seq and hash) as it stands now.
     Anchored,
+    /// A document entered its due window and `document.due` was published (once).
+    DueAnnounced,
 }
 
 impl EventKind {
@@ -96,6 +98,7 @@ impl EventKind {
             EventKind::Retried => "retried",
             EventKind::DeadLettered => "dead_lettered",
             EventKind::Anchored => "anchored",
+            EventKind::DueAnnounced => "due_announced",
         }
     }
 }

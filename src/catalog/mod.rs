@@ -53,6 +53,9 @@ pub struct Entry {
     /// `postponed`, `approved` (by a person or straight through), `rejected` or `quarantined` — one indexed column, so that each tab is one
     /// equality and all counts one grouped scan.
     pub queue: String,
+    /// When the document was marked paid or settled (`settled.at` of the index): it has left
+    /// the due list.
+    pub settled_at: Option<String>,
 }
 
 /// The review queue tab a document is in.
@@ -118,6 +121,7 @@ impl Entry {
             review_state: index.review.as_ref().map(|r| r.state.as_str().to_string()),
             failing_checks: index.checks.iter().filter(|c| !c.passed).count() as u32,
             queue: queue_of(index).to_string(),
+            settled_at: index.settled.as_ref().map(|s| s.at.clone()),
         }
     }
 }
@@ -151,6 +155,10 @@ pub struct Query {
     pub queue: Option<String>,
     /// Retained until this day or earlier (retention candidates).
     pub retained_until_by: Option<NaiveDate>,
+    /// Due on this day or earlier (the due list; documents without a due date never match).
+    pub due_by: Option<NaiveDate>,
+    /// Not marked paid or settled.
+    pub unsettled: bool,
     /// The order; `None`: newest receipt first.
     pub sort: Option<(SortKey, Direction)>,
     /// Rows skipped before the first returned (paging).
@@ -185,6 +193,8 @@ pub(crate) struct Dialect {
     pub placeholder: fn(usize) -> String,
     /// The retain-until day as `YYYY-MM-DD` text.
     pub retain_day: &'static str,
+    /// The due date as `YYYY-MM-DD` text.
+    pub due_day: &'static str,
 }
 
 /// ORDER BY, LIMIT and OFFSET of a query.
@@ -296,6 +306,12 @@ pub(crate) fn where_clause(q: &Query, d: &Dialect) -> (String, Vec<String>) {
     if let Some(day) = q.retained_until_by {
         conds.push(format!("{} <= {}", d.retain_day, push(&mut params, day.format("%Y-%m-%d").to_string())));
     }
+    if let Some(day) = q.due_by {
+        conds.push(format!("due_date IS NOT NULL AND {} <= {}", d.due_day, push(&mut params, day.format("%Y-%m-%d").to_string())));
+    }
+    if q.unsettled {
+        conds.push("settled_at IS NULL".to_string());
+    }
     match q.failing {
         Some(true) => conds.push("failing_checks > 0".to_string()),
         Some(false) => conds.push("failing_checks = 0".to_string()),
@@ -376,7 +392,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 7] = [
+pub(crate) const MIGRATIONS: [Migration; 8] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -432,6 +448,12 @@ pub(crate) const MIGRATIONS: [Migration; 7] = [
         postgres: "CREATE TABLE IF NOT EXISTS {s}.search (id TEXT PRIMARY KEY, content TEXT NOT NULL, fields TEXT NOT NULL, raw TEXT NOT NULL, tsv tsvector NOT NULL); \
                    CREATE INDEX IF NOT EXISTS search_tsv ON {s}.search USING GIN (tsv);",
     },
+    Migration {
+        version: 9,
+        what: "settled (paid) documents, and the due list's order",
+        sqlite: "ALTER TABLE documents ADD COLUMN settled_at TEXT; CREATE INDEX IF NOT EXISTS documents_due ON documents (due_date) WHERE due_date IS NOT NULL;",
+        postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS settled_at TEXT; CREATE INDEX IF NOT EXISTS documents_due ON {s}.documents (due_date) WHERE due_date IS NOT NULL;",
+    },
 ];
 
 /// A full-text query on SQLite ranks at most this many of its matches (in index order, which
@@ -465,7 +487,7 @@ pub struct ReprocessRun {
 }
 
 /// The columns in the order both implementations read and write them, and what they hold.
-pub(crate) const COLUMNS: [(&str, Kind); 27] = [
+pub(crate) const COLUMNS: [(&str, Kind); 28] = [
     ("id", Kind::Text),
     ("revision", Kind::Integer),
     ("status", Kind::Text),
@@ -493,6 +515,7 @@ pub(crate) const COLUMNS: [(&str, Kind); 27] = [
     ("review_state", Kind::Text),
     ("failing_checks", Kind::Integer),
     ("queue", Kind::Text),
+    ("settled_at", Kind::Text),
 ];
 
 /// The column names, comma-separated, `f` applied to each (a cast, a conversion).
@@ -502,7 +525,7 @@ pub(crate) fn column_list(f: impl Fn(&str) -> String) -> String {
 
 impl Entry {
     /// The row's values in [`COLUMNS`] order.
-    pub(crate) fn values(&self) -> [Value; 27] {
+    pub(crate) fn values(&self) -> [Value; 28] {
         let t = |s: &Option<String>| Value::Text(s.clone());
         let s = |s: &String| Value::Text(Some(s.clone()));
         [
@@ -534,6 +557,7 @@ impl Entry {
             t(&self.review_state),
             Value::Integer(self.failing_checks.into()),
             s(&self.queue),
+            t(&self.settled_at),
         ]
     }
 
@@ -547,7 +571,11 @@ impl Entry {
                 Some(Value::Integer(n)) => u32::try_from(*n).unwrap_or(0),
                 _ => 0,
             },
-            status: if s(2) == "quarantined" { Status::Quarantined } else { Status::Processed },
+            status: match s(2).as_str() {
+                "quarantined" => Status::Quarantined,
+                "split" => Status::Split,
+                _ => Status::Processed,
+            },
             received_at: s(3),
             channel: s(4),
             source_name: s(5),
@@ -578,6 +606,7 @@ impl Entry {
                 _ => 0,
             },
             queue: s(26),
+            settled_at: t(27),
         }
     }
 }

@@ -14,6 +14,7 @@ const DIALECT: Dialect = Dialect {
     amount: "gross_total",
     placeholder: |i| format!("${i}"),
     retain_day: "to_char(retain_until AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    due_day: "due_date::text",
 };
 
 pub struct PostgresCatalog {

@@ -43,8 +43,13 @@ CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, appli
 INSERT OR IGNORE INTO schema_migrations (version, applied_at) VALUES (1, datetime('now'));
 ";
 
-const DIALECT: Dialect =
-    Dialect { date: "coalesce(issue_date, substr(received_at, 1, 10))", amount: "CAST(gross_total AS REAL)", placeholder: |i| format!("?{i}"), retain_day: "substr(retain_until, 1, 10)" };
+const DIALECT: Dialect = Dialect {
+    date: "coalesce(issue_date, substr(received_at, 1, 10))",
+    amount: "CAST(gross_total AS REAL)",
+    placeholder: |i| format!("?{i}"),
+    retain_day: "substr(retain_until, 1, 10)",
+    due_day: "due_date",
+};
 
 pub struct SqliteCatalog {
     path: PathBuf,

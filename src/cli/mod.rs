@@ -5,6 +5,7 @@
 
 mod check;
 mod dead_letters;
+mod due;
 mod eval;
 mod explain;
 mod export;
@@ -63,6 +64,10 @@ pub enum Command {
     List(list::ListArgs),
     /// Full-text search over every document's text and values, best first, with the passage.
     Search(search::SearchArgs),
+    /// What falls due within the lead time or is overdue, not settled; --announce publishes document.due once each.
+    Due(due::DueArgs),
+    /// Mark a document paid or settled: it leaves the due list (a new revision, audited).
+    Settle(due::SettleArgs),
     /// The SQL catalog: rebuild it from the archive.
     #[command(subcommand)]
     Catalog(list::CatalogCommand),
@@ -217,6 +222,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Process(args) => process::process(&config, args),
         Command::List(args) => list::list(&config, args),
         Command::Search(args) => search::search(&config, args),
+        Command::Due(args) => due::due(&config, args),
+        Command::Settle(args) => due::settle(&config, args),
         Command::Check { broker } => check::check(&config, broker),
         Command::Catalog(cmd) => list::catalog(&config, cmd),
         Command::Eval(args) => eval::eval(&config, args),

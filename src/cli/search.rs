@@ -41,7 +41,8 @@ pub fn search(config: &Config, args: SearchArgs) -> ExitCode {
     };
     let filter = Query { doc_types: args.types, from: args.from, to: args.to, limit: Some(args.limit.clamp(1, 1000)), ..Query::default() };
     let hits = match catalog.search(&q, &filter) {
-        Ok(h) => h,
+        // A batch part replaced by a corrected split is not what anybody looks for.
+        Ok(h) => h.into_iter().filter(|h| h.entry.queue != "superseded").collect::<Vec<_>>(),
         Err(e) => return fail(e),
     };
     for h in &hits {

@@ -238,6 +238,12 @@ pub fn passage(raw: &str, q: &Query, width: usize) -> String {
     while !raw.is_char_boundary(from) {
         from -= 1;
     }
+    // …at the start of a word.
+    if from > 0 {
+        if let Some(space) = raw.get(from..first).and_then(|r| r.find(char::is_whitespace)) {
+            from += space + 1;
+        }
+    }
     let mut to = (from + width).min(raw.len());
     while !raw.is_char_boundary(to) {
         to += 1;

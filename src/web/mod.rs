@@ -30,6 +30,7 @@ mod admin;
 mod audit;
 mod auth;
 mod document;
+mod due;
 mod pages;
 mod queue;
 mod retention;
@@ -58,6 +59,8 @@ pub struct Ui {
     pub pages: PageCache,
     /// Reads the parts a corrected batch split makes (the pipeline's stages, no storage).
     pub pipeline: Arc<crate::pipeline::Pipeline>,
+    /// The due list's lead time.
+    pub due: crate::due::DuePolicy,
     /// Mark the session cookie `Secure` on every response.
     pub secure_cookies: bool,
 }
@@ -77,6 +80,8 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/documents/{id}/hold", post(document::hold))
         .route("/ui/documents/{id}/split", post(document::resplit))
         .route("/ui/search", get(search::search))
+        .route("/ui/due", get(due::list))
+        .route("/ui/documents/{id}/settle", post(due::settle))
         .route("/ui/audit", get(audit::trail))
         .route("/ui/audit/verify", post(audit::verify))
         .route("/ui/admin/users", get(admin::users).post(admin::add_user))
@@ -130,6 +135,7 @@ fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Response {
                         nav {
                             a href="/ui" { "Queue" }
                             a href="/ui/search" { "Search" }
+                            a href="/ui/due" { "Due" }
                             @if matches!(v.user.role, crate::people::Role::Auditor | crate::people::Role::Admin) { a href="/ui/audit" { "Audit trail" } }
                             @if v.user.role.may_administer() { a href="/ui/admin/users" { "Users" } a href="/ui/admin/retention" { "Retention" } }
                         }

@@ -44,7 +44,8 @@ pub async fn search(State(ui): State<Arc<Ui>>, viewer: Viewer, QueryParams(p): Q
         (Some(q), Some(f)) => {
             let (ui2, q2) = (ui.clone(), q.clone());
             match blocking(move || ui2.catalog.search(&q2, &f)).await {
-                Ok(Ok(h)) => h,
+                // A batch part replaced by a corrected split is not what anybody looks for.
+                Ok(Ok(h)) => h.into_iter().filter(|h| h.entry.queue != "superseded").collect(),
                 Ok(Err(e)) => return error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &format!("The search index cannot be read: {e}")),
                 Err(r) => return r,
             }
