@@ -45,8 +45,9 @@ pub enum DueError {
     Publish(String),
 }
 
-/// Documents due within `days` of `today` or overdue, not settled, soonest first; limited to
-/// `types` where a user may see only some.
+/// Documents due within `days` of `today` or overdue, not settled, soonest first (rejected
+/// documents and superseded batch parts left out); limited to `types` where a user may see
+/// only some.
 pub fn list(catalog: &dyn Catalog, days: u32, today: NaiveDate, types: Option<&[DocType]>) -> Result<Vec<Entry>, DueError> {
     let q = Query {
         due_by: Some(today + Duration::days(days as i64)),
@@ -60,7 +61,8 @@ pub fn list(catalog: &dyn Catalog, days: u32, today: NaiveDate, types: Option<&[
     if types.is_some_and(<[DocType]>::is_empty) {
         return Ok(Vec::new());
     }
-    catalog.find(&q).map_err(|e| DueError::Catalog(e.to_string()))
+    // A rejected document is not to be paid; a superseded batch part is in another part now.
+    Ok(catalog.find(&q).map_err(|e| DueError::Catalog(e.to_string()))?.into_iter().filter(|e| !matches!(e.queue.as_str(), "rejected" | "superseded")).collect())
 }
 
 /// Marks a document paid or settled (a new index revision in `records`' name, audited; not
