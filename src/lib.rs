@@ -50,6 +50,7 @@ pub mod processor;
 pub mod queue;
 pub mod redact;
 pub mod reprocess;
+pub mod resubmit;
 pub mod retention;
 pub mod review;
 pub mod search;

@@ -165,3 +165,83 @@ fn due_invoices_are_listed_announced_once_and_leave_when_settled() {
         let _ = conn.close(200, "done".into()).await;
     });
 }
+
+/// Resubmissions (Wiedervorlage): a document put on a day for a person appears on that day's
+/// list (theirs, or everyone's when for no one), leaves it when done, survives a catalog
+/// rebuild, and every step is audited.
+#[test]
+fn a_resubmission_appears_on_its_day_and_leaves_when_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let cfg = dir.path().join("pipeline.toml");
+    std::fs::write(&cfg, format!("[archive]\nkind = \"local\"\npath = {:?}\n", archive.to_str().unwrap())).unwrap();
+    let p = dir.path().join("vertrag.pdf");
+    std::fs::write(&p, stack_pdf(&[Sheet::Text(letter_page(4, 1, 1))])).unwrap();
+    let o = mailroom(&cfg, &["process", "--json", p.to_str().unwrap()]);
+    let id = serde_json::from_slice::<Value>(String::from_utf8_lossy(&o.stdout).lines().next().unwrap().as_bytes()).unwrap()["id"].as_str().unwrap().to_string();
+    let today = chrono::Utc::now().date_naive();
+    let in_two = (today + chrono::Duration::days(2)).format("%Y-%m-%d").to_string();
+    let o = mailroom(&cfg, &["resubmission", "add", &id, "--on", &in_two, "--to", "anna", "--note", "Skonto prüfen"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let o = mailroom(&cfg, &["resubmission", "add", &id, "--on", &today.format("%Y-%m-%d").to_string(), "--note", "Kündigungsfrist notieren"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let list = |on: &str, to: &str| -> Vec<Value> {
+        let o = mailroom(&cfg, &["resubmission", "list", "--json", "--on", on, "--to", to]);
+        assert!(o.status.success(), "{}", err(&o));
+        String::from_utf8_lossy(&o.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    };
+    let today_s = today.format("%Y-%m-%d").to_string();
+    assert_eq!(list(&today_s, "anna").len(), 1, "today: only the one for everyone");
+    assert_eq!(list(&in_two, "anna").len(), 2, "in two days: anna's too");
+    assert_eq!(list(&in_two, "ben").len(), 1, "not anna's for ben");
+    let o = mailroom(&cfg, &["resubmission", "done", &id, "1"]);
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(list(&in_two, "anna").len(), 1, "done: off the list");
+    let o = mailroom(&cfg, &["resubmission", "done", &id, "1"]);
+    assert!(!o.status.success(), "done twice is refused");
+    // The lists come back from the archive.
+    std::fs::remove_file(archive.join(".mailroom-catalog.sqlite")).unwrap();
+    assert!(mailroom(&cfg, &["catalog", "rebuild"]).status.success());
+    let back = list(&in_two, "anna");
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0]["note"], "Kündigungsfrist notieren");
+
+    // In the UI: today's list, and Done needs the CSRF token.
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
+    c.arg("--config").arg(&cfg).args(["user", "add", "anna", "--role", "reviewer"]);
+    let mut child = c.stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"anna-prueft-rechnungen\n").unwrap();
+    assert!(child.wait().unwrap().success());
+    let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
+    serve.arg("--config").arg(&cfg).args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", "scanner-2:3f1a9c0e5b7d2f4a6c8e0b1d3f5a7c9e");
+    let server = common::http::Server::start(serve);
+    let r = common::http::request(server.port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(b"username=anna&password=anna-prueft-rechnungen&next=%2Fui"));
+    let anna = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let page = String::from_utf8_lossy(&common::http::request(server.port, "GET", "/ui/resubmissions", &[("Cookie", anna.as_str())], None).body).into_owned();
+    assert!(page.contains("Kündigungsfrist notieren"), "{page}");
+    let view = String::from_utf8_lossy(&common::http::request(server.port, "GET", &format!("/ui/documents/{id}"), &[("Cookie", anna.as_str())], None).body).into_owned();
+    assert!(view.contains("Skonto prüfen") && view.contains("resubmit-form"), "the document view lists its resubmissions");
+    let start = page.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = page.get(start..start + 64).unwrap().to_string();
+    let post = |body: String| {
+        common::http::request(
+            server.port,
+            "POST",
+            &format!("/ui/documents/{id}/resubmissions/2/done"),
+            &[("Cookie", anna.as_str()), ("Content-Type", "application/x-www-form-urlencoded")],
+            Some(body.as_bytes()),
+        )
+    };
+    assert_eq!(post(String::new()).status, 403);
+    assert_eq!(post(format!("csrf={csrf}")).status, 303);
+    let page = String::from_utf8_lossy(&common::http::request(server.port, "GET", "/ui/resubmissions", &[("Cookie", anna.as_str())], None).body).into_owned();
+    assert!(!page.contains("Kündigungsfrist notieren"));
+
+    let audit: Vec<Value> = common::listing(&archive.join("audit")).into_iter().map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect();
+    assert_eq!(audit.iter().filter(|e| e["event"] == "resubmission_set").count(), 2);
+    assert_eq!(audit.iter().filter(|e| e["event"] == "resubmission_done").count(), 2);
+    assert!(audit.iter().any(|e| e["event"] == "resubmission_done" && e["actor"] == "ui:anna"));
+    let o = mailroom(&cfg, &["verify"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}

@@ -80,6 +80,10 @@ pub enum EventKind {
     Anchored,
     /// A document entered its due window and `document.due` was published (once).
     DueAnnounced,
+    /// A document was put on a date for a person (Wiedervorlage).
+    ResubmissionSet,
+    /// A resubmission was marked done.
+    ResubmissionDone,
 }
 
 impl EventKind {
@@ -99,6 +103,8 @@ impl EventKind {
             EventKind::DeadLettered => "dead_lettered",
             EventKind::Anchored => "anchored",
             EventKind::DueAnnounced => "due_announced",
+            EventKind::ResubmissionSet => "resubmission_set",
+            EventKind::ResubmissionDone => "resubmission_done",
         }
     }
 }

@@ -255,6 +255,11 @@ pub trait Catalog: Send + Sync {
     fn reprocess_is_done(&self, run: &str, id: &str) -> Result<bool, CatalogError>;
     /// Every run, newest first, with its progress.
     fn reprocess_runs(&self) -> Result<Vec<ReprocessRun>, CatalogError>;
+    /// Mirrors a resubmission (insert or replace: a done one carries its end).
+    fn resubmission_put(&self, r: &crate::resubmit::Resubmission) -> Result<(), CatalogError>;
+    /// Open resubmissions on or before `day`, for `user` (theirs and everyone's) or for all,
+    /// oldest day first.
+    fn resubmissions_due(&self, day: NaiveDate, user: Option<&str>) -> Result<Vec<crate::resubmit::Resubmission>, CatalogError>;
     /// Stores a document's searchable text (`content`/`raw` `None`: keep what is stored).
     fn index_text(&self, id: &str, text: &crate::search::SearchText) -> Result<(), CatalogError>;
     /// Documents whose text or values match `text` and whose row matches `filter`, best first
@@ -392,7 +397,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 8] = [
+pub(crate) const MIGRATIONS: [Migration; 9] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -453,6 +458,14 @@ pub(crate) const MIGRATIONS: [Migration; 8] = [
         what: "settled (paid) documents, and the due list's order",
         sqlite: "ALTER TABLE documents ADD COLUMN settled_at TEXT; CREATE INDEX IF NOT EXISTS documents_due ON documents (due_date) WHERE due_date IS NOT NULL;",
         postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS settled_at TEXT; CREATE INDEX IF NOT EXISTS documents_due ON {s}.documents (due_date) WHERE due_date IS NOT NULL;",
+    },
+    Migration {
+        version: 10,
+        what: "resubmissions (Wiedervorlage), mirrored from their records in the archive",
+        sqlite: "CREATE TABLE IF NOT EXISTS resubmissions (document TEXT NOT NULL, n INTEGER NOT NULL, on_date TEXT NOT NULL, assignee TEXT, record TEXT NOT NULL, done_at TEXT, PRIMARY KEY (document, n)); \
+                 CREATE INDEX IF NOT EXISTS resubmissions_open ON resubmissions (on_date) WHERE done_at IS NULL;",
+        postgres: "CREATE TABLE IF NOT EXISTS {s}.resubmissions (document TEXT NOT NULL, n INTEGER NOT NULL, on_date TEXT NOT NULL, assignee TEXT, record TEXT NOT NULL, done_at TEXT, PRIMARY KEY (document, n)); \
+                   CREATE INDEX IF NOT EXISTS resubmissions_open ON {s}.resubmissions (on_date) WHERE done_at IS NULL;",
     },
 ];
 

@@ -207,6 +207,27 @@ impl Catalog for SqliteCatalog {
         self.conn().query_row("SELECT count(*) FROM reprocess_done WHERE run = ?1 AND id = ?2 AND outcome <> 'failed'", [run, id], |r| r.get::<_, i64>(0)).map(|n| n > 0).map_err(db)
     }
 
+    fn resubmission_put(&self, r: &crate::resubmit::Resubmission) -> Result<(), CatalogError> {
+        let record = serde_json::to_string(r).expect("serialises");
+        self.conn()
+            .execute(
+                "INSERT INTO resubmissions (document, n, on_date, assignee, record, done_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                 ON CONFLICT(document, n) DO UPDATE SET on_date = excluded.on_date, assignee = excluded.assignee, record = excluded.record, done_at = excluded.done_at",
+                rusqlite::params![r.document, r.n, r.on.format("%Y-%m-%d").to_string(), r.to, record, r.done.as_ref().map(|d| d.at.clone())],
+            )
+            .map_err(db)
+            .map(|_| ())
+    }
+
+    fn resubmissions_due(&self, day: chrono::NaiveDate, user: Option<&str>) -> Result<Vec<crate::resubmit::Resubmission>, CatalogError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT record FROM resubmissions WHERE done_at IS NULL AND on_date <= ?1 AND (?2 IS NULL OR assignee IS NULL OR assignee = ?2) ORDER BY on_date, document, n").map_err(db)?;
+        let rows = stmt.query_map(rusqlite::params![day.format("%Y-%m-%d").to_string(), user], |r| r.get::<_, String>(0)).map_err(db)?;
+        let records: Vec<String> = rows.collect::<rusqlite::Result<_>>().map_err(db)?;
+        Ok(records.iter().filter_map(|r| serde_json::from_str(r).ok()).collect())
+    }
+
     fn index_text(&self, id: &str, text: &crate::search::SearchText) -> Result<(), CatalogError> {
         let rowid = super::fts_rowid(id);
         let conn = self.conn();

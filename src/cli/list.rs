@@ -135,7 +135,12 @@ pub fn catalog(config: &Config, cmd: CatalogCommand) -> ExitCode {
                 return Ok(());
             }
             let text = crate::processor::search_text(&archive, &index, None).map_err(|e| e.to_string())?;
-            catalog.index_text(&index.id, &text).map_err(|e| e.to_string())
+            catalog.index_text(&index.id, &text).map_err(|e| e.to_string())?;
+            // Resubmissions live beside the document: the lists come back with it.
+            for r in crate::resubmit::all_of(&archive, &index.id).map_err(|e| e.to_string())? {
+                catalog.resubmission_put(&r).map_err(|e| e.to_string())?;
+            }
+            Ok(())
         };
         match catalog.upsert(&Entry::of(&index)).map_err(|e| e.to_string()).and_then(|()| searchable()) {
             Ok(()) => n += 1,

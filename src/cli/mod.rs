@@ -15,6 +15,7 @@ mod list;
 mod process;
 mod quarantine;
 mod reprocess;
+mod resubmission;
 mod retention;
 mod review;
 mod revise;
@@ -68,6 +69,9 @@ pub enum Command {
     Due(due::DueArgs),
     /// Mark a document paid or settled: it leaves the due list (a new revision, audited).
     Settle(due::SettleArgs),
+    /// Resubmissions (Wiedervorlage): put a document on a date for a person, list what comes up, mark it done.
+    #[command(subcommand)]
+    Resubmission(resubmission::ResubmissionCommand),
     /// The SQL catalog: rebuild it from the archive.
     #[command(subcommand)]
     Catalog(list::CatalogCommand),
@@ -224,6 +228,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Search(args) => search::search(&config, args),
         Command::Due(args) => due::due(&config, args),
         Command::Settle(args) => due::settle(&config, args),
+        Command::Resubmission(cmd) => resubmission::resubmission(&config, cmd),
         Command::Check { broker } => check::check(&config, broker),
         Command::Catalog(cmd) => list::catalog(&config, cmd),
         Command::Eval(args) => eval::eval(&config, args),

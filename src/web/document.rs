@@ -122,6 +122,8 @@ struct Loaded {
     /// Which page images can be shown: from a PDF (the PDF/A or the original), or the
     /// original image itself.
     images: bool,
+    /// Its resubmissions (Wiedervorlage), open and done.
+    resubmissions: Vec<crate::resubmit::Resubmission>,
 }
 
 #[derive(Debug)]
@@ -173,7 +175,8 @@ fn load(ui: &Ui, viewer: &Viewer, id: &str) -> Result<Loaded, LoadError> {
         }
     }
     let images = index.archive.pdfa.is_some() || matches!(index.source.media_type, MediaType::Pdf | MediaType::Png | MediaType::Jpeg);
-    Ok(Loaded { index, pages, history, images })
+    let resubmissions = if index.status == Status::Processed { crate::resubmit::all_of(archive, id).map_err(err)? } else { Vec::new() };
+    Ok(Loaded { index, pages, history, images, resubmissions })
 }
 
 fn parse_id(id: &str) -> Option<DocumentId> {
@@ -331,6 +334,9 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
                 }
                 @if i.status == Status::Split || i.source.split.is_some() {
                     (batch_section(viewer, i))
+                }
+                @if i.status == Status::Processed {
+                    (super::due::resubmission_section(viewer, i, &l.resubmissions))
                 }
                 h2 { "Checks" }
                 ul.checks #checks {

@@ -90,3 +90,151 @@ pub async fn settle(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<St
         Err(r) => r,
     }
 }
+
+/// A document's resubmissions in its view, and the form that adds one (reviewers).
+pub fn resubmission_section(viewer: &Viewer, i: &crate::index::DocumentIndex, list: &[crate::resubmit::Resubmission]) -> maud::Markup {
+    html! {
+        h2 { "Resubmissions" }
+        @if list.is_empty() { p.meta { "None." } }
+        ul.resubmissions #resubmissions {
+            @for r in list {
+                li.done[r.done.is_some()] data-n=(r.n) {
+                    strong { (german_date(&r.on.format("%Y-%m-%d").to_string())) } " · " (r.to.clone().unwrap_or_else(|| "everyone".into())) " · " (r.note)
+                    " · by " (r.by)
+                    @if let Some(d) = &r.done { " · done by " (d.by) }
+                }
+            }
+        }
+        @if viewer.user.role.may_review() {
+            form.resubmit #resubmit-form method="post" action=(format!("/ui/documents/{}/resubmit", i.id)) {
+                input type="hidden" name="csrf" value=(viewer.csrf);
+                input type="date" name="on" required;
+                input name="to" placeholder="for (user; empty: everyone)" size="16";
+                input name="note" required placeholder="note, e.g. Skonto prüfen" size="24";
+                button type="submit" { "Resubmit" }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResubmitForm {
+    csrf: Option<String>,
+    on: String,
+    to: Option<String>,
+    note: String,
+}
+
+/// `POST /ui/documents/{id}/resubmit`: a reviewer puts the document on a date.
+pub async fn resubmit(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>, axum::Form(f): axum::Form<ResubmitForm>) -> Response {
+    if !viewer.csrf_ok(f.csrf.as_deref()) {
+        return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
+    }
+    if let Some(r) = viewer.forbids(&ui, crate::people::Role::may_review, "put documents on a date") {
+        return r;
+    }
+    let Ok(id) = crate::vocab::DocumentId::parse(&id) else { return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such document.") };
+    let Ok(on) = chrono::NaiveDate::parse_from_str(f.on.trim(), "%Y-%m-%d") else { return error_page(StatusCode::BAD_REQUEST, Some(&viewer), "The day is not a date (YYYY-MM-DD).") };
+    let (ui2, v2, id2) = (ui.clone(), viewer.clone(), id.to_string());
+    let done = blocking(move || {
+        if !visible(&ui2, &v2, &id2) {
+            return Err("no such document".to_string());
+        }
+        let to = f.to.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        crate::resubmit::add(&ui2.records.acting_as(&v2.actor()), &id2, on, to, &f.note).map(|_| ()).map_err(|e| e.to_string())
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => Redirect::to(&format!("/ui/documents/{id}")).into_response(),
+        Ok(Err(e)) => error_page(StatusCode::BAD_REQUEST, Some(&viewer), &e),
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: Option<String>,
+}
+
+/// `POST /ui/documents/{id}/resubmissions/{n}/done`.
+pub async fn resubmission_done(State(ui): State<Arc<Ui>>, viewer: Viewer, Path((id, n)): Path<(String, u32)>, axum::Form(f): axum::Form<CsrfForm>) -> Response {
+    if !viewer.csrf_ok(f.csrf.as_deref()) {
+        return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
+    }
+    if let Some(r) = viewer.forbids(&ui, crate::people::Role::may_review, "mark resubmissions done") {
+        return r;
+    }
+    let Ok(id) = crate::vocab::DocumentId::parse(&id) else { return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such document.") };
+    let (ui2, v2, id2) = (ui.clone(), viewer.clone(), id.to_string());
+    let done = blocking(move || {
+        if !visible(&ui2, &v2, &id2) {
+            return Err("no such document".to_string());
+        }
+        crate::resubmit::done(&ui2.records.acting_as(&v2.actor()), &id2, n).map(|_| ()).map_err(|e| e.to_string())
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => Redirect::to("/ui/resubmissions").into_response(),
+        Ok(Err(e)) => error_page(StatusCode::CONFLICT, Some(&viewer), &e),
+        Err(r) => r,
+    }
+}
+
+/// Whether the viewer may see the document (by its catalog row).
+fn visible(ui: &Ui, viewer: &Viewer, id: &str) -> bool {
+    matches!(ui.catalog.get(id), Ok(Some(e)) if viewer.user.may_see(e.doc_type.as_deref().and_then(crate::index::DocType::from_name)))
+}
+
+/// `/ui/resubmissions`: what comes up today (or came up before) for the user or everyone.
+pub async fn resubmissions(State(ui): State<Arc<Ui>>, viewer: Viewer) -> Response {
+    let today = chrono::Utc::now().date_naive();
+    let (ui2, v2) = (ui.clone(), viewer.clone());
+    let list = blocking(move || -> Result<Vec<(crate::resubmit::Resubmission, crate::catalog::Entry)>, String> {
+        let open = crate::resubmit::due(ui2.catalog.as_ref(), today, Some(&v2.user.name)).map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for r in open {
+            if let Ok(Some(e)) = ui2.catalog.get(&r.document) {
+                if v2.user.may_see(e.doc_type.as_deref().and_then(crate::index::DocType::from_name)) {
+                    out.push((r, e));
+                }
+            }
+        }
+        Ok(out)
+    })
+    .await;
+    let list = match list {
+        Ok(Ok(l)) => l,
+        Ok(Err(e)) => return error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &e),
+        Err(r) => return r,
+    };
+    let may = viewer.user.role.may_review();
+    let body = html! {
+        section.due {
+            h1 { "Resubmissions up to today" }
+            p.meta { (list.len()) " open, for you or everyone" }
+            table.queue #resubmission-list {
+                thead { tr { th { "Day" } th { "Document" } th { "For" } th { "Note" } th { "By" } @if may { th {} } } }
+                tbody {
+                    @for (r, e) in &list {
+                        tr.overdue[r.on < today] data-id=(r.document) {
+                            td { (german_date(&r.on.format("%Y-%m-%d").to_string())) }
+                            td { a href=(format!("/ui/documents/{}", r.document)) { (e.seller_name.clone().unwrap_or_else(|| e.source_name.clone())) } " · " (e.doc_type.clone().unwrap_or_default()) }
+                            td { (r.to.clone().unwrap_or_else(|| "everyone".into())) }
+                            td { (r.note) }
+                            td { (r.by) }
+                            @if may {
+                                td {
+                                    form method="post" action=(format!("/ui/documents/{}/resubmissions/{}/done", r.document, r.n)) {
+                                        input type="hidden" name="csrf" value=(viewer.csrf);
+                                        button type="submit" { "Done" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout("Resubmissions", Some(&viewer), body)
+}

@@ -82,6 +82,9 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/search", get(search::search))
         .route("/ui/due", get(due::list))
         .route("/ui/documents/{id}/settle", post(due::settle))
+        .route("/ui/resubmissions", get(due::resubmissions))
+        .route("/ui/documents/{id}/resubmit", post(due::resubmit))
+        .route("/ui/documents/{id}/resubmissions/{n}/done", post(due::resubmission_done))
         .route("/ui/audit", get(audit::trail))
         .route("/ui/audit/verify", post(audit::verify))
         .route("/ui/admin/users", get(admin::users).post(admin::add_user))
@@ -136,6 +139,7 @@ fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Response {
                             a href="/ui" { "Queue" }
                             a href="/ui/search" { "Search" }
                             a href="/ui/due" { "Due" }
+                            a href="/ui/resubmissions" { "Resubmissions" }
                             @if matches!(v.user.role, crate::people::Role::Auditor | crate::people::Role::Admin) { a href="/ui/audit" { "Audit trail" } }
                             @if v.user.role.may_administer() { a href="/ui/admin/users" { "Users" } a href="/ui/admin/retention" { "Retention" } }
                         }
