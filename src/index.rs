@@ -564,3 +564,29 @@ impl DocumentIndex {
         self.fields.get(&field).map(|f| f.value.as_str())
     }
 }
+
+/// One resubmission as stored beside its document (`resubmission-<n>.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Resubmission {
+    pub document: String,
+    /// Its number among the document's resubmissions (1, 2, …).
+    pub n: u32,
+    /// The day it comes up.
+    pub on: chrono::NaiveDate,
+    /// Whose list it comes up on (a user name); `None`: everyone's who may see the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    pub note: String,
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    /// When and by whom it was marked done (from its `-done` record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<Done>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Done {
+    pub by: String,
+    pub at: String,
+}

@@ -4,39 +4,13 @@
 //! restores the lists; the catalog mirrors them for the lists' queries.
 
 use chrono::{NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::archive::{Archive, ArchiveError};
 use crate::audit::{Event, EventKind};
 use crate::catalog::Catalog;
+pub use crate::index::{Done, Resubmission};
 use crate::processor::Recorder;
-
-/// One resubmission as stored beside its document (`resubmission-<n>.json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Resubmission {
-    pub document: String,
-    /// Its number among the document's resubmissions (1, 2, …).
-    pub n: u32,
-    /// The day it comes up.
-    pub on: NaiveDate,
-    /// Whose list it comes up on (a user name); `None`: everyone's who may see the document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    pub note: String,
-    pub by: String,
-    /// RFC 3339.
-    pub at: String,
-    /// When and by whom it was marked done (from its `-done` record).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub done: Option<Done>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Done {
-    pub by: String,
-    pub at: String,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ResubmitError {

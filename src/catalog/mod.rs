@@ -256,10 +256,10 @@ pub trait Catalog: Send + Sync {
     /// Every run, newest first, with its progress.
     fn reprocess_runs(&self) -> Result<Vec<ReprocessRun>, CatalogError>;
     /// Mirrors a resubmission (insert or replace: a done one carries its end).
-    fn resubmission_put(&self, r: &crate::resubmit::Resubmission) -> Result<(), CatalogError>;
+    fn resubmission_put(&self, r: &crate::index::Resubmission) -> Result<(), CatalogError>;
     /// Open resubmissions on or before `day`, for `user` (theirs and everyone's) or for all,
     /// oldest day first.
-    fn resubmissions_due(&self, day: NaiveDate, user: Option<&str>) -> Result<Vec<crate::resubmit::Resubmission>, CatalogError>;
+    fn resubmissions_due(&self, day: NaiveDate, user: Option<&str>) -> Result<Vec<crate::index::Resubmission>, CatalogError>;
     /// Stores a document's searchable text (`content`/`raw` `None`: keep what is stored).
     fn index_text(&self, id: &str, text: &crate::search::SearchText) -> Result<(), CatalogError>;
     /// Documents whose text or values match `text` and whose row matches `filter`, best first

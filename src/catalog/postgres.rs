@@ -220,7 +220,7 @@ impl Catalog for PostgresCatalog {
         self.with(|c| c.query_one(sql.as_str(), &[&run, &id])).map(|r| r.get::<_, i64>(0) > 0)
     }
 
-    fn resubmission_put(&self, r: &crate::resubmit::Resubmission) -> Result<(), CatalogError> {
+    fn resubmission_put(&self, r: &crate::index::Resubmission) -> Result<(), CatalogError> {
         let sql = format!(
             "INSERT INTO {s}.resubmissions (document, n, on_date, assignee, record, done_at) VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (document, n) DO UPDATE SET on_date = excluded.on_date, assignee = excluded.assignee, record = excluded.record, done_at = excluded.done_at",
@@ -231,7 +231,7 @@ impl Catalog for PostgresCatalog {
         self.with(|c| c.execute(sql.as_str(), &[&r.document, &n, &on, &r.to, &record, &done])).map(|_| ())
     }
 
-    fn resubmissions_due(&self, day: chrono::NaiveDate, user: Option<&str>) -> Result<Vec<crate::resubmit::Resubmission>, CatalogError> {
+    fn resubmissions_due(&self, day: chrono::NaiveDate, user: Option<&str>) -> Result<Vec<crate::index::Resubmission>, CatalogError> {
         let sql = format!(
             "SELECT record FROM {}.resubmissions WHERE done_at IS NULL AND on_date <= $1 AND ($2::text IS NULL OR assignee IS NULL OR assignee = $2) ORDER BY on_date, document, n",
             self.schema

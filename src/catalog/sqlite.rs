@@ -207,7 +207,7 @@ impl Catalog for SqliteCatalog {
         self.conn().query_row("SELECT count(*) FROM reprocess_done WHERE run = ?1 AND id = ?2 AND outcome <> 'failed'", [run, id], |r| r.get::<_, i64>(0)).map(|n| n > 0).map_err(db)
     }
 
-    fn resubmission_put(&self, r: &crate::resubmit::Resubmission) -> Result<(), CatalogError> {
+    fn resubmission_put(&self, r: &crate::index::Resubmission) -> Result<(), CatalogError> {
         let record = serde_json::to_string(r).expect("serialises");
         self.conn()
             .execute(
@@ -219,7 +219,7 @@ impl Catalog for SqliteCatalog {
             .map(|_| ())
     }
 
-    fn resubmissions_due(&self, day: chrono::NaiveDate, user: Option<&str>) -> Result<Vec<crate::resubmit::Resubmission>, CatalogError> {
+    fn resubmissions_due(&self, day: chrono::NaiveDate, user: Option<&str>) -> Result<Vec<crate::index::Resubmission>, CatalogError> {
         let conn = self.conn();
         let mut stmt =
             conn.prepare("SELECT record FROM resubmissions WHERE done_at IS NULL AND on_date <= ?1 AND (?2 IS NULL OR assignee IS NULL OR assignee = ?2) ORDER BY on_date, document, n").map_err(db)?;
