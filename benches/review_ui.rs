@@ -61,6 +61,7 @@ fn main() {
         records: config.recorder("bench").expect("recorder"),
         pipeline: Arc::new(config.pipeline()),
         due: config.due.clone(),
+        lists: config.lists.clone(),
         pages: PageCache::new(64 << 20),
         secure_cookies: false,
     };

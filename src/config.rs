@@ -46,6 +46,8 @@ pub struct Config {
     pub ui: UiSection,
     pub models: ModelsSection,
     pub due: crate::due::DuePolicy,
+    /// Named lists (virtual folders) of typed filters: `[[lists]]`.
+    pub lists: Vec<crate::lists::ListDef>,
 }
 
 /// `[models]`: which readers classify and extract.
@@ -486,6 +488,11 @@ impl Config {
                 if let Err(e) = crate::vocab::SplitPolicy::parse_list(&mb.split) {
                     return Err(ConfigError::Invalid { path: shown, message: format!("intake.imap {}: split: {e}", mb.name) });
                 }
+            }
+        }
+        for l in &config.lists {
+            if let Err(message) = l.query() {
+                return Err(ConfigError::Invalid { path: shown, message });
             }
         }
         if config.http.concurrency == 0 {

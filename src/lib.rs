@@ -39,6 +39,7 @@ pub mod index;
 pub mod intake;
 pub mod layout;
 pub mod limits;
+pub mod lists;
 pub mod mail;
 pub mod models;
 pub mod ocr;

@@ -245,3 +245,42 @@ fn a_resubmission_appears_on_its_day_and_leaves_when_done() {
     let o = mailroom(&cfg, &["verify"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// Lists (virtual folders) from the pipeline file: typed filters, the same through the command
+/// line and the UI; a list with a filter that does not exist stops the configuration.
+#[test]
+fn lists_from_the_pipeline_file_filter_and_sort() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let cfg = dir.path().join("pipeline.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[archive]\nkind = \"local\"\npath = {:?}\n\n[[lists]]\nname = \"Rechnungen / ab 2.000 EUR\"\ndoc_types = [\"invoice\"]\nmin_gross = \"2000.00\"\nsort = \"amount\"\ndescending = true\n",
+            archive.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let mut paths = Vec::new();
+    for k in [0usize, 2, 5] {
+        let p = dir.path().join(format!("rechnung-{k}.pdf"));
+        std::fs::write(&p, stack_pdf(&[Sheet::Text(letter_page(k, 1, 1))])).unwrap();
+        paths.push(p);
+    }
+    let mut args = vec!["process", "--json"];
+    let names: Vec<String> = paths.iter().map(|p| p.to_str().unwrap().to_string()).collect();
+    args.extend(names.iter().map(String::as_str));
+    let o = mailroom(&cfg, &args);
+    assert!(o.status.code().is_some_and(|c| c == 0 || c == 2), "{}", err(&o));
+    let o = mailroom(&cfg, &["list", "--folder", "rechnungen / ab 2.000 eur", "--json"]);
+    assert!(o.status.success(), "{}", err(&o));
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let grosses: Vec<&str> = rows.iter().map(|r| r["gross_total"].as_str().unwrap_or("")).collect();
+    assert_eq!(grosses, vec!["6190.00", "3190.00"], "invoices from 2,000 EUR, highest first: {rows:?}");
+    let o = mailroom(&cfg, &["list", "--folder", "Gibt es nicht"]);
+    assert!(!o.status.success() && err(&o).contains("Rechnungen / ab 2.000 EUR"), "{}", err(&o));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[[lists]]\nname = \"x\"\ndoc_types = [\"rechnung\"]\n").unwrap();
+    let o = mailroom(&bad, &["list"]);
+    assert!(!o.status.success() && err(&o).contains("unknown document type"), "{}", err(&o));
+}

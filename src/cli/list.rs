@@ -33,6 +33,10 @@ pub struct ListArgs {
     /// Text in the invoice number, seller or buyer name or file name.
     #[arg(long)]
     pub search: Option<String>,
+    /// A list (virtual folder) of the pipeline file's `[[lists]]`, by name; the other
+    /// filters narrow it.
+    #[arg(long)]
+    pub folder: Option<String>,
     #[arg(long, default_value_t = 100)]
     pub limit: usize,
     #[arg(long)]
@@ -55,17 +59,26 @@ pub fn list(config: &Config, args: ListArgs) -> ExitCode {
         Ok(None) => return fail("no catalog is configured ([catalog] kind = \"none\"); use `mailroom retention report --all` to walk the archive"),
         Err(e) => return fail(e),
     };
+    let base = match &args.folder {
+        None => Query::default(),
+        Some(name) => match crate::lists::find(&config.lists, name).map(|l| l.query()) {
+            Some(Ok(q)) => q,
+            Some(Err(e)) => return fail(e),
+            None => return fail(format!("no list {name:?} in the pipeline file; there are: {}", config.lists.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", "))),
+        },
+    };
+    let narrow = |given: Vec<DocType>, base: &[DocType]| if given.is_empty() { base.to_vec() } else { given };
     let q = Query {
-        doc_types: args.types,
-        from: args.from,
-        to: args.to,
-        status: args.quarantined.then_some(Status::Quarantined),
+        doc_types: narrow(args.types, &base.doc_types),
+        from: args.from.or(base.from),
+        to: args.to.or(base.to),
+        status: if args.quarantined { Some(Status::Quarantined) } else { base.status },
         needs_review: args.needs_review.then_some(true),
         text: args.search,
         gross_total: None,
-        review_states: args.review.into_iter().collect(),
+        review_states: if args.review.is_some() { args.review.into_iter().collect() } else { base.review_states.clone() },
         limit: Some(args.limit),
-        ..Query::default()
+        ..base
     };
     let entries = match catalog.find(&q) {
         Ok(e) => e,

@@ -30,6 +30,7 @@ fn review_ui(config: &Config) -> Result<Ui, String> {
         records,
         pipeline: std::sync::Arc::new(config.pipeline()),
         due: config.due.clone(),
+        lists: config.lists.clone(),
         pages: PageCache::new(usize::try_from(config.ui.page_cache_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX)),
         secure_cookies: config.ui.secure_cookies,
     })

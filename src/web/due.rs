@@ -238,3 +238,59 @@ pub async fn resubmissions(State(ui): State<Arc<Ui>>, viewer: Viewer) -> Respons
     };
     layout("Resubmissions", Some(&viewer), body)
 }
+
+/// `/ui/lists`: the pipeline file's lists (virtual folders); `/ui/lists/{n}`: one of them,
+/// limited to the document types the user may see.
+pub async fn lists(State(ui): State<Arc<Ui>>, viewer: Viewer) -> Response {
+    let body = html! {
+        section.due {
+            h1 { "Lists" }
+            @if ui.lists.is_empty() { p.meta { "No lists are defined: add [[lists]] to the pipeline file (README, \"Lists\")." } }
+            ul #lists { @for (n, l) in ui.lists.iter().enumerate() { li { a href=(format!("/ui/lists/{n}")) { (l.name) } } } }
+        }
+    };
+    layout("Lists", Some(&viewer), body)
+}
+
+pub async fn list_one(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(n): Path<usize>) -> Response {
+    let Some(def) = ui.lists.get(n).cloned() else { return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such list.") };
+    let Ok(mut q) = def.query() else { return error_page(StatusCode::INTERNAL_SERVER_ERROR, Some(&viewer), "The list's definition is not valid.") };
+    if let Some(allowed) = &viewer.user.doc_types {
+        q.doc_types = if q.doc_types.is_empty() { allowed.clone() } else { q.doc_types.iter().copied().filter(|d| allowed.contains(d)).collect() };
+        if q.doc_types.is_empty() {
+            q.doc_types = Vec::new();
+            q.limit = Some(0);
+        }
+    }
+    q.limit = Some(q.limit.unwrap_or(200).min(200));
+    let ui2 = ui.clone();
+    let entries = match blocking(move || ui2.catalog.find(&q)).await {
+        Ok(Ok(e)) => e,
+        Ok(Err(e)) => return error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &e.to_string()),
+        Err(r) => return r,
+    };
+    let body = html! {
+        section.due {
+            h1 { (def.name) }
+            p.meta { (entries.len()) " document(s)" @if entries.len() == 200 { " (the first 200)" } }
+            table.queue #list {
+                thead { tr { th { "Received" } th { "Type" } th { "Seller" } th { "Number" } th { "Issued" } th { "Due" } th.num { "Gross" } th { "State" } } }
+                tbody {
+                    @for e in &entries {
+                        tr data-id=(e.id) {
+                            td { a href=(format!("/ui/documents/{}", e.id)) { (german_date(&e.received_at)) } }
+                            td { (e.doc_type.clone().unwrap_or_default()) }
+                            td { (e.seller_name.clone().unwrap_or_else(|| e.source_name.clone())) }
+                            td { (e.invoice_number.clone().unwrap_or_default()) }
+                            td { (e.issue_date.as_deref().map(german_date).unwrap_or_default()) }
+                            td { (e.due_date.as_deref().map(german_date).unwrap_or_default()) }
+                            td.num { (e.gross_total.clone().unwrap_or_default()) " " (e.currency.clone().unwrap_or_default()) }
+                            td { (e.queue) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(&def.name, Some(&viewer), body)
+}

@@ -61,6 +61,8 @@ pub struct Ui {
     pub pipeline: Arc<crate::pipeline::Pipeline>,
     /// The due list's lead time.
     pub due: crate::due::DuePolicy,
+    /// The pipeline file's lists (virtual folders).
+    pub lists: Vec<crate::lists::ListDef>,
     /// Mark the session cookie `Secure` on every response.
     pub secure_cookies: bool,
 }
@@ -83,6 +85,8 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/due", get(due::list))
         .route("/ui/documents/{id}/settle", post(due::settle))
         .route("/ui/resubmissions", get(due::resubmissions))
+        .route("/ui/lists", get(due::lists))
+        .route("/ui/lists/{n}", get(due::list_one))
         .route("/ui/documents/{id}/resubmit", post(due::resubmit))
         .route("/ui/documents/{id}/resubmissions/{n}/done", post(due::resubmission_done))
         .route("/ui/audit", get(audit::trail))
@@ -140,6 +144,7 @@ fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Response {
                             a href="/ui/search" { "Search" }
                             a href="/ui/due" { "Due" }
                             a href="/ui/resubmissions" { "Resubmissions" }
+                            a href="/ui/lists" { "Lists" }
                             @if matches!(v.user.role, crate::people::Role::Auditor | crate::people::Role::Admin) { a href="/ui/audit" { "Audit trail" } }
                             @if v.user.role.may_administer() { a href="/ui/admin/users" { "Users" } a href="/ui/admin/retention" { "Retention" } }
                         }
