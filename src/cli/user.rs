@@ -29,6 +29,16 @@ pub enum UserCommand {
     Enable { name: String },
     /// Set a user's password (ends their sessions).
     Passwd { name: String },
+    /// A new API token for the REST API (`/api/v1`), acting with the user's role and types.
+    Token {
+        name: String,
+        /// What it is for (`erp`), in the security log.
+        #[arg(long, default_value = "api")]
+        label: String,
+        /// Revoke every token of the user instead.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// The security log: logins, failed logins, user changes (newest first).
     Log {
         #[arg(long, default_value_t = 50)]
@@ -114,6 +124,17 @@ pub fn user(config: &Config, cmd: UserCommand) -> ExitCode {
             let pw = password(&format!("New password for {name}: "))?;
             people.set_password(&name, &pw).map_err(|e| e.to_string())?;
             people.log(SecurityEvent::PasswordChanged, &name, "cli", &format!("by {}", who())).map_err(|e| e.to_string())
+        }
+        UserCommand::Token { name, label, revoke } => {
+            if revoke {
+                let n = people.revoke_api_tokens(&name).map_err(|e| e.to_string())?;
+                eprintln!("{n} API token(s) of {name} revoked");
+            } else {
+                let token = people.new_api_token(&name, &label).map_err(|e| e.to_string())?;
+                println!("{token}");
+                eprintln!("an API token for {name} ({label}): shown once, keep it in a secret store; Authorization: Bearer <token>");
+            }
+            Ok(())
         }
         UserCommand::Log { limit } => {
             for l in people.log_lines(limit).map_err(|e| e.to_string())? {

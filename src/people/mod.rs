@@ -169,6 +169,8 @@ pub enum SecurityEvent {
     UserEnabled,
     PasswordChanged,
     AccessDenied,
+    ApiTokenCreated,
+    ApiTokensRevoked,
 }
 
 impl SecurityEvent {
@@ -183,6 +185,8 @@ impl SecurityEvent {
             SecurityEvent::UserDisabled => "user_disabled",
             SecurityEvent::UserEnabled => "user_enabled",
             SecurityEvent::PasswordChanged => "password_changed",
+            SecurityEvent::ApiTokenCreated => "api_token_created",
+            SecurityEvent::ApiTokensRevoked => "api_tokens_revoked",
             SecurityEvent::AccessDenied => "access_denied",
         }
     }
@@ -234,6 +238,7 @@ CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_name);
 CREATE TABLE IF NOT EXISTS security_log (at TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT NOT NULL, addr TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS security_log_at ON security_log (at);
 CREATE INDEX IF NOT EXISTS security_log_failures ON security_log (event, at);
+CREATE TABLE IF NOT EXISTS api_tokens (token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, label TEXT NOT NULL, created_at TEXT NOT NULL);
 ";
 
 impl From<SqlError> for PeopleError {
@@ -391,6 +396,33 @@ impl People {
             self.db.exec("UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &[Some(&hash), Some(&ts(now))])?;
         }
         Ok(Some(Session { user, csrf, created_at, last_seen: now }))
+    }
+
+    /// A new API token for `name` (shown once; the database keeps its SHA-256): the REST API
+    /// acts with the user's role and document types. Written to the security log.
+    pub fn new_api_token(&self, name: &str, label: &str) -> Result<String, PeopleError> {
+        self.user(name)?.ok_or_else(|| PeopleError::NoSuchUser(name.to_string()))?;
+        let token = random_token();
+        self.db.exec("INSERT INTO api_tokens (token_hash, user_name, label, created_at) VALUES (?1, ?2, ?3, ?4)", &[Some(&token_hash(&token)), Some(name), Some(label), Some(&ts(Utc::now()))])?;
+        self.log(SecurityEvent::ApiTokenCreated, name, "cli", label)?;
+        Ok(token)
+    }
+
+    /// Revokes every API token of `name`.
+    pub fn revoke_api_tokens(&self, name: &str) -> Result<usize, PeopleError> {
+        let n = self.db.exec("DELETE FROM api_tokens WHERE user_name = ?1", &[Some(name)])?;
+        self.log(SecurityEvent::ApiTokensRevoked, name, "cli", &n.to_string())?;
+        Ok(n)
+    }
+
+    /// The user an API token belongs to, unless disabled.
+    pub fn api_user(&self, token: &str) -> Result<Option<User>, PeopleError> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let rows = self.db.query("SELECT user_name FROM api_tokens WHERE token_hash = ?1", &[Some(&token_hash(token))])?;
+        let Some(name) = rows.first().and_then(|r| r.first().cloned().flatten()) else { return Ok(None) };
+        Ok(self.user(&name)?.filter(|u| !u.disabled))
     }
 
     /// Ends a session (logout).

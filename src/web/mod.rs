@@ -27,6 +27,7 @@
 //!   hands the document to the ERP; the live checks are [`crate::review::checks_of`].
 
 mod admin;
+mod api;
 mod audit;
 mod auth;
 mod document;
@@ -85,6 +86,15 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/due", get(due::list))
         .route("/ui/documents/{id}/settle", post(due::settle))
         .route("/ui/resubmissions", get(due::resubmissions))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/search", get(api::search))
+        .route("/api/v1/due", get(api::due))
+        .route("/api/v1/documents/{id}/settle", post(api::settle))
+        .route("/api/v1/resubmissions", get(api::resubmissions))
+        .route("/api/v1/documents/{id}/resubmissions", post(api::resubmit))
+        .route("/api/v1/documents/{id}/resubmissions/{n}/done", post(api::resubmission_done))
+        .route("/api/v1/lists", get(api::lists))
+        .route("/api/v1/lists/{n}", get(api::list_one))
         .route("/ui/lists", get(due::lists))
         .route("/ui/lists/{n}", get(due::list_one))
         .route("/ui/documents/{id}/resubmit", post(due::resubmit))
