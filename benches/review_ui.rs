@@ -62,6 +62,7 @@ fn main() {
         pipeline: Arc::new(config.pipeline()),
         due: config.due.clone(),
         lists: config.lists.clone(),
+        stamps: config.stamps.clone(),
         pages: PageCache::new(64 << 20),
         secure_cookies: false,
     };

@@ -48,6 +48,7 @@ pub struct Config {
     pub due: crate::due::DuePolicy,
     /// Named lists (virtual folders) of typed filters: `[[lists]]`.
     pub lists: Vec<crate::lists::ListDef>,
+    pub stamps: crate::stamps::StampPolicy,
 }
 
 /// `[models]`: which readers classify and extract.

@@ -23,11 +23,14 @@ pub const ANNOUNCED: &str = "due-announced.json";
 pub struct DuePolicy {
     /// Days before its due date that a document enters the due list (and its event goes out).
     pub lead_days: u32,
+    /// `mailroom serve` announces `document.due` every this many minutes (0: it does not;
+    /// `mailroom due --announce` from cron does).
+    pub announce_every_min: u64,
 }
 
 impl Default for DuePolicy {
     fn default() -> Self {
-        DuePolicy { lead_days: 30 }
+        DuePolicy { lead_days: 30, announce_every_min: 0 }
     }
 }
 

@@ -590,3 +590,21 @@ pub struct Done {
     pub by: String,
     pub at: String,
 }
+
+/// A stamp on a page (`stamp-<n>.json` beside the document): an annotation placed at a box in
+/// PDF points (origin top-left, like a field's), never inside the original or the PDF/A.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub n: u32,
+    /// One of `[stamps] kinds` ("Eingegangen", "Gebucht", …).
+    pub kind: String,
+    /// What is written on it besides the kind (a cost centre, a comment).
+    #[serde(default)]
+    pub text: String,
+    /// 1-based.
+    pub page: u32,
+    pub bbox: [f32; 4],
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+}

@@ -57,6 +57,7 @@ pub mod review;
 pub mod search;
 pub mod split;
 pub mod sqldb;
+pub mod stamps;
 pub mod store;
 pub mod training;
 pub mod vocab;

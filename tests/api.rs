@@ -95,6 +95,13 @@ fn an_erp_reads_the_due_list_and_marks_paid_with_the_roles_of_the_ui() {
     assert_eq!(post(&format!("/api/v1/documents/{invoice}/resubmissions/1/done"), &erp, json!({})).status, 200);
     assert!(get("/api/v1/resubmissions", &erp).json()["resubmissions"].as_array().unwrap().is_empty());
 
+    // Stamps over the API: a kind of the pipeline file's, on a page.
+    let r = post(&format!("/api/v1/documents/{invoice}/stamps"), &erp, json!({"kind": "Gebucht", "text": "Beleg 2026-0815"}));
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(post(&format!("/api/v1/documents/{invoice}/stamps"), &erp, json!({"kind": "Erfunden"})).status, 400);
+    assert_eq!(post(&format!("/api/v1/documents/{invoice}/stamps"), &olga, json!({"kind": "Gebucht"})).status, 403);
+    assert_eq!(get(&format!("/api/v1/documents/{invoice}/stamps"), &olga).json()["stamps"][0]["text"], "Beleg 2026-0815");
+
     // A UI session works too, but a state change needs its CSRF token.
     let login = request(port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(b"username=erp&password=erp-bucht-die-rechnungen&next=%2Fui"));
     let cookie = login.header("set-cookie").unwrap().split(';').next().unwrap().to_string();

@@ -95,6 +95,15 @@ fn due_invoices_are_listed_announced_once_and_leave_when_settled() {
     assert!(got.iter().all(|v| v["event"] == "document.due"));
 
     // Paid: off the list; the mark is an index revision, audited.
+    // The daily digest, as an e-mail a mail connector sends.
+    let eml = dir.path().join("digest.eml");
+    let o = mailroom(&cfg, &["due", "--digest", "buchhaltung@kunde.example", "--out", eml.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let digest = std::fs::read(&eml).unwrap();
+    assert_eq!(mailroom::document::MediaType::sniff(&digest), mailroom::document::MediaType::Email, "a well-formed message");
+    let text = String::from_utf8_lossy(&digest);
+    assert!(text.contains("To: buchhaltung@kunde.example") && text.contains("Überfällig (1)") && text.contains(&overdue[..12]) && text.contains(&in_20[..12]), "{text}");
+    assert!(!text.contains(&in_60[..12]));
     let o = mailroom(&cfg, &["settle", in_20, "--reference", "Zahlung 2026-12-05"]);
     assert!(o.status.success(), "{}", err(&o));
     let o = mailroom(&cfg, &["due", "--json"]);

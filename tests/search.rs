@@ -143,6 +143,12 @@ fn postgres_search_finds_the_same_and_is_rebuilt_from_the_archive() {
     let o = run(&["revise", &id(&docs[2]), "--type", "contract", "--reason", "Mietvertrag"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     finds_what_it_should(&run, &docs);
+    // What a user limited to invoices finds (the UI and API narrow every query so): no contract.
+    let catalog = mailroom::catalog::postgres::PostgresCatalog::connect(PG, &env.schema).unwrap();
+    let q = mailroom::search::Query::parse("Miete").unwrap();
+    let as_invoice_clerk = mailroom::catalog::Query { doc_types: vec![mailroom::index::DocType::Invoice], ..Default::default() };
+    assert!(mailroom::catalog::Catalog::search(&catalog, &q, &as_invoice_clerk).unwrap().is_empty());
+    assert_eq!(mailroom::catalog::Catalog::search(&catalog, &q, &Default::default()).unwrap().len(), 1, "an unrestricted user finds the contract");
     let mut db = postgres::Client::connect(PG, postgres::NoTls).unwrap();
     db.execute(&format!("DELETE FROM {}.search", env.schema), &[]).unwrap();
     assert!(ids_of(&run(&["search", "--json", "Muller"])).is_empty(), "the index is gone");

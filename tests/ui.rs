@@ -489,3 +489,69 @@ async fn a_reviewer_corrects_a_batch_split_in_the_browser() {
     let o = mailroom(&archive, &config).args(["verify"]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// Stamps in the browser: a reviewer stamps a scan ("Gebucht", a cost centre); the stamp shows
+/// over the page, hides and shows again, is drawn into the "with stamps" download — and the
+/// archived original and PDF/A are byte for byte what they were; audited, `verify` clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stamp_is_shown_hidden_and_drawn_into_the_download_but_never_into_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let config = dir.path().join("pipeline.toml");
+    std::fs::write(&config, "[review]\nstraight_through = false\n").unwrap();
+    let scan = run(&archive, &config, &["process", "--json", fixture("documents/invoice-page.png").to_str().unwrap()]);
+    let id = scan["id"].as_str().unwrap().to_string();
+    let (original_key, pdfa_key) = (scan["archive"]["original"].as_str().unwrap().to_string(), scan["archive"]["pdfa"].as_str().expect("a scan has a PDF/A").to_string());
+    let before = (std::fs::read(archive.join(&original_key)).unwrap(), std::fs::read(archive.join(&pdfa_key)).unwrap());
+    add_user(&archive, &config, "anna", "reviewer", None, "anna-prueft-rechnungen");
+    let mut serve = mailroom(&archive, &config);
+    serve.args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", TOKENS);
+    let server = Server::start(serve);
+    let port = server.port;
+
+    let (_driver, driver_port) = chromedriver();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{driver_port}")).await.expect("a Chromium session");
+    c.goto(&format!("http://127.0.0.1:{port}/ui/documents/{id}")).await.unwrap();
+    c.find(Locator::Css("#username")).await.unwrap().send_keys("anna").await.unwrap();
+    c.find(Locator::Css("#password")).await.unwrap().send_keys("anna-prueft-rechnungen").await.unwrap();
+    c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("#stamp-form")).await.unwrap();
+    c.find(Locator::Css("#stamp-form select[name=kind] option[value=Gebucht]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#stamp-form input[name=text]")).await.unwrap().send_keys("Kst. 4711").await.unwrap();
+    c.find(Locator::Css("#stamp-form button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_for(
+        &c,
+        "const s = document.querySelector('.page .stamp'); return s && getComputedStyle(s).display !== 'none' && s.textContent.includes('GEBUCHT') && s.textContent.includes('Kst. 4711');",
+        "the stamp over the page",
+    )
+    .await;
+    wait_for(&c, "const i = document.querySelector('.page img'); return i && i.complete && i.naturalWidth > 0;", "the page image").await;
+    let shots = screenshots();
+    std::fs::write(shots.join("stamp.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Css("#toggle-stamps")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "return getComputedStyle(document.querySelector('.page .stamp')).display === 'none';", "the stamp hidden").await;
+    c.find(Locator::Css("#toggle-stamps")).await.unwrap().click().await.unwrap();
+    wait_for(&c, "return getComputedStyle(document.querySelector('.page .stamp')).display !== 'none';", "the stamp shown again").await;
+    c.close().await.unwrap();
+
+    // The download with stamps has them; the archive has not changed.
+    let anna = login(port, "anna", "anna-prueft-rechnungen");
+    let r = get(port, &format!("/ui/documents/{id}/stamped"), &anna);
+    assert_eq!(r.status, 200);
+    assert!(r.body.starts_with(b"%PDF"), "a PDF");
+    let pdfium = mailroom::pages::pdf::pdfium().unwrap();
+    let doc = pdfium.load_pdf_from_byte_slice(&r.body, None).unwrap();
+    let text = doc.pages().get(0).unwrap().text().unwrap().all();
+    assert!(text.contains("GEBUCHT") && text.contains("Kst. 4711"), "the stamp is drawn into the copy: {text:?}");
+    let after = (std::fs::read(archive.join(&original_key)).unwrap(), std::fs::read(archive.join(&pdfa_key)).unwrap());
+    assert!(before.0 == after.0 && before.1 == after.1, "the archived original and PDF/A are byte-identical");
+    assert_eq!(get(port, &format!("/ui/documents/{id}/stamped"), "mailroom_session=00").status, 303, "not without a login");
+    assert!(audit(&archive).iter().any(|e| e["event"] == "stamped" && e["actor"] == "ui:anna" && e["details"]["kind"] == "Gebucht"));
+    let o = mailroom(&archive, &config).args(["verify"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}

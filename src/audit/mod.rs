@@ -84,6 +84,8 @@ pub enum EventKind {
     ResubmissionSet,
     /// A resubmission was marked done.
     ResubmissionDone,
+    /// A stamp was put on a page.
+    Stamped,
 }
 
 impl EventKind {
@@ -105,6 +107,7 @@ impl EventKind {
             EventKind::DueAnnounced => "due_announced",
             EventKind::ResubmissionSet => "resubmission_set",
             EventKind::ResubmissionDone => "resubmission_done",
+            EventKind::Stamped => "stamped",
         }
     }
 }

@@ -31,6 +31,7 @@ fn review_ui(config: &Config) -> Result<Ui, String> {
         pipeline: std::sync::Arc::new(config.pipeline()),
         due: config.due.clone(),
         lists: config.lists.clone(),
+        stamps: config.stamps.clone(),
         pages: PageCache::new(usize::try_from(config.ui.page_cache_mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX)),
         secure_cookies: config.ui.secure_cookies,
     })
@@ -62,6 +63,18 @@ pub fn serve(config: &Config, args: ServeArgs) -> ExitCode {
         host,
         permits: tokio::sync::Semaphore::new(config.http.concurrency.max(1)),
     });
+    // Due dates watched by the server: document.due once per document, in the background.
+    if config.due.announce_every_min > 0 {
+        if let Ok(Some(catalog)) = config.open_catalog() {
+            let (config, every) = (config.clone(), config.due.announce_every_min.saturating_mul(60));
+            let never = std::sync::atomic::AtomicBool::new(false);
+            std::thread::spawn(move || {
+                if let Err(e) = super::due::announce_rounds(&config, catalog.as_ref(), true, every, &never) {
+                    tracing::error!(error = %e, "due dates are not announced");
+                }
+            });
+        }
+    }
     let ui = if !config.ui.enabled {
         None
     } else if matches!(config.catalog, crate::config::CatalogConfig::None) {

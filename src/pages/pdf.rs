@@ -166,6 +166,40 @@ pub fn extract_pages(bytes: &[u8], first: u32, last: u32) -> Result<Vec<u8>, Pag
     Ok(fixed_file_id(saved))
 }
 
+/// A stamp to draw: its page (1-based), box in PDF points from the top left, two lines.
+pub struct StampDraw {
+    pub page: u32,
+    pub bbox: [f32; 4],
+    pub title: String,
+    pub line: String,
+}
+
+/// A copy of the PDF `bytes` with `stamps` drawn onto their pages (a red frame, the kind, a
+/// line of text): the "with stamps" download. The archived PDF is not touched; this is a new
+/// file, made when asked for.
+pub fn with_stamps(bytes: &[u8], stamps: &[StampDraw]) -> Result<Vec<u8>, PagesError> {
+    let pdfium = pdfium()?;
+    let _one_at_a_time = PDFIUM_DOCUMENT.lock().unwrap_or_else(|e| e.into_inner());
+    let mut doc = pdfium.load_pdf_from_byte_slice(bytes, None).map_err(open_error)?;
+    let (bold, regular) = (doc.fonts_mut().helvetica_bold(), doc.fonts_mut().helvetica());
+    let red = PdfColor::new(200, 30, 30, 255);
+    let fail = |e: PdfiumError| PagesError::new(ErrorKind::Internal, format!("a stamp cannot be drawn: {e}"));
+    for s in stamps {
+        let Ok(mut page) = doc.pages().get((s.page.max(1) - 1) as PdfPageIndex) else { continue };
+        let h = page.height().value;
+        let [x0, y0, x1, y1] = s.bbox;
+        let rect = PdfRect::new_from_values(h - y1, x0, h - y0, x1);
+        page.objects_mut().create_path_object_rect(rect, Some(red), Some(PdfPoints::new(2.0)), Some(PdfColor::new(255, 240, 240, 200))).map_err(fail)?;
+        let mut title = page.objects_mut().create_text_object(PdfPoints::new(x0 + 8.0), PdfPoints::new(h - y0 - 22.0), &s.title, bold, PdfPoints::new(16.0)).map_err(fail)?;
+        title.set_fill_color(red).map_err(fail)?;
+        if !s.line.is_empty() {
+            let mut line = page.objects_mut().create_text_object(PdfPoints::new(x0 + 8.0), PdfPoints::new(h - y0 - 42.0), &s.line, regular, PdfPoints::new(9.0)).map_err(fail)?;
+            line.set_fill_color(red).map_err(fail)?;
+        }
+    }
+    doc.save_to_bytes().map_err(|e| PagesError::new(ErrorKind::Internal, format!("the stamped copy cannot be written: {e}")))
+}
+
 /// Makes pdfium's output depend on its input alone: the Info dictionary's `/CreationDate` and
 /// `/ModDate` (the time of saving) are blanked with spaces, and the hex strings of the
 /// trailer's `/ID [<…><…>]` replaced by the SHA-256 of the file with them blanked, each cut to

@@ -258,6 +258,69 @@ pub async fn list_one(State(ui): State<Arc<Ui>>, caller: Caller, Path(n): Path<u
     }
 }
 
+pub async fn stamps(State(ui): State<Arc<Ui>>, caller: Caller, Path(id): Path<String>) -> Response {
+    let Ok(id) = crate::vocab::DocumentId::parse(&id) else { return error(StatusCode::NOT_FOUND, "no such document") };
+    let (ui2, id2) = (ui.clone(), id.to_string());
+    match blocking(move || {
+        if !caller.may_see(&ui2, &id2) {
+            return Err((StatusCode::NOT_FOUND, "no such document".to_string()));
+        }
+        crate::stamps::all_of(&ui2.records.archive, &id2).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))
+    })
+    .await
+    {
+        Ok(Ok(list)) => Json(json!({"stamps": list})).into_response(),
+        Ok(Err((s, m))) => error(s, m),
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StampBody {
+    kind: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default = "first_page")]
+    page: u32,
+    /// `top-right` (default), `top-left`, `bottom-right`, `bottom-left`; or an explicit box.
+    #[serde(default)]
+    corner: Option<String>,
+    #[serde(default)]
+    bbox: Option<[f32; 4]>,
+}
+
+fn first_page() -> u32 {
+    1
+}
+
+pub async fn stamp(State(ui): State<Arc<Ui>>, caller: Caller, headers: HeaderMap, Path(id): Path<String>, Json(b): Json<StampBody>) -> Response {
+    if let Err(r) = caller.may_change(&headers) {
+        return *r;
+    }
+    let Ok(id) = crate::vocab::DocumentId::parse(&id) else { return error(StatusCode::NOT_FOUND, "no such document") };
+    let bbox = match (b.bbox, b.corner.as_deref().unwrap_or("top-right")) {
+        (Some(bb), _) if bb.iter().all(|v| v.is_finite() && *v >= 0.0 && *v < 20_000.0) && bb[0] < bb[2] && bb[1] < bb[3] => bb,
+        (Some(_), _) => return error(StatusCode::BAD_REQUEST, "bbox: [x0, y0, x1, y1] in points from the top left, x0 < x1, y0 < y1"),
+        (None, c) => match crate::stamps::Corner::parse(c) {
+            Some(c) => c.bbox(595.0, 842.0),
+            None => return error(StatusCode::BAD_REQUEST, "corner: top-left, top-right, bottom-left or bottom-right"),
+        },
+    };
+    let (ui2, id2, actor) = (ui.clone(), id.to_string(), format!("api:{}", caller.user.name));
+    match blocking(move || {
+        if !caller.may_see(&ui2, &id2) {
+            return Err((StatusCode::NOT_FOUND, "no such document".to_string()));
+        }
+        crate::stamps::add(&ui2.records.acting_as(&actor), &ui2.stamps, &id2, &b.kind, &b.text, b.page, bbox).map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))
+    })
+    .await
+    {
+        Ok(Ok(s)) => (StatusCode::CREATED, Json(json!(s))).into_response(),
+        Ok(Err((s, m))) => error(s, m),
+        Err(r) => r,
+    }
+}
+
 /// The OpenAPI description of this API.
 pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], include_str!("../../docs/openapi.json")).into_response()

@@ -124,6 +124,7 @@ struct Loaded {
     images: bool,
     /// Its resubmissions (Wiedervorlage), open and done.
     resubmissions: Vec<crate::resubmit::Resubmission>,
+    stamps: Vec<crate::stamps::Stamp>,
 }
 
 #[derive(Debug)]
@@ -176,7 +177,8 @@ fn load(ui: &Ui, viewer: &Viewer, id: &str) -> Result<Loaded, LoadError> {
     }
     let images = index.archive.pdfa.is_some() || matches!(index.source.media_type, MediaType::Pdf | MediaType::Png | MediaType::Jpeg);
     let resubmissions = if index.status == Status::Processed { crate::resubmit::all_of(archive, id).map_err(err)? } else { Vec::new() };
-    Ok(Loaded { index, pages, history, images, resubmissions })
+    let stamps = if index.status == Status::Processed { crate::stamps::all_of(archive, id).map_err(err)? } else { Vec::new() };
+    Ok(Loaded { index, pages, history, images, resubmissions, stamps })
 }
 
 fn parse_id(id: &str) -> Option<DocumentId> {
@@ -197,10 +199,10 @@ pub async fn view(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<Stri
         Ok(Err(LoadError::Archive(e))) => return error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &format!("The archive cannot be read: {e}")),
         Err(r) => return r,
     };
-    render(&viewer, &loaded, vp.tab.as_deref().unwrap_or("review"), &ui.records.review)
+    render(&viewer, &loaded, vp.tab.as_deref().unwrap_or("review"), &ui.records.review, &ui.stamps.kinds)
 }
 
-fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewPolicy) -> Response {
+fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewPolicy, stamp_kinds: &[String]) -> Response {
     let i = &l.index;
     let may_review = viewer.user.role.may_review() && i.status == Status::Processed;
     let trust = assess(i);
@@ -228,6 +230,7 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
             })
         }).collect::<Vec<_>>(),
         "fields": i.fields.iter().map(|(f, v)| (f.as_str().to_string(), json!({"value": v.value, "page": v.page, "bbox": v.bbox}))).collect::<serde_json::Map<String, Value>>(),
+        "stamps": l.stamps.iter().map(|s| { let (title, line) = crate::stamps::label(s); json!({"n": s.n, "page": s.page, "bbox": s.bbox, "title": title, "line": line}) }).collect::<Vec<_>>(),
     });
     let body = html! {
         div.document #document data-state=(state) {
@@ -337,6 +340,21 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
                 }
                 @if i.status == Status::Processed {
                     (super::due::resubmission_section(viewer, i, &l.resubmissions))
+                    h2 { "Stamps" }
+                    p.meta #stamp-list {
+                        (l.stamps.len()) " stamp(s) "
+                        @if !l.stamps.is_empty() { button #toggle-stamps type="button" { "Hide stamps" } " · " a href=(format!("/ui/documents/{}/stamped", i.id)) download { "Download with stamps" } }
+                    }
+                    @if viewer.user.role.may_review() && l.images {
+                        form.stamp #stamp-form method="post" action=(format!("/ui/documents/{}/stamp", i.id)) {
+                            input type="hidden" name="csrf" value=(viewer.csrf);
+                            select name="kind" { @for k in stamp_kinds { option value=(k) { (k) } } }
+                            input name="text" placeholder="text (Kst. 4711)" size="14";
+                            select name="corner" { option value="top-right" { "top right" } option value="top-left" { "top left" } option value="bottom-right" { "bottom right" } option value="bottom-left" { "bottom left" } }
+                            " page " input name="page" type="number" min="1" max=(i.pages.max(1)) value="1" size="3";
+                            button type="submit" { "Stamp" }
+                        }
+                    }
                 }
                 h2 { "Checks" }
                 ul.checks #checks {
@@ -405,6 +423,75 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
         script #doc-data type="application/json" { (script_json(&data)) }
     };
     layout(&i.source.name, Some(viewer), body)
+}
+
+#[derive(Deserialize)]
+pub struct StampForm {
+    csrf: Option<String>,
+    kind: String,
+    text: Option<String>,
+    corner: String,
+    page: u32,
+}
+
+/// `POST /ui/documents/{id}/stamp`: a reviewer puts a stamp on a page.
+pub async fn stamp(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>, axum::Form(f): axum::Form<StampForm>) -> Response {
+    if !viewer.csrf_ok(f.csrf.as_deref()) {
+        return json_error(StatusCode::FORBIDDEN, "missing or wrong CSRF token");
+    }
+    if let Some(r) = viewer.forbids(&ui, crate::people::Role::may_review, "stamp documents") {
+        return r;
+    }
+    let Some(id) = parse_id(&id) else { return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such document.") };
+    let Some(corner) = crate::stamps::Corner::parse(&f.corner) else { return error_page(StatusCode::BAD_REQUEST, Some(&viewer), "Unknown corner.") };
+    let (ui2, v2, id2) = (ui.clone(), viewer.clone(), id.to_string());
+    let done = blocking(move || -> Result<(), (StatusCode, String)> {
+        let index = visible_index(&ui2, &v2, &id2).map_err(LoadError::answer)?;
+        let pages: Vec<Page> = match &index.archive.words {
+            Some(key) => ui2.records.archive.store().get(key).ok().flatten().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let (w, h) = pages.iter().find(|p| p.number == f.page).map(|p| (p.width, p.height)).unwrap_or((595.0, 842.0));
+        let records = ui2.records.acting_as(&v2.actor());
+        crate::stamps::add(&records, &ui2.stamps, &id2, &f.kind, f.text.as_deref().unwrap_or(""), f.page, corner.bbox(w, h)).map(|_| ()).map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => axum::response::Redirect::to(&format!("/ui/documents/{id}")).into_response(),
+        Ok(Err((status, message))) => error_page(status, Some(&viewer), &message),
+        Err(r) => r,
+    }
+}
+
+/// `GET /ui/documents/{id}/stamped`: the PDF/A (or the original PDF) with its stamps drawn on
+/// a copy; what is archived stays as it is.
+pub async fn stamped(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(id): Path<String>) -> Response {
+    let Some(id) = parse_id(&id) else { return json_error(StatusCode::NOT_FOUND, "no such document") };
+    let (ui2, id2) = (ui.clone(), id.to_string());
+    let made = blocking(move || -> Result<Vec<u8>, (StatusCode, String)> {
+        let index = visible_index(&ui2, &viewer, &id2).map_err(LoadError::answer)?;
+        let key = match (&index.archive.pdfa, &index.archive.original) {
+            (Some(p), _) => p.clone(),
+            (None, Some(o)) if index.source.media_type == MediaType::Pdf => o.clone(),
+            _ => return Err((StatusCode::NOT_FOUND, "no PDF to stamp".into())),
+        };
+        let bytes = ui2.records.archive.store().get(&key).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?.ok_or((StatusCode::NOT_FOUND, format!("{key} is missing")))?;
+        let stamps = crate::stamps::all_of(&ui2.records.archive, &id2).map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?;
+        let draws: Vec<crate::pages::pdf::StampDraw> = stamps
+            .iter()
+            .map(|s| {
+                let (title, line) = crate::stamps::label(s);
+                crate::pages::pdf::StampDraw { page: s.page, bbox: s.bbox, title, line }
+            })
+            .collect();
+        crate::pages::pdf::with_stamps(&bytes, &draws).map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.message))
+    })
+    .await;
+    match made {
+        Ok(Ok(pdf)) => ([(header::CONTENT_TYPE, "application/pdf"), (header::CONTENT_DISPOSITION, "attachment; filename=\"stamped.pdf\"")], pdf).into_response(),
+        Ok(Err((status, message))) => json_error(status, message),
+        Err(r) => r,
+    }
 }
 
 /// A batch scan's parts, and the form that corrects its split.

@@ -64,6 +64,8 @@ pub struct Ui {
     pub due: crate::due::DuePolicy,
     /// The pipeline file's lists (virtual folders).
     pub lists: Vec<crate::lists::ListDef>,
+    /// The stamp kinds people may choose.
+    pub stamps: crate::stamps::StampPolicy,
     /// Mark the session cookie `Secure` on every response.
     pub secure_cookies: bool,
 }
@@ -82,6 +84,8 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/ui/documents/{id}/decide", post(document::decide))
         .route("/ui/documents/{id}/hold", post(document::hold))
         .route("/ui/documents/{id}/split", post(document::resplit))
+        .route("/ui/documents/{id}/stamp", post(document::stamp))
+        .route("/ui/documents/{id}/stamped", get(document::stamped))
         .route("/ui/search", get(search::search))
         .route("/ui/due", get(due::list))
         .route("/ui/documents/{id}/settle", post(due::settle))
@@ -93,6 +97,7 @@ pub fn router(ui: Arc<Ui>) -> Router {
         .route("/api/v1/resubmissions", get(api::resubmissions))
         .route("/api/v1/documents/{id}/resubmissions", post(api::resubmit))
         .route("/api/v1/documents/{id}/resubmissions/{n}/done", post(api::resubmission_done))
+        .route("/api/v1/documents/{id}/stamps", get(api::stamps).post(api::stamp))
         .route("/api/v1/lists", get(api::lists))
         .route("/api/v1/lists/{n}", get(api::list_one))
         .route("/ui/lists", get(due::lists))

@@ -86,7 +86,24 @@
           boxes[name] = b;
         }
       });
+      (data.stamps || []).filter((s) => s.page === p.n).forEach((s) => {
+        const st = document.createElement("div");
+        st.className = "stamp";
+        st.dataset.n = s.n;
+        const t = document.createElement("strong");
+        t.textContent = s.title;
+        const l = document.createElement("span");
+        l.textContent = s.line;
+        st.append(t, l);
+        page._place(st, s.bbox);
+        page.appendChild(st);
+      });
       pagesEl.appendChild(page);
+    });
+    const toggle = $("#toggle-stamps");
+    if (toggle) toggle.addEventListener("click", () => {
+      const hidden = pagesEl.classList.toggle("hide-stamps");
+      toggle.textContent = hidden ? "Show stamps" : "Hide stamps";
     });
 
     const row = (i) => i.closest("tr");
