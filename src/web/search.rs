@@ -18,8 +18,18 @@ use crate::search;
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct SearchParams {
     pub q: Option<String>,
-    #[serde(flatten)]
-    pub filters: Params,
+    #[serde(rename = "type")]
+    pub doc_type: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub seller: Option<String>,
+}
+
+impl SearchParams {
+    /// The queue's filters these stand for (flattening them with serde would refuse numbers).
+    fn filters(&self) -> Params {
+        Params { doc_type: self.doc_type.clone(), from: self.from.clone(), to: self.to.clone(), seller: self.seller.clone(), ..Params::default() }
+    }
 }
 
 /// The passage with the words found between `[` `]` made into `<mark>`, everything escaped.
@@ -39,7 +49,7 @@ fn marked(passage: &str) -> maud::Markup {
 pub async fn search(State(ui): State<Arc<Ui>>, viewer: Viewer, QueryParams(p): QueryParams<SearchParams>) -> Response {
     let typed = p.q.clone().unwrap_or_default();
     let query = search::Query::parse(&typed);
-    let (filter, problems) = filtered(Query { limit: Some(50), ..Query::default() }, &p.filters, &viewer.user);
+    let (filter, problems) = filtered(Query { limit: Some(50), ..Query::default() }, &p.filters(), &viewer.user);
     let hits: Vec<Hit> = match (&query, filter) {
         (Some(q), Some(f)) => {
             let (ui2, q2) = (ui.clone(), q.clone());
@@ -58,11 +68,11 @@ pub async fn search(State(ui): State<Arc<Ui>>, viewer: Viewer, QueryParams(p): Q
                 input #search-q type="search" name="q" value=(typed) placeholder="Müller, \"offene Posten\", RE-2025*, 1.190,00" autofocus;
                 select name="type" {
                     option value="" { "any type" }
-                    @for d in crate::index::DocType::ALL { @if viewer.user.may_see(Some(d)) { option value=(d.as_str()) selected[p.filters.doc_type.as_deref() == Some(d.as_str())] { (d.as_str()) } } }
+                    @for d in crate::index::DocType::ALL { @if viewer.user.may_see(Some(d)) { option value=(d.as_str()) selected[p.doc_type.as_deref() == Some(d.as_str())] { (d.as_str()) } } }
                 }
-                input name="from" placeholder="from (date)" value=(p.filters.from.clone().unwrap_or_default()) size="10";
-                input name="to" placeholder="to" value=(p.filters.to.clone().unwrap_or_default()) size="10";
-                input name="seller" placeholder="seller" value=(p.filters.seller.clone().unwrap_or_default()) size="14";
+                input name="from" placeholder="from (date)" value=(p.from.clone().unwrap_or_default()) size="10";
+                input name="to" placeholder="to" value=(p.to.clone().unwrap_or_default()) size="10";
+                input name="seller" placeholder="seller" value=(p.seller.clone().unwrap_or_default()) size="14";
                 button type="submit" { "Search" }
             }
             @for pr in &problems { p.problem { (pr) } }
