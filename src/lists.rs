@@ -18,12 +18,12 @@ pub struct ListDef {
     #[serde(default)]
     pub doc_types: Vec<String>,
     /// Issue date (else the day of receipt) from / to, `YYYY-MM-DD`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "day")]
     pub from: Option<NaiveDate>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "day")]
     pub to: Option<NaiveDate>,
     /// Due on or before this day.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "day")]
     pub due_by: Option<NaiveDate>,
     /// Part of the seller's name or VAT ID.
     #[serde(default)]
@@ -43,6 +43,22 @@ pub struct ListDef {
     pub sort: Option<String>,
     #[serde(default)]
     pub descending: bool,
+}
+
+/// A day as TOML writes it (`2026-01-01`) or as a string (`"2026-01-01"`).
+fn day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Day {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let text = match Option::<Day>::deserialize(d)? {
+        None => return Ok(None),
+        Some(Day::Text(t)) => t,
+        Some(Day::Toml(t)) => t.to_string(),
+    };
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map(Some).map_err(|_| serde::de::Error::custom(format!("{text:?} is not a day (YYYY-MM-DD)")))
 }
 
 impl ListDef {
@@ -95,6 +111,10 @@ mod tests {
         let q = l.query().unwrap();
         assert_eq!(q.doc_types, vec![DocType::Invoice]);
         assert_eq!(q.sort, Some((SortKey::Amount, Direction::Descending)));
+        let quoted: ListDef = toml::from_str("name = \"y\"\nfrom = \"2026-02-01\"\n").unwrap();
+        assert_eq!(quoted.from, NaiveDate::from_ymd_opt(2026, 2, 1));
+        assert_eq!(l.from, NaiveDate::from_ymd_opt(2026, 1, 1));
+        assert!(toml::from_str::<ListDef>("name = \"z\"\nfrom = \"1.2.2026\"\n").is_err());
         let bad: ListDef = toml::from_str("name = \"x\"\ndoc_types = [\"invoyce\"]\n").unwrap();
         assert!(bad.query().unwrap_err().contains("invoyce"));
         assert!(toml::from_str::<ListDef>("name = \"x\"\nsql = \"DROP TABLE documents\"\n").is_err(), "no SQL, no unknown keys");
