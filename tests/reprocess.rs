@@ -101,6 +101,9 @@ fn reading_again_changes_nothing_that_did_not_change_and_keeps_what_a_person_set
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(revisions(a, &scan), 2);
     assert_eq!(current(a, &scan)["review"]["state"], "approved");
+    // By review state: the one approved.
+    let o = mailroom(a, &["reprocess", "--review", "approved", "--dry-run"]);
+    assert!(stderr(&o).contains("1 selected"), "{}", stderr(&o));
     // Started again, it finds nothing left to do.
     let o = mailroom(a, &["reprocess", "--type", "invoice"]);
     assert!(stderr(&o).contains(" 0 changed"), "{}", stderr(&o));
@@ -221,4 +224,20 @@ fn two_hundred_documents_read_again_after_a_model_change_once_each_through_a_kil
     let done: u64 = run["done"].as_object().unwrap().values().map(|n| n.as_u64().unwrap()).sum();
     assert_eq!(done, 200, "{run}");
     assert!(mailroom(&a, &["verify"]).status.success());
+}
+
+/// A saved list (`[[lists]]`) as the selection.
+#[test]
+fn a_saved_list_selects_what_is_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let cfg = dir.path().join("pipeline.toml");
+    std::fs::write(&cfg, format!("[archive]\nkind = \"local\"\npath = {:?}\n\n[[lists]]\nname = \"E-Rechnungen\"\ndoc_types = [\"invoice\"]\n", archive.to_str().unwrap())).unwrap();
+    let run = |args: &[&str]| Command::cargo_bin("mailroom").unwrap().arg("--config").arg(&cfg).args(args).output().unwrap();
+    let o = run(&["process", fixture("documents/xrechnung-cii.xml").to_str().unwrap(), fixture("documents/zugferd-invoice.pdf").to_str().unwrap()]);
+    assert!(o.status.code().is_some_and(|c| c == 0 || c == 2), "{}", stderr(&o));
+    let o = run(&["reprocess", "--folder", "e-rechnungen", "--dry-run"]);
+    assert!(o.status.success() && stderr(&o).contains("2 selected"), "{}", stderr(&o));
+    let o = run(&["reprocess", "--folder", "Gibt es nicht"]);
+    assert!(!o.status.success() && stderr(&o).contains("E-Rechnungen"), "{}", stderr(&o));
 }

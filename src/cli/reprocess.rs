@@ -39,6 +39,13 @@ pub struct ReprocessArgs {
     /// Only documents waiting for review (pending or postponed).
     #[arg(long)]
     pub needs_review: bool,
+    /// Only documents in this review state (repeatable): pending, postponed, approved,
+    /// rejected, straight_through, superseded.
+    #[arg(long = "review", value_parser = parse_review_state)]
+    pub review_states: Vec<crate::index::ReviewState>,
+    /// Only the documents of a saved list (`[[lists]]` in the pipeline file), by name.
+    #[arg(long)]
+    pub folder: Option<String>,
     /// Only these documents: a file with one id or id prefix (8+ hex digits) per line.
     #[arg(long)]
     pub ids: Option<PathBuf>,
@@ -92,13 +99,19 @@ pub enum ReprocessCommand {
     },
 }
 
+fn parse_review_state(s: &str) -> Result<crate::index::ReviewState, String> {
+    use crate::index::ReviewState;
+    ReviewState::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("one of: {}", ReviewState::ALL.map(ReviewState::as_str).join(", ")))
+}
+
 pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
     if let Some(ReprocessCommand::Status { json }) = &args.command {
         return status(config, *json);
     }
     let dated = args.received_from.is_some() || args.received_to.is_some();
-    if args.types.is_empty() && !args.model_older && !args.needs_review && args.ids.is_none() && !dated && args.channel.is_none() && !args.all {
-        return fail("choose what to read again: --type, --model-older, --needs-review, --ids FILE, --received-from/--received-to, --channel, or --all");
+    if args.types.is_empty() && !args.model_older && !args.needs_review && args.review_states.is_empty() && args.folder.is_none() && args.ids.is_none() && !dated && args.channel.is_none() && !args.all
+    {
+        return fail("choose what to read again: --type, --model-older, --needs-review, --review STATE, --folder LIST, --ids FILE, --received-from/--received-to, --channel, or --all");
     }
     if let Some(c) = args.channel.as_deref().filter(|c| !["file", "folder", "email", "amqp", "http"].contains(c)) {
         return fail(format!("unknown channel '{c}': one of file, folder, email, amqp, http"));
@@ -124,6 +137,20 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
             return fail(format!("'{bad}' in {} is no document id or prefix (8 or more hex digits)", args.ids.as_ref().map(|p| p.display().to_string()).unwrap_or_default()));
         }
     }
+    // A saved list: its documents, as the catalog finds them now.
+    let in_folder: Option<std::collections::HashSet<String>> = match &args.folder {
+        None => None,
+        Some(name) => {
+            let Some(def) = crate::lists::find(&config.lists, name) else {
+                return fail(format!("no list {name:?} in the pipeline file; there are: {}", config.lists.iter().map(|l| l.name.as_str()).collect::<Vec<_>>().join(", ")));
+            };
+            let (Ok(q), Some(c)) = (def.query(), records.catalog.as_ref()) else { return fail("--folder needs the catalog and a valid list") };
+            match c.find(&crate::catalog::Query { limit: None, ..q }) {
+                Ok(rows) => Some(rows.into_iter().map(|e| e.id).collect()),
+                Err(e) => return fail(e),
+            }
+        }
+    };
     let indexes = match records.archive.processed() {
         Ok(i) => i,
         Err(e) => return fail(e),
@@ -147,7 +174,9 @@ pub fn reprocess(config: &Config, args: ReprocessArgs) -> ExitCode {
         let day = current.source.received_at.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
         let date_ok = args.received_from.is_none_or(|f| day.is_some_and(|d| d >= f)) && args.received_to.is_none_or(|t| day.is_some_and(|d| d <= t));
         let channel_ok = args.channel.as_deref().is_none_or(|c| serde_json::to_value(current.source.channel).ok().and_then(|v| v.as_str().map(|s| s == c)).unwrap_or(false));
-        if type_ok && model_ok && review_ok && date_ok && channel_ok {
+        let state_ok = args.review_states.is_empty() || current.review.as_ref().is_some_and(|r| args.review_states.contains(&r.state));
+        let folder_ok = in_folder.as_ref().is_none_or(|f| f.contains(current.id.as_str()));
+        if type_ok && model_ok && review_ok && date_ok && channel_ok && state_ok && folder_ok {
             selected.push(current);
         }
     }
@@ -282,6 +311,12 @@ fn selection_text(args: &ReprocessArgs, shipped: &crate::index::Models) -> Strin
     }
     if args.needs_review {
         parts.push("--needs-review".into());
+    }
+    if !args.review_states.is_empty() {
+        parts.push(format!("--review {}", args.review_states.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")));
+    }
+    if let Some(f) = &args.folder {
+        parts.push(format!("--folder {f}"));
     }
     if let Some(p) = &args.ids {
         let ids = std::fs::read(p).map(|b| crate::document::sha256_hex(&b)).unwrap_or_default();
