@@ -79,14 +79,12 @@ pub fn done(records: &Recorder, id: &str, n: u32) -> Result<Resubmission, Resubm
 
 /// Every resubmission of a document, as the archive holds them, with their ends.
 pub fn all_of(archive: &Archive, id: &str) -> Result<Vec<Resubmission>, ArchiveError> {
-    let keys = crate::store::list_all(&**archive.store(), &format!("documents/{id}/resubmission-"))?;
+    let records = archive.records(id, "resubmission-")?;
     let mut out: Vec<Resubmission> = Vec::new();
-    for key in keys.iter().filter(|k| !k.ends_with("-done.json")) {
-        let Some(bytes) = archive.store().get(key)? else { continue };
-        let Ok(mut r) = serde_json::from_slice::<Resubmission>(&bytes) else { continue };
-        if let Some(done) = keys.iter().find(|k| k.ends_with(&format!("/{}", done_name(r.n)))) {
-            r.done = archive.store().get(done)?.and_then(|b| serde_json::from_slice(&b).ok());
-        }
+    for (_, bytes) in records.iter().filter(|(n, _)| !n.ends_with("-done.json")) {
+        let Ok(mut r) = serde_json::from_slice::<Resubmission>(bytes) else { continue };
+        let done = done_name(r.n);
+        r.done = records.iter().find(|(n, _)| *n == done).and_then(|(_, b)| serde_json::from_slice(b).ok());
         out.push(r);
     }
     out.sort_by_key(|r| r.n);

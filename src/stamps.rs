@@ -97,12 +97,7 @@ pub fn add(records: &Recorder, policy: &StampPolicy, id: &str, kind: &str, text:
 
 /// A document's stamps, in order.
 pub fn all_of(archive: &Archive, id: &str) -> Result<Vec<Stamp>, ArchiveError> {
-    let mut out: Vec<Stamp> = Vec::new();
-    for key in crate::store::list_all(&**archive.store(), &format!("documents/{id}/stamp-"))? {
-        if let Some(s) = archive.store().get(&key)?.and_then(|b| serde_json::from_slice(&b).ok()) {
-            out.push(s);
-        }
-    }
+    let mut out: Vec<Stamp> = archive.records(id, "stamp-")?.iter().filter_map(|(_, b)| serde_json::from_slice(b).ok()).collect();
     out.sort_by_key(|s: &Stamp| s.n);
     Ok(out)
 }

@@ -179,6 +179,19 @@ impl Archive {
         Ok(true)
     }
 
+    /// The records beside a document whose names start with `prefix` (written by
+    /// [`Archive::record_once`]): (name, bytes), in name order.
+    pub fn records(&self, id: &str, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, ArchiveError> {
+        let dir = format!("documents/{id}/");
+        let mut out = Vec::new();
+        for key in list_all(&*self.store, &format!("{dir}{prefix}"))? {
+            if let Some(bytes) = self.store.get(&key)? {
+                out.push((key.strip_prefix(&dir).unwrap_or(&key).to_string(), bytes));
+            }
+        }
+        Ok(out)
+    }
+
     /// Whether a record written by [`Archive::record_once`] is there.
     pub fn has_record(&self, id: &str, name: &str) -> Result<bool, ArchiveError> {
         Ok(self.store.get(&format!("documents/{id}/{}", safe_name(name)))?.is_some())

@@ -64,18 +64,12 @@ impl Caller {
     }
 
     /// Narrows a query to the types the caller may see; `None`: nothing can match.
-    fn limit(&self, mut q: Query) -> Option<Query> {
-        if let Some(allowed) = &self.user.doc_types {
-            q.doc_types = if q.doc_types.is_empty() { allowed.clone() } else { q.doc_types.iter().copied().filter(|d| allowed.contains(d)).collect() };
-            if q.doc_types.is_empty() {
-                return None;
-            }
-        }
-        Some(q)
+    fn limit(&self, q: Query) -> Option<Query> {
+        super::queue::within_types(q, &self.user)
     }
 
     fn may_see(&self, ui: &Ui, id: &str) -> bool {
-        matches!(ui.catalog.get(id), Ok(Some(e)) if self.user.may_see(e.doc_type.as_deref().and_then(crate::index::DocType::from_name)))
+        super::may_see(ui, &self.user, id)
     }
 }
 

@@ -629,10 +629,7 @@ fn png_response(png: Vec<u8>) -> Response {
 
 /// Whether the viewer may see the document (by its catalog row: cheap).
 fn visible(ui: &Ui, viewer: &Viewer, id: &str) -> bool {
-    match ui.catalog.get(id) {
-        Ok(Some(e)) => viewer.user.may_see(e.doc_type.as_deref().and_then(DocType::from_name)),
-        _ => false,
-    }
+    super::may_see(ui, &viewer.user, id)
 }
 
 async fn download(ui: Arc<Ui>, viewer: Viewer, id: String, pdfa: bool) -> Response {

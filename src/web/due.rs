@@ -180,9 +180,8 @@ pub async fn resubmission_done(State(ui): State<Arc<Ui>>, viewer: Viewer, Path((
     }
 }
 
-/// Whether the viewer may see the document (by its catalog row).
 fn visible(ui: &Ui, viewer: &Viewer, id: &str) -> bool {
-    matches!(ui.catalog.get(id), Ok(Some(e)) if viewer.user.may_see(e.doc_type.as_deref().and_then(crate::index::DocType::from_name)))
+    super::may_see(ui, &viewer.user, id)
 }
 
 /// `/ui/resubmissions`: what comes up today (or came up before) for the user or everyone.
@@ -254,17 +253,10 @@ pub async fn lists(State(ui): State<Arc<Ui>>, viewer: Viewer) -> Response {
 
 pub async fn list_one(State(ui): State<Arc<Ui>>, viewer: Viewer, Path(n): Path<usize>) -> Response {
     let Some(def) = ui.lists.get(n).cloned() else { return error_page(StatusCode::NOT_FOUND, Some(&viewer), "No such list.") };
-    let Ok(mut q) = def.query() else { return error_page(StatusCode::INTERNAL_SERVER_ERROR, Some(&viewer), "The list's definition is not valid.") };
-    if let Some(allowed) = &viewer.user.doc_types {
-        q.doc_types = if q.doc_types.is_empty() { allowed.clone() } else { q.doc_types.iter().copied().filter(|d| allowed.contains(d)).collect() };
-        if q.doc_types.is_empty() {
-            q.doc_types = Vec::new();
-            q.limit = Some(0);
-        }
-    }
-    q.limit = Some(q.limit.unwrap_or(200).min(200));
+    let Ok(q) = def.query() else { return error_page(StatusCode::INTERNAL_SERVER_ERROR, Some(&viewer), "The list's definition is not valid.") };
+    let q = super::queue::within_types(q, &viewer.user).map(|q| crate::catalog::Query { limit: Some(200), ..q });
     let ui2 = ui.clone();
-    let entries = match blocking(move || ui2.catalog.find(&q)).await {
+    let entries = match blocking(move || q.map_or(Ok(Vec::new()), |q| ui2.catalog.find(&q))).await {
         Ok(Ok(e)) => e,
         Ok(Err(e)) => return error_page(StatusCode::SERVICE_UNAVAILABLE, Some(&viewer), &e.to_string()),
         Err(r) => return r,

@@ -70,6 +70,12 @@ pub struct Ui {
     pub secure_cookies: bool,
 }
 
+/// Whether `user` may see document `id`, by its catalog row (cheap): what every request about
+/// one document asks first.
+fn may_see(ui: &Ui, user: &crate::people::User, id: &str) -> bool {
+    matches!(ui.catalog.get(id), Ok(Some(e)) if user.may_see(e.doc_type.as_deref().and_then(crate::index::DocType::from_name)))
+}
+
 pub fn router(ui: Arc<Ui>) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/ui") }))

@@ -93,6 +93,19 @@ pub struct Params {
     pub page: Option<usize>,
 }
 
+/// `q` bounded by the types `user` may see: a filter can only narrow them. `None`: nothing
+/// they may see can match (quarantined documents have no type yet: only users who may see
+/// every type see them). The queue, search, lists and the API all bound their queries so.
+pub fn within_types(mut q: Query, user: &User) -> Option<Query> {
+    if let Some(allowed) = &user.doc_types {
+        q.doc_types = if q.doc_types.is_empty() { allowed.clone() } else { q.doc_types.iter().copied().filter(|d| allowed.contains(d)).collect() };
+        if q.doc_types.is_empty() || q.status == Some(Status::Quarantined) {
+            return None;
+        }
+    }
+    Some(q)
+}
+
 /// The filters of `p` applied to a query, limited to what `user` may see (`None`: nothing
 /// they may see can match). Returns the problems with what was typed (shown above the table;
 /// that filter is left out).
@@ -105,14 +118,7 @@ pub fn filtered(mut q: Query, p: &Params, user: &User) -> (Option<Query>, Vec<St
             None => problems.push(format!("unknown document type '{t}'")),
         }
     }
-    // The types a user may see bound every query: a filter can only narrow them.
-    if let Some(allowed) = &user.doc_types {
-        q.doc_types = if q.doc_types.is_empty() { allowed.clone() } else { q.doc_types.iter().copied().filter(|d| allowed.contains(d)).collect() };
-        // Quarantined documents have no type yet: only users who may see every type see them.
-        if q.doc_types.is_empty() || q.status == Some(Status::Quarantined) {
-            return (None, problems);
-        }
-    }
+    let Some(mut q) = within_types(q, user) else { return (None, problems) };
     q.seller = blank(&p.seller);
     q.channel = blank(&p.channel);
     let date = |s: &Option<String>, problems: &mut Vec<String>| {
