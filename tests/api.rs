@@ -17,15 +17,7 @@ fn mailroom(cfg: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn add_user(cfg: &Path, name: &str, role: &str, types: Option<&str>, pw: &str) {
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
-    c.arg("--config").arg(cfg).args(["user", "add", name, "--role", role]);
-    if let Some(t) = types {
-        c.args(["--types", t]);
-    }
-    let mut child = c.stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(format!("{pw}\n").as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success());
+    common::add_user(&["--config".as_ref(), cfg.as_os_str()], name, role, types, pw);
 }
 
 fn token(cfg: &Path, name: &str) -> String {
@@ -103,8 +95,7 @@ fn an_erp_reads_the_due_list_and_marks_paid_with_the_roles_of_the_ui() {
     assert_eq!(get(&format!("/api/v1/documents/{invoice}/stamps"), &olga).json()["stamps"][0]["text"], "Beleg 2026-0815");
 
     // A UI session works too, but a state change needs its CSRF token.
-    let login = request(port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(b"username=erp&password=erp-bucht-die-rechnungen&next=%2Fui"));
-    let cookie = login.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let cookie = common::http::login(port, "erp", "erp-bucht-die-rechnungen");
     assert_eq!(request(port, "GET", "/api/v1/due", &[("Cookie", cookie.as_str())], None).status, 200);
     let r = request(
         port,

@@ -124,28 +124,13 @@ fn due_invoices_are_listed_announced_once_and_leave_when_settled() {
     assert!(audit.iter().any(|e| e["event"] == "revised" && e["document"] == in_20.as_str() && e["details"]["settled"]["reference"] == "Zahlung 2026-12-05"));
 
     // In the UI: the due list, limited to what a user may see; marking paid needs the CSRF token.
-    let add = |name: &str, role: &str, types: Option<&str>, pw: &str| {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
-        c.arg("--config").arg(&cfg).args(["user", "add", name, "--role", role]);
-        if let Some(t) = types {
-            c.args(["--types", t]);
-        }
-        let mut child = c.stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(format!("{pw}\n").as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success());
-    };
+    let add = |name: &str, role: &str, types: Option<&str>, pw: &str| common::add_user(&["--config".as_ref(), cfg.as_os_str()], name, role, types, pw);
     add("anna", "reviewer", None, "anna-prueft-rechnungen");
     add("carl", "reviewer", Some("contract"), "carl-liest-vertraege");
     let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
     serve.arg("--config").arg(&cfg).args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", "scanner-2:3f1a9c0e5b7d2f4a6c8e0b1d3f5a7c9e");
     let server = common::http::Server::start(serve);
-    let login = |name: &str, pw: &str| {
-        let body = format!("username={name}&password={pw}&next=%2Fui");
-        let r = common::http::request(server.port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(body.as_bytes()));
-        assert_eq!(r.status, 303);
-        r.header("set-cookie").unwrap().split(';').next().unwrap().to_string()
-    };
+    let login = |name: &str, pw: &str| common::http::login(server.port, name, pw);
     let (anna, carl) = (login("anna", "anna-prueft-rechnungen"), login("carl", "carl-liest-vertraege"));
     let page = |cookie: &str| String::from_utf8_lossy(&common::http::request(server.port, "GET", "/ui/due", &[("Cookie", cookie)], None).body).into_owned();
     let anna_page = page(&anna);
@@ -216,17 +201,11 @@ fn a_resubmission_appears_on_its_day_and_leaves_when_done() {
     assert_eq!(back[0]["note"], "Kündigungsfrist notieren");
 
     // In the UI: today's list, and Done needs the CSRF token.
-    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
-    c.arg("--config").arg(&cfg).args(["user", "add", "anna", "--role", "reviewer"]);
-    let mut child = c.stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"anna-prueft-rechnungen\n").unwrap();
-    assert!(child.wait().unwrap().success());
+    common::add_user(&["--config".as_ref(), cfg.as_os_str()], "anna", "reviewer", None, "anna-prueft-rechnungen");
     let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
     serve.arg("--config").arg(&cfg).args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", "scanner-2:3f1a9c0e5b7d2f4a6c8e0b1d3f5a7c9e");
     let server = common::http::Server::start(serve);
-    let r = common::http::request(server.port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(b"username=anna&password=anna-prueft-rechnungen&next=%2Fui"));
-    let anna = r.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let anna = common::http::login(server.port, "anna", "anna-prueft-rechnungen");
     let page = String::from_utf8_lossy(&common::http::request(server.port, "GET", "/ui/resubmissions", &[("Cookie", anna.as_str())], None).body).into_owned();
     assert!(page.contains("Kündigungsfrist notieren"), "{page}");
     let view = String::from_utf8_lossy(&common::http::request(server.port, "GET", &format!("/ui/documents/{id}"), &[("Cookie", anna.as_str())], None).body).into_owned();

@@ -100,28 +100,13 @@ fn sqlite_search_finds_ocr_words_folded_umlauts_and_respects_who_may_see_what() 
     finds_what_it_should(&run, &docs);
 
     // In the UI: a reviewer who may see invoices only finds no contract.
-    let add = |name: &str, role: &str, types: Option<&str>, pw: &str| {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
-        c.arg("--archive").arg(&archive).args(["user", "add", name, "--role", role]);
-        if let Some(t) = types {
-            c.args(["--types", t]);
-        }
-        let mut child = c.stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::null()).spawn().unwrap();
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(format!("{pw}\n").as_bytes()).unwrap();
-        assert!(child.wait().unwrap().success());
-    };
+    let add = |name: &str, role: &str, types: Option<&str>, pw: &str| common::add_user(&["--archive".as_ref(), archive.as_os_str()], name, role, types, pw);
     add("anna", "reviewer", Some("invoice"), "anna-prueft-rechnungen");
     add("root", "admin", None, "root-verwaltet-alles");
     let mut serve = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
     serve.arg("--archive").arg(&archive).args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", "scanner-2:3f1a9c0e5b7d2f4a6c8e0b1d3f5a7c9e");
     let server = common::http::Server::start(serve);
-    let login = |name: &str, pw: &str| {
-        let body = format!("username={name}&password={pw}&next=%2Fui");
-        let r = common::http::request(server.port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(body.as_bytes()));
-        assert_eq!(r.status, 303);
-        r.header("set-cookie").unwrap().split(';').next().unwrap().to_string()
-    };
+    let login = |name: &str, pw: &str| common::http::login(server.port, name, pw);
     let (anna, root) = (login("anna", "anna-prueft-rechnungen"), login("root", "root-verwaltet-alles"));
     let page = |cookie: &str, q: &str| String::from_utf8_lossy(&common::http::request(server.port, "GET", &format!("/ui/search?q={q}"), &[("Cookie", cookie)], None).body).into_owned();
     assert!(page(&root, "Miete").contains(&contract), "the admin finds the contract");

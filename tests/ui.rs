@@ -35,28 +35,11 @@ fn run(archive: &Path, config: &Path, args: &[&str]) -> Value {
 }
 
 fn add_user(archive: &Path, config: &Path, name: &str, role: &str, types: Option<&str>, password: &str) {
-    let mut c = mailroom(archive, config);
-    c.args(["user", "add", name, "--role", role]);
-    if let Some(t) = types {
-        c.args(["--types", t]);
-    }
-    let mut child = c.stdin(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "user add {name}: {}", String::from_utf8_lossy(&o.stderr));
+    common::add_user(&["--archive".as_ref(), archive.as_os_str(), "--config".as_ref(), config.as_os_str()], name, role, types, password);
 }
 
-/// Logs in over HTTP; returns the session cookie (`mailroom_session=…`).
 fn login(port: u16, name: &str, password: &str) -> String {
-    let body = format!("username={name}&password={password}&next=%2Fui");
-    let r = request(port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(body.as_bytes()));
-    assert_eq!(r.status, 303, "login of {name}: {}", String::from_utf8_lossy(&r.body));
-    let cookie = r.header("set-cookie").expect("a session cookie").to_string();
-    for attr in ["HttpOnly", "SameSite=Strict", "Path=/ui"] {
-        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
-    }
-    cookie.split(';').next().unwrap().to_string()
+    common::http::login(port, name, password)
 }
 
 fn get(port: u16, path: &str, cookie: &str) -> Reply {

@@ -120,3 +120,16 @@ pub fn form(field: &str, filename: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// Logs in to the review UI over HTTP; returns the session cookie (`mailroom_session=…`),
+/// having checked its attributes.
+pub fn login(port: u16, name: &str, password: &str) -> String {
+    let body = format!("username={name}&password={password}&next=%2Fui");
+    let r = request(port, "POST", "/ui/login", &[("Content-Type", "application/x-www-form-urlencoded")], Some(body.as_bytes()));
+    assert_eq!(r.status, 303, "login of {name}: {}", String::from_utf8_lossy(&r.body));
+    let cookie = r.header("set-cookie").expect("a session cookie").to_string();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/ui"] {
+        assert!(cookie.contains(attr), "{cookie} lacks {attr}");
+    }
+    cookie.split(';').next().unwrap().to_string()
+}

@@ -87,3 +87,18 @@ pub fn terminate(child: &mut std::process::Child, what: &str, timeout: std::time
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
+
+/// `mailroom <base…> user add NAME --role ROLE [--types T]`, the password on standard input
+/// (`base`: `--archive DIR` and/or `--config FILE`).
+pub fn add_user(base: &[&std::ffi::OsStr], name: &str, role: &str, types: Option<&str>, password: &str) {
+    let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"));
+    c.args(base).args(["user", "add", name, "--role", role]).env("MAILROOM_LOG", "warn");
+    if let Some(t) = types {
+        c.args(["--types", t]);
+    }
+    let mut child = c.stdin(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "user add {name}: {}", String::from_utf8_lossy(&o.stderr));
+}
