@@ -470,7 +470,13 @@ impl Config {
         let Some(path) = path else { return Ok(Config::default()) };
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
-        let config: Config = toml::from_str(&text).map_err(|e| ConfigError::Invalid { path: shown.clone(), message: e.to_string() })?;
+        Config::parse(&text, &shown)
+    }
+
+    /// Reads and checks the text of a configuration; `shown` names it in errors.
+    pub fn parse(text: &str, shown: &str) -> Result<Config, ConfigError> {
+        let shown = shown.to_string();
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Invalid { path: shown.clone(), message: e.to_string() })?;
         config.retention.validate().map_err(|message| ConfigError::Invalid { path: shown.clone(), message })?;
         if config.broker.retry_delays_s.is_empty() || config.broker.max_attempts == 0 {
             return Err(ConfigError::Invalid { path: shown, message: "broker.max_attempts must be at least 1 and broker.retry_delays_s must not be empty".into() });

@@ -34,6 +34,7 @@ pub mod due;
 pub mod duplicate;
 pub mod einvoice;
 pub mod extract;
+pub mod fuzzing;
 pub mod handoff;
 pub mod index;
 pub mod intake;

@@ -375,3 +375,154 @@ fn reprocessing_jobs_run_on_the_worker_pool_once_each_through_a_kill() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("20/20 done"), "{}", String::from_utf8_lossy(&out.stdout));
     env.verify_clean();
 }
+
+/// The worker's log so far.
+fn log_of(env: &Env, name: &str) -> String {
+    std::fs::read_to_string(env.dir.path().join(name)).unwrap_or_default()
+}
+
+/// Adds `line` to the test configuration's `[broker]` section.
+fn broker_setting(env: &Env, line: &str) {
+    let cfg = std::fs::read_to_string(&env.config).unwrap();
+    std::fs::write(&env.config, cfg.replacen("[broker]\n", &format!("[broker]\n{line}\n"), 1)).unwrap();
+}
+
+/// A job that takes its worker down with it — here the worker is killed (SIGKILL) each time
+/// it starts the job, as a crash in a C library would end it — is handed out again only up to
+/// the delivery limit; then the broker itself dead-letters it, `dead-letters list` says why,
+/// and the next worker is not taken down by it.
+#[test]
+fn a_job_that_kills_its_worker_is_dead_lettered_by_the_broker() {
+    let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
+    let env = Env::new("mailroom-test");
+    broker_setting(&env, "delivery_limit = 2");
+    let scan = fixture("scans/rechnung-vollstaendig.pdf");
+    let out = env.run(&["submit", scan.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut kills = 0;
+    loop {
+        assert!(kills <= 5, "the job came back {kills} times: the delivery limit did not hold");
+        let name = format!("worker-{kills}.log");
+        let mut w = env.spawn_worker(&name);
+        let started = std::time::Instant::now();
+        let mut consuming_since = None;
+        let took_it = loop {
+            let log = log_of(&env, &name);
+            if log.contains("job started") {
+                break true;
+            }
+            if log.contains("consuming") {
+                let since = *consuming_since.get_or_insert_with(std::time::Instant::now);
+                if since.elapsed() > Duration::from_secs(5) {
+                    break false; // consuming, and nothing comes
+                }
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "the worker neither took the job nor consumed:\n{log}");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        if !took_it {
+            stop(&mut w);
+            break;
+        }
+        w.kill().unwrap(); // SIGKILL, mid-job
+        w.wait().unwrap();
+        kills += 1;
+    }
+    // RabbitMQ counts the deliveries that ended without an answer and dead-letters a job once
+    // it has more than the limit: the first delivery and two more.
+    assert_eq!(kills, 3, "a delivery limit of 2 lets the job fail three times");
+    assert!(log_of(&env, "worker-1.log").contains("job started again after deliveries without an answer"), "{}", log_of(&env, "worker-1.log"));
+    let dead = dead_letters(&env);
+    assert_eq!(dead.len(), 1, "{dead:#?}");
+    let reason = dead[0]["reason"].as_str().unwrap();
+    assert!(reason.contains("delivery_limit") && reason.contains("crashed, was killed"), "{reason}");
+    assert_eq!(dead[0]["job"]["source"]["name"], "rechnung-vollstaendig.pdf");
+    // Put back once the cause is fixed (here: nobody kills the worker any more), it is archived once.
+    let out = env.run(&["dead-letters", "retry", "--all"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = env.store();
+    let mut w = env.spawn_worker("worker-after.log");
+    wait_until("the scan archived after the retry", Duration::from_secs(180), || !index_keys(&s).is_empty());
+    stop(&mut w);
+    assert_eq!(index_keys(&s).len(), 1);
+    assert!(dead_letters(&env).is_empty());
+    env.verify_clean();
+}
+
+/// A broker that holds the job queue as an older mailroom declared it (a classic queue,
+/// without the delivery limit), with jobs waiting: producers and workers refuse it with what to
+/// do, `mailroom queue migrate` replaces it by the quorum queue keeping every job, and the
+/// workers then take them.
+#[test]
+fn a_classic_job_queue_left_by_an_older_mailroom_is_migrated_with_its_jobs() {
+    let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
+    let env = Env::new("mailroom-test");
+    let inbox = env.dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let files = xml_invoices(&inbox, 3);
+    let cfg = mailroom::config::Config::load(Some(&env.config)).unwrap();
+    let topology = mailroom::queue::Topology::new(&cfg.broker);
+    // Stored as `submit` stores them, queued the old way.
+    std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+    let archive = cfg.open_archive().unwrap();
+    let jobs: Vec<mailroom::queue::Job> = files
+        .iter()
+        .map(|f| {
+            let doc = mailroom::document::Document::new(std::fs::read(f).unwrap(), mailroom::index::Channel::File, f.file_name().unwrap().to_string_lossy().into());
+            let stored = archive.receive(&doc, "test").unwrap();
+            mailroom::queue::Job { id: doc.sha256.clone(), key: stored.key.clone(), source: doc.source.clone(), submitted_by: "test".into() }
+        })
+        .collect();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let conn = mailroom::queue::connect(&cfg.broker, "test").await.unwrap();
+        let ch = mailroom::queue::confirm_channel(&conn).await.unwrap();
+        ch.queue_declare(topology.jobs.as_str().into(), lapin::options::QueueDeclareOptions::durable(), lapin::types::FieldTable::default()).await.unwrap();
+        for job in &jobs {
+            mailroom::queue::publish(&ch, "", &topology.jobs, &serde_json::to_vec(&job).unwrap(), &job.id, mailroom::queue::job_headers(0)).await.unwrap();
+        }
+        conn.close(200, "done".into()).await.unwrap();
+    });
+    // A producer is told what to do, and stores nothing more.
+    let more = inbox.join("more");
+    std::fs::create_dir(&more).unwrap();
+    let extra = xml_invoices(&more, 4).pop().unwrap();
+    let out = env.run(&["submit", extra.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("mailroom queue migrate"), "{stderr}");
+    // So is a worker, which waits, not ready, instead of consuming.
+    let mut w = env.spawn_worker("worker-old.log");
+    wait_until("the worker's complaint", Duration::from_secs(60), || log_of(&env, "worker-old.log").contains("needs `mailroom queue migrate`"));
+    stop(&mut w);
+    // The migration refuses while a worker consumes the classic queue.
+    let holder = rt.block_on(async {
+        let conn = mailroom::queue::connect(&cfg.broker, "test-consumer").await.unwrap();
+        let ch = conn.create_channel().await.unwrap();
+        ch.basic_qos(0, Default::default()).await.unwrap();
+        let _c = ch.basic_consume(topology.jobs.as_str().into(), "old-worker".into(), Default::default(), lapin::types::FieldTable::default()).await.unwrap();
+        (conn, _c)
+    });
+    let out = env.run(&["queue", "migrate"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stop every worker"), "{}", String::from_utf8_lossy(&out.stderr));
+    rt.block_on(holder.0.close(200, "gone".into())).unwrap();
+    drop(holder.1);
+    let out = env.run(&["queue", "migrate"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 waiting job(s) moved"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = env.run(&["queue", "migrate"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already a quorum queue"), "{}", String::from_utf8_lossy(&out.stderr));
+    // Now producers and workers run as usual: the three old jobs and a new one.
+    let out = env.run(&["submit", extra.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = env.store();
+    let mut w = env.spawn_worker("worker-new.log");
+    wait_until("all four documents", Duration::from_secs(120), || index_keys(&s).len() >= 4);
+    stop(&mut w);
+    assert_eq!(index_keys(&s).len(), 4);
+    assert!(dead_letters(&env).is_empty());
+    env.verify_clean();
+}

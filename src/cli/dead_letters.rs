@@ -54,7 +54,7 @@ pub fn dead_letters(config: &Config, cmd: DeadLetterCommand) -> ExitCode {
             let d = msg.delivery;
             let letter = Letter {
                 job: serde_json::from_slice(&d.data).ok(),
-                reason: header_str(&d.properties, REASON_HEADER).unwrap_or_else(|| "no reason recorded".into()),
+                reason: header_str(&d.properties, REASON_HEADER).or_else(|| queue::broker_reason(&d.properties, topology.delivery_limit)).unwrap_or_else(|| "no reason recorded".into()),
                 attempts: header_u32(&d.properties, ATTEMPT_HEADER).unwrap_or(0) + 1,
                 failed_at: header_str(&d.properties, FAILED_AT_HEADER).unwrap_or_default(),
             };

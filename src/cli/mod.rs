@@ -14,6 +14,7 @@ mod hold;
 mod list;
 mod process;
 mod quarantine;
+mod queue;
 mod reprocess;
 mod resubmission;
 mod retention;
@@ -108,6 +109,9 @@ pub enum Command {
     /// Jobs that failed for good: list them with their reasons, put them back after a fix.
     #[command(subcommand, name = "dead-letters")]
     DeadLetters(dead_letters::DeadLetterCommand),
+    /// The job queue on the broker: `migrate` brings one left by an older mailroom to a quorum queue with a delivery limit.
+    #[command(subcommand)]
+    Queue(queue::QueueCommand),
     /// Fetch the configured IMAP mailboxes ([[intake.imap]]): each new message stored once, then moved, flagged or deleted.
     #[command(name = "fetch-mail")]
     FetchMail(fetch_mail::FetchMailArgs),
@@ -245,6 +249,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Submit(args) => submit::submit(&config, args),
         Command::Worker(args) => worker::worker(&config, args),
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),
+        Command::Queue(cmd) => queue::queue(&config, cmd),
         Command::Watch(args) => watch::watch(&config, args),
         Command::FetchMail(args) => fetch_mail::fetch_mail(&config, args),
         Command::Serve(args) => serve::serve(&config, args),

@@ -261,8 +261,9 @@ fn respond(delivered: Delivered) -> Response {
     }
 }
 
-/// The uploaded file's name and bytes, from a multipart form or a raw body.
-async fn read_upload(req: Request, is_form: bool, max: usize) -> Result<(String, Vec<u8>), Response> {
+/// The uploaded file's name and bytes, from a multipart form or a raw body. Public for the
+/// fuzzers (`mailroom::fuzzing::upload`), which feed it hostile forms.
+pub async fn read_upload(req: Request, is_form: bool, max: usize) -> Result<(String, Vec<u8>), Response> {
     if is_form {
         let form = Multipart::from_request(req, &()).await.map_err(|e| error(StatusCode::BAD_REQUEST, format!("the form cannot be read: {}", e.body_text())))?;
         return read_form(form, max).await;

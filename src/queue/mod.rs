@@ -2,7 +2,12 @@
 //! publishing with confirms.
 //!
 //! ```text
-//! mailroom.jobs                 durable queue of jobs (persistent messages, manual acks)
+//! mailroom.jobs                 quorum queue of jobs (persistent messages, manual acks) with a
+//!                               delivery limit: a job delivered `delivery_limit` times without
+//!                               an answer — its worker crashed, was killed or lost its
+//!                               connection each time — is dead-lettered by the broker itself
+//!                               (x-death reason `delivery_limit`), so that not even a job that
+//!                               takes the whole process down can come back for ever
 //! mailroom.jobs.retry.<s>       one durable queue per retry delay: messages wait <s> seconds
 //!                               (x-message-ttl) and fall back into mailroom.jobs (dead-letter
 //!                               routing through the default exchange)
@@ -12,6 +17,8 @@
 //! A job carries a reference to the original's bytes, which `submit` stored in the archive
 //! first; the message itself stays small. Every declaration is idempotent, so producers and
 //! workers can each declare the topology on connect.
+
+pub mod migrate;
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
@@ -39,6 +46,10 @@ pub struct BrokerConfig {
     pub max_attempts: u32,
     /// Wait before each retry, in seconds (the last value repeats).
     pub retry_delays_s: Vec<u64>,
+    /// Deliveries of one job without an answer (ack or reject) before the broker dead-letters
+    /// it: the guard against a job that crashes the worker process. A worker that stops
+    /// gracefully returns the jobs it had not started, which counts too: keep this well above 1.
+    pub delivery_limit: u32,
 }
 
 impl Default for BrokerConfig {
@@ -51,6 +62,7 @@ impl Default for BrokerConfig {
             prefetch: 4,
             max_attempts: 5,
             retry_delays_s: vec![5, 30, 120, 600],
+            delivery_limit: 10,
         }
     }
 }
@@ -89,6 +101,12 @@ pub enum QueueError {
     NotConfirmed,
     #[error("the broker cancelled the consumer (queue deleted or connection closed)")]
     ConsumerClosed,
+    #[error("the broker has no queue {0} to take the message (is a `mailroom queue migrate` running?); nothing was published")]
+    NotRouted(String),
+    #[error(
+        "the job queue {0} was declared by an older mailroom, as a classic queue without a delivery limit: stop every worker, then run `mailroom queue migrate` once (it moves the waiting jobs over)"
+    )]
+    NeedsMigration(String),
 }
 
 /// The queue names derived from the job queue's name.
@@ -98,11 +116,38 @@ pub struct Topology {
     pub dead: String,
     pub events: String,
     pub retry_delays_s: Vec<u64>,
+    pub delivery_limit: u32,
 }
 
 impl Topology {
     pub fn new(cfg: &BrokerConfig) -> Topology {
-        Topology { jobs: cfg.queue.clone(), dead: format!("{}.dead", cfg.queue), events: cfg.events_exchange.clone(), retry_delays_s: cfg.retry_delays_s.clone() }
+        Topology {
+            jobs: cfg.queue.clone(),
+            dead: format!("{}.dead", cfg.queue),
+            events: cfg.events_exchange.clone(),
+            retry_delays_s: cfg.retry_delays_s.clone(),
+            delivery_limit: cfg.delivery_limit.max(1),
+        }
+    }
+
+    /// The queue `mailroom queue migrate` parks waiting jobs in while it replaces a classic
+    /// job queue.
+    pub fn migrating(&self) -> String {
+        format!("{}.migrating", self.jobs)
+    }
+
+    /// The job queue's arguments: a quorum queue whose broker dead-letters a job after
+    /// `delivery_limit` deliveries, at least once (the dead-letter queue must take it before
+    /// the job queue lets go of it).
+    pub fn jobs_arguments(&self) -> FieldTable {
+        let mut args = FieldTable::default();
+        args.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+        args.insert("x-delivery-limit".into(), AMQPValue::LongLongInt(i64::from(self.delivery_limit)));
+        args.insert("x-dead-letter-exchange".into(), AMQPValue::LongString("".into()));
+        args.insert("x-dead-letter-routing-key".into(), AMQPValue::LongString(self.dead.as_str().into()));
+        args.insert("x-dead-letter-strategy".into(), AMQPValue::LongString("at-least-once".into()));
+        args.insert("x-overflow".into(), AMQPValue::LongString("reject-publish".into()));
+        args
     }
 
     pub fn retry_queue(&self, delay_s: u64) -> String {
@@ -116,9 +161,13 @@ impl Topology {
     }
 
     /// Declares every queue and the events exchange (idempotent).
+    /// Refused with [`QueueError::NeedsMigration`] where an older mailroom left a classic job
+    /// queue (the broker does not change a queue's type in place); the channel is closed then.
     pub async fn declare(&self, ch: &Channel) -> Result<(), QueueError> {
-        ch.queue_declare(self.jobs.as_str().into(), QueueDeclareOptions::durable(), FieldTable::default()).await?;
         ch.queue_declare(self.dead.as_str().into(), QueueDeclareOptions::durable(), FieldTable::default()).await?;
+        if let Err(e) = ch.queue_declare(self.jobs.as_str().into(), QueueDeclareOptions::durable(), self.jobs_arguments()).await {
+            return Err(if is_inequivalent(&e) { QueueError::NeedsMigration(self.jobs.clone()) } else { e.into() });
+        }
         for d in &self.retry_delays_s {
             let mut args = FieldTable::default();
             args.insert("x-message-ttl".into(), AMQPValue::LongLongInt((*d as i64) * 1000));
@@ -129,6 +178,11 @@ impl Topology {
         ch.exchange_declare(self.events.as_str().into(), ExchangeKind::Topic, ExchangeDeclareOptions { durable: true, ..Default::default() }, FieldTable::default()).await?;
         Ok(())
     }
+}
+
+/// The broker's refusal to declare a queue again with other arguments (406 PRECONDITION_FAILED).
+pub fn is_inequivalent(e: &lapin::Error) -> bool {
+    e.to_string().contains("inequivalent arg")
 }
 
 /// Connects with a name that shows up in the RabbitMQ management UI.
@@ -165,7 +219,23 @@ pub fn header_u32(props: &BasicProperties, name: &str) -> Option<u32> {
     }
 }
 
-/// Publishes persistently and waits for the broker's confirm.
+/// Why the broker itself dead-lettered a message (`x-first-death-reason`), in words: a job
+/// past the delivery limit never reached a worker's own dead-lettering, so it carries no
+/// `x-mailroom-reason`.
+pub fn broker_reason(props: &BasicProperties, delivery_limit: u32) -> Option<String> {
+    let reason = header_str(props, "x-first-death-reason")?;
+    let queue = header_str(props, "x-first-death-queue").unwrap_or_default();
+    Some(match reason.as_str() {
+        "delivery_limit" => format!(
+            "delivered {delivery_limit} times (broker.delivery_limit) without an answer: the worker taking it crashed, was killed or lost its connection each time; the broker dead-lettered it from {queue} (x-death reason delivery_limit)"
+        ),
+        other => format!("dead-lettered by the broker from {queue} (x-death reason {other})"),
+    })
+}
+
+/// Publishes persistently and waits for the broker's confirm. Through the default exchange
+/// (straight to a queue) the message is mandatory: where the queue does not exist the broker
+/// returns it and this is an error, never a message silently dropped.
 pub async fn publish(ch: &Channel, exchange: &str, routing_key: &str, body: &[u8], message_id: &str, headers: FieldTable) -> Result<(), QueueError> {
     let props = BasicProperties::default()
         .with_delivery_mode(2)
@@ -173,11 +243,12 @@ pub async fn publish(ch: &Channel, exchange: &str, routing_key: &str, body: &[u8
         .with_message_id(ShortString::from(message_id.to_string()))
         .with_timestamp(chrono::Utc::now().timestamp() as u64)
         .with_headers(headers);
-    let confirm = ch.basic_publish(exchange.into(), routing_key.into(), BasicPublishOptions { mandatory: false, ..Default::default() }, body, props).await?.await?;
-    if confirm.is_ack() {
-        Ok(())
-    } else {
-        Err(QueueError::NotConfirmed)
+    let mandatory = exchange.is_empty();
+    let confirm = ch.basic_publish(exchange.into(), routing_key.into(), BasicPublishOptions { mandatory, ..Default::default() }, body, props).await?.await?;
+    match confirm {
+        lapin::Confirmation::Ack(None) => Ok(()),
+        lapin::Confirmation::Ack(Some(_)) => Err(QueueError::NotRouted(routing_key.to_string())),
+        _ => Err(QueueError::NotConfirmed),
     }
 }
 

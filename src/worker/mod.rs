@@ -107,7 +107,12 @@ impl Worker {
                     if started.elapsed() > Duration::from_secs(30) {
                         backoff = Duration::from_secs(1);
                     }
-                    tracing::warn!(error = %e, retry_in_s = backoff.as_secs(), "broker connection lost; reconnecting");
+                    if matches!(e, QueueError::NeedsMigration(_)) {
+                        // Not ready (/health says so) until an operator runs the migration.
+                        tracing::error!(error = %e, retry_in_s = backoff.as_secs(), "cannot consume: the job queue needs `mailroom queue migrate`");
+                    } else {
+                        tracing::warn!(error = %e, retry_in_s = backoff.as_secs(), "broker connection lost; reconnecting");
+                    }
                     tokio::select! {
                         _ = tokio::time::sleep(backoff) => {}
                         _ = shutdown.changed() => return,
@@ -211,6 +216,14 @@ async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Res
         Ok(queue::Message::Reprocess(r)) => return handle_reprocess(s, d, publisher, r, attempt).await,
         Err(reason) => return dead_letter(s, d, publisher, None, attempt, reason).await,
     };
+    // x-delivery-count: how often the broker handed this job out before without an answer
+    // (a worker that crashed or was killed); at broker.delivery_limit it dead-letters the job.
+    let deliveries = header_u32(&d.properties, "x-delivery-count").unwrap_or(0);
+    if deliveries > 0 {
+        tracing::warn!(document = %job.id.short(12), attempt, earlier_deliveries = deliveries, limit = s.topology.delivery_limit, "job started again after deliveries without an answer");
+    } else {
+        tracing::info!(document = %job.id.short(12), attempt, "job started");
+    }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&job.source.received_at) {
         let lag = (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_milliseconds().max(0) as f64 / 1000.0;
         s.metrics.queue_lag_seconds.observe(lag);
@@ -255,8 +268,37 @@ async fn handle_inner(s: &Arc<Shared>, d: &Delivery, publisher: &Channel) -> Res
             Ok(())
         }
         Ok(Err(JobError::Permanent(reason))) => dead_letter(s, d, publisher, Some(&job), attempt, reason).await,
-        Err(e) => dead_letter(s, d, publisher, Some(&job), attempt, format!("internal error while processing: {e}")).await,
+        Err(e) => {
+            // A panic outside the pipeline's own guard: the document gets a quarantine record
+            // of kind `internal` (its original is stored) and the job is done — no poison loop.
+            // Dead-lettered only where even that record cannot be written.
+            let message = format!("internal error while processing ({e}); the original is kept — please report this");
+            tracing::error!(document = %job.id.short(12), error = %e, "a panic escaped the pipeline's guard");
+            let processor = s.processor.clone();
+            let (j, why) = (job.clone(), message.clone());
+            match tokio::task::spawn_blocking(move || quarantine_internal(&processor, &j, why)).await {
+                Ok(Ok(done)) => {
+                    s.metrics.outcome(done.outcome.label());
+                    publish_event(s, publisher, &done).await?;
+                    d.ack(BasicAckOptions::default()).await?;
+                    Ok(())
+                }
+                _ => dead_letter(s, d, publisher, Some(&job), attempt, message).await,
+            }
+        }
     }
+}
+
+/// The record of a job whose processing panicked: kept as it is where the document was
+/// completed after all, else quarantined as `internal`.
+fn quarantine_internal(p: &Processor, job: &Job, message: String) -> Result<Processed, JobError> {
+    let permanent = |e: crate::archive::ArchiveError| JobError::Permanent(e.to_string());
+    if let Some(done) = p.records.completed(&job.id).map_err(permanent)? {
+        return Ok(done);
+    }
+    let bytes = p.archive().store().get(&job.key).map_err(|e| JobError::Permanent(e.to_string()))?.ok_or_else(|| JobError::Permanent(format!("the original {} is not in the archive", job.key)))?;
+    let doc = Document::restored(bytes, job.source.clone());
+    p.records.quarantined(&doc, crate::pipeline::Failure { kind: crate::index::ErrorKind::Internal, message }, p.pipeline.models()).map_err(permanent)
 }
 
 /// A reprocessing job: the document read again with this worker's models (the same code as

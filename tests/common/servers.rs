@@ -43,10 +43,25 @@ pub struct Env {
     /// Prefix of the queue and exchange names.
     pub queue: String,
     pub schema: String,
+    /// The S3 endpoint (the suite's shared test server unless a test runs its own).
+    pub s3: String,
+    /// The PostgreSQL catalog's URL.
+    pub pg: String,
 }
 
 impl Env {
     pub fn new(prefix: &str) -> Env {
+        Env::with_s3(prefix, S3)
+    }
+
+    /// Against another S3 endpoint: a test's private server, which it may pause or cut off.
+    pub fn with_s3(prefix: &str, s3: &str) -> Env {
+        Env::with_servers(prefix, s3, PG, "amqp://guest:guest@127.0.0.1:5672/%2f")
+    }
+
+    /// Against other servers: a test's private S3 server, PostgreSQL or broker address (a
+    /// proxy), which it may pause, restart or cut off.
+    pub fn with_servers(prefix: &str, s3: &str, pg: &str, amqp: &str) -> Env {
         services();
         let dir = tempfile::tempdir().unwrap();
         let name = unique(prefix);
@@ -59,17 +74,18 @@ impl Env {
 [archive]
 kind = "s3"
 bucket = "{bucket}"
-endpoint = "{S3}"
+endpoint = "{s3}"
 region = "eu-central-1"
 path_style = true
 create_bucket = true
 
 [catalog]
 kind = "postgres"
-default_url = "{PG}"
+default_url = "{pg}"
 schema = "{schema}"
 
 [broker]
+default_url = "{amqp}"
 queue = "{queue}.jobs"
 events_exchange = "{queue}.events"
 prefetch = 2
@@ -83,7 +99,7 @@ shutdown_grace_s = 60
             ),
         )
         .unwrap();
-        Env { dir, config, bucket, queue, schema }
+        Env { dir, config, bucket, queue, schema, s3: s3.to_string(), pg: pg.to_string() }
     }
 
     /// The `mailroom` binary with this configuration and the S3 server's test keys.
@@ -101,7 +117,7 @@ shutdown_grace_s = 60
     pub fn store(&self) -> S3Store {
         S3Store::connect(S3Config {
             bucket: self.bucket.clone(),
-            endpoint: Some(S3.into()),
+            endpoint: Some(self.s3.clone()),
             region: "eu-central-1".into(),
             path_style: true,
             access_key_id: "test".into(),
@@ -136,7 +152,7 @@ impl Drop for Env {
                 let Ok(conn) = mailroom::queue::connect(&cfg.broker, "test-cleanup").await else { return };
                 if let Ok(ch) = conn.create_channel().await {
                     let retry = t.retry_delays_s.iter().map(|d| t.retry_queue(*d));
-                    for q in [t.jobs.clone(), t.dead.clone()].into_iter().chain(retry) {
+                    for q in [t.jobs.clone(), t.dead.clone(), t.migrating()].into_iter().chain(retry) {
                         let _ = ch.queue_delete(q.as_str().into(), lapin::options::QueueDeleteOptions::default()).await;
                     }
                     let _ = ch.exchange_delete(t.events.as_str().into(), lapin::options::ExchangeDeleteOptions::default()).await;
@@ -144,7 +160,7 @@ impl Drop for Env {
                 let _ = conn.close(200, "test done".into()).await;
             });
         }
-        if let Ok(mut pg) = postgres::Client::connect(PG, postgres::NoTls) {
+        if let Ok(mut pg) = postgres::Client::connect(&self.pg, postgres::NoTls) {
             let _ = pg.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.schema));
         }
     }
