@@ -64,8 +64,13 @@ fn pdf_variant(pdf: &[u8], i: usize) -> Vec<u8> {
     v
 }
 
-fn uploads(n: usize) -> Vec<Upload> {
+/// The XRechnung fixture with its invoice number (BT-1) changed.
+fn xml_variant(number: &str) -> Vec<u8> {
     let xml = std::fs::read_to_string(root().join("fixtures/documents/xrechnung-cii.xml")).unwrap();
+    xml.replacen("<ram:ID>123456XX</ram:ID>", &format!("<ram:ID>{number}</ram:ID>"), 1).into_bytes()
+}
+
+fn uploads(n: usize) -> Vec<Upload> {
     let born = std::fs::read(root().join("fixtures/documents/born-digital-invoice.pdf")).unwrap();
     let scans: Vec<Vec<u8>> = common::files(&root().join("fixtures/scans"), "pdf").iter().map(|p| std::fs::read(p).unwrap()).collect();
     let attachment = std::fs::read(root().join("fixtures/documents/zugferd-invoice.pdf")).unwrap();
@@ -91,11 +96,7 @@ fn uploads(n: usize) -> Vec<Upload> {
     for i in 0..n {
         let roll = rng.next() % 100;
         let up = match roll {
-            0..=34 => Upload {
-                kind: Kind::EInvoice,
-                name: format!("xrechnung-{i}.xml"),
-                bytes: Arc::new(xml.replacen("<ram:ID>123456XX</ram:ID>", &format!("<ram:ID>LOAD-{i:06}</ram:ID>"), 1).into_bytes()),
-            },
+            0..=34 => Upload { kind: Kind::EInvoice, name: format!("xrechnung-{i}.xml"), bytes: Arc::new(xml_variant(&format!("LOAD-{i:06}"))) },
             35..=59 => Upload { kind: Kind::BornDigital, name: format!("rechnung-{i}.pdf"), bytes: Arc::new(pdf_variant(&born, i)) },
             60..=74 => Upload { kind: Kind::Scan, name: format!("scan-{i}.pdf"), bytes: Arc::new(pdf_variant(&scans[i % scans.len()], i)) },
             75..=84 => {
@@ -113,11 +114,7 @@ fn uploads(n: usize) -> Vec<Upload> {
                 let j = (rng.next() % i as u64) as usize;
                 let earlier = &out[j];
                 if matches!(earlier.kind, Kind::TooLarge | Kind::Again) {
-                    Upload {
-                        kind: Kind::EInvoice,
-                        name: format!("xrechnung-{i}.xml"),
-                        bytes: Arc::new(xml.replacen("<ram:ID>123456XX</ram:ID>", &format!("<ram:ID>LOAD-{i:06}</ram:ID>"), 1).into_bytes()),
-                    }
+                    Upload { kind: Kind::EInvoice, name: format!("xrechnung-{i}.xml"), bytes: Arc::new(xml_variant(&format!("LOAD-{i:06}"))) }
                 } else {
                     Upload { kind: Kind::Again, name: earlier.name.clone(), bytes: earlier.bytes.clone() }
                 }
@@ -382,7 +379,7 @@ fn main() -> ExitCode {
     };
 
     // The review UI's pages under the same clients: the queue, a document, the search.
-    let ui_rounds = 25;
+    let ui_rounds = 40;
     let user_ok = {
         let mut c = mailroom(&config).args(["user", "add", "loadtester", "--role", "reviewer"]).stdin(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
         c.stdin.take().unwrap().write_all(b"load-test-password-1\n").unwrap();
@@ -402,9 +399,20 @@ fn main() -> ExitCode {
         let _ = s.read_to_string(&mut raw);
         raw.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie:")).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().split(';').next().unwrap().to_string()).expect("a session cookie")
     };
-    let some_id = distinct_stored.iter().next().map(|s| s.to_string()).unwrap_or_default();
-    let pages = ["/ui/queue".to_string(), format!("/ui/documents/{some_id}"), "/ui/search?q=Rechnung".to_string()];
-    let ui = Mutex::new((Vec::<f64>::new(), BTreeMap::<u16, usize>::new(), Vec::<String>::new()));
+    // Documents to show: 40 e-invoices read into the archive and catalog (the uploads above
+    // are only queued; no worker runs here).
+    let shown = dir.path().join("shown");
+    std::fs::create_dir(&shown).unwrap();
+    for i in 0..40 {
+        std::fs::write(shown.join(format!("shown-{i}.xml")), xml_variant(&format!("UI-{i:04}"))).unwrap();
+    }
+    let out = mailroom(&config).args(["process", "--json"]).arg(&shown).stderr(Stdio::null()).output().unwrap();
+    let shown_ids: Vec<String> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()).filter_map(|v| v["id"].as_str().map(str::to_string)).collect();
+    assert_eq!(shown_ids.len(), 40, "mailroom process of the UI's documents");
+    let mut pages = vec!["/ui".to_string(), "/ui/search?q=Rechnung".to_string(), "/ui/due".to_string()];
+    pages.extend(shown_ids.iter().take(5).map(|id| format!("/ui/documents/{id}")));
+    let ui = Mutex::new((Vec::<f64>::new(), BTreeMap::<u16, usize>::new(), Vec::<String>::new(), BTreeMap::<String, Vec<f64>>::new()));
     let ui_started = Instant::now();
     std::thread::scope(|scope| {
         for c in 0..clients {
@@ -417,6 +425,8 @@ fn main() -> ExitCode {
                     let ms = t.elapsed().as_secs_f64() * 1000.0;
                     let mut ui = ui.lock().unwrap();
                     ui.0.push(ms);
+                    let label = if page.starts_with("/ui/documents/") { "/ui/documents/{id}".to_string() } else { page.clone() };
+                    ui.3.entry(label).or_default().push(ms);
                     match a {
                         Ok(a) => *ui.1.entry(a.status).or_default() += 1,
                         Err(e) => ui.2.push(format!("{page}: {e}")),
@@ -426,7 +436,7 @@ fn main() -> ExitCode {
         }
     });
     let ui_s = ui_started.elapsed().as_secs_f64();
-    let (mut ui_lat, ui_status, ui_dropped) = ui.into_inner().unwrap();
+    let (mut ui_lat, ui_status, ui_dropped, ui_pages) = ui.into_inner().unwrap();
     ui_lat.sort_by(|a, b| a.total_cmp(b));
     let peak = peak_rss_mb(server.child.id());
     drop(server);
@@ -466,6 +476,11 @@ fn main() -> ExitCode {
         percentile(&ui_lat, 0.99),
         ui_dropped.len()
     );
+    for (page, lat) in &ui_pages {
+        let mut l = lat.clone();
+        l.sort_by(|a, b| a.total_cmp(b));
+        println!("  {page}: {} requests, p50 {:.0} ms, p99 {:.0} ms", l.len(), percentile(&l, 0.5), percentile(&l, 0.99));
+    }
     for d in tally.dropped.iter().chain(&tally.undocumented).chain(&incomplete).chain(&ui_dropped).take(20) {
         eprintln!("  problem: {d}");
     }

@@ -31,13 +31,13 @@ struct Supplier {
 }
 
 /// Letters and digits only, upper case: `DE 123 456 789` and `de123456789` are one.
-fn compact(v: &str) -> String {
+pub(crate) fn compact(v: &str) -> String {
     v.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
 }
 
 /// A company name without its legal form, punctuation, spacing and case: "Müller GmbH & Co. KG"
 /// and "MÜLLER GMBH & CO KG" are one.
-fn name_key(v: &str) -> Option<String> {
+pub(crate) fn name_key(v: &str) -> Option<String> {
     const FORMS: [&str; 24] =
         ["GMBH", "MBH", "AG", "KG", "UG", "OHG", "GBR", "KGAA", "SE", "CO", "EK", "EKFM", "EV", "SARL", "SAS", "SA", "LTD", "LIMITED", "INC", "LLC", "PLC", "CORP", "BV", "HAFTUNGSBESCHRÄNKT"];
     let words: Vec<String> = v.split(|c: char| c.is_whitespace() || c == '&' || c == '+' || c == ',').map(compact).filter(|w| !w.is_empty() && !FORMS.contains(&w.as_str())).collect();

@@ -565,6 +565,64 @@ impl DocumentIndex {
     }
 }
 
+/// An order placed with a supplier, as the ERP knows it: what an invoice that names it
+/// (`order_reference`) is matched against. Imported with `mailroom orders import` (JSON or
+/// CSV) and stored in the archive under `orders/` as objects of their own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    /// The order number as the ERP prints it (`BE-2025-0042`): the buyer's own number, so one
+    /// order whatever the supplier.
+    pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_vat_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<chrono::NaiveDate>,
+    /// ISO 4217; the invoice's currency must be the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_total: Option<rust_decimal::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gross_total: Option<rust_decimal::Decimal>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<OrderLine>,
+}
+
+/// One line of an [`Order`]: what was ordered, how many.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLine {
+    /// The supplier's or the buyer's article number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub quantity: rust_decimal::Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<rust_decimal::Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<rust_decimal::Decimal>,
+}
+
+/// An [`Order`] as stored in the archive (`orders/<key>/<revision>.json`, `mailroom.order/1`):
+/// a new revision when an import changes it, none when it is the same.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    pub schema: String,
+    pub revision: u32,
+    /// RFC 3339.
+    pub imported_at: String,
+    pub imported_by: String,
+    /// The file it was imported from (its name only).
+    pub from: String,
+    pub order: Order,
+}
+
 /// One resubmission as stored beside its document (`resubmission-<n>.json`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Resubmission {

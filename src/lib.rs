@@ -44,6 +44,7 @@ pub mod lists;
 pub mod mail;
 pub mod models;
 pub mod ocr;
+pub mod orders;
 pub mod pages;
 pub mod pdfa;
 pub mod people;

@@ -138,6 +138,11 @@ impl Recorder {
                 index.needs_review |= !check.passed;
                 index.checks.push(check);
             }
+            // An invoice against the order it names, where that order was imported.
+            if let Some(check) = crate::orders::check(&index, catalog.as_ref(), self.review.order_tolerance_percent).map_err(|e| ArchiveError::Catalog(e.to_string()))? {
+                index.needs_review |= !check.passed;
+                index.checks.push(check);
+            }
         }
         index.review = review::on_arrival(&index, &self.review);
         let mut handed_off = Vec::new();
@@ -456,8 +461,19 @@ impl Processor {
         if let Some(done) = self.try_batch(doc, received_by, stored)? {
             return Ok(done);
         }
-        let email = mail::parse(doc, &self.pipeline.limits);
-        let inside = mail::unfold(doc, email.as_ref(), &self.pipeline.limits);
+        // Untrusted MIME is read inside a panic guard, like every stage of the pipeline: a
+        // panic makes the e-mail a quarantine of kind `internal` (its original is kept), never
+        // a lost run or a job that comes back for ever.
+        let unfolded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let email = mail::parse(doc, &self.pipeline.limits);
+            let inside = mail::unfold(doc, email.as_ref(), &self.pipeline.limits);
+            (email, inside)
+        }));
+        let (email, inside) = unfolded.unwrap_or_else(|_| {
+            tracing::error!(document = %doc.sha256.short(12), "a panic while unfolding an e-mail; it is quarantined as internal");
+            let problem = mail::Problem { kind: crate::index::ErrorKind::Internal, message: "internal error while unfolding the e-mail; the original is kept — please report this".into() };
+            (Some(Err(problem)), Vec::new())
+        });
         let family: Vec<(&Document, Option<&mail::Parsed>)> = std::iter::once((doc, email.as_ref())).chain(inside.iter().map(|(d, e)| (d, e.as_ref()))).collect();
         let mut done: Vec<Option<Processed>> = Vec::with_capacity(family.len());
         for (i, (d, _)) in family.iter().enumerate() {

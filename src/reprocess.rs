@@ -88,7 +88,16 @@ fn read_again(pipeline: &Pipeline, records: &Recorder, current: &DocumentIndex, 
 }
 
 /// The current index with the fresh reading applied, what changed, and the suggestions.
-fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &ReviewPolicy, override_reviewed: bool) -> (DocumentIndex, Vec<Value>, Vec<Value>) {
+/// `order_match` gives an index's check against its order: `None` where that cannot be told
+/// now (no catalog, or it failed), `Some(None)` where there is nothing to match.
+fn merge(
+    current: &DocumentIndex,
+    fresh: DocumentIndex,
+    who: &str,
+    policy: &ReviewPolicy,
+    override_reviewed: bool,
+    order_match: &dyn Fn(&DocumentIndex) -> Option<Option<crate::index::Check>>,
+) -> (DocumentIndex, Vec<Value>, Vec<Value>) {
     let mut next = current.clone();
     let mut changes = Vec::new();
     let mut suggestions = Vec::new();
@@ -140,6 +149,11 @@ fn merge(current: &DocumentIndex, fresh: DocumentIndex, who: &str, policy: &Revi
             next.checks.push(c.clone());
         }
     }
+    // The order it names, as the catalog knows it now (an order imported after the invoice
+    // came is matched here); where that cannot be told, the match stays as it was.
+    let order_check = order_match(&next).unwrap_or_else(|| current.checks.iter().find(|c| c.name == CheckName::OrderMatch).cloned());
+    next.checks.retain(|c| c.name != CheckName::OrderMatch);
+    next.checks.extend(order_check);
     if current.checks != next.checks {
         changes.push(json!({"field": "checks"}));
     }
@@ -237,7 +251,13 @@ pub fn reprocess_with(pipeline: &Pipeline, records: &Recorder, current: Document
     }
     let id = current.id.as_str();
     let fresh = read_again(pipeline, records, &current, mode)?;
-    let (mut next, changes, suggestions) = merge(&current, fresh, &records.actor, &records.review, override_reviewed);
+    let order_match = |i: &DocumentIndex| -> Option<Option<crate::index::Check>> {
+        let catalog = records.catalog.as_ref()?;
+        crate::orders::check(i, catalog.as_ref(), records.review.order_tolerance_percent)
+            .map_err(|e| tracing::warn!(document = %i.id.short(12), error = %e, "the order match could not be looked up; it stays as it was"))
+            .ok()
+    };
+    let (mut next, changes, suggestions) = merge(&current, fresh, &records.actor, &records.review, override_reviewed, &order_match);
     let mut outcome = Outcome { id: id.to_string(), changes, suggestions, revised: None };
     if outcome.changes.is_empty() || dry_run {
         return Ok(Some(outcome));

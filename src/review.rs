@@ -27,6 +27,9 @@ pub struct ReviewPolicy {
     pub straight_through: bool,
     /// `[[review.approvals]]`: documents that need more than one person's approval.
     pub approvals: Vec<ApprovalRule>,
+    /// How far an invoice's amounts may lie above those of the order it names before its
+    /// check `order_match` fails (percent; `"2"`). Quantities get no tolerance.
+    pub order_tolerance_percent: rust_decimal::Decimal,
 }
 
 /// An approval step: documents of these types from this gross total up need `approvers`
@@ -61,7 +64,7 @@ impl Default for ReviewPolicy {
     /// check passes (measured: 0 wrong among the 215 mandatory values released that way on
     /// the held-out scans, models/MODEL_CARD.md), and a person's time belongs to the others.
     fn default() -> Self {
-        ReviewPolicy { straight_through: true, approvals: Vec::new() }
+        ReviewPolicy { straight_through: true, approvals: Vec::new(), order_tolerance_percent: rust_decimal::Decimal::from(2) }
     }
 }
 
@@ -248,6 +251,7 @@ pub fn fields_of_check(name: &CheckName) -> &'static [Field] {
         CheckName::SellerVatIdChecksum => &[Field::SellerVatId],
         CheckName::DueNotBeforeIssue => &[Field::IssueDate, Field::DueDate],
         CheckName::PossibleDuplicate => &[Field::InvoiceNumber, Field::SellerName, Field::GrossTotal],
+        CheckName::OrderMatch => &[Field::OrderReference, Field::GrossTotal],
         _ => &[],
     }
 }

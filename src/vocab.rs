@@ -354,6 +354,9 @@ pub enum CheckName {
     EmailAttachments,
     /// The same invoice as an archived one (supplier, number, gross).
     PossibleDuplicate,
+    /// An invoice against the order it names (imported from the ERP): supplier, currency,
+    /// amounts and quantities within the tolerance.
+    OrderMatch,
     /// A part of a batch scan whose first page the first-page detector chose without
     /// confidence: the split may be wrong.
     BatchSplit,
@@ -362,7 +365,7 @@ pub enum CheckName {
 }
 
 impl CheckName {
-    const OWN: [CheckName; 10] = [
+    const OWN: [CheckName; 11] = [
         CheckName::TotalsConsistent,
         CheckName::VatBreakdownSum,
         CheckName::IbanChecksum,
@@ -372,6 +375,7 @@ impl CheckName {
         CheckName::EmailCoverLetter,
         CheckName::EmailAttachments,
         CheckName::PossibleDuplicate,
+        CheckName::OrderMatch,
         CheckName::BatchSplit,
     ];
 
@@ -386,6 +390,7 @@ impl CheckName {
             CheckName::EmailCoverLetter => "email_cover_letter",
             CheckName::EmailAttachments => "email_attachments",
             CheckName::PossibleDuplicate => "possible_duplicate",
+            CheckName::OrderMatch => "order_match",
             CheckName::BatchSplit => "batch_split",
             CheckName::Other(s) => s,
         }

@@ -195,19 +195,22 @@ fn two_workers_one_killed_every_document_archived_exactly_once() {
     let listed: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(listed.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect::<BTreeSet<_>>(), ids);
 
+    // Each bad job dead-lettered once, with its reason, while the workers went on consuming.
     let dead = dead_letters(&env);
-    assert_eq!(dead.len(), 4, "{dead:#?}");
+    assert_eq!(dead.len(), 6, "{dead:#?}");
     for d in &dead {
         assert!(d["reason"].as_str().unwrap().len() > 10, "a dead letter carries its reason: {d}");
     }
     assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("malformed job")));
     assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("not in the archive")));
-    assert!(dead.iter().any(|d| d["reason"].as_str().unwrap().contains("is not a document id")), "{dead:#?}");
+    assert_eq!(dead.iter().filter(|d| d["reason"].as_str().unwrap().contains("is not a document id")).count(), 2, "the short and the non-hex id: {dead:#?}");
+    assert_eq!(dead.iter().filter(|d| d["reason"].as_str().unwrap().contains("malformed job")).count(), 4, "not JSON, the wrong shape, and both bad ids: {dead:#?}");
     env.verify_clean();
 }
 
-/// Publishes four jobs that can never work: not JSON, an id that is no document id, an original that was never stored,
-/// and a key that belongs to another document.
+/// Publishes six jobs that can never work: not JSON, valid JSON of the wrong shape, an id of
+/// three characters, an id of 64 characters that are not hex, an original that was never
+/// stored, and a key that belongs to another document.
 fn publish_bad_jobs(env: &Env) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let cfg = mailroom::config::Config::load(Some(&env.config)).unwrap();
@@ -237,6 +240,12 @@ fn publish_bad_jobs(env: &Env) {
         let mut short = serde_json::to_value(&other).unwrap();
         short["id"] = "abc".into();
         mailroom::queue::publish(&ch, "", &topology.jobs, &serde_json::to_vec(&short).unwrap(), "bad-2", mailroom::queue::job_headers(0)).await.unwrap();
+        // 64 characters, but not hex.
+        let mut not_hex = serde_json::to_value(&other).unwrap();
+        not_hex["id"] = "g".repeat(64).into();
+        mailroom::queue::publish(&ch, "", &topology.jobs, &serde_json::to_vec(&not_hex).unwrap(), "bad-3", mailroom::queue::job_headers(0)).await.unwrap();
+        // Valid JSON of the wrong shape.
+        mailroom::queue::publish(&ch, "", &topology.jobs, br#"{"document": "invoice.pdf", "priority": 1}"#, "bad-4", mailroom::queue::job_headers(0)).await.unwrap();
         conn.close(200, "done".into()).await.unwrap();
     });
 }

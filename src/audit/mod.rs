@@ -86,6 +86,8 @@ pub enum EventKind {
     ResubmissionDone,
     /// A stamp was put on a page.
     Stamped,
+    /// An order from the ERP was stored (`mailroom orders import`), new or changed.
+    OrderImported,
 }
 
 impl EventKind {
@@ -108,6 +110,7 @@ impl EventKind {
             EventKind::ResubmissionSet => "resubmission_set",
             EventKind::ResubmissionDone => "resubmission_done",
             EventKind::Stamped => "stamped",
+            EventKind::OrderImported => "order_imported",
         }
     }
 }

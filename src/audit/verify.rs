@@ -322,7 +322,7 @@ pub fn verify(store: &dyn ObjectStore) -> Result<Report, crate::store::StoreErro
     }
 
     let mut keys = Vec::new();
-    for prefix in ["documents/", "quarantine/", "handoff/"] {
+    for prefix in ["documents/", "quarantine/", "handoff/", "orders/"] {
         keys.extend(list_all(store, prefix)?);
     }
     report.objects = keys.len();

@@ -261,6 +261,11 @@ pub trait Catalog: Send + Sync {
     /// oldest day first.
     fn resubmissions_due(&self, day: NaiveDate, user: Option<&str>) -> Result<Vec<crate::index::Resubmission>, CatalogError>;
     /// Stores a document's searchable text (`content`/`raw` `None`: keep what is stored).
+    /// Stores an imported order's newest revision under its number's key (an older revision
+    /// never replaces a newer one).
+    fn order_put(&self, number_key: &str, record: &crate::index::OrderRecord) -> Result<(), CatalogError>;
+    /// The order with this number's key, if one was imported.
+    fn order_get(&self, number_key: &str) -> Result<Option<crate::index::OrderRecord>, CatalogError>;
     fn index_text(&self, id: &str, text: &crate::search::SearchText) -> Result<(), CatalogError>;
     /// Documents whose text or values match `text` and whose row matches `filter`, best first
     /// (values weigh more than the text), at most `filter.limit` (default 50).
@@ -397,7 +402,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 9] = [
+pub(crate) const MIGRATIONS: [Migration; 10] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -466,6 +471,12 @@ pub(crate) const MIGRATIONS: [Migration; 9] = [
                  CREATE INDEX IF NOT EXISTS resubmissions_open ON resubmissions (on_date) WHERE done_at IS NULL;",
         postgres: "CREATE TABLE IF NOT EXISTS {s}.resubmissions (document TEXT NOT NULL, n INTEGER NOT NULL, on_date TEXT NOT NULL, assignee TEXT, record TEXT NOT NULL, done_at TEXT, PRIMARY KEY (document, n)); \
                    CREATE INDEX IF NOT EXISTS resubmissions_open ON {s}.resubmissions (on_date) WHERE done_at IS NULL;",
+    },
+    Migration {
+        version: 11,
+        what: "orders imported from the ERP, mirrored from their objects in the archive",
+        sqlite: "CREATE TABLE IF NOT EXISTS orders (number_key TEXT PRIMARY KEY, revision INTEGER NOT NULL, record TEXT NOT NULL);",
+        postgres: "CREATE TABLE IF NOT EXISTS {s}.orders (number_key TEXT PRIMARY KEY, revision INTEGER NOT NULL, record TEXT NOT NULL);",
     },
 ];
 
@@ -661,6 +672,30 @@ pub(crate) mod tests {
 
     /// The behaviour both databases must show.
     pub fn behaves(c: &dyn Catalog) {
+        // Orders: the newest revision is kept, an older one never replaces it.
+        let order = |revision: u32, gross: &str| crate::index::OrderRecord {
+            schema: "mailroom.order/1".into(),
+            revision,
+            imported_at: "2025-06-26T10:00:00Z".into(),
+            imported_by: "test".into(),
+            from: "orders.json".into(),
+            order: crate::index::Order {
+                number: "BE-1".into(),
+                supplier_vat_id: None,
+                supplier_name: Some("Müller GmbH".into()),
+                date: None,
+                currency: None,
+                net_total: None,
+                gross_total: Some(gross.parse().unwrap()),
+                lines: Vec::new(),
+            },
+        };
+        assert!(c.order_get("BE1").unwrap().is_none());
+        c.order_put("BE1", &order(2, "200.00")).unwrap();
+        c.order_put("BE1", &order(1, "100.00")).unwrap();
+        assert_eq!(c.order_get("BE1").unwrap(), Some(order(2, "200.00")));
+        c.order_put("BE1", &order(3, "300.00")).unwrap();
+        assert_eq!(c.order_get("BE1").unwrap().map(|r| r.revision), Some(3));
         // Reprocessing runs: started once, marks kept, failed ones not counted as done.
         c.reprocess_start("run-a", "--all", 3).unwrap();
         c.reprocess_start("run-a", "--all", 3).unwrap();

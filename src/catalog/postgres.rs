@@ -220,6 +220,23 @@ impl Catalog for PostgresCatalog {
         self.with(|c| c.query_one(sql.as_str(), &[&run, &id])).map(|r| r.get::<_, i64>(0) > 0)
     }
 
+    fn order_put(&self, number_key: &str, record: &crate::index::OrderRecord) -> Result<(), CatalogError> {
+        let sql = format!(
+            "INSERT INTO {s}.orders (number_key, revision, record) VALUES ($1, $2, $3) \
+             ON CONFLICT (number_key) DO UPDATE SET revision = excluded.revision, record = excluded.record WHERE excluded.revision >= {s}.orders.revision",
+            s = self.schema
+        );
+        let body = serde_json::to_string(record).expect("serialises");
+        let revision = record.revision as i32;
+        self.with(|c| c.execute(sql.as_str(), &[&number_key, &revision, &body])).map(|_| ())
+    }
+
+    fn order_get(&self, number_key: &str) -> Result<Option<crate::index::OrderRecord>, CatalogError> {
+        let sql = format!("SELECT record FROM {}.orders WHERE number_key = $1", self.schema);
+        let rows = self.with(|c| c.query(sql.as_str(), &[&number_key]))?;
+        Ok(rows.first().and_then(|r| serde_json::from_str(&r.get::<_, String>(0)).ok()))
+    }
+
     fn resubmission_put(&self, r: &crate::index::Resubmission) -> Result<(), CatalogError> {
         let sql = format!(
             "INSERT INTO {s}.resubmissions (document, n, on_date, assignee, record, done_at) VALUES ($1, $2, $3, $4, $5, $6) \

@@ -207,6 +207,23 @@ impl Catalog for SqliteCatalog {
         self.conn().query_row("SELECT count(*) FROM reprocess_done WHERE run = ?1 AND id = ?2 AND outcome <> 'failed'", [run, id], |r| r.get::<_, i64>(0)).map(|n| n > 0).map_err(db)
     }
 
+    fn order_put(&self, number_key: &str, record: &crate::index::OrderRecord) -> Result<(), CatalogError> {
+        let body = serde_json::to_string(record).expect("serialises");
+        self.conn()
+            .execute(
+                "INSERT INTO orders (number_key, revision, record) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(number_key) DO UPDATE SET revision = excluded.revision, record = excluded.record WHERE excluded.revision >= orders.revision",
+                rusqlite::params![number_key, record.revision, body],
+            )
+            .map(|_| ())
+            .map_err(db)
+    }
+
+    fn order_get(&self, number_key: &str) -> Result<Option<crate::index::OrderRecord>, CatalogError> {
+        let body: Option<String> = self.conn().query_row("SELECT record FROM orders WHERE number_key = ?1", [number_key], |r| r.get(0)).optional().map_err(db)?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
     fn resubmission_put(&self, r: &crate::index::Resubmission) -> Result<(), CatalogError> {
         let record = serde_json::to_string(r).expect("serialises");
         self.conn()

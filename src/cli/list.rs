@@ -163,7 +163,16 @@ pub fn catalog(config: &Config, cmd: CatalogCommand) -> ExitCode {
             }
         }
     }
-    eprintln!("catalog rebuilt: {n} of {} document(s) in {}, {failed} failed", ids.len(), catalog.describe());
+    // Orders imported from the ERP: their newest revisions.
+    let orders = match crate::orders::all(&archive) {
+        Ok(all) => all.iter().filter(|r| catalog.order_put(&crate::orders::number_key(&r.order.number), r).map_err(|e| eprintln!("mailroom: order {}: {e}", r.order.number)).is_ok()).count(),
+        Err(e) => {
+            eprintln!("mailroom: orders: {e}");
+            failed += 1;
+            0
+        }
+    };
+    eprintln!("catalog rebuilt: {n} of {} document(s) and {orders} order(s) in {}, {failed} failed", ids.len(), catalog.describe());
     if failed > 0 {
         ExitCode::from(1)
     } else {

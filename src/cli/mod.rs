@@ -12,6 +12,7 @@ mod export;
 mod fetch_mail;
 mod hold;
 mod list;
+mod orders;
 mod process;
 mod quarantine;
 mod queue;
@@ -109,6 +110,9 @@ pub enum Command {
     /// Jobs that failed for good: list them with their reasons, put them back after a fix.
     #[command(subcommand, name = "dead-letters")]
     DeadLetters(dead_letters::DeadLetterCommand),
+    /// Orders from the ERP: import its exports (JSON, CSV), show one; invoices naming them get the check order_match.
+    #[command(subcommand)]
+    Orders(orders::OrdersCommand),
     /// The job queue on the broker: `migrate` brings one left by an older mailroom to a quorum queue with a delivery limit.
     #[command(subcommand)]
     Queue(queue::QueueCommand),
@@ -250,6 +254,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Worker(args) => worker::worker(&config, args),
         Command::DeadLetters(cmd) => dead_letters::dead_letters(&config, cmd),
         Command::Queue(cmd) => queue::queue(&config, cmd),
+        Command::Orders(cmd) => orders::orders(&config, cmd),
         Command::Watch(args) => watch::watch(&config, args),
         Command::FetchMail(args) => fetch_mail::fetch_mail(&config, args),
         Command::Serve(args) => serve::serve(&config, args),
