@@ -114,16 +114,13 @@ pub fn check(index: &DocumentIndex, catalog: &dyn Catalog) -> Result<Option<Chec
             (None, None) => {}
         }
     }
-    for k in keys {
-        let holder = catalog.claim(&k, id)?;
-        if holder != id && other.is_none() {
-            other = Some(holder);
-        }
+    if let Some(holder) = catalog.claim_all(&keys, id)?.into_iter().find(|h| h != id) {
+        other = Some(holder);
     }
     // Then what is archived already: the same amount from the same supplier, with the same
     // number, or without numbers within a few days.
     if other.is_none() {
-        let same_amount = catalog.find(&Query { doc_types: vec![doc_type], status: Some(Status::Processed), gross_total: Some(gross.to_string()), ..Default::default() })?;
+        let same_amount = catalog.find(&Query { doc_types: vec![doc_type], status: Some(Status::Processed), gross_total: Some(gross.to_string()), unordered: true, ..Default::default() })?;
         other = same_amount
             .iter()
             .filter(|e| e.id != id && Supplier::of_entry(e).same(&supplier))

@@ -164,6 +164,10 @@ pub struct Query {
     /// Rows skipped before the first returned (paging).
     pub offset: usize,
     pub limit: Option<usize>,
+    /// The caller needs no order (and sets no `sort`, `limit` or `offset`): the database
+    /// picks the fastest plan. An ORDER BY made the planners walk the whole table along the
+    /// receipt-date index rather than look up an amount (`benches/README.md`, "Matching").
+    pub unordered: bool,
 }
 
 /// What the queue sorts by.
@@ -195,10 +199,16 @@ pub(crate) struct Dialect {
     pub retain_day: &'static str,
     /// The due date as `YYYY-MM-DD` text.
     pub due_day: &'static str,
+    /// The gross total equal to the parameter `{p}` (a decimal as text), in a form its index
+    /// serves (a cast of the column would scan the table: 41 ms at 100,000 rows).
+    pub gross_eq: &'static str,
 }
 
 /// ORDER BY, LIMIT and OFFSET of a query.
 pub(crate) fn order_clause(q: &Query, d: &Dialect) -> String {
+    if q.unordered && q.sort.is_none() && q.limit.is_none() && q.offset == 0 {
+        return String::new();
+    }
     let (col, dir) = match q.sort {
         None => ("received_at", Direction::Descending),
         Some((SortKey::Received, dir)) => ("received_at", dir),
@@ -241,9 +251,21 @@ pub trait Catalog: Send + Sync {
     /// How many match in each review queue tab, in one grouped scan (the query's own `queue`
     /// is ignored).
     fn count_by_queue(&self, query: &Query) -> Result<Vec<(String, u64)>, CatalogError>;
-    /// Claims `key` for document `id` unless another document holds it already; returns the
-    /// holder. Atomic: of two workers claiming the same key at once, one gets it.
-    fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError>;
+    /// Claims each of `keys` for document `id` unless another document holds it already;
+    /// returns the holders, in the keys' order. Atomic per key: of two workers claiming the
+    /// same key at once, one gets it. One transaction for all (one commit, not one per key:
+    /// 40 ms → under 10 ms per document on SQLite, `benches/README.md`).
+    fn claim_all(&self, keys: &[String], id: &str) -> Result<Vec<String>, CatalogError>;
+    /// Refreshes the planner's statistics after many rows changed at once (`catalog
+    /// rebuild`), so that lookups use their indexes (PostgreSQL planned the duplicate lookup
+    /// as a scan without them: 21 ms instead of 0.7 ms at 100,000 rows).
+    fn analyse(&self) -> Result<(), CatalogError> {
+        Ok(())
+    }
+    /// [`Catalog::claim_all`] for one key.
+    fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError> {
+        self.claim_all(&[key.to_string()], id)?.pop().ok_or_else(|| CatalogError::Db("a claim returned no holder".into()))
+    }
     /// Records a reprocessing run (once: started again, it keeps its first start).
     fn reprocess_start(&self, run: &str, selection: &str, selected: u64) -> Result<(), CatalogError>;
     /// Records that `run` is done with document `id` (`outcome`: unchanged, changed, failed).
@@ -328,7 +350,7 @@ pub(crate) fn where_clause(q: &Query, d: &Dialect) -> (String, Vec<String>) {
         None => {}
     }
     if let Some(g) = &q.gross_total {
-        conds.push(format!("CAST(gross_total AS TEXT) = {}", push(&mut params, g.clone())));
+        conds.push(d.gross_eq.replace("{p}", &push(&mut params, g.clone())));
     }
     if let Some(f) = q.from {
         conds.push(format!("{date_expr} >= {}", push(&mut params, f.format("%Y-%m-%d").to_string())));
@@ -767,6 +789,9 @@ pub(crate) mod tests {
         assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &b).unwrap(), a);
         assert_eq!(c.claim("invoice|vat:DE1|RE-1|119.00", &a).unwrap(), a, "claiming again is no conflict");
         assert_eq!(c.claim("invoice|vat:DE1|RE-2|119.00", &b).unwrap(), b);
+        let keys: Vec<String> = ["k1", "invoice|vat:DE1|RE-1|119.00", "k2"].map(String::from).to_vec();
+        assert_eq!(c.claim_all(&keys, &b).unwrap(), vec![b.clone(), a.clone(), b.clone()], "holders in the keys' order");
+        assert!(c.claim_all(&[], &a).unwrap().is_empty());
         assert_eq!(c.find(&Query { gross_total: Some("119.00".into()), ..Default::default() }).unwrap().len(), 2, "a and b; c was corrected to 1234.50");
         assert!(c.find(&Query { gross_total: Some("119.01".into()), ..Default::default() }).unwrap().is_empty());
         c.remove(&id("b")).unwrap();

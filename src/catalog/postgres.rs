@@ -15,6 +15,7 @@ const DIALECT: Dialect = Dialect {
     placeholder: |i| format!("${i}"),
     retain_day: "to_char(retain_until AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     due_day: "due_date::text",
+    gross_eq: "gross_total = {p}::text::numeric",
 };
 
 pub struct PostgresCatalog {
@@ -189,13 +190,26 @@ impl Catalog for PostgresCatalog {
         self.with(|c| c.query_opt(sql.as_str(), &[&id])).map(|r| r.as_ref().map(entry))
     }
 
-    fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError> {
-        let insert = format!("INSERT INTO {}.invoice_claims (key, id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", self.schema);
-        let select = format!("SELECT id FROM {}.invoice_claims WHERE key = $1", self.schema);
-        self.with(|c| {
-            c.execute(insert.as_str(), &[&key, &id])?;
-            c.query_one(select.as_str(), &[&key]).map(|r| r.get(0))
-        })
+    fn analyse(&self) -> Result<(), CatalogError> {
+        let sql = format!("ANALYZE {s}.documents; ANALYZE {s}.invoice_claims; ANALYZE {s}.orders", s = self.schema);
+        self.with(|c| c.batch_execute(sql.as_str()))
+    }
+
+    fn claim_all(&self, keys: &[String], id: &str) -> Result<Vec<String>, CatalogError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let insert = format!("INSERT INTO {}.invoice_claims (key, id) SELECT k, $2 FROM unnest($1::text[]) AS k ON CONFLICT (key) DO NOTHING", self.schema);
+        let select = format!("SELECT key, id FROM {}.invoice_claims WHERE key = ANY($1::text[])", self.schema);
+        let rows = self.with(|c| {
+            let mut tx = c.transaction()?;
+            tx.execute(insert.as_str(), &[&keys, &id])?;
+            let rows = tx.query(select.as_str(), &[&keys])?;
+            tx.commit()?;
+            Ok(rows)
+        })?;
+        let held: std::collections::HashMap<String, String> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        keys.iter().map(|k| held.get(k).cloned().ok_or_else(|| CatalogError::Db(format!("claim {k} was not recorded")))).collect()
     }
 
     fn reprocess_start(&self, run: &str, selection: &str, selected: u64) -> Result<(), CatalogError> {

@@ -49,6 +49,7 @@ const DIALECT: Dialect = Dialect {
     placeholder: |i| format!("?{i}"),
     retain_day: "substr(retain_until, 1, 10)",
     due_day: "due_date",
+    gross_eq: "gross_total = {p}",
 };
 
 pub struct SqliteCatalog {
@@ -168,10 +169,24 @@ impl Catalog for SqliteCatalog {
         self.conn().query_row(&sql, [id], entry).optional().map_err(db)
     }
 
-    fn claim(&self, key: &str, id: &str) -> Result<String, CatalogError> {
-        let conn = self.conn();
-        conn.execute("INSERT INTO invoice_claims (key, id) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING", [key, id]).map_err(db)?;
-        conn.query_row("SELECT id FROM invoice_claims WHERE key = ?1", [key], |r| r.get(0)).map_err(db)
+    fn analyse(&self) -> Result<(), CatalogError> {
+        self.conn().execute_batch("PRAGMA optimize").map_err(db)
+    }
+
+    fn claim_all(&self, keys: &[String], id: &str) -> Result<Vec<String>, CatalogError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db)?;
+        let mut holders = Vec::with_capacity(keys.len());
+        {
+            let mut insert = tx.prepare_cached("INSERT INTO invoice_claims (key, id) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING").map_err(db)?;
+            let mut select = tx.prepare_cached("SELECT id FROM invoice_claims WHERE key = ?1").map_err(db)?;
+            for key in keys {
+                insert.execute([key.as_str(), id]).map_err(db)?;
+                holders.push(select.query_row([key.as_str()], |r| r.get(0)).map_err(db)?);
+            }
+        }
+        tx.commit().map_err(db)?;
+        Ok(holders)
     }
 
     fn reprocess_start(&self, run: &str, selection: &str, selected: u64) -> Result<(), CatalogError> {
@@ -293,7 +308,11 @@ impl Catalog for SqliteCatalog {
 
     fn find(&self, q: &Query) -> Result<Vec<Entry>, CatalogError> {
         let (clause, params) = where_clause(q, &DIALECT);
-        let sql = format!("SELECT {} FROM documents {clause} {}", column_list(str::to_string), order_clause(q, &DIALECT));
+        // An amount is the most selective thing a query can name; without statistics (SQLite
+        // keeps none unless asked) the planner took the type or status index and read half
+        // the table: 38 ms at 100,000 rows, 0.1 ms through the amount's index.
+        let table = if q.gross_total.is_some() { "documents INDEXED BY documents_gross" } else { "documents" };
+        let sql = format!("SELECT {} FROM {table} {clause} {}", column_list(str::to_string), order_clause(q, &DIALECT));
         let conn = self.conn();
         let mut stmt = conn.prepare(&sql).map_err(db)?;
         let rows = stmt.query_map(params_from_iter(params.iter()), entry).map_err(db)?;

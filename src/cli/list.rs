@@ -172,6 +172,9 @@ pub fn catalog(config: &Config, cmd: CatalogCommand) -> ExitCode {
             0
         }
     };
+    if let Err(e) = catalog.analyse() {
+        eprintln!("mailroom: the catalog's statistics could not be refreshed ({e}); lookups may be slow until the database does it");
+    }
     eprintln!("catalog rebuilt: {n} of {} document(s) and {orders} order(s) in {}, {failed} failed", ids.len(), catalog.describe());
     if failed > 0 {
         ExitCode::from(1)
