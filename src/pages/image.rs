@@ -31,6 +31,27 @@ pub fn produce(bytes: &[u8], media: MediaType, limits: &Limits, sink: &mut dyn F
     }
 }
 
+/// No page is wider or taller than this (A0 at 600 dpi is 19,866 × 28,087 pixels). A longer
+/// side is refused before decoding, whatever the pixel count: zune-jpeg 0.5 computes the
+/// MCU count of a 65,535-pixel-wide JPEG in 16 bits and overflows (found by the `image` fuzz
+/// target, `fuzz/regressions/image/`).
+pub const MAX_SIDE: u32 = 32_000;
+
+/// The dimensions a page image may have: within the pixel limit, no side longer than
+/// [`MAX_SIDE`], none empty.
+fn check_dimensions(w: u32, h: u32, limits: &Limits) -> Result<(), PagesError> {
+    if w as u64 * h as u64 > limits.max_pixels {
+        return Err(bomb(w as u64, h as u64, limits));
+    }
+    if w > MAX_SIDE || h > MAX_SIDE {
+        return Err(PagesError::new(ErrorKind::TooLarge, format!("the image declares {w}×{h} pixels: a side longer than {MAX_SIDE} pixels is no page; it was not decoded")));
+    }
+    if w == 0 || h == 0 {
+        return Err(PagesError::new(ErrorKind::Corrupt, "the image has no pixels"));
+    }
+    Ok(())
+}
+
 fn bomb(w: u64, h: u64, limits: &Limits) -> PagesError {
     PagesError::new(ErrorKind::DecompressionBomb, format!("the image declares {w}×{h} pixels, more than the limit of {} pixels per page; it was not decoded", limits.max_pixels))
 }
@@ -39,12 +60,7 @@ fn decode_single(bytes: &[u8], limits: &Limits) -> Result<DynamicImage, PagesErr
     let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("cannot read the image: {e}")))?;
     let decoder = reader.into_decoder().map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("cannot read the image header: {e}")))?;
     let (w, h) = decoder.dimensions();
-    if w as u64 * h as u64 > limits.max_pixels {
-        return Err(bomb(w as u64, h as u64, limits));
-    }
-    if w == 0 || h == 0 {
-        return Err(PagesError::new(ErrorKind::Corrupt, "the image has no pixels"));
-    }
+    check_dimensions(w, h, limits)?;
     DynamicImage::from_decoder(decoder).map_err(|e| PagesError::new(ErrorKind::Corrupt, format!("the image is damaged or truncated: {e}")))
 }
 
@@ -62,9 +78,7 @@ fn produce_tiff(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(PageContent)
             return Err(PagesError::new(ErrorKind::TooLarge, format!("the TIFF has more than {} pages", limits.max_pages)));
         }
         let (w, h) = dec.dimensions().map_err(corrupt)?;
-        if w as u64 * h as u64 > limits.max_pixels {
-            return Err(bomb(w as u64, h as u64, limits));
-        }
+        check_dimensions(w, h, limits)?;
         let dpi = tiff_dpi(&mut dec).unwrap_or(super::image::DEFAULT_DPI);
         let color = dec.colortype().map_err(corrupt)?;
         let data = dec.read_image().map_err(|e| match e {
@@ -178,6 +192,16 @@ mod tests {
         assert_eq!(err.kind, ErrorKind::DecompressionBomb);
         let ok = produce(&bytes, MediaType::Png, &Limits::default(), &mut |_| true).unwrap();
         assert_eq!(ok.pages, 1);
+    }
+
+    #[test]
+    fn a_jpeg_wider_than_any_page_is_refused_before_its_decoder_overflows() {
+        // Found by the fuzzer: 65,535 × 7 pixels, few enough for the pixel limit; its first
+        // byte picked the JPEG decoder.
+        let found = include_bytes!("../../fuzz/regressions/image/zune-jpeg-u16-width-overflow.bin");
+        let err = produce(&found[1..], MediaType::Jpeg, &Limits::default(), &mut |_| true).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::TooLarge, "{}", err.message);
+        assert!(err.message.contains("65535×7"), "{}", err.message);
     }
 
     #[test]
