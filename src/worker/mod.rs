@@ -298,7 +298,9 @@ fn quarantine_internal(p: &Processor, job: &Job, message: String) -> Result<Proc
     }
     let bytes = p.archive().store().get(&job.key).map_err(|e| JobError::Permanent(e.to_string()))?.ok_or_else(|| JobError::Permanent(format!("the original {} is not in the archive", job.key)))?;
     let doc = Document::restored(bytes, job.source.clone());
-    p.records.quarantined(&doc, crate::pipeline::Failure { kind: crate::index::ErrorKind::Internal, message }, p.pipeline.models()).map_err(permanent)
+    let done = p.records.quarantined(&doc, crate::pipeline::Failure { kind: crate::index::ErrorKind::Internal, message }, p.pipeline.models()).map_err(permanent)?;
+    p.records.catalogue(done.outcome.index()).map_err(permanent)?;
+    Ok(done)
 }
 
 /// A reprocessing job: the document read again with this worker's models (the same code as
