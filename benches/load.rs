@@ -74,22 +74,11 @@ fn uploads(n: usize) -> Vec<Upload> {
     let born = std::fs::read(root().join("fixtures/documents/born-digital-invoice.pdf")).unwrap();
     let scans: Vec<Vec<u8>> = common::files(&root().join("fixtures/scans"), "pdf").iter().map(|p| std::fs::read(p).unwrap()).collect();
     let attachment = std::fs::read(root().join("fixtures/documents/zugferd-invoice.pdf")).unwrap();
+    // The e-mails carry a PDF as a mail client sends it: base64 in lines of 76 characters.
     let b64 = {
-        use std::fmt::Write as _;
-        // Base64 without a crate: the bench's e-mails carry a PDF as a real mail client sends it.
-        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut s = String::new();
-        for (k, c) in attachment.chunks(3).enumerate() {
-            let b = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
-            let q = [b[0] >> 2, (b[0] & 3) << 4 | b[1] >> 4, (b[1] & 15) << 2 | b[2] >> 6, b[2] & 63];
-            for (j, x) in q.iter().enumerate() {
-                s.push(if j > c.len() { '=' } else { A[*x as usize] as char });
-            }
-            if k % 19 == 18 {
-                let _ = write!(s, "\r\n");
-            }
-        }
-        s
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&attachment);
+        encoded.as_bytes().chunks(76).map(|l| String::from_utf8_lossy(l).into_owned()).collect::<Vec<_>>().join("\r\n")
     };
     let mut rng = Rng(0x6c6f_6164);
     let mut out: Vec<Upload> = Vec::with_capacity(n);

@@ -229,17 +229,7 @@ fn amount(index: &DocumentIndex, f: Field) -> Option<Decimal> {
 
 /// `1234.5` as `1.234,50`, the way the accountant reads it.
 fn money(d: Decimal) -> String {
-    let s = format!("{:.2}", d.round_dp(2));
-    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
-    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped},{frac}")
+    crate::extract::parse::german_amount(&format!("{:.2}", d.round_dp(2)))
 }
 
 /// The invoice's check against the order it names; `None` when it names none, is no invoice,

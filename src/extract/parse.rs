@@ -240,6 +240,21 @@ fn currency_code(s: &str) -> Option<&'static str> {
     }
 }
 
+/// An amount as the index writes it (`1234.56`) the way a German accountant reads it
+/// (`1.234,56`): the review queue's column, the order match's messages.
+pub fn german_amount(v: &str) -> String {
+    let (int, frac) = v.split_once('.').unwrap_or((v, "00"));
+    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped},{frac}")
+}
+
 /// Parses one amount written in any of the usual notations (`1.234,56`, `1,234.56`,
 /// `1234,56`, `1 234,56`) into a decimal.
 pub fn parse_amount(num: &str) -> Option<Decimal> {

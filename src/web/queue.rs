@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{blocking, error_page, layout, Ui, Viewer};
 use crate::catalog::{Direction, Entry, Query, SortKey};
+use crate::extract::parse::german_amount;
 use crate::index::{DocType, Status};
 use crate::people::User;
 
@@ -228,20 +229,6 @@ fn link(p: &Params, f: impl FnOnce(&mut Params)) -> String {
     } else {
         format!("/ui?{}", q.join("&"))
     }
-}
-
-/// `1234.56` as `1.234,56`.
-pub fn german_amount(v: &str) -> String {
-    let (int, frac) = v.split_once('.').unwrap_or((v, "00"));
-    let (sign, digits) = int.strip_prefix('-').map(|d| ("-", d)).unwrap_or(("", int));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped},{frac}")
 }
 
 /// `2025-06-26` as `26.06.2025`.
