@@ -33,18 +33,6 @@ fn pdf_invoices(dir: &Path, n: usize) -> Vec<PathBuf> {
         .collect()
 }
 
-/// `n` distinct e-invoices (the XRechnung fixture with its number changed).
-fn xml_invoices(dir: &Path, n: usize) -> Vec<PathBuf> {
-    let xml = std::fs::read_to_string(fixture("documents/xrechnung-cii.xml")).unwrap();
-    (0..n)
-        .map(|i| {
-            let p = dir.join(format!("invoice-{i:03}.xml"));
-            std::fs::write(&p, xml.replacen("<ram:ID>123456XX</ram:ID>", &format!("<ram:ID>FAULT-{i:05}</ram:ID>"), 1)).unwrap();
-            p
-        })
-        .collect()
-}
-
 /// A tmpfs of `mb` MiB at `dir`, unmounted when dropped.
 struct SmallDisk(PathBuf);
 
@@ -100,6 +88,20 @@ fn catalog_survives_rebuild(mut run: impl FnMut(&[&str]) -> std::process::Output
     assert!(out.status.success(), "catalog rebuild: {}", String::from_utf8_lossy(&out.stderr));
     let after = listed(&mut run);
     assert_eq!(before, after, "catalog rebuild changed the catalog: it was not consistent with the archive");
+}
+
+/// After a fault: each of the `n` documents archived exactly once, no job dead-lettered, the
+/// catalog what `catalog rebuild` makes of the archive, `verify` clean.
+fn each_archived_once_and_consistent(env: &Env, n: usize, fault: &str) {
+    let keys = index_keys(&env.store());
+    let ids: BTreeSet<String> = keys.iter().map(|k| k.split('/').nth(1).unwrap().to_string()).collect();
+    assert_eq!(ids.len(), n, "every document archived after {fault}");
+    assert_eq!(keys.len(), n, "one index revision each after {fault}: {keys:#?}");
+    assert!(keys.iter().all(|k| k.ends_with("/index/0001.json")), "each document once after {fault}: {keys:#?}");
+    let dead = env.dead_letters();
+    assert!(dead.is_empty(), "{fault} dead-lettered jobs: {dead:#?}");
+    catalog_survives_rebuild(|args| env.run(args));
+    env.verify_clean();
 }
 
 /// The local archive's disk runs full in the middle of a hot-folder run: the files not stored
@@ -193,35 +195,22 @@ fn a_paused_s3_server_delays_but_loses_nothing() {
     let out = env.run(&["submit", inbox.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s = env.store();
-    let indexes = |s: &mailroom::store::s3::S3Store| mailroom::store::list_all(s, "documents/").unwrap().into_iter().filter(|k| k.contains("/index/")).collect::<Vec<_>>();
     let mut a = env.spawn_worker("worker-a.log");
     let mut b = env.spawn_worker("worker-b.log");
-    wait_until("the first 40 documents", Duration::from_secs(300), || indexes(&s).len() >= 40);
+    wait_until("the first 40 documents", Duration::from_secs(300), || index_keys(&s).len() >= 40);
     s3.signal(libc::SIGSTOP);
     // The catalog (PostgreSQL) still answers while S3 does not.
-    let catalogued = || {
-        let out = env.run(&["list", "--json", "--limit", "1000"]);
-        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).map(|v| v.len()).unwrap_or(0)
-    };
-    let at_pause = catalogued();
+    let at_pause = env.catalogued();
     std::thread::sleep(Duration::from_secs(10));
-    let during = catalogued();
+    let during = env.catalogued();
     s3.signal(libc::SIGCONT);
     // The pause took hold: at most the documents already past their last S3 request went on.
     assert!(during <= at_pause + 4, "{at_pause} catalogued at the pause, {during} ten seconds later: the S3 server was not paused");
-    wait_until("all 200 documents after the pause", Duration::from_secs(600), || indexes(&s).len() >= files.len());
+    wait_until("all 200 documents after the pause", Duration::from_secs(600), || index_keys(&s).len() >= files.len());
     std::thread::sleep(Duration::from_secs(2));
     stop(&mut a);
     stop(&mut b);
-    let keys = indexes(&s);
-    let ids: BTreeSet<String> = keys.iter().map(|k| k.split('/').nth(1).unwrap().to_string()).collect();
-    assert_eq!(ids.len(), 200, "every document archived");
-    assert!(keys.iter().all(|k| k.ends_with("/index/0001.json")), "each document once");
-    let out = env.run(&["dead-letters", "list", "--json"]);
-    let dead: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(dead.is_empty(), "a pause of the S3 server dead-lettered jobs: {dead:#?}");
-    catalog_survives_rebuild(|args| env.run(args));
-    env.verify_clean();
+    each_archived_once_and_consistent(&env, 200, "a pause of the S3 server");
 }
 
 /// A private PostgreSQL cluster (initdb as the `postgres` user) on its own port.
@@ -294,30 +283,18 @@ fn a_postgres_restart_mid_run_leaves_the_catalog_consistent() {
     let out = env.run(&["submit", inbox.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let s = env.store();
-    let indexes = |s: &mailroom::store::s3::S3Store| mailroom::store::list_all(s, "documents/").unwrap().into_iter().filter(|k| k.contains("/index/")).collect::<Vec<_>>();
     let mut a = env.spawn_worker("worker-a.log");
     let mut b = env.spawn_worker("worker-b.log");
-    wait_until("the first 40 documents", Duration::from_secs(300), || indexes(&s).len() >= 40);
+    wait_until("the first 40 documents", Duration::from_secs(300), || index_keys(&s).len() >= 40);
     pg.ctl("restart");
-    wait_until("all 200 documents after the restart", Duration::from_secs(600), || indexes(&s).len() >= files.len());
+    wait_until("all 200 documents after the restart", Duration::from_secs(600), || index_keys(&s).len() >= files.len());
     // The catalog row is written last: wait for it, not only for the index.
-    let catalogued = || {
-        let out = env.run(&["list", "--json", "--limit", "1000"]);
-        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).map(|v| v.len()).unwrap_or(0)
-    };
-    wait_until("200 catalog rows", Duration::from_secs(300), || catalogued() >= 200);
+    wait_until("200 catalog rows", Duration::from_secs(300), || env.catalogued() >= 200);
     stop(&mut a);
     stop(&mut b);
-    let logs = std::fs::read_to_string(env.dir.path().join("worker-a.log")).unwrap() + &std::fs::read_to_string(env.dir.path().join("worker-b.log")).unwrap();
+    let logs = env.log("worker-a.log") + &env.log("worker-b.log");
     assert!(logs.contains("the catalog could not be updated"), "the restart should have met a catalog write, and the log say so");
-    let keys = indexes(&s);
-    assert_eq!(keys.len(), 200);
-    assert!(keys.iter().all(|k| k.ends_with("/index/0001.json")), "each document once");
-    let out = env.run(&["dead-letters", "list", "--json"]);
-    let dead: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(dead.is_empty(), "a PostgreSQL restart dead-lettered jobs: {dead:#?}");
-    catalog_survives_rebuild(|args| env.run(args));
-    env.verify_clean();
+    each_archived_once_and_consistent(&env, 200, "a PostgreSQL restart");
 }
 
 /// A TCP proxy to the broker whose connections the test can cut, as a network failure would.
@@ -403,23 +380,15 @@ fn a_cut_broker_connection_loses_nothing_and_archives_nothing_twice() {
     let again = env.run(&["submit", inbox.to_str().unwrap()]);
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     let s = env.store();
-    let indexes = |s: &mailroom::store::s3::S3Store| mailroom::store::list_all(s, "documents/").unwrap().into_iter().filter(|k| k.contains("/index/")).collect::<Vec<_>>();
     let mut a = env.spawn_worker("worker-a.log");
     let mut b = env.spawn_worker("worker-b.log");
-    wait_until("the first 40 documents", Duration::from_secs(300), || indexes(&s).len() >= 40);
+    wait_until("the first 40 documents", Duration::from_secs(300), || index_keys(&s).len() >= 40);
     assert!(proxy.cut() >= 2, "the workers' connections");
-    wait_until("all 200 documents after the cut", Duration::from_secs(600), || indexes(&s).len() >= files.len());
+    wait_until("all 200 documents after the cut", Duration::from_secs(600), || index_keys(&s).len() >= files.len());
     std::thread::sleep(Duration::from_secs(3));
     stop(&mut a);
     stop(&mut b);
-    let worker_logs = std::fs::read_to_string(env.dir.path().join("worker-a.log")).unwrap() + &std::fs::read_to_string(env.dir.path().join("worker-b.log")).unwrap();
+    let worker_logs = env.log("worker-a.log") + &env.log("worker-b.log");
     assert!(worker_logs.contains("reconnecting"), "the workers must have lost and regained the broker");
-    let keys = indexes(&s);
-    assert_eq!(keys.len(), 200);
-    assert!(keys.iter().all(|k| k.ends_with("/index/0001.json")), "each document once: {keys:#?}");
-    let out = env.run(&["dead-letters", "list", "--json"]);
-    let dead: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(dead.is_empty(), "{dead:#?}");
-    catalog_survives_rebuild(|args| env.run(args));
-    env.verify_clean();
+    each_archived_once_and_consistent(&env, 200, "a cut broker connection");
 }

@@ -9,7 +9,6 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -20,7 +19,6 @@ use chrono::{DateTime, Utc};
 use common::servers::*;
 use common::*;
 use mailroom::retention::end_of_period;
-use mailroom::store::s3::S3Store;
 use mailroom::store::{ObjectStore, StoreError};
 
 static BROKER: Mutex<()> = Mutex::new(());
@@ -36,22 +34,6 @@ fn raw_client() -> (tokio::runtime::Runtime, aws_sdk_s3::Client) {
         .force_path_style(true)
         .build();
     (rt, aws_sdk_s3::Client::from_conf(conf))
-}
-
-fn index_keys(s: &S3Store) -> Vec<String> {
-    mailroom::store::list_all(s, "documents/").unwrap().into_iter().filter(|k| k.contains("/index/")).collect()
-}
-
-/// `n` distinct invoices: the XRechnung fixture with its number (BT-1) changed.
-fn xml_invoices(dir: &Path, n: usize) -> Vec<PathBuf> {
-    let xml = std::fs::read_to_string(fixture("documents/xrechnung-cii.xml")).unwrap();
-    (0..n)
-        .map(|i| {
-            let p = dir.join(format!("invoice-{i:03}.xml"));
-            std::fs::write(&p, xml.replacen("<ram:ID>123456XX</ram:ID>", &format!("<ram:ID>RE-2025-{i:05}</ram:ID>"), 1)).unwrap();
-            p
-        })
-        .collect()
 }
 
 #[test]
@@ -196,7 +178,7 @@ fn two_workers_one_killed_every_document_archived_exactly_once() {
     assert_eq!(listed.iter().map(|e| e["id"].as_str().unwrap().to_string()).collect::<BTreeSet<_>>(), ids);
 
     // Each bad job dead-lettered once, with its reason, while the workers went on consuming.
-    let dead = dead_letters(&env);
+    let dead = env.dead_letters();
     assert_eq!(dead.len(), 6, "{dead:#?}");
     for d in &dead {
         assert!(d["reason"].as_str().unwrap().len() > 10, "a dead letter carries its reason: {d}");
@@ -250,12 +232,6 @@ fn publish_bad_jobs(env: &Env) {
     });
 }
 
-fn dead_letters(env: &Env) -> Vec<serde_json::Value> {
-    let out = env.run(&["dead-letters", "list", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 fn rabbitmqctl(args: &[&str]) {
     let out = Command::new("rabbitmqctl").args(args).output().expect("rabbitmqctl");
     assert!(out.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -284,7 +260,7 @@ fn a_broker_restart_is_survived_without_loss() {
     let keys = index_keys(&s);
     assert_eq!(keys.len(), 60, "each document exactly once: {keys:#?}");
     assert!(keys.iter().all(|k| k.ends_with("/index/0001.json")));
-    assert!(dead_letters(&env).is_empty());
+    assert!(env.dead_letters().is_empty());
     env.verify_clean();
 }
 
@@ -385,11 +361,6 @@ fn reprocessing_jobs_run_on_the_worker_pool_once_each_through_a_kill() {
     env.verify_clean();
 }
 
-/// The worker's log so far.
-fn log_of(env: &Env, name: &str) -> String {
-    std::fs::read_to_string(env.dir.path().join(name)).unwrap_or_default()
-}
-
 /// Adds `line` to the test configuration's `[broker]` section.
 fn broker_setting(env: &Env, line: &str) {
     let cfg = std::fs::read_to_string(&env.config).unwrap();
@@ -416,7 +387,7 @@ fn a_job_that_kills_its_worker_is_dead_lettered_by_the_broker() {
         let started = std::time::Instant::now();
         let mut consuming_since = None;
         let took_it = loop {
-            let log = log_of(&env, &name);
+            let log = env.log(&name);
             if log.contains("job started") {
                 break true;
             }
@@ -440,8 +411,8 @@ fn a_job_that_kills_its_worker_is_dead_lettered_by_the_broker() {
     // RabbitMQ counts the deliveries that ended without an answer and dead-letters a job once
     // it has more than the limit: the first delivery and two more.
     assert_eq!(kills, 3, "a delivery limit of 2 lets the job fail three times");
-    assert!(log_of(&env, "worker-1.log").contains("job started again after deliveries without an answer"), "{}", log_of(&env, "worker-1.log"));
-    let dead = dead_letters(&env);
+    assert!(env.log("worker-1.log").contains("job started again after deliveries without an answer"), "{}", env.log("worker-1.log"));
+    let dead = env.dead_letters();
     assert_eq!(dead.len(), 1, "{dead:#?}");
     let reason = dead[0]["reason"].as_str().unwrap();
     assert!(reason.contains("delivery_limit") && reason.contains("crashed, was killed"), "{reason}");
@@ -454,7 +425,7 @@ fn a_job_that_kills_its_worker_is_dead_lettered_by_the_broker() {
     wait_until("the scan archived after the retry", Duration::from_secs(180), || !index_keys(&s).is_empty());
     stop(&mut w);
     assert_eq!(index_keys(&s).len(), 1);
-    assert!(dead_letters(&env).is_empty());
+    assert!(env.dead_letters().is_empty());
     env.verify_clean();
 }
 
@@ -503,7 +474,7 @@ fn a_classic_job_queue_left_by_an_older_mailroom_is_migrated_with_its_jobs() {
     assert!(stderr.contains("mailroom queue migrate"), "{stderr}");
     // So is a worker, which waits, not ready, instead of consuming.
     let mut w = env.spawn_worker("worker-old.log");
-    wait_until("the worker's complaint", Duration::from_secs(60), || log_of(&env, "worker-old.log").contains("needs `mailroom queue migrate`"));
+    wait_until("the worker's complaint", Duration::from_secs(60), || env.log("worker-old.log").contains("needs `mailroom queue migrate`"));
     stop(&mut w);
     // The migration refuses while a worker consumes the classic queue.
     let holder = rt.block_on(async {
@@ -532,6 +503,6 @@ fn a_classic_job_queue_left_by_an_older_mailroom_is_migrated_with_its_jobs() {
     wait_until("all four documents", Duration::from_secs(120), || index_keys(&s).len() >= 4);
     stop(&mut w);
     assert_eq!(index_keys(&s).len(), 4);
-    assert!(dead_letters(&env).is_empty());
+    assert!(env.dead_letters().is_empty());
     env.verify_clean();
 }

@@ -5,7 +5,7 @@
 //! the broker and the database do not fill up with test leftovers (the bucket stays: its
 //! objects are under object lock, which is the point of some tests).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -136,6 +136,24 @@ shutdown_grace_s = 60
         self.mailroom().args(["worker", "--metrics-listen", "127.0.0.1:0"]).stdout(Stdio::null()).stderr(log).spawn().unwrap()
     }
 
+    /// `mailroom dead-letters list --json`.
+    pub fn dead_letters(&self) -> Vec<serde_json::Value> {
+        let out = self.run(&["dead-letters", "list", "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// How many documents the catalog lists (`mailroom list`); 0 while it cannot be asked.
+    pub fn catalogued(&self) -> usize {
+        let out = self.run(&["list", "--json", "--limit", "1000"]);
+        serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).map(|v| v.len()).unwrap_or(0)
+    }
+
+    /// What a worker started with [`Env::spawn_worker`] logged so far.
+    pub fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default()
+    }
+
     /// `mailroom verify` finds every archived object intact.
     pub fn verify_clean(&self) {
         let out = self.run(&["verify"]);
@@ -164,6 +182,23 @@ impl Drop for Env {
             let _ = pg.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.schema));
         }
     }
+}
+
+/// The index revisions in the bucket (`documents/<id>/index/<n>.json`).
+pub fn index_keys(s: &S3Store) -> Vec<String> {
+    mailroom::store::list_all(s, "documents/").unwrap().into_iter().filter(|k| k.contains("/index/")).collect()
+}
+
+/// `n` distinct invoices: the XRechnung fixture with its number (BT-1) changed.
+pub fn xml_invoices(dir: &Path, n: usize) -> Vec<PathBuf> {
+    let xml = std::fs::read_to_string(super::fixture("documents/xrechnung-cii.xml")).unwrap();
+    (0..n)
+        .map(|i| {
+            let p = dir.join(format!("invoice-{i:03}.xml"));
+            std::fs::write(&p, xml.replacen("<ram:ID>123456XX</ram:ID>", &format!("<ram:ID>RE-2025-{i:05}</ram:ID>"), 1)).unwrap();
+            p
+        })
+        .collect()
 }
 
 /// SIGTERM: the worker finishes what it is doing and exits 0.
