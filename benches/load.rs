@@ -189,13 +189,6 @@ fn request(port: u16, method: &str, path: &str, headers: &[(&str, String)], body
     })
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
 fn peak_rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<f64>().ok()).map(|kb| kb / 1024.0).unwrap_or(f64::NAN)
@@ -441,14 +434,14 @@ fn main() -> ExitCode {
         l.sort_by(|a, b| a.total_cmp(b));
         all.extend(&l);
         let answers: Vec<String> = tally.statuses.iter().filter(|((k, _), _)| k == kind).map(|((_, s), c)| format!("{c}× {s}")).collect();
-        println!("| {kind:?} | {} | {} | {:.0} | {:.0} |", l.len(), answers.join(", "), percentile(&l, 0.5), percentile(&l, 0.99));
+        println!("| {kind:?} | {} | {} | {:.0} | {:.0} |", l.len(), answers.join(", "), common::percentile(&l, 0.5), common::percentile(&l, 0.99));
     }
     all.sort_by(|a, b| a.total_cmp(b));
     println!(
         "\nuploads: {answered} answered of {n} in {upload_s:.1} s = **{:.1} requests/s**, p50 {:.0} ms, **p99 {:.0} ms**; dropped connections: **{}**; undocumented answers: {}; stored documents incomplete or missing: **{}** of {} answered as stored ({} distinct); objects for refused uploads: {too_large_stored}",
         answered as f64 / upload_s,
-        percentile(&all, 0.5),
-        percentile(&all, 0.99),
+        common::percentile(&all, 0.5),
+        common::percentile(&all, 0.99),
         tally.dropped.len(),
         tally.undocumented.len(),
         incomplete.len(),
@@ -461,14 +454,14 @@ fn main() -> ExitCode {
         "review UI: {} pages in {ui_s:.1} s = {:.1} requests/s, p50 {:.0} ms, p99 {:.0} ms, answers {ui_status:?}, dropped {}",
         ui_lat.len(),
         ui_lat.len() as f64 / ui_s,
-        percentile(&ui_lat, 0.5),
-        percentile(&ui_lat, 0.99),
+        common::percentile(&ui_lat, 0.5),
+        common::percentile(&ui_lat, 0.99),
         ui_dropped.len()
     );
     for (page, lat) in &ui_pages {
         let mut l = lat.clone();
         l.sort_by(|a, b| a.total_cmp(b));
-        println!("  {page}: {} requests, p50 {:.0} ms, p99 {:.0} ms", l.len(), percentile(&l, 0.5), percentile(&l, 0.99));
+        println!("  {page}: {} requests, p50 {:.0} ms, p99 {:.0} ms", l.len(), common::percentile(&l, 0.5), common::percentile(&l, 0.99));
     }
     for d in tally.dropped.iter().chain(&tally.undocumented).chain(&incomplete).chain(&ui_dropped).take(20) {
         eprintln!("  problem: {d}");

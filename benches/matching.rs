@@ -20,10 +20,6 @@ const ROWS: usize = 100_000;
 const ORDERS: usize = 10_000;
 const NEW: usize = 1_000;
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
 /// A real index (the XRechnung fixture, read by the pipeline) as the template of new invoices.
 fn template() -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
@@ -112,13 +108,13 @@ fn run(name: &str, catalog: &dyn Catalog, template: &serde_json::Value, analyse:
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     println!(
         "| {name} | {ROWS} | {NEW} | {duplicates} | {matched} | {:.2} / {:.2} | {:.2} / {:.2} | **{:.2}** / {:.2} / {:.2} |",
-        percentile(&dup_ms, 0.5),
-        percentile(&dup_ms, 0.99),
-        percentile(&order_ms, 0.5),
-        percentile(&order_ms, 0.99),
+        common::percentile(&dup_ms, 0.5),
+        common::percentile(&dup_ms, 0.99),
+        common::percentile(&order_ms, 0.5),
+        common::percentile(&order_ms, 0.99),
         mean(&both_ms),
-        percentile(&both_ms, 0.5),
-        percentile(&both_ms, 0.99)
+        common::percentile(&both_ms, 0.5),
+        common::percentile(&both_ms, 0.99)
     );
     assert_eq!(duplicates, NEW / 5, "every repeated invoice found as a duplicate");
     assert_eq!(matched, NEW, "every invoice matched to its order");

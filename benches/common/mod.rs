@@ -84,3 +84,11 @@ pub fn catalog_row(i: usize, rows: usize) -> mailroom::catalog::Entry {
         settled_at: None,
     }
 }
+
+/// The `p` quantile (0.5, 0.99) of sorted values, nearest rank; NaN for none.
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
