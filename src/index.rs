@@ -395,6 +395,9 @@ pub struct DocumentIndex {
     /// Paid or otherwise settled (a person, or the ERP through the API): off the due list.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled: Option<Settled>,
+    /// What an invoice was matched with: its order, confirmation and delivery notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_match: Option<OrderMatch>,
 }
 
 /// Who marked a document paid or settled, when, and with what reference.
@@ -542,6 +545,7 @@ impl DocumentIndex {
             review: None,
             batch: None,
             settled: None,
+            order_match: None,
         }
     }
 
@@ -621,6 +625,36 @@ pub struct OrderRecord {
     /// The file it was imported from (its name only).
     pub from: String,
     pub order: Order,
+}
+
+/// What an invoice was matched with (Bestellabgleich): the order it names — imported from
+/// the ERP or archived as paper —, and the archived order confirmation and delivery notes
+/// that name the same order or the delivery note the invoice names. The check
+/// `order_match` says what agrees; this says with what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderMatch {
+    /// The order number as the invoice names it.
+    pub order: String,
+    /// The revision of the ERP's order matched, where the order was imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erp_revision: Option<u32>,
+    /// The archived documents matched, in the order order, confirmation, delivery notes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<MatchedDocument>,
+    /// `2`: invoice and order; `3`: and what was delivered (a delivery note).
+    pub ways: u8,
+}
+
+/// One archived document an invoice was matched with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchedDocument {
+    pub id: DocumentId,
+    pub doc_type: DocType,
+    /// Its own number, where it prints one (the delivery note's, the confirmation's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
 }
 
 /// One resubmission as stored beside its document (`resubmission-<n>.json`).

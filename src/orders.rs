@@ -22,9 +22,9 @@ use serde_json::json;
 
 use crate::archive::{Archive, ArchiveError};
 use crate::audit::{Event, EventKind};
-use crate::catalog::{Catalog, CatalogError};
+use crate::catalog::{reference_key, Catalog, CatalogError, Query};
 use crate::duplicate::{compact, name_key};
-use crate::index::{Check, CheckName, DocType, DocumentIndex, Field, Order, OrderLine, OrderRecord, Status};
+use crate::index::{Check, CheckName, DocType, DocumentIndex, Field, MatchedDocument, Order, OrderLine, OrderMatch, OrderRecord, Status};
 use crate::store::Put;
 
 pub const SCHEMA: &str = "mailroom.order/1";
@@ -42,10 +42,20 @@ pub enum OrderError {
     Catalog(#[from] CatalogError),
 }
 
+impl OrderError {
+    /// As the archive reports it to a caller that stores documents.
+    pub fn into_archive(self) -> ArchiveError {
+        match self {
+            OrderError::Archive(e) => e,
+            other => ArchiveError::Catalog(other.to_string()),
+        }
+    }
+}
+
 /// The order number as a lookup key: letters and digits, upper case (`be-2025/0042` and
 /// `BE 2025 0042` are one order).
 pub fn number_key(number: &str) -> String {
-    compact(number)
+    crate::catalog::reference_key(Some(number)).unwrap_or_default()
 }
 
 /// Where an order's revisions lie: its number's key, hashed, so that any number makes a
@@ -232,83 +242,308 @@ fn money(d: Decimal) -> String {
     crate::extract::parse::german_amount(&format!("{:.2}", d.round_dp(2)))
 }
 
-/// The invoice's check against the order it names; `None` when it names none, is no invoice,
-/// or names one that was not imported.
-pub fn check(index: &DocumentIndex, catalog: &dyn Catalog, tolerance_percent: Decimal) -> Result<Option<Check>, CatalogError> {
+/// An invoice's match: the check, and the documents it was matched with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matched {
+    pub check: Check,
+    /// `None` when the check is about an order the invoice does not name.
+    pub links: Option<OrderMatch>,
+}
+
+/// At least this many of the supplier's other invoices, and three in four of them, must name
+/// an order before an invoice of theirs that names none is held for it.
+const USUALLY_AT_LEAST: usize = 3;
+
+/// The invoice's match against the order it names — imported from the ERP, or archived as a
+/// paper order or order confirmation — and against the delivery notes that deliver it (the
+/// one the invoice names, and any naming the same order): a two- or three-way match. `None`
+/// when it is no invoice, or names an order nothing is known of and its supplier's invoices
+/// do not usually name one.
+pub fn check(index: &DocumentIndex, catalog: &dyn Catalog, archive: &Archive, tolerance_percent: Decimal) -> Result<Option<Matched>, OrderError> {
     if index.status != Status::Processed || index.doc_type.as_ref().map(|d| d.label) != Some(DocType::Invoice) {
         return Ok(None);
     }
-    let Some(reference) = index.field(Field::OrderReference).map(number_key).filter(|k| !k.is_empty()) else { return Ok(None) };
-    let Some(record) = catalog.order_get(&reference)? else { return Ok(None) };
-    Ok(Some(compare(index, &record.order, tolerance_percent)))
+    let Some(reference) = reference_key(index.field(Field::OrderReference)) else {
+        return Ok(usually_names_an_order(index, catalog)?.map(|check| Matched { check, links: None }));
+    };
+    let erp = catalog.order_get(&reference)?;
+    let related = related_documents(index, catalog, archive, &reference)?;
+    let newest = |t: DocType| related.iter().filter(|i| i.doc_type.as_ref().map(|d| d.label) == Some(t)).max_by(|a, b| a.source.received_at.cmp(&b.source.received_at));
+    let (paper, confirmation) = (newest(DocType::Order), newest(DocType::OrderConfirmation));
+    let notes: Vec<&DocumentIndex> = related.iter().filter(|i| i.doc_type.as_ref().map(|d| d.label) == Some(DocType::DeliveryNote)).collect();
+    // What the invoice is held against: the ERP's order where it was imported (the books'
+    // own record), else the paper order, else the supplier's confirmation of it.
+    let order = match (&erp, paper, confirmation) {
+        (Some(record), _, _) => record.order.clone(),
+        (None, Some(p), _) => order_of(p),
+        (None, None, Some(c)) => order_of(c),
+        (None, None, None) if notes.is_empty() => return Ok(None),
+        (None, None, None) => Order { number: index.field(Field::OrderReference).unwrap_or_default().to_string(), ..order_of(notes[0]) },
+    };
+    let mut found = if erp.is_some() || paper.is_some() || confirmation.is_some() { compare_with(index, &order, tolerance_percent) } else { Findings::default() };
+    if !notes.is_empty() {
+        delivered(index, &notes, &mut found);
+    }
+    let mut documents: Vec<MatchedDocument> = Vec::new();
+    for i in paper.into_iter().chain(confirmation).chain(notes.iter().copied()) {
+        let doc_type = i.doc_type.as_ref().map(|d| d.label).unwrap_or(DocType::Other);
+        let number = match doc_type {
+            DocType::DeliveryNote => i.field(Field::DeliveryNoteReference),
+            DocType::Order => i.field(Field::OrderReference),
+            _ => i.field(Field::InvoiceNumber),
+        };
+        documents.push(MatchedDocument { id: i.id.clone(), doc_type, number: number.map(str::to_string) });
+    }
+    let ways = if notes.is_empty() { 2 } else { 3 };
+    let mut with: Vec<String> = Vec::new();
+    if let Some(r) = &erp {
+        with.push(format!("ERP order revision {}", r.revision));
+    }
+    for d in &documents {
+        let what = match d.doc_type {
+            DocType::Order => "paper order",
+            DocType::OrderConfirmation => "confirmation",
+            DocType::DeliveryNote => "delivery note",
+            _ => "document",
+        };
+        with.push(match &d.number {
+            Some(n) if d.doc_type != DocType::Order => format!("{what} {n}"),
+            _ => what.to_string(),
+        });
+    }
+    let head = format!("order {} ({}-way: {})", order.number, ways, with.join(", "));
+    let passed = found.wrong.is_empty();
+    let message = if passed {
+        format!("{head}: {} agree{}", if found.agrees.is_empty() { "nothing to compare, nothing that".to_string() } else { found.agrees.join(", ") }, if found.agrees.len() == 1 { "s" } else { "" })
+    } else {
+        format!("{head}: {}", found.wrong.join("; "))
+    };
+    let links = OrderMatch { order: index.field(Field::OrderReference).unwrap_or(&order.number).to_string(), erp_revision: erp.map(|r| r.revision), documents, ways };
+    Ok(Some(Matched { check: Check { name: CheckName::OrderMatch, passed, message }, links: Some(links) }))
+}
+
+/// The archived orders, confirmations and delivery notes that belong to the invoice's order,
+/// and the delivery note it names; neither rejected nor replaced, nor the invoice itself.
+fn related_documents(index: &DocumentIndex, catalog: &dyn Catalog, archive: &Archive, reference: &str) -> Result<Vec<DocumentIndex>, OrderError> {
+    let mut entries = catalog.find(&Query {
+        order_ref: Some(reference.to_string()),
+        doc_types: vec![DocType::Order, DocType::OrderConfirmation, DocType::DeliveryNote],
+        status: Some(Status::Processed),
+        unordered: true,
+        ..Query::default()
+    })?;
+    if let Some(note) = reference_key(index.field(Field::DeliveryNoteReference)) {
+        entries.extend(catalog.find(&Query { delivery_ref: Some(note), doc_types: vec![DocType::DeliveryNote], status: Some(Status::Processed), unordered: true, ..Query::default() })?);
+    }
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
+    entries.dedup_by(|a, b| a.id == b.id);
+    let mut out = Vec::new();
+    for e in entries.iter().filter(|e| e.id != index.id.as_str() && !matches!(e.review_state.as_deref(), Some("rejected" | "superseded"))) {
+        if let Some(i) = archive.read_index(&e.index_key)? {
+            out.push(i);
+        }
+    }
+    Ok(out)
+}
+
+/// An archived order or confirmation as the order to match: its supplier, totals and lines.
+/// A paper order's VAT ID is left out: printed on the buyer's letterhead, it is the buyer's.
+fn order_of(i: &DocumentIndex) -> Order {
+    let is_order = i.doc_type.as_ref().map(|d| d.label) == Some(DocType::Order);
+    Order {
+        number: i.field(Field::OrderReference).unwrap_or_default().to_string(),
+        supplier_vat_id: if is_order { None } else { i.field(Field::SellerVatId).map(str::to_string) },
+        supplier_name: i.field(Field::SellerName).map(str::to_string),
+        date: None,
+        currency: i.field(Field::Currency).map(str::to_string),
+        net_total: amount(i, Field::NetTotal),
+        gross_total: amount(i, Field::GrossTotal),
+        lines: i
+            .line_items
+            .iter()
+            .filter_map(|l| {
+                Some(OrderLine {
+                    item: None,
+                    description: l.name.clone(),
+                    quantity: l.quantity.as_deref()?.parse().ok()?,
+                    unit: l.unit_code.clone(),
+                    unit_price: l.net_unit_price.as_deref().and_then(|p| p.parse().ok()),
+                    amount: l.net_line_amount.as_deref().and_then(|p| p.parse().ok()),
+                })
+            })
+            .collect(),
+    }
+}
+
+/// A failing check when the invoice names no order although its supplier's invoices usually
+/// do (at least three, and three in four, of their last ten); `None` otherwise.
+fn usually_names_an_order(index: &DocumentIndex, catalog: &dyn Catalog) -> Result<Option<Check>, CatalogError> {
+    let Some(supplier) = index.field(Field::SellerVatId).map(compact).filter(|v| v.len() >= 8).or_else(|| index.field(Field::SellerName).filter(|n| name_key(n).is_some()).map(str::to_string)) else {
+        return Ok(None);
+    };
+    let recent = catalog.find(&Query { doc_types: vec![DocType::Invoice], seller: Some(supplier), status: Some(Status::Processed), limit: Some(11), ..Query::default() })?;
+    let others: Vec<_> = recent.iter().filter(|e| e.id != index.id.as_str()).take(10).collect();
+    let named = others.iter().filter(|e| e.order_ref.is_some()).count();
+    if others.len() < USUALLY_AT_LEAST || named < USUALLY_AT_LEAST || named * 4 < others.len() * 3 {
+        return Ok(None);
+    }
+    Ok(Some(Check {
+        name: CheckName::OrderMatch,
+        passed: false,
+        message: format!("the invoice names no order, though {named} of this supplier's last {} invoices did: find the order, or approve without one", others.len()),
+    }))
+}
+
+/// What agrees and what does not, in the reviewer's words.
+#[derive(Debug, Default)]
+struct Findings {
+    agrees: Vec<String>,
+    wrong: Vec<String>,
+}
+
+/// The words of a line's description as a set (lower case, letters and digits), for
+/// comparing lines printed by different systems or read by OCR.
+fn words(s: &str) -> std::collections::BTreeSet<String> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2).map(str::to_lowercase).collect()
+}
+
+/// How alike two descriptions are: the share of the shorter one's words the other has
+/// (an invoice often adds the article number or a detail line).
+fn alike(a: &str, b: &str) -> f32 {
+    let (a, b) = (words(a), words(b));
+    let least = a.len().min(b.len());
+    if least == 0 {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f32 / least as f32
+}
+
+/// Descriptions at least this alike are one article.
+const ALIKE: f32 = 0.6;
+
+/// Whether two supplier names are one: the same name without legal form, or one within the
+/// other ("Müller" and "Bürobedarf Müller GmbH"), or mostly the same words (OCR).
+fn same_name(a: &str, b: &str) -> bool {
+    match (name_key(a), name_key(b)) {
+        (Some(x), Some(y)) if x == y || x.contains(&y) || y.contains(&x) => true,
+        _ => alike(a, b) >= 0.75,
+    }
 }
 
 /// What agrees and what does not between an invoice and its order.
 pub fn compare(index: &DocumentIndex, order: &Order, tolerance_percent: Decimal) -> Check {
-    let mut wrong: Vec<String> = Vec::new();
-    let mut agrees: Vec<String> = Vec::new();
+    let found = compare_with(index, order, tolerance_percent);
+    let passed = found.wrong.is_empty();
+    let message = if passed {
+        format!(
+            "order {}: {} agree{}",
+            order.number,
+            if found.agrees.is_empty() { "nothing to compare, nothing that".to_string() } else { found.agrees.join(", ") },
+            if found.agrees.len() == 1 { "s" } else { "" }
+        )
+    } else {
+        format!("order {}: {}", order.number, found.wrong.join("; "))
+    };
+    Check { name: CheckName::OrderMatch, passed, message }
+}
+
+fn compare_with(index: &DocumentIndex, order: &Order, tolerance_percent: Decimal) -> Findings {
+    let mut f = Findings::default();
     // The supplier: by VAT ID where both have one, else by name.
     let vat = (index.field(Field::SellerVatId).map(compact), order.supplier_vat_id.as_deref().map(compact));
-    let name = (index.field(Field::SellerName).and_then(name_key), order.supplier_name.as_deref().and_then(name_key));
+    let name = (index.field(Field::SellerName), order.supplier_name.as_deref());
     match (vat, name) {
         ((Some(a), Some(b)), _) if !a.is_empty() && !b.is_empty() => {
             if a == b {
-                agrees.push("supplier".into());
+                f.agrees.push("supplier".into());
             } else {
-                wrong.push(format!("the order was placed with {} ({b}), the invoice is from VAT ID {a}", order.supplier_name.as_deref().unwrap_or("another supplier")));
+                f.wrong.push(format!("the order was placed with {} ({b}), the invoice is from VAT ID {a}", order.supplier_name.as_deref().unwrap_or("another supplier")));
             }
         }
-        (_, (Some(a), Some(b))) => {
-            if a == b {
-                agrees.push("supplier".into());
+        (_, (Some(a), Some(b))) if name_key(a).is_some() && name_key(b).is_some() => {
+            if same_name(a, b) {
+                f.agrees.push("supplier".into());
             } else {
-                wrong.push(format!(
-                    "the order was placed with {}, the invoice is from {}",
-                    order.supplier_name.as_deref().unwrap_or("another supplier"),
-                    index.field(Field::SellerName).unwrap_or("?")
-                ));
+                f.wrong.push(format!("the order was placed with {b}, the invoice is from {a}"));
             }
         }
         _ => {}
     }
     if let (Some(theirs), Some(ours)) = (index.field(Field::Currency), order.currency.as_deref()) {
         if !theirs.eq_ignore_ascii_case(ours) {
-            wrong.push(format!("the invoice is in {theirs}, the order in {ours}"));
+            f.wrong.push(format!("the invoice is in {theirs}, the order in {ours}"));
         }
     }
     let limit = |d: Decimal| d + d.abs() * tolerance_percent / Decimal::from(100);
-    for (f, ordered, what) in [(Field::GrossTotal, order.gross_total, "gross total"), (Field::NetTotal, order.net_total, "net total")] {
-        let (Some(invoiced), Some(ordered)) = (amount(index, f), ordered) else { continue };
+    for (field, ordered, what) in [(Field::GrossTotal, order.gross_total, "gross total"), (Field::NetTotal, order.net_total, "net total")] {
+        let (Some(invoiced), Some(ordered)) = (amount(index, field), ordered) else { continue };
         if invoiced > limit(ordered) {
             let over = if ordered.is_zero() { String::new() } else { format!(" ({:.1} % above)", ((invoiced - ordered) / ordered * Decimal::from(100)).round_dp(1)) };
-            wrong.push(format!("{what} {} is more than the order's {}{over}; tolerance {tolerance_percent} %", money(invoiced), money(ordered)));
+            f.wrong.push(format!("{what} {} is more than the order's {}{over}; tolerance {tolerance_percent} %", money(invoiced), money(ordered)));
         } else {
-            agrees.push(what.into());
+            f.agrees.push(what.into());
         }
     }
     // Line by line, where an invoice line names an ordered article (by article number, else
     // by its description).
-    let key = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let mut compared = false;
     for line in &index.line_items {
         let Some(q) = line.quantity.as_deref().and_then(|q| q.parse::<Decimal>().ok()) else { continue };
-        let found = order.lines.iter().find(|o| {
-            let by_item = matches!((&line.line_id, &o.item), (Some(a), Some(b)) if compact(a) == compact(b));
-            let by_name = matches!((&line.name, &o.description), (Some(a), Some(b)) if key(a) == key(b));
-            by_item || by_name
+        let by_item = order.lines.iter().find(|o| matches!((&line.line_id, &o.item), (Some(a), Some(b)) if compact(a) == compact(b)));
+        let found = by_item.or_else(|| {
+            let name = line.name.as_deref()?;
+            order.lines.iter().filter_map(|o| Some((o, alike(name, o.description.as_deref()?)))).filter(|(_, s)| *s >= ALIKE).max_by(|a, b| a.1.total_cmp(&b.1)).map(|(o, _)| o)
         });
         if let Some(o) = found {
+            compared = true;
             if q > o.quantity {
-                wrong.push(format!("{} invoiced {q}, ordered {}", line.name.as_deref().or(o.description.as_deref()).unwrap_or("a line"), o.quantity));
+                f.wrong.push(format!("{} invoiced {q}, ordered {}", line.name.as_deref().or(o.description.as_deref()).unwrap_or("a line"), o.quantity));
             }
         }
     }
-    let passed = wrong.is_empty();
-    let message = if passed {
-        format!("order {}: {} agree{}", order.number, if agrees.is_empty() { "nothing to compare, nothing that".to_string() } else { agrees.join(", ") }, if agrees.len() == 1 { "s" } else { "" })
-    } else {
-        format!("order {}: {}", order.number, wrong.join("; "))
-    };
-    Check { name: CheckName::OrderMatch, passed, message }
+    if compared && !f.wrong.iter().any(|w| w.contains(" ordered ")) {
+        f.agrees.push("ordered quantities".into());
+    }
+    f
+}
+
+/// Invoiced quantities against what the delivery notes delivered: never more than delivered.
+fn delivered(index: &DocumentIndex, notes: &[&DocumentIndex], f: &mut Findings) {
+    let delivered: Vec<(&str, Decimal)> = notes.iter().flat_map(|n| n.line_items.iter()).filter_map(|l| Some((l.name.as_deref()?, l.quantity.as_deref()?.parse::<Decimal>().ok()?))).collect();
+    if delivered.is_empty() {
+        return;
+    }
+    let before = f.wrong.len();
+    let mut compared = false;
+    for line in &index.line_items {
+        let (Some(name), Some(q)) = (line.name.as_deref(), line.quantity.as_deref().and_then(|q| q.parse::<Decimal>().ok())) else { continue };
+        compared = true;
+        // Each note's best line for this one, summed over the notes (a partial delivery
+        // comes in several).
+        let mut total = Decimal::ZERO;
+        let mut on_a_note = false;
+        for note in notes {
+            let best = note
+                .line_items
+                .iter()
+                .filter_map(|l| Some((l, alike(name, l.name.as_deref()?))))
+                .filter(|(_, s)| *s >= ALIKE)
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .and_then(|(l, _)| l.quantity.as_deref()?.parse::<Decimal>().ok());
+            if let Some(d) = best {
+                total += d;
+                on_a_note = true;
+            }
+        }
+        if !on_a_note {
+            f.wrong.push(format!("{name}: invoiced {q}, on no delivery note"));
+        } else if q > total {
+            f.wrong.push(format!("{name}: invoiced {q}, delivered {total}"));
+        }
+    }
+    if compared && f.wrong.len() == before {
+        f.agrees.push("delivered quantities".into());
+    }
 }
 
 #[cfg(test)]
@@ -364,6 +599,59 @@ mod tests {
         });
         let c = compare(&i, &order(), Decimal::from(2));
         assert!(!c.passed && c.message.contains("invoiced 12, ordered 10"), "{}", c.message);
+    }
+
+    fn line(name: &str, quantity: &str) -> crate::index::LineItem {
+        crate::index::LineItem { line_id: None, name: Some(name.into()), quantity: Some(quantity.into()), unit_code: None, net_unit_price: None, net_line_amount: None, vat_rate: None }
+    }
+
+    #[test]
+    fn invoiced_quantities_are_held_against_what_the_delivery_notes_delivered() {
+        let mut i = invoice("1190.00", "DE123456789");
+        i.line_items = vec![line("A-100 Kopierpapier A4, 80 g", "12"), line("Toner schwarz TN-2420", "2")];
+        // Two partial deliveries of the paper, printed and read a little differently.
+        let mut first = crate::catalog::tests::index("b", DocType::DeliveryNote, "2025-06-20", "Bürobedarf Müller GmbH", 1);
+        first.line_items = vec![line("Kopierpapier A4 80g", "5"), line("Toner schwarz TN-2420", "2")];
+        let mut second = crate::catalog::tests::index("c", DocType::DeliveryNote, "2025-06-24", "Bürobedarf Müller GmbH", 1);
+        second.line_items = vec![line("Kopierpapier A4, 80 g", "7")];
+        let mut f = Findings::default();
+        delivered(&i, &[&first, &second], &mut f);
+        assert!(f.wrong.is_empty() && f.agrees == ["delivered quantities"], "{f:?}");
+        // Only the first delivery: 12 billed, 5 delivered; an article on no note at all.
+        i.line_items.push(line("Heftklammern 24/6", "10"));
+        let mut f = Findings::default();
+        delivered(&i, &[&first], &mut f);
+        assert_eq!(f.wrong, ["A-100 Kopierpapier A4, 80 g: invoiced 12, delivered 5", "Heftklammern 24/6: invoiced 10, on no delivery note"]);
+    }
+
+    #[test]
+    fn an_invoice_without_the_order_its_supplier_usually_names_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = crate::catalog::sqlite::SqliteCatalog::open(dir.path().join("c.sqlite")).unwrap();
+        let earlier = |short: &str, order: Option<&str>| {
+            let mut e = invoice("119.00", "DE123456789");
+            e.id = crate::catalog::tests::id(short);
+            e.fields.remove(&Field::OrderReference);
+            if let Some(o) = order {
+                e.fields.insert(Field::OrderReference, FieldValue::read(o.into(), 0.99, None, None, Origin::Model));
+            }
+            crate::catalog::Entry::of(&e)
+        };
+        let mut new = invoice("119.00", "DE 123 456 789");
+        new.fields.remove(&Field::OrderReference);
+        catalog.upsert(&earlier("1", Some("BE-1"))).unwrap();
+        catalog.upsert(&earlier("2", Some("BE-2"))).unwrap();
+        catalog.upsert(&earlier("3", None)).unwrap();
+        assert_eq!(usually_names_an_order(&new, &catalog).unwrap(), None, "two of three is no habit yet");
+        catalog.upsert(&earlier("4", Some("BE-4"))).unwrap();
+        catalog.upsert(&earlier("5", Some("BE-5"))).unwrap();
+        let held = usually_names_an_order(&new, &catalog).unwrap().expect("4 of the last 5 named one");
+        assert!(!held.passed && held.message.contains("4 of this supplier's last 5 invoices"), "{}", held.message);
+        // Another supplier's invoices say nothing about this one.
+        let mut other = new.clone();
+        other.fields.insert(Field::SellerVatId, FieldValue::read("DE999999999".into(), 0.99, None, None, Origin::Model));
+        other.fields.insert(Field::SellerName, FieldValue::read("Andere AG".into(), 0.99, None, None, Origin::Model));
+        assert_eq!(usually_names_an_order(&other, &catalog).unwrap(), None);
     }
 
     #[test]

@@ -138,10 +138,12 @@ impl Recorder {
                 index.needs_review |= !check.passed;
                 index.checks.push(check);
             }
-            // An invoice against the order it names, where that order was imported.
-            if let Some(check) = crate::orders::check(&index, catalog.as_ref(), self.review.order_tolerance_percent).map_err(|e| ArchiveError::Catalog(e.to_string()))? {
-                index.needs_review |= !check.passed;
-                index.checks.push(check);
+            // An invoice against the order it names (imported, or archived on paper) and
+            // what was delivered.
+            if let Some(m) = crate::orders::check(&index, catalog.as_ref(), &self.archive, self.review.order_tolerance_percent).map_err(crate::orders::OrderError::into_archive)? {
+                index.needs_review |= !m.check.passed;
+                index.checks.push(m.check);
+                index.order_match = m.links;
             }
         }
         index.review = review::on_arrival(&index, &self.review);

@@ -96,7 +96,7 @@ fn merge(
     who: &str,
     policy: &ReviewPolicy,
     override_reviewed: bool,
-    order_match: &dyn Fn(&DocumentIndex) -> Option<Option<crate::index::Check>>,
+    order_match: &dyn Fn(&DocumentIndex) -> Option<Option<crate::orders::Matched>>,
 ) -> (DocumentIndex, Vec<Value>, Vec<Value>) {
     let mut next = current.clone();
     let mut changes = Vec::new();
@@ -151,11 +151,19 @@ fn merge(
     }
     // The order it names, as the catalog knows it now (an order imported after the invoice
     // came is matched here); where that cannot be told, the match stays as it was.
-    let order_check = order_match(&next).unwrap_or_else(|| current.checks.iter().find(|c| c.name == CheckName::OrderMatch).cloned());
+    let (order_check, links) = match order_match(&next) {
+        Some(Some(m)) => (Some(m.check), m.links),
+        Some(None) => (None, None),
+        None => (current.checks.iter().find(|c| c.name == CheckName::OrderMatch).cloned(), current.order_match.clone()),
+    };
     next.checks.retain(|c| c.name != CheckName::OrderMatch);
     next.checks.extend(order_check);
+    next.order_match = links;
     if current.checks != next.checks {
         changes.push(json!({"field": "checks"}));
+    }
+    if current.order_match != next.order_match {
+        changes.push(json!({"field": "order_match"}));
     }
     let values_changed = !changes.is_empty() || !suggestions.is_empty();
     if current.models != fresh.models {
@@ -251,9 +259,9 @@ pub fn reprocess_with(pipeline: &Pipeline, records: &Recorder, current: Document
     }
     let id = current.id.as_str();
     let fresh = read_again(pipeline, records, &current, mode)?;
-    let order_match = |i: &DocumentIndex| -> Option<Option<crate::index::Check>> {
+    let order_match = |i: &DocumentIndex| -> Option<Option<crate::orders::Matched>> {
         let catalog = records.catalog.as_ref()?;
-        crate::orders::check(i, catalog.as_ref(), records.review.order_tolerance_percent)
+        crate::orders::check(i, catalog.as_ref(), &records.archive, records.review.order_tolerance_percent)
             .map_err(|e| tracing::warn!(document = %i.id.short(12), error = %e, "the order match could not be looked up; it stays as it was"))
             .ok()
     };

@@ -36,6 +36,7 @@ pub enum Field {
     AmountDue,
     PaymentTerms,
     OrderReference,
+    DeliveryNoteReference,
 }
 
 /// What kind of value a field holds, and so how it is written and compared.
@@ -66,7 +67,7 @@ pub enum CsvColumn {
 
 impl Field {
     /// Every field, in the order the README documents them.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 20] = [
         Field::InvoiceNumber,
         Field::IssueDate,
         Field::DueDate,
@@ -86,6 +87,7 @@ impl Field {
         Field::AmountDue,
         Field::PaymentTerms,
         Field::OrderReference,
+        Field::DeliveryNoteReference,
     ];
 
     /// The JSON key.
@@ -110,6 +112,7 @@ impl Field {
             Field::AmountDue => "amount_due",
             Field::PaymentTerms => "payment_terms",
             Field::OrderReference => "order_reference",
+            Field::DeliveryNoteReference => "delivery_note_reference",
         }
     }
 
@@ -118,7 +121,7 @@ impl Field {
         match self {
             NetTotal | VatTotal | GrossTotal | AmountDue => FieldKind::Amount,
             IssueDate | DueDate | DeliveryDate => FieldKind::Date,
-            InvoiceNumber | SellerVatId | SellerTaxNumber | BuyerVatId | Iban | Bic | Currency | OrderReference => FieldKind::Id,
+            InvoiceNumber | SellerVatId | SellerTaxNumber | BuyerVatId | Iban | Bic | Currency | OrderReference | DeliveryNoteReference => FieldKind::Id,
             SellerName | SellerAddress | BuyerName | PaymentTerms => FieldKind::Text,
         }
     }
@@ -154,6 +157,7 @@ impl Field {
     pub fn csv_column(self) -> CsvColumn {
         match self {
             Field::SellerAddress => CsvColumn::None,
+            Field::DeliveryNoteReference => CsvColumn::Appended,
             _ => CsvColumn::WithTheFields,
         }
     }

@@ -122,3 +122,83 @@ fn invoices_are_matched_against_the_orders_the_erp_exported() {
     let o = mailroom(a, &["verify"]);
     assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
 }
+
+/// A document of a linked set made by `scripts/corpus/linked.py` (`fixtures/linked/sets.tsv`):
+/// `1-order`, `2-confirmation`, `3-delivery-note`, `4-invoice`, born digital or scanned at 200 dpi.
+fn linked(set: &str, variant: &str, part: &str) -> PathBuf {
+    fixture(&format!("linked/{set}/{variant}/{part}.pdf"))
+}
+
+/// Archives a set's order, confirmation and delivery note, then its invoice; returns the
+/// papers' indexes and the invoice's.
+fn archive_set(a: &Path, set: &str, variant: &str) -> (Vec<Value>, Value) {
+    let papers = process(a, &[linked(set, variant, "1-order"), linked(set, variant, "2-confirmation"), linked(set, variant, "3-delivery-note")]);
+    assert_eq!(papers.code(), 0, "{}", papers.stderr());
+    let run = process(a, &[linked(set, variant, "4-invoice")]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    (papers.indexes.clone(), run.by_name("4-invoice.pdf").clone())
+}
+
+#[test]
+fn a_paper_order_its_delivery_note_and_its_invoice_are_matched_three_ways_also_as_scans() {
+    for variant in ["digital", "scans"] {
+        let archive = tempfile::tempdir().unwrap();
+        let a = archive.path();
+        let (papers, invoice) = archive_set(a, "l1-000-match", variant);
+        let of = |name: &str| papers.iter().find(|i| i["source"]["name"] == name).unwrap_or_else(|| panic!("{name} was archived"));
+        let (order, confirmation, note) = (of("1-order.pdf"), of("2-confirmation.pdf"), of("3-delivery-note.pdf"));
+        // Each paper read for what matching needs: the order number, the delivery note's own
+        // number and what it delivered (no prices).
+        assert_eq!((order["doc_type"]["label"].as_str(), field(order, "order_reference")), (Some("order"), Some("3577311")), "{variant}");
+        assert_eq!((confirmation["doc_type"]["label"].as_str(), field(confirmation, "order_reference")), (Some("order_confirmation"), Some("3577311")), "{variant}");
+        assert_eq!((note["doc_type"]["label"].as_str(), field(note, "delivery_note_reference"), field(note, "order_reference")), (Some("delivery_note"), Some("353666"), Some("3577311")), "{variant}");
+        let delivered: Vec<(&str, &str)> = note["line_items"].as_array().unwrap().iter().map(|l| (l["name"].as_str().unwrap(), l["quantity"].as_str().unwrap())).collect();
+        assert_eq!(delivered.len(), 2, "{variant}: {delivered:?}");
+        assert!(delivered[1].0.contains("Inspektion nach Herstellervorgabe") && delivered[1].1 == "1", "{variant}: {delivered:?}");
+        assert!(note["line_items"].as_array().unwrap().iter().all(|l| l["net_line_amount"].is_null()), "a delivery note has no prices");
+        // The invoice names the order and the delivery note, and is matched with all three.
+        assert_eq!((field(&invoice, "order_reference"), field(&invoice, "delivery_note_reference")), (Some("3577311"), Some("353666")), "{variant}");
+        let check = order_check(&invoice).unwrap_or_else(|| panic!("{variant}: an order_match check: {}", invoice["checks"]));
+        assert_eq!(check["passed"], true, "{variant}: {check}");
+        let message = check["message"].as_str().unwrap();
+        assert!(message.starts_with("order 3577311 (3-way: paper order, confirmation, delivery note 353666): supplier, gross total, net total"), "{variant}: {message}");
+        let links = &invoice["order_match"];
+        assert_eq!(links["ways"], 3, "{variant}: {links}");
+        let linked: Vec<&str> = links["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+        assert_eq!(linked, [&order["id"], &confirmation["id"], &note["id"]].map(|v| v.as_str().unwrap()), "{variant}");
+        // `mailroom list --order` finds the four together.
+        let o = mailroom(a, &["list", "--order", "3577311", "--json"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let listed: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(listed.len(), 4, "{variant}: {listed:?}");
+        let o = mailroom(a, &["list", "--delivery-note", "353 666", "--json"]);
+        assert_eq!(serde_json::from_slice::<Vec<Value>>(&o.stdout).unwrap().len(), 2, "{variant}: the delivery note and its invoice");
+    }
+}
+
+#[test]
+fn an_invoice_above_its_paper_order_or_beyond_what_was_delivered_fails_the_match() {
+    // 10 % above the order, on paper and as scans.
+    for variant in ["digital", "scans"] {
+        let archive = tempfile::tempdir().unwrap();
+        let (_, invoice) = archive_set(archive.path(), "l1-001-over", variant);
+        let check = order_check(&invoice).expect("an order_match check");
+        assert_eq!(check["passed"], false, "{variant}: {check}");
+        let message = check["message"].as_str().unwrap();
+        assert!(message.contains("gross total 3.011,35 is more than the order's 2.737,57 (10.0 % above)"), "{variant}: {message}");
+        assert_eq!(invoice["review"]["state"], "pending", "{variant}");
+        assert_eq!(outbox_entries(archive.path(), invoice["id"].as_str().unwrap()), 0, "{variant}: not to the ERP");
+        assert_eq!(invoice["order_match"]["ways"], 3);
+    }
+    // Billed more than the delivery note delivered (born digital: the invoice's lines are read
+    // whole and add up to its net total).
+    let archive = tempfile::tempdir().unwrap();
+    let (_, invoice) = archive_set(archive.path(), "l1-002-short", "digital");
+    let check = order_check(&invoice).expect("an order_match check");
+    assert_eq!(check["passed"], false, "{check}");
+    assert!(check["message"].as_str().unwrap().ends_with("Tagesgericht: invoiced 250, delivered 125"), "{check}");
+    assert_eq!(invoice["review"]["state"], "pending");
+    let o = mailroom(archive.path(), &["list", "--failing", "--json"]);
+    let failing: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(failing.iter().any(|e| e["id"] == invoice["id"]), "{failing:?}");
+}

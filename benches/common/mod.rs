@@ -82,6 +82,8 @@ pub fn catalog_row(i: usize, rows: usize) -> mailroom::catalog::Entry {
         }
         .into(),
         settled_at: None,
+        order_ref: None,
+        delivery_ref: None,
     }
 }
 

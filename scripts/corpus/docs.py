@@ -92,6 +92,8 @@ class Doc:
     customer_no: str | None = None
     order_ref: str | None = None
     order_ref_date: dt.date | None = None
+    delivery_ref: str | None = None          # the delivery note an invoice names (linked sets)
+    delivery_ref_label: str | None = None
     contact: str | None = None
     vat_mode: str = "domestic"   # domestic | small_business | reverse_charge | intra_community | export | foreign
     show_buyer_vat: bool = False

@@ -18,6 +18,7 @@ TOP_FIELDS = [
     "invoice_number", "document_type_code", "issue_date", "due_date", "delivery_date", "seller_name",
     "seller_vat_id", "seller_tax_number", "buyer_name", "buyer_vat_id", "iban", "bic", "currency",
     "line_total", "net_total", "vat_total", "gross_total", "amount_due", "order_reference",
+    "delivery_note_reference",
 ]
 EXTRA_FIELDS = [
     "document_number", "customer_number", "sender_name", "recipient_name", "delivery_period_start",
@@ -77,6 +78,10 @@ def canonical(doc: Doc) -> dict:
     v["currency"] = d.currency
     if d.order_ref:
         v["order_reference"] = d.order_ref
+    if d.doc_type == "delivery_note" and d.number:
+        v["delivery_note_reference"] = d.number
+    elif d.delivery_ref:
+        v["delivery_note_reference"] = d.delivery_ref
     if d.customer_no:
         v["customer_number"] = d.customer_no
     if t:

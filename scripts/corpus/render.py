@@ -90,6 +90,8 @@ class Renderer:
             return ("invoice_number", "document_number")
         if t == "order":
             return ("document_number", "order_reference")
+        if t == "delivery_note":
+            return ("document_number", "delivery_note_reference")
         return ("document_number",)
 
     def money_runs(self, value: Decimal, symbol: bool = True) -> list:
@@ -394,6 +396,8 @@ class Renderer:
             if d.order_ref_date and self.L.info != "row":
                 runs += [(" vom " if d.lang == "de" else " of ", ()), (st.date(d.order_ref_date), ())]
             items.append((lab["your_ref"], runs, ()))
+        if d.delivery_ref and d.doc_type != "delivery_note":
+            items.append((d.delivery_ref_label or "Lieferschein-Nr.", [(d.delivery_ref, ("delivery_note_reference",))], ()))
         if d.due_date and d.doc_type in ("invoice",) and self.info_due:
             items.append((lab["due"], [(st.date(d.due_date), ())], ("due_date",)))
         if d.valid_until:

@@ -56,6 +56,12 @@ pub struct Entry {
     /// When the document was marked paid or settled (`settled.at` of the index): it has left
     /// the due list.
     pub settled_at: Option<String>,
+    /// The buyer's order number the document names (on an order its own), as a lookup key
+    /// (`orders::number_key`): the order match finds an invoice's order, confirmation and
+    /// delivery notes by it.
+    pub order_ref: Option<String>,
+    /// The delivery note's number it names (on a delivery note its own), as a lookup key.
+    pub delivery_ref: Option<String>,
 }
 
 /// The review queue tab a document is in.
@@ -122,8 +128,16 @@ impl Entry {
             failing_checks: index.checks.iter().filter(|c| !c.passed).count() as u32,
             queue: queue_of(index).to_string(),
             settled_at: index.settled.as_ref().map(|s| s.at.clone()),
+            order_ref: reference_key(index.field(Field::OrderReference)),
+            delivery_ref: reference_key(index.field(Field::DeliveryNoteReference)),
         }
     }
+}
+
+/// A document number as a lookup key: letters and digits, upper case (`be-2025/0042` and
+/// `BE 2025 0042` are one order); none when nothing is left.
+pub fn reference_key(number: Option<&str>) -> Option<String> {
+    number.map(|n| n.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect::<String>()).filter(|k| !k.is_empty())
 }
 
 /// What to look for. Empty fields match everything.
@@ -159,6 +173,10 @@ pub struct Query {
     pub due_by: Option<NaiveDate>,
     /// Not marked paid or settled.
     pub unsettled: bool,
+    /// Names this order (a key of [`reference_key`]; on an order, its own number).
+    pub order_ref: Option<String>,
+    /// Names this delivery note (a key of [`reference_key`]).
+    pub delivery_ref: Option<String>,
     /// The order; `None`: newest receipt first.
     pub sort: Option<(SortKey, Direction)>,
     /// Rows skipped before the first returned (paging).
@@ -341,6 +359,12 @@ pub(crate) fn where_clause(q: &Query, d: &Dialect) -> (String, Vec<String>) {
     if let Some(day) = q.due_by {
         conds.push(format!("due_date IS NOT NULL AND {} <= {}", d.due_day, push(&mut params, day.format("%Y-%m-%d").to_string())));
     }
+    if let Some(k) = &q.order_ref {
+        conds.push(format!("order_ref = {}", push(&mut params, k.clone())));
+    }
+    if let Some(k) = &q.delivery_ref {
+        conds.push(format!("delivery_ref = {}", push(&mut params, k.clone())));
+    }
     if q.unsettled {
         conds.push("settled_at IS NULL".to_string());
     }
@@ -424,7 +448,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 10] = [
+pub(crate) const MIGRATIONS: [Migration; 11] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -500,6 +524,16 @@ pub(crate) const MIGRATIONS: [Migration; 10] = [
         sqlite: "CREATE TABLE IF NOT EXISTS orders (number_key TEXT PRIMARY KEY, revision INTEGER NOT NULL, record TEXT NOT NULL);",
         postgres: "CREATE TABLE IF NOT EXISTS {s}.orders (number_key TEXT PRIMARY KEY, revision INTEGER NOT NULL, record TEXT NOT NULL);",
     },
+    Migration {
+        version: 12,
+        what: "the order and delivery note each document names, for the order match (rows written before are filled by `mailroom catalog rebuild`)",
+        sqlite: "ALTER TABLE documents ADD COLUMN order_ref TEXT; ALTER TABLE documents ADD COLUMN delivery_ref TEXT; \
+                 CREATE INDEX IF NOT EXISTS documents_order_ref ON documents (order_ref) WHERE order_ref IS NOT NULL; \
+                 CREATE INDEX IF NOT EXISTS documents_delivery_ref ON documents (delivery_ref) WHERE delivery_ref IS NOT NULL;",
+        postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS order_ref TEXT; ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS delivery_ref TEXT; \
+                   CREATE INDEX IF NOT EXISTS documents_order_ref ON {s}.documents (order_ref) WHERE order_ref IS NOT NULL; \
+                   CREATE INDEX IF NOT EXISTS documents_delivery_ref ON {s}.documents (delivery_ref) WHERE delivery_ref IS NOT NULL;",
+    },
 ];
 
 /// A full-text query on SQLite ranks at most this many of its matches (in index order, which
@@ -533,7 +567,7 @@ pub struct ReprocessRun {
 }
 
 /// The columns in the order both implementations read and write them, and what they hold.
-pub(crate) const COLUMNS: [(&str, Kind); 28] = [
+pub(crate) const COLUMNS: [(&str, Kind); 30] = [
     ("id", Kind::Text),
     ("revision", Kind::Integer),
     ("status", Kind::Text),
@@ -562,6 +596,8 @@ pub(crate) const COLUMNS: [(&str, Kind); 28] = [
     ("failing_checks", Kind::Integer),
     ("queue", Kind::Text),
     ("settled_at", Kind::Text),
+    ("order_ref", Kind::Text),
+    ("delivery_ref", Kind::Text),
 ];
 
 /// The column names, comma-separated, `f` applied to each (a cast, a conversion).
@@ -571,7 +607,7 @@ pub(crate) fn column_list(f: impl Fn(&str) -> String) -> String {
 
 impl Entry {
     /// The row's values in [`COLUMNS`] order.
-    pub(crate) fn values(&self) -> [Value; 28] {
+    pub(crate) fn values(&self) -> [Value; 30] {
         let t = |s: &Option<String>| Value::Text(s.clone());
         let s = |s: &String| Value::Text(Some(s.clone()));
         [
@@ -604,6 +640,8 @@ impl Entry {
             Value::Integer(self.failing_checks.into()),
             s(&self.queue),
             t(&self.settled_at),
+            t(&self.order_ref),
+            t(&self.delivery_ref),
         ]
     }
 
@@ -653,6 +691,8 @@ impl Entry {
             },
             queue: s(26),
             settled_at: t(27),
+            order_ref: t(28),
+            delivery_ref: t(29),
         }
     }
 }

@@ -33,6 +33,20 @@ pub struct ListArgs {
     /// Text in the invoice number, seller or buyer name or file name.
     #[arg(long)]
     pub search: Option<String>,
+    /// Only documents naming this order number (the paper order itself, its confirmation,
+    /// delivery notes and invoices): the order match's documents together.
+    #[arg(long)]
+    pub order: Option<String>,
+    /// Only documents naming this delivery note number (the note itself and its invoices).
+    #[arg(long)]
+    pub delivery_note: Option<String>,
+    /// Only documents with a failing check (a possible duplicate, an order mismatch, …).
+    #[arg(long)]
+    pub failing: bool,
+    /// Only documents in this tab of the review queue: review, approval (waiting for a further
+    /// approver), postponed, approved, rejected, quarantined.
+    #[arg(long)]
+    pub queue: Option<String>,
     /// A list (virtual folder) of the pipeline file's `[[lists]]`, by name; the other
     /// filters narrow it.
     #[arg(long)]
@@ -77,6 +91,10 @@ pub fn list(config: &Config, args: ListArgs) -> ExitCode {
         text: args.search,
         gross_total: None,
         review_states: if args.review.is_some() { args.review.into_iter().collect() } else { base.review_states.clone() },
+        order_ref: args.order.as_deref().and_then(|o| crate::catalog::reference_key(Some(o))).or(base.order_ref.clone()),
+        delivery_ref: args.delivery_note.as_deref().and_then(|d| crate::catalog::reference_key(Some(d))).or(base.delivery_ref.clone()),
+        failing: if args.failing { Some(true) } else { base.failing },
+        queue: args.queue.or(base.queue.clone()),
         limit: Some(args.limit),
         ..base
     };

@@ -113,7 +113,11 @@ label_re!(buyer_marker, r"\b(ihre?|kunden\w*|customer|buyer|k[äa]ufers?|your|cl
 label_re!(tax_number, r"(steuer\s*-?\s*(?:nummer|nr\.?)|st\.?\s*-?\s*nr\.?|tax\s*(?:number|no\.?))");
 label_re!(
     order_reference,
-    r"(bestell\s*-?\s*(?:nummer|nr\.?|no\.?)|ihre\s*bestellung(?:\s*nr\.?)?|auftrags\s*-?\s*(?:nummer|nr\.?)|order\s*(?:no\.?|number|ref(?:erence)?\.?|#)|purchase\s*order(?:\s*(?:no\.?|number))?|po\s*(?:no\.?|number|#)|bestellzeichen)"
+    r"(bestell\s*-?\s*(?:nummer|nr\.?|no\.?)|(?:ihre\s*)?bestellung\s*nr\.?|ihre\s*bestellung(?:\s*nr\.?)?|auftrags\s*-?\s*(?:nummer|nr\.?)|order\s*(?:no\.?|number|ref(?:erence)?\.?|#)|purchase\s*order(?:\s*(?:no\.?|number))?|po\s*(?:no\.?|number|#)|bestellzeichen)"
+);
+label_re!(
+    delivery_note_reference,
+    r"(lieferschein\s*-?\s*(?:nummer|nr\.?|no\.?)|ls\s*-\s*nr\.?|delivery\s*note\s*(?:no\.?|number|#)|packing\s*slip\s*(?:no\.?|number|#)|shipment\s*(?:no\.?|number)|despatch\s*advice(?:\s*(?:no\.?|number))?)"
 );
 label_re!(
     payment_terms,

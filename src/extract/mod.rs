@@ -78,7 +78,8 @@ impl FieldExtractor for RulesExtractor {
 /// The end of every extraction, once its fields are chosen: the item table (checked against
 /// the net total chosen), a credit note's signs, the consistency checks.
 pub fn finish(doc: &ReadDocument, ex: &mut Extraction) {
-    ex.line_items = table::line_items(doc.pages, ex.value(Field::NetTotal), &ex.vat_breakdown);
+    // A delivery note prints quantities without prices: its lines are what was delivered.
+    ex.line_items = if doc.doc_type == DocType::DeliveryNote { table::delivered_items(doc.pages) } else { table::line_items(doc.pages, ex.value(Field::NetTotal), &ex.vat_breakdown) };
     credit_note_signs(doc.doc_type, ex);
     ex.checks = checks::run(ex);
 }

@@ -21,7 +21,7 @@ use crate::index::{LineItem, VatBreakdown};
 use crate::layout::{Page, Word};
 
 const DESCRIPTION: &[&str] = &["bezeichnung", "beschreibung", "artikel", "leistung", "produkt", "description", "item", "artikelbezeichnung", "leistungsbeschreibung", "text"];
-const QUANTITY: &[&str] = &["menge", "anzahl", "anz", "qty", "quantity", "stück", "stk"];
+const QUANTITY: &[&str] = &["menge", "anzahl", "anz", "qty", "quantity", "stück", "stk", "liefermenge", "qty shipped", "shipped"];
 const PRICE: &[&str] = &["einzelpreis", "preis", "gesamt", "gesamtpreis", "betrag", "summe", "amount", "total", "price", "unit price", "ep", "gp"];
 const TOTALS: &[&str] = &["zwischensumme", "summe", "gesamtbetrag", "nettobetrag", "netto", "total", "subtotal", "übertrag", "mwst", "ust", "umsatzsteuer", "rechnungsbetrag", "endbetrag", "vat"];
 
@@ -149,7 +149,7 @@ pub fn unit_code(token: &str) -> Option<&'static str> {
         "monat" | "monate" | "month" | "months" | "mon" => "MON",
         "jahr" | "jahre" | "year" | "years" => "ANN",
         "min" | "minute" | "minuten" | "minutes" => "MIN",
-        "pauschal" | "psch" | "pausch" | "pauschale" | "ls" | "lump-sum" => "LS",
+        "pauschal" | "psch" | "pschl" | "pausch" | "pauschale" | "ls" | "lump-sum" => "LS",
         "satz" | "set" | "sets" => "SET",
         "paket" | "pkt" | "pack" | "packs" => "PK",
         _ => return None,
@@ -244,6 +244,99 @@ fn item(row: &Row) -> Option<LineItem> {
         net_line_amount: Some(format_amount(amount)),
         vat_rate: vat_rate.map(|r| r.normalize().to_string()),
     })
+}
+
+/// The header of a delivery note's table: a description and a quantity column, no prices.
+/// Returns the quantity column's horizontal span, from halfway to the header word on its
+/// left to halfway to the one on its right (numbers sit anywhere under their header).
+fn delivery_header(row: &Row) -> Option<(f32, f32)> {
+    let text = row.text();
+    if !has_word(&text, DESCRIPTION) || !has_word(&text, QUANTITY) || row.words.iter().any(|w| money(&w.text).is_some()) {
+        return None;
+    }
+    let i = row.words.iter().position(|w| has_word(&w.text, QUANTITY))?;
+    let w = row.words[i];
+    let lo = if i > 0 { (row.words[i - 1].bbox[2] + w.bbox[0]) / 2.0 } else { w.bbox[0] - w.height() * 4.0 };
+    let hi = row.words.get(i + 1).map(|n| (w.bbox[2] + n.bbox[0]) / 2.0).unwrap_or(w.bbox[2] + w.height() * 4.0);
+    Some((lo, hi))
+}
+
+/// What a delivery note delivered: its lines with quantities, and no prices (a delivery note
+/// has none). A row is an item when a quantity stands in the quantity column; a row without
+/// one right under an item continues its description; anything else ends the table.
+pub fn delivered_items(pages: &[Page]) -> Vec<LineItem> {
+    let mut items: Vec<LineItem> = Vec::new();
+    for page in pages {
+        let mut column: Option<(f32, f32)> = None;
+        let mut last_y = 0.0f32;
+        for row in rows(page) {
+            let Some((lo, hi)) = column else {
+                column = delivery_header(&row);
+                last_y = row.words.first().map(|w| w.center_y()).unwrap_or(0.0);
+                continue;
+            };
+            let y = row.words.first().map(|w| w.center_y()).unwrap_or(last_y);
+            let height = row.words.iter().map(|w| w.height()).fold(1.0f32, f32::max);
+            // Table rules read as words (`|`) are no part of a line.
+            let words: Vec<&Word> = row.words.iter().copied().filter(|w| w.text.chars().any(char::is_alphanumeric)).collect();
+            let row = Row { words };
+            let tokens: Vec<&str> = row.words.iter().map(|w| w.text.as_str()).collect();
+            let in_column = |w: &Word| {
+                let c = (w.bbox[0] + w.bbox[2]) / 2.0;
+                c >= lo && c <= hi
+            };
+            let qty = row.words.iter().position(|w| in_column(w) && quantity(&w.text).is_some_and(|q| q > Decimal::ZERO));
+            let Some(qi) = qty else {
+                // A description's second line, close under its item; else the table is over.
+                let close = y - last_y < 2.6 * height;
+                if close && !items.is_empty() && !is_totals(&row) && row.words.len() <= 8 && !row.words.iter().any(|w| in_column(w)) {
+                    if let Some(n) = items.last_mut().and_then(|l| l.name.as_mut()) {
+                        n.push(' ');
+                        n.push_str(&row.text());
+                    }
+                    last_y = y;
+                    continue;
+                }
+                column = None;
+                if !items.is_empty() {
+                    break;
+                }
+                continue;
+            };
+            let q = quantity(tokens[qi]).unwrap_or_default();
+            let mut used = vec![false; tokens.len()];
+            used[qi] = true;
+            let unit = [qi + 1, qi.wrapping_sub(1)].into_iter().find_map(|k| tokens.get(k).and_then(|t| unit_code(t)).map(|c| (c, k)));
+            if let Some((_, k)) = unit {
+                used[k] = true;
+            }
+            let mut line_id = None;
+            if qi != 0 && tokens[0].trim_end_matches('.').chars().all(|c| c.is_ascii_digit()) && tokens[0].len() <= 4 {
+                line_id = Some(tokens[0].trim_end_matches('.').to_string());
+                used[0] = true;
+            }
+            let name = tokens.iter().enumerate().filter(|(k, _)| !used[*k]).map(|(_, t)| *t).collect::<Vec<_>>().join(" ");
+            if !name.chars().any(|c| c.is_alphabetic()) {
+                continue;
+            }
+            items.push(LineItem {
+                line_id,
+                name: Some(name),
+                quantity: Some(q.normalize().to_string()),
+                unit_code: unit.map(|(c, _)| c.to_string()),
+                net_unit_price: None,
+                net_line_amount: None,
+                vat_rate: None,
+            });
+            last_y = y;
+        }
+    }
+    if items.iter().any(|i| i.line_id.is_none()) {
+        for (k, it) in items.iter_mut().enumerate() {
+            it.line_id = Some((k + 1).to_string());
+        }
+    }
+    items
 }
 
 /// The line items of a document, or none when its table cannot be read and checked against
@@ -356,6 +449,24 @@ mod tests {
         assert_eq!(items[0].vat_rate.as_deref(), Some("20"));
         assert_eq!(items[0].unit_code, None, "no unit printed, none invented");
         assert_eq!(items[0].net_line_amount.as_deref(), Some("2500.00"));
+    }
+
+    #[test]
+    fn a_delivery_note_is_read_without_prices() {
+        let p = page(&[
+            &[(50.0, "Nr."), (90.0, "Anz."), (150.0, "Einheit"), (220.0, "Artikel"), (262.0, "/"), (270.0, "Leistung")],
+            &[(50.0, "1"), (90.0, "12,00"), (150.0, "Stk"), (220.0, "Kopierpapier"), (300.0, "A4,"), (330.0, "80"), (350.0, "g")],
+            &[(220.0, "weiß, 500 Blatt")],
+            &[(50.0, "2"), (90.0, "1,00"), (150.0, "pschl."), (220.0, "Anfahrt")],
+            &[],
+            &[(50.0, "Ware vollständig erhalten:"), (300.0, "Datum, Unterschrift")],
+        ]);
+        let items = delivered_items(&[p]);
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(items[0].name.as_deref(), Some("Kopierpapier A4, 80 g weiß, 500 Blatt"));
+        assert_eq!((items[0].quantity.as_deref(), items[0].unit_code.as_deref(), items[0].line_id.as_deref()), (Some("12"), Some("H87"), Some("1")));
+        assert_eq!((items[1].quantity.as_deref(), items[1].unit_code.as_deref()), (Some("1"), Some("LS")));
+        assert!(items.iter().all(|i| i.net_unit_price.is_none() && i.net_line_amount.is_none()), "a delivery note prints no prices");
     }
 
     #[test]

@@ -223,6 +223,7 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     }
     put(Field::PaymentTerms, labelled_line(lines, labels::payment_terms()));
     put(Field::OrderReference, order_reference(lines));
+    put(Field::DeliveryNoteReference, delivery_note_reference(lines));
 
     let vat_breakdown = vat_breakdown(&amounts);
     Extraction { fields, line_items: Vec::new(), vat_breakdown, checks: Vec::new(), totals_consistent: totals.consistent }

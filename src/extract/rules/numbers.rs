@@ -72,10 +72,22 @@ pub(super) fn first_id(lines: &[TextLine], finder: fn(&str) -> Vec<(String, usiz
     out
 }
 
+/// The buyer's order number beside its label (`Bestell-Nr.`, `Ihre Bestellung`, `PO number`):
+/// on an order its own number, elsewhere the order the document belongs to.
 pub(super) fn order_reference(lines: &[TextLine]) -> Option<(Cand, f32)> {
+    reference(lines, labels::order_reference())
+}
+
+/// The delivery note's number beside its label (`Lieferschein-Nr.`, `Delivery note no.`): on
+/// a delivery note its own number, on an invoice the delivery it bills.
+pub(super) fn delivery_note_reference(lines: &[TextLine]) -> Option<(Cand, f32)> {
+    reference(lines, labels::delivery_note_reference())
+}
+
+fn reference(lines: &[TextLine], label: &regex::Regex) -> Option<(Cand, f32)> {
     let mut cands = Vec::new();
     for line in lines {
-        for m in labels::order_reference().find_iter(&line.text) {
+        for m in label.find_iter(&line.text) {
             for (target, from, place) in near_label(lines, line, m.end(), m.start()) {
                 let Some(rest) = target.text.get(from.min(target.text.len())..) else { continue };
                 if let Some(c) = invoice_number_token().captures(rest) {
