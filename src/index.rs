@@ -398,6 +398,9 @@ pub struct DocumentIndex {
     /// What an invoice was matched with: its order, confirmation and delivery notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_match: Option<OrderMatch>,
+    /// The department and cost centre a person assigned the document to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment: Option<Assignment>,
 }
 
 /// Who marked a document paid or settled, when, and with what reference.
@@ -510,11 +513,34 @@ pub struct Review {
     /// (`[[review.approvals]]`): each a different person. Absent when one approval is enough.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<Approval>,
+    /// Whose approval the document waits for after the first: the departments of the open
+    /// approval steps, `*` where any other reviewer may give it. Empty when nobody's is
+    /// pending (not yet checked, or released).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waiting_for: Vec<String>,
 }
 
 /// One person's approval of a document that needs several.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Approval {
+    pub by: String,
+    /// RFC 3339.
+    pub at: String,
+    /// The approval step (`[[review.approvals]]` rule) a department's member gave it for;
+    /// absent for the accountant's check and for approvals that count people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+}
+
+/// The department and cost centre a document is assigned to, set in review: approval steps
+/// may depend on them (`[[review.approvals]] departments`, `approved_by = "assigned"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assignment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_centre: Option<String>,
     pub by: String,
     /// RFC 3339.
     pub at: String,
@@ -546,6 +572,7 @@ impl DocumentIndex {
             batch: None,
             settled: None,
             order_match: None,
+            assignment: None,
         }
     }
 

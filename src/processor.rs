@@ -197,12 +197,13 @@ impl Recorder {
     /// A person's decision on the current index of `id` — approve (released to the ERP, whose
     /// outbox entry is written now), reject, postpone — as a new revision. `base`: the
     /// revision the person looked at; refused when it is no longer the current one.
-    pub fn decide(&self, id: &str, base: Option<u32>, decision: Decision, reason: Option<&str>) -> Result<(DocumentIndex, Revised), DecideError> {
+    /// `departments`: those the person deciding belongs to (approval steps given by a department).
+    pub fn decide(&self, id: &str, base: Option<u32>, decision: Decision, reason: Option<&str>, departments: &[String]) -> Result<(DocumentIndex, Revised), DecideError> {
         let mut index = self.archive.lookup(id)?.ok_or_else(|| ArchiveError::NotFound(id.to_string()))?;
         if let Some(base) = base.filter(|b| *b != index.archive.revision) {
             return Err(ArchiveError::Conflict { id: id.to_string(), base, current: index.archive.revision }.into());
         }
-        let details = review::decide(&mut index, decision, &self.actor, reason, &self.review)?;
+        let details = review::decide(&mut index, decision, review::Decider { name: &self.actor, departments }, reason, &self.review)?;
         let revised = self.revise(&mut index, details)?;
         Ok((index, revised))
     }
@@ -356,7 +357,14 @@ pub fn resplit(pipeline: &Pipeline, records: &Recorder, batch_id: &str, base: Op
         if index.review.as_ref().is_some_and(|r| r.state == ReviewState::Superseded) {
             continue;
         }
-        index.review = Some(Review { state: ReviewState::Superseded, by: Some(by.clone()), at: Some(chrono::Utc::now().to_rfc3339()), reason: reason.map(str::to_string), approvals: Vec::new() });
+        index.review = Some(Review {
+            state: ReviewState::Superseded,
+            by: Some(by.clone()),
+            at: Some(chrono::Utc::now().to_rfc3339()),
+            reason: reason.map(str::to_string),
+            approvals: Vec::new(),
+            waiting_for: Vec::new(),
+        });
         let details = json!({"review": "superseded", "batch": batch_id, "reason": reason, "pages_now": after.iter().map(|p| p.pages).collect::<Vec<_>>()});
         records.revise(&mut index, details)?;
     }

@@ -178,7 +178,7 @@ fn merge(
     let state = current.review.as_ref().map(|r| r.state);
     next.review = match state {
         // Approvals of an approval step given so far were for the old values.
-        Some(ReviewState::Pending | ReviewState::Postponed) if values_changed => current.review.clone().map(|r| Review { approvals: Vec::new(), ..r }),
+        Some(ReviewState::Pending | ReviewState::Postponed) if values_changed => current.review.clone().map(|r| Review { approvals: Vec::new(), waiting_for: Vec::new(), ..r }),
         // A superseded part of a batch stays out of the queue, however it reads now.
         Some(ReviewState::Rejected | ReviewState::Pending | ReviewState::Postponed | ReviewState::Superseded) => current.review.clone(),
         Some(ReviewState::Approved) if !values_changed => current.review.clone(),
@@ -188,6 +188,7 @@ fn merge(
             at: Some(chrono::Utc::now().to_rfc3339()),
             reason: Some("read again: the new reading differs from what was approved".into()),
             approvals: Vec::new(),
+            waiting_for: Vec::new(),
         }),
         Some(ReviewState::StraightThrough) | None => review::on_arrival(&next, policy),
     };
@@ -199,6 +200,7 @@ fn merge(
             at: Some(chrono::Utc::now().to_rfc3339()),
             reason: Some("read again with --override-reviewed: values a person had set or confirmed were replaced by the new reading".into()),
             approvals: Vec::new(),
+            waiting_for: Vec::new(),
         });
     }
     if next.review.as_ref().map(|r| r.state) != state {

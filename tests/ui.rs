@@ -538,3 +538,118 @@ async fn a_stamp_is_shown_hidden_and_drawn_into_the_download_but_never_into_the_
     let o = mailroom(&archive, &config).args(["verify"]).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// The newest index revision of a document, as the archive holds it.
+fn newest_index(archive: &Path, id: &str) -> Value {
+    let revisions: Vec<PathBuf> = listing(&archive.join("documents").join(id).join("index")).into_iter().map(|(p, _, _)| p).collect();
+    serde_json::from_slice(&std::fs::read(revisions.iter().max().unwrap()).unwrap()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_receiving_department_approves_or_refuses_in_its_own_queue_after_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("archive");
+    let config = dir.path().join("pipeline.toml");
+    // Every invoice, once checked, waits for a member of the department it is assigned to.
+    std::fs::write(&config, "[review]\nstraight_through = false\n\n[[review.approvals]]\nname = \"Wareneingang\"\napproved_by = \"assigned\"\n").unwrap();
+    let invoice = run(&archive, &config, &["process", "--json", fixture("documents/born-digital-invoice.pdf").to_str().unwrap()]);
+    let id = invoice["id"].as_str().unwrap().to_string();
+    add_user(&archive, &config, "anna", "reviewer", None, "anna-prueft-rechnungen");
+    add_user(&archive, &config, "dora", "reviewer", None, "dora-nimmt-waren-an");
+    add_user(&archive, &config, "ben", "reviewer", None, "ben-kauft-alles-ein");
+    for (who, departments) in [("dora", "Lager"), ("ben", "Einkauf")] {
+        let o = mailroom(&archive, &config).args(["user", "departments", who, departments]).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let mut serve = mailroom(&archive, &config);
+    serve.args(["serve", "--listen", "127.0.0.1:0"]).env("MAILROOM_HTTP_TOKENS", TOKENS);
+    let server = Server::start(serve);
+    let port = server.port;
+
+    let (_driver, driver_port) = chromedriver();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{driver_port}")).await.expect("a Chromium session");
+    let base_url = format!("http://127.0.0.1:{port}");
+    let log_in = |name: &'static str, password: &'static str| {
+        let c = c.clone();
+        let url = format!("{base_url}/ui/documents/{id}");
+        async move {
+            c.delete_all_cookies().await.unwrap();
+            c.goto(&url).await.unwrap();
+            c.find(Locator::Css("#username")).await.unwrap().send_keys(name).await.unwrap();
+            c.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
+            c.find(Locator::Css("#login")).await.unwrap().click().await.unwrap();
+            c.wait().for_element(Locator::Css("#approvals")).await.unwrap();
+        }
+    };
+    let shots = screenshots();
+
+    // The accountant assigns the invoice to the warehouse and checks it: it now waits for the
+    // warehouse, not for the ERP.
+    log_in("anna", "anna-prueft-rechnungen").await;
+    c.find(Locator::Css("#department")).await.unwrap().send_keys("Lager").await.unwrap();
+    c.find(Locator::Css("#approve")).await.unwrap().click().await.unwrap();
+    wait_for(&c, &format!("return !location.pathname.endsWith('{id}')"), "leaving the checked document").await;
+    let now = newest_index(&archive, &id);
+    assert_eq!((now["review"]["state"].as_str(), now["review"]["waiting_for"][0].as_str()), (Some("pending"), Some("Lager")), "{}", now["review"]);
+    assert_eq!(now["assignment"]["department"], "Lager");
+    assert!(outbox(&archive, &id).is_empty(), "checked, not yet approved by the department: not to the ERP");
+    // It is in dora's queue (Lager), not in ben's (Einkauf), nor in anna's, who checked it.
+    let (anna, dora, ben) = (login(port, "anna", "anna-prueft-rechnungen"), login(port, "dora", "dora-nimmt-waren-an"), login(port, "ben", "ben-kauft-alles-ein"));
+    assert!(text(&get(port, "/ui?tab=approval", &dora)).contains(&id), "the warehouse's queue has it");
+    assert!(!text(&get(port, "/ui?tab=approval", &ben)).contains(&id), "purchasing's has not");
+    assert!(!text(&get(port, "/ui?tab=approval", &anna)).contains(&id), "the accountant's has not");
+    let ben_view = doc_data(&text(&get(port, &format!("/ui/documents/{id}"), &ben)));
+    let r = decide(port, &ben, ben_view["csrf"].as_str(), &id, &json!({"base": ben_view["revision"], "action": "approve"}));
+    assert_eq!(r.status, 403, "not ben's step: {}", text(&r));
+
+    // The warehouse refuses (the goods did not all come): back to the accountant, reason given.
+    log_in("dora", "dora-nimmt-waren-an").await;
+    c.goto(&format!("{base_url}/ui?tab=approval")).await.unwrap();
+    c.wait().for_element(Locator::Css("#queue")).await.unwrap();
+    std::fs::write(shots.join("approval-queue.png"), c.screenshot().await.unwrap()).unwrap();
+    c.goto(&format!("{base_url}/ui/documents/{id}?tab=approval")).await.unwrap();
+    c.wait().for_element(Locator::Css("#refuse")).await.unwrap();
+    std::fs::write(shots.join("approval-step.png"), c.screenshot().await.unwrap()).unwrap();
+    c.find(Locator::Css("body")).await.unwrap().send_keys("x").await.unwrap();
+    wait_for(&c, "return document.querySelector('#reason-dialog').open", "the reason dialog").await;
+    c.find(Locator::Css("#reason")).await.unwrap().send_keys("Lieferung unvollständig").await.unwrap();
+    c.find(Locator::Css("#reason-ok")).await.unwrap().click().await.unwrap();
+    wait_for(&c, &format!("return !location.pathname.endsWith('{id}')"), "leaving the refused document").await;
+    let now = newest_index(&archive, &id);
+    assert_eq!(now["review"]["state"], "pending");
+    assert_eq!(now["review"]["reason"], "refused by ui:dora: Lieferung unvollständig");
+    assert!(now["review"]["approvals"].is_null(), "the check was voided: {}", now["review"]);
+    assert!(text(&get(port, "/ui", &anna)).contains(&id), "back in the accountant's queue");
+
+    // Checked again; the warehouse approves: now it goes to the ERP with the whole chain.
+    let v = doc_data(&text(&get(port, &format!("/ui/documents/{id}"), &anna)));
+    let r = decide(port, &anna, v["csrf"].as_str(), &id, &json!({"base": v["revision"], "action": "approve"}));
+    assert_eq!(r.status, 200, "{}", text(&r));
+    assert!(outbox(&archive, &id).is_empty());
+    log_in("dora", "dora-nimmt-waren-an").await;
+    c.find(Locator::Css("#approve")).await.unwrap().click().await.unwrap();
+    wait_for(&c, &format!("return !location.pathname.endsWith('{id}')"), "leaving the approved document").await;
+    c.close().await.unwrap();
+    let entries = outbox(&archive, &id);
+    let jsonl = entries.iter().find(|p| p.extension().is_some_and(|e| e == "jsonl")).unwrap_or_else(|| panic!("no JSON outbox entry: {entries:?}"));
+    let handed: Value = serde_json::from_str(std::fs::read_to_string(jsonl).unwrap().lines().next().unwrap()).unwrap();
+    let chain: Vec<(&str, Option<&str>)> = handed["review"]["approvals"].as_array().unwrap().iter().map(|a| (a["by"].as_str().unwrap(), a["step"].as_str())).collect();
+    assert_eq!(chain, [("ui:anna", None), ("ui:dora", Some("Wareneingang"))], "{handed}");
+    let csv = entries.iter().find(|p| p.to_string_lossy().ends_with(".csv") && !p.to_string_lossy().ends_with(".datev.csv")).expect("a CSV outbox entry");
+    let mut rows = ::csv::ReaderBuilder::new().delimiter(b';').from_path(csv).unwrap();
+    let header = rows.headers().unwrap().clone();
+    let row = rows.records().next().unwrap().unwrap();
+    let cell = |name: &str| row.get(header.iter().position(|h| h == name).unwrap()).unwrap().to_string();
+    assert_eq!((cell("approved_by"), cell("department")), ("ui:anna; ui:dora (Wareneingang)".to_string(), "Lager".to_string()));
+    // Every step is in the audit trail: the check, the refusal, the approvals.
+    let trail: Vec<Value> = audit(&archive).into_iter().filter(|e| e["document"] == id.as_str() && e["event"] == "revised").collect();
+    assert!(trail.iter().any(|e| e["actor"] == "ui:dora" && e["details"]["approval"]["refused_by"] == "ui:dora"), "{trail:?}");
+    assert!(trail.iter().any(|e| e["actor"] == "ui:dora" && e["details"]["approval"]["step"] == "Wareneingang"), "{trail:?}");
+    let o = mailroom(&archive, &config).args(["verify"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}

@@ -84,6 +84,8 @@ pub fn catalog_row(i: usize, rows: usize) -> mailroom::catalog::Entry {
         settled_at: None,
         order_ref: None,
         delivery_ref: None,
+        awaiting: None,
+        approved_by: None,
     }
 }
 

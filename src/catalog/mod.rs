@@ -62,6 +62,11 @@ pub struct Entry {
     pub order_ref: Option<String>,
     /// The delivery note's number it names (on a delivery note its own), as a lookup key.
     pub delivery_ref: Option<String>,
+    /// Whose approval it waits for (`review.waiting_for`), lower case between bars:
+    /// `|lager|*|` — the departments of its open approval steps, `*` for anyone.
+    pub awaiting: Option<String>,
+    /// Who approved it so far (`review.approvals`), between bars: `|ui:anna|`.
+    pub approved_by: Option<String>,
 }
 
 /// The review queue tab a document is in.
@@ -130,6 +135,8 @@ impl Entry {
             settled_at: index.settled.as_ref().map(|s| s.at.clone()),
             order_ref: reference_key(index.field(Field::OrderReference)),
             delivery_ref: reference_key(index.field(Field::DeliveryNoteReference)),
+            awaiting: index.review.as_ref().filter(|r| !r.waiting_for.is_empty()).map(|r| format!("|{}|", r.waiting_for.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("|"))),
+            approved_by: index.review.as_ref().filter(|r| !r.approvals.is_empty()).map(|r| format!("|{}|", r.approvals.iter().map(|a| a.by.as_str()).collect::<Vec<_>>().join("|"))),
         }
     }
 }
@@ -177,6 +184,9 @@ pub struct Query {
     pub order_ref: Option<String>,
     /// Names this delivery note (a key of [`reference_key`]).
     pub delivery_ref: Option<String>,
+    /// Waiting for an approval this person may give: a step of anyone's, or of one of their
+    /// departments, and not approved by them already (the approval queue's "my approvals").
+    pub approvable_by: Option<Approver>,
     /// The order; `None`: newest receipt first.
     pub sort: Option<(SortKey, Direction)>,
     /// Rows skipped before the first returned (paging).
@@ -186,6 +196,18 @@ pub struct Query {
     /// picks the fastest plan. An ORDER BY made the planners walk the whole table along the
     /// receipt-date index rather than look up an amount (`benches/README.md`, "Matching").
     pub unordered: bool,
+}
+
+/// A person as the approval queue sees them: their actor name (`ui:anna`) and departments.
+#[derive(Debug, Clone, Default)]
+pub struct Approver {
+    pub actor: String,
+    pub departments: Vec<String>,
+}
+
+/// `s` as a literal inside a LIKE pattern (`ESCAPE '\'`).
+fn like_literal(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// What the queue sorts by.
@@ -365,6 +387,14 @@ pub(crate) fn where_clause(q: &Query, d: &Dialect) -> (String, Vec<String>) {
     if let Some(k) = &q.delivery_ref {
         conds.push(format!("delivery_ref = {}", push(&mut params, k.clone())));
     }
+    if let Some(a) = &q.approvable_by {
+        let mut any = vec![format!("awaiting LIKE {} ESCAPE '\\'", push(&mut params, "%|*|%".into()))];
+        for d in &a.departments {
+            any.push(format!("awaiting LIKE {} ESCAPE '\\'", push(&mut params, format!("%|{}|%", like_literal(&d.to_lowercase())))));
+        }
+        let mine = push(&mut params, format!("%|{}|%", like_literal(&a.actor)));
+        conds.push(format!("({}) AND coalesce(approved_by, '') NOT LIKE {mine} ESCAPE '\\'", any.join(" OR ")));
+    }
     if q.unsettled {
         conds.push("settled_at IS NULL".to_string());
     }
@@ -448,7 +478,7 @@ pub(crate) struct Migration {
     pub postgres: &'static str,
 }
 
-pub(crate) const MIGRATIONS: [Migration; 11] = [
+pub(crate) const MIGRATIONS: [Migration; 12] = [
     Migration {
         version: 2,
         what: "claims of duplicate-invoice keys",
@@ -534,6 +564,12 @@ pub(crate) const MIGRATIONS: [Migration; 11] = [
                    CREATE INDEX IF NOT EXISTS documents_order_ref ON {s}.documents (order_ref) WHERE order_ref IS NOT NULL; \
                    CREATE INDEX IF NOT EXISTS documents_delivery_ref ON {s}.documents (delivery_ref) WHERE delivery_ref IS NOT NULL;",
     },
+    Migration {
+        version: 13,
+        what: "whose approval each document waits for and who gave theirs, for each approver's queue (rows written before are filled by `mailroom catalog rebuild`)",
+        sqlite: "ALTER TABLE documents ADD COLUMN awaiting TEXT; ALTER TABLE documents ADD COLUMN approved_by TEXT;",
+        postgres: "ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS awaiting TEXT; ALTER TABLE {s}.documents ADD COLUMN IF NOT EXISTS approved_by TEXT;",
+    },
 ];
 
 /// A full-text query on SQLite ranks at most this many of its matches (in index order, which
@@ -567,7 +603,7 @@ pub struct ReprocessRun {
 }
 
 /// The columns in the order both implementations read and write them, and what they hold.
-pub(crate) const COLUMNS: [(&str, Kind); 30] = [
+pub(crate) const COLUMNS: [(&str, Kind); 32] = [
     ("id", Kind::Text),
     ("revision", Kind::Integer),
     ("status", Kind::Text),
@@ -598,6 +634,8 @@ pub(crate) const COLUMNS: [(&str, Kind); 30] = [
     ("settled_at", Kind::Text),
     ("order_ref", Kind::Text),
     ("delivery_ref", Kind::Text),
+    ("awaiting", Kind::Text),
+    ("approved_by", Kind::Text),
 ];
 
 /// The column names, comma-separated, `f` applied to each (a cast, a conversion).
@@ -607,7 +645,7 @@ pub(crate) fn column_list(f: impl Fn(&str) -> String) -> String {
 
 impl Entry {
     /// The row's values in [`COLUMNS`] order.
-    pub(crate) fn values(&self) -> [Value; 30] {
+    pub(crate) fn values(&self) -> [Value; 32] {
         let t = |s: &Option<String>| Value::Text(s.clone());
         let s = |s: &String| Value::Text(Some(s.clone()));
         [
@@ -642,6 +680,8 @@ impl Entry {
             t(&self.settled_at),
             t(&self.order_ref),
             t(&self.delivery_ref),
+            t(&self.awaiting),
+            t(&self.approved_by),
         ]
     }
 
@@ -693,6 +733,8 @@ impl Entry {
             settled_at: t(27),
             order_ref: t(28),
             delivery_ref: t(29),
+            awaiting: t(30),
+            approved_by: t(31),
         }
     }
 }
@@ -797,7 +839,7 @@ pub(crate) mod tests {
         assert_eq!(ids(Query::default()), ["a", "b", "c"]);
         // The review state, for the queue.
         let mut c2 = index("c", DocType::Invoice, "2025-03-01", "Weber KG?", 2);
-        c2.review = Some(crate::index::Review { state: crate::index::ReviewState::Pending, by: None, at: None, reason: None, approvals: Vec::new() });
+        c2.review = Some(crate::index::Review { state: crate::index::ReviewState::Pending, by: None, at: None, reason: None, approvals: Vec::new(), waiting_for: Vec::new() });
         c.upsert(&Entry::of(&c2)).unwrap();
         assert_eq!(ids(Query { review_states: vec![crate::index::ReviewState::Pending], ..Default::default() }), ["c"]);
         assert!(ids(Query { review_states: vec![crate::index::ReviewState::Approved], ..Default::default() }).is_empty());

@@ -67,7 +67,7 @@ pub fn review(config: &Config, cmd: ReviewCommand) -> ExitCode {
         Ok(id) => id,
         Err(e) => return fail(e),
     };
-    match records.decide(&id, args.revision, decision, args.reason.as_deref()) {
+    match records.decide(&id, args.revision, decision, args.reason.as_deref(), &[]) {
         Ok((index, revised)) => {
             let state = index.review.as_ref().map(|r| r.state.as_str()).unwrap_or("-");
             eprintln!(

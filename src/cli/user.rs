@@ -23,6 +23,14 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Set the departments a user belongs to (none: in no department); approval steps given
+    /// by a department (`[[review.approvals]] approved_by`) wait in their members' queue.
+    Departments {
+        name: String,
+        /// Departments, comma-separated (`Lager,Einkauf`); empty to clear.
+        #[arg(value_delimiter = ',')]
+        departments: Vec<String>,
+    },
     /// Stop a user from logging in (ends their sessions).
     Disable { name: String },
     /// Let a disabled user log in again.
@@ -55,6 +63,9 @@ pub struct AddArgs {
     /// Only these document types (comma-separated, e.g. invoice,credit_note); default: all.
     #[arg(long = "types", value_delimiter = ',')]
     pub types: Vec<String>,
+    /// The departments the user belongs to (comma-separated, e.g. Lager,Einkauf).
+    #[arg(long = "departments", value_delimiter = ',')]
+    pub departments: Vec<String>,
 }
 
 fn password(prompt: &str) -> Result<String, String> {
@@ -85,12 +96,19 @@ pub fn user(config: &Config, cmd: UserCommand) -> ExitCode {
         UserCommand::Add(a) => {
             let types: Vec<DocType> = a.types.iter().map(|t| DocType::from_name(t.trim()).ok_or_else(|| format!("unknown document type '{t}'"))).collect::<Result<_, _>>()?;
             let pw = password(&format!("Password for {}: ", a.name))?;
-            let u = people.add(&a.name, a.role, (!types.is_empty()).then_some(types.as_slice()), &pw).map_err(|e| e.to_string())?;
+            for d in &a.departments {
+                crate::review::valid_department(d)?;
+            }
+            let mut u = people.add(&a.name, a.role, (!types.is_empty()).then_some(types.as_slice()), &pw).map_err(|e| e.to_string())?;
+            if !a.departments.is_empty() {
+                u.departments = people.set_departments(&u.name, &a.departments).map_err(|e| e.to_string())?;
+            }
             people.log(SecurityEvent::UserAdded, &u.name, "cli", &format!("role {}, by {}", u.role, who())).map_err(|e| e.to_string())?;
             eprintln!(
-                "mailroom: added {} ({}), who may see {}; users are kept in {}",
+                "mailroom: added {} ({}{}), who may see {}; users are kept in {}",
                 u.name,
                 u.role,
+                if u.departments.is_empty() { String::new() } else { format!(", in {}", u.departments.join(", ")) },
                 u.doc_types.as_ref().map(|t| t.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")).unwrap_or_else(|| "every document type".into()),
                 people.describe()
             );
@@ -101,12 +119,20 @@ pub fn user(config: &Config, cmd: UserCommand) -> ExitCode {
             if json {
                 println!("{}", serde_json::to_string_pretty(&users).map_err(|e| e.to_string())?);
             } else {
-                println!("{:<24} {:<9} {:<9} document types", "name", "role", "state");
+                println!("{:<24} {:<9} {:<9} {:<24} document types", "name", "role", "state", "departments");
                 for u in users {
                     let types = u.doc_types.as_ref().map(|t| t.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")).unwrap_or_else(|| "all".into());
-                    println!("{:<24} {:<9} {:<9} {types}", u.name, u.role.as_str(), if u.disabled { "disabled" } else { "active" });
+                    let departments = if u.departments.is_empty() { "-".to_string() } else { u.departments.join(",") };
+                    println!("{:<24} {:<9} {:<9} {departments:<24} {types}", u.name, u.role.as_str(), if u.disabled { "disabled" } else { "active" });
                 }
             }
+            Ok(())
+        }
+        UserCommand::Departments { name, departments } => {
+            let departments: Vec<String> = departments.into_iter().filter(|d| !d.trim().is_empty()).collect();
+            let set = people.set_departments(&name, &departments).map_err(|e| e.to_string())?;
+            people.log(SecurityEvent::DepartmentsChanged, &name, "cli", &format!("{} by {}", if set.is_empty() { "none".to_string() } else { set.join(", ") }, who())).map_err(|e| e.to_string())?;
+            eprintln!("mailroom: {name} is in {}", if set.is_empty() { "no department".to_string() } else { set.join(", ") });
             Ok(())
         }
         UserCommand::Disable { name } => {

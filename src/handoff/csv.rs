@@ -12,6 +12,11 @@ const HEAD: [&str; 7] = ["id", "revision", "received_at", "source_name", "doc_ty
 /// The columns after the original fields.
 const TAIL: [&str; 3] = ["source_format", "archive_original", "archive_pdfa"];
 
+/// The columns added after the first release, in the order they were added: fields added to
+/// the vocabulary later ([`CsvColumn::Appended`]) and later document columns. A new one goes
+/// at the end of this list, never in between.
+const APPENDED: [Column; 4] = [Column::Field(Field::DeliveryNoteReference), Column::Document("approved_by"), Column::Document("department"), Column::Document("cost_centre")];
+
 /// One column of the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
@@ -30,11 +35,28 @@ impl Column {
 }
 
 /// The column order: the document's head columns, the original fields, the tail columns,
-/// then every field added to the vocabulary later ([`CsvColumn::Appended`]). Integrators
-/// map by position, so columns are only ever appended.
+/// then every column added later ([`APPENDED`]). Integrators map by position, so columns
+/// are only ever appended.
 pub fn columns() -> Vec<Column> {
     let fields = |place: CsvColumn| Field::ALL.into_iter().filter(move |f| f.csv_column() == place).map(Column::Field);
-    HEAD.into_iter().map(Column::Document).chain(fields(CsvColumn::WithTheFields)).chain(TAIL.into_iter().map(Column::Document)).chain(fields(CsvColumn::Appended)).collect()
+    HEAD.into_iter().map(Column::Document).chain(fields(CsvColumn::WithTheFields)).chain(TAIL.into_iter().map(Column::Document)).chain(APPENDED).collect()
+}
+
+/// The approval chain in one cell: `ui:anna; ui:dora (Wareneingang)`.
+pub fn approval_chain(index: &DocumentIndex) -> String {
+    let approvals = index.review.as_ref().map(|r| r.approvals.as_slice()).unwrap_or_default();
+    if approvals.is_empty() {
+        // One approval: the person who approved it (none when it went straight through).
+        return index.review.as_ref().filter(|r| r.state == crate::index::ReviewState::Approved).and_then(|r| r.by.clone()).unwrap_or_default();
+    }
+    approvals
+        .iter()
+        .map(|a| match &a.step {
+            Some(step) => format!("{} ({step})", a.by),
+            None => a.by.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// One column's value for an index.
@@ -52,6 +74,9 @@ fn cell(index: &DocumentIndex, column: Column) -> String {
         Column::Document("source_format") => index.source_format.map(|f| f.as_str().to_string()).unwrap_or_default(),
         Column::Document("archive_original") => s(index.archive.original.as_deref()),
         Column::Document("archive_pdfa") => s(index.archive.pdfa.as_deref()),
+        Column::Document("approved_by") => approval_chain(index),
+        Column::Document("department") => s(index.assignment.as_ref().and_then(|a| a.department.as_deref())),
+        Column::Document("cost_centre") => s(index.assignment.as_ref().and_then(|a| a.cost_centre.as_deref())),
         Column::Document(other) => unreachable!("a head or tail column without a value: {other}"),
     }
 }
@@ -96,6 +121,17 @@ mod tests {
         assert_eq!(&row[3], "Rechnung; Müller.pdf");
         assert_eq!(&row[4], "invoice");
         assert_eq!(&row[21], "1234.56");
+    }
+
+    #[test]
+    fn every_field_added_later_is_appended_and_the_original_columns_stay_where_they_were() {
+        let names: Vec<&str> = columns().iter().map(|c| c.name()).collect();
+        for f in Field::ALL.into_iter().filter(|f| f.csv_column() == CsvColumn::Appended) {
+            assert!(APPENDED.contains(&Column::Field(f)), "{f} is appended to the vocabulary: add it at the end of APPENDED");
+        }
+        // The first release's 28 columns, as integrators mapped them.
+        assert_eq!(names[..28].join(","), "id,revision,received_at,source_name,doc_type,doc_type_confidence,needs_review,invoice_number,issue_date,due_date,delivery_date,seller_name,seller_vat_id,seller_tax_number,buyer_name,buyer_vat_id,iban,bic,currency,net_total,vat_total,gross_total,amount_due,payment_terms,order_reference,source_format,archive_original,archive_pdfa");
+        assert_eq!(names[28..].join(","), "delivery_note_reference,approved_by,department,cost_centre");
     }
 
     #[test]

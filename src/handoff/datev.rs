@@ -40,8 +40,9 @@ impl Default for DatevConfig {
     }
 }
 
-/// The standard columns, in DATEV's order (the remaining ones may be left off).
-pub const COLUMNS: [&str; 14] = [
+/// The standard columns, in DATEV's order, up to the first document info (the remaining ones
+/// may be left off): the approval chain goes there as `Freigabe`.
+pub const COLUMNS: [&str; 22] = [
     "Umsatz (ohne Soll/Haben-Kz)",
     "Soll/Haben-Kennzeichen",
     "WKZ Umsatz",
@@ -56,6 +57,14 @@ pub const COLUMNS: [&str; 14] = [
     "Belegfeld 2",
     "Skonto",
     "Buchungstext",
+    "Postensperre",
+    "Diverse Adressnummer",
+    "Geschäftspartnerbank",
+    "Sachverhalt",
+    "Zinssperre",
+    "Beleglink",
+    "Beleginfo - Art 1",
+    "Beleginfo - Inhalt 1",
 ];
 
 fn quoted(s: &str, max: usize) -> String {
@@ -155,6 +164,7 @@ pub fn booking_batch(index: &DocumentIndex, cfg: &DatevConfig) -> Result<Vec<u8>
     text.push_str("\r\n");
     let due = index.field(Field::DueDate).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(|d| d.format("%d%m%y").to_string()).unwrap_or_default();
     let seller = index.field(Field::SellerName).unwrap_or("");
+    let chain = super::csv::approval_chain(index);
     for (gross_part, key) in rows {
         let row = [
             amount(gross_part),
@@ -171,6 +181,14 @@ pub fn booking_batch(index: &DocumentIndex, cfg: &DatevConfig) -> Result<Vec<u8>
             quoted(&due, 12),
             String::new(),
             quoted(seller, 60),
+            String::new(),
+            "\"\"".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            "\"\"".into(),
+            quoted(if chain.is_empty() { "" } else { "Freigabe" }, 20),
+            quoted(&chain, 210),
         ];
         text.push_str(&row.join(";"));
         text.push_str("\r\n");
@@ -218,10 +236,29 @@ mod tests {
         assert!(lines[0].starts_with("\"EXTF\";700;21;\"Buchungsstapel\";13;"));
         assert_eq!(lines[0].split(';').count(), 31);
         assert!(lines[0].contains(";29098;55003;20250101;4;20250626;20250626;"));
-        assert_eq!(lines[2], "1190,00;\"S\";\"EUR\";;;;4980;70000;\"9\";2606;\"RE-2025/17\";\"100725\";;\"Müller GmbH\"");
+        assert_eq!(lines[1].split(';').count(), COLUMNS.len());
+        assert_eq!(lines[2], "1190,00;\"S\";\"EUR\";;;;4980;70000;\"9\";2606;\"RE-2025/17\";\"100725\";;\"Müller GmbH\";;\"\";;;;\"\";\"\";\"\"");
         assert!(lines[3].starts_with("36,00;\"S\""));
         assert!(lines[3].contains(";\"8\";"));
         assert!(bytes.contains(&0xFC), "ü is one byte in Windows-1252");
+    }
+
+    #[test]
+    fn the_approval_chain_goes_into_the_document_info() {
+        let mut i = index(&[("issue_date", "2025-06-26"), ("gross_total", "119.00")], &[]);
+        i.review = Some(crate::index::Review {
+            state: crate::index::ReviewState::Approved,
+            by: Some("ui:dora".into()),
+            at: None,
+            reason: None,
+            approvals: vec![
+                crate::index::Approval { by: "ui:anna".into(), at: "2026-01-01T00:00:00Z".into(), step: None },
+                crate::index::Approval { by: "ui:dora".into(), at: "2026-01-01T00:10:00Z".into(), step: Some("Wareneingang".into()) },
+            ],
+            waiting_for: Vec::new(),
+        });
+        let text = String::from_utf8_lossy(&booking_batch(&i, &DatevConfig::default()).unwrap()).into_owned();
+        assert!(text.lines().nth(2).unwrap().ends_with(";\"Freigabe\";\"ui:anna; ui:dora (Wareneingang)\""), "{text}");
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub struct User {
     pub doc_types: Option<Vec<DocType>>,
     pub disabled: bool,
     pub created_at: String,
+    /// The departments the user belongs to: the approval steps given by a department
+    /// (`[[review.approvals]] approved_by`) wait in their queue.
+    pub departments: Vec<String>,
 }
 
 impl User {
@@ -171,6 +174,7 @@ pub enum SecurityEvent {
     AccessDenied,
     ApiTokenCreated,
     ApiTokensRevoked,
+    DepartmentsChanged,
 }
 
 impl SecurityEvent {
@@ -187,6 +191,7 @@ impl SecurityEvent {
             SecurityEvent::PasswordChanged => "password_changed",
             SecurityEvent::ApiTokenCreated => "api_token_created",
             SecurityEvent::ApiTokensRevoked => "api_tokens_revoked",
+            SecurityEvent::DepartmentsChanged => "departments_changed",
             SecurityEvent::AccessDenied => "access_denied",
         }
     }
@@ -238,6 +243,7 @@ CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_name);
 CREATE TABLE IF NOT EXISTS security_log (at TEXT NOT NULL, event TEXT NOT NULL, user_name TEXT NOT NULL, addr TEXT NOT NULL, detail TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS security_log_at ON security_log (at);
 CREATE INDEX IF NOT EXISTS security_log_failures ON security_log (event, at);
+CREATE TABLE IF NOT EXISTS user_departments (user_name TEXT NOT NULL, department TEXT NOT NULL, PRIMARY KEY (user_name, department));
 CREATE TABLE IF NOT EXISTS api_tokens (token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, label TEXT NOT NULL, created_at TEXT NOT NULL);
 ";
 
@@ -268,7 +274,7 @@ fn row_user(r: &[Option<String>]) -> Result<(User, String), PeopleError> {
     let role = Role::from_str(&get(1)).map_err(PeopleError::Db)?;
     let types = get(3);
     let doc_types = if types.is_empty() { None } else { Some(types.split(',').filter_map(DocType::from_name).collect()) };
-    Ok((User { name: get(0), role, doc_types, disabled: get(4) == "1", created_at: get(5) }, get(2)))
+    Ok((User { name: get(0), role, doc_types, disabled: get(4) == "1", created_at: get(5), departments: Vec::new() }, get(2)))
 }
 
 impl People {
@@ -294,7 +300,28 @@ impl People {
             "INSERT INTO users (name, role, password_hash, doc_types, disabled, created_at) VALUES (?1, ?2, ?3, ?4, '0', ?5)",
             &[Some(name), Some(role.as_str()), Some(&hash), types.as_deref(), Some(&now)],
         )?;
-        Ok(User { name: name.to_string(), role, doc_types: doc_types.map(<[DocType]>::to_vec), disabled: false, created_at: now })
+        Ok(User { name: name.to_string(), role, doc_types: doc_types.map(<[DocType]>::to_vec), disabled: false, created_at: now, departments: Vec::new() })
+    }
+
+    /// The departments `name` belongs to, in name order.
+    fn departments_of(&self, name: &str) -> Result<Vec<String>, PeopleError> {
+        let rows = self.db.query("SELECT department FROM user_departments WHERE user_name = ?1 ORDER BY department", &[Some(name)])?;
+        Ok(rows.into_iter().filter_map(|r| r.into_iter().next().flatten()).collect())
+    }
+
+    /// Sets the departments a user belongs to (none: in no department).
+    pub fn set_departments(&self, name: &str, departments: &[String]) -> Result<Vec<String>, PeopleError> {
+        if self.user(name)?.is_none() {
+            return Err(PeopleError::NoSuchUser(name.to_string()));
+        }
+        let mut clean: Vec<String> = departments.iter().map(|d| crate::review::valid_department(d).map_err(PeopleError::Invalid)).collect::<Result<_, _>>()?;
+        clean.sort();
+        clean.dedup();
+        self.db.exec("DELETE FROM user_departments WHERE user_name = ?1", &[Some(name)])?;
+        for d in &clean {
+            self.db.exec("INSERT INTO user_departments (user_name, department) VALUES (?1, ?2)", &[Some(name), Some(d)])?;
+        }
+        Ok(clean)
     }
 
     pub fn user(&self, name: &str) -> Result<Option<User>, PeopleError> {
@@ -303,12 +330,18 @@ impl People {
 
     fn user_with_hash(&self, name: &str) -> Result<Option<(User, String)>, PeopleError> {
         let rows = self.db.query("SELECT name, role, password_hash, doc_types, disabled, created_at FROM users WHERE name = ?1", &[Some(name)])?;
-        rows.first().map(|r| row_user(r)).transpose()
+        let Some((mut user, hash)) = rows.first().map(|r| row_user(r)).transpose()? else { return Ok(None) };
+        user.departments = self.departments_of(&user.name)?;
+        Ok(Some((user, hash)))
     }
 
     pub fn users(&self) -> Result<Vec<User>, PeopleError> {
         let rows = self.db.query("SELECT name, role, password_hash, doc_types, disabled, created_at FROM users ORDER BY name", &[])?;
-        rows.iter().map(|r| row_user(r).map(|(u, _)| u)).collect()
+        let mut users: Vec<User> = rows.iter().map(|r| row_user(r).map(|(u, _)| u)).collect::<Result<_, _>>()?;
+        for u in &mut users {
+            u.departments = self.departments_of(&u.name)?;
+        }
+        Ok(users)
     }
 
     /// Disables or enables a user; disabling also ends their sessions.

@@ -261,10 +261,26 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
                     @if let (Some(parent), Some(pp)) = (&i.source.parent, i.source.parent_pages) {
                         p.meta #batch-link { "Pages " (pp[0]) "–" (pp[1]) " of the batch scan " a href=(format!("/ui/documents/{parent}")) { (parent.short(12)) } }
                     }
-                    @if let Some(rule) = rules.rule_for(i) {
-                        p.meta #approvals {
-                            "Approval step “" (rule.name) "”: " (i.review.as_ref().map(|r| r.approvals.len()).unwrap_or(0)) " of " (rule.approvers)
-                            @if let Some(r) = &i.review { @if !r.approvals.is_empty() { " (" (r.approvals.iter().map(|a| a.by.as_str()).collect::<Vec<_>>().join(", ")) ")" } }
+                    @let steps = rules.steps(i);
+                    @if !steps.is_empty() {
+                        @let approvals = i.review.as_ref().map(|r| r.approvals.as_slice()).unwrap_or_default();
+                        div.meta #approvals {
+                            "Approvals: "
+                            ol.steps {
+                                li class=(if approvals.is_empty() { "open" } else { "done" }) { "Check" @if let Some(a) = approvals.first() { " — " (a.by) } }
+                                @for st in &steps {
+                                    li class=(if st.open() { "open" } else { "done" }) data-step=(st.rule) {
+                                        "“" (st.rule) "”: " (st.given.min(st.needed)) " of " (st.needed)
+                                        @match st.department.as_deref() {
+                                            Some("") => { " by the assigned department (none assigned yet)" }
+                                            Some(d) => { " by " (d) }
+                                            None => { " different people" }
+                                        }
+                                        @let by: Vec<&str> = approvals.iter().skip(1).filter(|a| st.department.is_none() || a.step.as_deref() == Some(st.rule.as_str())).map(|a| a.by.as_str()).collect();
+                                        @if !by.is_empty() && st.department.is_some() { " — " (by.join(", ")) }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -274,6 +290,9 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
                         button #save type="button" title="s" { "Save (s)" }
                         button #postpone type="button" title="p" { "Postpone (p)" }
                         button #reject type="button" title="r" { "Reject (r)" }
+                        @if i.review.as_ref().is_some_and(|r| !r.approvals.is_empty() && r.state == crate::index::ReviewState::Pending) {
+                            button #refuse type="button" title="x" { "Refuse (x)" }
+                        }
                     }
                     p #status role="status" {}
                 } @else if i.status == Status::Processed {
@@ -288,6 +307,16 @@ fn render(viewer: &Viewer, l: &Loaded, tab: &str, rules: &crate::review::ReviewP
                                 }
                             }
                             @if let Some(t) = &i.doc_type { span class=(if t.confidence < REVIEW_THRESHOLD { "conf amber" } else { "conf green" }) { (format!("{:.2}", t.confidence)) } }
+                        }
+                        @let assignment = i.assignment.as_ref();
+                        datalist #departments {
+                            @for d in rules.approvals.iter().flat_map(|r| r.departments.iter().chain(r.approved_by.iter().filter(|d| d.as_str() != crate::review::ASSIGNED))).chain(viewer.user.departments.iter()).collect::<std::collections::BTreeSet<_>>() {
+                                option value=(d) {}
+                            }
+                        }
+                        div.assignment {
+                            label { "Department " input.assign #department name="department" list="departments" value=(assignment.and_then(|a| a.department.as_deref()).unwrap_or("")) readonly[!may_review]; }
+                            label { "Cost centre " input.assign #cost_centre name="cost_centre" value=(assignment.and_then(|a| a.cost_centre.as_deref()).unwrap_or("")) readonly[!may_review]; }
                         }
                         table.fields {
                             @for f in Field::ALL {
@@ -771,6 +800,9 @@ pub struct DecideRequest {
     fields: BTreeMap<String, Option<Picked>>,
     vat_breakdown: Option<Vec<VatBreakdown>>,
     line_items: Option<Vec<LineItem>>,
+    /// The department and cost centre the document is assigned to (empty: none).
+    department: Option<String>,
+    cost_centre: Option<String>,
 }
 
 fn decide_blocking(ui: &Ui, viewer: &Viewer, id: &str, req: DecideRequest) -> Result<Value, (StatusCode, String)> {
@@ -778,6 +810,7 @@ fn decide_blocking(ui: &Ui, viewer: &Viewer, id: &str, req: DecideRequest) -> Re
         "approve" => Some(Decision::Approve),
         "postpone" => Some(Decision::Postpone),
         "reject" => Some(Decision::Reject),
+        "refuse" => Some(Decision::Refuse),
         "save" => None,
         other => return Err((StatusCode::BAD_REQUEST, format!("unknown action '{other}'"))),
     };
@@ -826,6 +859,22 @@ fn decide_blocking(ui: &Ui, viewer: &Viewer, id: &str, req: DecideRequest) -> Re
             changes.push(json!({"field": "doc_type", "from": from, "to": t}));
         }
     }
+    if req.department.is_some() || req.cost_centre.is_some() {
+        let typed = |v: &Option<String>, was: Option<String>| -> Result<Option<String>, (StatusCode, String)> {
+            match v.as_deref().map(str::trim) {
+                None => Ok(was),
+                Some("") => Ok(None),
+                Some(t) => crate::review::valid_department(t).map(Some).map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e)),
+            }
+        };
+        let was = index.assignment.clone();
+        let department = typed(&req.department, was.as_ref().and_then(|a| a.department.clone()))?;
+        let cost_centre = typed(&req.cost_centre, was.as_ref().and_then(|a| a.cost_centre.clone()))?;
+        if (department.as_ref(), cost_centre.as_ref()) != (was.as_ref().and_then(|a| a.department.as_ref()), was.as_ref().and_then(|a| a.cost_centre.as_ref())) {
+            changes.push(json!({"field": "assignment", "from": was.as_ref().map(|a| json!({"department": a.department, "cost_centre": a.cost_centre})), "to": {"department": department, "cost_centre": cost_centre}}));
+            index.assignment = (department.is_some() || cost_centre.is_some()).then(|| crate::index::Assignment { department, cost_centre, by: who.clone(), at: chrono::Utc::now().to_rfc3339() });
+        }
+    }
     let amount = |s: &str| normalise(Field::GrossTotal, s).map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e));
     if let Some(rows) = req.vat_breakdown {
         let rows: Vec<VatBreakdown> = rows
@@ -855,6 +904,7 @@ fn decide_blocking(ui: &Ui, viewer: &Viewer, id: &str, req: DecideRequest) -> Re
         // Approvals given so far were for other values: the approval step starts again.
         if let Some(r) = index.review.as_mut() {
             r.approvals.clear();
+            r.waiting_for.clear();
         }
         let approving = decision == Some(Decision::Approve);
         records.revise(&mut index, json!({"changes": changes, "reason": "corrected in the review UI", "reviewed": approving})).map_err(|e| match e {
@@ -865,8 +915,9 @@ fn decide_blocking(ui: &Ui, viewer: &Viewer, id: &str, req: DecideRequest) -> Re
     let Some(decision) = decision else {
         return Ok(json!({"revision": index.archive.revision, "state": index.review.as_ref().map(|r| r.state.as_str()), "next": null}));
     };
-    let (decided, _) = records.decide(id, Some(index.archive.revision), decision, req.reason.as_deref()).map_err(|e| match e {
+    let (decided, _) = records.decide(id, Some(index.archive.revision), decision, req.reason.as_deref(), &viewer.user.departments).map_err(|e| match e {
         DecideError::Review(ReviewError::ReasonRequired(what)) => (StatusCode::BAD_REQUEST, format!("a reason is required to {what} a document")),
+        DecideError::Review(e @ ReviewError::NotYourStep { .. }) => (StatusCode::FORBIDDEN, e.to_string()),
         DecideError::Review(e) => (StatusCode::CONFLICT, e.to_string()),
         DecideError::Archive(e @ ArchiveError::Conflict { .. }) => (StatusCode::CONFLICT, format!("{e}; reload the document")),
         DecideError::Archive(e) => internal(e),

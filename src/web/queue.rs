@@ -12,7 +12,7 @@ use maud::html;
 use serde::Deserialize;
 
 use super::{blocking, error_page, layout, Ui, Viewer};
-use crate::catalog::{Direction, Entry, Query, SortKey};
+use crate::catalog::{Approver, Direction, Entry, Query, SortKey};
 use crate::extract::parse::german_amount;
 use crate::index::{DocType, Status};
 use crate::people::User;
@@ -49,7 +49,7 @@ impl Tab {
     fn title(self) -> &'static str {
         match self {
             Tab::ToReview => "To review",
-            Tab::Approval => "Second approval",
+            Tab::Approval => "My approvals",
             Tab::Postponed => "Postponed",
             Tab::Approved => "Approved",
             Tab::Rejected => "Rejected",
@@ -184,8 +184,15 @@ fn list(ui: &Ui, user: &User, p: &Params) -> Result<Listing, String> {
         Some(q) => ui.catalog.count_by_queue(&q).map_err(|e| e.to_string())?,
         None => Vec::new(),
     };
-    let counts: Vec<(Tab, u64)> = Tab::ALL.into_iter().map(|t| (t, per_queue.iter().find(|(q, _)| q == t.queue()).map(|(_, n)| *n).unwrap_or(0))).collect();
+    let mut counts: Vec<(Tab, u64)> = Tab::ALL.into_iter().map(|t| (t, per_queue.iter().find(|(q, _)| q == t.queue()).map(|(_, n)| *n).unwrap_or(0))).collect();
+    // The approval tab is each approver's own: what waits for them, not what they approved.
+    let approvals = |q: Query| Query { approvable_by: Some(Approver { actor: format!("ui:{}", user.name), departments: user.departments.clone() }), ..q };
+    if let Some(q) = filtered(Tab::Approval.query(), p, user).0 {
+        let mine = ui.catalog.count(&Query { sort: None, ..approvals(q) }).map_err(|e| e.to_string())?;
+        counts.iter_mut().filter(|(t, _)| *t == Tab::Approval).for_each(|(_, n)| *n = mine);
+    }
     let (q, problems) = filtered(tab.query(), p, user);
+    let q = if tab == Tab::Approval { q.map(approvals) } else { q };
     let rows = match q {
         Some(mut q) => {
             q.limit = Some(PAGE_SIZE);
@@ -333,7 +340,7 @@ mod tests {
     use crate::people::Role;
 
     fn user(types: Option<Vec<DocType>>) -> User {
-        User { name: "anna".into(), role: Role::Reviewer, doc_types: types, disabled: false, created_at: String::new() }
+        User { name: "anna".into(), role: Role::Reviewer, doc_types: types, disabled: false, created_at: String::new(), departments: Vec::new() }
     }
 
     #[test]

@@ -37,6 +37,9 @@
     const original = {};
     inputs.forEach((i) => (original[i.name] = i.value));
     const originalType = docType ? docType.value : null;
+    const assign = $$("#fields input.assign");
+    const originalAssign = {};
+    assign.forEach((i) => (originalAssign[i.name] = i.value));
     const grid = (id) => {
       const t = $("#" + id);
       if (!t) return null;
@@ -253,12 +256,14 @@
       let why = null;
       if (action === "postpone") { why = await reason("Why postpone? (e.g. waiting for the delivery note)"); if (!why) return; }
       if (action === "reject") { why = await reason("Why reject? (e.g. duplicate, not ours)"); if (!why) return; }
+      if (action === "refuse") { why = await reason("Why refuse the approval? (e.g. goods not received)"); if (!why) return; }
       const fields = {};
       inputs.forEach((i) => {
         if (i.value !== original[i.name]) fields[i.name] = i.value.trim() ? Object.assign({ value: i.value }, picked[i.name] || {}) : null;
       });
       const body = { base: data.revision, action: action, reason: why, fields: fields };
       if (docType && docType.value !== originalType) body.doc_type = docType.value;
+      assign.forEach((i) => { if (i.value !== originalAssign[i.name]) body[i.name] = i.value.trim(); });
       const vat = grid("vat_breakdown");
       if (vat && JSON.stringify(vat) !== originalGrids.vat_breakdown) body.vat_breakdown = vat;
       const items = grid("line_items");
@@ -267,7 +272,7 @@
       try {
         const res = await post("decide", body);
         if (action === "save") { location.reload(); return; }
-        say(action + "d");
+        say(action === "refuse" ? "refused" : action + "d");
         location.href = res.next || data.queue;
       } catch (err) {
         say(err.message, true);
@@ -281,13 +286,16 @@
       if (e.key === "Enter" && inField) { e.preventDefault(); confirmField(e.target); return; }
       if (e.key === "Escape" && inField) { e.target.blur(); return; }
       if (e.target.closest && e.target.closest("input,select,textarea,dialog")) return;
+      // A shortcut's own key must not land in the reason dialog it opens.
+      if (["a", "s", "p", "r", "x", "?"].includes(e.key)) e.preventDefault();
       if (e.key === "a") act("approve");
       else if (e.key === "s") act("save");
       else if (e.key === "p") act("postpone");
       else if (e.key === "r") act("reject");
+      else if (e.key === "x" && $("#refuse")) act("refuse");
       else if (e.key === "?") $("#help").showModal();
     });
-    [["#approve", "approve"], ["#save", "save"], ["#postpone", "postpone"], ["#reject", "reject"]].forEach(([sel, a]) => { const b = $(sel); if (b) b.addEventListener("click", () => act(a)); });
+    [["#approve", "approve"], ["#save", "save"], ["#postpone", "postpone"], ["#reject", "reject"], ["#refuse", "refuse"]].forEach(([sel, a]) => { const b = $(sel); if (b) b.addEventListener("click", () => act(a)); });
     if (docType) docType.addEventListener("change", () => check([]));
     $$("[data-add-row]").forEach((b) => b.addEventListener("click", () => {
       const body = $("#" + b.dataset.addRow + " tbody");
