@@ -90,3 +90,44 @@ fn the_same_invoice_attached_twice_to_one_e_mail_passes_once() {
     let handed: usize = invoices.iter().map(|i| outbox_entries(archive.path(), i["id"].as_str().unwrap())).sum();
     assert_eq!(handed, 1, "one outbox entry for the two copies");
 }
+
+/// The invoice of a generated linked set (`fixtures/linked`), born digital or scanned at 200 dpi.
+fn linked_invoice(variant: &str) -> PathBuf {
+    fixture(&format!("linked/l1-000-match/{variant}/4-invoice.pdf"))
+}
+
+#[test]
+fn the_same_invoice_born_digital_and_as_a_scan_is_held_once_and_its_credit_note_is_no_duplicate() {
+    let archive = tempfile::tempdir().unwrap();
+    let a = archive.path();
+    let run = process(a, &[linked_invoice("digital")]);
+    let first = run.by_name("4-invoice.pdf");
+    assert_eq!(duplicate_check(first)["passed"], true);
+    let first_id = first["id"].as_str().unwrap();
+    assert_eq!(outbox_entries(a, first_id), 1, "the first copy goes to the ERP");
+    // The paper copy of the same invoice, scanned: other bytes, read by OCR.
+    let run = process(a, &[linked_invoice("scans")]);
+    let scan = run.by_name("4-invoice.pdf");
+    assert_eq!(scan["source_format"], "scan");
+    let check = duplicate_check(scan);
+    assert_eq!(check["passed"], false, "{check}");
+    assert!(check["message"].as_str().unwrap().contains(first_id), "{check}");
+    assert_eq!(scan["review"]["state"], "pending");
+    let scan_id = scan["id"].as_str().unwrap();
+    assert_eq!(outbox_entries(a, scan_id), 0, "the scan is not handed to the ERP a second time");
+    // A person confirms it is not a duplicate: released, and the confirmation stays.
+    let o = Command::cargo_bin("mailroom").unwrap().arg("--archive").arg(a).args(["review", "approve", &scan_id[..12], "--reason", "zweite Lieferung, eigene Rechnung"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(outbox_entries(a, scan_id), 1);
+
+    // A credit note (Storno) with the invoice's number and amount cancels it; it is no duplicate.
+    let inbox = tempfile::tempdir().unwrap();
+    let invoice = xrechnung(inbox.path(), "rechnung.xml", |x| x);
+    let storno = xrechnung(inbox.path(), "storno.xml", |x| x.replacen("<ram:TypeCode>380</ram:TypeCode>", "<ram:TypeCode>381</ram:TypeCode>", 1));
+    let run = process(a, &[invoice]);
+    assert_eq!(duplicate_check(run.by_name("rechnung.xml"))["passed"], true);
+    let run = process(a, &[storno]);
+    let credit = run.by_name("storno.xml");
+    assert_eq!(credit["doc_type"]["label"], "credit_note");
+    assert_eq!(duplicate_check(credit)["passed"], true, "a credit note is not its invoice's duplicate: {}", duplicate_check(credit));
+}

@@ -506,3 +506,31 @@ fn a_classic_job_queue_left_by_an_older_mailroom_is_migrated_with_its_jobs() {
     assert!(env.dead_letters().is_empty());
     env.verify_clean();
 }
+
+/// The same invoice twice — born digital and its 200 dpi scan (`fixtures/linked`) — reaches two
+/// workers at the same moment: the duplicate claims are atomic in PostgreSQL, so exactly one of
+/// the two passes and only that one reaches the ERP's outbox.
+#[test]
+fn the_same_invoice_read_by_two_workers_at_once_is_flagged_exactly_once() {
+    let _broker = BROKER.lock().unwrap_or_else(|p| p.into_inner());
+    let env = Env::new("mailroom-test");
+    let files: Vec<String> = ["digital", "scans"].iter().map(|v| fixture(&format!("linked/l1-001-over/{v}/4-invoice.pdf")).to_str().unwrap().to_string()).collect();
+    let out = env.run(&["submit", &files[0], &files[1]]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let s = env.store();
+    let mut a = env.spawn_worker("worker-a.log");
+    let mut b = env.spawn_worker("worker-b.log");
+    wait_until("both copies archived", Duration::from_secs(180), || index_keys(&s).len() >= 2);
+    stop(&mut a);
+    stop(&mut b);
+    let indexes: Vec<mailroom::index::DocumentIndex> = index_keys(&s).iter().map(|k| serde_json::from_slice(&s.get(k).unwrap().unwrap()).unwrap()).collect();
+    assert_eq!(indexes.len(), 2);
+    let passed: Vec<bool> = indexes.iter().map(|i| i.checks.iter().find(|c| c.name == mailroom::index::CheckName::PossibleDuplicate).expect("a duplicate check").passed).collect();
+    assert_eq!(passed.iter().filter(|p| **p).count(), 1, "exactly one of the two passes: {passed:?}");
+    let outbox: Vec<String> = mailroom::store::list_all(&s, "handoff/").unwrap().into_iter().filter(|k| k.ends_with(".jsonl")).collect();
+    let flagged = indexes.iter().find(|i| i.checks.iter().any(|c| c.name == mailroom::index::CheckName::PossibleDuplicate && !c.passed)).unwrap();
+    assert!(!flagged.released(), "the flagged copy waits for a person");
+    assert!(!outbox.iter().any(|k| k.contains(flagged.id.as_str())), "and is not in the outbox: {outbox:?}");
+    assert_eq!(outbox.len(), 1, "one copy to the ERP: {outbox:?}");
+    env.verify_clean();
+}
