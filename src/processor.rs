@@ -27,7 +27,7 @@ use crate::catalog::{Catalog, Entry};
 use crate::document::{Artefacts, Document};
 use crate::duplicate;
 use crate::handoff::Handoff;
-use crate::index::{Batch, BatchPart, DocumentIndex, ErrorKind, PartStart, Review, ReviewState, Status};
+use crate::index::{Batch, BatchPart, CheckName, DocType, DocumentIndex, ErrorKind, Field, PartStart, Review, ReviewState, Status};
 use crate::mail;
 use crate::models::firstpage::FirstPageDetector;
 use crate::pipeline::{Analysis, Failure, Pipeline, Timings};
@@ -152,11 +152,78 @@ impl Recorder {
             Stored::New(_) => {
                 self.index_search(&index, analysis.artefacts.words.as_deref())?;
                 handed_off = self.hand_off(&index)?;
+                if self.catalog.is_some() && matches!(index.doc_type.as_ref().map(|d| d.label), Some(DocType::Order | DocType::OrderConfirmation | DocType::DeliveryNote)) {
+                    // Catalogued first, so that the match finds the document that just arrived.
+                    self.catalogue(&index)?;
+                    self.match_waiting_invoices(&index);
+                }
                 Outcome::Processed(index)
             }
             Stored::Existing(existing) => Outcome::AlreadyArchived(*existing),
         };
         Ok(Processed { outcome, timings: analysis.timings, handed_off })
+    }
+
+    /// An order, confirmation or delivery note that arrives after its invoice: the invoices
+    /// still waiting for a person that name it are matched again at once (a new revision each,
+    /// audited, nothing handed off), so that the reviewer sees the three-way match without a
+    /// reprocessing run. Released invoices are left as they went to the ERP. Best effort: the
+    /// document itself is stored; an invoice that cannot be matched now is matched when it is
+    /// read again (`mailroom reprocess`).
+    fn match_waiting_invoices(&self, arrived: &DocumentIndex) {
+        let Some(catalog) = &self.catalog else { return };
+        if !matches!(arrived.doc_type.as_ref().map(|d| d.label), Some(DocType::Order | DocType::OrderConfirmation | DocType::DeliveryNote)) {
+            return;
+        }
+        let waiting = |q: crate::catalog::Query| {
+            catalog.find(&crate::catalog::Query {
+                doc_types: vec![DocType::Invoice],
+                status: Some(Status::Processed),
+                review_states: vec![ReviewState::Pending, ReviewState::Postponed],
+                unordered: true,
+                ..q
+            })
+        };
+        let mut invoices = Vec::new();
+        if let Some(key) = crate::catalog::reference_key(arrived.field(Field::OrderReference)) {
+            invoices.extend(waiting(crate::catalog::Query { order_ref: Some(key), ..Default::default() }).unwrap_or_default());
+        }
+        if let Some(key) = crate::catalog::reference_key(arrived.field(Field::DeliveryNoteReference)) {
+            invoices.extend(waiting(crate::catalog::Query { delivery_ref: Some(key), ..Default::default() }).unwrap_or_default());
+        }
+        invoices.sort_by(|a, b| a.id.cmp(&b.id));
+        invoices.dedup_by(|a, b| a.id == b.id);
+        for entry in invoices {
+            // Another paper of the same order may arrive on another worker at the same time:
+            // the later write reads the invoice again and matches with both.
+            let attempt = || -> Result<(), ArchiveError> {
+                let Some(mut invoice) = self.archive.lookup(&entry.id)? else { return Ok(()) };
+                let Some(m) = crate::orders::check(&invoice, catalog.as_ref(), &self.archive, self.review.order_tolerance_percent).map_err(crate::orders::OrderError::into_archive)? else {
+                    return Ok(());
+                };
+                let before = invoice.checks.iter().find(|c| c.name == CheckName::OrderMatch).cloned();
+                if before.as_ref() == Some(&m.check) && invoice.order_match == m.links {
+                    return Ok(());
+                }
+                invoice.checks.retain(|c| c.name != CheckName::OrderMatch);
+                invoice.needs_review |= !m.check.passed;
+                invoice.checks.push(m.check.clone());
+                invoice.order_match = m.links;
+                let details = json!({"reason": format!("matched again: {} {} arrived", arrived.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("document"), arrived.id), "order_match": {"from": before, "to": m.check}});
+                self.revise_quietly(&mut invoice, details)?;
+                Ok(())
+            };
+            let mut result = attempt();
+            for _ in 0..3 {
+                if !matches!(result, Err(ArchiveError::Conflict { .. })) {
+                    break;
+                }
+                result = attempt();
+            }
+            if let Err(e) = result {
+                tracing::warn!(invoice = %entry.id, error = %e, "the invoice could not be matched with the document that arrived; it is matched when read again (mailroom reprocess)");
+            }
+        }
     }
 
     /// The record of a document the pipeline could not read: its original and the reason.

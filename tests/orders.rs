@@ -202,3 +202,30 @@ fn an_invoice_above_its_paper_order_or_beyond_what_was_delivered_fails_the_match
     let failing: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert!(failing.iter().any(|e| e["id"] == invoice["id"]), "{failing:?}");
 }
+
+#[test]
+fn papers_that_arrive_after_their_invoice_match_it_while_it_waits_for_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, config) = (dir.path().join("archive"), dir.path().join("pipeline.toml"));
+    std::fs::write(&config, "[review]\nstraight_through = false\n").unwrap();
+    let run = |files: &[PathBuf]| {
+        let o = Command::cargo_bin("mailroom").unwrap().arg("--archive").arg(&a).arg("--config").arg(&config).arg("process").arg("--json").args(files).env("MAILROOM_LOG", "warn").output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str::<Value>(l).unwrap()).collect::<Vec<_>>()
+    };
+    let invoice = run(&[linked("l1-002-short", "digital", "4-invoice")]).remove(0);
+    assert!(order_check(&invoice).is_none(), "nothing known of its order yet");
+    assert_eq!(invoice["review"]["state"], "pending");
+    run(&[linked("l1-002-short", "digital", "1-order"), linked("l1-002-short", "digital", "3-delivery-note")]);
+    let id = invoice["id"].as_str().unwrap();
+    let revisions: Vec<PathBuf> = listing(&a.join("documents").join(id).join("index")).into_iter().map(|(p, _, _)| p).collect();
+    let newest: Value = serde_json::from_slice(&std::fs::read(revisions.iter().max().unwrap()).unwrap()).unwrap();
+    let check = order_check(&newest).expect("matched when its papers arrived");
+    assert_eq!(check["passed"], false, "{check}");
+    assert!(check["message"].as_str().unwrap().contains("3-way: paper order, delivery note LS-2439683") && check["message"].as_str().unwrap().contains("invoiced 250, delivered 125"), "{check}");
+    assert_eq!(newest["order_match"]["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(newest["review"]["state"], "pending", "still the reviewer's");
+    assert_eq!(outbox_entries(&a, id), 0);
+    let o = mailroom(&a, &["verify"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+}
