@@ -347,3 +347,46 @@ fn a_page_without_evidence_is_other_and_goes_to_review() {
     let real = noise(&["Rechnung", "Nr.", "4711", "Rechnungsdatum", "26.06.2025", "Gesamtbetrag", "1.190,00", "EUR"]);
     assert_eq!(c.classify(&real).label, DocType::Invoice);
 }
+
+/// A receipt set in the layout of `shared/data/receipts-sroie` (image, key fields, line
+/// transcripts), made here from a fixture page: `mailroom eval` scores its key fields and
+/// measures what OCR read of its lines, and `--split` keeps to one part of the fixed split.
+#[test]
+fn a_receipt_set_is_evaluated_against_its_keys_and_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    for d in ["img", "key", "box"] {
+        std::fs::create_dir(dir.path().join(d)).unwrap();
+    }
+    // Two copies of the page under names on either side of the split.
+    let (dev, held) = {
+        let names: Vec<String> = (900..1000).map(|n| n.to_string()).collect();
+        let dev = names.iter().find(|n| mailroom::training::receipts::split_of(n) == mailroom::training::receipts::Split::Dev).unwrap().clone();
+        let held = names.iter().find(|n| mailroom::training::receipts::split_of(n) == mailroom::training::receipts::Split::Holdout).unwrap().clone();
+        (dev, held)
+    };
+    for n in [&dev, &held] {
+        std::fs::copy(root().join("fixtures/documents/invoice-page.png"), dir.path().join(format!("img/{n}.png"))).unwrap();
+        std::fs::write(dir.path().join(format!("key/{n}.json")), r#"{"company": "Acme GmbH", "date": "31/01/2014", "address": "Europa-Allee", "total": "1.589,80"}"#).unwrap();
+        std::fs::write(dir.path().join(format!("box/{n}.csv")), "1,1,9,1,9,9,1,9,Acme GmbH\n1,1,9,1,9,9,1,9,Karl E. Coyote\n1,1,9,1,9,9,1,9,A LINE NOT ON THE PAGE\n").unwrap();
+    }
+    let run = |split: &str| -> serde_json::Value {
+        let o = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailroom"))
+            .args(["eval", "--json", "--no-baseline", "--split", split])
+            .arg(dir.path())
+            .arg("--cache")
+            .arg(dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let report = run("holdout");
+    assert_eq!(report["documents"], 1, "only the held-out copy");
+    for f in ["seller_name", "issue_date", "gross_total"] {
+        assert_eq!(report["fields"][f]["correct"], 1, "{f}: {}", report["fields"][f]);
+    }
+    assert_eq!(report["fields"]["currency"]["correct"], 0, "the key says MYR, the page is in euro");
+    assert_eq!((report["ocr"]["lines"].as_u64(), report["ocr"]["lines_read"].as_u64()), (Some(3), Some(2)), "{}", report["ocr"]);
+    assert_eq!(report["confusion"]["receipt"]["invoice"], 1, "an invoice page typed invoice, expected receipt");
+    assert_eq!(run("dev")["documents"], 1);
+}

@@ -20,7 +20,7 @@ pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
     };
     let baseline = if args.no_baseline { None } else { Some(&rules) };
     let counted = if args.visible_only { crate::training::eval::Counted::Visible } else { crate::training::eval::Counted::All };
-    let report = crate::training::eval::run_cached(&pipeline, baseline, &args.dir, cache.as_ref(), &[counted], |name, idx| {
+    let report = crate::training::eval::run_cached(&pipeline, baseline, &args.dir, cache.as_ref(), &[counted], args.split, |name, idx| {
         eprintln!("  {name}: {}", idx.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("quarantined"));
     })
     .map(|mut reports| reports.remove(0));

@@ -155,6 +155,10 @@ pub struct EvalArgs {
     /// text) or `_not_legible` (the corpus generator measures what a scan's degradation erased).
     #[arg(long, alias = "printed-only")]
     pub visible_only: bool,
+    /// Of a receipt set with key files (`receipts-sroie`), only this split: `holdout` (the
+    /// fixed quarter never looked at or tuned on — what is reported) or `dev`.
+    #[arg(long)]
+    pub split: Option<crate::training::receipts::Split>,
 }
 
 #[derive(Args, Debug)]

@@ -82,7 +82,8 @@ fn date_res() -> &'static DateRes {
         iso: Regex::new(r"(?:^|[^\d])(\d{4})[-/](\d ?\d)[-/](\d ?\d)(?:[^\d]|$)").unwrap(),
         // 5. Juni 2018, 5 June 2018, 05. Jun. 2018, 15-Oct-2015; a speck OCR read as a letter
         // before the month is passed over ("8. J Januar 2023")
-        day_month_name: Regex::new(r"(?i)(?:^|[^\d])(\d{1,2})(?:\.?\s*(?:[^\s\d]\s+)?|-)([a-zäéû]{3,10}\.?)(?:\s*,?\s*|-)(\d{4})").unwrap(),
+        // and, on till receipts, "05 MAY 18"
+        day_month_name: Regex::new(r"(?i)(?:^|[^\d])(\d{1,2})(?:\.?\s*(?:[^\s\d]\s+)?|-)([a-zäéû]{3,10}\.?)(?:\s*,?\s*|-)(\d{4}|\d{2})(?:[^\d]|$)").unwrap(),
         // 25.092025 or 2509.2025: one of the two dots lost in the scan
         lost_dot: Regex::new(r"(?:^|[^\d.])(\d{2})(?:\.(\d{2})|(\d{2})\.)((?:19|20)\d{2})(?:[^\d]|$)").unwrap(),
         // June 5, 2018
@@ -157,8 +158,9 @@ pub fn find_dates(text: &str, month_first: bool) -> Vec<DateMatch> {
         let a: u32 = c[1].parse().unwrap_or(0);
         let b: u32 = c[3].parse().unwrap_or(0);
         let y: i32 = c[5].parse().unwrap_or(0);
-        // Two-digit years only with dots ("05.06.18"); "1/2/18" is too ambiguous.
-        if c[5].len() == 2 && &c[2] != "." {
+        // Two-digit years only with dots or dashes ("05.06.18", "25-12-18", both day first);
+        // "1/2/18" is too ambiguous.
+        if c[5].len() == 2 && &c[2] == "/" {
             continue;
         }
         let date = if month_first && &c[2] == "/" { valid(y, a, b).or_else(|| valid(y, b, a)) } else { valid(y, b, a) };
@@ -208,7 +210,7 @@ fn amount_re() -> &'static Regex {
     R.get_or_init(|| {
         Regex::new(
             r"(?x)
-            (?P<pre>(?:EUR|USD|CHF|GBP|INR|PLN|CZK|SEK|DKK|NOK|HUF|€|\$|£|₹|\bRs\.?|S?Fr\.)\s?)?
+            (?P<pre>(?:EUR|USD|CHF|GBP|INR|MYR|PLN|CZK|SEK|DKK|NOK|HUF|€|\$|£|₹|\bRs\.?|\bRM|S?Fr\.)\s?)?
             (?P<sign>[-−–=])?\s?
             (?P<num>
                 \d{1,3}(?:[.\x{2009}\x{202F}'’\ ]\d{3})+,\d{2}  # 1.234,56  1 234,56
@@ -216,7 +218,7 @@ fn amount_re() -> &'static Regex {
               | \d{1,3}(?:['’]\d{3})+\.\d{2}                   # 26'116.00 (Swiss)
               | \d+[,.]\d{2}                                    # 1234,56  1234.56
             )
-            (?P<post>\s?(?:EUR|USD|CHF|GBP|INR|PLN|CZK|SEK|DKK|NOK|HUF|€|\$|£|₹|S?Fr\.))?
+            (?P<post>\s?(?:EUR|USD|CHF|GBP|INR|MYR|PLN|CZK|SEK|DKK|NOK|HUF|€|\$|£|₹|S?Fr\.))?
             (?P<trail>-)?",
         )
         .unwrap()
@@ -230,6 +232,8 @@ fn currency_code(s: &str) -> Option<&'static str> {
         "CHF" | "Fr." | "SFr." => Some("CHF"),
         "GBP" | "£" => Some("GBP"),
         "INR" | "₹" | "Rs." | "Rs" => Some("INR"),
+        // Malaysian ringgit, printed RM.
+        "MYR" | "RM" => Some("MYR"),
         "PLN" => Some("PLN"),
         "CZK" => Some("CZK"),
         "SEK" => Some("SEK"),
@@ -336,6 +340,11 @@ mod tests {
         assert_eq!(first("Issued 2015/10/15").as_deref(), Some("2015-10-15"));
         assert_eq!(first("Rechnungsdatum 26.06.2025").as_deref(), Some("2025-06-26"));
         assert_eq!(first("am 5. Juni 2018").as_deref(), Some("2018-06-05"));
+        // Till receipts: two-digit years with dashes and month names, a time after the date.
+        assert_eq!(first("Date: 25-12-18 14:03").as_deref(), Some("2018-12-25"));
+        assert_eq!(first("05 MAY 18 10:22").as_deref(), Some("2018-05-05"));
+        assert_eq!(first("25.12.18 14:03").as_deref(), Some("2018-12-25"));
+        assert_eq!(first("1/2/18"), None, "a slash date with a two-digit year stays too ambiguous");
     }
 
     #[test]
@@ -349,6 +358,8 @@ mod tests {
         assert_eq!(cur("Summe 1.190,00 €"), Some("EUR"));
         assert_eq!(cur("Betrag CHF 26'116.00"), Some("CHF"));
         assert_eq!(cur("Razem 1 234,56 PLN"), Some("PLN"));
+        assert_eq!(cur("TOTAL RM 9.80"), Some("MYR"));
+        assert_eq!(cur("Total (MYR) 110.00 MYR"), Some("MYR"));
     }
 
     #[test]

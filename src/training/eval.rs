@@ -64,6 +64,9 @@ pub struct Report {
     /// extractor), for the side-by-side comparison.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<Box<Report>>,
+    /// On receipts with line transcripts (`receipts-sroie/box`): what OCR read of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<super::receipts::Recall>,
 }
 
 /// A value as the comparison sees it ([`Field::comparable`]); a name that is no field is
@@ -144,7 +147,8 @@ pub fn doc_type_for_code(code: &str) -> DocType {
     }
 }
 
-/// Documents under `dir` that have a `.gt.json` beside them.
+/// Documents under `dir` that have a `.gt.json` beside them, or are receipt images with a key
+/// file (`img/NNN.jpg` and `key/NNN.json`, [`super::receipts`]).
 pub fn cases(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -162,6 +166,8 @@ pub fn cases(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
                 let gt = p.with_file_name(format!("{stem}.gt.json"));
                 if gt.exists() && !name.ends_with(".xml") {
                     out.push((p, gt));
+                } else if let Some(key) = super::receipts::key_of(&p) {
+                    out.push((p, key));
                 }
             }
         }
@@ -271,6 +277,18 @@ impl Report {
         if let Some(b) = base {
             out.push_str(&format!(" (keywords: {:.1}%)", 100.0 * b.classifier_accuracy));
         }
+        if let Some(o) = &self.ocr {
+            out.push_str(&format!(
+                "\nOCR on {} receipts: {}/{} transcript lines read ({:.1}%), the total read on {}/{} ({:.1}%)",
+                o.receipts,
+                o.lines_read,
+                o.lines,
+                100.0 * o.line_recall(),
+                o.totals_read,
+                o.totals,
+                100.0 * o.total_recall()
+            ));
+        }
         out.push_str("\nconfusion (expected → predicted):\n");
         for (e, m) in &self.confusion {
             let row: Vec<String> = m.iter().map(|(p, n)| format!("{p}: {n}")).collect();
@@ -310,7 +328,7 @@ pub fn counted_truth(mut gt: serde_json::Value, counted: Counted) -> serde_json:
 
 /// Runs `pipeline` over every case under `dir`.
 pub fn run(pipeline: &Pipeline, dir: &Path, progress: impl FnMut(&str, &DocumentIndex)) -> std::io::Result<Report> {
-    Ok(run_cached(pipeline, None, dir, None, &[Counted::All], progress)?.remove(0))
+    Ok(run_cached(pipeline, None, dir, None, &[Counted::All], None, progress)?.remove(0))
 }
 
 /// Runs `pipeline` over every case under `dir` and, with `baseline`, the baseline pipeline
@@ -324,13 +342,22 @@ pub fn run_cached(
     dir: &Path,
     cache: Option<&PageCache>,
     counts: &[Counted],
+    split: Option<super::receipts::Split>,
     mut progress: impl FnMut(&str, &DocumentIndex),
 ) -> std::io::Result<Vec<Report>> {
     let mut reports = vec![Report::default(); counts.len()];
     let mut bases = vec![Report::default(); counts.len()];
+    let mut ocr: Option<super::receipts::Recall> = None;
     for (doc_path, gt_path) in cases(dir) {
+        // A receipt set's key files: its split only, when one is asked for.
+        let receipt = gt_path.parent().and_then(|d| d.file_name()).is_some_and(|n| n == "key");
+        let stem = doc_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        if receipt && split.is_some_and(|s| super::receipts::split_of(&stem) != s) {
+            continue;
+        }
         let bytes = std::fs::read(&doc_path)?;
         let gt: serde_json::Value = serde_json::from_slice(&std::fs::read(&gt_path)?).unwrap_or_default();
+        let gt = if receipt { super::receipts::truth(&gt) } else { gt };
         let name = doc_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let doc = Document::new(bytes, Channel::File, name.clone());
         let cached = cache.and_then(|c| c.get(&doc.sha256));
@@ -354,6 +381,10 @@ pub fn run_cached(
             },
         };
         progress(&name, &index);
+        if let (true, Some(lines), Some(p)) = (receipt, super::receipts::lines_of(&doc_path), &pages) {
+            let total = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&gt_path)?).ok().and_then(|k| k.get("total").and_then(|t| t.as_str()).map(str::to_string));
+            super::receipts::recall(ocr.get_or_insert_with(Default::default), &lines, p, total.as_deref());
+        }
         let base_index = baseline.map(|b| match &pages {
             Some(p) => b.index_pages(&doc, p),
             None => index.clone(),
@@ -367,6 +398,7 @@ pub fn run_cached(
         }
     }
     for (report, mut base) in reports.iter_mut().zip(bases) {
+        report.ocr = ocr.clone();
         report.finish();
         if baseline.is_some() {
             base.finish();

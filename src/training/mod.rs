@@ -7,4 +7,5 @@
 pub mod cache;
 pub mod card;
 pub mod eval;
+pub mod receipts;
 pub mod train;

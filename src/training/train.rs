@@ -495,7 +495,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     let (all, corrections, read_seconds) = read_examples(opts, &pipeline, &cache)?;
     if opts.prepare_only {
         if let Some(dir) = &opts.eval_dir {
-            eval::run_cached(&pipeline, None, dir, Some(&cache), &[eval::Counted::All], |_, _| {}).map_err(|e| e.to_string())?;
+            eval::run_cached(&pipeline, None, dir, Some(&cache), &[eval::Counted::All], None, |_, _| {}).map_err(|e| e.to_string())?;
         }
         eprintln!("mailroom train: {} documents read into {} in {read_seconds:.0} s", all.len(), opts.cache.display());
         return Ok(Metrics { read_seconds, ..Default::default() });
@@ -541,10 +541,11 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     if let Some(dir) = &opts.eval_dir {
         eprintln!("mailroom train: evaluating on {}", dir.display());
         // Read and indexed once, scored on all values and on the printed ones.
-        let mut reports = eval::run_cached(&trained, Some(&rules), dir, Some(&cache), &[eval::Counted::All, eval::Counted::Visible], |_, _| {}).map_err(|e| e.to_string())?.into_iter().map(|model| {
-            let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
-            (model, baseline)
-        });
+        let mut reports =
+            eval::run_cached(&trained, Some(&rules), dir, Some(&cache), &[eval::Counted::All, eval::Counted::Visible], None, |_, _| {}).map_err(|e| e.to_string())?.into_iter().map(|model| {
+                let baseline = model.baseline.clone().map(|b| *b).unwrap_or_default();
+                (model, baseline)
+            });
         metrics.fields_real_scans = reports.next();
         metrics.fields_real_scans_printed = reports.next();
     }

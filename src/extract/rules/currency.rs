@@ -12,13 +12,15 @@ pub(super) fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Ca
     if counts.is_empty() {
         // A currency code or sign anywhere, e.g. in a table header "Betrag (EUR)".
         static CODE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-        let re = CODE.get_or_init(|| Regex::new(r"(?:\b(EUR|USD|CHF|GBP|INR|PLN|CZK|SEK|DKK|NOK|HUF)\b|(€)|(₹))").expect("regex"));
+        let re = CODE.get_or_init(|| Regex::new(r"(?:\b(EUR|USD|CHF|GBP|INR|MYR|PLN|CZK|SEK|DKK|NOK|HUF)\b|(€)|(₹)|\b(RM)\b)").expect("regex"));
         for l in lines {
             if let Some(c) = re.captures(&l.text) {
                 let code = if c.get(2).is_some() {
                     "EUR"
                 } else if c.get(3).is_some() {
                     "INR"
+                } else if c.get(4).is_some() {
+                    "MYR"
                 } else {
                     c.get(1).map(|m| m.as_str()).unwrap_or("EUR")
                 };
