@@ -272,8 +272,9 @@ fn valid_lane(lane: &str) -> bool {
 
 /// A lane's head is anchored again after this many entries …
 pub const ANCHOR_EVERY: u64 = 1000;
-/// … or when an append comes this long after the lane's last anchor.
-pub const ANCHOR_INTERVAL: Duration = Duration::from_secs(30);
+/// … or when an append comes this long (on average; between half and one and a half times
+/// it, at random) after the lane's last anchor.
+pub const ANCHOR_INTERVAL: Duration = Duration::from_secs(60);
 
 /// The hash an entry's body must have: SHA-256 of its JSON without `hash`, keys sorted.
 pub fn body_hash(entry: &Value) -> String {
@@ -325,11 +326,13 @@ struct Lane {
     anchor_due: Instant,
 }
 
-/// A moment `base` plus up to half of it again, at random.
+/// A moment between half of `base` and one and a half times it from now, at random: writers
+/// started together (a deployment scaling out) spread their periodic anchors over a whole
+/// `base` rather than meeting on the anchor chain at the same instant.
 fn jittered(base: Duration) -> Instant {
     let mut r = [0u8; 2];
     getrandom::getrandom(&mut r).expect("the OS random source is available");
-    Instant::now() + base + base.mul_f64(u16::from_le_bytes(r) as f64 / u16::MAX as f64 / 2.0)
+    Instant::now() + base.mul_f64(0.5 + u16::from_le_bytes(r) as f64 / u16::MAX as f64)
 }
 
 /// What one log did, for its tests and diagnostics (`store::counted` counts every request of
@@ -482,10 +485,11 @@ impl AuditLog {
                 Put::Exists => {
                     self.counters.anchor_conflicts.fetch_add(1, Ordering::Relaxed);
                     // The writers that met here would meet again at the next place: wait a
-                    // random while — a few writes long, doubled after each meeting — so that
-                    // they come one after another, then find the newest entry with one listing.
+                    // random while — long enough for a dozen writers' tries (a try is a listing,
+                    // a read and a write), doubled after each meeting — so that they come one
+                    // after another, then find the newest entry with one listing.
                     tried += 1;
-                    let window = (put.elapsed().max(Duration::from_millis(1)) * 4 * (1 << (tried - 1).min(8))).min(Duration::from_secs(2));
+                    let window = (put.elapsed().max(Duration::from_millis(1)) * 12 * (1 << (tried - 1).min(8))).min(Duration::from_secs(4));
                     let mut r = [0u8; 2];
                     getrandom::getrandom(&mut r).expect("the OS random source is available");
                     std::thread::sleep(window.mul_f64(u16::from_le_bytes(r) as f64 / u16::MAX as f64));
