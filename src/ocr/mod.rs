@@ -52,7 +52,7 @@ impl OcrConfig {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         // Bump READER when read_page changes what it produces for the same settings.
-        const READER: u32 = 7;
+        const READER: u32 = 9;
         let key = format!("{READER}|{}|{}|{}", self.languages, self.psm, self.reread_languages.join("+"));
         hex::encode(&Sha256::digest(key.as_bytes())[..6])
     }
@@ -238,7 +238,51 @@ pub fn release_engines() {
 fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Vec<tsv::PixelWord>, OcrError> {
     let tones = Tones::of(gray);
     let pad = if print_at_edge(gray, dpi, tones) { margin_px(dpi) } else { 0 };
+    // A till receipt is one narrow column of short lines: Tesseract's automatic layout
+    // analysis (psm 3) splits it into blocks and loses lines and totals, reading it as one
+    // block of text (psm 6) keeps them (measured on the development receipts:
+    // benches/README.md, "Receipts").
+    if config.psm == 3 && narrow_column(gray, tones) {
+        return recognise_framed(&OcrConfig { psm: 6, ..config.clone() }, gray, dpi, pad, tones.paper);
+    }
     recognise_framed(config, gray, dpi, pad, tones.paper)
+}
+
+/// Whether the print on the page stands in one tall, narrow column — a till receipt,
+/// photographed or scanned alone or on an A4 sheet: the box around the inked rows and
+/// columns (those with more than 0.5 % of their pixels darker than halfway from paper to
+/// ink) is at least 1.8 times as tall as wide, and either under 60 % of the page's width (a
+/// receipt on a sheet) or on an image at least 1.7 times as tall as wide (a photo of the
+/// receipt alone; A4 is 1.41, US Legal 1.65). A letter or invoice on A4 prints across the
+/// page — its box up to 1.8 times as tall as wide from header to page number, but three
+/// quarters of the width — and keeps the automatic layout.
+fn narrow_column(gray: &image::GrayImage, tones: Tones) -> bool {
+    let Tones { paper, ink } = tones;
+    if paper.saturating_sub(ink) < 40 {
+        return false;
+    }
+    let cut = paper - (paper - ink) / 2;
+    let (w, h) = gray.dimensions();
+    if w < 50 || h < 50 {
+        return false;
+    }
+    let mut cols = vec![0u32; w as usize];
+    let mut rows = vec![0u32; h as usize];
+    for (x, y, p) in gray.enumerate_pixels() {
+        if p.0[0] < cut {
+            cols[x as usize] += 1;
+            rows[y as usize] += 1;
+        }
+    }
+    let span = |counts: &[u32], of: u32| -> Option<(usize, usize)> {
+        let min = (of / 200).max(2);
+        let first = counts.iter().position(|c| *c > min)?;
+        let last = counts.iter().rposition(|c| *c > min)?;
+        Some((first, last))
+    };
+    let (Some((x0, x1)), Some((y0, y1))) = (span(&cols, h), span(&rows, w)) else { return false };
+    let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
+    bh >= 1.8 * bw && (bw < 0.6 * w as f32 || h as f32 >= 1.7 * w as f32)
 }
 
 /// [`recognise`] with the page inside a margin of `pad` pixels in the grey `paper`
@@ -433,6 +477,33 @@ pub fn read_image(config: &OcrConfig, image: DynamicImage, dpi: f32) -> Result<O
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A white page of `w` × `h` with "lines of print" (dark bars) in the box `x0..x1` wide,
+    /// one every 12 pixels from `y0` to `y1`.
+    fn page_with_print(w: u32, h: u32, (x0, x1): (u32, u32), (y0, y1): (u32, u32)) -> image::GrayImage {
+        image::GrayImage::from_fn(w, h, |x, y| image::Luma([if (x0..x1).contains(&x) && (y0..y1).contains(&y) && y % 12 < 5 { 20 } else { 245 }]))
+    }
+
+    #[test]
+    fn a_receipt_is_told_from_a_letter_by_the_shape_of_its_print() {
+        let tones = |g: &image::GrayImage| Tones::of(g);
+        // A photographed receipt filling its image, and one scanned on an A4 sheet.
+        let photo = page_with_print(600, 1800, (20, 580), (20, 1780));
+        assert!(narrow_column(&photo, tones(&photo)));
+        let on_a4 = page_with_print(1240, 1754, (450, 800), (100, 1500));
+        assert!(narrow_column(&on_a4, tones(&on_a4)));
+        // An A4 letter prints across the page; a landscape sheet even more so.
+        let letter = page_with_print(1240, 1754, (120, 1120), (150, 1600));
+        assert!(!narrow_column(&letter, tones(&letter)));
+        // A data sheet printed from header to page number, three quarters of the width: its
+        // box is 1.8 times as tall as wide, yet it is a page of columns.
+        let sheet = page_with_print(1653, 2339, (183, 1420), (48, 2302));
+        assert!(!narrow_column(&sheet, tones(&sheet)));
+        let landscape = page_with_print(1754, 1240, (100, 1650), (100, 1100));
+        assert!(!narrow_column(&landscape, tones(&landscape)));
+        let blank = image::GrayImage::from_pixel(600, 1800, image::Luma([245]));
+        assert!(!narrow_column(&blank, tones(&blank)), "no print, no column");
+    }
 
     #[test]
     fn print_touching_the_bottom_edge_is_read_and_placed_on_the_page() {
