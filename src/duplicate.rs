@@ -30,10 +30,7 @@ struct Supplier {
     name: Option<String>,
 }
 
-/// Letters and digits only, upper case: `DE 123 456 789` and `de123456789` are one.
-pub(crate) fn compact(v: &str) -> String {
-    v.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
-}
+pub(crate) use crate::vocab::compact;
 
 /// A company name without its legal form, punctuation, spacing and case: "Müller GmbH & Co. KG"
 /// and "MÜLLER GMBH & CO KG" are one.

@@ -55,7 +55,7 @@ impl OrderError {
 /// The order number as a lookup key: letters and digits, upper case (`be-2025/0042` and
 /// `BE 2025 0042` are one order).
 pub fn number_key(number: &str) -> String {
-    crate::catalog::reference_key(Some(number)).unwrap_or_default()
+    compact(number)
 }
 
 /// Where an order's revisions lie: its number's key, hashed, so that any number makes a
@@ -250,6 +250,17 @@ pub struct Matched {
     pub links: Option<OrderMatch>,
 }
 
+impl Matched {
+    /// Puts the match into `index`: its check in place of any earlier one, the documents
+    /// matched, and a failing check holds the document for a person.
+    pub fn apply(self, index: &mut DocumentIndex) {
+        index.checks.retain(|c| c.name != CheckName::OrderMatch);
+        index.needs_review |= !self.check.passed;
+        index.checks.push(self.check);
+        index.order_match = self.links;
+    }
+}
+
 /// At least this many of the supplier's other invoices, and three in four of them, must name
 /// an order before an invoice of theirs that names none is held for it.
 const USUALLY_AT_LEAST: usize = 3;
@@ -311,15 +322,9 @@ pub fn check(index: &DocumentIndex, catalog: &dyn Catalog, archive: &Archive, to
             _ => what.to_string(),
         });
     }
-    let head = format!("order {} ({}-way: {})", order.number, ways, with.join(", "));
-    let passed = found.wrong.is_empty();
-    let message = if passed {
-        format!("{head}: {} agree{}", if found.agrees.is_empty() { "nothing to compare, nothing that".to_string() } else { found.agrees.join(", ") }, if found.agrees.len() == 1 { "s" } else { "" })
-    } else {
-        format!("{head}: {}", found.wrong.join("; "))
-    };
+    let check = found.check(&format!("order {} ({}-way: {})", order.number, ways, with.join(", ")));
     let links = OrderMatch { order: index.field(Field::OrderReference).unwrap_or(&order.number).to_string(), erp_revision: erp.map(|r| r.revision), documents, ways };
-    Ok(Some(Matched { check: Check { name: CheckName::OrderMatch, passed, message }, links: Some(links) }))
+    Ok(Some(Matched { check, links: Some(links) }))
 }
 
 /// The archived orders, confirmations and delivery notes that belong to the invoice's order,
@@ -401,6 +406,20 @@ struct Findings {
     wrong: Vec<String>,
 }
 
+impl Findings {
+    /// The check `order_match`, its message headed by `head` (`order 4711 (…)`): what does
+    /// not agree, or else what does.
+    fn check(&self, head: &str) -> Check {
+        let passed = self.wrong.is_empty();
+        let message = if passed {
+            format!("{head}: {} agree{}", if self.agrees.is_empty() { "nothing to compare, nothing that".to_string() } else { self.agrees.join(", ") }, if self.agrees.len() == 1 { "s" } else { "" })
+        } else {
+            format!("{head}: {}", self.wrong.join("; "))
+        };
+        Check { name: CheckName::OrderMatch, passed, message }
+    }
+}
+
 /// The words of a line's description as a set (lower case, letters and digits), for
 /// comparing lines printed by different systems or read by OCR.
 fn words(s: &str) -> std::collections::BTreeSet<String> {
@@ -432,19 +451,7 @@ fn same_name(a: &str, b: &str) -> bool {
 
 /// What agrees and what does not between an invoice and its order.
 pub fn compare(index: &DocumentIndex, order: &Order, tolerance_percent: Decimal) -> Check {
-    let found = compare_with(index, order, tolerance_percent);
-    let passed = found.wrong.is_empty();
-    let message = if passed {
-        format!(
-            "order {}: {} agree{}",
-            order.number,
-            if found.agrees.is_empty() { "nothing to compare, nothing that".to_string() } else { found.agrees.join(", ") },
-            if found.agrees.len() == 1 { "s" } else { "" }
-        )
-    } else {
-        format!("order {}: {}", order.number, found.wrong.join("; "))
-    };
-    Check { name: CheckName::OrderMatch, passed, message }
+    compare_with(index, order, tolerance_percent).check(&format!("order {}", order.number))
 }
 
 fn compare_with(index: &DocumentIndex, order: &Order, tolerance_percent: Decimal) -> Findings {

@@ -141,9 +141,7 @@ impl Recorder {
             // An invoice against the order it names (imported, or archived on paper) and
             // what was delivered.
             if let Some(m) = crate::orders::check(&index, catalog.as_ref(), &self.archive, self.review.order_tolerance_percent).map_err(crate::orders::OrderError::into_archive)? {
-                index.needs_review |= !m.check.passed;
-                index.checks.push(m.check);
-                index.order_match = m.links;
+                m.apply(&mut index);
             }
         }
         index.review = review::on_arrival(&index, &self.review);
@@ -205,11 +203,8 @@ impl Recorder {
                 if before.as_ref() == Some(&m.check) && invoice.order_match == m.links {
                     return Ok(());
                 }
-                invoice.checks.retain(|c| c.name != CheckName::OrderMatch);
-                invoice.needs_review |= !m.check.passed;
-                invoice.checks.push(m.check.clone());
-                invoice.order_match = m.links;
                 let details = json!({"reason": format!("matched again: {} {} arrived", arrived.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("document"), arrived.id), "order_match": {"from": before, "to": m.check}});
+                m.apply(&mut invoice);
                 self.revise_quietly(&mut invoice, details)?;
                 Ok(())
             };

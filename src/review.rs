@@ -105,7 +105,7 @@ impl ApprovalRule {
             None => self.min_gross <= rust_decimal::Decimal::ZERO,
         };
         let supplier_ok = self.suppliers.is_empty() || {
-            let key = |v: &str| v.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect::<String>();
+            let key = crate::vocab::compact;
             let vat = index.field(Field::SellerVatId).map(key);
             let name = index.field(Field::SellerName).map(key);
             self.suppliers.iter().map(|s| key(s)).any(|s| !s.is_empty() && (vat.as_deref() == Some(s.as_str()) || name.as_deref().is_some_and(|n| n.contains(&s))))

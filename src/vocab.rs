@@ -225,6 +225,12 @@ impl<'de> Deserialize<'de> for Field {
     }
 }
 
+/// An identifier as a key: letters and digits only, upper case — `DE 123 456 789` and
+/// `de123456789` are one VAT ID, `be-2025/0042` and `BE 2025 0042` one order number.
+pub fn compact(v: &str) -> String {
+    v.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect()
+}
+
 /// A document's id: the SHA-256 of its original bytes, 64 lower-case hex digits. Parsed
 /// where an id enters (an index read back, a broker message, a path, a file name), and a
 /// type from there on, so that nothing downstream slices or trusts a raw string.

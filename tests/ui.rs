@@ -104,6 +104,22 @@ fn chromedriver() -> (Driver, u16) {
     (Driver(child), port)
 }
 
+/// Headless Chromium through chromedriver (kept running while the returned guard lives).
+async fn browser() -> (Driver, fantoccini::Client) {
+    let (driver, driver_port) = chromedriver();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session through chromedriver");
+    (driver, c)
+}
+
 fn screenshots() -> PathBuf {
     let dir = std::env::var_os("MAILROOM_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots"));
     std::fs::create_dir_all(&dir).unwrap();
@@ -214,17 +230,7 @@ async fn a_reviewer_corrects_and_approves_in_the_browser_and_only_then_the_erp_g
     assert_eq!(r.status, 409, "{}", text(&r));
 
     // --- In the browser.
-    let (_driver, driver_port) = chromedriver();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("a Chromium session through chromedriver");
+    let (_driver, c) = browser().await;
     let base_url = format!("http://127.0.0.1:{port}");
     c.goto(&format!("{base_url}/ui")).await.unwrap();
     assert!(c.current_url().await.unwrap().path().starts_with("/ui/login"), "the browser lands on the login page");
@@ -422,13 +428,7 @@ async fn a_reviewer_corrects_a_batch_split_in_the_browser() {
     assert!(!archive.join("documents").join(&batch_id).join("index").join("0002.json").exists());
 
     // In the browser: the batch's pages, each letter in its colour; the reviewer splits pages 1-3 in two.
-    let (_driver, driver_port) = chromedriver();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{driver_port}")).await.expect("a Chromium session");
+    let (_driver, c) = browser().await;
     let base_url = format!("http://127.0.0.1:{port}");
     c.goto(&format!("{base_url}/ui/documents/{batch_id}")).await.unwrap();
     c.find(Locator::Css("#username")).await.unwrap().send_keys("anna").await.unwrap();
@@ -492,13 +492,7 @@ async fn a_stamp_is_shown_hidden_and_drawn_into_the_download_but_never_into_the_
     let server = Server::start(serve);
     let port = server.port;
 
-    let (_driver, driver_port) = chromedriver();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{driver_port}")).await.expect("a Chromium session");
+    let (_driver, c) = browser().await;
     c.goto(&format!("http://127.0.0.1:{port}/ui/documents/{id}")).await.unwrap();
     c.find(Locator::Css("#username")).await.unwrap().send_keys("anna").await.unwrap();
     c.find(Locator::Css("#password")).await.unwrap().send_keys("anna-prueft-rechnungen").await.unwrap();
@@ -566,13 +560,7 @@ async fn the_receiving_department_approves_or_refuses_in_its_own_queue_after_the
     let server = Server::start(serve);
     let port = server.port;
 
-    let (_driver, driver_port) = chromedriver();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({"binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1600,1000", "--lang=en"]}),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps).connect(&format!("http://127.0.0.1:{driver_port}")).await.expect("a Chromium session");
+    let (_driver, c) = browser().await;
     let base_url = format!("http://127.0.0.1:{port}");
     let log_in = |name: &'static str, password: &'static str| {
         let c = c.clone();

@@ -144,7 +144,7 @@ impl Entry {
 /// A document number as a lookup key: letters and digits, upper case (`be-2025/0042` and
 /// `BE 2025 0042` are one order); none when nothing is left.
 pub fn reference_key(number: Option<&str>) -> Option<String> {
-    number.map(|n| n.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_uppercase).collect::<String>()).filter(|k| !k.is_empty())
+    number.map(crate::vocab::compact).filter(|k| !k.is_empty())
 }
 
 /// What to look for. Empty fields match everything.

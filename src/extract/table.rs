@@ -156,6 +156,28 @@ pub fn unit_code(token: &str) -> Option<&'static str> {
     })
 }
 
+/// The unit printed beside the quantity at `qi` (after it, sometimes before): its code and place.
+fn unit_beside(tokens: &[&str], qi: usize) -> Option<(&'static str, usize)> {
+    [qi + 1, qi.wrapping_sub(1)].into_iter().find_map(|k| tokens.get(k).and_then(|t| unit_code(t)).map(|c| (c, k)))
+}
+
+/// A position number at the left of a row (`1`, `12.`), when the quantity at `qi` is not it.
+fn position(tokens: &[&str], qi: usize) -> Option<String> {
+    let first = *tokens.first()?;
+    let digits = first.trim_end_matches('.');
+    (qi != 0 && digits.chars().all(|c| c.is_ascii_digit()) && first.len() <= 4).then(|| digits.to_string())
+}
+
+/// Positions a document does not number are numbered in order (BT-126 only has to be unique
+/// within the invoice).
+fn number_positions(items: &mut [LineItem]) {
+    if items.iter().any(|i| i.line_id.is_none()) {
+        for (k, it) in items.iter_mut().enumerate() {
+            it.line_id = Some((k + 1).to_string());
+        }
+    }
+}
+
 /// Reads one row as an item, or `None` when it is not a whole item row.
 fn item(row: &Row) -> Option<LineItem> {
     let tokens: Vec<&str> = row.words.iter().map(|w| w.text.as_str()).filter(|t| !matches!(*t, "€" | "EUR" | "$" | "USD")).collect();
@@ -210,7 +232,7 @@ fn item(row: &Row) -> Option<LineItem> {
         // nothing else is.
         qty = Some((q, j));
         // The unit is printed after the quantity, sometimes before it.
-        unit = [j + 1, j.wrapping_sub(1)].into_iter().find_map(|k| tokens.get(k).and_then(|t| unit_code(t)).map(|c| (c, k)));
+        unit = unit_beside(&tokens, j);
         break;
     }
     let (q, qi) = qty?;
@@ -225,9 +247,8 @@ fn item(row: &Row) -> Option<LineItem> {
         used[k] = true;
     }
     // A position number at the left.
-    let mut line_id = None;
-    if qi != 0 && tokens[0].trim_end_matches('.').chars().all(|c| c.is_ascii_digit()) && tokens[0].len() <= 4 {
-        line_id = Some(tokens[0].trim_end_matches('.').to_string());
+    let line_id = position(&tokens, qi);
+    if line_id.is_some() {
         used[0] = true;
     }
     let name: Vec<&str> = tokens.iter().enumerate().filter(|(k, t)| !used[*k] && **t != "%").map(|(_, t)| *t).collect();
@@ -306,13 +327,12 @@ pub fn delivered_items(pages: &[Page]) -> Vec<LineItem> {
             let q = quantity(tokens[qi]).unwrap_or_default();
             let mut used = vec![false; tokens.len()];
             used[qi] = true;
-            let unit = [qi + 1, qi.wrapping_sub(1)].into_iter().find_map(|k| tokens.get(k).and_then(|t| unit_code(t)).map(|c| (c, k)));
+            let unit = unit_beside(&tokens, qi);
             if let Some((_, k)) = unit {
                 used[k] = true;
             }
-            let mut line_id = None;
-            if qi != 0 && tokens[0].trim_end_matches('.').chars().all(|c| c.is_ascii_digit()) && tokens[0].len() <= 4 {
-                line_id = Some(tokens[0].trim_end_matches('.').to_string());
+            let line_id = position(&tokens, qi);
+            if line_id.is_some() {
                 used[0] = true;
             }
             let name = tokens.iter().enumerate().filter(|(k, _)| !used[*k]).map(|(_, t)| *t).collect::<Vec<_>>().join(" ");
@@ -331,11 +351,7 @@ pub fn delivered_items(pages: &[Page]) -> Vec<LineItem> {
             last_y = y;
         }
     }
-    if items.iter().any(|i| i.line_id.is_none()) {
-        for (k, it) in items.iter_mut().enumerate() {
-            it.line_id = Some((k + 1).to_string());
-        }
-    }
+    number_positions(&mut items);
     items
 }
 
@@ -382,13 +398,7 @@ pub fn line_items(pages: &[Page], net_total: Option<&str>, vat: &[VatBreakdown])
     if sum != net {
         return Vec::new();
     }
-    // Positions the invoice does not number are numbered in order (BT-126 only has to be
-    // unique within the invoice).
-    if items.iter().any(|i| i.line_id.is_none()) {
-        for (k, it) in items.iter_mut().enumerate() {
-            it.line_id = Some((k + 1).to_string());
-        }
-    }
+    number_positions(&mut items);
     // One VAT rate on the whole invoice is every line's rate.
     if let [only] = vat {
         for it in &mut items {
