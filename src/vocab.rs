@@ -356,6 +356,8 @@ pub enum CheckName {
     SellerVatIdChecksum,
     /// The due date is not before the issue date.
     DueNotBeforeIssue,
+    /// A BIC or tax number read as printed in a shape such identifiers do not have.
+    IdentifierShape,
     /// A total not printed, computed from the two others.
     TotalDerived,
     /// An e-mail whose attachment is the invoice: the e-mail is its cover letter.
@@ -375,12 +377,13 @@ pub enum CheckName {
 }
 
 impl CheckName {
-    const OWN: [CheckName; 11] = [
+    const OWN: [CheckName; 12] = [
         CheckName::TotalsConsistent,
         CheckName::VatBreakdownSum,
         CheckName::IbanChecksum,
         CheckName::SellerVatIdChecksum,
         CheckName::DueNotBeforeIssue,
+        CheckName::IdentifierShape,
         CheckName::TotalDerived,
         CheckName::EmailCoverLetter,
         CheckName::EmailAttachments,
@@ -396,6 +399,7 @@ impl CheckName {
             CheckName::IbanChecksum => "iban_checksum",
             CheckName::SellerVatIdChecksum => "seller_vat_id_checksum",
             CheckName::DueNotBeforeIssue => "due_not_before_issue",
+            CheckName::IdentifierShape => "identifier_shape",
             CheckName::TotalDerived => "total_derived",
             CheckName::EmailCoverLetter => "email_cover_letter",
             CheckName::EmailAttachments => "email_attachments",

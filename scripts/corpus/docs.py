@@ -284,6 +284,19 @@ def _fill_other(rng, doc: Doc) -> None:
     vals = dict(date=doc.style.date(d), date2=doc.style.date(d - dt.timedelta(days=5)), month=f"{month} {doc.issue_date.year}",
                 year=doc.issue_date.year + (1 if doc.issue_date.month > 9 else 0), company=doc.sender.name,
                 taxno=doc.recipient.tax_number or C.make_tax_number(rng), glaeubiger=f"{rng.randint(10, 99)}ZZZ{C._digits(rng, 11)}")
+    if kind in ("statement", "report"):
+        # Invoice numbers and amounts a statement or report names: an invoice's words
+        # on a page that is none.
+        year = doc.issue_date.year
+        amounts = [D(rng.randint(4000, 900000)) / 100 for _ in range(3)]
+        amounts[2] = min(amounts[2], amounts[0])
+        earlier = [doc.issue_date - dt.timedelta(days=rng.randint(10, 70)) for _ in range(2)]
+        vals.update(inv1=C.document_number(rng, year, "RE"), inv2=C.document_number(rng, year, "RE"), inv3=C.document_number(rng, year, "GS"),
+                    amt1=doc.style.money(amounts[0]), amt2=doc.style.money(amounts[1]), amt3=doc.style.money(amounts[2]),
+                    saldo=doc.style.money(amounts[0] + amounts[1] - amounts[2] if kind == "statement" else D(rng.randint(1000000, 90000000)) / 100),
+                    date2=doc.style.date(earlier[0]), date3=doc.style.date(earlier[0] + dt.timedelta(days=30)),
+                    date4=doc.style.date(earlier[1]), date5=doc.style.date(earlier[1] + dt.timedelta(days=14)),
+                    n1=rng.randint(120, 900), n2=rng.randint(10, 110), n3=rng.randint(2, 12), n4=rng.randint(5, 60), n5=rng.randint(20, 90), n6=rng.randint(1, 19))
     doc.subject = subject.format(**vals)
     doc.paragraphs = [p.format(**vals) for p in paras]
     if kind == "pricelist":

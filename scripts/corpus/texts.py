@@ -134,6 +134,24 @@ OTHER = {
         ("pricelist", "Preisliste {year}", [
             "gültig ab {date}. Alle Preise in Euro zzgl. der gesetzlichen Umsatzsteuer, ab Lager. Es gelten unsere Allgemeinen Geschäftsbedingungen.",
             "PRICELIST"]),
+        # Documents that speak of invoices and are none: a statement of account (open items),
+        # a report on incoming invoices, a notice on how to invoice (issue 25).
+        ("statement", "Kontoauszug / Offene Posten zum {date}", [
+            "wir erlauben uns, Ihnen den Stand Ihres Kundenkontos bei {company} mitzuteilen. Die folgenden Posten sind offen:",
+            "Rechnung {inv1} vom {date2}, fällig {date3}: {amt1}",
+            "Rechnung {inv2} vom {date4}, fällig {date5}: {amt2}",
+            "Gutschrift {inv3} vom {date4}: -{amt3}",
+            "Saldo zu unseren Gunsten: {saldo}",
+            "Dieser Kontoauszug ist keine Rechnung. Sollten Sie die Posten bereits beglichen haben, betrachten Sie dieses Schreiben bitte als gegenstandslos."]),
+        ("report", "Monatsbericht Rechnungseingang {month}", [
+            "Im Berichtsmonat wurden {n1} Eingangsrechnungen mit einem Gesamtbetrag von {saldo} erfasst, davon {n2} als E-Rechnung (XRechnung oder ZUGFeRD).",
+            "Durchschnittliche Durchlaufzeit von Eingang bis Freigabe: {n3} Arbeitstage. Skonto wurde bei {n4} Rechnungen genutzt.",
+            "Offene Rechnungen zum Monatsende: {n5}, davon überfällig: {n6}. Die größte offene Rechnung ({inv1}) beträgt {amt1}.",
+            "Der Bericht dient der internen Information und ist nicht zur Buchung bestimmt."]),
+        ("notice", "Hinweis zur Rechnungsstellung", [
+            "ab dem {date} nehmen wir Rechnungen nur noch elektronisch entgegen. Bitte senden Sie Ihre Rechnungen als XRechnung oder ZUGFeRD an unsere Rechnungsadresse.",
+            "Jede Rechnung muss unsere Bestellnummer, Ihre Lieferantennummer und die Lieferscheinnummer tragen. Rechnungen ohne diese Angaben senden wir unbearbeitet zurück.",
+            "Papierrechnungen, die nach dem {date} eingehen, können nicht mehr bearbeitet werden. Bei Fragen zur Rechnungsstellung steht Ihnen unsere Kreditorenbuchhaltung zur Verfügung."]),
     ],
     "en": [
         ("newsletter", "Customer newsletter – {month}", [
@@ -152,5 +170,21 @@ OTHER = {
         ("pricelist", "Price list {year}", [
             "Valid from {date}. All prices in the stated currency, excluding VAT, ex warehouse. Our general terms and conditions apply.",
             "PRICELIST"]),
+        ("statement", "Statement of account as of {date}", [
+            "Please find below the open items on your account with {company}:",
+            "Invoice {inv1} dated {date2}, due {date3}: {amt1}",
+            "Invoice {inv2} dated {date4}, due {date5}: {amt2}",
+            "Credit note {inv3} dated {date4}: -{amt3}",
+            "Balance due to us: {saldo}",
+            "This statement is not an invoice. If you have already settled these items, please disregard this letter."]),
+        ("report", "Monthly report on incoming invoices – {month}", [
+            "In the reporting month {n1} supplier invoices totalling {saldo} were recorded, {n2} of them as e-invoices.",
+            "Average processing time from receipt to approval: {n3} working days. Early payment discounts were taken on {n4} invoices.",
+            "Invoices open at month end: {n5}, of which overdue: {n6}. The largest open invoice ({inv1}) amounts to {amt1}.",
+            "This report is for internal information and not for posting."]),
+        ("notice", "Notice on invoicing", [
+            "From {date} we will only accept invoices in electronic form. Please send your invoices as e-invoices to our accounts payable address.",
+            "Every invoice must state our purchase order number, your supplier number and the delivery note number. Invoices without these details will be returned unprocessed.",
+            "Paper invoices received after {date} can no longer be processed. Our accounts payable team will be glad to answer any questions on invoicing."]),
     ],
 }

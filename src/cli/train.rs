@@ -29,9 +29,9 @@ pub struct TrainArgs {
     /// Also evaluate on these real scans (never trained on), e.g. target/scans.
     #[arg(long)]
     pub eval: Option<PathBuf>,
-    /// Also evaluate on real till receipts with key files (`../shared/data/receipts-sroie`):
-    /// the development part and the held-out quarter apart; with --card-only, the shipped
-    /// models are measured on them and the card written again.
+    /// Real till receipts with key files (`../shared/data/receipts-sroie`): the development
+    /// part is trained on, the held-out quarter only measured; with --card-only, the shipped
+    /// models are measured on both and the card written again.
     #[arg(long)]
     pub receipts: Option<PathBuf>,
     /// Only read the corpus (and --eval) into the page cache: the OCR, done once.

@@ -47,6 +47,13 @@ fn number_token() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"[A-Za-z0-9][A-Za-z0-9\-/_.]*[A-Za-z0-9]").expect("regex"))
 }
 
+/// A number label glued to the number after it ("Nr.123", "No.4410", "N°.77"), with the
+/// number's first character (an ASCII one, so the label ends one byte before the match).
+fn glued_label() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"^(?i:nr|no|num|nummer|number|n°)\.(?:[A-Za-z0-9])").expect("regex"))
+}
+
 /// A number printed as a letter prefix, a space and digits ("RE 91361", "GS 67643").
 fn spaced_number() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
@@ -120,17 +127,19 @@ pub fn candidates(lines: &[TextLine], heights: &[f32], month_first: bool, form_n
         }
         if line.page == 1 {
             for m in number_token().find_iter(&line.text) {
-                let tok = m.as_str();
+                // A label glued to its number ("Nr.123", "No.KLMN4410") is no part of it.
+                let glued = glued_label().find(m.as_str()).map_or(0, |g| g.end() - 1);
+                let (start, tok) = (m.start() + glued, &m.as_str()[glued..]);
                 let digits = tok.chars().filter(|c| c.is_ascii_digit()).count();
                 let is_date = find_dates(tok, false).iter().any(|d| d.end - d.start + 2 >= tok.len());
                 if digits == 0 || tok.len() > 32 || is_date {
                     continue;
                 }
                 // A money amount is no number ("1.234,56").
-                if amounts.iter().any(|a| a.start <= m.start() && a.end >= m.end()) {
+                if amounts.iter().any(|a| a.start <= start && a.end >= m.end()) {
                     continue;
                 }
-                push(Kind::Number, tok.to_string(), None, false, m.start(), m.end());
+                push(Kind::Number, tok.to_string(), None, false, start, m.end());
             }
             for m in spaced_number().find_iter(&line.text) {
                 push(Kind::Number, m.as_str().to_string(), None, false, m.start(), m.end());

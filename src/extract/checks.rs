@@ -38,13 +38,23 @@ pub fn run(ex: &Extraction) -> Vec<Check> {
         out.push(Check { name: CheckName::IbanChecksum, passed, message: if passed { "IBAN checksum (mod 97) is valid".into() } else { "IBAN checksum (mod 97) fails".into() } });
     }
     if let Some(vat) = ex.value(Field::SellerVatId) {
-        if let Some(passed) = ids::vat_id_checksum_ok(vat) {
+        if !ids::vat_id_shape_ok(vat) {
+            out.push(Check { name: CheckName::SellerVatIdChecksum, passed: false, message: format!("{vat} is not the shape of a VAT ID of its country: verify the number") });
+        } else if let Some(passed) = ids::vat_id_checksum_ok(vat) {
             out.push(Check {
                 name: CheckName::SellerVatIdChecksum,
                 passed,
                 message: if passed { "VAT ID check digits are valid".into() } else { "VAT ID check digits fail: verify the number".into() },
             });
         }
+    }
+    // Identifiers read as printed beside their labels in a shape their rule does not allow.
+    let misshapen: Vec<String> = [(Field::Bic, ids::bic_shape_ok as fn(&str) -> bool, "BIC"), (Field::SellerTaxNumber, ids::tax_number_shape_ok, "tax number")]
+        .into_iter()
+        .filter_map(|(f, ok, what)| ex.value(f).filter(|v| !ok(v)).map(|v| format!("{what} {v}")))
+        .collect();
+    if !misshapen.is_empty() {
+        out.push(Check { name: CheckName::IdentifierShape, passed: false, message: format!("{} not in the shape of such identifiers: verify as printed", misshapen.join(", ")) });
     }
     if let (Some(issue), Some(due)) = (ex.value(Field::IssueDate), ex.value(Field::DueDate)) {
         let passed = due >= issue;

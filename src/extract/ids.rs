@@ -285,6 +285,64 @@ pub fn find_tax_numbers(text: &str) -> Vec<(String, usize, usize)> {
     re.find_iter(text).map(|m| (m.as_str().to_string(), m.start(), m.end())).collect()
 }
 
+/// Whether `v` is whole the shape of an identifier `finder` reads (one match, all of it).
+fn whole(finder: fn(&str) -> Vec<(String, usize, usize)>, v: &str) -> bool {
+    matches!(finder(v).as_slice(), [(found, s, e)] if found == v && *s == 0 && *e == v.len())
+}
+
+/// What is printed where a VAT ID should stand, in a shape no country's VAT ID has (a digit
+/// too many or too few: `DE04123456789`, `DE13572468`): an EU or Swiss prefix and 6 to 14
+/// letters and digits, mostly digits. Only meaningful beside a VAT ID label; the shapes
+/// [`find_vat_ids`] reads are left to it.
+pub fn find_unchecked_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\b(?:AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI|CHE)[-\s]?[0-9A-Z](?:[\s.]?\d|[A-Z]){5,13}\b").expect("regex"));
+    re.find_iter(text)
+        .filter_map(|m| {
+            let v: String = m.as_str().chars().filter(char::is_ascii_alphanumeric).collect();
+            let digits = v.chars().filter(char::is_ascii_digit).count();
+            (digits >= 6 && digits + 3 >= v.len() && !whole(find_vat_ids, &v)).then(|| (v, m.start(), m.end()))
+        })
+        .collect()
+}
+
+/// Whether a seller VAT ID read off the page has the shape of its country's VAT IDs.
+pub fn vat_id_shape_ok(vat: &str) -> bool {
+    whole(find_vat_ids, vat)
+}
+
+/// What is printed beside a BIC label in a shape no BIC has (`COBADEFF1`): bank and country
+/// letters and 1 to 6 more letters or digits. [`find_bics`]'s shapes are left to it.
+pub fn find_unchecked_bics(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\b[A-Z]{6}[A-Z0-9]{1,6}\b").expect("regex"));
+    re.find_iter(text).filter(|m| !whole(find_bics, m.as_str())).map(|m| (m.as_str().to_string(), m.start(), m.end())).collect()
+}
+
+/// Whether a BIC read off the page has a BIC's shape.
+pub fn bic_shape_ok(bic: &str) -> bool {
+    whole(find_bics, bic)
+}
+
+/// What is printed beside a tax number label in a shape no German tax number has
+/// (`12/3456/789`): 7 to 13 digits in groups, kept as printed.
+pub fn find_unchecked_tax_numbers(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"\b\d[\d/ ]{5,17}\d\b").expect("regex"));
+    re.find_iter(text)
+        .filter_map(|m| {
+            let v = m.as_str().trim();
+            let digits = v.chars().filter(char::is_ascii_digit).count();
+            ((7..=13).contains(&digits) && !whole(find_tax_numbers, v)).then(|| (v.to_string(), m.start(), m.end()))
+        })
+        .collect()
+}
+
+/// Whether a tax number read off the page has the shape of a German tax number.
+pub fn tax_number_shape_ok(number: &str) -> bool {
+    whole(find_tax_numbers, number)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,6 +390,25 @@ mod tests {
         assert_eq!(vat_id_checksum_ok("DE136695976"), Some(true));
         assert_eq!(vat_id_checksum_ok("DE136695977"), Some(false));
         assert_eq!(find_vat_ids("VAT ATU12345678")[0].0, "ATU12345678");
+    }
+
+    #[test]
+    fn identifiers_in_shapes_no_rule_allows_are_found_only_by_the_unchecked_finders() {
+        for (printed, vat) in [("USt-IdNr.: DE04123456789", "DE04123456789"), ("USt-IdNr. DE 1357 2468", "DE13572468"), ("UID ATU1234567", "ATU1234567")] {
+            assert!(find_vat_ids(printed).is_empty(), "{printed}");
+            assert_eq!(find_unchecked_vat_ids(printed).first().map(|v| v.0.as_str()), Some(vat), "{printed}");
+            assert!(!vat_id_shape_ok(vat));
+        }
+        // A shape the checked finder reads is left to it; words are no VAT IDs.
+        assert!(find_unchecked_vat_ids("USt-IdNr.: DE136695976").is_empty());
+        assert!(find_unchecked_vat_ids("DEUTSCHLAND GmbH").is_empty());
+        assert!(vat_id_shape_ok("DE136695976"));
+        assert_eq!(find_unchecked_bics("BIC: COBADEFF1").first().map(|v| v.0.as_str()), Some("COBADEFF1"));
+        assert!(find_unchecked_bics("BIC: COBADEFFXXX").is_empty());
+        assert!(bic_shape_ok("COBADEFFXXX") && !bic_shape_ok("COBADEFF1"));
+        assert_eq!(find_unchecked_tax_numbers("Steuernummer: 12/3456/789").first().map(|v| v.0.as_str()), Some("12/3456/789"));
+        assert!(find_unchecked_tax_numbers("Steuernummer: 143/815/08152").is_empty());
+        assert!(tax_number_shape_ok("143/815/08152") && !tax_number_shape_ok("12/3456/789"));
     }
 
     #[test]

@@ -82,6 +82,33 @@ pub fn finish(doc: &ReadDocument, ex: &mut Extraction) {
     ex.line_items = if doc.doc_type == DocType::DeliveryNote { table::delivered_items(doc.pages) } else { table::line_items(doc.pages, ex.value(Field::NetTotal), &ex.vat_breakdown) };
     credit_note_signs(doc.doc_type, ex);
     ex.checks = checks::run(ex);
+    doubt_failed_identifiers(ex);
+}
+
+/// An identifier whose own check fails (checksum, shape) is doubtful, however sure the
+/// reading: at most 0.5, below the review threshold, so the reviewer sees it marked.
+fn doubt_failed_identifiers(ex: &mut Extraction) {
+    use crate::index::CheckName;
+    let failed: Vec<Field> = ex
+        .checks
+        .iter()
+        .filter(|c| !c.passed)
+        .flat_map(|c| match c.name {
+            CheckName::IbanChecksum => vec![Field::Iban],
+            CheckName::SellerVatIdChecksum => vec![Field::SellerVatId],
+            CheckName::IdentifierShape => [(Field::Bic, ids::bic_shape_ok as fn(&str) -> bool), (Field::SellerTaxNumber, ids::tax_number_shape_ok)]
+                .into_iter()
+                .filter(|(f, ok)| ex.value(*f).is_some_and(|v| !ok(v)))
+                .map(|(f, _)| f)
+                .collect(),
+            _ => vec![],
+        })
+        .collect();
+    for f in failed {
+        if let Some(v) = ex.fields.get_mut(&f) {
+            v.confidence = v.confidence.min(0.5);
+        }
+    }
 }
 
 /// Whether the document's sender is the buyer: an order comes from the buyer's letterhead

@@ -138,6 +138,12 @@ pub fn slash_dates_month_first(texts: &[&str]) -> Option<bool> {
     (by_terms_day != by_terms_month).then_some(by_terms_month > by_terms_day)
 }
 
+/// Whether `rest` (the text after a date) starts with a time of day ("14:03", " 2:51PM").
+fn time_follows(rest: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"^\s{1,3}(?:[01]?\d|2[0-3])[:.][0-5]\d\b").expect("regex")).is_match(rest)
+}
+
 /// All dates in `text`. Numeric dates are read day first (the European order) unless
 /// `month_first` is set (US English documents) and the reading is valid that way.
 pub fn find_dates(text: &str, month_first: bool) -> Vec<DateMatch> {
@@ -159,8 +165,9 @@ pub fn find_dates(text: &str, month_first: bool) -> Vec<DateMatch> {
         let b: u32 = c[3].parse().unwrap_or(0);
         let y: i32 = c[5].parse().unwrap_or(0);
         // Two-digit years only with dots or dashes ("05.06.18", "25-12-18", both day first);
-        // "1/2/18" is too ambiguous.
-        if c[5].len() == 2 && &c[2] == "/" {
+        // "1/2/18" is too ambiguous — unless a time of day follows, as a till prints its
+        // timestamp ("01/05/16 2:51").
+        if c[5].len() == 2 && &c[2] == "/" && !time_follows(text.get(c.get(5).expect("group 5").end()..).unwrap_or_default()) {
             continue;
         }
         let date = if month_first && &c[2] == "/" { valid(y, a, b).or_else(|| valid(y, b, a)) } else { valid(y, b, a) };
@@ -345,6 +352,9 @@ mod tests {
         assert_eq!(first("05 MAY 18 10:22").as_deref(), Some("2018-05-05"));
         assert_eq!(first("25.12.18 14:03").as_deref(), Some("2018-12-25"));
         assert_eq!(first("1/2/18"), None, "a slash date with a two-digit year stays too ambiguous");
+        // … unless a till's time of day follows it.
+        assert_eq!(first("Date 01/05/16 2:51 Slip 0200").as_deref(), Some("2016-05-01"));
+        assert_eq!(first("OAI3 - 12/3/12 pcs"), None);
     }
 
     #[test]

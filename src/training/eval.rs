@@ -67,6 +67,41 @@ pub struct Report {
     /// On receipts with line transcripts (`receipts-sroie/box`): what OCR read of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ocr: Option<super::receipts::Recall>,
+    /// The field values given where the ground truth has one, by confidence: how often a
+    /// value of that confidence is right (the reliability curve).
+    #[serde(default)]
+    pub reliability: Vec<Bin>,
+}
+
+/// Field values whose confidence lies in `lo..hi`, and how many of them are right.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Bin {
+    pub lo: f32,
+    pub hi: f32,
+    pub values: usize,
+    pub right: usize,
+}
+
+/// The reliability curve's bin edges: below the review threshold coarse, above it fine, where
+/// the promise "at most 1 % wrong" is kept or broken.
+const BIN_EDGES: [f32; 8] = [0.0, 0.5, crate::extract::REVIEW_THRESHOLD, 0.9, 0.95, 0.98, 0.995, 1.0];
+
+impl Report {
+    fn add_to_reliability(&mut self, confidence: f32, right: bool) {
+        if self.reliability.is_empty() {
+            self.reliability = BIN_EDGES.windows(2).map(|w| Bin { lo: w[0], hi: w[1], values: 0, right: 0 }).collect();
+        }
+        let last = self.reliability.len() - 1;
+        let i = self.reliability.iter().position(|b| confidence < b.hi).unwrap_or(last);
+        self.reliability[i].values += 1;
+        self.reliability[i].right += usize::from(right);
+    }
+
+    /// Values at or above the review threshold (those no person is asked to check), and how
+    /// many of them are wrong.
+    pub fn confident(&self) -> (usize, usize) {
+        self.reliability.iter().filter(|b| b.lo >= crate::extract::REVIEW_THRESHOLD).fold((0, 0), |(n, w), b| (n + b.values, w + b.values - b.right))
+    }
 }
 
 /// A value as the comparison sees it ([`Field::comparable`]); a name that is no field is
@@ -195,6 +230,9 @@ pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_
         } else {
             report.mismatches.push(Mismatch { document: name.to_string(), field: field.to_string(), expected: expected.to_string(), got: got.map(str::to_string) });
         }
+        if let Some(v) = index.fields.get(&field) {
+            report.add_to_reliability(v.confidence, exact || legal_form_only);
+        }
     }
     // The generator's ground truth names the type; the corpus's gives a UNTDID code.
     let expected = gt.get("doc_type").and_then(|v| v.as_str()).map(str::to_string).or_else(|| gt.get("document_type_code").and_then(|v| v.as_str()).map(|c| doc_type_for_code(c).as_str().to_string()));
@@ -288,6 +326,12 @@ impl Report {
                 o.totals,
                 100.0 * o.total_recall()
             ));
+        }
+        let (n, wrong) = self.confident();
+        if n > 0 {
+            out.push_str(&format!("\nvalues at or above the review threshold ({}): {n}, of them wrong: {wrong} ({:.2}%)", crate::extract::REVIEW_THRESHOLD, 100.0 * wrong as f64 / n as f64));
+            let curve: Vec<String> = self.reliability.iter().filter(|b| b.values > 0).map(|b| format!("{:.2}–{:.2}: {}/{} right", b.lo, b.hi, b.right, b.values)).collect();
+            out.push_str(&format!("\nreliability (confidence: right/values): {}", curve.join(", ")));
         }
         out.push_str("\nconfusion (expected → predicted):\n");
         for (e, m) in &self.confusion {

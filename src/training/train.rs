@@ -98,6 +98,29 @@ pub fn load_corpus(pipeline: &Pipeline, cache: &PageCache, corpus: &Path, splits
     out
 }
 
+/// The real till receipts of one split of a receipt set (`receipts-sroie`: `img/`, `key/`)
+/// as training examples (split `train`, variant `receipts`), their key files as ground
+/// truth ([`super::receipts::truth`]), read through the page cache.
+pub fn load_receipts(pipeline: &Pipeline, cache: &PageCache, dir: &Path, split: super::receipts::Split) -> Vec<Example> {
+    let jobs: Vec<(PathBuf, PathBuf)> = eval::cases(dir)
+        .into_iter()
+        .filter(|(doc, gt)| gt.parent().and_then(|d| d.file_name()).is_some_and(|n| n == "key") && doc.file_stem().is_some_and(|s| super::receipts::split_of(&s.to_string_lossy()) == split))
+        .collect();
+    let mut out: Vec<Example> = jobs
+        .par_iter()
+        .filter_map(|(path, key)| {
+            let key: serde_json::Value = serde_json::from_slice(&std::fs::read(key).ok()?).ok()?;
+            let gt_json = super::receipts::truth(&key);
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            let doc = Document::new(std::fs::read(path).ok()?, Channel::File, name.clone());
+            let pages = cache.pages(pipeline, &doc).map_err(|e| eprintln!("  {name}: {e}")).ok()?;
+            Some(Example { name, split: "train".into(), variant: "receipts".into(), pages, doc_type: Some(DocType::Receipt), gt: gt_fields(&gt_json), gt_json, weight: 1 })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
 #[derive(Debug, Deserialize)]
 struct Correction {
     words: PathBuf,
@@ -450,8 +473,9 @@ pub struct Options {
     pub eval_dir: Option<PathBuf>,
     /// Only read the corpus into the page cache (the slow OCR part), train nothing.
     pub prepare_only: bool,
-    /// Real till receipts with key files (`shared/data/receipts-sroie`) to evaluate on, the
-    /// development part and the held-out quarter apart ([`super::receipts`]); never trained on.
+    /// Real till receipts with key files (`shared/data/receipts-sroie`): the development part
+    /// is trained on, the held-out quarter ([`super::receipts`]) only measured, never read
+    /// for training.
     pub receipts_dir: Option<PathBuf>,
 }
 
@@ -487,6 +511,9 @@ pub struct Metrics {
     pub receipts_dev: Option<(Report, Report)>,
     #[serde(default)]
     pub receipts_holdout: Option<(Report, Report)>,
+    /// Development receipts among the training examples (the held-out quarter never is).
+    #[serde(default)]
+    pub receipts_trained: usize,
     /// The day the models were fitted (`YYYY-MM-DD`): the card says it, also when it is
     /// written again later (`--card-only`).
     #[serde(default)]
@@ -577,6 +604,7 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     let trained = trained_with(field_models);
     let mut metrics = measure(&trained, &rules, &classifier, &detector, &test, &test_seen);
     metrics.train_documents = train.len();
+    metrics.receipts_trained = train.iter().filter(|e| e.variant == "receipts").count();
     metrics.corrections = corrections;
     metrics.read_seconds = read_seconds;
     metrics.train_seconds = train_seconds;
@@ -612,6 +640,11 @@ fn read_examples(opts: &Options, pipeline: &Pipeline, cache: &PageCache) -> Resu
     eprintln!("mailroom train: reading the corpus {} ({})", opts.corpus.display(), variants.join(", "));
     let mut all = load_corpus(pipeline, cache, &opts.corpus, &["train", "test_seen", "test"], &variants);
     let mut corrections = 0;
+    if let Some(dir) = &opts.receipts_dir {
+        let receipts = load_receipts(pipeline, cache, dir, super::receipts::Split::Dev);
+        eprintln!("mailroom train: {} development receipts from {} to train on (the held-out quarter is never read here)", receipts.len(), dir.display());
+        all.extend(receipts);
+    }
     for c in &opts.corrections {
         let v = load_corrections(c)?;
         corrections += v.len();

@@ -225,3 +225,23 @@ pub(super) fn vat_breakdown(amounts: &[AmountCand]) -> Vec<VatBreakdown> {
     }
     out
 }
+
+/// What a till slip's arithmetic says its total is: the cash tendered less the change given
+/// ("CASH 100.00", "CHANGE 65.20": 34.80; "Gegeben Bar 5,00", "Rückgeld 1,70": 3,30). Each
+/// amount stands on its label's line or to its right in the same row (a label column).
+pub(crate) fn paid_less_change(lines: &[TextLine]) -> Option<Decimal> {
+    static PAID: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let paid = PAID.get_or_init(|| Regex::new(r"(?i)\b(?:cash|bar|gegeben|tendered|tunai|received|erhalten)\b").expect("regex"));
+    static CHANGE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let change = CHANGE.get_or_init(|| Regex::new(r"(?i)\b(?:change|r[üu]ckgeld|wechselgeld|zur[üu]ck|baki)\b").expect("regex"));
+    let amount_by = |label: &Regex, not: &Regex| -> Option<Decimal> {
+        lines.iter().filter(|l| label.is_match(&l.text) && !not.is_match(&l.text)).find_map(|l| {
+            let after = label.find(&l.text).map(|m| m.end()).unwrap_or(0);
+            let on_line = find_amounts(l.text.get(after..).unwrap_or_default()).into_iter().last().map(|a| a.value);
+            on_line.or_else(|| right_of(lines, l).into_iter().find_map(|r| find_amounts(&r.text).into_iter().last().map(|a| a.value)))
+        })
+    };
+    let tendered = amount_by(paid, change)?;
+    let given_back = amount_by(change, paid)?;
+    (tendered > given_back && given_back >= Decimal::ZERO).then(|| tendered - given_back)
+}

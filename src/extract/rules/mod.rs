@@ -25,6 +25,7 @@ mod dates;
 mod numbers;
 mod parties;
 
+pub(crate) use amounts::paid_less_change;
 use amounts::*;
 use currency::*;
 use dates::*;
@@ -111,6 +112,20 @@ pub fn month_first(doc: &ReadDocument, lines: &[TextLine]) -> bool {
     super::parse::slash_dates_month_first(&texts).unwrap_or_else(|| doc.language == Some("en") && lines.iter().any(|l| l.text.contains("USD") || l.text.contains('$')))
 }
 
+/// Identifiers found in their valid shapes, or where there are none, what `printed` finds
+/// beside the label in another shape: read as printed, doubtful (the identifier_shape or
+/// checksum check then fails and a person looks), never dropped.
+fn as_printed(found: Vec<(Cand, f32, bool)>, printed: impl FnOnce() -> Vec<(Cand, f32, bool)>) -> Vec<(Cand, f32, bool)> {
+    if !found.is_empty() {
+        return found;
+    }
+    let mut out = printed();
+    for (c, _, _) in &mut out {
+        c.score = 0.4;
+    }
+    out
+}
+
 /// Runs every rule over the document's lines.
 pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     let month_first = month_first(doc, lines);
@@ -129,9 +144,11 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     let delivery = dates_for(lines, labels::delivery_date(), month_first, &[]);
     let pick_date = |v: Vec<(Cand, f32, NaiveDate)>| best(v.into_iter().map(|(c, f, _)| (c, f)).collect());
     let mut issue_date = pick_date(issue);
+    // A till slip prints its date and time anywhere, often at its foot.
+    let top = if doc.doc_type == crate::index::DocType::Receipt { f32::INFINITY } else { 400.0 };
     if issue_date.is_none() {
         // No label: the first date in the top part of page 1 (the letter's date line).
-        'outer: for l in lines.iter().filter(|l| l.page == 1 && l.bbox[1] < 400.0) {
+        'outer: for l in lines.iter().filter(|l| l.page == 1 && l.bbox[1] < top) {
             if let Some(d) = find_dates(&l.text, month_first).into_iter().next() {
                 let (bbox, conf) = l.locate(d.start, d.end);
                 issue_date = Some((Cand { value: d.date.format("%Y-%m-%d").to_string(), score: 0.55, page: 1, bbox, order: l.order }, conf));
@@ -186,10 +203,16 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     }
     let iban = ibans.iter().max_by(|a, b| a.0.score.total_cmp(&b.0.score).then(b.0.order.cmp(&a.0.order))).map(|(c, f, _)| (c.clone(), *f));
     put(Field::Iban, iban.clone());
-    let bics = first_id(lines, ids::find_bics, labels::bic(), true);
+    let bics = as_printed(first_id(lines, ids::find_bics, labels::bic(), true), || first_id(lines, ids::find_unchecked_bics, labels::bic(), true));
     put(Field::Bic, bics.into_iter().next().map(|(c, f, _)| (c, f)));
 
-    let vat_ids = first_id(lines, ids::find_vat_ids, labels::vat_id(), false);
+    let mut vat_ids = first_id(lines, ids::find_vat_ids, labels::vat_id(), false);
+    if !vat_ids.iter().any(|(_, _, buyer)| !buyer) {
+        // The seller's VAT ID printed in a shape no country's has (a digit too many or too
+        // few) is still what the letter says: taken beside its label, doubtful, and the
+        // seller_vat_id_checksum check fails — never the buyer's valid one in its place.
+        vat_ids.extend(as_printed(Vec::new(), || first_id(lines, ids::find_unchecked_vat_ids, labels::vat_id(), true)).into_iter().filter(|(_, _, buyer)| !buyer));
+    }
     let seller_vat = vat_ids.iter().find(|(_, _, buyer)| !buyer).map(|(c, f, _)| (c.clone(), *f));
     let buyer_vat = vat_ids.iter().find(|(c, _, buyer)| *buyer && Some(&c.value) != seller_vat.as_ref().map(|s| &s.0.value)).map(|(c, f, _)| (c.clone(), *f));
     // No currency printed (a receipt whose totals carry no sign): a seller in the euro area
@@ -201,10 +224,14 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     put(Field::Currency, printed_currency.or_else(assumed_currency));
     put(Field::SellerVatId, seller_vat);
     put(Field::BuyerVatId, buyer_vat);
-    let tax_numbers = first_id(lines, ids::find_tax_numbers, labels::tax_number(), true);
+    let tax_numbers = as_printed(first_id(lines, ids::find_tax_numbers, labels::tax_number(), true), || first_id(lines, ids::find_unchecked_tax_numbers, labels::tax_number(), true));
     put(Field::SellerTaxNumber, tax_numbers.into_iter().next().map(|(c, f, _)| (c, f)));
 
-    let (seller, buyer, seller_address, from_form) = parties(lines);
+    let (mut seller, buyer, seller_address, from_form) = parties(lines);
+    if doc.doc_type == crate::index::DocType::Receipt {
+        // A till slip has no letterhead or address window: the shop's name heads it.
+        seller = receipt_seller(lines).or(seller);
+    }
     let canonical = |p: Option<(Cand, f32)>| {
         p.map(|(mut c, f)| {
             c.value = canonical_name(&c.value);
@@ -383,5 +410,40 @@ mod tests {
         let ex = read(&[(50.0, 100.0, "Rechnung Nr. 471102 vom 24.01.2014"), (50.0, 140.0, "Beitrag für den Zeitraum vom 06.12.2013 bis zum 06.12.2014"), (50.0, 180.0, "Zahlbar bis 06.02.2014")]);
         assert_eq!(ex.value(Field::DueDate), Some("2014-02-06"));
         assert_eq!(ex.value(Field::IssueDate), Some("2014-01-24"));
+    }
+
+    /// What the rules read on a till slip of (x, y, text) cells, typed a receipt.
+    fn read_receipt(cells: &[(f32, f32, &str)]) -> Extraction {
+        let pages = [test_page(cells, 7.5)];
+        let doc = ReadDocument { pages: &pages, language: Some("en"), doc_type: DocType::Receipt };
+        extract(&doc, &super::super::text::lines(&pages))
+    }
+
+    #[test]
+    fn a_receipts_seller_is_the_name_heading_the_slip() {
+        // A title above the name, a registration number after it, the address below.
+        let ex = read_receipt(&[(20.0, 10.0, "SIMPLIFIED TAX INVOICE"), (20.0, 22.0, "PAPER LANTERN S/B (519537-X)"), (20.0, 34.0, "NO 12 JALAN MERANTI"), (20.0, 46.0, "47301 PETALING JAYA")]);
+        assert_eq!(ex.value(Field::SellerName), Some("PAPER LANTERN S/B"));
+        // The legal form alone on the next line completes the name; a logo speck above is none.
+        let ex = read_receipt(&[(40.0, 4.0, "3 (guyery"), (40.0, 16.0, "OZ"), (20.0, 28.0, "MORGENROT BOOKSTORES"), (20.0, 40.0, "SDN BHD"), (20.0, 52.0, "GST NO: 000542572544")]);
+        assert_eq!(ex.value(Field::SellerName), Some("MORGENROT BOOKSTORES SDN BHD"));
+        // A German Kassenbon: "Kassenbon" is a title, the phone line no name.
+        let ex = read_receipt(&[(20.0, 10.0, "Kassenbon"), (20.0, 22.0, "Tel. 030 1234567"), (20.0, 34.0, "Backstube Morgenrot"), (20.0, 46.0, "Lindenstraße 4")]);
+        assert_eq!(ex.value(Field::SellerName), Some("Backstube Morgenrot"));
+    }
+
+    #[test]
+    fn a_receipts_total_is_the_cash_tendered_less_the_change() {
+        // Labels in a column of their own, the amounts in another, as receipts print them.
+        let lines = super::super::text::lines(&[test_page(
+            &[(10.0, 100.0, "Total"), (120.0, 100.0, "RM 34.80"), (10.0, 112.0, "CASH"), (120.0, 112.0, "RM 100.00"), (10.0, 124.0, "CHANGE"), (120.0, 124.0, "RM 65.20")],
+            7.5,
+        )]);
+        assert_eq!(paid_less_change(&lines), Some(Decimal::new(3480, 2)));
+        let lines = super::super::text::lines(&[test_page(&[(10.0, 100.0, "Summe EUR 3,30"), (10.0, 112.0, "Gegeben Bar 5,00"), (10.0, 124.0, "Rückgeld 1,70")], 7.5)]);
+        assert_eq!(paid_less_change(&lines), Some(Decimal::new(330, 2)));
+        // No change printed: nothing to take from it; "EXCHANGE" is no change.
+        let lines = super::super::text::lines(&[test_page(&[(10.0, 100.0, "CASH 10.00"), (10.0, 112.0, "EXCHANGE ALLOWED WITHIN 7 DAYS 1.00")], 7.5)]);
+        assert_eq!(paid_less_change(&lines), None);
     }
 }

@@ -208,3 +208,50 @@ pub(super) fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand,
     }
     (seller, buyer, seller_address, from_form)
 }
+
+/// A till receipt's seller: the shop's name heads the slip, above its address. The first
+/// line from the top that could be a name — no title ("TAX INVOICE", "Kassenbon"), no
+/// registration, phone or date line, no logo speck — without a registration number printed
+/// after it ("99 SPEED MART S/B (519537-X)"), and with its legal form when that stands
+/// alone on the next line ("MPH BOOKSTORES" / "SDN BHD").
+pub(super) fn receipt_seller(lines: &[TextLine]) -> Option<(Cand, f32)> {
+    static TITLE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let title = TITLE.get_or_init(|| {
+        Regex::new(r"(?i)^\W*(?:(?:simplified\s+|full\s+)?tax\s+invoice|invoice|receipt|cash\s+(?:sale|bill|receipt)|official\s+receipt|bill|kassenbon|kassenbeleg|quittung|beleg|bon|rechnung|welcome(?:\s+to)?|willkommen(?:\s+bei)?|herzlich\s+willkommen|copy|kopie|duplicate|original)\W*$").expect("regex")
+    });
+    static NOT_A_NAME: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let not_a_name = NOT_A_NAME.get_or_init(|| {
+        Regex::new(r"(?i)\b(?:reg(?:istration)?\.?\s*(?:no|nr)|co\.?\s*-?\s*reg|gst|sst|vat|ust|st\.?-?nr|steuer|tel(?:efon|ephone)?\b|fax|phone|e-?mail|www|http|date|datum|time|zeit|cashier|kasse|tisch|table|bon\s*-?\s*nr|invoice\s*no|receipt\s*no)").expect("regex")
+    });
+    static REGISTRATION: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let registration = REGISTRATION.get_or_init(|| Regex::new(r"\s*\(?\s*\d[\dA-Z]*-?[A-Z]?\s*\)?\s*$").expect("regex"));
+    let mut top: Vec<&TextLine> = lines.iter().filter(|l| l.page == 1).collect();
+    top.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]));
+    for (k, line) in top.iter().take(8).enumerate() {
+        let t = line.text.trim();
+        let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+        // A logo OCR read as letters ("3 (guyery", "a lat"): a name is mostly letters, with
+        // a word of three or more that starts upper case.
+        let printed = registration.replace(t, "").chars().filter(|c| !c.is_whitespace()).count();
+        let word = t.split_whitespace().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3 && w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase));
+        if letters < 4 || 5 * letters < 3 * printed || !word || title.is_match(t) || not_a_name.is_match(t) || !find_dates(t, false).is_empty() || !could_be_a_name(t) || postcode_city().is_match(t) {
+            continue;
+        }
+        let mut name = registration.replace(t, "").trim().to_string();
+        if let Some(next) = top.get(k + 1).filter(|n| legal_form_alone(&n.text) || receipt_legal_form_alone(&n.text)) {
+            name = format!("{name} {}", registration.replace(next.text.trim(), "").trim());
+        }
+        if name.chars().filter(|c| c.is_alphabetic()).count() < 4 {
+            continue;
+        }
+        let (bbox, conf) = line.locate(0, line.text.len());
+        return Some((Cand { value: name, score: 0.85, page: 1, bbox, order: line.order }, conf));
+    }
+    None
+}
+
+/// Legal forms of the shops on receipts from abroad, alone on a line ("SDN BHD", "S/B", "PTE LTD").
+fn receipt_legal_form_alone(t: &str) -> bool {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?i)^\W*(?:sdn\.?\s*bhd\.?|bhd\.?|s/b|pte\.?\s*ltd\.?|pvt\.?\s*ltd\.?)\W*(?:\(?\s*\d[\dA-Z]*-?[A-Z]?\s*\)?)?\s*$").expect("regex")).is_match(t)
+}

@@ -1,0 +1,273 @@
+//! The failure kinds seen on documents nobody here had seen (issue 25), each on a page made
+//! here: words with their boxes, as OCR gives them, read by the shipped models through the
+//! whole pipeline (classification, extraction, checks, the review decision). Fast: no OCR.
+
+use mailroom::document::Document;
+use mailroom::extract::REVIEW_THRESHOLD;
+use mailroom::index::{Channel, DocType, DocumentIndex};
+use mailroom::layout::{Page, TextSource, Word};
+use mailroom::pipeline::Pipeline;
+
+/// A page of A4 (points) with lines of text: (x, y, size, text). Words are spaced as a
+/// proportional font sets them.
+fn page(lines: &[(f32, f32, f32, &str)]) -> Page {
+    page_sized(595.0, 842.0, lines)
+}
+
+fn page_sized(width: f32, height: f32, lines: &[(f32, f32, f32, &str)]) -> Page {
+    let mut words = Vec::new();
+    for &(x, y, size, text) in lines {
+        let mut cx = x;
+        for t in text.split(' ').filter(|t| !t.is_empty()) {
+            let w = 0.55 * size * t.chars().count() as f32;
+            words.push(Word { text: t.to_string(), bbox: [cx, y, cx + w, y + size], confidence: 0.93 });
+            cx += w + 0.35 * size;
+        }
+    }
+    Page::from_words(1, width, height, TextSource::Ocr, 0, words)
+}
+
+fn read(pages: &[Page]) -> DocumentIndex {
+    let doc = Document::new(b"made here".to_vec(), Channel::File, "made.pdf".into());
+    Pipeline::new().index_pages(&doc, pages)
+}
+
+fn value(ix: &DocumentIndex, field: &str) -> Option<String> {
+    ix.fields.iter().find(|(f, _)| f.as_str() == field).map(|(_, v)| v.value.clone())
+}
+
+fn confidence(ix: &DocumentIndex, field: &str) -> f32 {
+    ix.fields.iter().find(|(f, _)| f.as_str() == field).map(|(_, v)| v.confidence).unwrap_or(0.0)
+}
+
+fn failed(ix: &DocumentIndex, check: &str) -> bool {
+    ix.checks.iter().any(|c| c.name.as_str() == check && !c.passed)
+}
+
+/// A German supplier's invoice: letterhead, address window, the invoice block on the right,
+/// one item, totals and a footer with the identifiers. `extra` lines are added as given.
+fn german_invoice(number_line: &str, footer: &[&str], extra: &[(f32, f32, f32, &str)]) -> Page {
+    let mut lines: Vec<(f32, f32, f32, &str)> = vec![
+        (60.0, 50.0, 14.0, "Kranich Werkzeugbau GmbH"),
+        (60.0, 70.0, 8.0, "Am Lindenhof 7 · 70173 Stuttgart"),
+        (60.0, 140.0, 10.0, "Bäckerei Sommer OHG"),
+        (60.0, 154.0, 10.0, "Hauptstraße 12"),
+        (60.0, 168.0, 10.0, "80331 München"),
+        (60.0, 240.0, 16.0, "Rechnung"),
+        (360.0, 140.0, 9.0, number_line),
+        (360.0, 154.0, 9.0, "Rechnungsdatum: 26.06.2025"),
+        (360.0, 168.0, 9.0, "Kundennummer: 40021"),
+        (60.0, 300.0, 9.0, "Pos. Bezeichnung Menge Einzelpreis Betrag"),
+        (60.0, 316.0, 9.0, "1 Fräskopf FK-40 2 500,00 1.000,00"),
+        (360.0, 380.0, 9.0, "Nettobetrag 1.000,00 €"),
+        (360.0, 394.0, 9.0, "USt 19 % 190,00 €"),
+        (360.0, 408.0, 9.0, "Rechnungsbetrag 1.190,00 €"),
+        (60.0, 450.0, 9.0, "Zahlbar innerhalb von 14 Tagen ohne Abzug."),
+    ];
+    for (i, f) in footer.iter().enumerate() {
+        lines.push((60.0, 760.0 + 12.0 * i as f32, 7.0, f));
+    }
+    lines.extend_from_slice(extra);
+    page(&lines)
+}
+
+const FOOTER: [&str; 3] =
+    ["Kranich Werkzeugbau GmbH · Geschäftsführer: Jan Kranich · Amtsgericht Stuttgart HRB 12345", "IBAN: DE89 3704 0044 0532 0130 00 · BIC: COBADEFFXXX", "USt-IdNr.: DE136695976"];
+
+#[test]
+fn a_seller_vat_id_whose_check_fails_is_read_as_printed_doubtful_and_never_the_buyers() {
+    for printed in ["DE04123456789", "DE13572468", "DE123456789"] {
+        let footer = ["Kranich Werkzeugbau GmbH · Amtsgericht Stuttgart HRB 12345", "IBAN: DE89 3704 0044 0532 0130 00 · BIC: COBADEFFXXX"];
+        let seller_line = format!("USt-IdNr.: {printed}");
+        let mut f: Vec<&str> = footer.to_vec();
+        f.push(&seller_line);
+        // The buyer's valid VAT ID stands in the invoice block.
+        let ix = read(&[german_invoice("Rechnung Nr.: 2025-0412", &f, &[(360.0, 182.0, 9.0, "Ihre USt-IdNr.: DE811907980")])]);
+        assert_eq!(value(&ix, "seller_vat_id").as_deref(), Some(printed), "{printed}: the seller's VAT ID as printed");
+        assert_ne!(value(&ix, "seller_vat_id").as_deref(), Some("DE811907980"), "the buyer's ID is never the seller's");
+        assert!(confidence(&ix, "seller_vat_id") < REVIEW_THRESHOLD, "{printed}: doubtful: {:?}", ix.fields);
+        assert!(failed(&ix, "seller_vat_id_checksum"), "{printed}: the check fails: {:?}", ix.checks);
+        assert!(ix.needs_review, "{printed}: a person looks");
+    }
+}
+
+#[test]
+fn a_bic_and_a_tax_number_are_read_as_printed_beside_their_labels() {
+    let footer = ["Kranich Werkzeugbau GmbH · Amtsgericht Stuttgart HRB 12345", "IBAN: DE89 3704 0044 0532 0130 00 · BIC: COBADEFF1", "Steuernummer: 12/3456/789 · USt-IdNr.: DE136695976"];
+    let ix = read(&[german_invoice("Rechnung Nr.: 2025-0412", &footer, &[])]);
+    assert_eq!(value(&ix, "bic").as_deref(), Some("COBADEFF1"));
+    assert!(confidence(&ix, "bic") < REVIEW_THRESHOLD);
+    assert_eq!(value(&ix, "seller_tax_number").as_deref(), Some("12/3456/789"));
+    assert!(ix.needs_review);
+}
+
+#[test]
+fn invoice_numbers_keep_their_printed_shape_without_the_label() {
+    for (line, want) in [
+        ("Rechnung Nr.123", "123"),
+        ("Rechnungsnummer: VR2004481127", "VR2004481127"),
+        ("Rechnung Nr. KLMN4410", "KLMN4410"),
+        ("Invoice #MUC_WHS20240300017731", "MUC_WHS20240300017731"),
+        ("Beleg-Nr.: RE/2025/00417", "RE/2025/00417"),
+    ] {
+        let ix = read(&[german_invoice(line, &FOOTER, &[])]);
+        assert_eq!(value(&ix, "invoice_number").as_deref(), Some(want), "{line}");
+    }
+}
+
+#[test]
+fn the_issue_date_is_not_another_date_on_the_page() {
+    // Order, delivery and service dates printed above the invoice date.
+    let extra = [(360.0, 112.0, 9.0, "Bestelldatum: 02.06.2025"), (360.0, 126.0, 9.0, "Lieferdatum: 12.06.2025"), (60.0, 280.0, 9.0, "Leistungszeitraum 01.05.2025 - 31.05.2025")];
+    let ix = read(&[german_invoice("Rechnung Nr.: 2025-0412", &FOOTER, &extra)]);
+    assert_eq!(value(&ix, "issue_date").as_deref(), Some("2025-06-26"));
+}
+
+/// An English invoice: `date_line` and `total_line` vary.
+fn english_invoice(date_line: &str, total_line: &str) -> Page {
+    page(&[
+        (60.0, 50.0, 14.0, "Harbour Lane Trading Ltd"),
+        (60.0, 70.0, 8.0, "14 Quay Street, Bristol BS1 4DJ"),
+        (60.0, 140.0, 10.0, "Northwind Supplies LLC"),
+        (60.0, 154.0, 10.0, "200 Market Street"),
+        (60.0, 168.0, 10.0, "Springfield, IL 62701"),
+        (60.0, 240.0, 16.0, "INVOICE"),
+        (360.0, 140.0, 9.0, "Invoice No: HL-88213"),
+        (360.0, 154.0, 9.0, date_line),
+        (60.0, 300.0, 9.0, "Description Qty Unit price Amount"),
+        (60.0, 316.0, 9.0, "Consulting services 4 250.00 1,000.00"),
+        (360.0, 380.0, 9.0, "Subtotal 1,000.00"),
+        (360.0, 394.0, 9.0, "Tax 10% 100.00"),
+        (360.0, 408.0, 9.0, total_line),
+        (60.0, 450.0, 9.0, "Payment due within 30 days. Thank you for your business."),
+    ])
+}
+
+#[test]
+fn english_dates_and_currencies_other_than_the_euro_are_read() {
+    for (date_line, want) in [("Invoice Date: Oct 15, 2015", "2015-10-15"), ("Date: 15-Oct-2015", "2015-10-15"), ("Invoice date 2015/10/15", "2015-10-15")] {
+        let ix = read(&[english_invoice(date_line, "Total USD 1,100.00")]);
+        assert_eq!(value(&ix, "issue_date").as_deref(), Some(want), "{date_line}");
+    }
+    for (total_line, want) in
+        [("Total ₹ 1,100.00", "INR"), ("Grand Total Rs. 1,100.00", "INR"), ("Total INR 1,100.00", "INR"), ("Total $1,100.00", "USD"), ("Total £1,100.00", "GBP"), ("Total CHF 1'100.00", "CHF")]
+    {
+        let ix = read(&[english_invoice("Invoice Date: Oct 15, 2015", total_line)]);
+        assert_eq!(value(&ix, "currency").as_deref(), Some(want), "{total_line}");
+        assert_eq!(value(&ix, "gross_total").as_deref(), Some("1100.00"), "{total_line}");
+    }
+}
+
+/// A till receipt on narrow paper: the shop at the top, items, the total, the payment.
+fn receipt(lines: &[&str]) -> Page {
+    let placed: Vec<(f32, f32, f32, &str)> = lines.iter().enumerate().map(|(i, t)| (12.0, 20.0 + 14.0 * i as f32, 8.0, *t)).collect();
+    page_sized(226.0, 40.0 + 14.0 * lines.len() as f32, &placed)
+}
+
+#[test]
+fn till_receipts_are_receipts_with_their_shop_date_and_total() {
+    let kassenbon = receipt(&[
+        "Backstube Morgenrot",
+        "Lindenstraße 4",
+        "10969 Berlin",
+        "Tel. 030 1234567",
+        "2x Brötchen 0,90",
+        "1x Kaffee 2,40",
+        "Summe EUR 3,30",
+        "Gegeben Bar 5,00",
+        "Rückgeld 1,70",
+        "MwSt 7% 0,22",
+        "25.12.18 14:03 Bon 4711",
+        "Vielen Dank für Ihren Einkauf",
+    ]);
+    let ix = read(&[kassenbon]);
+    assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::Receipt), "{:?}", ix.doc_type);
+    assert_eq!(value(&ix, "seller_name").as_deref(), Some("Backstube Morgenrot"));
+    assert_eq!(value(&ix, "issue_date").as_deref(), Some("2018-12-25"));
+    assert_eq!(value(&ix, "gross_total").as_deref(), Some("3.30"));
+
+    let till = receipt(&[
+        "PAPER LANTERN STATIONERY",
+        "NO 12 JALAN MERANTI",
+        "47301 PETALING JAYA",
+        "TAX INVOICE",
+        "DATE: 25/12/2018",
+        "PEN BLACK 2 X 1.50 3.00",
+        "NOTEBOOK A5 4.90",
+        "TOTAL 7.90",
+        "CASH 10.00",
+        "CHANGE 2.10",
+        "THANK YOU",
+    ]);
+    let ix = read(&[till]);
+    assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::Receipt), "{:?}", ix.doc_type);
+    assert_eq!(value(&ix, "seller_name").as_deref(), Some("PAPER LANTERN STATIONERY"));
+    assert_eq!(value(&ix, "issue_date").as_deref(), Some("2018-12-25"));
+    assert_eq!(value(&ix, "gross_total").as_deref(), Some("7.90"));
+
+    // Paid by card, the cash rounding to 5 sen printed: the total is what was paid.
+    let rounded = receipt(&[
+        "KEDAI BUKU SERI MAWAR",
+        "LOT 7 JALAN SS2/24",
+        "47300 PETALING JAYA",
+        "25-12-18 14:03",
+        "FOLDER A4 3 X 2.99 8.97",
+        "PEN SET 3.51",
+        "TOTAL SALES (INCL GST) 12.48",
+        "ROUNDING ADJUSTMENT -0.03",
+        "TOTAL PAYABLE 12.45",
+        "VISA 12.45",
+        "THANK YOU",
+    ]);
+    let ix = read(&[rounded]);
+    assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::Receipt), "{:?}", ix.doc_type);
+    assert_eq!(value(&ix, "gross_total").as_deref(), Some("12.45"));
+    assert_eq!(value(&ix, "issue_date").as_deref(), Some("2018-12-25"));
+}
+
+#[test]
+fn an_order_confirmation_is_no_order_and_a_statement_never_a_confident_invoice() {
+    let ab = page(&[
+        (60.0, 50.0, 14.0, "Kranich Werkzeugbau GmbH"),
+        (60.0, 140.0, 10.0, "Bäckerei Sommer OHG"),
+        (60.0, 154.0, 10.0, "80331 München"),
+        (60.0, 240.0, 16.0, "Auftragsbestätigung"),
+        (360.0, 140.0, 9.0, "AB-Nr.: 55120"),
+        (360.0, 154.0, 9.0, "Ihre Bestellung Nr. 4500123 vom 02.06.2025"),
+        (60.0, 270.0, 9.0, "wir bestätigen Ihre Bestellung wie folgt:"),
+        (60.0, 300.0, 9.0, "Pos. Bezeichnung Menge Einzelpreis Betrag"),
+        (60.0, 316.0, 9.0, "1 Fräskopf FK-40 2 500,00 1.000,00"),
+        (360.0, 380.0, 9.0, "Auftragswert netto 1.000,00 €"),
+        (60.0, 420.0, 9.0, "Liefertermin: KW 27"),
+    ]);
+    let ix = read(&[ab]);
+    assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::OrderConfirmation), "{:?}", ix.doc_type);
+
+    let statement = page(&[
+        (60.0, 50.0, 14.0, "Kranich Werkzeugbau GmbH"),
+        (60.0, 140.0, 10.0, "Bäckerei Sommer OHG"),
+        (60.0, 240.0, 16.0, "Kontoauszug / Offene Posten"),
+        (60.0, 270.0, 9.0, "Stand 30.06.2025"),
+        (60.0, 300.0, 9.0, "Rechnung 2025-0388 vom 02.06.2025 1.190,00"),
+        (60.0, 314.0, 9.0, "Rechnung 2025-0412 vom 26.06.2025 2.380,00"),
+        (60.0, 328.0, 9.0, "Zahlung vom 20.06.2025 -1.190,00"),
+        (60.0, 350.0, 9.0, "Saldo 2.380,00"),
+    ]);
+    // Not yet typed `other` by the shipped models (issue 25 is open): it must at least never
+    // pass as a confident invoice, which would send it to the ERP unseen.
+    let ix = read(&[statement]);
+    let t = ix.doc_type.clone().unwrap();
+    assert!(t.label != DocType::Invoice || t.confidence < REVIEW_THRESHOLD, "{t:?}");
+    assert!(ix.needs_review || t.label != DocType::Invoice);
+}
+
+#[test]
+fn a_page_without_evidence_is_other_below_the_review_threshold() {
+    for p in [page(&[]), page(&[(300.0, 400.0, 6.0, "."), (120.0, 700.0, 5.0, "~ ,")])] {
+        let ix = read(&[p]);
+        let t = ix.doc_type.clone().unwrap();
+        assert_eq!(t.label, DocType::Other);
+        assert!(t.confidence < REVIEW_THRESHOLD);
+        assert!(ix.needs_review);
+    }
+}
