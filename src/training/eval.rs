@@ -296,7 +296,8 @@ impl Report {
                     let mark = if s.accuracy + 1e-9 < r.accuracy { " ✗" } else { "" };
                     out.push_str(&format!(
                         "{:<16} {:>8} | {:>9} {:>8} {:>8.1}% {:>8.1}% | {:>8.1}% {:>9.1}%{mark}\n",
-                        f,
+                        // The name as a str: a Display that writes through pads nothing.
+                        f.as_str(),
                         s.expected,
                         s.predicted,
                         s.correct,
@@ -306,7 +307,16 @@ impl Report {
                         100.0 * r.precision
                     ));
                 } else {
-                    out.push_str(&format!("{:<16} {:>8} {:>9} {:>8} {:>8.1}% {:>8.1}% {:>6.1}%\n", f, s.expected, s.predicted, s.correct, 100.0 * s.accuracy, 100.0 * s.precision, 100.0 * s.recall));
+                    out.push_str(&format!(
+                        "{:<16} {:>8} {:>9} {:>8} {:>8.1}% {:>8.1}% {:>6.1}%\n",
+                        f.as_str(),
+                        s.expected,
+                        s.predicted,
+                        s.correct,
+                        100.0 * s.accuracy,
+                        100.0 * s.precision,
+                        100.0 * s.recall
+                    ));
                 }
             }
         }
@@ -494,6 +504,22 @@ mod tests {
         report.finish();
         assert!(!report.fields.contains_key(Field::SellerVatId.as_str()) || report.fields[Field::SellerVatId.as_str()].expected == 0);
         assert_eq!(report.fields[Field::GrossTotal.as_str()].expected, 1);
+    }
+
+    #[test]
+    fn the_table_keeps_its_columns_whatever_the_field_names_length() {
+        let mut report = Report::default();
+        for f in ["issue_date", "gross_total"] {
+            report.fields.entry(f.into()).or_default().expected = 1;
+        }
+        report.finish();
+        let table = report.table();
+        let header = table.lines().next().unwrap();
+        let expected_at = header.find("expected").unwrap() + "expected".len();
+        for f in ["issue_date", "gross_total"] {
+            let row = table.lines().find(|l| l.starts_with(f)).unwrap();
+            assert_eq!(row.get(expected_at - 1..expected_at), Some("1"), "{table}");
+        }
     }
 
     #[test]
