@@ -264,8 +264,13 @@ mod tests {
 
     /// What the rules read on one page of (x, y, text) cells, words 7.5 pt high.
     fn read(cells: &[(f32, f32, &str)]) -> Extraction {
+        read_as(cells, "de", DocType::Invoice)
+    }
+
+    /// The same, for a document of `doc_type` in `language`.
+    fn read_as(cells: &[(f32, f32, &str)], language: &str, doc_type: DocType) -> Extraction {
         let pages = [test_page(cells, 7.5)];
-        let doc = ReadDocument { pages: &pages, language: Some("de"), doc_type: DocType::Invoice };
+        let doc = ReadDocument { pages: &pages, language: Some(language), doc_type };
         extract(&doc, &super::super::text::lines(&pages))
     }
 
@@ -414,9 +419,7 @@ mod tests {
 
     /// What the rules read on a till slip of (x, y, text) cells, typed a receipt.
     fn read_receipt(cells: &[(f32, f32, &str)]) -> Extraction {
-        let pages = [test_page(cells, 7.5)];
-        let doc = ReadDocument { pages: &pages, language: Some("en"), doc_type: DocType::Receipt };
-        extract(&doc, &super::super::text::lines(&pages))
+        read_as(cells, "en", DocType::Receipt)
     }
 
     #[test]
