@@ -97,15 +97,14 @@ fn date_res() -> &'static DateRes {
 /// "30 Tage") and two ambiguous dates that are N days apart in one reading only. `None`
 /// when the page does not tell.
 pub fn slash_dates_month_first(texts: &[&str]) -> Option<bool> {
-    let r = date_res();
     static TERMS: OnceLock<Regex> = OnceLock::new();
     let terms = TERMS.get_or_init(|| Regex::new(r"(?i)\b(\d{1,3})\s*(?:days|tagen?|jours|giorni|d[ií]as|dagen)\b").unwrap());
     let (mut day_first, mut month_first) = (0usize, 0usize);
     let mut ambiguous: Vec<(i32, u32, u32)> = Vec::new();
     let mut net_days: Vec<i64> = Vec::new();
     for text in texts {
-        for c in r.numeric_dmy.captures_iter(text) {
-            if &c[2] != "/" || &c[4] != "/" || c[5].len() != 4 {
+        for c in numeric_dmy(text) {
+            if &c[2] != "/" || c[5].len() != 4 {
                 continue;
             }
             let (a, b, y): (u32, u32, i32) = (c[1].parse().unwrap_or(0), c[3].parse().unwrap_or(0), c[5].parse().unwrap_or(0));
@@ -138,6 +137,26 @@ pub fn slash_dates_month_first(texts: &[&str]) -> Option<bool> {
     (by_terms_day != by_terms_month).then_some(by_terms_month > by_terms_day)
 }
 
+/// Numeric dates whose two separators agree (05.06-2018 is none). A run like "a1- 25/05/2016"
+/// first matches as "1- 25/05", which is no date; the search then goes on from just before the
+/// middle number, so the date behind it is not lost.
+fn numeric_dmy(text: &str) -> Vec<regex::Captures<'_>> {
+    let re = &date_res().numeric_dmy;
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(c) = re.captures_at(text, at) {
+        if c[2] == c[4] {
+            at = c.get(0).expect("match").end();
+            out.push(c);
+        } else {
+            // The separator or space before the middle number: its non-digit opens a date.
+            let mid = c.get(3).expect("group 3").start();
+            at = text.get(..mid).and_then(|t| t.char_indices().last()).map_or(mid, |(i, _)| i);
+        }
+    }
+    out
+}
+
 /// Whether `rest` (the text after a date) starts with a time of day ("14:03", " 2:51PM").
 fn time_follows(rest: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -157,10 +176,7 @@ pub fn find_dates(text: &str, month_first: bool) -> Vec<DateMatch> {
             out.push(DateMatch { date, start: g.start(), end: c.get(3).expect("group 3").end() });
         }
     }
-    for c in r.numeric_dmy.captures_iter(text) {
-        if c[2] != c[4] {
-            continue; // 05.06-2018 is not a date
-        }
+    for c in numeric_dmy(text) {
         let a: u32 = c[1].parse().unwrap_or(0);
         let b: u32 = c[3].parse().unwrap_or(0);
         let y: i32 = c[5].parse().unwrap_or(0);
@@ -352,6 +368,9 @@ mod tests {
         assert_eq!(first("05 MAY 18 10:22").as_deref(), Some("2018-05-05"));
         assert_eq!(first("25.12.18 14:03").as_deref(), Some("2018-12-25"));
         assert_eq!(first("1/2/18"), None, "a slash date with a two-digit year stays too ambiguous");
+        // A number and a dash before it first look like the start of a date ("1- 25/05").
+        assert_eq!(first("ORD #69 -REG a1- 25/05/2016 18:17:50").as_deref(), Some("2016-05-25"));
+        assert_eq!(first("Nr. 7-12 05.06.2018").as_deref(), Some("2018-06-05"));
         // … unless a till's time of day follows it.
         assert_eq!(first("Date 01/05/16 2:51 Slip 0200").as_deref(), Some("2016-05-01"));
         assert_eq!(first("OAI3 - 12/3/12 pcs"), None);

@@ -109,7 +109,8 @@ fn labelled_line(lines: &[TextLine], label: &Regex) -> Option<(Cand, f32)> {
 /// US dollars.
 pub fn month_first(doc: &ReadDocument, lines: &[TextLine]) -> bool {
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-    super::parse::slash_dates_month_first(&texts).unwrap_or_else(|| doc.language == Some("en") && lines.iter().any(|l| l.text.contains("USD") || l.text.contains('$')))
+    // An amount in dollars, not any "$" (OCR reads specks as one: "Jalan $$16/1").
+    super::parse::slash_dates_month_first(&texts).unwrap_or_else(|| doc.language == Some("en") && lines.iter().any(|l| find_amounts(&l.text).iter().any(|a| a.currency == Some("USD"))))
 }
 
 /// Identifiers found in their valid shapes, or where there are none, what `printed` finds
