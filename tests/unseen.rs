@@ -164,6 +164,15 @@ fn receipt(lines: &[&str]) -> Page {
     page_sized(226.0, 40.0 + 14.0 * lines.len() as f32, &placed)
 }
 
+/// Asserts that `pages` are typed a receipt and read with the `fields` given.
+fn reads_as_receipt(pages: &[Page], fields: &[(&str, &str)]) {
+    let ix = read(pages);
+    assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::Receipt), "{:?}", ix.doc_type);
+    for (field, want) in fields {
+        assert_eq!(value(&ix, field).as_deref(), Some(*want), "{field}");
+    }
+}
+
 #[test]
 fn till_receipts_are_receipts_with_their_shop_date_and_total() {
     let kassenbon = receipt(&[
@@ -180,11 +189,7 @@ fn till_receipts_are_receipts_with_their_shop_date_and_total() {
         "25.12.18 14:03 Bon 4711",
         "Vielen Dank für Ihren Einkauf",
     ]);
-    let ix = read(&[kassenbon]);
-    assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::Receipt), "{:?}", ix.doc_type);
-    assert_eq!(value(&ix, "seller_name").as_deref(), Some("Backstube Morgenrot"));
-    assert_eq!(value(&ix, "issue_date").as_deref(), Some("2018-12-25"));
-    assert_eq!(value(&ix, "gross_total").as_deref(), Some("3.30"));
+    reads_as_receipt(&[kassenbon], &[("seller_name", "Backstube Morgenrot"), ("issue_date", "2018-12-25"), ("gross_total", "3.30")]);
 
     let till = receipt(&[
         "PAPER LANTERN STATIONERY",
@@ -199,11 +204,7 @@ fn till_receipts_are_receipts_with_their_shop_date_and_total() {
         "CHANGE 2.10",
         "THANK YOU",
     ]);
-    let ix = read(&[till]);
-    assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::Receipt), "{:?}", ix.doc_type);
-    assert_eq!(value(&ix, "seller_name").as_deref(), Some("PAPER LANTERN STATIONERY"));
-    assert_eq!(value(&ix, "issue_date").as_deref(), Some("2018-12-25"));
-    assert_eq!(value(&ix, "gross_total").as_deref(), Some("7.90"));
+    reads_as_receipt(&[till], &[("seller_name", "PAPER LANTERN STATIONERY"), ("issue_date", "2018-12-25"), ("gross_total", "7.90")]);
 
     // Paid by card, the cash rounding to 5 sen printed: the total is what was paid.
     let rounded = receipt(&[
@@ -219,10 +220,7 @@ fn till_receipts_are_receipts_with_their_shop_date_and_total() {
         "VISA 12.45",
         "THANK YOU",
     ]);
-    let ix = read(&[rounded]);
-    assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::Receipt), "{:?}", ix.doc_type);
-    assert_eq!(value(&ix, "gross_total").as_deref(), Some("12.45"));
-    assert_eq!(value(&ix, "issue_date").as_deref(), Some("2018-12-25"));
+    reads_as_receipt(&[rounded], &[("gross_total", "12.45"), ("issue_date", "2018-12-25")]);
 }
 
 #[test]

@@ -12,6 +12,17 @@ fn dec(ex: &Extraction, name: Field) -> Option<Decimal> {
     ex.value(name).and_then(|v| Decimal::from_str(v).ok())
 }
 
+/// An identifier field, the rule its shape must follow, and its name in a check's message.
+type Shaped = (Field, fn(&str) -> bool, &'static str);
+
+/// The identifiers the `identifier_shape` check judges.
+const SHAPED: [Shaped; 2] = [(Field::Bic, ids::bic_shape_ok, "BIC"), (Field::SellerTaxNumber, ids::tax_number_shape_ok, "tax number")];
+
+/// The fields of `ex` that `identifier_shape` fails: read, in a shape their rule rejects.
+pub(super) fn misshapen(ex: &Extraction) -> impl Iterator<Item = (Field, &'static str)> + '_ {
+    SHAPED.into_iter().filter(|(f, ok, _)| ex.value(*f).is_some_and(|v| !ok(v))).map(|(f, _, what)| (f, what))
+}
+
 pub fn run(ex: &Extraction) -> Vec<Check> {
     let mut out = Vec::new();
     if let (Some(n), Some(v), Some(g)) = (dec(ex, Field::NetTotal), dec(ex, Field::VatTotal), dec(ex, Field::GrossTotal)) {
@@ -49,10 +60,7 @@ pub fn run(ex: &Extraction) -> Vec<Check> {
         }
     }
     // Identifiers read as printed beside their labels in a shape their rule does not allow.
-    let misshapen: Vec<String> = [(Field::Bic, ids::bic_shape_ok as fn(&str) -> bool, "BIC"), (Field::SellerTaxNumber, ids::tax_number_shape_ok, "tax number")]
-        .into_iter()
-        .filter_map(|(f, ok, what)| ex.value(f).filter(|v| !ok(v)).map(|v| format!("{what} {v}")))
-        .collect();
+    let misshapen: Vec<String> = misshapen(ex).map(|(f, what)| format!("{what} {}", ex.value(f).unwrap_or_default())).collect();
     if !misshapen.is_empty() {
         out.push(Check { name: CheckName::IdentifierShape, passed: false, message: format!("{} not in the shape of such identifiers: verify as printed", misshapen.join(", ")) });
     }

@@ -96,11 +96,7 @@ fn doubt_failed_identifiers(ex: &mut Extraction) {
         .flat_map(|c| match c.name {
             CheckName::IbanChecksum => vec![Field::Iban],
             CheckName::SellerVatIdChecksum => vec![Field::SellerVatId],
-            CheckName::IdentifierShape => [(Field::Bic, ids::bic_shape_ok as fn(&str) -> bool), (Field::SellerTaxNumber, ids::tax_number_shape_ok)]
-                .into_iter()
-                .filter(|(f, ok)| ex.value(*f).is_some_and(|v| !ok(v)))
-                .map(|(f, _)| f)
-                .collect(),
+            CheckName::IdentifierShape => checks::misshapen(ex).map(|(f, _)| f).collect(),
             _ => vec![],
         })
         .collect();

@@ -117,14 +117,19 @@ pub fn month_first(doc: &ReadDocument, lines: &[TextLine]) -> bool {
 /// beside the label in another shape: read as printed, doubtful (the identifier_shape or
 /// checksum check then fails and a person looks), never dropped.
 fn as_printed(found: Vec<(Cand, f32, bool)>, printed: impl FnOnce() -> Vec<(Cand, f32, bool)>) -> Vec<(Cand, f32, bool)> {
-    if !found.is_empty() {
-        return found;
+    if found.is_empty() {
+        doubtful(printed())
+    } else {
+        found
     }
-    let mut out = printed();
-    for (c, _, _) in &mut out {
+}
+
+/// Identifiers read as printed in a shape their rule rejects: at 0.4, below the review threshold.
+fn doubtful(mut printed: Vec<(Cand, f32, bool)>) -> Vec<(Cand, f32, bool)> {
+    for (c, _, _) in &mut printed {
         c.score = 0.4;
     }
-    out
+    printed
 }
 
 /// Runs every rule over the document's lines.
@@ -212,7 +217,7 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
         // The seller's VAT ID printed in a shape no country's has (a digit too many or too
         // few) is still what the letter says: taken beside its label, doubtful, and the
         // seller_vat_id_checksum check fails — never the buyer's valid one in its place.
-        vat_ids.extend(as_printed(Vec::new(), || first_id(lines, ids::find_unchecked_vat_ids, labels::vat_id(), true)).into_iter().filter(|(_, _, buyer)| !buyer));
+        vat_ids.extend(doubtful(first_id(lines, ids::find_unchecked_vat_ids, labels::vat_id(), true)).into_iter().filter(|(_, _, buyer)| !buyer));
     }
     let seller_vat = vat_ids.iter().find(|(_, _, buyer)| !buyer).map(|(c, f, _)| (c.clone(), *f));
     let buyer_vat = vat_ids.iter().find(|(c, _, buyer)| *buyer && Some(&c.value) != seller_vat.as_ref().map(|s| &s.0.value)).map(|(c, f, _)| (c.clone(), *f));

@@ -229,15 +229,16 @@ pub(super) fn receipt_seller(lines: &[TextLine]) -> Option<(Cand, f32)> {
     top.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]));
     for (k, line) in top.iter().take(8).enumerate() {
         let t = line.text.trim();
+        let bare = registration.replace(t, "");
         let letters = t.chars().filter(|c| c.is_alphabetic()).count();
         // A logo OCR read as letters ("3 (guyery", "a lat"): a name is mostly letters, with
         // a word of three or more that starts upper case.
-        let printed = registration.replace(t, "").chars().filter(|c| !c.is_whitespace()).count();
+        let printed = bare.chars().filter(|c| !c.is_whitespace()).count();
         let word = t.split_whitespace().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3 && w.chars().find(|c| c.is_alphabetic()).is_some_and(char::is_uppercase));
         if letters < 4 || 5 * letters < 3 * printed || !word || title.is_match(t) || not_a_name.is_match(t) || !find_dates(t, false).is_empty() || !could_be_a_name(t) || postcode_city().is_match(t) {
             continue;
         }
-        let mut name = registration.replace(t, "").trim().to_string();
+        let mut name = bare.trim().to_string();
         if let Some(next) = top.get(k + 1).filter(|n| legal_form_alone(&n.text) || receipt_legal_form_alone(&n.text)) {
             name = format!("{name} {}", registration.replace(next.text.trim(), "").trim());
         }
