@@ -200,11 +200,32 @@ pub struct OcrSection {
     pub psm: u32,
     /// Pages found to be in one of these languages are read again with its model first.
     pub reread_languages: Vec<String>,
+    /// What reads till receipts (pages whose print is one narrow column): `ppocr` (PP-OCRv4
+    /// under ONNX Runtime, the default) or `tesseract`.
+    pub receipts: ReceiptReader,
+    /// ONNX Runtime's library and the PP-OCR models (`det.onnx`, `rec.onnx`), for `receipts = "ppocr"`.
+    pub onnxruntime: std::path::PathBuf,
+    pub ppocr_models: std::path::PathBuf,
+}
+
+/// `[ocr] receipts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReceiptReader {
+    Ppocr,
+    Tesseract,
 }
 
 impl Default for OcrSection {
     fn default() -> Self {
-        OcrSection { languages: "deu+eng".into(), psm: 3, reread_languages: vec!["fra".into()] }
+        OcrSection {
+            languages: "deu+eng".into(),
+            psm: 3,
+            reread_languages: vec!["fra".into()],
+            receipts: ReceiptReader::Ppocr,
+            onnxruntime: crate::ocr::ppocr::DEFAULT_LIBRARY.into(),
+            ppocr_models: crate::ocr::ppocr::DEFAULT_MODELS.into(),
+        }
     }
 }
 
@@ -601,7 +622,11 @@ impl Config {
 
     pub fn pipeline(&self) -> Pipeline {
         let mut p = if self.models.trained { Pipeline::new() } else { Pipeline::rules_only() };
-        p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, reread_languages: self.ocr.reread_languages.clone(), ..OcrConfig::default() };
+        let receipts = match self.ocr.receipts {
+            ReceiptReader::Ppocr => crate::ocr::ReceiptEngine::PpOcr(crate::ocr::ppocr::PpOcrFiles { library: self.ocr.onnxruntime.clone(), models: self.ocr.ppocr_models.clone() }),
+            ReceiptReader::Tesseract => crate::ocr::ReceiptEngine::Tesseract,
+        };
+        p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, reread_languages: self.ocr.reread_languages.clone(), receipts, ..OcrConfig::default() };
         p.limits = Limits {
             max_file_bytes: self.limits.max_file_mb * 1024 * 1024,
             max_pages: self.limits.max_pages,

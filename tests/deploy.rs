@@ -150,3 +150,25 @@ fn manifests_agree_with_the_configuration_and_each_other() {
     let policy = &documents("networkpolicy.yaml")[0];
     assert_eq!(policy["spec"]["ingress"][0]["ports"][0]["port"].as_u64().unwrap(), config.worker.metrics_listen.port() as u64);
 }
+
+/// The container image installs the same pinned native parts as `scripts/setup.sh` — the
+/// libraries and models tests and benchmarks were measured with — and puts them where the
+/// default configuration looks for them.
+#[test]
+fn the_image_pins_what_the_setup_script_pins() {
+    let setup = std::fs::read_to_string(root().join("scripts/setup.sh")).unwrap();
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let pinned = |text: &str, prefix: &str, name: &str| -> String {
+        let line = text.lines().map(str::trim).find(|l| l.starts_with(&format!("{prefix}{name}="))).unwrap_or_else(|| panic!("{name} is not pinned ({prefix}{name}=…)"));
+        let value = line.split_once('=').unwrap().1;
+        let value = value.split_whitespace().next().unwrap().trim_matches('"');
+        // setup.sh lets the environment override some: "${NAME:-4.30.0}".
+        value.rsplit(":-").next().unwrap().trim_end_matches('}').to_string()
+    };
+    for name in ["PYPDFIUM2_VERSION", "ONNXRUNTIME_VERSION", "RAPIDOCR_VERSION"] {
+        assert_eq!(pinned(&dockerfile, "ARG ", name), pinned(&setup, "", name), "{name}: the Dockerfile and scripts/setup.sh disagree");
+    }
+    for path in [mailroom::ocr::ppocr::DEFAULT_LIBRARY, mailroom::ocr::ppocr::DEFAULT_MODELS] {
+        assert!(setup.contains(path) && dockerfile.contains(path), "{path} is where both install the receipts' OCR engine");
+    }
+}

@@ -20,6 +20,13 @@ pub fn check(config: &Config, production: bool) -> ExitCode {
         Ok(()) => report(true, "Tesseract", format!("languages {} load; pages in {} are read again with their own model", pipeline.ocr.languages, pipeline.ocr.reread_languages.join(", "))),
         Err(e) => report(false, "Tesseract", e.to_string()),
     };
+    all &= match &pipeline.ocr.receipts {
+        crate::ocr::ReceiptEngine::PpOcr(files) => match crate::ocr::ppocr::check(files) {
+            Ok(()) => report(true, "PP-OCR", format!("receipts are read with PP-OCRv4 ({}) under ONNX Runtime ({})", files.models.display(), files.library.display())),
+            Err(e) => report(false, "PP-OCR", format!("{e}; receipts would be read with Tesseract instead (or set [ocr] receipts = \"tesseract\")")),
+        },
+        crate::ocr::ReceiptEngine::Tesseract => report(true, "PP-OCR", "not used: receipts are read with Tesseract ([ocr] receipts = \"tesseract\")".into()),
+    };
     all &= match crate::pages::pdf::pdfium() {
         Ok(_) => report(true, "pdfium", "libpdfium loads".into()),
         Err(e) => report(false, "pdfium", e.message.clone()),

@@ -237,7 +237,7 @@ mod tests {
     use super::*;
 
     fn config() -> OcrConfig {
-        OcrConfig { languages: "deu+eng".into(), psm: 3, datapath: None, reread_languages: vec!["fra".into()] }
+        OcrConfig { languages: "deu+eng".into(), psm: 3, datapath: None, reread_languages: vec!["fra".into()], ..OcrConfig::default() }
     }
 
     fn words(text: &str) -> impl Iterator<Item = &str> {

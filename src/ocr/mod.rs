@@ -16,6 +16,7 @@
 
 pub mod language;
 pub mod orientation;
+pub mod ppocr;
 mod tsv;
 
 use std::cell::RefCell;
@@ -38,11 +39,37 @@ pub struct OcrConfig {
     /// Languages (Tesseract codes) whose pages are read a second time with that language's
     /// model first, when the first reading shows the page is written in it ([`language`]).
     pub reread_languages: Vec<String>,
+    /// What reads a page whose print is one narrow column, a till receipt ([`narrow_column`]).
+    pub receipts: ReceiptEngine,
+}
+
+/// The engine for till receipts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReceiptEngine {
+    /// PP-OCRv4 under ONNX Runtime ([`ppocr`]): reads more of a receipt's lines and totals.
+    PpOcr(ppocr::PpOcrFiles),
+    /// Tesseract, the page read as one block of text (psm 6).
+    Tesseract,
+}
+
+impl ReceiptEngine {
+    fn name(&self) -> &'static str {
+        match self {
+            ReceiptEngine::PpOcr(_) => "ppocr",
+            ReceiptEngine::Tesseract => "tesseract",
+        }
+    }
 }
 
 impl Default for OcrConfig {
     fn default() -> Self {
-        OcrConfig { languages: "deu+eng".into(), psm: 3, datapath: std::env::var("TESSDATA_PREFIX").ok(), reread_languages: vec!["fra".into()] }
+        OcrConfig {
+            languages: "deu+eng".into(),
+            psm: 3,
+            datapath: std::env::var("TESSDATA_PREFIX").ok(),
+            reread_languages: vec!["fra".into()],
+            receipts: ReceiptEngine::PpOcr(ppocr::PpOcrFiles::default()),
+        }
     }
 }
 
@@ -52,8 +79,8 @@ impl OcrConfig {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         // Bump READER when read_page changes what it produces for the same settings.
-        const READER: u32 = 9;
-        let key = format!("{READER}|{}|{}|{}", self.languages, self.psm, self.reread_languages.join("+"));
+        const READER: u32 = 10;
+        let key = format!("{READER}|{}|{}|{}|{}", self.languages, self.psm, self.reread_languages.join("+"), self.receipts.name());
         hex::encode(&Sha256::digest(key.as_bytes())[..6])
     }
 
@@ -231,6 +258,7 @@ fn installed(config: &OcrConfig, languages: &str) -> bool {
 /// (`rayon::broadcast`), or Tesseract complains about leaked caches at exit.
 pub fn release_engines() {
     ENGINES.with(|cell| cell.borrow_mut().clear());
+    ppocr::release();
     orientation::release();
 }
 
@@ -242,10 +270,26 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Ve
     // analysis (psm 3) splits it into blocks and loses lines and totals, reading it as one
     // block of text (psm 6) keeps them (measured on the development receipts:
     // benches/README.md, "Receipts").
-    if config.psm == 3 && narrow_column(gray, tones) {
+    if receipt_page(config, gray, tones) {
+        if let ReceiptEngine::PpOcr(files) = &config.receipts {
+            match ppocr::read(files, gray) {
+                Ok(words) => return Ok(words),
+                Err(e) => {
+                    // The page is never lost for it: Tesseract reads it instead.
+                    static WARNED: std::sync::Once = std::sync::Once::new();
+                    WARNED.call_once(|| tracing::warn!("receipts are read with Tesseract, not PP-OCR: {e}; `mailroom check` tells what is missing"));
+                }
+            }
+        }
         return recognise_framed(&OcrConfig { psm: 6, ..config.clone() }, gray, dpi, pad, tones.paper);
     }
     recognise_framed(config, gray, dpi, pad, tones.paper)
+}
+
+/// Whether the page is read as a till receipt: automatic layout configured, and the print
+/// one narrow column.
+fn receipt_page(config: &OcrConfig, gray: &image::GrayImage, tones: Tones) -> bool {
+    config.psm == 3 && narrow_column(gray, tones)
 }
 
 /// Whether the print on the page stands in one tall, narrow column — a till receipt,
@@ -431,7 +475,12 @@ pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrErr
             _ => (first, image, 0),
         }
     };
-    let words = reread_in_its_language(config, &image, words);
+    // PP-OCR reads every language in one alphabet: a receipt it read is not read again.
+    let by_ppocr = matches!(config.receipts, ReceiptEngine::PpOcr(_)) && {
+        let upright = image.gray();
+        receipt_page(config, &upright, Tones::of(&upright))
+    };
+    let words = if by_ppocr { words } else { reread_in_its_language(config, &image, words) };
     let scale = 72.0 / image.dpi;
     let (w_px, h_px) = (image.image.width(), image.image.height());
     let words: Vec<Word> = words

@@ -1,0 +1,428 @@
+//! The second OCR engine, for till receipts: PP-OCRv4 (a text-line detector and a line
+//! recogniser) run by ONNX Runtime.
+//!
+//! Why a second engine: on the development receipts Tesseract read 77 % of the printed lines
+//! and the total on 84 % of the slips; PP-OCRv4 read 84 % and 97 % on the same images
+//! (benches/README.md, "Receipts"). It is only used for pages whose print is one narrow
+//! column ([`super::narrow_column`]); letters and invoices keep Tesseract, whose layout
+//! analysis suits them and which is four times faster.
+//!
+//! Where it comes from: ONNX Runtime's library from the pinned `onnxruntime` wheel, the two
+//! models (with the recogniser's alphabet in its metadata) from the pinned
+//! `rapidocr_onnxruntime` wheel — both from PyPI, put in place by `scripts/setup.sh` and the
+//! Dockerfile. Nothing is fetched at run time.
+//!
+//! How it reads (as RapidOCR does, minus the angle classifier — pages are turned upright
+//! before, [`super::orientation`]):
+//! 1. **Detect**: the page, scaled so that its shorter side is at least 736 px and its longer
+//!    at most 2,000 px (multiples of 32), gives a map of text probability; connected regions
+//!    above 0.3 whose mean is at least 0.5 are lines, each grown by 1.6 × area / perimeter
+//!    (the detector marks a line's core, not its full height).
+//! 2. **Recognise**: each line, cut out and scaled to 48 px high, gives per-column character
+//!    probabilities; the most likely character per column, repeats and blanks dropped, is
+//!    the text (CTC).
+//! 3. **Words**: the recogniser puts each character at a column, so a line splits into
+//!    words with boxes at their own place — the extractor needs words, as Tesseract gives.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use image::GrayImage;
+use ort::session::Session;
+use ort::value::Tensor;
+
+use super::tsv::PixelWord;
+use super::OcrError;
+
+/// Where the engine's parts are installed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PpOcrFiles {
+    /// ONNX Runtime's shared library (`libonnxruntime.so`).
+    pub library: PathBuf,
+    /// The folder with `det.onnx` and `rec.onnx`.
+    pub models: PathBuf,
+}
+
+/// Where `scripts/setup.sh` and the Dockerfile install the library and the models.
+pub const DEFAULT_LIBRARY: &str = "/usr/local/lib/libonnxruntime.so";
+pub const DEFAULT_MODELS: &str = "/usr/local/share/mailroom/ppocr";
+
+impl Default for PpOcrFiles {
+    fn default() -> Self {
+        PpOcrFiles { library: DEFAULT_LIBRARY.into(), models: DEFAULT_MODELS.into() }
+    }
+}
+
+/// The detector's input: shorter side at least this, longer side at most [`MAX_SIDE`].
+const MIN_SIDE: f32 = 736.0;
+const MAX_SIDE: f32 = 2000.0;
+/// A detector pixel is text above this probability; a region is a line when its mean is at
+/// least [`BOX_THRESHOLD`].
+const PIXEL_THRESHOLD: f32 = 0.3;
+const BOX_THRESHOLD: f32 = 0.5;
+const UNCLIP_RATIO: f32 = 1.6;
+/// The recogniser's input height, and its narrowest input.
+const LINE_HEIGHT: u32 = 48;
+const MIN_LINE_WIDTH: u32 = 320;
+/// Lines the recogniser is less sure of than this (mean character probability) are noise.
+const MIN_LINE_SCORE: f32 = 0.5;
+
+/// ONNX Runtime, loaded once per process from the first library asked for.
+static RUNTIME: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
+
+fn runtime(library: &Path) -> Result<&'static ort::environment::Environment, OcrError> {
+    RUNTIME
+        .get_or_init(|| {
+            if !library.exists() {
+                return Err(format!("ONNX Runtime is not installed at {} (scripts/setup.sh installs it from the onnxruntime wheel)", library.display()));
+            }
+            ort::init_from(library)
+                .map_err(|e| format!("ONNX Runtime at {} does not load: {e}", library.display()))?
+                .with_name("mailroom-ppocr")
+                .build()
+                .map_err(|e| format!("ONNX Runtime does not start: {e}"))
+        })
+        .as_ref()
+        .map_err(|e| OcrError(e.clone()))
+}
+
+/// One thread's detector and recogniser, and the recogniser's alphabet.
+struct Engine {
+    files: PpOcrFiles,
+    det: Session,
+    rec: Session,
+    /// Class 0 is CTC's blank; class i is `alphabet[i - 1]`; the last class is a space.
+    alphabet: Vec<String>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+fn session(env: &ort::environment::Environment, path: &Path) -> Result<Session, OcrError> {
+    if !path.exists() {
+        return Err(OcrError(format!("the PP-OCR model {} is missing (scripts/setup.sh installs it from the rapidocr_onnxruntime wheel)", path.display())));
+    }
+    let fail = |e: String| OcrError(format!("the PP-OCR model {} does not load: {e}", path.display()));
+    // One thread per page: pages already run in parallel, one per worker thread.
+    Session::builder(env)
+        .map_err(|e| fail(e.to_string()))?
+        .with_intra_threads(1)
+        .map_err(|e| fail(e.to_string()))?
+        .with_inter_threads(1)
+        .map_err(|e| fail(e.to_string()))?
+        .commit_from_file(path)
+        .map_err(|e| fail(e.to_string()))
+}
+
+fn load(files: &PpOcrFiles) -> Result<Engine, OcrError> {
+    let env = runtime(&files.library)?;
+    let det = session(env, &files.models.join("det.onnx"))?;
+    let rec = session(env, &files.models.join("rec.onnx"))?;
+    let alphabet: Vec<String> = rec
+        .metadata()
+        .ok()
+        .and_then(|m| m.custom("character"))
+        .map(|c| c.split('\n').map(str::to_string).collect())
+        .ok_or_else(|| OcrError(format!("the PP-OCR recogniser {} carries no alphabet in its metadata", files.models.join("rec.onnx").display())))?;
+    Ok(Engine { files: files.clone(), det, rec, alphabet })
+}
+
+/// Whether the engine loads: library, models, alphabet (for `mailroom check` and the tests).
+pub fn check(files: &PpOcrFiles) -> Result<(), OcrError> {
+    with_engine(files, |_| Ok(()))
+}
+
+fn with_engine<T>(files: &PpOcrFiles, f: impl FnOnce(&mut Engine) -> Result<T, OcrError>) -> Result<T, OcrError> {
+    ENGINE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|e| &e.files != files) {
+            *slot = Some(load(files)?);
+        }
+        f(slot.as_mut().expect("loaded above"))
+    })
+}
+
+/// Drops this thread's engine (see [`super::release_engines`]).
+pub fn release() {
+    ENGINE.with(|cell| cell.borrow_mut().take());
+}
+
+/// Reads a grey page image into words with pixel boxes and confidences (0–100).
+pub fn read(files: &PpOcrFiles, gray: &GrayImage) -> Result<Vec<PixelWord>, OcrError> {
+    with_engine(files, |engine| {
+        let lines = detect(&mut engine.det, gray)?;
+        let mut words = Vec::new();
+        for line in lines {
+            let Some((text, score, columns)) = recognise(engine, gray, line)? else { continue };
+            if score >= MIN_LINE_SCORE {
+                words.extend(split_words(&text, &columns, line, score));
+            }
+        }
+        Ok(words)
+    })
+}
+
+/// An axis-aligned box in the page image's pixels: left, top, right, bottom (exclusive).
+type PixelBox = [u32; 4];
+
+/// Grey pixels as the models take them: three equal channels, scaled to −1..1, each row
+/// `width` wide (the image's own width, or wider: the rest stays 0, mid grey, as padding).
+fn normalised(gray: &GrayImage, width: usize) -> Vec<f32> {
+    let plane = gray.height() as usize * width;
+    let mut out = vec![0.0f32; 3 * plane];
+    for (x, y, p) in gray.enumerate_pixels() {
+        let at = y as usize * width + x as usize;
+        let v = p.0[0] as f32 / 127.5 - 1.0;
+        for c in 0..3 {
+            out[c * plane + at] = v;
+        }
+    }
+    out
+}
+
+/// The text lines on the page, top to bottom, left to right.
+fn detect(det: &mut Session, gray: &GrayImage) -> Result<Vec<PixelBox>, OcrError> {
+    let (w, h) = gray.dimensions();
+    if w < 8 || h < 8 {
+        return Ok(Vec::new());
+    }
+    let (wf, hf) = (w as f32, h as f32);
+    let mut ratio = 1.0f32;
+    if wf.max(hf) * ratio > MAX_SIDE {
+        ratio = MAX_SIDE / wf.max(hf);
+    }
+    if wf.min(hf) * ratio < MIN_SIDE {
+        ratio = (MIN_SIDE / wf.min(hf)).min(MAX_SIDE * 1.5 / wf.max(hf));
+    }
+    let round32 = |v: f32| (((v / 32.0).round() as u32) * 32).max(32);
+    let (dw, dh) = (round32(wf * ratio), round32(hf * ratio));
+    let scaled = image::imageops::resize(gray, dw, dh, image::imageops::FilterType::Triangle);
+    let input = normalised(&scaled, dw as usize);
+    let tensor = Tensor::from_array(([1usize, 3, dh as usize, dw as usize], input)).map_err(|e| OcrError(format!("PP-OCR detector input: {e}")))?;
+    let outputs = det.run(ort::inputs![tensor]).map_err(|e| OcrError(format!("PP-OCR detector failed on the page: {e}")))?;
+    let (_, prob) = outputs[0].try_extract_tensor::<f32>().map_err(|e| OcrError(format!("PP-OCR detector output: {e}")))?;
+    let (sx, sy) = (wf / dw as f32, hf / dh as f32);
+    let mut boxes: Vec<PixelBox> = regions(prob, dw as usize, dh as usize)
+        .into_iter()
+        .map(|[x0, y0, x1, y1]| [((x0 * sx).floor().max(0.0)) as u32, ((y0 * sy).floor().max(0.0)) as u32, ((x1 * sx).ceil() as u32).min(w), ((y1 * sy).ceil() as u32).min(h)])
+        .filter(|b| b[2] > b[0] + 2 && b[3] > b[1] + 2)
+        .collect();
+    // Reading order: by top edge, and lines whose tops are within a few pixels left to right.
+    boxes.sort_by_key(|b| (b[1], b[0]));
+    for i in 1..boxes.len() {
+        let mut j = i;
+        while j > 0 && boxes[j][1].abs_diff(boxes[j - 1][1]) < 10 && boxes[j][0] < boxes[j - 1][0] {
+            boxes.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+    Ok(boxes)
+}
+
+/// Lines in the detector's probability map (`w` × `h`): the boxes of the connected regions
+/// of pixels above [`PIXEL_THRESHOLD`] (after a 2 × 2 dilation), kept when their mean
+/// probability is at least [`BOX_THRESHOLD`], grown by [`UNCLIP_RATIO`]; in map pixels.
+fn regions(prob: &[f32], w: usize, h: usize) -> Vec<[f32; 4]> {
+    let on: Vec<bool> = (0..w * h)
+        .map(|i| {
+            let (x, y) = (i % w, i / w);
+            // Dilation by a 2 × 2 kernel: a pixel is on when it or its left, upper or upper-left neighbour is.
+            [(0, 0), (1, 0), (0, 1), (1, 1)].iter().any(|&(dx, dy)| x >= dx && y >= dy && prob[(y - dy) * w + (x - dx)] > PIXEL_THRESHOLD)
+        })
+        .collect();
+    let mut seen = vec![false; w * h];
+    let mut out = Vec::new();
+    let mut stack = Vec::new();
+    for start in 0..w * h {
+        if !on[start] || seen[start] {
+            continue;
+        }
+        seen[start] = true;
+        stack.push(start);
+        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
+        let (mut sum, mut pixels) = (0.0f32, 0usize);
+        while let Some(i) = stack.pop() {
+            let (x, y) = (i % w, i / w);
+            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+            sum += prob[i];
+            pixels += 1;
+            let mut visit = |j: usize| {
+                if on[j] && !seen[j] {
+                    seen[j] = true;
+                    stack.push(j);
+                }
+            };
+            if x > 0 {
+                visit(i - 1);
+            }
+            if x + 1 < w {
+                visit(i + 1);
+            }
+            if y > 0 {
+                visit(i - w);
+            }
+            if y + 1 < h {
+                visit(i + w);
+            }
+        }
+        let (bw, bh) = ((x1 - x0 + 1) as f32, (y1 - y0 + 1) as f32);
+        if bw.min(bh) < 3.0 {
+            continue;
+        }
+        // The mean over the region itself, not its box: the box of a line photographed a
+        // little askew is mostly paper.
+        if sum / (pixels as f32) < BOX_THRESHOLD {
+            continue;
+        }
+        let d = bw * bh * UNCLIP_RATIO / (2.0 * (bw + bh));
+        if bh + 2.0 * d < 5.0 {
+            continue;
+        }
+        out.push([x0 as f32 - d, y0 as f32 - d, x1 as f32 + 1.0 + d, y1 as f32 + 1.0 + d]);
+    }
+    out
+}
+
+/// The text of one line, its mean character probability, and for each character the
+/// horizontal centre (page pixels) of the column it was read at; `None` for no text.
+fn recognise(engine: &mut Engine, gray: &GrayImage, b: PixelBox) -> Result<Option<(String, f32, Vec<f32>)>, OcrError> {
+    let (bw, bh) = (b[2] - b[0], b[3] - b[1]);
+    let crop = image::imageops::crop_imm(gray, b[0], b[1], bw, bh).to_image();
+    let resized_w = ((LINE_HEIGHT as f32 * bw as f32 / bh as f32).ceil() as u32).clamp(1, 4000);
+    let width = resized_w.max(MIN_LINE_WIDTH);
+    let line = image::imageops::resize(&crop, resized_w, LINE_HEIGHT, image::imageops::FilterType::Triangle);
+    let input = normalised(&line, width as usize);
+    let tensor = Tensor::from_array(([1usize, 3, LINE_HEIGHT as usize, width as usize], input)).map_err(|e| OcrError(format!("PP-OCR recogniser input: {e}")))?;
+    let outputs = engine.rec.run(ort::inputs![tensor]).map_err(|e| OcrError(format!("PP-OCR recogniser failed on a line: {e}")))?;
+    let (shape, prob) = outputs[0].try_extract_tensor::<f32>().map_err(|e| OcrError(format!("PP-OCR recogniser output: {e}")))?;
+    let (steps, classes) = (shape[1] as usize, shape[2] as usize);
+    if steps == 0 || classes != engine.alphabet.len() + 2 {
+        return Err(OcrError(format!("the PP-OCR recogniser gives {classes} classes for an alphabet of {} characters", engine.alphabet.len())));
+    }
+    // Page pixels per column: the columns span the padded width, the line only the first `resized_w` pixels.
+    let per_step = width as f32 / steps as f32 * bw as f32 / resized_w as f32;
+    // The most likely class per column, repeats and blanks dropped: (column, character, probability).
+    let mut read: Vec<(usize, char, f32)> = Vec::new();
+    let mut last = 0usize;
+    for t in 0..steps {
+        let row = &prob[t * classes..(t + 1) * classes];
+        let (best, p) = row.iter().enumerate().fold((0, f32::MIN), |acc, (i, &p)| if p > acc.1 { (i, p) } else { acc });
+        if best != 0 && best != last {
+            let ch = if best == classes - 1 { " " } else { engine.alphabet[best - 1].as_str() };
+            read.extend(ch.chars().map(|c| (t, c, p)));
+        }
+        last = best;
+    }
+    let read = spaced(read);
+    if read.iter().all(|(_, c, _)| c.is_whitespace()) {
+        return Ok(None);
+    }
+    let text: String = read.iter().map(|(_, c, _)| c).collect();
+    let columns = read.iter().map(|(t, _, _)| b[0] as f32 + (*t as f32 + 0.5) * per_step).collect();
+    let score = read.iter().map(|(_, _, p)| p).sum::<f32>() / read.len() as f32;
+    Ok(Some((text, score, columns)))
+}
+
+/// The recogniser rarely writes the space between two words of a receipt ("14/05/201812:14:08PM",
+/// "GSTRegNo:"), but it reads each character at its column, and a space leaves a gap: about
+/// three columns from one character to the next, five or more across a space. A space goes
+/// in where two characters stand at least 1.5 times the line's median distance apart, and
+/// at least five columns.
+fn spaced(read: Vec<(usize, char, f32)>) -> Vec<(usize, char, f32)> {
+    let mut gaps: Vec<usize> = read.windows(2).filter(|w| !w[0].1.is_whitespace() && !w[1].1.is_whitespace()).map(|w| w[1].0 - w[0].0).collect();
+    if gaps.is_empty() {
+        return read;
+    }
+    gaps.sort_unstable();
+    let median = gaps[gaps.len() / 2] as f32;
+    let wide = (1.5 * median).ceil().max(5.0) as usize;
+    let mut out = Vec::with_capacity(read.len() + 4);
+    for (i, &(t, c, p)) in read.iter().enumerate() {
+        if let Some(&(before, prev, _)) = i.checked_sub(1).and_then(|j| read.get(j)) {
+            if !prev.is_whitespace() && !c.is_whitespace() && t - before >= wide {
+                out.push(((before + t) / 2, ' ', p));
+            }
+        }
+        out.push((t, c, p));
+    }
+    out
+}
+
+/// A recognised line as words: split at its spaces, each word's box from the columns its
+/// first and last characters were read at, widened by half a character.
+fn split_words(text: &str, columns: &[f32], b: PixelBox, score: f32) -> Vec<PixelWord> {
+    let chars: Vec<char> = text.chars().collect();
+    let half = (b[3] - b[1]) as f32 * 0.3;
+    let mut out = Vec::new();
+    let mut start = None;
+    for i in 0..=chars.len() {
+        let blank = i == chars.len() || chars[i].is_whitespace();
+        match (start, blank) {
+            (None, false) => start = Some(i),
+            (Some(s), true) => {
+                let word: String = chars[s..i].iter().collect();
+                let left = (columns[s] - half).max(b[0] as f32);
+                let right = (columns[i - 1] + half).min(b[2] as f32).max(left + 1.0);
+                out.push(PixelWord { text: word, left: left as u32, top: b[1], width: (right - left).round().max(1.0) as u32, height: b[3] - b[1], conf: 100.0 * score });
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_splits_into_words_at_the_columns_its_characters_were_read_at() {
+        let text = "TOTAL 12.50";
+        let columns: Vec<f32> = (0..text.chars().count()).map(|i| 100.0 + 10.0 * i as f32).collect();
+        let words = split_words(text, &columns, [90, 50, 220, 70], 0.9);
+        assert_eq!(words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["TOTAL", "12.50"]);
+        assert!(words[0].left + words[0].width <= words[1].left, "the words do not overlap: {words:?}");
+        assert_eq!((words[1].top, words[1].height), (50, 20));
+        assert!((words[0].conf - 90.0).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_gap_between_characters_is_a_space_the_recogniser_left_out() {
+        // "14/05/2018" and "12:14" three columns apart per character, six across the space.
+        let mut read = Vec::new();
+        let mut t = 0;
+        for (i, c) in "14/05/201812:14".chars().enumerate() {
+            t += if i == 10 { 6 } else { 3 };
+            read.push((t, c, 0.9));
+        }
+        let text: String = spaced(read).iter().map(|r| r.1).collect();
+        assert_eq!(text, "14/05/2018 12:14");
+        // Evenly spaced characters stay one word, whatever their pitch.
+        let even: Vec<_> = "AMOUNT".chars().enumerate().map(|(i, c)| (5 * i, c, 0.9)).collect();
+        assert_eq!(spaced(even).iter().map(|r| r.1).collect::<String>(), "AMOUNT");
+    }
+
+    #[test]
+    fn regions_of_the_probability_map_become_lines_grown_around_their_core() {
+        // Two lines on a 40 × 20 map; a speck below the line threshold is no line.
+        let (w, h) = (40, 20);
+        let mut prob = vec![0.0f32; w * h];
+        for y in 3..6 {
+            for x in 2..30 {
+                prob[y * w + x] = 0.9;
+            }
+        }
+        for y in 12..15 {
+            for x in 5..20 {
+                prob[y * w + x] = 0.8;
+            }
+        }
+        prob[18 * w + 35] = 0.35;
+        let r = regions(&prob, w, h);
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert!(r[0][0] < 2.0 && r[0][2] > 30.0 && r[0][1] < 3.0, "grown beyond its core: {:?}", r[0]);
+    }
+}
