@@ -34,7 +34,8 @@ pub fn eval(config: &Config, args: EvalArgs) -> ExitCode {
     };
     if args.verbose {
         for m in &report.mismatches {
-            eprintln!("  ✗ {} {}: expected {:?}, got {:?}", m.document, m.field, m.expected, m.got);
+            let at = m.confidence.map(|c| format!(" at {c:.2}")).unwrap_or_default();
+            eprintln!("  ✗ {} {}: expected {:?}, got {:?}{at}", m.document, m.field, m.expected, m.got);
         }
         // The rules' misses too, so that a tie or a loss against them can be looked into.
         for m in report.baseline.iter().flat_map(|b| &b.mismatches) {

@@ -155,9 +155,10 @@ pub fn read(files: &PpOcrFiles, gray: &GrayImage) -> Result<Vec<PixelWord>, OcrE
         let lines = detect(&mut engine.det, gray)?;
         let mut words = Vec::new();
         for line in lines {
-            let Some((text, score, columns)) = recognise(engine, gray, line)? else { continue };
+            let Some(glyphs) = recognise(engine, gray, line)? else { continue };
+            let score = glyphs.iter().map(|g| g.p).sum::<f32>() / glyphs.len() as f32;
             if score >= MIN_LINE_SCORE {
-                words.extend(split_words(&text, &columns, line, score));
+                words.extend(split_words(&glyphs, line));
             }
         }
         Ok(words)
@@ -285,9 +286,17 @@ fn regions(prob: &[f32], w: usize, h: usize) -> Vec<[f32; 4]> {
     out
 }
 
-/// The text of one line, its mean character probability, and for each character the
-/// horizontal centre (page pixels) of the column it was read at; `None` for no text.
-fn recognise(engine: &mut Engine, gray: &GrayImage, b: PixelBox) -> Result<Option<(String, f32, Vec<f32>)>, OcrError> {
+/// A character as the recogniser read it: where (the horizontal centre of its column, in
+/// page pixels) and how sure it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Glyph {
+    ch: char,
+    x: f32,
+    p: f32,
+}
+
+/// The characters of one line, spaces put in; `None` for no text.
+fn recognise(engine: &mut Engine, gray: &GrayImage, b: PixelBox) -> Result<Option<Vec<Glyph>>, OcrError> {
     let (bw, bh) = (b[2] - b[0], b[3] - b[1]);
     let crop = image::imageops::crop_imm(gray, b[0], b[1], bw, bh).to_image();
     let resized_w = ((LINE_HEIGHT as f32 * bw as f32 / bh as f32).ceil() as u32).clamp(1, 4000);
@@ -319,10 +328,7 @@ fn recognise(engine: &mut Engine, gray: &GrayImage, b: PixelBox) -> Result<Optio
     if read.iter().all(|(_, c, _)| c.is_whitespace()) {
         return Ok(None);
     }
-    let text: String = read.iter().map(|(_, c, _)| c).collect();
-    let columns = read.iter().map(|(t, _, _)| b[0] as f32 + (*t as f32 + 0.5) * per_step).collect();
-    let score = read.iter().map(|(_, _, p)| p).sum::<f32>() / read.len() as f32;
-    Ok(Some((text, score, columns)))
+    Ok(Some(read.into_iter().map(|(t, ch, p)| Glyph { ch, x: b[0] as f32 + (t as f32 + 0.5) * per_step, p }).collect()))
 }
 
 /// The recogniser rarely writes the space between two words of a receipt ("14/05/201812:14:08PM",
@@ -351,27 +357,21 @@ fn spaced(read: Vec<(usize, char, f32)>) -> Vec<(usize, char, f32)> {
 }
 
 /// A recognised line as words: split at its spaces, each word's box from the columns its
-/// first and last characters were read at, widened by half a character.
-fn split_words(text: &str, columns: &[f32], b: PixelBox, score: f32) -> Vec<PixelWord> {
-    let chars: Vec<char> = text.chars().collect();
+/// first and last characters were read at, widened by half a character. A word is as sure
+/// as its least sure character (as Tesseract's word confidence falls with one doubtful
+/// letter): one misread letter in a name makes the name doubtful.
+fn split_words(glyphs: &[Glyph], b: PixelBox) -> Vec<PixelWord> {
     let half = (b[3] - b[1]) as f32 * 0.3;
-    let mut out = Vec::new();
-    let mut start = None;
-    for i in 0..=chars.len() {
-        let blank = i == chars.len() || chars[i].is_whitespace();
-        match (start, blank) {
-            (None, false) => start = Some(i),
-            (Some(s), true) => {
-                let word: String = chars[s..i].iter().collect();
-                let left = (columns[s] - half).max(b[0] as f32);
-                let right = (columns[i - 1] + half).min(b[2] as f32).max(left + 1.0);
-                out.push(PixelWord { text: word, left: left as u32, top: b[1], width: (right - left).round().max(1.0) as u32, height: b[3] - b[1], conf: 100.0 * score });
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    out
+    glyphs
+        .split(|g| g.ch.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let left = (w[0].x - half).max(b[0] as f32);
+            let right = (w[w.len() - 1].x + half).min(b[2] as f32).max(left + 1.0);
+            let conf = w.iter().map(|g| g.p).fold(1.0f32, f32::min);
+            PixelWord { text: w.iter().map(|g| g.ch).collect(), left: left as u32, top: b[1], width: (right - left).round().max(1.0) as u32, height: b[3] - b[1], conf: 100.0 * conf }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -380,13 +380,13 @@ mod tests {
 
     #[test]
     fn a_line_splits_into_words_at_the_columns_its_characters_were_read_at() {
-        let text = "TOTAL 12.50";
-        let columns: Vec<f32> = (0..text.chars().count()).map(|i| 100.0 + 10.0 * i as f32).collect();
-        let words = split_words(text, &columns, [90, 50, 220, 70], 0.9);
+        // "12.50" with one doubtful digit.
+        let glyphs: Vec<Glyph> = "TOTAL 12.50".chars().enumerate().map(|(i, ch)| Glyph { ch, x: 100.0 + 10.0 * i as f32, p: if i == 8 { 0.55 } else { 0.99 } }).collect();
+        let words = split_words(&glyphs, [90, 50, 220, 70]);
         assert_eq!(words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>(), ["TOTAL", "12.50"]);
         assert!(words[0].left + words[0].width <= words[1].left, "the words do not overlap: {words:?}");
         assert_eq!((words[1].top, words[1].height), (50, 20));
-        assert!((words[0].conf - 90.0).abs() < 1e-3);
+        assert!((words[0].conf - 99.0).abs() < 1e-3 && (words[1].conf - 55.0).abs() < 1e-3, "a word is as sure as its least sure character: {words:?}");
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub struct Mismatch {
     pub field: String,
     pub expected: String,
     pub got: Option<String>,
+    /// The confidence the wrong value was given (none when nothing was read).
+    #[serde(default)]
+    pub confidence: Option<f32>,
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -228,7 +231,13 @@ pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_
             s.correct += 1;
             s.legal_form_only += usize::from(legal_form_only);
         } else {
-            report.mismatches.push(Mismatch { document: name.to_string(), field: field.to_string(), expected: expected.to_string(), got: got.map(str::to_string) });
+            report.mismatches.push(Mismatch {
+                document: name.to_string(),
+                field: field.to_string(),
+                expected: expected.to_string(),
+                got: got.map(str::to_string),
+                confidence: index.fields.get(&field).map(|v| v.confidence),
+            });
         }
         if let Some(v) = index.fields.get(&field) {
             report.add_to_reliability(v.confidence, exact || legal_form_only);
@@ -239,7 +248,13 @@ pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_
     if let Some(expected) = expected {
         let got = index.doc_type.as_ref().map(|d| d.label.as_str()).unwrap_or("none").to_string();
         if got != expected {
-            report.mismatches.push(Mismatch { document: name.to_string(), field: "doc_type".into(), expected: expected.clone(), got: Some(got.clone()) });
+            report.mismatches.push(Mismatch {
+                document: name.to_string(),
+                field: "doc_type".into(),
+                expected: expected.clone(),
+                got: Some(got.clone()),
+                confidence: index.doc_type.as_ref().map(|t| t.confidence),
+            });
         }
         *report.confusion.entry(expected).or_default().entry(got).or_default() += 1;
     }

@@ -33,8 +33,15 @@ pub(super) fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Ca
     }
     let (code, _) = counts.iter().max_by_key(|(_, n)| **n)?;
     let a = amounts.iter().find(|a| a.currency == Some(code))?;
-    Some((Cand { value: code.to_string(), score: 0.95, page: a.page, bbox: a.bbox, order: a.order }, 1.0))
+    // A bare "$" is the sign of many dollars (US, Canadian, Australian, Singapore…) and of
+    // some tills in other currencies: dollars only with "USD" or "US$" printed somewhere,
+    // else a guess a person confirms.
+    let score = if *code == "USD" && !lines.iter().any(|l| l.text.contains("USD") || l.text.contains("US$")) { BARE_DOLLAR } else { 0.95 };
+    Some((Cand { value: code.to_string(), score, page: a.page, bbox: a.bbox, order: a.order }, 1.0))
 }
+
+/// The score of US dollars read from a "$" sign alone: below the review threshold.
+const BARE_DOLLAR: f32 = 0.6;
 
 /// Whether a VAT ID or IBAN (by its country prefix) belongs to a country that pays in euro
 /// (the euro area as of 2026, Bulgaria included; Greek VAT IDs start with EL).
