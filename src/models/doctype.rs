@@ -72,6 +72,9 @@ pub fn features(pages: &[Page]) -> Features {
     if first.width < 300.0 {
         f.flag("narrow");
     }
+    if narrow_print(first) {
+        f.flag("narrow_print");
+    }
     let scores = keyword_scores(pages);
     let max = scores.iter().map(|s| s.1).fold(0.0, f32::max);
     for (t, s) in &scores {
@@ -199,4 +202,17 @@ impl Classifier for TrainedClassifier {
             None => DocTypeResult { label: DocType::Other, confidence: 0.0 },
         }
     }
+}
+
+/// Whether the words of a page stand in one tall, narrow column — a till receipt scanned or
+/// photographed on a larger sheet (the page itself is not narrow then): the box around them
+/// at least 1.8 times as tall as wide and under 60 % of the page's width, with at least ten
+/// lines. A letter or invoice prints across the page.
+fn narrow_print(page: &Page) -> bool {
+    if page.lines.len() < 10 {
+        return false;
+    }
+    let Some(b) = page.lines.iter().map(|l| l.bbox).reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]) else { return false };
+    let (w, h) = (b[2] - b[0], b[3] - b[1]);
+    w > 0.0 && h >= 1.8 * w && w < 0.6 * page.width
 }
