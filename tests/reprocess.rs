@@ -18,8 +18,10 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Index revisions on disk (`0001.json`, …). A write cut by SIGKILL may leave its temporary
+/// file (`.mailroom-tmp-…`, renamed into place only once complete) beside them: no revision.
 fn revisions(archive: &Path, id: &str) -> usize {
-    std::fs::read_dir(archive.join("documents").join(id).join("index")).unwrap().count()
+    std::fs::read_dir(archive.join("documents").join(id).join("index")).unwrap().filter(|e| e.as_ref().is_ok_and(|e| !e.file_name().to_string_lossy().starts_with(".mailroom-tmp-"))).count()
 }
 
 fn write_ids(dir: &Path, ids: &[&str]) -> std::path::PathBuf {
