@@ -23,10 +23,7 @@ impl TextLine {
         let mut n = 0.0;
         for &(s, e, b, c) in &self.spans {
             if s < end && start < e {
-                bbox = Some(match bbox {
-                    None => b,
-                    Some(a) => [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])],
-                });
+                bbox = Some(bbox.map_or(b, |a| crate::layout::union(a, b)));
                 conf += c;
                 n += 1.0;
             }

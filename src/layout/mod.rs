@@ -103,7 +103,8 @@ impl Page {
     }
 }
 
-fn union(a: BBox, b: BBox) -> BBox {
+/// The smallest box around both.
+pub(crate) fn union(a: BBox, b: BBox) -> BBox {
     [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
 }
 

@@ -212,7 +212,7 @@ fn narrow_print(page: &Page) -> bool {
     if page.lines.len() < 10 {
         return false;
     }
-    let Some(b) = page.lines.iter().map(|l| l.bbox).reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]) else { return false };
+    let Some(b) = page.lines.iter().map(|l| l.bbox).reduce(crate::layout::union) else { return false };
     let (w, h) = (b[2] - b[0], b[3] - b[1]);
     w > 0.0 && h >= 1.8 * w && w < 0.6 * page.width
 }

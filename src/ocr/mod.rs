@@ -262,18 +262,24 @@ pub fn release_engines() {
     orientation::release();
 }
 
-/// Recognises one grey image with this thread's engine; returns words in pixel coordinates.
-fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Vec<tsv::PixelWord>, OcrError> {
+/// Words in pixel coordinates, and whether PP-OCR read them (a receipt) or Tesseract.
+struct Reading {
+    words: Vec<tsv::PixelWord>,
+    by_ppocr: bool,
+}
+
+/// Recognises one grey image with this thread's engine.
+fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Reading, OcrError> {
     let tones = Tones::of(gray);
     let pad = if print_at_edge(gray, dpi, tones) { margin_px(dpi) } else { 0 };
     // A till receipt is one narrow column of short lines: Tesseract's automatic layout
     // analysis (psm 3) splits it into blocks and loses lines and totals, reading it as one
     // block of text (psm 6) keeps them (measured on the development receipts:
     // benches/README.md, "Receipts").
-    if receipt_page(config, gray, tones) {
+    if config.psm == 3 && narrow_column(gray, tones) {
         if let ReceiptEngine::PpOcr(files) = &config.receipts {
             match ppocr::read(files, gray) {
-                Ok(words) => return Ok(words),
+                Ok(words) => return Ok(Reading { words, by_ppocr: true }),
                 Err(e) => {
                     // The page is never lost for it: Tesseract reads it instead.
                     static WARNED: std::sync::Once = std::sync::Once::new();
@@ -281,15 +287,10 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32) -> Result<Ve
                 }
             }
         }
-        return recognise_framed(&OcrConfig { psm: 6, ..config.clone() }, gray, dpi, pad, tones.paper);
+        let words = recognise_framed(&OcrConfig { psm: 6, ..config.clone() }, gray, dpi, pad, tones.paper)?;
+        return Ok(Reading { words, by_ppocr: false });
     }
-    recognise_framed(config, gray, dpi, pad, tones.paper)
-}
-
-/// Whether the page is read as a till receipt: automatic layout configured, and the print
-/// one narrow column.
-fn receipt_page(config: &OcrConfig, gray: &image::GrayImage, tones: Tones) -> bool {
-    config.psm == 3 && narrow_column(gray, tones)
+    Ok(Reading { words: recognise_framed(config, gray, dpi, pad, tones.paper)?, by_ppocr: false })
 }
 
 /// Whether the print on the page stands in one tall, narrow column — a till receipt,
@@ -457,8 +458,8 @@ impl Tones {
 pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrError> {
     let gray = image.gray();
     let first = recognise(config, &gray, image.dpi)?;
-    let first_quality = orientation::Quality::of(&first);
-    let (words, image, rotation) = if first_quality.is_good() {
+    let first_quality = orientation::Quality::of(&first.words);
+    let (reading, image, rotation) = if first_quality.is_good() {
         (first, image, 0)
     } else {
         match orientation::detect(config, &gray, image.dpi) {
@@ -466,7 +467,7 @@ pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrErr
                 let turned = orientation::rotate(&image.image, rot);
                 let turned_gray = turned.to_luma8();
                 let second = recognise(config, &turned_gray, image.dpi)?;
-                if orientation::Quality::of(&second).better_than(&first_quality) {
+                if orientation::Quality::of(&second.words).better_than(&first_quality) {
                     (second, PageImage { number: image.number, image: turned, dpi: image.dpi }, rot)
                 } else {
                     (first, image, 0)
@@ -476,11 +477,7 @@ pub fn read_page(config: &OcrConfig, image: PageImage) -> Result<OcrPage, OcrErr
         }
     };
     // PP-OCR reads every language in one alphabet: a receipt it read is not read again.
-    let by_ppocr = matches!(config.receipts, ReceiptEngine::PpOcr(_)) && {
-        let upright = image.gray();
-        receipt_page(config, &upright, Tones::of(&upright))
-    };
-    let words = if by_ppocr { words } else { reread_in_its_language(config, &image, words) };
+    let words = if reading.by_ppocr { reading.words } else { reread_in_its_language(config, &image, reading.words) };
     let scale = 72.0 / image.dpi;
     let (w_px, h_px) = (image.image.width(), image.image.height());
     let words: Vec<Word> = words
@@ -508,7 +505,7 @@ fn reread_in_its_language(config: &OcrConfig, image: &PageImage, words: Vec<tsv:
     tracing::debug!(page = image.number, lang, "page read again with its own language first");
     let led = config.led_by(lang);
     match recognise(&led, &image.gray(), image.dpi) {
-        Ok(second) if !orientation::Quality::of(&words).better_than(&orientation::Quality::of(&second)) => second,
+        Ok(second) if !orientation::Quality::of(&words).better_than(&orientation::Quality::of(&second.words)) => second.words,
         Ok(_) => words,
         Err(e) => {
             static WARNED: std::sync::Once = std::sync::Once::new();
