@@ -7,7 +7,9 @@
 //! A new object is written to a temporary file, flushed, and hard-linked to its key: the link
 //! fails when the key exists, so two writers can never both "create" one key (the same
 //! conditional create S3 offers with `If-None-Match: *`) and a crash never leaves a
-//! half-written object under its key. Overwrites are refused; a delete is refused while the
+//! half-written object under its key. A writer killed between the two steps leaves its
+//! temporary file behind; listings sweep those of writers that are gone (see [`stale_tmp`]).
+//! Overwrites are refused; a delete is refused while the
 //! retention runs or a legal hold is set. A local folder cannot stop someone with the
 //! machine's root password; `mailroom verify` finds what such a person changed.
 
@@ -41,6 +43,20 @@ fn unavailable(path: &Path, e: std::io::Error) -> StoreError {
 fn tmp_name(dir: &Path) -> PathBuf {
     static N: AtomicU64 = AtomicU64::new(0);
     dir.join(format!(".mailroom-tmp-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)))
+}
+
+/// A temporary file is left over when the process that wrote it is no longer running and it
+/// has not been touched for a minute (the age guards a folder shared with another machine,
+/// whose process ids mean nothing here), or when it is a day old whatever its writer.
+fn stale_tmp(name: &str, path: &Path) -> bool {
+    let Some(rest) = name.strip_prefix(".mailroom-tmp-") else { return false };
+    let age = fs::metadata(path).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).unwrap_or_default();
+    let writer_gone = match rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) {
+        Some(pid) if cfg!(target_os = "linux") => pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists(),
+        Some(_) => false,
+        None => true,
+    };
+    (writer_gone && age > std::time::Duration::from_secs(60)) || age > std::time::Duration::from_secs(86_400)
 }
 
 fn sync_dir(dir: &Path) {
@@ -114,10 +130,13 @@ impl LocalStore {
             let entry = entry.map_err(|e| unavailable(dir, e))?;
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
+            let path = entry.path();
             if name.starts_with(".mailroom") {
+                if stale_tmp(name, &path) {
+                    let _ = fs::remove_file(&path);
+                }
                 continue;
             }
-            let path = entry.path();
             let ft = entry.file_type().map_err(|e| unavailable(&path, e))?;
             if ft.is_dir() {
                 self.walk(&path, out)?;
@@ -266,6 +285,29 @@ mod tests {
         assert_eq!(s.list("d/", None, 10).unwrap(), ["d/1", "d/2", "d/x/3"]);
         assert_eq!(s.list("d/", Some("d/1"), 1).unwrap(), ["d/2"]);
         assert_eq!(s.children("d/").unwrap(), ["1", "2", "x"]);
+    }
+
+    #[test]
+    fn listing_sweeps_what_a_killed_writer_left_and_nothing_a_live_one_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = LocalStore::open(dir.path()).unwrap();
+        s.put_new("audit/1", b"x", None).unwrap();
+        let aged = |name: &str, secs: u64| {
+            let p = dir.path().join("audit").join(name);
+            let f = fs::File::create(&p).unwrap();
+            f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(secs)).unwrap();
+            p
+        };
+        // No process has id 4294967 (above Linux's pid_max); this one is running.
+        let dead = aged(".mailroom-tmp-4294967-0", 120);
+        let dead_fresh = aged(".mailroom-tmp-4294967-1", 5);
+        let live = aged(&format!(".mailroom-tmp-{}-9", std::process::id()), 120);
+        let ancient = aged(&format!(".mailroom-tmp-{}-10", std::process::id()), 2 * 86_400);
+        assert_eq!(s.list("audit/", None, 10).unwrap(), ["audit/1"]);
+        assert!(!dead.exists(), "a dead writer's file is swept");
+        assert!(dead_fresh.exists(), "a file touched within the minute is kept: it may be another machine's");
+        assert!(live.exists(), "a running writer's file is kept");
+        assert!(!ancient.exists(), "a day-old file is swept whoever wrote it");
     }
 
     #[test]

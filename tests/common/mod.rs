@@ -57,7 +57,9 @@ pub fn listing(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let e = e.unwrap();
-            if e.file_name().to_string_lossy().starts_with(".mailroom-catalog") {
+            // The catalog, and a write cut short by a kill: neither is an archived object.
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".mailroom-catalog") || name.starts_with(".mailroom-tmp-") {
                 continue;
             }
             let m = e.metadata().unwrap();
