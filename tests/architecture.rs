@@ -271,3 +271,29 @@ fn the_readme_module_table_lists_every_module() {
     let missing: Vec<String> = top_level_modules().into_iter().filter(|m| !readme.contains(&format!("| `{m}` |"))).collect();
     assert!(missing.is_empty(), "README.md's module table lacks {missing:?}");
 }
+
+/// No control character hides in the source: a script that wrote "\b" into a raw string
+/// once left a backspace in a regex, and the till's cash-rounding rule matched nothing.
+#[test]
+fn the_source_holds_no_control_characters() {
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches"] {
+        let d = root().join(dir);
+        if d.exists() {
+            rust_files(&d, &mut files);
+        }
+    }
+    assert!(files.len() > 50, "found only {} Rust files", files.len());
+    let bad: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.chars().any(|c| c.is_control() && c != '\t'))
+                .map(|(i, _)| format!("{}:{}", f.strip_prefix(root()).unwrap_or(f).display(), i + 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(bad.is_empty(), "control characters at {bad:?}");
+}

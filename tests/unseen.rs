@@ -224,6 +224,23 @@ fn till_receipts_are_receipts_with_their_shop_date_and_total() {
         "THANK YOU",
     ]);
     reads_as_receipt(&[rounded], &[("gross_total", "12.45"), ("issue_date", "2018-12-25")]);
+
+    // Two item prices that happen to add up to the total look like net and VAT; the rounding
+    // printed after the total still decides what was paid.
+    let rounded_after_items = receipt(&[
+        "NASI CAMPUR KITCHEN",
+        "12 JALAN TAMPOI",
+        "81200 JOHOR BAHRU",
+        "14 May 2018 18:10",
+        "1 Meat + 3 Vege RM6.69",
+        "Teh O Ais RM1.03",
+        "Total Amount: RM7.72",
+        "GST @0%: RM0.00",
+        "Rounding: -RM0.02",
+        "Nett Total: RM7.70",
+        "Payment Mode CASH",
+    ]);
+    reads_as_receipt(&[rounded_after_items], &[("gross_total", "7.70"), ("issue_date", "2018-05-14")]);
 }
 
 #[test]

@@ -125,7 +125,7 @@ fn paid_less_change(s: &Scored, ranked: &Ranked) -> Option<(usize, f32)> {
 /// total before rounding. What the shop was paid is what the expense books.
 fn cash_rounded(s: &Scored, gross: Decimal, p: f32) -> Option<(usize, f32)> {
     static ROUNDING: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let rounding = ROUNDING.get_or_init(|| regex::Regex::new(r"(?i)(?:rounding|rundung|afronding|arrondi)").expect("regex"));
+    let rounding = ROUNDING.get_or_init(|| regex::Regex::new(r"(?i)\b(?:rounding|rundung|afronding|arrondi)").expect("regex"));
     let at = s.lines.iter().find(|l| rounding.is_match(&l.text))?;
     let twentieth = Decimal::new(5, 2);
     s.candidates
