@@ -289,3 +289,55 @@ fn a_page_without_evidence_is_other_below_the_review_threshold() {
         assert!(ix.needs_review);
     }
 }
+
+/// A brand, or a logo OCR read as letters, above the company that issued the slip: the
+/// seller is the company, its name ending with its legal form; OCR's lost spaces and its
+/// "SON" for "SDN" are put right.
+#[test]
+fn a_receipts_seller_is_the_company_under_the_brand_or_logo() {
+    // The logo, twice the print's size, read as a word.
+    let mut lines = vec![(60.0, 10.0, 18.0, "Hobo")];
+    let rest = [
+        "KEDAI ROTI MAWAR SON BHD 123456-X",
+        "(GST Reg No: 000123456789)",
+        "NO 12 JALAN MERANTI",
+        "47301 PETALING JAYA",
+        "25/12/2018 10:15",
+        "ROTI 2 X 1.50 3.00",
+        "TOTAL 3.00",
+        "CASH 5.00",
+        "CHANGE 2.00",
+    ];
+    lines.extend(rest.iter().enumerate().map(|(i, t)| (12.0, 34.0 + 14.0 * i as f32, 8.0, *t)));
+    let under_a_logo = page_sized(226.0, 180.0, &lines);
+    reads_as_receipt(&[under_a_logo], &[("seller_name", "KEDAI ROTI MAWAR SDN BHD"), ("gross_total", "3.00")]);
+
+    let under_a_brand = receipt(&["KOPI SENJA", "Senja Beverages(M)Sdn Bhd", "LOT 7 JALAN SS2/24", "47300 PETALING JAYA", "25-12-18 14:03", "LATTE 9.90", "TOTAL 9.90", "VISA 9.90"]);
+    reads_as_receipt(&[under_a_brand], &[("seller_name", "Senja Beverages (M) Sdn Bhd"), ("gross_total", "9.90")]);
+
+    // A long name set over three lines in one size.
+    let three_lines = receipt(&["TOKO BESI MAJU", "HARDWARE (SETIA", "ALAM) SDN BHD", "822737-X", "NO 17 JALAN SETIA INDAH", "40170 SHAH ALAM", "25/12/2018", "PAKU 2 X 3.00 6.00", "TOTAL 6.00"]);
+    reads_as_receipt(&[three_lines], &[("seller_name", "TOKO BESI MAJU HARDWARE (SETIA ALAM) SDN BHD"), ("gross_total", "6.00")]);
+
+    // No incorporated company on the slip: the shop's name at the top, as before.
+    let trading_name = receipt(&["TAHO TRADING & CO.", "NO 3 JALAN BUNGA RAYA", "75100 MELAKA", "25/12/2018", "KERTAS A4 12.00", "TOTAL 12.00", "CASH 12.00"]);
+    reads_as_receipt(&[trading_name], &[("seller_name", "TAHO TRADING & CO.")]);
+}
+
+/// A value the model is sure of but OCR read doubtfully is no value to book unchecked: its
+/// confidence is the model's times OCR's, and falls below the review threshold.
+#[test]
+fn a_total_ocr_read_doubtfully_goes_to_review() {
+    let gross = |conf: f32| {
+        let mut p = german_invoice("Rechnungsnummer: RE-2025-0117", &FOOTER, &[]);
+        for w in p.words.iter_mut().filter(|w| w.text == "1.190,00") {
+            w.confidence = conf;
+        }
+        let ix = read(&[p]);
+        assert_eq!(value(&ix, "gross_total").as_deref(), Some("1190.00"));
+        confidence(&ix, "gross_total")
+    };
+    let (clear, doubtful) = (gross(0.99), gross(0.55));
+    assert!(clear >= mailroom::extract::REVIEW_THRESHOLD, "read clearly: {clear}");
+    assert!(doubtful < mailroom::extract::REVIEW_THRESHOLD, "read doubtfully: {doubtful}");
+}

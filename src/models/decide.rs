@@ -169,6 +169,22 @@ fn distinct_dates(s: &Scored, ranked: &Ranked, best: &mut BTreeMap<Field, (usize
     }
 }
 
+/// Once every decision is made on the models' probabilities: a value the model chose is as
+/// sure as the model's probability times OCR's mean confidence in the value's words, as the
+/// rules' values are (a text layer reads at 1). The model chooses among what was read and
+/// cannot know a 5 read as an 8; a person should check a value OCR was unsure of.
+fn as_sure_as_read(s: &Scored, ex: &mut Extraction) {
+    for v in ex.fields.values_mut() {
+        if !v.source.as_ref().is_some_and(|p| p.from == Origin::Model) {
+            continue;
+        }
+        let read = s.candidates.iter().find(|c| Some(c.bbox) == v.bbox && Some(c.page) == v.page && c.value == v.value);
+        if let Some(c) = read {
+            v.confidence = (v.confidence * c.conf.clamp(0.0, 1.0)).clamp(0.0, 1.0);
+        }
+    }
+}
+
 /// Confidence of a total computed from the two others: below the review threshold, for a
 /// person to see that the page did not show it.
 const DERIVED_CONFIDENCE: f32 = 0.7;
@@ -457,6 +473,7 @@ pub(super) fn decide(doc: &ReadDocument, s: &Scored, ranked: &Ranked) -> Extract
     }
     let consistent = matches!((total(&ex, Field::NetTotal), total(&ex, Field::VatTotal), total(&ex, Field::GrossTotal)), (Some(n), Some(v), Some(g)) if n + v == g);
     ex.totals_consistent = consistent;
+    as_sure_as_read(s, &mut ex);
     crate::extract::finish(doc, &mut ex);
     if let Some(field) = derived {
         // Said in the index, so that nobody takes the value for one read off the page.

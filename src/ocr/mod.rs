@@ -53,7 +53,8 @@ pub enum ReceiptEngine {
 }
 
 impl ReceiptEngine {
-    fn name(&self) -> &'static str {
+    /// The engine's name as the configuration spells it (`ppocr`, `tesseract`).
+    pub fn name(&self) -> &'static str {
         match self {
             ReceiptEngine::PpOcr(_) => "ppocr",
             ReceiptEngine::Tesseract => "tesseract",

@@ -198,13 +198,19 @@ fn receipts(m: &Metrics) -> String {
         if let Some(o) = &model.ocr {
             s.push_str(&format!(
                 "\nThe OCR stage alone, against the receipts' line transcripts: {} of {} lines read ({}); the total read anywhere on {} of {} receipts ({}) — \
-                 no extractor can take what OCR lost.\n",
+                 no extractor can take what OCR lost. Receipts were read by {} (`[ocr] receipts = \"{}\"`; other pages by Tesseract).\n",
                 o.lines_read,
                 o.lines,
                 pct(o.line_recall()),
                 o.totals_read,
                 o.totals,
-                pct(o.total_recall())
+                pct(o.total_recall()),
+                match o.engine.as_str() {
+                    "ppocr" => "PP-OCRv4 under ONNX Runtime",
+                    "tesseract" => "Tesseract (psm 6)",
+                    _ => "an engine the metrics do not name",
+                },
+                o.engine
             ));
         }
         if name.starts_with("held") {

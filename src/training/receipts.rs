@@ -97,6 +97,9 @@ fn key_date(printed: &str) -> Option<chrono::NaiveDate> {
 /// What OCR read of a set of receipts, against their line transcripts.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recall {
+    /// The engine configured for narrow-column pages (`[ocr] receipts`) that read them.
+    #[serde(default)]
+    pub engine: String,
     pub receipts: usize,
     /// Transcript lines, and of them those whose text is in what OCR read.
     pub lines: usize,

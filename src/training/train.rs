@@ -221,14 +221,27 @@ fn keep(seed: &str, i: usize, one_in: f64) -> bool {
     (h % 10_000) as f64 / 10_000.0 < one_in
 }
 
+/// The document-type classifier. Types are far from equally common (a mailroom sees ten
+/// invoices for every statement), and a classifier fitted on those counts learns to answer
+/// with the common ones: each type's examples count the square root of how much rarer it is
+/// than the commonest, so that a rare type ("other": statements, reports, notices) is learnt
+/// from more than its few examples without its examples outweighing the rest.
 pub fn train_doctype(train: &[&Example]) -> Result<LinearModel, String> {
     let names: Vec<&str> = DocType::ALL.iter().map(|t| t.as_str()).collect();
+    let mut counts = vec![0usize; DocType::ALL.len()];
+    for e in train {
+        if let Some(k) = e.doc_type.and_then(|t| DocType::ALL.iter().position(|x| *x == t)) {
+            counts[k] += e.weight;
+        }
+    }
+    let commonest = counts.iter().copied().max().unwrap_or(1) as f64;
     let mut rows = Vec::new();
     for e in train {
         let Some(t) = e.doc_type else { continue };
         let k = DocType::ALL.iter().position(|x| *x == t).expect("type");
         let f = doctype::features(&e.pages);
-        for _ in 0..e.weight {
+        let balance = (commonest / counts[k].max(1) as f64).sqrt().round().max(1.0) as usize;
+        for _ in 0..e.weight * balance {
             rows.push((f.clone(), k));
         }
     }

@@ -38,10 +38,39 @@ pub fn canonical_name(raw: &str) -> String {
     for (re, spelling) in forms {
         v = re.replace_all(&v, *spelling).into_owned();
     }
+    v = spaced_name(&v);
     // Legal forms spelt without a dot keep none at the end of a name ("Gebr. Braun GmbH.").
     static DOTLESS: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let dotless = DOTLESS.get_or_init(|| Regex::new(r"\b(GmbH|AG|KG|OHG|GbR|UG|SE|SARL|SAS|LLC|PLC|KGaA)\.$").expect("regex"));
     dotless.replace(&v, "$1").into_owned()
+}
+
+/// The spaces OCR loses or misplaces in a name, put back: around a parenthesis
+/// ("Centre(M)Sdn." → "Centre (M) Sdn."), after an abbreviation's dot ("MR.D.I.Y." → "MR.
+/// D.I.Y.", but "shop.com" stays), and in the Malaysian "SDN BHD", whose D OCR reads as O or
+/// I and whose words it glues to the name ("CUISINESDN BHD", "SON BHD", "SDNBHD").
+fn spaced_name(v: &str) -> String {
+    static R: std::sync::OnceLock<[Regex; 6]> = std::sync::OnceLock::new();
+    let [misread, glued, sdnbhd, open, close, abbreviation] = R.get_or_init(|| {
+        [
+            Regex::new(r"(?i)\b(s)[o0i](n\.?\s*bhd\b)").expect("regex"),
+            Regex::new(r"(?i)(\p{L})(sdn\.?\s*bhd\b)").expect("regex"),
+            Regex::new(r"(?i)\b(sdn\.?)(bhd\b)").expect("regex"),
+            Regex::new(r"([\p{L}.])\(").expect("regex"),
+            Regex::new(r"\)(\p{L})").expect("regex"),
+            Regex::new(r"\b(\p{L}{2,})\.(\p{L}+)").expect("regex"),
+        ]
+    });
+    let v = misread.replace_all(v, |c: &regex::Captures| {
+        let d = if c[2].starts_with(char::is_uppercase) { 'D' } else { 'd' };
+        format!("{}{d}{}", &c[1], &c[2])
+    });
+    let v = glued.replace_all(&v, "$1 $2");
+    let v = sdnbhd.replace_all(&v, "$1 $2");
+    let v = open.replace_all(&v, "$1 (");
+    let v = close.replace_all(&v, ") $1");
+    const DOMAINS: [&str; 12] = ["com", "de", "net", "org", "eu", "my", "at", "ch", "co", "uk", "info", "biz"];
+    abbreviation.replace_all(&v, |c: &regex::Captures| if DOMAINS.contains(&c[2].to_lowercase().as_str()) { c[0].to_string() } else { format!("{}. {}", &c[1], &c[2]) }).into_owned()
 }
 
 /// Whether `above` is the first half of a name whose legal form stands on the next line
@@ -209,11 +238,14 @@ pub(super) fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand,
     (seller, buyer, seller_address, from_form)
 }
 
-/// A till receipt's seller: the shop's name heads the slip, above its address. The first
-/// line from the top that could be a name — no title ("TAX INVOICE", "Kassenbon"), no
-/// registration, phone or date line, no logo speck — without a registration number printed
-/// after it ("99 SPEED MART S/B (519537-X)"), and with its legal form when that stands
-/// alone on the next line ("MPH BOOKSTORES" / "SDN BHD").
+/// A till receipt's seller: the shop's name heads the slip, above its address. Of the top
+/// lines that could be a name — no title ("TAX INVOICE", "Kassenbon"), no registration,
+/// phone or date line, no logo speck — the first that carries an incorporated legal form
+/// ("… SDN BHD", "… GmbH"): a brand or a logo OCR read as letters often stands above the
+/// company that issued the slip, and the company is the seller the books need. Without
+/// one, the first such line. The name ends with its last legal form ("… SDN BHD 862725-X"),
+/// loses a registration number printed after it ("99 SPEED MART S/B (519537-X)"), and takes
+/// its legal form when that stands alone on the next line ("MPH BOOKSTORES" / "SDN BHD").
 pub(super) fn receipt_seller(lines: &[TextLine]) -> Option<(Cand, f32)> {
     static TITLE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let title = TITLE.get_or_init(|| {
@@ -227,7 +259,8 @@ pub(super) fn receipt_seller(lines: &[TextLine]) -> Option<(Cand, f32)> {
     let registration = REGISTRATION.get_or_init(|| Regex::new(r"\s*\(?\s*\d[\dA-Z]*-?[A-Z]?\s*\)?\s*$").expect("regex"));
     let mut top: Vec<&TextLine> = lines.iter().filter(|l| l.page == 1).collect();
     top.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]));
-    for (k, line) in top.iter().take(8).enumerate() {
+    let mut names: Vec<(usize, String, bool)> = Vec::new();
+    for (k, line) in top.iter().take(10).enumerate() {
         let t = line.text.trim();
         let bare = registration.replace(t, "");
         let letters = t.chars().filter(|c| c.is_alphabetic()).count();
@@ -238,21 +271,93 @@ pub(super) fn receipt_seller(lines: &[TextLine]) -> Option<(Cand, f32)> {
         if letters < 4 || 5 * letters < 3 * printed || !word || title.is_match(t) || not_a_name.is_match(t) || !find_dates(t, false).is_empty() || !could_be_a_name(t) || postcode_city().is_match(t) {
             continue;
         }
-        let mut name = bare.trim().to_string();
-        if let Some(next) = top.get(k + 1).filter(|n| legal_form_alone(&n.text) || receipt_legal_form_alone(&n.text)) {
+        let incorporated = incorporated_form().find_iter(t).last();
+        let mut name = match incorporated {
+            Some(m) => t.get(..m.end()).unwrap_or(t).trim().to_string(),
+            None => bare.trim().to_string(),
+        };
+        if let Some(next) = top.get(k + 1).filter(|n| incorporated.is_none() && (legal_form_alone(&n.text) || receipt_legal_form_alone(&n.text))) {
             name = format!("{name} {}", registration.replace(next.text.trim(), "").trim());
         }
         if name.chars().filter(|c| c.is_alphabetic()).count() < 4 {
             continue;
         }
-        let (bbox, conf) = line.locate(0, line.text.len());
-        return Some((Cand { value: name, score: 0.85, page: 1, bbox, order: line.order }, conf));
+        names.push((k, name, incorporated.is_some()));
     }
-    None
+    // Only the first few lines head the slip: a company named further down is the landlord
+    // or the mall ("Dimiliki oleh …" stays in its own line and counts only near the top).
+    let chosen = names.iter().find(|(k, _, inc)| *inc && *k < 6).or(names.first())?;
+    let (mut first, mut name) = (chosen.0, chosen.1.clone());
+    if chosen.2 {
+        // A long company name set over two or three lines in one size ("AIK HUAT HARDWARE" /
+        // "ENTERPRISE (SETIA" / "ALAM) SDN BHD"): the lines right above join it. A brand
+        // above is no part of it: it repeats a word of the company's ("GUARDIAN" / "Guardian
+        // Health And Beauty Sdn Bhd"), stands in another size, or is a firm of its own.
+        let words = |t: &str| t.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_lowercase).collect::<Vec<_>>();
+        while first > 0 && chosen.0 - first < 2 {
+            let (above, below) = (top[first - 1], top[first]);
+            let (ha, hb) = (above.bbox[3] - above.bbox[1], below.bbox[3] - below.bbox[1]);
+            let adjacent = below.bbox[1] - above.bbox[3] < 0.8 * hb && ha < 1.33 * hb && hb < 1.33 * ha;
+            let shared = words(&above.text).iter().any(|w| words(&name).contains(w));
+            if !adjacent || shared || company_suffix().is_match(&above.text) || !names.iter().any(|(k, _, _)| *k == first - 1) {
+                break;
+            }
+            first -= 1;
+            name = format!("{} {name}", above.text.trim());
+        }
+    }
+    let line = top[first];
+    let (bbox, conf) = line.locate(0, line.text.len());
+    Some((Cand { value: name, score: 0.85, page: 1, bbox, order: line.order }, conf))
+}
+
+/// The legal forms of an incorporated company, which end its name: "SDN BHD" (with OCR's
+/// "SON BHD" and "SDNBHD"), "S/B", "PTE LTD", "GmbH", "GmbH & Co. KG", "UG
+/// (haftungsbeschränkt)", "AG", "Ltd", "Inc", "SARL". Not "Co." and not "Enterprise":
+/// those end a trading name as often as a company's.
+fn incorporated_form() -> &'static Regex {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"(?i)(?:s[do0i]n\.?\s*bhd\b\.?|\b(?:s/b\b|bhd\b\.?|pte\.?\s*ltd\b\.?|pvt\.?\s*ltd\b\.?|ug\s*\(\s*haftungsbeschr\p{L}*\s*\)|co\.?\s*kg\b|gmbh\b|ltd\b\.?|limited\b|inc\b\.?|llc\b|sarl\b|plc\b|ohg\b|ag\b|e\.\s?k\b\.?))").expect("regex")
+    })
 }
 
 /// Legal forms of the shops on receipts from abroad, alone on a line ("SDN BHD", "S/B", "PTE LTD").
 fn receipt_legal_form_alone(t: &str) -> bool {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     R.get_or_init(|| Regex::new(r"(?i)^\W*(?:sdn\.?\s*bhd\.?|bhd\.?|s/b|pte\.?\s*ltd\.?|pvt\.?\s*ltd\.?)\W*(?:\(?\s*\d[\dA-Z]*-?[A-Z]?\s*\)?)?\s*$").expect("regex")).is_match(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_gets_back_the_spaces_ocr_lost() {
+        for (read, name) in [
+            ("ENW Hardware Centre(M)Sdn. Bhd.", "ENW Hardware Centre (M) Sdn. Bhd."),
+            ("MR.D.I.Y.(M) SON BHD", "MR. D.I.Y. (M) SDN BHD"),
+            ("UROKO JAPANESE CUISINESDN BHD", "UROKO JAPANESE CUISINE SDN BHD"),
+            ("Eco-Shop MarketingSdn Bhd", "Eco-Shop Marketing Sdn Bhd"),
+            ("KEDAI MAJU SIN BHD", "KEDAI MAJU SDN BHD"),
+            ("KEDAI MAJU SDNBHD", "KEDAI MAJU SDN BHD"),
+            ("Gebr.Braun GmbH", "Gebr. Braun GmbH"),
+            ("shop.com GmbH", "shop.com GmbH"),
+            ("Fritz Müller e.K.", "Fritz Müller e.K."),
+            ("SIN THYE & COMPANY", "SIN THYE & COMPANY"),
+            ("Holz & Co.KG", "Holz & Co. KG"),
+        ] {
+            assert_eq!(canonical_name(read), name, "{read}");
+        }
+    }
+
+    #[test]
+    fn the_incorporated_form_ends_a_name_and_co_is_none() {
+        let end = |t: &str| incorporated_form().find_iter(t).last().map(|m| t.get(..m.end()).unwrap().trim().to_string());
+        assert_eq!(end("MOONLIGHT CAKE HOUSE SDN BHD GOZTZOI-U").as_deref(), Some("MOONLIGHT CAKE HOUSE SDN BHD"));
+        assert_eq!(end("Holzbau Meier GmbH & Co. KG Filiale 3").as_deref(), Some("Holzbau Meier GmbH & Co. KG"));
+        assert_eq!(end("Kaffee Klatsch UG (haftungsbeschränkt)").as_deref(), Some("Kaffee Klatsch UG (haftungsbeschränkt)"));
+        assert_eq!(end("THAI TEA & CO."), None);
+        assert_eq!(end("FY EAGLE ENTERPRISE"), None);
+    }
 }
