@@ -319,6 +319,10 @@ fn a_receipts_seller_is_the_company_under_the_brand_or_logo() {
     let three_lines = receipt(&["TOKO BESI MAJU", "HARDWARE (SETIA", "ALAM) SDN BHD", "822737-X", "NO 17 JALAN SETIA INDAH", "40170 SHAH ALAM", "25/12/2018", "PAKU 2 X 3.00 6.00", "TOTAL 6.00"]);
     reads_as_receipt(&[three_lines], &[("seller_name", "TOKO BESI MAJU HARDWARE (SETIA ALAM) SDN BHD"), ("gross_total", "6.00")]);
 
+    // A title OCR glued together is still no name.
+    let glued_title = receipt(&["SIMPLIFIED TAXINVOICE", "TOKO BUKU ANGSANA", "REG. NO: 00168397-H", "NO 54 JALAN IPOH", "51200 KUALA LUMPUR", "25/12/2018", "BUKU 12.00", "TOTAL 12.00"]);
+    reads_as_receipt(&[glued_title], &[("seller_name", "TOKO BUKU ANGSANA")]);
+
     // No incorporated company on the slip: the shop's name at the top, as before.
     let trading_name = receipt(&["TAHO TRADING & CO.", "NO 3 JALAN BUNGA RAYA", "75100 MELAKA", "25/12/2018", "KERTAS A4 12.00", "TOTAL 12.00", "CASH 12.00"]);
     reads_as_receipt(&[trading_name], &[("seller_name", "TAHO TRADING & CO.")]);

@@ -249,7 +249,7 @@ pub(super) fn parties(lines: &[TextLine]) -> (Option<(Cand, f32)>, Option<(Cand,
 pub(super) fn receipt_seller(lines: &[TextLine]) -> Option<(Cand, f32)> {
     static TITLE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let title = TITLE.get_or_init(|| {
-        Regex::new(r"(?i)^\W*(?:(?:simplified\s+|full\s+)?tax\s+invoice|invoice|receipt|cash\s+(?:sale|bill|receipt)|official\s+receipt|bill|kassenbon|kassenbeleg|quittung|beleg|bon|rechnung|welcome(?:\s+to)?|willkommen(?:\s+bei)?|herzlich\s+willkommen|copy|kopie|duplicate|original)\W*$").expect("regex")
+        Regex::new(r"(?i)^\W*(?:(?:simplified\s*|full\s*)?tax\s*invoice|invoice|receipt|cash\s+(?:sale|bill|receipt)|official\s+receipt|bill|kassenbon|kassenbeleg|quittung|beleg|bon|rechnung|welcome(?:\s+to)?|willkommen(?:\s+bei)?|herzlich\s+willkommen|copy|kopie|duplicate|original)\W*$").expect("regex")
     });
     static NOT_A_NAME: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let not_a_name = NOT_A_NAME.get_or_init(|| {
