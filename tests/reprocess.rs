@@ -19,9 +19,9 @@ fn stderr(o: &Output) -> String {
 }
 
 /// Index revisions on disk (`0001.json`, …). A write cut by SIGKILL may leave its temporary
-/// file (`.mailroom-tmp-…`, renamed into place only once complete) beside them: no revision.
+/// file beside them, which `listing` does not count: no revision.
 fn revisions(archive: &Path, id: &str) -> usize {
-    std::fs::read_dir(archive.join("documents").join(id).join("index")).unwrap().filter(|e| e.as_ref().is_ok_and(|e| !e.file_name().to_string_lossy().starts_with(".mailroom-tmp-"))).count()
+    listing(&archive.join("documents").join(id).join("index")).len()
 }
 
 fn write_ids(dir: &Path, ids: &[&str]) -> std::path::PathBuf {

@@ -24,6 +24,8 @@ use serde::{Deserialize, Serialize};
 use super::{valid_key, ObjectMeta, ObjectStore, Put, StoreError};
 
 const LOCKS: &str = ".mailroom-locks";
+/// Names of the temporary files a write goes through: `<prefix><pid>-<n>`.
+const TMP_PREFIX: &str = ".mailroom-tmp-";
 
 pub struct LocalStore {
     root: PathBuf,
@@ -42,14 +44,14 @@ fn unavailable(path: &Path, e: std::io::Error) -> StoreError {
 
 fn tmp_name(dir: &Path) -> PathBuf {
     static N: AtomicU64 = AtomicU64::new(0);
-    dir.join(format!(".mailroom-tmp-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)))
+    dir.join(format!("{TMP_PREFIX}{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)))
 }
 
 /// A temporary file is left over when the process that wrote it is no longer running and it
 /// has not been touched for a minute (the age guards a folder shared with another machine,
 /// whose process ids mean nothing here), or when it is a day old whatever its writer.
 fn stale_tmp(name: &str, path: &Path) -> bool {
-    let Some(rest) = name.strip_prefix(".mailroom-tmp-") else { return false };
+    let Some(rest) = name.strip_prefix(TMP_PREFIX) else { return false };
     let age = fs::metadata(path).and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).unwrap_or_default();
     let writer_gone = match rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) {
         Some(pid) if cfg!(target_os = "linux") => pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists(),

@@ -453,8 +453,8 @@ pub fn run_cached(
         progress(&name, &index);
         if let (true, Some(lines), Some(p)) = (receipt, super::receipts::lines_of(&doc_path), &pages) {
             let total = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&gt_path)?).ok().and_then(|k| k.get("total").and_then(|t| t.as_str()).map(str::to_string));
-            let engine = pipeline.ocr.receipts.name().to_string();
-            super::receipts::recall(ocr.get_or_insert_with(|| super::receipts::Recall { engine, ..Default::default() }), &lines, p, total.as_deref());
+            let recall = ocr.get_or_insert_with(|| super::receipts::Recall { engine: pipeline.ocr.receipts.name().to_string(), ..Default::default() });
+            super::receipts::recall(recall, &lines, p, total.as_deref());
         }
         let base_index = baseline.map(|b| match &pages {
             Some(p) => b.index_pages(&doc, p),

@@ -228,17 +228,14 @@ fn keep(seed: &str, i: usize, one_in: f64) -> bool {
 /// from more than its few examples without its examples outweighing the rest.
 pub fn train_doctype(train: &[&Example]) -> Result<LinearModel, String> {
     let names: Vec<&str> = DocType::ALL.iter().map(|t| t.as_str()).collect();
+    let typed: Vec<(usize, &Example)> = train.iter().filter_map(|e| Some((DocType::ALL.iter().position(|x| Some(*x) == e.doc_type)?, *e))).collect();
     let mut counts = vec![0usize; DocType::ALL.len()];
-    for e in train {
-        if let Some(k) = e.doc_type.and_then(|t| DocType::ALL.iter().position(|x| *x == t)) {
-            counts[k] += e.weight;
-        }
+    for (k, e) in &typed {
+        counts[*k] += e.weight;
     }
     let commonest = counts.iter().copied().max().unwrap_or(1) as f64;
     let mut rows = Vec::new();
-    for e in train {
-        let Some(t) = e.doc_type else { continue };
-        let k = DocType::ALL.iter().position(|x| *x == t).expect("type");
+    for (k, e) in typed {
         let f = doctype::features(&e.pages);
         let balance = (commonest / counts[k].max(1) as f64).sqrt().round().max(1.0) as usize;
         for _ in 0..e.weight * balance {
