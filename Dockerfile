@@ -33,6 +33,7 @@ COPY scripts/extract-ppocr.py /tmp/extract-ppocr.py
 # PP-OCRv4 models for receipts from the pinned onnxruntime and rapidocr_onnxruntime wheels, then removed again.
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libtesseract5 liblept5 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-osd \
+        wamerican wbritish wngerman \
         ca-certificates python3 python3-pip \
     && python3 -m pip install --no-cache-dir --break-system-packages "pypdfium2==${PYPDFIUM2_VERSION}" \
     && install -m 0644 "$(python3 -c 'import pypdfium2_raw, os; print(os.path.join(os.path.dirname(pypdfium2_raw.__file__), "libpdfium.so"))')" /usr/local/lib/libpdfium.so \

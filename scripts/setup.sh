@@ -19,6 +19,8 @@ APT_PACKAGES=(
   clang libclang-dev pkg-config build-essential
   # OCR
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-osd
+  # word lists for the receipts engine's spelling check (src/ocr/lexicon.rs)
+  wamerican wbritish wngerman
   # PDF tools: qpdf (structure check), poppler-utils (pdftotext, pdftoppm), img2pdf (test scans)
   qpdf poppler-utils img2pdf
   # sRGB ICC profile for the PDF/A output intent (also bundled in assets/)

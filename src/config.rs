@@ -206,6 +206,8 @@ pub struct OcrSection {
     /// ONNX Runtime's library and the PP-OCR models (`det.onnx`, `rec.onnx`), for `receipts = "ppocr"`.
     pub onnxruntime: std::path::PathBuf,
     pub ppocr_models: std::path::PathBuf,
+    /// Word lists for the receipt engine's spelling check (one word per line).
+    pub word_lists: Vec<std::path::PathBuf>,
 }
 
 /// `[ocr] receipts`.
@@ -225,6 +227,7 @@ impl Default for OcrSection {
             receipts: ReceiptReader::Ppocr,
             onnxruntime: crate::ocr::ppocr::DEFAULT_LIBRARY.into(),
             ppocr_models: crate::ocr::ppocr::DEFAULT_MODELS.into(),
+            word_lists: crate::ocr::lexicon::DEFAULT_LISTS.iter().map(std::path::PathBuf::from).collect(),
         }
     }
 }
@@ -623,7 +626,11 @@ impl Config {
     pub fn pipeline(&self) -> Pipeline {
         let mut p = if self.models.trained { Pipeline::new() } else { Pipeline::rules_only() };
         let receipts = match self.ocr.receipts {
-            ReceiptReader::Ppocr => crate::ocr::ReceiptEngine::PpOcr(crate::ocr::ppocr::PpOcrFiles { library: self.ocr.onnxruntime.clone(), models: self.ocr.ppocr_models.clone() }),
+            ReceiptReader::Ppocr => crate::ocr::ReceiptEngine::PpOcr(crate::ocr::ppocr::PpOcrFiles {
+                library: self.ocr.onnxruntime.clone(),
+                models: self.ocr.ppocr_models.clone(),
+                word_lists: self.ocr.word_lists.clone(),
+            }),
             ReceiptReader::Tesseract => crate::ocr::ReceiptEngine::Tesseract,
         };
         p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, reread_languages: self.ocr.reread_languages.clone(), receipts, ..OcrConfig::default() };

@@ -171,4 +171,8 @@ fn the_image_pins_what_the_setup_script_pins() {
     for path in [mailroom::ocr::ppocr::DEFAULT_LIBRARY, mailroom::ocr::ppocr::DEFAULT_MODELS] {
         assert!(setup.contains(path) && dockerfile.contains(path), "{path} is where both install the receipts' OCR engine");
     }
+    // The word lists of the engine's spelling check (ocr::lexicon::DEFAULT_LISTS) come from these.
+    for package in ["wamerican", "wbritish", "wngerman"] {
+        assert!(setup.contains(package) && dockerfile.contains(package), "{package}: both install the receipts' word lists");
+    }
 }

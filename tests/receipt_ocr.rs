@@ -81,9 +81,12 @@ fn the_receipt_engine_loads_and_says_what_is_missing_when_it_cannot() {
     if let Err(e) = ocr::ppocr::check(&files) {
         panic!("PP-OCR does not load — run scripts/setup.sh: {e}");
     }
+    let no_words = ocr::ppocr::PpOcrFiles { word_lists: vec!["/nonexistent/words".into()], ..files.clone() };
     let missing = ocr::ppocr::PpOcrFiles { models: "/nonexistent/ppocr".into(), ..files };
     let e = std::thread::spawn(move || ocr::ppocr::check(&missing)).join().unwrap().expect_err("no models there");
     assert!(e.to_string().contains("/nonexistent/ppocr/det.onnx") && e.to_string().contains("setup.sh"), "{e}");
+    let e = std::thread::spawn(move || ocr::ppocr::check(&no_words)).join().unwrap().expect_err("no word list there");
+    assert!(e.to_string().contains("/nonexistent/words") && e.to_string().contains("wamerican"), "{e}");
 }
 
 #[test]
@@ -120,6 +123,9 @@ fn a_till_receipt_is_read_line_by_line_with_its_words_apart() {
 fn with_tesseract_configured_for_receipts_the_slip_is_still_read() {
     let config = OcrConfig { receipts: ReceiptEngine::Tesseract, ..OcrConfig::default() };
     assert_ne!(config.fingerprint(), OcrConfig::default().fingerprint(), "pages read by another engine are cached apart");
+    let ReceiptEngine::PpOcr(files) = OcrConfig::default().receipts else { panic!("receipts are read with PP-OCR by default") };
+    let british_only = OcrConfig { receipts: ReceiptEngine::PpOcr(ocr::ppocr::PpOcrFiles { word_lists: vec!["/usr/share/dict/british-english".into()], ..files }), ..OcrConfig::default() };
+    assert_ne!(british_only.fingerprint(), OcrConfig::default().fingerprint(), "pages spelling-checked against other word lists are cached apart");
     let page = read(&SLIP, &config);
     let text = page.text();
     assert!(text.contains("TOTAL") && text.contains("31.00"), "{text}");

@@ -15,6 +15,7 @@
 //!   into "Hötel" and "à" into "a". Pages in the configured languages pay nothing for it.
 
 pub mod language;
+pub mod lexicon;
 pub mod orientation;
 pub mod ppocr;
 mod tsv;
@@ -80,8 +81,12 @@ impl OcrConfig {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         // Bump READER when read_page changes what it produces for the same settings.
-        const READER: u32 = 10;
-        let key = format!("{READER}|{}|{}|{}|{}", self.languages, self.psm, self.reread_languages.join("+"), self.receipts.name());
+        const READER: u32 = 11;
+        let receipts = match &self.receipts {
+            ReceiptEngine::PpOcr(files) => format!("ppocr {}", files.identity()),
+            ReceiptEngine::Tesseract => "tesseract".to_string(),
+        };
+        let key = format!("{READER}|{}|{}|{}|{receipts}", self.languages, self.psm, self.reread_languages.join("+"));
         hex::encode(&Sha256::digest(key.as_bytes())[..6])
     }
 

@@ -103,8 +103,8 @@ fn data(m: &Metrics, opts: &Options) -> String {
          about 20 layout families; among them `datenblatt`, the data sheet an e-invoice viewer prints — parties under \"Verkäufer\"/\"Käufer\" headings \
          with \"Name:\" labels, long names wrapped beside the label, some under the viewer's own header of format, stylesheet and code-list versions \
          \"vom\" their dates, some with the type code in the title — drawn for 15 % of invoices and credit notes; insurance premium invoices, half of them opening with a salutation as insurers' letters do, also as data sheets; \
-         ERP column totals, a column per amount with the labels only in the header; prepayments deducted; statements of account, reports \
-         and notices that speak of invoices and are none): {} training examples \
+         ERP column totals, a column per amount with the labels only in the header; prepayments deducted; statements of account, reports, \
+         notices, payment advices, confirmations of balances and bank statements that speak of invoices and are none): {} training examples \
          (the `train` documents, each as born-digital PDF and as degraded scan, read by mailroom's own pages/OCR/layout stages{}), \
          {} of them reviewed corrections. Measured on `test` (layout families held out of training: seitenleiste, wortmarke, formular, adresse_rechts) \
          and `test_seen` (seen layouts), scans only. The real-scan figures are on `target/scans` (scripts/make-scans.py: \
@@ -206,7 +206,7 @@ fn receipts(m: &Metrics) -> String {
                 o.totals,
                 pct(o.total_recall()),
                 match o.engine.as_str() {
-                    "ppocr" => "PP-OCRv4 under ONNX Runtime",
+                    "ppocr" => "PP-OCRv4 under ONNX Runtime, spelling checked against word lists",
                     "tesseract" => "Tesseract (psm 6)",
                     _ => "an engine the metrics do not name",
                 },
