@@ -19,7 +19,7 @@ from . import fmt, labels, texts
 D = Decimal
 DOC_TYPES = ["invoice", "credit_note", "reminder", "order", "order_confirmation", "delivery_note",
              "quote", "contract", "receipt", "letter", "other"]
-TYPE_WEIGHTS = [35, 8, 8, 6, 7, 7, 7, 5, 6, 6, 5]
+TYPE_WEIGHTS = [35, 8, 8, 6, 7, 7, 7, 5, 6, 6, 8]
 
 RATES = {"DE": (D(19), D(7)), "AT": (D(20), D(10)), "CH": (D("8.1"), D("2.6")), "NL": (D(21), D(9)),
          "FR": (D(20), D(10)), "GB": (D(20), D(5)), "IE": (D(23), D("13.5"))}
@@ -282,9 +282,9 @@ def _fill_other(rng, doc: Doc) -> None:
     d = doc.issue_date + dt.timedelta(days=rng.randint(7, 40))
     month = (fmt.MONTHS_DE if doc.lang == "de" else fmt.MONTHS_EN)[doc.issue_date.month - 1]
     vals = dict(date=doc.style.date(d), date2=doc.style.date(d - dt.timedelta(days=5)), month=f"{month} {doc.issue_date.year}",
-                year=doc.issue_date.year + (1 if doc.issue_date.month > 9 else 0), company=doc.sender.name,
+                year=doc.issue_date.year + (1 if doc.issue_date.month > 9 else 0), year0=doc.issue_date.year - 1, company=doc.sender.name, holder=doc.recipient.name,
                 taxno=doc.recipient.tax_number or C.make_tax_number(rng), glaeubiger=f"{rng.randint(10, 99)}ZZZ{C._digits(rng, 11)}")
-    if kind in ("statement", "report"):
+    if kind in ("statement", "report", "payment_advice", "balance_confirmation", "bank_statement"):
         # Invoice numbers and amounts a statement or report names: an invoice's words
         # on a page that is none.
         year = doc.issue_date.year
@@ -293,7 +293,7 @@ def _fill_other(rng, doc: Doc) -> None:
         earlier = [doc.issue_date - dt.timedelta(days=rng.randint(10, 70)) for _ in range(2)]
         vals.update(inv1=C.document_number(rng, year, "RE"), inv2=C.document_number(rng, year, "RE"), inv3=C.document_number(rng, year, "GS"),
                     amt1=doc.style.money(amounts[0]), amt2=doc.style.money(amounts[1]), amt3=doc.style.money(amounts[2]),
-                    saldo=doc.style.money(amounts[0] + amounts[1] - amounts[2] if kind == "statement" else D(rng.randint(1000000, 90000000)) / 100),
+                    saldo=doc.style.money(amounts[0] + amounts[1] - amounts[2] if kind != "report" else D(rng.randint(1000000, 90000000)) / 100),
                     date2=doc.style.date(earlier[0]), date3=doc.style.date(earlier[0] + dt.timedelta(days=30)),
                     date4=doc.style.date(earlier[1]), date5=doc.style.date(earlier[1] + dt.timedelta(days=14)),
                     n1=rng.randint(120, 900), n2=rng.randint(10, 110), n3=rng.randint(2, 12), n4=rng.randint(5, 60), n5=rng.randint(20, 90), n6=rng.randint(1, 19))
@@ -386,6 +386,11 @@ def build(rng, doc_type: str) -> Doc:
                                      postcode=fa_city[0], city=fa_city[1], short="FA")
                 doc.sender.phone = C.phone(rng, "DE")
                 doc.sender.bank = C.Bank("Deutsche Bundesbank", C.make_iban(rng, "DE", fa_city[0][:3] + "00000"), "MARKDEF1" + fa_city[0][:3])
+            elif doc.other_kind == "bank_statement" and doc.sender.bank is not None:
+                # A bank writes to its account holder: the sender is the sender's bank, at its city.
+                bank, s = doc.sender.bank, doc.sender
+                doc.sender = C.Party(name=bank.name, country=s.country, street=f"{rng.choice(C.STREETS.get(s.country, C.STREETS['DE']))} {rng.randint(1, 40)}", postcode=s.postcode, city=s.city, short="BK")
+                doc.sender.bank = bank
         doc.number = C.customer_number(rng) if rng.random() < 0.3 else None
         return doc
 

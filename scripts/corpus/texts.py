@@ -152,6 +152,28 @@ OTHER = {
             "ab dem {date} nehmen wir Rechnungen nur noch elektronisch entgegen. Bitte senden Sie Ihre Rechnungen als XRechnung oder ZUGFeRD an unsere Rechnungsadresse.",
             "Jede Rechnung muss unsere Bestellnummer, Ihre Lieferantennummer und die Lieferscheinnummer tragen. Rechnungen ohne diese Angaben senden wir unbearbeitet zurück.",
             "Papierrechnungen, die nach dem {date} eingehen, können nicht mehr bearbeitet werden. Bei Fragen zur Rechnungsstellung steht Ihnen unsere Kreditorenbuchhaltung zur Verfügung."]),
+        # More papers of the same kind (stop 37): a payment advice listing the invoices a
+        # customer pays, a confirmation of balances an auditor asks for, a bank's account
+        # statement with its bookings.
+        ("payment_advice", "Zahlungsavis", [
+            "wir haben heute folgende Rechnungen zur Zahlung angewiesen:",
+            "Rechnung {inv1} vom {date2}: {amt1}",
+            "Rechnung {inv2} vom {date4}: {amt2}",
+            "abzüglich Gutschrift {inv3}: -{amt3}",
+            "Überweisungsbetrag: {saldo}, Wertstellung {date}",
+            "Bitte prüfen Sie den Zahlungseingang und wenden Sie sich bei Abweichungen an unsere Kreditorenbuchhaltung."]),
+        ("balance_confirmation", "Saldenbestätigung zum 31.12.{year0}", [
+            "im Rahmen der Prüfung unseres Jahresabschlusses bitten wir Sie, den Saldo Ihres Kontos bei uns zu bestätigen.",
+            "Nach unseren Büchern betrug Ihr Saldo zum 31.12.{year0}: {saldo} zu unseren Gunsten. Er setzt sich aus den Rechnungen {inv1} und {inv2} abzüglich der Gutschrift {inv3} zusammen.",
+            "Bitte senden Sie die beigefügte Bestätigung unterschrieben direkt an unseren Abschlussprüfer zurück, auch wenn Sie mit dem Saldo nicht übereinstimmen. Dies ist keine Zahlungsaufforderung.",
+            "Saldo bestätigt: ____________________   Datum, Unterschrift"]),
+        ("bank_statement", "Kontoauszug Nr. {n3}/{year}", [
+            "Kontoinhaber: {holder}",
+            "Buchungstag {date2}, Wert {date2}: Überweisung, Verwendungszweck Rechnung {inv1}: {amt1}",
+            "Buchungstag {date4}, Wert {date4}: Lastschrift, Verwendungszweck Rechnung {inv2}: -{amt2}",
+            "Buchungstag {date5}, Wert {date5}: Kontoführungsentgelt: -{amt3}",
+            "Neuer Kontostand: {saldo}",
+            "Bitte prüfen Sie die Buchungen. Einwendungen gegen den Rechnungsabschluss sind innerhalb von sechs Wochen zu erheben."]),
     ],
     "en": [
         ("newsletter", "Customer newsletter – {month}", [
@@ -186,5 +208,24 @@ OTHER = {
             "From {date} we will only accept invoices in electronic form. Please send your invoices as e-invoices to our accounts payable address.",
             "Every invoice must state our purchase order number, your supplier number and the delivery note number. Invoices without these details will be returned unprocessed.",
             "Paper invoices received after {date} can no longer be processed. Our accounts payable team will be glad to answer any questions on invoicing."]),
+        ("payment_advice", "Remittance advice", [
+            "We have today instructed payment of the following invoices:",
+            "Invoice {inv1} dated {date2}: {amt1}",
+            "Invoice {inv2} dated {date4}: {amt2}",
+            "less credit note {inv3}: -{amt3}",
+            "Amount transferred: {saldo}, value date {date}",
+            "Please check the receipt of payment and contact our accounts payable team about any difference."]),
+        ("balance_confirmation", "Confirmation of balance as at 31 December {year0}", [
+            "As part of the audit of our annual accounts, we ask you to confirm the balance of your account with us.",
+            "According to our books, your balance as at 31 December {year0} was {saldo} in our favour, made up of invoices {inv1} and {inv2} less credit note {inv3}.",
+            "Please sign the enclosed confirmation and return it directly to our auditors, even if you do not agree with the balance. This is not a request for payment.",
+            "Balance confirmed: ____________________   Date, signature"]),
+        ("bank_statement", "Account statement no. {n3}/{year}", [
+            "Account holder: {holder}",
+            "Booking date {date2}, value {date2}: credit transfer, reference invoice {inv1}: {amt1}",
+            "Booking date {date4}, value {date4}: direct debit, reference invoice {inv2}: -{amt2}",
+            "Booking date {date5}, value {date5}: account fee: -{amt3}",
+            "New balance: {saldo}",
+            "Please check the entries. Objections to the statement must be raised within six weeks."]),
     ],
 }
