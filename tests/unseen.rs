@@ -345,3 +345,22 @@ fn a_total_ocr_read_doubtfully_goes_to_review() {
     assert!(clear >= mailroom::extract::REVIEW_THRESHOLD, "read clearly: {clear}");
     assert!(doubtful < mailroom::extract::REVIEW_THRESHOLD, "read doubtfully: {doubtful}");
 }
+
+/// A name OCR read surely but without an umlaut ("Backerei" for "Bäckerei") is a name OCR
+/// got wrong: the buyer's name goes to review. As printed with its umlaut, it does not.
+#[test]
+fn a_name_ocr_read_without_its_umlaut_goes_to_review() {
+    let buyer = |name: &str| {
+        let mut p = german_invoice("Rechnungsnummer: RE-2025-0117", &FOOTER, &[]);
+        for w in p.words.iter_mut().filter(|w| w.text == "Bäckerei") {
+            w.text = name.to_string();
+            w.confidence = 0.99;
+        }
+        let ix = read(&[p]);
+        assert_eq!(value(&ix, "buyer_name").as_deref(), Some(format!("{name} Sommer OHG").as_str()), "{:?}", ix.fields);
+        confidence(&ix, "buyer_name")
+    };
+    let (printed, lost) = (buyer("Bäckerei"), buyer("Backerei"));
+    assert!(lost < REVIEW_THRESHOLD, "'Backerei' is no word, 'Bäckerei' is: {lost}");
+    assert!(lost < printed, "as printed: {printed}, the umlaut lost: {lost}");
+}

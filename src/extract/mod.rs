@@ -83,6 +83,34 @@ pub fn finish(doc: &ReadDocument, ex: &mut Extraction) {
     credit_note_signs(doc.doc_type, ex);
     ex.checks = checks::run(ex);
     doubt_failed_identifiers(ex);
+    doubt_lost_umlauts(doc, ex);
+}
+
+/// A party's name OCR read with a word that is no word, but is one with an umlaut
+/// ("Sanitar" for "Sanitär", "Lowenzahn" for "Löwenzahn"): OCR dropped the dots, however
+/// sure it was, and the name should be checked. At most this, below the review threshold.
+const LOST_UMLAUT_CONFIDENCE: f32 = 0.6;
+
+fn doubt_lost_umlauts(doc: &ReadDocument, ex: &mut Extraction) {
+    let lists: Vec<std::path::PathBuf> = crate::ocr::lexicon::DEFAULT_LISTS.iter().map(std::path::PathBuf::from).collect();
+    for f in [Field::SellerName, Field::BuyerName] {
+        let Some(v) = ex.fields.get_mut(&f) else { continue };
+        // Only what OCR read: a text layer prints the name as it is spelt.
+        let read_by_ocr = v.page.and_then(|n| doc.pages.get((n as usize).saturating_sub(1))).is_some_and(|p| p.source == crate::layout::TextSource::Ocr);
+        if !read_by_ocr {
+            continue;
+        }
+        let lexicon = match crate::ocr::lexicon::shared(&lists) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!("names are not checked for umlauts OCR lost: {e}");
+                return;
+            }
+        };
+        if v.value.split(|c: char| !c.is_alphabetic()).any(|w| lexicon.lost_umlaut(w)) {
+            v.confidence = v.confidence.min(LOST_UMLAUT_CONFIDENCE);
+        }
+    }
 }
 
 /// An identifier whose own check fails (checksum, shape) is doubtful, however sure the

@@ -48,6 +48,27 @@ impl Lexicon {
         self.words.contains(&word.to_lowercase())
     }
 
+    /// Whether `word` is no listed word, but is one with one of its vowels given an umlaut
+    /// ("Sanitar" → "Sanitär"): a word OCR read without the dots. Words under four letters
+    /// and words with an umlaut are not judged.
+    pub fn lost_umlaut(&self, word: &str) -> bool {
+        let w: Vec<char> = word.to_lowercase().chars().collect();
+        if w.len() < 4 || !w.iter().all(|c| c.is_alphabetic()) || w.iter().any(|c| "äöüß".contains(*c)) || self.words.contains(&w.iter().collect::<String>()) {
+            return false;
+        }
+        (0..w.len()).any(|i| {
+            let umlaut = match w[i] {
+                'a' => 'ä',
+                'o' => 'ö',
+                'u' => 'ü',
+                _ => return false,
+            };
+            let mut c = w.clone();
+            c[i] = umlaut;
+            self.words.contains(&c.into_iter().collect::<String>())
+        })
+    }
+
     /// The listed words one edit (a letter left out, put in or changed) away from `word`,
     /// lower case, in a fixed order.
     pub fn neighbours(&self, word: &str) -> Vec<String> {
@@ -122,6 +143,14 @@ mod tests {
         assert_eq!(lex.neighbours("PERMAS"), vec!["perms"]);
         assert!(lex.neighbours("UNIHAKKA").is_empty());
         assert!(lex.contains("Guardian"));
+    }
+
+    #[test]
+    fn a_word_that_is_one_only_with_an_umlaut_lost_it() {
+        let lex = Lexicon::of(["sanitär", "löwenzahn", "bar", "bär", "söhne"]);
+        assert!(lex.lost_umlaut("Sanitar") && lex.lost_umlaut("LOWENZAHN") && lex.lost_umlaut("Sohne"));
+        // A listed word, a word with its umlaut, an unknown name, a short word: as read.
+        assert!(!lex.lost_umlaut("Bar") && !lex.lost_umlaut("Sanitär") && !lex.lost_umlaut("Nordlicht") && !lex.lost_umlaut("Bor"));
     }
 
     #[test]

@@ -453,9 +453,8 @@ impl Columns<'_> {
 
 /// A listed word replaces what was read when the recogniser finds it at least this likely
 /// relative to its own reading. Chosen on the development receipts (benches/README.md,
-/// "stop 37"): from 0.5 up the corrections seen were right but for one in fifteen; below it
-/// shop names turned into words ("SANYU" → "SANYO" at 0.33, "KUALA" → "KOALA" at 0.55 is the
-/// one above).
+/// "stop 37"): of about thirty corrections at 0.5 or more two were wrong ("COODS" → "COOLS",
+/// "KUALA" → "KOALA"); below it shop names became words ("SANYU" → "SANYO" at 0.33).
 const MIN_SPELLING_RATIO: f64 = 0.5;
 
 /// Shorter words are left as read: one edit turns too many short names into other words
@@ -463,7 +462,7 @@ const MIN_SPELLING_RATIO: f64 = 0.5;
 const MIN_SPELLED_LETTERS: usize = 5;
 
 /// A space [`spaced`] put in at a gap, told apart from one the recogniser read until the
-/// spelling check is done (it may join words only across a space that was read).
+/// spelling check is done: a word across a gap is judged without it, as it was read.
 const GAP_SPACE: char = '\u{2002}';
 
 /// The spelling check of one line, on words as the recogniser read them:
