@@ -206,7 +206,7 @@ pub struct OcrSection {
     /// ONNX Runtime's library and the PP-OCR models (`det.onnx`, `rec.onnx`), for `receipts = "ppocr"`.
     pub onnxruntime: std::path::PathBuf,
     pub ppocr_models: std::path::PathBuf,
-    /// Word lists for the receipt engine's spelling check (one word per line).
+    /// Word lists (one word per line) for the receipt engine's spelling check and for names OCR read without an umlaut.
     pub word_lists: Vec<std::path::PathBuf>,
 }
 
@@ -633,7 +633,14 @@ impl Config {
             }),
             ReceiptReader::Tesseract => crate::ocr::ReceiptEngine::Tesseract,
         };
-        p.ocr = OcrConfig { languages: self.ocr.languages.clone(), psm: self.ocr.psm, reread_languages: self.ocr.reread_languages.clone(), receipts, ..OcrConfig::default() };
+        p.ocr = OcrConfig {
+            languages: self.ocr.languages.clone(),
+            psm: self.ocr.psm,
+            reread_languages: self.ocr.reread_languages.clone(),
+            receipts,
+            word_lists: self.ocr.word_lists.clone(),
+            ..OcrConfig::default()
+        };
         p.limits = Limits {
             max_file_bytes: self.limits.max_file_mb * 1024 * 1024,
             max_pages: self.limits.max_pages,
@@ -691,6 +698,17 @@ mod tests {
                 assert!(text.contains(section), "{f} documents {section}");
             }
         }
+    }
+
+    #[test]
+    fn the_word_lists_reach_the_receipt_engine_and_the_extractor() {
+        let c: Config = toml::from_str("[ocr]\nword_lists = [\"/srv/words/de\", \"/srv/words/en\"]\n").unwrap();
+        let p = c.pipeline();
+        let lists = vec![PathBuf::from("/srv/words/de"), PathBuf::from("/srv/words/en")];
+        assert_eq!(p.ocr.word_lists, lists);
+        let crate::ocr::ReceiptEngine::PpOcr(files) = &p.ocr.receipts else { panic!("receipts are read with PP-OCR by default") };
+        assert_eq!(files.word_lists, lists);
+        assert_eq!(Config::default().pipeline().ocr.word_lists, crate::ocr::lexicon::DEFAULT_LISTS.iter().map(PathBuf::from).collect::<Vec<_>>());
     }
 
     #[test]

@@ -54,18 +54,27 @@ fn export_writes_en16931_for_invoices_and_says_why_not_for_the_rest() {
     assert!(o.status.success());
 }
 
+/// A correction is a new revision, audited; the ERP gets the corrected values once a person
+/// approves them. Every document waits for a person here (`straight_through = false`), so the
+/// story does not hang on how sure the models are of this invoice.
 #[test]
-fn a_correction_is_a_new_revision_audited_and_handed_to_the_erp() {
+fn a_correction_is_a_new_revision_audited_and_handed_to_the_erp_once_approved() {
     let archive = tempfile::tempdir().unwrap();
-    let run = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf")]);
-    let idx = run.by_name("born-digital-invoice.pdf");
+    let settings = tempfile::tempdir().unwrap();
+    let config = settings.path().join("mailroom.toml");
+    std::fs::write(&config, "[review]\nstraight_through = false\n").unwrap();
+    let run = |args: &[&str]| Command::cargo_bin("mailroom").unwrap().arg("--config").arg(&config).arg("--archive").arg(archive.path()).args(args).output().unwrap();
+    let processed = |o: &Output| -> serde_json::Value { serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().expect("one index")).unwrap() };
+    let pdf = fixture("documents/born-digital-invoice.pdf");
+    let idx = processed(&run(&["process", "--json", pdf.to_str().unwrap()]));
     let id = idx["id"].as_str().unwrap();
-    let o = mailroom(archive.path(), &["revise", &id[..12], "--set", "invoice_number=RE-KORR-1", "--set", "order_reference=", "--reason", "number misread"]);
+    assert_eq!(idx["review"]["state"], "pending", "{}", idx["review"]);
+    let o = run(&["revise", &id[..12], "--set", "invoice_number=RE-KORR-1", "--set", "order_reference=", "--reason", "number misread"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let dir = archive.path().join("documents").join(id).join("index");
     let first: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("0001.json")).unwrap()).unwrap();
     let second: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("0002.json")).unwrap()).unwrap();
-    assert_eq!(first, *idx, "the first revision is untouched");
+    assert_eq!(first, idx, "the first revision is untouched");
     assert_eq!(second["fields"]["invoice_number"]["value"], "RE-KORR-1");
     assert_eq!(second["fields"]["invoice_number"]["confidence"], 1.0);
     // Each value says where it came from: the person who set it, or what read it.
@@ -75,18 +84,32 @@ fn a_correction_is_a_new_revision_audited_and_handed_to_the_erp() {
     assert!(second["fields"]["order_reference"].is_null());
     assert_eq!(second["archive"]["revision"], 2);
     assert_eq!(second["needs_review"], false);
+    // A correction is no approval: nothing has gone to the ERP yet.
+    let outbox = || -> Vec<String> {
+        let dir = archive.path().join("handoff");
+        if dir.exists() {
+            listing(&dir).into_iter().map(|(p, _, _)| p.to_string_lossy().into_owned()).collect()
+        } else {
+            Vec::new()
+        }
+    };
+    assert!(outbox().is_empty(), "{:?}", outbox());
+    let o = run(&["review", "approve", &id[..12]]);
+    assert!(o.status.success(), "{}", stderr(&o));
     // Processing the same file again returns the current revision.
-    let again = process(archive.path(), &[fixture("documents/born-digital-invoice.pdf")]);
-    assert_eq!(again.by_name("born-digital-invoice.pdf")["archive"]["revision"], 2);
-    // The ERP gets revision 2 as well.
-    let outbox: Vec<String> = listing(&archive.path().join("handoff")).into_iter().map(|(p, _, _)| p.to_string_lossy().into_owned()).collect();
-    assert!(outbox.iter().any(|p| p.ends_with(&format!("{id}-r0002.csv"))), "{outbox:?}");
+    let again = processed(&run(&["process", "--json", pdf.to_str().unwrap()]));
+    assert_eq!(again["archive"]["revision"], 3);
+    assert_eq!(again["fields"]["invoice_number"]["value"], "RE-KORR-1");
+    // The ERP gets the approved revision, with the corrected number.
+    let sent = outbox();
+    let csv = sent.iter().find(|p| p.ends_with(&format!("{id}-r0003.csv"))).unwrap_or_else(|| panic!("{sent:?}"));
+    assert!(std::fs::read_to_string(csv).unwrap().contains("RE-KORR-1"));
     // The audit trail holds who changed what from what to what.
     let entries: Vec<serde_json::Value> = listing(&archive.path().join("audit")).into_iter().map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect();
     let revised = entries.iter().find(|e| e["event"] == "revised").expect("a revised entry");
     assert_eq!(revised["details"]["reason"], "number misread");
     assert!(revised["details"]["changes"].as_array().unwrap().iter().any(|c| c["field"] == "invoice_number" && c["to"] == "RE-KORR-1"));
-    assert!(mailroom(archive.path(), &["verify"]).status.success());
+    assert!(run(&["verify"]).status.success());
 }
 
 #[test]

@@ -43,12 +43,13 @@ fn a_document_needing_review_reaches_the_erp_only_once_a_person_approves_it() {
     let archive = tempfile::tempdir().unwrap();
     let a = archive.path();
     // The scan's totals do not add up and its VAT ID fails its check digit: it needs review.
-    // The born-digital invoice needs nothing and goes straight through.
-    let run = process(a, &[fixture("documents/invoice-page.png"), fixture("documents/born-digital-invoice.pdf")]);
+    // The e-invoice, read from its XML, needs nothing and goes straight through (a PDF read by
+    // the models could wait for review when they are less sure of one value).
+    let run = process(a, &[fixture("documents/invoice-page.png"), fixture("documents/zugferd-invoice.pdf")]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let held = run.by_name("invoice-page.png");
     let held_id = held["id"].as_str().unwrap().to_string();
-    let through = run.by_name("born-digital-invoice.pdf");
+    let through = run.by_name("zugferd-invoice.pdf");
     let through_id = through["id"].as_str().unwrap();
     assert_eq!(held["needs_review"], true);
     assert_eq!(held["review"]["state"], "pending");
@@ -134,7 +135,7 @@ fn without_straight_through_every_document_waits_for_a_person() {
     let archive = dir.path().join("archive");
     let config = dir.path().join("pipeline.toml");
     std::fs::write(&config, format!("[archive]\nkind = \"local\"\npath = \"{}\"\n\n[review]\nstraight_through = false\n", archive.display())).unwrap();
-    let o = Command::cargo_bin("mailroom").unwrap().arg("--config").arg(&config).args(["process", "--json"]).arg(fixture("documents/born-digital-invoice.pdf")).output().unwrap();
+    let o = Command::cargo_bin("mailroom").unwrap().arg("--config").arg(&config).args(["process", "--json"]).arg(fixture("documents/zugferd-invoice.pdf")).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let idx: Value = serde_json::from_slice(&o.stdout).unwrap();
     let id = idx["id"].as_str().unwrap();
@@ -153,7 +154,7 @@ fn without_straight_through_every_document_waits_for_a_person() {
 fn stats_tell_the_automation_rate_and_which_fields_reviewers_change() {
     let archive = tempfile::tempdir().unwrap();
     let a = archive.path();
-    let run = process(a, &[fixture("documents/invoice-page.png"), fixture("documents/born-digital-invoice.pdf")]);
+    let run = process(a, &[fixture("documents/invoice-page.png"), fixture("documents/zugferd-invoice.pdf")]);
     let held = run.by_name("invoice-page.png")["id"].as_str().unwrap().to_string();
     let o = mailroom(a, &["revise", &held[..12], "--set", "gross_total=1190.00", "--reason", "Summe falsch gelesen"]);
     assert!(o.status.success(), "{}", stderr(&o));

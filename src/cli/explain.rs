@@ -70,7 +70,8 @@ pub fn explain(config: &Config, args: ExplainArgs) -> ExitCode {
         let top: Vec<String> = p.iter().take(3).map(|(t, p)| format!("{} {p:.3}", t.as_str())).collect();
         super::emit(&format!("document types: {}\n", top.join(", ")));
     }
-    let read = ReadDocument { pages: &pages, language: language.as_deref(), doc_type };
+    let words = pipeline.words();
+    let read = ReadDocument { pages: &pages, language: language.as_deref(), doc_type, words: words.as_deref() };
     super::emit(&fields::explain(&extractor, &read, field, args.top.max(1)));
     ExitCode::SUCCESS
 }

@@ -30,6 +30,9 @@ pub struct ReadDocument<'a> {
     /// ISO 639-1 code, when known.
     pub language: Option<&'a str>,
     pub doc_type: DocType,
+    /// The word lists, for the checks that need words (a name OCR read without an umlaut);
+    /// `None`: those checks are not made.
+    pub words: Option<&'a crate::ocr::lexicon::Lexicon>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -92,7 +95,7 @@ pub fn finish(doc: &ReadDocument, ex: &mut Extraction) {
 const LOST_UMLAUT_CONFIDENCE: f32 = 0.6;
 
 fn doubt_lost_umlauts(doc: &ReadDocument, ex: &mut Extraction) {
-    let lists: Vec<std::path::PathBuf> = crate::ocr::lexicon::DEFAULT_LISTS.iter().map(std::path::PathBuf::from).collect();
+    let Some(lexicon) = doc.words else { return };
     for f in [Field::SellerName, Field::BuyerName] {
         let Some(v) = ex.fields.get_mut(&f) else { continue };
         // Only what OCR read: a text layer prints the name as it is spelt.
@@ -100,13 +103,6 @@ fn doubt_lost_umlauts(doc: &ReadDocument, ex: &mut Extraction) {
         if !read_by_ocr {
             continue;
         }
-        let lexicon = match crate::ocr::lexicon::shared(&lists) {
-            Ok(l) => l,
-            Err(e) => {
-                tracing::warn!("names are not checked for umlauts OCR lost: {e}");
-                return;
-            }
-        };
         if v.value.split(|c: char| !c.is_alphabetic()).any(|w| lexicon.lost_umlaut(w)) {
             v.confidence = v.confidence.min(LOST_UMLAUT_CONFIDENCE);
         }

@@ -651,7 +651,7 @@ impl FieldExtractor for TrainedExtractor {
 /// Training examples of one document: per model field, each candidate's features and
 /// whether its value is the ground truth's. `gt` maps field names to normalised values.
 pub fn examples(pages: &[Page], doc_type: DocType, language: Option<&str>, gt: &BTreeMap<String, String>) -> Vec<(usize, Features, bool)> {
-    let doc = ReadDocument { pages, language, doc_type };
+    let doc = ReadDocument { pages, language, doc_type, words: None };
     let s = prepare(&doc);
     let mut out = Vec::new();
     for (k, (field, kind)) in MODEL_FIELDS.iter().enumerate() {

@@ -42,6 +42,9 @@ pub struct OcrConfig {
     pub reread_languages: Vec<String>,
     /// What reads a page whose print is one narrow column, a till receipt ([`narrow_column`]).
     pub receipts: ReceiptEngine,
+    /// Word lists for the checks that need words: the receipt engine's spelling and names
+    /// read without an umlaut ([`lexicon`]).
+    pub word_lists: Vec<std::path::PathBuf>,
 }
 
 /// The engine for till receipts.
@@ -71,6 +74,7 @@ impl Default for OcrConfig {
             datapath: std::env::var("TESSDATA_PREFIX").ok(),
             reread_languages: vec!["fra".into()],
             receipts: ReceiptEngine::PpOcr(ppocr::PpOcrFiles::default()),
+            word_lists: lexicon::DEFAULT_LISTS.iter().map(std::path::PathBuf::from).collect(),
         }
     }
 }

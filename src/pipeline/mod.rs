@@ -304,7 +304,8 @@ impl Pipeline {
             doc_type.label = DocType::Letter;
         }
         let t = Instant::now();
-        let extraction = self.extractor.extract(&ReadDocument { pages: &pages, language: language.as_deref(), doc_type: doc_type.label });
+        let words = self.words();
+        let extraction = self.extractor.extract(&ReadDocument { pages: &pages, language: language.as_deref(), doc_type: doc_type.label, words: words.as_deref() });
         timings.extract = t.elapsed();
         let mut index = self.index(doc, &pages, language, doc_type, extraction, any_ocr);
         if email.is_some() {
@@ -328,11 +329,18 @@ impl Pipeline {
         }
     }
 
+    /// The configured word lists (`[ocr] word_lists`), loaded once per process; `None`, with a
+    /// warning, where they cannot be read: the checks that need words are then not made.
+    pub fn words(&self) -> Option<std::sync::Arc<crate::ocr::lexicon::Lexicon>> {
+        crate::ocr::lexicon::shared(&self.ocr.word_lists).map_err(|e| tracing::warn!("names are not checked for umlauts OCR lost: {e}")).ok()
+    }
+
     /// Classifies and extracts already read pages into an index (no PDF/A, no e-mail notes).
     pub fn index_pages(&self, doc: &Document, pages: &[Page]) -> DocumentIndex {
         let language = detect_language(pages);
         let doc_type = self.classifier.classify(pages);
-        let extraction = self.extractor.extract(&ReadDocument { pages, language: language.as_deref(), doc_type: doc_type.label });
+        let words = self.words();
+        let extraction = self.extractor.extract(&ReadDocument { pages, language: language.as_deref(), doc_type: doc_type.label, words: words.as_deref() });
         let any_ocr = pages.iter().any(|p| p.source == TextSource::Ocr);
         self.index(doc, pages, language, doc_type, extraction, any_ocr)
     }

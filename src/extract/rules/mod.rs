@@ -276,7 +276,7 @@ mod tests {
     /// The same, for a document of `doc_type` in `language`.
     fn read_as(cells: &[(f32, f32, &str)], language: &str, doc_type: DocType) -> Extraction {
         let pages = [test_page(cells, 7.5)];
-        let doc = ReadDocument { pages: &pages, language: Some(language), doc_type };
+        let doc = ReadDocument { pages: &pages, language: Some(language), doc_type, words: None };
         extract(&doc, &super::super::text::lines(&pages))
     }
 
