@@ -227,7 +227,7 @@ impl Default for OcrSection {
             receipts: ReceiptReader::Ppocr,
             onnxruntime: crate::ocr::ppocr::DEFAULT_LIBRARY.into(),
             ppocr_models: crate::ocr::ppocr::DEFAULT_MODELS.into(),
-            word_lists: crate::ocr::lexicon::DEFAULT_LISTS.iter().map(std::path::PathBuf::from).collect(),
+            word_lists: crate::ocr::lexicon::default_lists(),
         }
     }
 }
@@ -708,7 +708,7 @@ mod tests {
         assert_eq!(p.ocr.word_lists, lists);
         let crate::ocr::ReceiptEngine::PpOcr(files) = &p.ocr.receipts else { panic!("receipts are read with PP-OCR by default") };
         assert_eq!(files.word_lists, lists);
-        assert_eq!(Config::default().pipeline().ocr.word_lists, crate::ocr::lexicon::DEFAULT_LISTS.iter().map(PathBuf::from).collect::<Vec<_>>());
+        assert_eq!(Config::default().pipeline().ocr.word_lists, crate::ocr::lexicon::default_lists());
     }
 
     #[test]

@@ -18,6 +18,11 @@ use super::OcrError;
 /// Where `scripts/setup.sh` and the Dockerfile install the word lists.
 pub const DEFAULT_LISTS: [&str; 3] = ["/usr/share/dict/american-english", "/usr/share/dict/british-english", "/usr/share/dict/ngerman"];
 
+/// [`DEFAULT_LISTS`] as paths, the default of `[ocr] word_lists`.
+pub fn default_lists() -> Vec<PathBuf> {
+    DEFAULT_LISTS.iter().map(PathBuf::from).collect()
+}
+
 /// Letters an edit may put in: the lists' languages (English, German).
 const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzäöüß";
 

@@ -74,7 +74,7 @@ impl Default for OcrConfig {
             datapath: std::env::var("TESSDATA_PREFIX").ok(),
             reread_languages: vec!["fra".into()],
             receipts: ReceiptEngine::PpOcr(ppocr::PpOcrFiles::default()),
-            word_lists: lexicon::DEFAULT_LISTS.iter().map(std::path::PathBuf::from).collect(),
+            word_lists: lexicon::default_lists(),
         }
     }
 }

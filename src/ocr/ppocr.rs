@@ -70,7 +70,7 @@ pub const DEFAULT_MODELS: &str = "/usr/local/share/mailroom/ppocr";
 
 impl Default for PpOcrFiles {
     fn default() -> Self {
-        PpOcrFiles { library: DEFAULT_LIBRARY.into(), models: DEFAULT_MODELS.into(), word_lists: super::lexicon::DEFAULT_LISTS.iter().map(PathBuf::from).collect() }
+        PpOcrFiles { library: DEFAULT_LIBRARY.into(), models: DEFAULT_MODELS.into(), word_lists: super::lexicon::default_lists() }
     }
 }
 
