@@ -85,15 +85,7 @@ fn a_correction_is_a_new_revision_audited_and_handed_to_the_erp_once_approved() 
     assert_eq!(second["archive"]["revision"], 2);
     assert_eq!(second["needs_review"], false);
     // A correction is no approval: nothing has gone to the ERP yet.
-    let outbox = || -> Vec<String> {
-        let dir = archive.path().join("handoff");
-        if dir.exists() {
-            listing(&dir).into_iter().map(|(p, _, _)| p.to_string_lossy().into_owned()).collect()
-        } else {
-            Vec::new()
-        }
-    };
-    assert!(outbox().is_empty(), "{:?}", outbox());
+    assert!(outbox(archive.path(), id).is_empty(), "{:?}", outbox(archive.path(), id));
     let o = run(&["review", "approve", &id[..12]]);
     assert!(o.status.success(), "{}", stderr(&o));
     // Processing the same file again returns the current revision.
@@ -101,8 +93,8 @@ fn a_correction_is_a_new_revision_audited_and_handed_to_the_erp_once_approved() 
     assert_eq!(again["archive"]["revision"], 3);
     assert_eq!(again["fields"]["invoice_number"]["value"], "RE-KORR-1");
     // The ERP gets the approved revision, with the corrected number.
-    let sent = outbox();
-    let csv = sent.iter().find(|p| p.ends_with(&format!("{id}-r0003.csv"))).unwrap_or_else(|| panic!("{sent:?}"));
+    let sent = outbox(archive.path(), id);
+    let csv = sent.iter().find(|p| file_name(p) == format!("{id}-r0003.csv")).unwrap_or_else(|| panic!("{sent:?}"));
     assert!(std::fs::read_to_string(csv).unwrap().contains("RE-KORR-1"));
     // The audit trail holds who changed what from what to what.
     let entries: Vec<serde_json::Value> = listing(&archive.path().join("audit")).into_iter().map(|(p, _, _)| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect();

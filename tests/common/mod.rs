@@ -51,6 +51,23 @@ pub fn field<'a>(index: &'a Value, name: &str) -> Option<&'a str> {
 
 /// Every file under `dir` with its size and modification time — except the SQL catalog, a
 /// database beside the archive that mirrors it (not an archive object).
+/// What the ERP outbox of the archive at `archive` holds for document `id` (its hex id or a
+/// prefix of it), sorted by file name: nothing until the document may go to the ERP.
+pub fn outbox(archive: &Path, id: &str) -> Vec<PathBuf> {
+    let dir = archive.join("handoff");
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let mut v: Vec<PathBuf> = listing(&dir).into_iter().map(|(p, _, _)| p).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(id))).collect();
+    v.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    v
+}
+
+/// A path's file name, for assertions.
+pub fn file_name(p: &Path) -> String {
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 pub fn listing(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
