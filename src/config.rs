@@ -626,11 +626,7 @@ impl Config {
     pub fn pipeline(&self) -> Pipeline {
         let mut p = if self.models.trained { Pipeline::new() } else { Pipeline::rules_only() };
         let receipts = match self.ocr.receipts {
-            ReceiptReader::Ppocr => crate::ocr::ReceiptEngine::PpOcr(crate::ocr::ppocr::PpOcrFiles {
-                library: self.ocr.onnxruntime.clone(),
-                models: self.ocr.ppocr_models.clone(),
-                word_lists: self.ocr.word_lists.clone(),
-            }),
+            ReceiptReader::Ppocr => crate::ocr::ReceiptEngine::PpOcr(crate::ocr::ppocr::PpOcrFiles { library: self.ocr.onnxruntime.clone(), models: self.ocr.ppocr_models.clone() }),
             ReceiptReader::Tesseract => crate::ocr::ReceiptEngine::Tesseract,
         };
         p.ocr = OcrConfig {
@@ -706,8 +702,9 @@ mod tests {
         let p = c.pipeline();
         let lists = vec![PathBuf::from("/srv/words/de"), PathBuf::from("/srv/words/en")];
         assert_eq!(p.ocr.word_lists, lists);
-        let crate::ocr::ReceiptEngine::PpOcr(files) = &p.ocr.receipts else { panic!("receipts are read with PP-OCR by default") };
-        assert_eq!(files.word_lists, lists);
+        // The receipt engine spells against the pipeline's lists: pages read against others are cached apart.
+        assert!(matches!(p.ocr.receipts, crate::ocr::ReceiptEngine::PpOcr(_)), "receipts are read with PP-OCR by default");
+        assert_ne!(p.ocr.fingerprint(), Config::default().pipeline().ocr.fingerprint());
         assert_eq!(Config::default().pipeline().ocr.word_lists, crate::ocr::lexicon::default_lists());
     }
 

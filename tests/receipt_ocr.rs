@@ -78,14 +78,15 @@ const SLIP: [&str; 30] = [
 #[test]
 fn the_receipt_engine_loads_and_says_what_is_missing_when_it_cannot() {
     let ReceiptEngine::PpOcr(files) = OcrConfig::default().receipts else { panic!("receipts are read with PP-OCR by default") };
-    if let Err(e) = ocr::ppocr::check(&files) {
+    let words = OcrConfig::default().word_lists;
+    if let Err(e) = ocr::ppocr::check(&files, &words) {
         panic!("PP-OCR does not load — run scripts/setup.sh: {e}");
     }
-    let no_words = ocr::ppocr::PpOcrFiles { word_lists: vec!["/nonexistent/words".into()], ..files.clone() };
+    let no_words = files.clone();
     let missing = ocr::ppocr::PpOcrFiles { models: "/nonexistent/ppocr".into(), ..files };
-    let e = std::thread::spawn(move || ocr::ppocr::check(&missing)).join().unwrap().expect_err("no models there");
+    let e = std::thread::spawn(move || ocr::ppocr::check(&missing, &words)).join().unwrap().expect_err("no models there");
     assert!(e.to_string().contains("/nonexistent/ppocr/det.onnx") && e.to_string().contains("setup.sh"), "{e}");
-    let e = std::thread::spawn(move || ocr::ppocr::check(&no_words)).join().unwrap().expect_err("no word list there");
+    let e = std::thread::spawn(move || ocr::ppocr::check(&no_words, &["/nonexistent/words".into()])).join().unwrap().expect_err("no word list there");
     assert!(e.to_string().contains("/nonexistent/words") && e.to_string().contains("wamerican"), "{e}");
 }
 
@@ -123,8 +124,7 @@ fn a_till_receipt_is_read_line_by_line_with_its_words_apart() {
 fn with_tesseract_configured_for_receipts_the_slip_is_still_read() {
     let config = OcrConfig { receipts: ReceiptEngine::Tesseract, ..OcrConfig::default() };
     assert_ne!(config.fingerprint(), OcrConfig::default().fingerprint(), "pages read by another engine are cached apart");
-    let ReceiptEngine::PpOcr(files) = OcrConfig::default().receipts else { panic!("receipts are read with PP-OCR by default") };
-    let british_only = OcrConfig { receipts: ReceiptEngine::PpOcr(ocr::ppocr::PpOcrFiles { word_lists: vec!["/usr/share/dict/british-english".into()], ..files }), ..OcrConfig::default() };
+    let british_only = OcrConfig { word_lists: vec!["/usr/share/dict/british-english".into()], ..OcrConfig::default() };
     assert_ne!(british_only.fingerprint(), OcrConfig::default().fingerprint(), "pages spelling-checked against other word lists are cached apart");
     let page = read(&SLIP, &config);
     let text = page.text();

@@ -21,7 +21,7 @@ pub fn check(config: &Config, production: bool) -> ExitCode {
         Err(e) => report(false, "Tesseract", e.to_string()),
     };
     all &= match &pipeline.ocr.receipts {
-        crate::ocr::ReceiptEngine::PpOcr(files) => match crate::ocr::ppocr::check(files) {
+        crate::ocr::ReceiptEngine::PpOcr(files) => match crate::ocr::ppocr::check(files, &pipeline.ocr.word_lists) {
             Ok(()) => report(true, "PP-OCR", format!("receipts are read with PP-OCRv4 ({}) under ONNX Runtime ({})", files.models.display(), files.library.display())),
             Err(e) => report(false, "PP-OCR", format!("{e}; receipts would be read with Tesseract instead (or set [ocr] receipts = \"tesseract\")")),
         },

@@ -44,22 +44,21 @@ pub struct PpOcrFiles {
     pub library: PathBuf,
     /// The folder with `det.onnx` and `rec.onnx`.
     pub models: PathBuf,
-    /// Word lists for the spelling check ([`super::lexicon`]).
-    pub word_lists: Vec<PathBuf>,
 }
 
 impl PpOcrFiles {
     /// Which models these are, for the reading cache's fingerprint: the `VERSIONS` stamp the
     /// installer writes beside them, or the recogniser's size where there is none, so pages
     /// read by one model are never taken for another's.
-    /// The word lists count by their size, so that a new list means a new reading.
-    pub fn identity(&self) -> String {
+    /// The word lists of the spelling check count by their size, so that a new list means a
+    /// new reading.
+    pub fn identity(&self, word_lists: &[PathBuf]) -> String {
         let size = |p: &Path| std::fs::metadata(p).map(|m| m.len().to_string()).unwrap_or_else(|_| "missing".into());
         let models = match std::fs::read_to_string(self.models.join("VERSIONS")) {
             Ok(stamp) => stamp.trim().to_string(),
             Err(_) => format!("rec.onnx of {} bytes", size(&self.models.join("rec.onnx"))),
         };
-        let lists: Vec<String> = self.word_lists.iter().map(|l| format!("{} ({})", l.display(), size(l))).collect();
+        let lists: Vec<String> = word_lists.iter().map(|l| format!("{} ({})", l.display(), size(l))).collect();
         format!("{models}; words {}", lists.join(", "))
     }
 }
@@ -70,7 +69,7 @@ pub const DEFAULT_MODELS: &str = "/usr/local/share/mailroom/ppocr";
 
 impl Default for PpOcrFiles {
     fn default() -> Self {
-        PpOcrFiles { library: DEFAULT_LIBRARY.into(), models: DEFAULT_MODELS.into(), word_lists: super::lexicon::default_lists() }
+        PpOcrFiles { library: DEFAULT_LIBRARY.into(), models: DEFAULT_MODELS.into() }
     }
 }
 
@@ -110,6 +109,7 @@ fn runtime(library: &Path) -> Result<&'static ort::environment::Environment, Ocr
 /// One thread's detector and recogniser, and the recogniser's alphabet.
 struct Engine {
     files: PpOcrFiles,
+    word_lists: Vec<PathBuf>,
     det: Session,
     rec: Session,
     /// Class 0 is CTC's blank; class i is `alphabet[i - 1]`; the last class is a space.
@@ -139,7 +139,7 @@ fn session(env: &ort::environment::Environment, path: &Path) -> Result<Session, 
         .map_err(|e| fail(e.to_string()))
 }
 
-fn load(files: &PpOcrFiles) -> Result<Engine, OcrError> {
+fn load(files: &PpOcrFiles, word_lists: &[PathBuf]) -> Result<Engine, OcrError> {
     let env = runtime(&files.library)?;
     let det = session(env, &files.models.join("det.onnx"))?;
     let rec = session(env, &files.models.join("rec.onnx"))?;
@@ -165,20 +165,21 @@ fn load(files: &PpOcrFiles) -> Result<Engine, OcrError> {
             }
         })
         .collect();
-    let lexicon = super::lexicon::shared(&files.word_lists)?;
-    Ok(Engine { files: files.clone(), det, rec, alphabet, class_of, lexicon })
+    let lexicon = super::lexicon::shared(word_lists)?;
+    Ok(Engine { files: files.clone(), word_lists: word_lists.to_vec(), det, rec, alphabet, class_of, lexicon })
 }
 
-/// Whether the engine loads: library, models, alphabet (for `mailroom check` and the tests).
-pub fn check(files: &PpOcrFiles) -> Result<(), OcrError> {
-    with_engine(files, |_| Ok(()))
+/// Whether the engine loads: library, models, alphabet, the spelling check's word lists
+/// (for `mailroom check` and the tests).
+pub fn check(files: &PpOcrFiles, word_lists: &[PathBuf]) -> Result<(), OcrError> {
+    with_engine(files, word_lists, |_| Ok(()))
 }
 
-fn with_engine<T>(files: &PpOcrFiles, f: impl FnOnce(&mut Engine) -> Result<T, OcrError>) -> Result<T, OcrError> {
+fn with_engine<T>(files: &PpOcrFiles, word_lists: &[PathBuf], f: impl FnOnce(&mut Engine) -> Result<T, OcrError>) -> Result<T, OcrError> {
     ENGINE.with(|cell| {
         let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|e| &e.files != files) {
-            *slot = Some(load(files)?);
+        if slot.as_ref().is_none_or(|e| &e.files != files || e.word_lists != word_lists) {
+            *slot = Some(load(files, word_lists)?);
         }
         f(slot.as_mut().expect("loaded above"))
     })
@@ -189,9 +190,10 @@ pub fn release() {
     ENGINE.with(|cell| cell.borrow_mut().take());
 }
 
-/// Reads a grey page image into words with pixel boxes and confidences (0–100).
-pub fn read(files: &PpOcrFiles, gray: &GrayImage) -> Result<Vec<PixelWord>, OcrError> {
-    with_engine(files, |engine| {
+/// Reads a grey page image into words with pixel boxes and confidences (0–100), spelling
+/// checked against `word_lists`.
+pub fn read(files: &PpOcrFiles, word_lists: &[PathBuf], gray: &GrayImage) -> Result<Vec<PixelWord>, OcrError> {
+    with_engine(files, word_lists, |engine| {
         let lines = detect(&mut engine.det, gray)?;
         let mut words = Vec::new();
         for line in lines {
