@@ -128,12 +128,14 @@ fn ocr_repaired_iban(iban: &str) -> Option<String> {
     (fixed != iban && iban_valid(&fixed)).then_some(fixed)
 }
 
-/// EU VAT identification numbers (upper case, no spaces) in a text.
+/// VAT identification numbers (upper case, no spaces) in a text: the EU's, the Swiss UID,
+/// and India's GSTIN (a state code, the holder's PAN, "Z" and a check character), which
+/// an Indian supplier's GST invoice prints where a European one prints its VAT ID.
 pub fn find_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
         Regex::new(
-            r"\b(DE\s?\d{3}\s?\d{3}\s?\d{3}|ATU\s?\d{8}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|NL\s?\d{9}B\d{2}|BE\s?0?\d{3}\.?\d{3}\.?\d{3}|IT\s?\d{11}|ES\s?[0-9A-Z]\d{7}[0-9A-Z]|LU\s?\d{8}|CHE[-\s]?\d{3}\.?\d{3}\.?\d{3}(?:\s?(?:MWST|TVA|IVA))?|GB\s?\d{9}|PL\s?\d{10}|CZ\s?\d{8,10}|DK\s?\d{8}|SE\s?\d{12}|IE\s?\d[0-9A-Z+*]\d{5}[A-Z]{1,2})\b",
+            r"\b(DE\s?\d{3}\s?\d{3}\s?\d{3}|ATU\s?\d{8}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|NL\s?\d{9}B\d{2}|BE\s?0?\d{3}\.?\d{3}\.?\d{3}|IT\s?\d{11}|ES\s?[0-9A-Z]\d{7}[0-9A-Z]|LU\s?\d{8}|CHE[-\s]?\d{3}\.?\d{3}\.?\d{3}(?:\s?(?:MWST|TVA|IVA))?|GB\s?\d{9}|PL\s?\d{10}|CZ\s?\d{8,10}|DK\s?\d{8}|SE\s?\d{12}|IE\s?\d[0-9A-Z+*]\d{5}[A-Z]{1,2}|\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z])\b",
         )
         .unwrap()
     });
@@ -249,8 +251,12 @@ fn fr_key_ok(rest: &str) -> Option<bool> {
 }
 
 /// Check digits of a VAT ID where the country's rule is known: the German USt-IdNr.
-/// (ISO 7064, MOD 11,10) and the French key. Other countries: shape only (`None`).
+/// (ISO 7064, MOD 11,10), the French key and the Indian GSTIN. Other countries: shape only
+/// (`None`).
 pub fn vat_id_checksum_ok(vat: &str) -> Option<bool> {
+    if is_gstin(vat) {
+        return Some(gstin_ok(vat));
+    }
     if let Some(rest) = vat.strip_prefix("FR") {
         return fr_key_ok(rest);
     }
@@ -271,10 +277,26 @@ pub fn vat_id_checksum_ok(vat: &str) -> Option<bool> {
     Some(check == d[8])
 }
 
+/// Whether `v` has the shape of an Indian GSTIN (`27AAPFU0939F1ZV`).
+fn is_gstin(v: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"^\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]$").expect("regex")).is_match(v)
+}
+
+/// A GSTIN's check character: Luhn mod 36 over the first 14 characters, the weights 1 and
+/// 2 alternating from the left.
+fn gstin_ok(v: &str) -> bool {
+    let value = |c: char| c.to_digit(36);
+    let Some(values) = v.chars().map(value).collect::<Option<Vec<u32>>>() else { return false };
+    let Some((&check, body)) = values.split_last() else { return false };
+    let sum: u32 = body.iter().enumerate().map(|(i, &x)| x * if i % 2 == 1 { 2 } else { 1 }).map(|p| p / 36 + p % 36).sum();
+    (36 - sum % 36) % 36 == check
+}
+
 /// BICs (8 or 11 characters); only meaningful next to a BIC/SWIFT label.
 pub fn find_bics(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
-    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{4}(?:DE|AT|CH|FR|NL|BE|LU|IT|ES|GB|PL|CZ|DK|SE|IE|PT|LI)[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b").unwrap());
+    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{4}(?:DE|AT|CH|FR|NL|BE|LU|IT|ES|GB|PL|CZ|DK|SE|IE|PT|LI|US|IN)[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b").unwrap());
     re.find_iter(text).map(|m| (m.as_str().to_string(), m.start(), m.end())).collect()
 }
 
@@ -409,6 +431,17 @@ mod tests {
         assert_eq!(find_unchecked_tax_numbers("Steuernummer: 12/3456/789").first().map(|v| v.0.as_str()), Some("12/3456/789"));
         assert!(find_unchecked_tax_numbers("Steuernummer: 143/815/08152").is_empty());
         assert!(tax_number_shape_ok("143/815/08152") && !tax_number_shape_ok("12/3456/789"));
+    }
+
+    #[test]
+    fn an_indian_gstin_is_a_vat_id_with_its_check_character() {
+        // Made here: state 29, a PAN-shaped AAACM1234E, entity 1, "Z", and its check character.
+        let found = find_vat_ids("GSTIN: 29AAACM1234E1ZW  PAN: AAACM1234E");
+        assert_eq!(found.iter().map(|(v, _, _)| v.as_str()).collect::<Vec<_>>(), ["29AAACM1234E1ZW"]);
+        assert_eq!(vat_id_checksum_ok("29AAACM1234E1ZW"), Some(true));
+        assert_eq!(vat_id_checksum_ok("29AAACM1234E1ZX"), Some(false), "one character off");
+        assert!(vat_id_shape_ok("29AAACM1234E1ZX"), "the shape holds; the check fails for review");
+        assert!(find_vat_ids("GST NO: 001329332224").is_empty(), "a Malaysian GST number is no GSTIN");
     }
 
     #[test]

@@ -47,11 +47,11 @@ label_re!(
 );
 label_re!(
     net_total,
-    r"(netto\s*-?\s*(?:betrag|summe|gesamt|wert)?|summe\s*netto|gesamt\s*netto|zwischen\s*-?\s*summe|waren\s*-?\s*wert|sub\s*-?\s*total|net\s*(?:amount|total|value)|total\s*(?:net|excl\.?|ht|before\s*tax|without\s*vat|exkl\.?)|montant\s*ht|total\s*ht|steuerpflichtiger\s*betrag|positions\s*-?\s*summe|summe\s*(?:der\s*)?positionen|basisbetrag|bemessungsgrundlage|ohne\s*(?:ust|mwst|umsatzsteuer)|exkl\.?\s*(?:ust|mwst)|gesamt\s*-?\s*beitrag|netto\s*-?\s*beitrag)"
+    r"(netto\s*-?\s*(?:betrag|summe|gesamt|wert)?|summe\s*netto|gesamt\s*netto|zwischen\s*-?\s*summe|waren\s*-?\s*wert|sub\s*-?\s*total|net\s*(?:amount|total|value)|total\s*(?:net|excl\.?|ht|before\s*tax|without\s*vat|exkl\.?)|montant\s*ht|total\s*ht|steuerpflichtiger\s*betrag|positions\s*-?\s*summe|summe\s*(?:der\s*)?positionen|basisbetrag|bemessungsgrundlage|taxable\s*(?:value|amount)|ohne\s*(?:ust|mwst|umsatzsteuer)|exkl\.?\s*(?:ust|mwst)|gesamt\s*-?\s*beitrag|netto\s*-?\s*beitrag)"
 );
 label_re!(
     vat_total,
-    r"(mwst\.?|mehrwert\s*-?\s*steuer|umsatz\s*-?\s*steuer|(?:^|[^a-z])ust\.?(?:[^a-z-]|$)|vat(?:[^a-z-]|$)|(?:^|[^a-z])tax(?:\s|:|$)|tva|steuer\s*-?\s*betrag|sales\s*tax|versicherungs?\s*-?\s*steuer)"
+    r"(mwst\.?|mehrwert\s*-?\s*steuer|umsatz\s*-?\s*steuer|(?:^|[^a-z])ust\.?(?:[^a-z-]|$)|vat(?:[^a-z-]|$)|(?:^|[^a-z])tax(?:\s|:|$)|tva|steuer\s*-?\s*betrag|sales\s*tax|versicherungs?\s*-?\s*steuer|(?:^|[^a-z])[cis]?gst(?:[^a-z]|$))"
 );
 label_re!(
     amount_due,
@@ -105,11 +105,11 @@ label_re!(bank_account, r"(iban|bankverbindung|konto(?:nummer|verbindung)?|bank\
 label_re!(bic, r"(bic|swift)");
 label_re!(
     vat_id,
-    r"(ust\s*-?\s*id\s*-?\s*(?:nr|nummer)?\.?|umsatzsteuer\s*-?\s*id(?:entifikations)?\s*-?\s*(?:nr|nummer)?\.?|vat\s*(?:id|reg(?:istration)?\.?\s*(?:no|number)?|no\.?|number)|tva\s*intracom|n°\s*tva|mwst\s*-?\s*nr|uid\s*-?\s*nr|steuer\s*-?\s*id)"
+    r"(ust\s*-?\s*id\s*-?\s*(?:nr|nummer)?\.?|umsatzsteuer\s*-?\s*id(?:entifikations)?\s*-?\s*(?:nr|nummer)?\.?|vat\s*(?:id|reg(?:istration)?\.?\s*(?:no|number)?|no\.?|number)|tva\s*intracom|n°\s*tva|mwst\s*-?\s*nr|uid\s*-?\s*nr|steuer\s*-?\s*id|gstin(?:\s*/\s*uin)?|gst\s*(?:reg(?:istration)?\.?\s*)?(?:no\.?|number)(?:[^a-z]|$))"
 );
 // The customer's side of a label ("Ihre USt-IdNr.", "Kundennummer", "N° TVA client"), as
 // whole words: "USt-IdNr. des Verkäufers" and "Zahlungsempfänger" are the seller's.
-label_re!(buyer_marker, r"\b(ihre?|kunden\w*|customer|buyer|k[äa]ufers?|your|client|acheteur|(?:rechnungs|leistungs|waren)?empf[äa]ngers?)\b");
+label_re!(buyer_marker, r"\b(ihre?|kunden\w*|customer|buyer|k[äa]ufers?|your|client|acheteur|(?:rechnungs|leistungs|waren)?empf[äa]ngers?|recipient|consignee|party)\b");
 label_re!(tax_number, r"(steuer\s*-?\s*(?:nummer|nr\.?)|st\.?\s*-?\s*nr\.?|tax\s*(?:number|no\.?))");
 label_re!(
     order_reference,
@@ -150,8 +150,20 @@ mod tests {
     }
 
     #[test]
+    fn indian_gst_labels() {
+        for s in ["GSTIN:", "GSTIN/UIN", "GST No.", "GST Reg. No."] {
+            assert!(vat_id().is_match(s), "{s}");
+        }
+        for s in ["CGST @ 9%", "SGST 9 %", "IGST @ 18%", "Total GST"] {
+            assert!(vat_total().is_match(s), "{s}");
+        }
+        assert!(!vat_total().is_match("GSTIN: 29AAACM1234E1ZW"), "the GSTIN's label is no tax amount");
+        assert!(net_total().is_match("Taxable Value") && net_total().is_match("Total Taxable Amount"));
+    }
+
+    #[test]
     fn buyer_labels_are_whole_words() {
-        for s in ["Ihre USt-IdNr.:", "Kundennummer", "USt-IdNr. des Käufers", "N° TVA client", "Rechnungsempfänger:", "Leistungsempfänger"] {
+        for s in ["Ihre USt-IdNr.:", "Kundennummer", "USt-IdNr. des Käufers", "N° TVA client", "Rechnungsempfänger:", "Leistungsempfänger", "GSTIN of Recipient", "Party GSTIN"] {
             assert!(buyer_marker().is_match(s), "{s}");
         }
         // The seller's own labels.

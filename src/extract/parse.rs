@@ -236,7 +236,8 @@ fn amount_re() -> &'static Regex {
             (?P<pre>(?:EUR|USD|CHF|GBP|INR|MYR|PLN|CZK|SEK|DKK|NOK|HUF|€|\$|£|₹|\bRs\.?|\bRM|S?Fr\.)\s?)?
             (?P<sign>[-−–=])?\s?
             (?P<num>
-                \d{1,3}(?:[.\x{2009}\x{202F}'’\ ]\d{3})+,\d{2}  # 1.234,56  1 234,56
+                \d{1,2}(?:,\d{2})+,\d{3}\.\d{2}                # 1,23,456.78 (Indian lakh grouping)
+              | \d{1,3}(?:[.\x{2009}\x{202F}'’\ ]\d{3})+,\d{2}  # 1.234,56  1 234,56
               | \d{1,3}(?:,\d{3})+\.\d{2}                      # 1,234.56
               | \d{1,3}(?:['’]\d{3})+\.\d{2}                   # 26'116.00 (Swiss)
               | \d+[,.]\d{2}                                    # 1234,56  1234.56
@@ -380,6 +381,11 @@ mod tests {
     fn amounts_carry_the_currency_printed_beside_them() {
         let cur = |t: &str| find_amounts(t).first().and_then(|a| a.currency);
         assert_eq!(cur("Total ₹ 1,234.00"), Some("INR"));
+        // Indian grouping: lakh and crore, pairs of digits above the thousands.
+        let whole = |t: &str| find_amounts(t).into_iter().map(|a| a.value.to_string()).collect::<Vec<_>>();
+        assert_eq!(whole("Grand Total ₹1,23,456.78"), ["123456.78"]);
+        assert_eq!(whole("Total Invoice Value Rs. 12,34,56,789.00"), ["123456789.00"]);
+        assert_eq!(whole("Sub Total 1,234.50"), ["1234.50"]);
         assert_eq!(cur("Grand Total Rs. 12,500.00"), Some("INR"));
         assert_eq!(cur("Amount due 1,234.00 INR"), Some("INR"));
         assert_eq!(cur("Total $1,234.56"), Some("USD"));

@@ -43,9 +43,19 @@ pub(super) fn currency(amounts: &[AmountCand], lines: &[TextLine]) -> Option<(Ca
 /// The score of US dollars read from a "$" sign alone: below the review threshold.
 const BARE_DOLLAR: f32 = 0.6;
 
-/// Whether a VAT ID or IBAN (by its country prefix) belongs to a country that pays in euro
-/// (the euro area as of 2026, Bulgaria included; Greek VAT IDs start with EL).
-pub(super) fn euro_area(id: &str) -> bool {
+/// The currency a seller with this VAT ID or IBAN bills in when it prints none: euro in the
+/// euro area (as of 2026, Bulgaria included; Greek VAT IDs start with EL), rupees for an
+/// Indian GSTIN (its state code's two digits and the PAN's letters: a GST invoice is in
+/// rupees). Elsewhere (a Swiss seller bills in francs or euro) nothing.
+pub(super) fn home_currency(id: &str) -> Option<&'static str> {
     const EURO: [&str; 22] = ["AT", "BE", "BG", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"];
-    id.get(..2).is_some_and(|cc| EURO.contains(&cc))
+    let mut chars = id.chars();
+    let gstin = id.len() == 15 && chars.by_ref().take(2).all(|c| c.is_ascii_digit()) && chars.take(5).all(|c| c.is_ascii_uppercase());
+    if gstin {
+        Some("INR")
+    } else if id.get(..2).is_some_and(|cc| EURO.contains(&cc)) {
+        Some("EUR")
+    } else {
+        None
+    }
 }

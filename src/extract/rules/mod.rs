@@ -221,11 +221,12 @@ pub fn extract(doc: &ReadDocument, lines: &[TextLine]) -> Extraction {
     }
     let seller_vat = vat_ids.iter().find(|(_, _, buyer)| !buyer).map(|(c, f, _)| (c.clone(), *f));
     let buyer_vat = vat_ids.iter().find(|(c, _, buyer)| *buyer && Some(&c.value) != seller_vat.as_ref().map(|s| &s.0.value)).map(|(c, f, _)| (c.clone(), *f));
-    // No currency printed (a receipt whose totals carry no sign): a seller in the euro area
-    // bills in euro. Taken doubtful, so the invoice goes to review with the ID marked.
+    // No currency printed (a receipt whose totals carry no sign, a rupee sign OCR lost): a
+    // seller in the euro area bills in euro, one with a GSTIN in rupees. Taken doubtful, so
+    // the invoice goes to review with the ID marked.
     let assumed_currency = || {
         let (c, f) = seller_vat.clone().or_else(|| iban.clone())?;
-        euro_area(&c.value).then(|| (Cand { value: "EUR".into(), score: 0.5, ..c }, f))
+        home_currency(&c.value).map(|code| (Cand { value: code.into(), score: 0.5, ..c }, f))
     };
     put(Field::Currency, printed_currency.or_else(assumed_currency));
     put(Field::SellerVatId, seller_vat);
@@ -309,6 +310,10 @@ mod tests {
         assert!(currency.bbox.is_some_and(|b| b[1] > 80.0 && b[1] < 90.0), "the VAT ID is the evidence: {:?}", currency.bbox);
         // A Swiss seller may bill in francs or in euro: nothing is assumed.
         assert_eq!(receipt("UID CHE-419.613.477 MWST").value(Field::Currency), None);
+        // An Indian GST invoice whose rupee sign OCR lost is in rupees, doubtful.
+        let ex = receipt("GSTIN: 29AAACM1234E1ZW");
+        assert_eq!(ex.value(Field::Currency), Some("INR"));
+        assert!(ex.fields[&Field::Currency].confidence < crate::extract::REVIEW_THRESHOLD);
         // A printed currency is taken as printed, and trusted.
         let ex = read(&[(60.0, 84.0, "VAT number NL874021477B02"), (60.0, 140.0, "TOTAL 106,46 CHF")]);
         assert_eq!(ex.value(Field::Currency), Some("CHF"));
