@@ -74,6 +74,57 @@ pub struct Report {
     /// value of that confidence is right (the reliability curve).
     #[serde(default)]
     pub reliability: Vec<Bin>,
+    /// Invoices by language, and by language and the seller's country, where the ground
+    /// truth names them (the generator's): the targets are per language.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub groups: BTreeMap<String, GroupScore>,
+}
+
+/// Field values of one group of documents ([`group_keys`]), all fields together.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupScore {
+    pub documents: usize,
+    /// Field values the ground truth has.
+    pub values: usize,
+    pub correct: usize,
+}
+
+impl GroupScore {
+    pub fn accuracy(&self) -> f64 {
+        self.correct as f64 / self.values.max(1) as f64
+    }
+}
+
+/// The groups a document's field values count in: `invoice/de`, and `invoice/en/IN` beside
+/// `invoice/en` — by the ground truth's type, `language` and `seller_country`. Invoices only:
+/// the per-language targets are on invoices.
+pub fn group_keys(gt: &serde_json::Value) -> Vec<String> {
+    let text = |k: &str| gt.get(k).and_then(|v| v.as_str());
+    match (text("doc_type"), text("language")) {
+        (Some("invoice"), Some(lang)) => {
+            let mut keys = vec![format!("invoice/{lang}")];
+            if let Some(country) = text("seller_country") {
+                keys.push(format!("invoice/{lang}/{country}"));
+            }
+            keys
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A group's name for people: "German invoices", "English invoices, seller in IN".
+pub fn group_name(key: &str) -> String {
+    let mut parts = key.split('/').skip(1);
+    let lang = match parts.next() {
+        Some("de") => "German",
+        Some("en") => "English",
+        Some(other) => other,
+        None => "",
+    };
+    match parts.next() {
+        Some(country) => format!("{lang} invoices, seller in {country}"),
+        None => format!("{lang} invoices"),
+    }
 }
 
 /// Field values whose confidence lies in `lo..hi`, and how many of them are right.
@@ -217,10 +268,12 @@ pub fn cases(dir: &Path) -> Vec<(PathBuf, PathBuf)> {
 /// Compares one index with its ground truth, adding to `report`.
 pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_json::Value) {
     report.documents += 1;
+    let (mut values, mut right) = (0, 0);
     for field in fields() {
         let Some(expected) = gt.get(field.as_str()).and_then(|v| v.as_str()) else { continue };
         let s = report.fields.entry(field.to_string()).or_default();
         s.expected += 1;
+        values += 1;
         let got = index.field(field);
         if got.is_some() {
             s.predicted += 1;
@@ -230,6 +283,7 @@ pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_
         if exact || legal_form_only {
             s.correct += 1;
             s.legal_form_only += usize::from(legal_form_only);
+            right += 1;
         } else {
             report.mismatches.push(Mismatch {
                 document: name.to_string(),
@@ -242,6 +296,12 @@ pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_
         if let Some(v) = index.fields.get(&field) {
             report.add_to_reliability(v.confidence, exact || legal_form_only);
         }
+    }
+    for key in group_keys(gt) {
+        let g = report.groups.entry(key).or_default();
+        g.documents += 1;
+        g.values += values;
+        g.correct += right;
     }
     // The generator's ground truth names the type; the corpus's gives a UNTDID code.
     let expected = gt.get("doc_type").and_then(|v| v.as_str()).map(str::to_string).or_else(|| gt.get("document_type_code").and_then(|v| v.as_str()).map(|c| doc_type_for_code(c).as_str().to_string()));
@@ -352,6 +412,9 @@ impl Report {
                 o.totals,
                 100.0 * o.total_recall()
             ));
+        }
+        for (key, g) in &self.groups {
+            out.push_str(&format!("\n{}: {} documents, {}/{} field values right ({:.1}%)", group_name(key), g.documents, g.correct, g.values, 100.0 * g.accuracy()));
         }
         let (n, wrong) = self.confident();
         if n > 0 {
@@ -562,5 +625,35 @@ mod tests {
         assert_eq!((report.fields[Field::SellerName.as_str()].correct, report.fields[Field::SellerName.as_str()].legal_form_only), (1, 1));
         assert_eq!(report.fields[Field::BuyerName.as_str()].correct, 0);
         assert!(report.table().contains("seller_name: 1 of the 1 right differ from the ground truth only by a legal form"), "{}", report.table());
+    }
+
+    #[test]
+    fn invoices_are_counted_by_language_and_by_the_sellers_country() {
+        let source = crate::index::Source {
+            channel: Channel::File,
+            name: "g.pdf".into(),
+            media_type: crate::vocab::MediaType::Pdf,
+            size: 1,
+            received_at: String::new(),
+            parent: None,
+            parent_pages: None,
+            split: None,
+        };
+        let mut index = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new());
+        index.fields.insert(Field::GrossTotal, crate::index::FieldValue { value: "123456.78".into(), confidence: 0.9, page: None, bbox: None, source: None });
+        let mut report = Report::default();
+        let indian = serde_json::json!({"doc_type": "invoice", "language": "en", "seller_country": "IN", "gross_total": "123456.78", "currency": "INR"});
+        let german = serde_json::json!({"doc_type": "invoice", "language": "de", "seller_country": "DE", "gross_total": "1.00"});
+        let letter = serde_json::json!({"doc_type": "letter", "language": "de", "gross_total": "123456.78"});
+        for gt in [&indian, &german, &letter] {
+            score(&mut report, "g.pdf", &index, gt);
+        }
+        let g = |k: &str| report.groups.get(k).cloned().unwrap_or_default();
+        assert_eq!(g("invoice/en"), GroupScore { documents: 1, values: 2, correct: 1 });
+        assert_eq!(g("invoice/en/IN"), g("invoice/en"));
+        assert_eq!(g("invoice/de"), GroupScore { documents: 1, values: 1, correct: 0 });
+        assert!(!report.groups.keys().any(|k| k.starts_with("letter")), "letters are no invoices");
+        assert_eq!(group_name("invoice/en/IN"), "English invoices, seller in IN");
+        assert!(report.table().contains("English invoices: 1 documents, 1/2 field values right (50.0%)"), "{}", report.table());
     }
 }
