@@ -82,12 +82,21 @@ CITIES = {
            ("LS1 4AP", "Leeds"), ("BS1 5TR", "Bristol")],
     "US": [("NY 10001", "New York"), ("CA 94105", "San Francisco"), ("WA 98101", "Seattle"),
            ("TX 78701", "Austin"), ("MA 02110", "Boston")],
+    "IN": [("560001", "Bengaluru"), ("560095", "Bengaluru"), ("400001", "Mumbai"), ("400093", "Mumbai"),
+           ("110001", "New Delhi"), ("600002", "Chennai"), ("500081", "Hyderabad"), ("411001", "Pune"),
+           ("700016", "Kolkata"), ("380009", "Ahmedabad"), ("122002", "Gurugram"), ("201301", "Noida")],
 }
+# Indian states by city: the GSTIN's first two digits are the state's code, and a GST
+# invoice within one state charges CGST and SGST, between states IGST.
+IN_STATES = {"Bengaluru": ("29", "Karnataka"), "Mumbai": ("27", "Maharashtra"), "New Delhi": ("07", "Delhi"),
+             "Chennai": ("33", "Tamil Nadu"), "Hyderabad": ("36", "Telangana"), "Pune": ("27", "Maharashtra"),
+             "Kolkata": ("19", "West Bengal"), "Ahmedabad": ("24", "Gujarat"), "Gurugram": ("06", "Haryana"),
+             "Noida": ("09", "Uttar Pradesh")}
 COUNTRY_NAMES = {
     "de": {"DE": "Deutschland", "AT": "Österreich", "CH": "Schweiz", "NL": "Niederlande",
-           "FR": "Frankreich", "IE": "Irland", "GB": "Vereinigtes Königreich", "US": "USA"},
+           "FR": "Frankreich", "IE": "Irland", "GB": "Vereinigtes Königreich", "US": "USA", "IN": "Indien"},
     "en": {"DE": "Germany", "AT": "Austria", "CH": "Switzerland", "NL": "The Netherlands",
-           "FR": "France", "IE": "Ireland", "GB": "United Kingdom", "US": "USA"},
+           "FR": "France", "IE": "Ireland", "GB": "United Kingdom", "US": "USA", "IN": "India"},
 }
 STREETS = {
     "DE": ["Hauptstraße", "Bahnhofstraße", "Industriestraße", "Gartenstraße", "Schillerstraße",
@@ -105,10 +114,13 @@ STREETS = {
     "IE": ["Grafton Street", "Baggot Street", "Harcourt Road"],
     "GB": ["High Street", "Station Road", "Church Lane", "Victoria Road", "Mill Lane"],
     "US": ["Main Street", "Market Street", "5th Avenue", "Oak Drive", "Pine Street"],
+    "IN": ["MG Road", "Residency Road", "Nehru Place", "Anna Salai", "Linking Road", "Park Street",
+           "Hitech City Road", "FC Road", "Koramangala 5th Block", "Andheri Kurla Road", "Sector 18",
+           "Outer Ring Road", "Cyber City, DLF Phase 2"],
 }
 PHONE_PREFIX = {"DE": "+49", "AT": "+43", "CH": "+41", "NL": "+31", "FR": "+33", "IE": "+353",
-                "GB": "+44", "US": "+1"}
-TLD = {"DE": "de", "AT": "at", "CH": "ch", "NL": "nl", "FR": "fr", "IE": "ie", "GB": "co.uk", "US": "com"}
+                "GB": "+44", "US": "+1", "IN": "+91"}
+TLD = {"DE": "de", "AT": "at", "CH": "ch", "NL": "nl", "FR": "fr", "IE": "ie", "GB": "co.uk", "US": "com", "IN": "in"}
 EU = {"DE", "AT", "NL", "FR", "IE"}
 
 # --------------------------------------------------------------------------------------------
@@ -320,7 +332,14 @@ DE_FORMS = [("GmbH", 40), ("GmbH & Co. KG", 14), ("AG", 5), ("e.K.", 8),
             ("UG (haftungsbeschränkt)", 6), ("OHG", 4), ("KG", 5), ("", 8)]
 EN_FORMS = {"GB": ["Ltd", "Ltd.", "Limited", "LLP"], "IE": ["Ltd", "Limited", "DAC"],
             "US": ["Inc.", "LLC", "Corp."], "NL": ["B.V."], "FR": ["SAS", "SARL"],
-            "AT": ["GmbH", "KG", "e.U."], "CH": ["AG", "GmbH"]}
+            "AT": ["GmbH", "KG", "e.U."], "CH": ["AG", "GmbH"],
+            "IN": ["Pvt. Ltd.", "Private Limited", "Pvt Ltd", "LLP", "Limited", "Pvt. Ltd."]}
+IN_SURNAMES = ["Sharma", "Iyer", "Patel", "Reddy", "Mehta", "Nair", "Gupta", "Rao", "Agarwal", "Kapoor",
+               "Menon", "Joshi", "Banerjee", "Kulkarni", "Chatterjee", "Pillai", "Desai", "Malhotra"]
+IN_FIRST = ["Arjun", "Priya", "Rahul", "Ananya", "Vikram", "Sneha", "Rohan", "Kavya", "Aditya", "Meera",
+            "Suresh", "Lakshmi", "Karthik", "Divya"]
+IN_FANTASY = ["Sai", "Shree", "Trident", "Lotus", "Sunrise", "Everest", "Ganga", "Kaveri", "Nilgiri",
+              "Pinnacle", "Srinivasa", "Orion", "Vedanta", "Aarav"]
 FANTASY = ["Nordlicht", "Alpentec", "Rheinwerk", "Südstern", "Isartal", "Datenwerk", "Weserhof",
            "Elbufer", "Mainblick", "Bergkristall", "Lindenhof", "Sonnenfeld", "Grünwald",
            "Brückner", "Weitblick", "Novatec", "Prisma", "Kompass", "Quadrat", "Falkenstein",
@@ -347,6 +366,10 @@ BANKS_FOREIGN = {
     "IE": [("Bank of Ireland", "BOFI", "BOFIIE2D"), ("AIB", "AIBK", "AIBKIE2D")],
     "GB": [("Barclays", "BARC", "BARCGB22"), ("HSBC UK", "HBUK", "HBUKGB4B"), ("Lloyds Bank", "LOYD", "LOYDGB2L")],
     "US": [("JPMorgan Chase Bank", "", "CHASUS33"), ("Bank of America", "", "BOFAUS3N")],
+    # Indian banks: (name, IFSC, SWIFT); accounts have no IBAN.
+    "IN": [("HDFC Bank", "HDFC0000240", "HDFCINBB"), ("State Bank of India", "SBIN0000813", "SBININBB"),
+           ("ICICI Bank", "ICIC0000104", "ICICINBB"), ("Axis Bank", "UTIB0000004", "AXISINBB"),
+           ("Kotak Mahindra Bank", "KKBK0000958", "KKBKINBB")],
 }
 COURTS = ["München", "Berlin-Charlottenburg", "Hamburg", "Köln", "Frankfurt am Main", "Stuttgart",
           "Düsseldorf", "Dortmund", "Hannover", "Leipzig", "Dresden", "Nürnberg", "Bremen",
@@ -442,6 +465,31 @@ def make_vat_id(rng, country: str) -> str:
     raise ValueError(country)
 
 
+GSTIN_CHARS = string.digits + string.ascii_uppercase
+
+
+def gstin_check_char(first14: str) -> str:
+    """The check character of an Indian GSTIN: a Luhn mod 36 over its first 14 characters."""
+    total = 0
+    for i, c in enumerate(first14):
+        v = GSTIN_CHARS.index(c) * (2 if i % 2 else 1)
+        total += v // 36 + v % 36
+    return GSTIN_CHARS[(36 - total % 36) % 36]
+
+
+def make_pan(rng, holder: str = "C") -> str:
+    """An Indian PAN: three letters, the holder's kind (C company, F firm, P person), a letter,
+    four digits, a letter."""
+    letters = string.ascii_uppercase
+    return "".join(rng.choice(letters) for _ in range(3)) + holder + rng.choice(letters) + _digits(rng, 4) + rng.choice(letters)
+
+
+def make_gstin(rng, state: str, pan: str) -> str:
+    """A GSTIN: state code, PAN, registration number in the state, 'Z', check character."""
+    first = f"{state}{pan}{rng.choice('1111112')}Z"
+    return first + gstin_check_char(first)
+
+
 def make_tax_number(rng) -> str:
     """A German Steuernummer in one of the per-state shapes."""
     shape = rng.choice(["2/3/5", "3/3/5", "3/4/4", "5/5", "2/3/5"])
@@ -477,6 +525,8 @@ class Party:
     vat_id: str | None = None
     tax_number: str | None = None
     bank: Bank | None = None
+    account: str | None = None    # an account number where banks use no IBAN (India)
+    ifsc: str | None = None
     directors: list[str] = field(default_factory=list)
     register: str | None = None   # "Amtsgericht München, HRB 123456"
     trade: str = "buero"
@@ -488,6 +538,9 @@ class Party:
             return f"{self.city} {self.postcode}"
         if self.country == "US":
             return f"{self.city}, {self.postcode}"
+        if self.country == "IN":
+            state = IN_STATES.get(self.city, ("", ""))[1]
+            return f"{self.city}, {state} - {self.postcode}" if state and len(self.street) < 24 else f"{self.city} - {self.postcode}"
         return f"{self.postcode} {self.city}"
 
     def address_lines(self, lang: str, with_country: bool) -> list[str]:
@@ -502,6 +555,8 @@ def person_name(rng, country: str = "DE", with_title: bool = False) -> tuple[str
     sex = rng.choice("mf")
     if country in ("GB", "IE", "US"):
         first, last = rng.choice(EN_FIRST), rng.choice(EN_SURNAMES)
+    elif country == "IN":
+        first, last = rng.choice(IN_FIRST), rng.choice(IN_SURNAMES)
     elif country == "NL":
         first, last = rng.choice(FIRST_M + FIRST_F), rng.choice(NL_SURNAMES)
     elif country == "FR":
@@ -546,7 +601,12 @@ def company_name(rng, country: str, trade: str) -> tuple[str, bool]:
         return (f"{base} {form}".strip() if form else base), False
     words = t["en_words"]
     forms = EN_FORMS[country]
-    if country in ("NL", "FR"):
+    if country == "IN":
+        sur, sur2 = rng.choice(IN_SURNAMES), rng.choice(IN_SURNAMES)
+        base = rng.choice([f"{rng.choice(IN_FANTASY)} {rng.choice(words)}", f"{sur} {rng.choice(words)}",
+                           f"{sur} & {sur2} {rng.choice(words)}", f"{rng.choice(IN_FANTASY)} {rng.choice(words)} India",
+                           f"{rng.choice(EN_FANTASY)} {rng.choice(words)} India"])
+    elif country in ("NL", "FR"):
         sur = rng.choice(NL_SURNAMES if country == "NL" else FR_SURNAMES)
         base = rng.choice([f"{rng.choice(EN_FANTASY)} {rng.choice(words)}", f"{sur} {rng.choice(words)}"])
     else:
@@ -582,7 +642,9 @@ def make_company(rng, country: str, trade: str) -> Party:
     name, small = company_name(rng, country, trade)
     postcode, city = rng.choice(CITIES[country])
     street = f"{rng.choice(STREETS[country])} {rng.randint(1, 180)}{rng.choice(['', '', '', '', 'a', 'b'])}"
-    if country in ("FR", "US", "GB", "IE") and rng.random() < 0.8:
+    if country == "IN":
+        street = f"{rng.choice(['No. ', '#', 'Plot ', ''])}{rng.randint(1, 250)}{rng.choice(['', '/1', 'A', ', 2nd Floor', ', 4th Floor'])}, {rng.choice(STREETS[country])}"
+    elif country in ("FR", "US", "GB", "IE") and rng.random() < 0.8:
         street = f"{rng.randint(1, 250)} {rng.choice(STREETS[country])}"
     slug = _slug(name)
     domain = f"{slug}.{TLD[country]}"
@@ -602,6 +664,14 @@ def make_company(rng, country: str, trade: str) -> Party:
         p.vat_id = None
         bname, _, bic = rng.choice(BANKS_FOREIGN["US"])
         p.bank = Bank(bname, "", bic)
+    elif country == "IN":
+        pan = make_pan(rng, "C" if "LLP" not in name else "F")
+        p.vat_id = make_gstin(rng, IN_STATES[city][0], pan)
+        bname, ifsc, bic = rng.choice(BANKS_FOREIGN["IN"])
+        p.bank = Bank(bname, "", bic)
+        p.account, p.ifsc = _digits(rng, rng.choice([11, 12, 14])), ifsc
+        p.register = (f"CIN: {rng.choice('UL')}{rng.randint(10000, 99999)}{IN_STATES[city][1][:2].upper()}{rng.randint(1995, 2022)}PTC{_digits(rng, 6)}"
+                      if "LLP" not in name else f"LLPIN: AA{rng.choice('ABC')}-{_digits(rng, 4)}") + f", PAN: {pan}"
     else:
         p.vat_id = make_vat_id(rng, country)
         bname, code, bic = rng.choice(BANKS_FOREIGN[country])
@@ -613,6 +683,8 @@ def make_company(rng, country: str, trade: str) -> Party:
         p.register = f"Amtsgericht {rng.choice(COURTS)}, {kind} {rng.randint(1000, 259999)}"
     elif country == "AT":
         p.register = f"FN {rng.randint(100000, 599999)}{rng.choice('abcdkmpst')}, Handelsgericht Wien"
+    elif country == "IN":
+        pass
     elif country in ("GB", "IE"):
         p.register = f"Registered in {'England and Wales' if country == 'GB' else 'Ireland'} No. {_digits(rng, 8)}"
     elif country == "NL":

@@ -44,6 +44,7 @@ class Line:
     art_no: str | None = None
     detail: str | None = None
     discount: Decimal | None = None   # line discount in percent
+    hsn: str | None = None             # Indian HSN (goods) or SAC (services) code
 
 
 @dataclass
@@ -116,6 +117,7 @@ class Doc:
     insurance: tuple[str, str] | None = None   # (branch, policy number) of a premium invoice
     intro_notes: list[str] = field(default_factory=list)   # prose above the table (insurance premiums)
     end_notes: list[str] = field(default_factory=list)     # prose below the totals
+    gst: str | None = None       # Indian GST invoice: "intra" (CGST + SGST) or "inter" (IGST) state
 
 
 def _date(rng) -> dt.date:
@@ -560,3 +562,102 @@ def make_insurance_premium(rng, doc: Doc) -> None:
     lab["net"] = rng.choice(["Nettobeitrag", "Beitrag ohne Versicherungsteuer", "Beitrag netto"])
     lab["gross"] = rng.choice(["zu zahlender Beitrag", "Gesamtbeitrag", "Beitrag inkl. Versicherungsteuer", "Rechnungsbetrag"])
     doc.lab = lab
+
+
+# Indian GST invoices ("Tax Invoice"): an Indian supplier's invoice in rupees with the
+# supplier's GSTIN, HSN/SAC codes per line, and GST split into CGST and SGST within a state
+# or charged as IGST between states; to a buyer abroad an export "under LUT" without IGST.
+GST_LABELS = {
+    "vat_id": ["GSTIN", "GSTIN", "GSTIN/UIN", "GST No.", "GST Reg. No."],
+    "buyer_vat": ["Buyer GSTIN", "Customer GSTIN", "GSTIN of Recipient", "Recipient GSTIN", "Party GSTIN"],
+    "tax_no": ["PAN", "PAN No."],
+    "net": ["Taxable Value", "Sub Total", "Taxable Amount", "Total Taxable Value", "Subtotal"],
+    "vat_total": ["Total Tax", "Total GST", "Total Tax Amount", "GST Total"],
+    "gross": ["Grand Total", "Total Invoice Value", "Total Amount", "Invoice Total", "Total Amount (INR)"],
+    "date": ["Invoice Date", "Date", "Dated", "Invoice Date"],
+    "number": ["Invoice No.", "Invoice No", "Bill No.", "Invoice #", "Tax Invoice No."],
+    "rate_col_breakdown": ["GST Rate", "Tax Rate", "IGST Rate"],
+    "base_col": ["Taxable Value", "Taxable Amount"],
+    "amount_col": ["IGST", "Tax Amount", "GST Amount"],
+}
+GST_NOTES = {
+    "export": ["Supply meant for export under LUT without payment of IGST.",
+               "Export of services under Letter of Undertaking (LUT) – IGST not charged.",
+               "Zero-rated supply under LUT, ARN AD{arn}."],
+    "domestic": ["Whether tax is payable on reverse charge basis: No", "Subject to {city} jurisdiction.",
+                 "Certified that the particulars given above are true and correct."],
+}
+SAC_CODES = ["998311", "998313", "998314", "998315", "998319", "998361", "998599", "997212", "998713", "998433"]
+HSN_CODES = ["8471", "84713010", "8473", "85176290", "4820", "48201010", "9403", "3926", "8544", "847330", "6109", "0902"]
+INR_UNITS = {"EUR": D(90), "GBP": D(105), "USD": D(83), "CHF": D(95)}
+
+
+def make_gst_invoice(rng, doc: Doc) -> None:
+    """Turns an English invoice into an Indian supplier's GST invoice (see above)."""
+    old_rate = INR_UNITS.get(doc.currency, D(1))
+    trade = doc.seller.trade
+    seller = C.make_company(rng, "IN", trade)
+    domestic = rng.random() < 0.6
+    if domestic:
+        buyer = C.make_company(rng, "IN", rng.choice([t for t in C.TRADES if t not in ("gastro", "tankstelle", "hotel")]))
+        buyer.contact = C.person_name(rng, "IN")[0] if rng.random() < 0.4 else None
+        state = C.IN_STATES[seller.city][0]
+        doc.gst = "intra" if C.IN_STATES[buyer.city][0] == state or rng.random() < 0.3 else "inter"
+        if doc.gst == "intra" and C.IN_STATES[buyer.city][0] != state:
+            # The same state: the buyer sits in the seller's city.
+            buyer.postcode, buyer.city = seller.postcode, seller.city
+            buyer.vat_id = C.make_gstin(rng, state, C.make_pan(rng))
+    else:
+        buyer = doc.buyer
+        doc.gst = None
+    doc.contact = C.person_name(rng, "IN")[0] if doc.contact else None
+    doc.signer = C.person_name(rng, "IN")[0]
+    doc.seller = doc.sender = seller
+    doc.buyer = doc.recipient = buyer
+    doc.currency = "INR" if domestic or rng.random() < 0.6 else "USD"
+    doc.style = fmt.pick_style(rng, "en", doc.currency, "IN")
+    lab = dict(doc.lab)
+    for k, v in GST_LABELS.items():
+        lab[k] = rng.choice(v)
+    cols = dict(lab["cols"])
+    cols["price"] = rng.choice(["Rate", "Unit Price", "Rate per unit", "Price"])
+    cols["amount"] = rng.choice(["Amount", "Taxable Value", "Value", "Total"])
+    cols["hsn"] = rng.choice(["HSN/SAC", "HSN", "SAC", "HSN Code"])
+    cols["vat"] = rng.choice(["GST %", "GST Rate", "Tax %", "GST"])
+    lab["cols"] = cols
+    if doc.gst == "intra":
+        lab["vat"] = rng.choice(["{t} @ {r}", "{t} {r}", "Add: {t} @ {r}"])
+    else:
+        lab["vat"] = rng.choice(["IGST @ {r}", "IGST {r}", "Add: IGST @ {r}"])
+    doc.lab = lab
+    doc.title = rng.choice(["Tax Invoice", "TAX INVOICE", "Tax Invoice", "Invoice"] if domestic else ["Export Invoice", "Tax Invoice", "Invoice", "EXPORT INVOICE"])
+    doc.vat_mode = "gst" if domestic else "export"
+    doc.show_buyer_vat = domestic and buyer.vat_id is not None
+    doc.skonto = None
+    if doc.payment == "debit":
+        doc.payment = "transfer"
+    doc.number = rng.choice([f"{seller.short}/{doc.issue_date.year % 100}-{doc.issue_date.year % 100 + 1}/{rng.randint(1, 999):03d}",
+                             f"INV-{rng.randint(1000, 99999)}", f"{rng.randint(1, 9999)}", f"GST/{doc.issue_date.year}/{rng.randint(100, 9999)}",
+                             f"TI{rng.randint(100000, 999999)}"])
+    services = trade in ("it", "beratung", "steuer", "druck", "reinigung")
+    rates = (D(18), D(rng.choice([5, 12]))) if domestic else (D(0), D(0))
+    n = max(1, len(doc.lines))
+    doc.lines = []
+    _make_lines(rng, doc, trade, n, rates)
+    factor = old_rate if doc.currency == "INR" else D(1)
+    for ln in doc.lines:
+        ln.hsn = rng.choice(SAC_CODES if services else HSN_CODES)
+        if factor != 1 and ln.price is not None:
+            # Catalogue prices are in euros: rupee prices are as many rupees as they are worth.
+            ln.price = fmt.q2(ln.price * factor)
+            ln.amount = fmt.q2(ln.qty * ln.price * ((D(100) - ln.discount) / D(100) if ln.discount else D(1)))
+    doc.totals = compute_totals(rng, doc, allow_extras=False)
+    if doc.gst == "intra":
+        # CGST and SGST are each half the rate, each rounded: the tax is twice the half.
+        t = doc.totals
+        t.breakdown = [(r, b, 2 * fmt.q2(b * r / 200)) for r, b, _ in t.breakdown]
+        t.vat_total = sum((v for _, _, v in t.breakdown), D(0))
+        t.gross = t.net + t.vat_total
+        t.amount_due = t.gross
+    note = GST_NOTES["domestic" if domestic else "export"]
+    doc.end_notes = [rng.choice(note).format(arn=C._digits(rng, 12), city=seller.city)] if rng.random() < 0.7 else []

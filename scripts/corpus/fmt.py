@@ -18,7 +18,8 @@ MONTHS_DE = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "Augu
 MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
              "October", "November", "December"]
 
-SYMBOLS = {"EUR": ["€", "EUR"], "CHF": ["CHF", "Fr."], "GBP": ["£", "GBP"], "USD": ["$", "USD", "US$"]}
+SYMBOLS = {"EUR": ["€", "EUR"], "CHF": ["CHF", "Fr."], "GBP": ["£", "GBP"], "USD": ["$", "USD", "US$"],
+           "INR": ["₹", "Rs.", "INR", "₹"]}
 def q2(x: Decimal) -> Decimal:
     """Round half up to cents, as invoicing software does."""
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -28,7 +29,7 @@ def q2(x: Decimal) -> Decimal:
 class Style:
     """Number and date conventions of one document."""
     dec: str = ","            # decimal separator
-    group: str = "."          # thousands separator ('' for none)
+    group: str = "."          # thousands separator ('' for none); 'lakh': Indian 1,23,456.78
     symbol: str = "€"         # currency as printed in totals
     symbol_pos: str = "after"  # 'after' ('1.234,56 €'), 'before' ('€ 1.234,56'), 'glued' ('€1,234.56')
     table_symbol: bool = False  # whether table cells carry the symbol too
@@ -42,7 +43,15 @@ class Style:
         x = abs(x)
         s = f"{x:.{places}f}"
         whole, _, frac = s.partition(".")
-        if self.group and len(whole) > 3:
+        if self.group == "lakh" and len(whole) > 3:
+            # Indian grouping: the last three digits, then pairs (12,34,567.00).
+            head, parts = whole[:-3], [whole[-3:]]
+            while len(head) > 2:
+                parts.insert(0, head[-2:])
+                head = head[:-2]
+            parts.insert(0, head)
+            whole = ",".join(parts)
+        elif self.group and len(whole) > 3:
             parts = []
             while len(whole) > 3:
                 parts.insert(0, whole[-3:])
@@ -105,12 +114,26 @@ def format_date(d: dt.date, fmt: str) -> str:
         return f"{d.month:02d}/{d.day:02d}/{d.year}"
     if fmt == "dmy_slash":
         return f"{d.day:02d}/{d.month:02d}/{d.year}"
+    if fmt == "dmy_dash":
+        return f"{d.day:02d}-{d.month:02d}-{d.year}"
+    if fmt == "d_mon_y_dash":
+        return f"{d.day:02d}-{MONTHS_EN[d.month - 1][:3]}-{d.year}"
     raise ValueError(fmt)
 
 
 def pick_style(rng, lang: str, currency: str, seller_country: str) -> Style:
     """Number/date conventions that fit the document's language, currency and sender."""
     sym = SYMBOLS[currency]
+    if seller_country == "IN":
+        # Indian invoices: lakh grouping mostly, day first with slashes, dashes or "15-Oct-2024".
+        s = Style(dec=".", group=rng.choice(["lakh", "lakh", "lakh", ","]),
+                  date_fmt=rng.choice(["dmy_slash", "dmy_dash", "d_mon_y_dash", "d_mon_y_dash", "d_month_en", "dmy_dot"]),
+                  pct_fmt=rng.choice(["{}%", "{} %", "{:.2f}%"]))
+        s.symbol = rng.choice(sym)
+        s.symbol_pos = "glued" if s.symbol == "₹" and rng.random() < 0.6 else "before"
+        s.table_symbol = rng.random() < 0.2
+        s.qty_decimals = rng.choices([-1, 2, 0], [60, 30, 10])[0]
+        return s
     if currency == "USD" or seller_country == "US":
         s = Style(dec=".", group=",", date_fmt=rng.choice(["mdy_slash", "month_d_y", "month_d_y", "iso"]),
                   pct_fmt=rng.choice(["{}%", "{} %"]))
@@ -144,7 +167,7 @@ def pick_style(rng, lang: str, currency: str, seller_country: str) -> Style:
 # --------------------------------------------------------------------------------------------
 # Parsing printed values back (used by check.py)
 
-_CUR = r"(?:€|EUR|CHF|Fr\.|£|GBP|\$|USD|US\$)"
+_CUR = r"(?:€|EUR|CHF|Fr\.|£|GBP|\$|USD|US\$|₹|Rs\.|INR)"
 
 
 def parse_amounts(token: str) -> set[Decimal]:
@@ -170,10 +193,13 @@ def parse_amounts(token: str) -> set[Decimal]:
 
 
 _MONTHS = {m.lower(): i + 1 for i, m in enumerate(MONTHS_DE)} | {m.lower(): i + 1 for i, m in enumerate(MONTHS_EN)}
+_MON3 = {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS_EN)}
 DATE_RES = [
     (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\b"), "dmy"),
     (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), "ymd"),
     (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b"), "slash"),
+    (re.compile(r"\b(\d{1,2})-(\d{1,2})-(\d{4})\b"), "dmy"),
+    (re.compile(r"\b(\d{1,2})-([A-Z][a-z]{2})-(\d{4})\b"), "d_mon"),
     (re.compile(r"\b(\d{1,2})\.? ([A-Za-zäÄ]+) (\d{4})\b"), "d_month"),
     (re.compile(r"\b([A-Z][a-z]+) (\d{1,2}), (\d{4})\b"), "month_d"),
 ]
@@ -200,6 +226,8 @@ def parse_dates(text: str) -> set[str]:
             elif kind == "slash":
                 add(c, a, b)
                 add(c, b, a)
+            elif kind == "d_mon" and b.lower() in _MON3:
+                add(c, _MON3[b.lower()], a)
             elif kind == "d_month" and b.lower() in _MONTHS:
                 add(c, _MONTHS[b.lower()], a)
             elif kind == "month_d" and a.lower() in _MONTHS:

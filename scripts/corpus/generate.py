@@ -71,6 +71,11 @@ def make(job: tuple) -> dict:
         subject = random.Random(f"{seed}:{index}:premium-subject")
         if subject.random() < 0.35:
             docs.insurance_subject(subject, doc)
+    # Indian GST invoices ("Tax Invoice", GSTIN, HSN/SAC, CGST + SGST or IGST, rupees in
+    # lakh grouping): a third of the English invoices, by a draw of their own as well.
+    india = random.Random(f"{seed}:{index}:india")
+    if doc_type == "invoice" and doc.lang == "en" and doc.type_code is None and family != "datenblatt" and india.random() < 0.35:
+        docs.make_gst_invoice(india, doc)
     # Partial and final invoices that deduct what was paid on account ("Erhaltene Anzahlungen",
     # "abzgl. Abschlagszahlung"): 8 % of invoices had one; a draw of their own adds as many again.
     prepay = random.Random(f"{seed}:{index}:prepaid")
@@ -88,7 +93,8 @@ def make(job: tuple) -> dict:
         lay.totals = "columns"
     pdf, pages, fields = render.render(doc, lay, seed=f"{seed}:{index}:render")
     did = doc_id(seed, index)
-    meta = {"doc_id": did, "doc_type": doc_type, "language": doc.lang, "layout": family, "pages": pages, "split": split}
+    meta = {"doc_id": did, "doc_type": doc_type, "language": doc.lang, "seller_country": (doc.seller or doc.sender).country,
+            "layout": family, "pages": pages, "split": split}
     truth_dict = gt.build(doc, fields, meta)
     truth = json.dumps(truth_dict, ensure_ascii=False, indent=1) + "\n"
     row = {"doc_id": did, "split": split, "doc_type": doc_type, "language": doc.lang, "layout": family,

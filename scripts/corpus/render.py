@@ -14,6 +14,8 @@ import random
 import re
 from decimal import Decimal
 
+from reportlab.pdfbase import pdfmetrics
+
 from . import content as C
 from .docs import Doc
 from .labels import CLOSING, INTRO, PAYMENT, SALUTATION, VAT_NOTES
@@ -61,6 +63,9 @@ class Renderer:
             self.x0 = max(self.x0, 24 * MM)
         self.y = 0.0
         self.st = doc.style
+        if self.st.symbol == "₹" and 0x20B9 not in pdfmetrics.getFont(self.f).face.charToGlyph:
+            self.st.symbol = "Rs."   # the font has no rupee sign: print what such invoices print
+            self.st.symbol_pos = "before"
         self.lab = doc.lab
         self.fsize = 6.5 if self.s < 10 else 7
         self.footer_h = self._footer_height()
@@ -751,6 +756,8 @@ class Renderer:
             cols.insert(cols.index("amount"), "vat")
         if d.vat_mode == "small_business" and "vat" in cols:
             cols.remove("vat")
+        if any(ln.hsn for ln in d.lines) and "desc" in cols:
+            cols.insert(cols.index("desc") + 1, "hsn")
         return cols
 
     def cell(self, col: str, i: int, ln) -> list:
@@ -761,6 +768,8 @@ class Renderer:
             return [(str(ln.pos), (k + "line_id",))]
         if col == "art":
             return [(ln.art_no or "", ())]
+        if col == "hsn":
+            return [(ln.hsn or "", ())]
         if col == "qty":
             runs = [(st.qty(ln.qty), (k + "quantity",))]
             if "unit" not in self.cols and self.L.qty_with_unit:
@@ -810,7 +819,7 @@ class Renderer:
         for c in self.cols:
             self.colx[c] = (x, x + widths[c])
             x += widths[c]
-        self.numeric = {"pos": False, "art": False, "desc": False, "unit": False, "qty": True, "price": True, "disc": True, "vat": True, "amount": True}
+        self.numeric = {"pos": False, "art": False, "hsn": False, "desc": False, "unit": False, "qty": True, "price": True, "disc": True, "vat": True, "amount": True}
 
     def table_header(self):
         p, L, ts = self.pdf, self.L, self.tsize
@@ -943,6 +952,8 @@ class Renderer:
             keys = ("net_total", "gross_total") + (() if extras else ("line_total",)) + (() if t.prepaid else ("amount_due",))
             rows.append(dict(label=[(lab["gross"], ())], value=t.gross, keys=keys, bold=True, rule=extras))
             return rows + self.prepaid_rows()
+        if d.vat_mode == "gst":
+            return self.gst_rows(rows, extras)
         show_vat = not zero_mode or (self.rng.random() < 0.6 and d.sender.country != "US")
         net_keys = ("net_total",) + (() if extras or d.gross_prices else ("line_total",))
         if not multi and show_vat:
@@ -962,6 +973,29 @@ class Renderer:
         elif show_vat:
             rows.append(dict(label=[(lab["vat_total"], ())], value=t.vat_total, keys=("vat_total",) + (() if multi else ("vat_breakdown[0].amount",))))
         self.show_breakdown = show_vat and breakdown_table
+        rows.append(dict(label=[(lab["gross"], ())], value=t.gross, keys=("gross_total",) + (() if t.prepaid else ("amount_due",)), bold=True, rule=True))
+        return rows + self.prepaid_rows()
+
+    def gst_rows(self, rows: list[dict], extras: bool) -> list[dict]:
+        """An Indian GST invoice's totals: the taxable value, CGST and SGST at half the rate
+        each (within a state) or IGST (between states), the total tax now and then, and the
+        grand total. Only a row that shows the whole tax is the VAT total."""
+        d, st, lab, t, rng = self.d, self.st, self.lab, self.d.totals, self.rng
+        multi = len(t.breakdown) > 1
+        net_keys = ("net_total",) + (() if extras else ("line_total",))
+        rows.append(dict(label=[(lab["net"], ())], value=t.net, keys=net_keys))
+        total_row = d.gst == "intra" or multi or rng.random() < 0.4
+        for i, (r, b, v) in enumerate(t.breakdown):
+            if d.gst == "intra":
+                half = v / 2
+                for tax in ("CGST", "SGST"):
+                    label = _template_runs(lab["vat"], {"t": (tax, ()), "r": (st.pct(r / 2), ()), "b": (st.money(b), ())})
+                    rows.append(dict(label=label, value=half, keys=()))
+            else:
+                label = _template_runs(lab["vat"], {"r": (st.pct(r), (f"vat_breakdown[{i}].rate",)), "b": (st.money(b), ())})
+                rows.append(dict(label=label, value=v, keys=(f"vat_breakdown[{i}].amount",) + (() if total_row else ("vat_total",))))
+        if total_row and rng.random() < (0.75 if d.gst == "intra" else 1.0):
+            rows.append(dict(label=[(lab["vat_total"], ())], value=t.vat_total, keys=("vat_total",)))
         rows.append(dict(label=[(lab["gross"], ())], value=t.gross, keys=("gross_total",) + (() if t.prepaid else ("amount_due",)), bold=True, rule=True))
         return rows + self.prepaid_rows()
 
@@ -1099,7 +1133,9 @@ class Renderer:
         """VAT notes, payment terms, bank details, validity, closing."""
         d, st, lab = self.d, self.st, self.lab
         pay = PAYMENT[d.lang]
-        if d.vat_mode in VAT_NOTES[d.lang]:
+        if d.sender.country == "IN":
+            self.indian_notes()
+        elif d.vat_mode in VAT_NOTES[d.lang]:
             self.paragraph(self.rng.choice(VAT_NOTES[d.lang][d.vat_mode]), gap=0.3)
             if d.show_buyer_vat and d.sender is d.seller and d.seller.vat_id and self.rng.random() < 0.5:
                 lbl = ("Unsere USt-IdNr.: " if d.lang == "de" else "Our VAT ID: ")
@@ -1133,6 +1169,17 @@ class Renderer:
             self.bank_line()
         if d.doc_type in ("quote", "order_confirmation", "order") or (self.L.closing and d.doc_type != "receipt"):
             self.closing(sign=d.doc_type in ("order", "quote") or self.rng.random() < 0.4)
+
+    def indian_notes(self):
+        """Amount in words, as Indian invoices print it, and the bank account with its IFSC."""
+        d, rng = self.d, self.rng
+        if d.totals is not None and rng.random() < 0.7:
+            words = rupees_in_words(d.totals.gross, d.currency)
+            self.paragraph(f"{rng.choice(['Amount in words', 'Amount Chargeable (in words)', 'Total in words'])}: {words}", gap=0.3)
+        s = d.sender
+        if s.account and d.doc_type == "invoice" and rng.random() < 0.85:
+            swift = f", SWIFT: {s.bank.bic}" if d.vat_mode == "export" else ""
+            self.paragraph(f"Bank: {s.bank.name}, A/c No.: {s.account}, IFSC: {s.ifsc}{swift}", gap=0.3)
 
     def bank_line(self):
         b, lab = self.d.sender.bank, self.lab
@@ -1243,8 +1290,18 @@ class Renderer:
             self.y += self.lead * 1.5
         if d.other_kind != "newsletter":
             self.salutation()
-        for para in d.paragraphs:
-            if para == "{bank_block}":
+        # Statements, remittance advices and bank statements list their items as a table
+        # (text | amount) more often than as prose: a draw of its own, so that other
+        # documents stay as they were.
+        rows = []
+        if d.other_kind in ("statement", "payment_advice", "bank_statement") and random.Random(f"{self.seed}:other_table").random() < 0.6:
+            rows = [i for i, para in enumerate(d.paragraphs) if i > 0 and ": " in para and len(para.rsplit(": ", 1)[1]) <= 22 and any(c.isdigit() for c in para.rsplit(": ", 1)[1])]
+        for i, para in enumerate(d.paragraphs):
+            if rows and i == rows[0]:
+                self.items_table([d.paragraphs[j].rsplit(": ", 1) for j in rows])
+            elif i in rows:
+                continue
+            elif para == "{bank_block}":
                 b = d.sender.bank
                 lines = [("Kontoinhaber: " if d.lang == "de" else "Account holder: ", d.sender.name, ()),
                          ("Bank: ", b.name, ()), ("IBAN: ", _group(b.iban), ("iban",)), ("BIC: ", b.bic, ("bic",))]
@@ -1262,6 +1319,29 @@ class Renderer:
             else:
                 self.paragraph(para, gap=0.7)
         self.closing(sign=d.other_kind not in ("tax_office", "newsletter"))
+
+    def items_table(self, rows: list[list[str]]):
+        """Rows of (text, amount) under a header, the last one — the balance — set apart."""
+        p, d = self.pdf, self.d
+        heads = ("Buchung / Beleg", "Betrag") if d.lang == "de" else ("Item", "Amount")
+        if d.other_kind == "bank_statement":
+            heads = ("Buchung", "Betrag") if d.lang == "de" else ("Transaction", "Amount")
+        self.need(self.lead * (len(rows) + 3))
+        x_amount = self.x1 - 4
+        self.y += self.lead * 0.6
+        p.text(self.x0, self.y, heads[0], self.fb, self.small)
+        p.text(x_amount, self.y, heads[1], self.fb, self.small, "right")
+        p.line(self.x0, self.y + 3, self.x1, self.y + 3, 0.5)
+        for n, (text, amount) in enumerate(rows):
+            last = n == len(rows) - 1 and len(rows) > 2
+            self.y += self.lead * (1.3 if last else 1.0)
+            if last:
+                p.line(self.x0, self.y - self.lead * 0.8, self.x1, self.y - self.lead * 0.8, 0.5)
+            font = self.fb if last else self.f
+            size = fit(text, font, self.s, x_amount - self.x0 - width(amount, font, self.s) - 16)
+            p.text(self.x0, self.y, text, font, size)
+            p.text(x_amount, self.y, amount, font, self.s, "right")
+        self.y += self.lead * 1.2
 
     def sepa_form(self):
         p = self.pdf
@@ -1531,3 +1611,38 @@ def render(doc: Doc, lay: Layout, seed: str) -> tuple[bytes, int, dict]:
     r.two_line_name = two_line_name
     data = r.render()
     return data, r.pdf.page, r.pdf.fields
+
+
+_ONES = ["", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve",
+         "Thirteen", "Fourteen", "Fifteen", "Sixteen", "Seventeen", "Eighteen", "Nineteen"]
+_TENS = ["", "", "Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety"]
+
+
+def _below_1000(n: int) -> str:
+    words = []
+    if n >= 100:
+        words += [_ONES[n // 100], "Hundred"]
+        n %= 100
+    if n >= 20:
+        words.append(_TENS[n // 10] + (f"-{_ONES[n % 10]}" if n % 10 else ""))
+    elif n:
+        words.append(_ONES[n])
+    return " ".join(words)
+
+
+def rupees_in_words(x: Decimal, currency: str) -> str:
+    """'Indian Rupees One Lakh Twenty-Three Thousand Four Hundred Fifty-Six and Paise
+    Seventy-Eight Only': crore, lakh, thousand as Indian invoices count."""
+    whole, paise = int(abs(x)), int((abs(x) * 100) % 100)
+    parts = []
+    for unit, size in (("Crore", 10 ** 7), ("Lakh", 10 ** 5), ("Thousand", 1000)):
+        if whole >= size:
+            parts.append(f"{_below_1000(whole // size)} {unit}")
+            whole %= size
+    if whole:
+        parts.append(_below_1000(whole))
+    name, cents = ("Indian Rupees", "Paise") if currency == "INR" else ("US Dollars", "Cents")
+    out = f"{name} {' '.join(parts) or 'Zero'}"
+    if paise:
+        out += f" and {cents} {_below_1000(paise)}"
+    return out + " Only"
