@@ -161,6 +161,62 @@ fn english_dates_and_currencies_other_than_the_euro_are_read() {
     }
 }
 
+/// An Indian supplier's GST invoice within one state: GSTINs of both parties, an HSN/SAC
+/// column, CGST and SGST at half the rate each, rupees in lakh grouping. Made here: the
+/// GSTINs carry valid check characters of invented PANs.
+fn gst_invoice(buyer_gstin_line: &str) -> Page {
+    page(&[
+        (60.0, 50.0, 14.0, "Kaveri Software Solutions Pvt. Ltd."),
+        (60.0, 70.0, 8.0, "No. 12, MG Road, Bengaluru, Karnataka - 560001"),
+        (60.0, 82.0, 8.0, "GSTIN: 29AAACM1234E1ZW"),
+        (60.0, 140.0, 10.0, "Nilgiri Traders Pvt Ltd"),
+        (60.0, 154.0, 10.0, "#45, Residency Road"),
+        (60.0, 168.0, 10.0, "Bengaluru - 560025"),
+        (60.0, 182.0, 9.0, buyer_gstin_line),
+        (60.0, 240.0, 16.0, "TAX INVOICE"),
+        (360.0, 140.0, 9.0, "Invoice No.: KSS/24-25/117"),
+        (360.0, 154.0, 9.0, "Invoice Date: 15-Oct-2024"),
+        (60.0, 300.0, 9.0, "Description HSN/SAC Qty Rate Amount"),
+        (60.0, 316.0, 9.0, "Software maintenance 998314 1 1,23,456.00 1,23,456.00"),
+        (360.0, 380.0, 9.0, "Taxable Value ₹1,23,456.00"),
+        (360.0, 394.0, 9.0, "CGST @ 9% ₹11,111.04"),
+        (360.0, 408.0, 9.0, "SGST @ 9% ₹11,111.04"),
+        (360.0, 422.0, 9.0, "Total Tax ₹22,222.08"),
+        (360.0, 436.0, 9.0, "Grand Total ₹1,45,678.08"),
+        (60.0, 470.0, 9.0, "Amount in words: Indian Rupees One Lakh Forty-Five Thousand Six Hundred Seventy-Eight and Paise Eight Only"),
+        (60.0, 484.0, 9.0, "Bank: HDFC Bank, A/c No.: 50200012345678, IFSC: HDFC0000240"),
+        (60.0, 780.0, 7.0, "CIN: U72200KA2015PTC081234, PAN: AAACM1234E"),
+    ])
+}
+
+#[test]
+fn an_indian_gst_invoice_is_read_with_its_gstin_lakh_amounts_and_the_buyers_gstin_apart() {
+    for buyer_line in ["Buyer GSTIN: 29AABCN5678F1Z4", "GSTIN of Recipient: 29AABCN5678F1Z4"] {
+        let ix = read(&[gst_invoice(buyer_line)]);
+        assert_eq!(ix.doc_type.as_ref().map(|t| t.label), Some(DocType::Invoice), "{buyer_line}");
+        for (field, want) in [
+            ("seller_vat_id", "29AAACM1234E1ZW"),
+            ("buyer_vat_id", "29AABCN5678F1Z4"),
+            ("currency", "INR"),
+            ("net_total", "123456.00"),
+            ("gross_total", "145678.08"),
+            ("invoice_number", "KSS/24-25/117"),
+            ("issue_date", "2024-10-15"),
+        ] {
+            assert_eq!(value(&ix, field).as_deref(), Some(want), "{field} on {buyer_line}");
+        }
+        assert!(!failed(&ix, "seller_vat_id_checksum"), "a valid GSTIN passes its check: {:?}", ix.checks);
+    }
+    // A GSTIN one character off is still the seller's, read as printed, and its check fails.
+    let mut off = gst_invoice("Buyer GSTIN: 29AABCN5678F1Z4");
+    for w in off.words.iter_mut().filter(|w| w.text == "29AAACM1234E1ZW") {
+        w.text = "29AAACM1234E1ZX".into();
+    }
+    let ix = read(&[off]);
+    assert_eq!(value(&ix, "seller_vat_id").as_deref(), Some("29AAACM1234E1ZX"));
+    assert!(failed(&ix, "seller_vat_id_checksum") && ix.needs_review, "{:?}", ix.checks);
+}
+
 /// A till receipt on narrow paper: the shop at the top, items, the total, the payment.
 fn receipt(lines: &[&str]) -> Page {
     let placed: Vec<(f32, f32, f32, &str)> = lines.iter().enumerate().map(|(i, t)| (12.0, 20.0 + 14.0 * i as f32, 8.0, *t)).collect();
