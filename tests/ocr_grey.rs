@@ -4,8 +4,9 @@
 //! default configuration. Tesseract's global threshold loses such a page (the `tesseract`
 //! CLI reads no word of this one); the page is read again with its paper evened out.
 
+mod common;
+
 use mailroom::ocr::{self, OcrConfig};
-use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
 
 const LINES: [&str; 14] = [
     "Kranich Werkzeugbau GmbH",
@@ -26,28 +27,7 @@ const LINES: [&str; 14] = [
 
 /// An A4 page with `LINES` in Helvetica 11 pt.
 fn letter() -> Vec<u8> {
-    let (w, h) = (595.0, 842.0);
-    let mut pdf = Pdf::new();
-    let (catalog, tree, page, content, font) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page]).count(1);
-    pdf.type1_font(font).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    let mut c = Content::new();
-    for (k, line) in LINES.iter().enumerate() {
-        c.begin_text();
-        c.set_font(Name(b"F1"), 11.0);
-        c.next_line(70.0, h - 90.0 - 30.0 * k as f32);
-        c.show(Str(line.as_bytes()));
-        c.end_text();
-    }
-    let stream = c.finish();
-    {
-        let mut p = pdf.page(page);
-        p.parent(tree).media_box(Rect::new(0.0, 0.0, w, h)).contents(content);
-        p.resources().fonts().pair(Name(b"F1"), font);
-    }
-    pdf.stream(content, &stream);
-    pdf.finish()
+    common::text_pdf(595.0, 842.0, "Helvetica", 11.0, (70.0, 90.0, 30.0), &LINES)
 }
 
 /// The page at 200 dpi as a photocopy: ink at 95 and paper at 202 of 255, grain of about

@@ -4,33 +4,13 @@
 //! These tests need ONNX Runtime and the PP-OCR models that `scripts/setup.sh` installs, and
 //! fail, naming what is missing, without them.
 
+mod common;
+
 use mailroom::ocr::{self, OcrConfig, ReceiptEngine};
-use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
 
 /// A one-page PDF 80 mm wide with `lines` in Courier, one under the other.
 fn slip(lines: &[&str]) -> Vec<u8> {
-    let (w, h) = (227.0, 40.0 + 16.0 * lines.len() as f32);
-    let mut pdf = Pdf::new();
-    let (catalog, tree, page, content, font) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids([page]).count(1);
-    pdf.type1_font(font).base_font(Name(b"Courier")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    let mut c = Content::new();
-    for (k, line) in lines.iter().enumerate() {
-        c.begin_text();
-        c.set_font(Name(b"F1"), 10.0);
-        c.next_line(14.0, h - 26.0 - 16.0 * k as f32);
-        c.show(Str(line.as_bytes()));
-        c.end_text();
-    }
-    let stream = c.finish();
-    {
-        let mut p = pdf.page(page);
-        p.parent(tree).media_box(Rect::new(0.0, 0.0, w, h)).contents(content);
-        p.resources().fonts().pair(Name(b"F1"), font);
-    }
-    pdf.stream(content, &stream);
-    pdf.finish()
+    common::text_pdf(227.0, 40.0 + 16.0 * lines.len() as f32, "Courier", 10.0, (14.0, 26.0, 16.0), lines)
 }
 
 /// The slip as a grey image 600 pixels wide (about 190 dpi), read with `config`.

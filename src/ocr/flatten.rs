@@ -119,23 +119,8 @@ fn paper_tone(gray: &GrayImage) -> Tone {
 /// Maps the darkest half-percent of the pixels to black and the median (the paper) to
 /// white, linearly.
 fn stretch(img: &mut GrayImage) {
-    let mut histogram = [0u64; 256];
-    for p in img.as_raw() {
-        histogram[*p as usize] += 1;
-    }
-    let n = img.as_raw().len() as u64;
-    let at = |share: f64| {
-        let wanted = (n as f64 * share) as u64;
-        let mut seen = 0;
-        histogram
-            .iter()
-            .position(|&c| {
-                seen += c;
-                seen > wanted
-            })
-            .unwrap_or(255) as f32
-    };
-    let (ink, paper) = (at(0.005), at(0.5));
+    let super::Tones { paper, ink } = super::Tones::of(img);
+    let (paper, ink) = (f32::from(paper), f32::from(ink));
     if paper - ink < 8.0 {
         return;
     }

@@ -602,12 +602,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_name_right_up_to_its_legal_form_counts_and_is_reported_apart() {
-        let gt = serde_json::json!({"seller_name": "Au bon moulin", "buyer_name": "Ma jolie boutique"});
+    /// An index with no fields yet, of a document named `name`.
+    fn blank_index(name: &str) -> DocumentIndex {
         let source = crate::index::Source {
             channel: Channel::File,
-            name: "facture.pdf".into(),
+            name: name.into(),
             media_type: crate::vocab::MediaType::Pdf,
             size: 1,
             received_at: String::new(),
@@ -615,7 +614,13 @@ mod tests {
             parent_pages: None,
             split: None,
         };
-        let mut index = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new());
+        DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new())
+    }
+
+    #[test]
+    fn a_name_right_up_to_its_legal_form_counts_and_is_reported_apart() {
+        let gt = serde_json::json!({"seller_name": "Au bon moulin", "buyer_name": "Ma jolie boutique"});
+        let mut index = blank_index("facture.pdf");
         for (f, v) in [("seller_name", "Au bon moulin SARL"), ("buyer_name", "Ma boutique")] {
             index.fields.insert(f.parse().unwrap(), crate::index::FieldValue { value: v.into(), confidence: 1.0, page: None, bbox: None, source: None });
         }
@@ -629,17 +634,7 @@ mod tests {
 
     #[test]
     fn invoices_are_counted_by_language_and_by_the_sellers_country() {
-        let source = crate::index::Source {
-            channel: Channel::File,
-            name: "g.pdf".into(),
-            media_type: crate::vocab::MediaType::Pdf,
-            size: 1,
-            received_at: String::new(),
-            parent: None,
-            parent_pages: None,
-            split: None,
-        };
-        let mut index = DocumentIndex::quarantined(crate::vocab::DocumentId::of(b"0"), source, crate::index::ErrorKind::Empty, String::new());
+        let mut index = blank_index("g.pdf");
         index.fields.insert(Field::GrossTotal, crate::index::FieldValue { value: "123456.78".into(), confidence: 0.9, page: None, bbox: None, source: None });
         let mut report = Report::default();
         let indian = serde_json::json!({"doc_type": "invoice", "language": "en", "seller_country": "IN", "gross_total": "123456.78", "currency": "INR"});

@@ -51,6 +51,34 @@ pub fn field<'a>(index: &'a Value, name: &str) -> Option<&'a str> {
 
 /// Every file under `dir` with its size and modification time — except the SQL catalog, a
 /// database beside the archive that mirrors it (not an archive object).
+/// A one-page PDF of `width` × `height` points with `lines` in one of the standard fonts
+/// (`Courier`, `Helvetica`) at `size` points, the first baseline `top` points under the top
+/// edge at `left`, each next line `lead` points lower.
+pub fn text_pdf(width: f32, height: f32, font_name: &str, size: f32, (left, top, lead): (f32, f32, f32), lines: &[&str]) -> Vec<u8> {
+    use pdf_writer::{Content, Name, Pdf, Rect, Ref, Str};
+    let mut pdf = Pdf::new();
+    let (catalog, tree, page, content, font) = (Ref::new(1), Ref::new(2), Ref::new(3), Ref::new(4), Ref::new(5));
+    pdf.catalog(catalog).pages(tree);
+    pdf.pages(tree).kids([page]).count(1);
+    pdf.type1_font(font).base_font(Name(font_name.as_bytes())).encoding_predefined(Name(b"WinAnsiEncoding"));
+    let mut c = Content::new();
+    for (k, line) in lines.iter().enumerate() {
+        c.begin_text();
+        c.set_font(Name(b"F1"), size);
+        c.next_line(left, height - top - lead * k as f32);
+        c.show(Str(line.as_bytes()));
+        c.end_text();
+    }
+    let stream = c.finish();
+    {
+        let mut p = pdf.page(page);
+        p.parent(tree).media_box(Rect::new(0.0, 0.0, width, height)).contents(content);
+        p.resources().fonts().pair(Name(b"F1"), font);
+    }
+    pdf.stream(content, &stream);
+    pdf.finish()
+}
+
 /// What the ERP outbox of the archive at `archive` holds for document `id` (its hex id or a
 /// prefix of it), sorted by file name: nothing until the document may go to the ERP.
 pub fn outbox(archive: &Path, id: &str) -> Vec<PathBuf> {
