@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from corpus.content import UNITS, de_vat_valid, iban_valid  # noqa: E402
-from corpus.fmt import parse_amounts, parse_dates  # noqa: E402
+from corpus.fmt import CURRENCY, SYMBOLS, parse_amounts, parse_dates  # noqa: E402
 
 AMOUNTS = {"line_total", "net_total", "vat_total", "gross_total", "amount_due", "allowance_total", "charge_total",
            "prepaid_amount", "net_unit_price", "net_line_amount", "quantity", "base", "amount", "rate", "vat_rate",
@@ -37,7 +37,6 @@ DATES = {"issue_date", "due_date", "delivery_date", "delivery_period_start", "de
 COMPACT = {"iban", "seller_vat_id", "buyer_vat_id"}
 TITLES = {"380": ["rechnung", "invoice"], "381": ["gutschrift", "storno", "credit"], "384": ["korrektur", "berichtigung", "corrected"]}
 UNIT_CODES = {label.lower(): code for code, de, en in UNITS.values() for label in de + en}
-CUR_SIGNS = {"EUR": ["€", "EUR"], "CHF": ["CHF", "Fr."], "GBP": ["£", "GBP"], "USD": ["$", "USD"], "INR": ["₹", "Rs.", "INR"]}
 WORD_RE = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>')
 PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
 
@@ -79,14 +78,14 @@ def matches(key: str, value: str, text: str, any_case: bool = False) -> bool:
     if k == "document_type_code":
         return any(t in text.lower() for t in TITLES[value])
     if k == "currency":
-        return any(s in text for s in CUR_SIGNS[value])
+        return any(s in text for s in SYMBOLS[value])
     if k == "unit_code":
         words = text.lower().split()
         spans = {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 3, len(words)) + 1)}
         return any(UNIT_CODES.get(w.strip(",")) == value for w in spans) or value in text
     if k in AMOUNTS:
         v = Decimal(value)
-        for tok in re.findall(r"[-−]?(?:€|EUR|CHF|Fr\.|£|GBP|\$|USD|US\$)?\s?[-−]?\d[\d.,'’]*(?:-)?", text):
+        for tok in re.findall(r"[-−]?" + CURRENCY + r"?\s?[-−]?\d[\d.,'’]*(?:-)?", text):
             vals = parse_amounts(tok.strip())
             if v in vals or -v in vals:
                 return True

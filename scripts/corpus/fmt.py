@@ -167,12 +167,12 @@ def pick_style(rng, lang: str, currency: str, seller_country: str) -> Style:
 # --------------------------------------------------------------------------------------------
 # Parsing printed values back (used by check.py)
 
-_CUR = r"(?:€|EUR|CHF|Fr\.|£|GBP|\$|USD|US\$|₹|Rs\.|INR)"
+CURRENCY = r"(?:€|EUR|CHF|Fr\.|£|GBP|\$|USD|US\$|₹|Rs\.|INR)"
 
 
 def parse_amounts(token: str) -> set[Decimal]:
     """Every value a printed number could mean (German, English or Swiss separators)."""
-    t = re.sub(_CUR, "", token).strip().replace("−", "-").replace(" ", "")
+    t = re.sub(CURRENCY, "", token).strip().replace("−", "-").replace(" ", "")
     neg = t.startswith("-") or t.endswith("-")
     t = t.strip("-")
     if not re.fullmatch(r"\d[\d.,'’]*", t):

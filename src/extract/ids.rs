@@ -278,7 +278,7 @@ pub fn vat_id_checksum_ok(vat: &str) -> Option<bool> {
 }
 
 /// Whether `v` has the shape of an Indian GSTIN (`27AAPFU0939F1ZV`).
-fn is_gstin(v: &str) -> bool {
+pub(crate) fn is_gstin(v: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| Regex::new(r"^\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]$").expect("regex")).is_match(v)
 }

@@ -75,6 +75,14 @@ impl Tone {
         self.cells[cy * self.cols as usize + cx]
     }
 
+    /// A new value for every cell from `combine` over it and its eight neighbours.
+    fn around(&self, combine: impl Fn(&mut dyn Iterator<Item = f32>) -> f32) -> Vec<f32> {
+        (0..i64::from(self.rows))
+            .flat_map(|cy| (0..i64::from(self.cols)).map(move |cx| (cx, cy)))
+            .map(|(cx, cy)| combine(&mut (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| (dx, dy))).map(|(dx, dy)| self.cell(cx + dx, cy + dy))))
+            .collect()
+    }
+
     /// Bilinear between the four nearest cell centres.
     fn at(&self, x: u32, y: u32) -> f32 {
         let fx = (x as f32 + 0.5) / CELL as f32 - 0.5;
@@ -99,19 +107,11 @@ fn paper_tone(gray: &GrayImage) -> Tone {
     let mut tone = Tone { cells: cells.into_iter().map(f32::from).collect(), cols, rows };
     // Two rounds of the brightest neighbour: paper within 2 cells of any cell.
     for _ in 0..2 {
-        let cells = (0..rows as i64)
-            .flat_map(|cy| (0..cols as i64).map(move |cx| (cx, cy)))
-            .map(|(cx, cy)| (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| (dx, dy))).map(|(dx, dy)| tone.cell(cx + dx, cy + dy)).fold(0.0, f32::max))
-            .collect();
-        tone.cells = cells;
+        tone.cells = tone.around(|cells| cells.fold(0.0, f32::max));
     }
     // Three rounds of the mean of the 3×3 neighbours: a smooth light field, no cell edges.
     for _ in 0..3 {
-        let cells = (0..rows as i64)
-            .flat_map(|cy| (0..cols as i64).map(move |cx| (cx, cy)))
-            .map(|(cx, cy)| (-1..=1).flat_map(|dy| (-1..=1).map(move |dx| (dx, dy))).map(|(dx, dy)| tone.cell(cx + dx, cy + dy)).sum::<f32>() / 9.0)
-            .collect();
-        tone.cells = cells;
+        tone.cells = tone.around(|cells| cells.sum::<f32>() / 9.0);
     }
     tone
 }

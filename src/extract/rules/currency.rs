@@ -49,9 +49,7 @@ const BARE_DOLLAR: f32 = 0.6;
 /// rupees). Elsewhere (a Swiss seller bills in francs or euro) nothing.
 pub(super) fn home_currency(id: &str) -> Option<&'static str> {
     const EURO: [&str; 22] = ["AT", "BE", "BG", "CY", "DE", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"];
-    let mut chars = id.chars();
-    let gstin = id.len() == 15 && chars.by_ref().take(2).all(|c| c.is_ascii_digit()) && chars.take(5).all(|c| c.is_ascii_uppercase());
-    if gstin {
+    if crate::extract::ids::is_gstin(id) {
         Some("INR")
     } else if id.get(..2).is_some_and(|cc| EURO.contains(&cc)) {
         Some("EUR")
