@@ -64,7 +64,7 @@ fn spaced_number() -> &'static Regex {
 /// line of the row, where a skewed scan's line finder broke it.
 fn iban_head() -> &'static Regex {
     static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    R.get_or_init(|| Regex::new(r"\b[A-Z]{2}[0-9OIL]{2}(?: ?[0-9A-Z]{1,4})*\s*$").expect("regex"))
+    R.get_or_init(|| Regex::new(r"\b[A-Z]{2}[0-9OILSBZG]{2}(?: ?[0-9A-Z]{1,4})*\s*$").expect("regex"))
 }
 
 fn name_separators() -> &'static Regex {

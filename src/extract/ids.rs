@@ -70,7 +70,12 @@ fn scan_ibans(text: &str, re: &Regex, short_ok: bool, accept: impl Fn(&str) -> O
     // ASCII upper case only: an IBAN is ASCII, and the byte offsets stay those of `text`.
     let upper = text.to_ascii_uppercase();
     let mut out = Vec::new();
-    for m in re.find_iter(&upper) {
+    let mut from = 0;
+    while let Some(m) = re.find_at(&upper, from) {
+        // A run that is no IBAN may have swallowed the start of one ("…VERSAND.DE IBAN DE47
+        // 1007 …" read from "DE IB…"): look again from its next character (its first is an
+        // ASCII capital, one byte).
+        from = m.start() + 1;
         let chars: Vec<(usize, char)> = m.as_str().char_indices().filter(|(_, c)| !c.is_whitespace()).collect();
         let compact: String = chars.iter().map(|(_, c)| *c).collect();
         let Some(len) = compact.get(..2).and_then(iban_length) else { continue };
@@ -79,7 +84,9 @@ fn scan_ibans(text: &str, re: &Regex, short_ok: bool, accept: impl Fn(&str) -> O
         }
         let len = len.min(compact.len());
         if let Some(v) = accept(&compact[..len]) {
-            out.push((v, m.start(), m.start() + chars[len - 1].0 + 1));
+            let end = m.start() + chars[len - 1].0 + 1;
+            out.push((v, m.start(), end));
+            from = end;
         }
     }
     out
@@ -88,8 +95,9 @@ fn scan_ibans(text: &str, re: &Regex, short_ok: bool, accept: impl Fn(&str) -> O
 /// IBANs in a line of text; spaces inside the IBAN are allowed (printed groups of four).
 pub fn find_ibans(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
-    // OCR reads a printed 0 as O and a 1 as I or L now and then; the check digits may be one.
-    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?[0-9OIL]{2}(?:\s?[A-Z0-9]){11,30})").unwrap());
+    // OCR reads a printed digit as its look-alike letter now and then ([`DIGIT_LOOKALIKES`]);
+    // the check digits may be one.
+    let re = R.get_or_init(|| Regex::new(r"\b([A-Z]{2}\s?[0-9OILSBZG]{2}(?:\s?[A-Z0-9]){11,30})").unwrap());
     scan_ibans(text, re, false, |iban| if iban_valid(iban) { Some(iban.to_string()) } else { ocr_repaired_iban(iban) })
 }
 
@@ -110,22 +118,28 @@ pub fn find_unchecked_ibans(text: &str) -> Vec<(String, usize, usize)> {
 /// Countries whose IBAN is all digits after the country code.
 const NUMERIC_IBAN: &[&str] = &["DE", "AT", "BE", "DK", "EE", "ES", "FI", "HR", "HU", "LT", "LU", "NO", "PL", "PT", "RS", "SI", "SK", "SE", "CZ"];
 
-/// An IBAN whose OCR letters in digit positions (`O` for 0, `I`/`L` for 1) are turned back
+/// Letters OCR reads for digits in a scanned IBAN: `O` for 0, `I`/`L` for 1, `S` for 5
+/// ("DES3" for "DE53"), `B` for 8, `Z` for 2, `G` for 6.
+const DIGIT_LOOKALIKES: [(char, char); 7] = [('O', '0'), ('I', '1'), ('L', '1'), ('S', '5'), ('B', '8'), ('Z', '2'), ('G', '6')];
+
+/// An IBAN whose OCR letters in digit positions ([`DIGIT_LOOKALIKES`]) are turned back
 /// into digits — the check digits always, the whole account part in all-digit countries —
-/// kept only when the result passes mod-97, which catches any single misreading.
+/// kept only when the result passes mod-97, which catches any single misreading, and, in an
+/// all-digit country, is all digits.
 #[allow(clippy::string_slice)] // the text is checked ASCII, or the offsets follow an ASCII prefix a regex matched
 fn ocr_repaired_iban(iban: &str) -> Option<String> {
     let country = &iban[..2];
-    let digits_from = if NUMERIC_IBAN.contains(&country) { iban.len() } else { 4 };
+    let numeric = NUMERIC_IBAN.contains(&country);
+    let digits_from = if numeric { iban.len() } else { 4 };
     let fixed: String = iban
         .char_indices()
-        .map(|(i, c)| match c {
-            'O' if (2..digits_from).contains(&i) => '0',
-            'I' | 'L' if (2..digits_from).contains(&i) => '1',
+        .map(|(i, c)| match DIGIT_LOOKALIKES.iter().find(|(letter, _)| *letter == c) {
+            Some(&(_, digit)) if (2..digits_from).contains(&i) => digit,
             _ => c,
         })
         .collect();
-    (fixed != iban && iban_valid(&fixed)).then_some(fixed)
+    let shaped = !numeric || fixed[2..].chars().all(|c| c.is_ascii_digit());
+    (fixed != iban && shaped && iban_valid(&fixed)).then_some(fixed)
 }
 
 /// VAT identification numbers (upper case, no spaces) in a text: the EU's, the Swiss UID,
@@ -161,7 +175,7 @@ pub fn find_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
             out.push((v, s, e));
         }
     }
-    let repaired: Vec<_> = ocr_repaired_de_vat_ids(text).into_iter().filter(|(_, s, _)| !out.iter().any(|(_, t, _)| t == s)).collect();
+    let repaired: Vec<_> = ocr_repaired_de_vat_ids(text).into_iter().chain(lower_case_gstins(text)).filter(|(_, s, _)| !out.iter().any(|(_, t, _)| t == s)).collect();
     out.extend(repaired);
     out.sort_by_key(|(_, s, _)| *s);
     out
@@ -190,6 +204,14 @@ fn ocr_repaired_de_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
             (v != m.as_str() && vat_id_checksum_ok(&v) == Some(true)).then_some((v, m.start(), m.end()))
         })
         .collect()
+}
+
+/// GSTINs with a letter OCR read in lower case ("27IFICQ0194D2zY": a small printed z, y
+/// or o looks like its capital), kept when the check character then holds.
+fn lower_case_gstins(text: &str) -> Vec<(String, usize, usize)> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let re = R.get_or_init(|| Regex::new(r"(?i)\b\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]\b").unwrap());
+    re.find_iter(text).filter(|m| m.as_str().chars().any(|c| c.is_ascii_lowercase())).map(|m| (m.as_str().to_ascii_uppercase(), m.start(), m.end())).filter(|(v, _, _)| gstin_ok(v)).collect()
 }
 
 /// Swiss UIDs whose nine digits OCR broke up with spaces, kept when the check digit holds.
@@ -375,6 +397,19 @@ mod tests {
         assert_eq!(find_ibans("IBAN DE02 12O3 0000 0000 2020 5I")[0].0, "DE02120300000000202051");
         // A repair that does not give a valid IBAN is no IBAN.
         assert!(find_ibans("IBAN: DEO2 1203 0000 0000 2020 52").is_empty());
+        // A 5 read as S, an 8 as B, a 6 as G, a 2 as Z.
+        assert_eq!(find_ibans("IBAN DES3 7016 9614 4728 9919 96")[0].0, "DE53701696144728991996");
+        assert_eq!(find_ibans("IBAN DESO 2005 0550 3480 1929 71")[0].0, "DE50200505503480192971");
+        assert_eq!(find_ibans("IBAN DEB9 3704 0044 0532 0130 00")[0].0, "DE89370400440532013000");
+        assert_eq!(find_ibans("IBAN DE89 3704 0044 0532 0130 0O")[0].0, "DE89370400440532013000");
+        assert_eq!(find_ibans("IBAN DE02 1Z03 0000 0000 Z0Z0 51")[0].0, "DE02120300000000202051");
+        // Capitals that are no IBAN stay none, however their letters map.
+        assert!(find_ibans("DESIGN STUDIO GMBH MUENCHEN BERLIN").is_empty());
+        assert!(find_ibans("DESSOUS BOUTIQUE LEIPZIG GMBH").is_empty());
+        // A run that is no IBAN does not swallow the one after it.
+        let footer = "kontakt@neumann-bueroversand.de IBAN DE47 1007 0000 7875 4226 03 Amtsgericht Leipzig";
+        assert_eq!(find_ibans(footer).iter().map(|(v, _, _)| v.as_str()).collect::<Vec<_>>(), ["DE47100700007875422603"]);
+        assert_eq!(find_unchecked_ibans("Web: shop.de IBAN DE12 1234 5678 9012 3456 78").iter().map(|(v, _, _)| v.as_str()).collect::<Vec<_>>(), ["DE12123456789012345678"]);
     }
 
     #[test]
@@ -442,6 +477,9 @@ mod tests {
         assert_eq!(vat_id_checksum_ok("29AAACM1234E1ZX"), Some(false), "one character off");
         assert!(vat_id_shape_ok("29AAACM1234E1ZX"), "the shape holds; the check fails for review");
         assert!(find_vat_ids("GST NO: 001329332224").is_empty(), "a Malaysian GST number is no GSTIN");
+        // A small z read by OCR: in capitals where the check character holds, else none.
+        assert_eq!(find_vat_ids("GST Reg. No.: 29AAACM1234E1zW")[0].0, "29AAACM1234E1ZW");
+        assert!(find_vat_ids("GST Reg. No.: 29AAACM1234E1zX").is_empty());
     }
 
     #[test]

@@ -86,15 +86,16 @@ pub fn finish(doc: &ReadDocument, ex: &mut Extraction) {
     credit_note_signs(doc.doc_type, ex);
     ex.checks = checks::run(ex);
     doubt_failed_identifiers(ex);
-    doubt_lost_umlauts(doc, ex);
+    restore_lost_umlauts(doc, ex);
 }
 
 /// A party's name OCR read with a word that is no word, but is one with an umlaut
 /// ("Sanitar" for "Sanitär", "Lowenzahn" for "Löwenzahn"): OCR dropped the dots, however
-/// sure it was, and the name should be checked. At most this, below the review threshold.
+/// sure it was. The umlaut is put back, and the name is still checked: at most this, below
+/// the review threshold.
 const LOST_UMLAUT_CONFIDENCE: f32 = 0.6;
 
-fn doubt_lost_umlauts(doc: &ReadDocument, ex: &mut Extraction) {
+fn restore_lost_umlauts(doc: &ReadDocument, ex: &mut Extraction) {
     let Some(lexicon) = doc.words else { return };
     for f in [Field::SellerName, Field::BuyerName] {
         let Some(v) = ex.fields.get_mut(&f) else { continue };
@@ -103,7 +104,27 @@ fn doubt_lost_umlauts(doc: &ReadDocument, ex: &mut Extraction) {
         if !read_by_ocr {
             continue;
         }
-        if v.value.split(|c: char| !c.is_alphabetic()).any(|w| lexicon.lost_umlaut(w)) {
+        let mut restored = String::with_capacity(v.value.len());
+        let mut word = String::new();
+        let mut lost = false;
+        for c in v.value.chars().chain(std::iter::once(' ')) {
+            if c.is_alphabetic() {
+                word.push(c);
+                continue;
+            }
+            match lexicon.umlaut_restored(&word) {
+                Some(with_umlaut) => {
+                    restored.push_str(&with_umlaut);
+                    lost = true;
+                }
+                None => restored.push_str(&word),
+            }
+            word.clear();
+            restored.push(c);
+        }
+        restored.pop();
+        if lost {
+            v.value = restored;
             v.confidence = v.confidence.min(LOST_UMLAUT_CONFIDENCE);
         }
     }

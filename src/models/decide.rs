@@ -60,6 +60,30 @@ fn distinct_parties(s: &Scored, ranked: &Ranked, best: &mut BTreeMap<Field, (usi
     }
 }
 
+/// How sure the chosen value is against the likeliest other value of its field. The model
+/// scores each candidate on its own, so two names can both look like the seller's (0.97 and
+/// 0.96: the letterhead's and the delivery address's); then it is one or the other, and the
+/// chance it is the chosen one is that of "this right, that wrong" among the two ways of
+/// exactly one being right. Where the other value is unlikely this changes nothing.
+fn uncontested(s: &Scored, ranked: &Ranked, field: Field, (chosen, p): (usize, f32)) -> f32 {
+    let value = |i: usize| s.candidates[i].value.as_str();
+    match ranked.get(&field).and_then(|v| v.iter().find(|(i, _)| !same_value(field, value(*i), value(chosen)))) {
+        Some(&(_, other)) => against(p, other),
+        None => p,
+    }
+}
+
+/// `p` for one value against `other` for another of the same field: at most the chance of
+/// "this right, that wrong" among the two ways of exactly one of them being right.
+fn against(p: f32, other: f32) -> f32 {
+    let (this_only, that_only) = (p * (1.0 - other), other * (1.0 - p));
+    if this_only + that_only <= 0.0 {
+        // Both certain: a tie.
+        return p.min(0.5);
+    }
+    p.min(this_only / (this_only + that_only))
+}
+
 /// A name printed more than once (letterhead, return line, footer) in the spelling that
 /// kept its umlauts and accents: OCR drops them ("Krüger Cafe") far more often than it
 /// invents them.
@@ -438,9 +462,10 @@ pub(super) fn decide(doc: &ReadDocument, s: &Scored, ranked: &Ranked) -> Extract
         // name the model still finds likelier than not-so-unlikely is taken, doubtful.
         let name_without_rules = matches!(field, Field::SellerName | Field::BuyerName) && !ex.fields.contains_key(&target) && best.1 >= MIN_PROBABILITY / 2.0;
         if best.1 >= MIN_PROBABILITY || name_without_rules {
+            let sure = uncontested(s, ranked, field, best);
             let chosen = whole_name(s, field, best.0).unwrap_or(best.0);
             let chosen = best_spelling(s, chosen);
-            ex.fields.insert(target, field_value(&s.candidates[chosen], best.1));
+            ex.fields.insert(target, field_value(&s.candidates[chosen], sure));
         } else if let Some(f) = ex.fields.get_mut(&target) {
             // The rules' value where the model finds nothing likely, at the model's doubt.
             f.confidence = f.confidence.min(0.5);
@@ -500,6 +525,18 @@ mod tests {
         assert_eq!(derive_missing_total(&mut ex), Some(Field::NetTotal));
         let net = &ex.fields[&Field::NetTotal];
         assert_eq!((net.value.as_str(), net.confidence, net.bbox), ("184.87", 0.30, None));
+    }
+
+    #[test]
+    fn a_value_another_value_rivals_is_doubtful_and_one_without_a_rival_is_not() {
+        // The letterhead's and the delivery address's names, both likely sellers: a toss-up.
+        let contested = against(0.969, 0.961);
+        assert!((0.5..0.6).contains(&contested), "{contested}");
+        // An unlikely second value changes nothing; a likely one below takes a little.
+        assert_eq!(against(0.97, 0.05), 0.97);
+        assert_eq!(against(0.9, 0.5), 0.9);
+        assert!(against(0.9, 0.8) < 0.8, "{}", against(0.9, 0.8));
+        assert_eq!(against(1.0, 1.0), 0.5);
     }
 
     #[test]

@@ -53,24 +53,26 @@ impl Lexicon {
         self.words.contains(&word.to_lowercase())
     }
 
-    /// Whether `word` is no listed word, but is one with one of its vowels given an umlaut
-    /// ("Sanitar" → "Sanitär"): a word OCR read without the dots. Words under four letters
-    /// and words with an umlaut are not judged.
-    pub fn lost_umlaut(&self, word: &str) -> bool {
+    /// `word` with the umlaut OCR lost put back, where it is no listed word but is one with
+    /// one of its vowels given an umlaut ("Sanitar" → "Sanitär", "LOWENZAHN" → "LÖWENZAHN"),
+    /// in the case it was read in. Words under four letters and words with an umlaut are not
+    /// judged.
+    pub fn umlaut_restored(&self, word: &str) -> Option<String> {
         let w: Vec<char> = word.to_lowercase().chars().collect();
         if w.len() < 4 || !w.iter().all(|c| c.is_alphabetic()) || w.iter().any(|c| "äöüß".contains(*c)) || self.words.contains(&w.iter().collect::<String>()) {
-            return false;
+            return None;
         }
-        (0..w.len()).any(|i| {
+        (0..w.len()).find_map(|i| {
             let umlaut = match w[i] {
                 'a' => 'ä',
                 'o' => 'ö',
                 'u' => 'ü',
-                _ => return false,
+                _ => return None,
             };
             let mut c = w.clone();
             c[i] = umlaut;
-            self.words.contains(&c.into_iter().collect::<String>())
+            let listed: String = c.into_iter().collect();
+            self.words.contains(&listed).then(|| cased_like(&listed, word))
         })
     }
 
@@ -153,9 +155,13 @@ mod tests {
     #[test]
     fn a_word_that_is_one_only_with_an_umlaut_lost_it() {
         let lex = Lexicon::of(["sanitär", "löwenzahn", "bar", "bär", "söhne"]);
-        assert!(lex.lost_umlaut("Sanitar") && lex.lost_umlaut("LOWENZAHN") && lex.lost_umlaut("Sohne"));
+        assert_eq!(lex.umlaut_restored("Sanitar").as_deref(), Some("Sanitär"));
+        assert_eq!(lex.umlaut_restored("LOWENZAHN").as_deref(), Some("LÖWENZAHN"));
+        assert_eq!(lex.umlaut_restored("Sohne").as_deref(), Some("Söhne"));
         // A listed word, a word with its umlaut, an unknown name, a short word: as read.
-        assert!(!lex.lost_umlaut("Bar") && !lex.lost_umlaut("Sanitär") && !lex.lost_umlaut("Nordlicht") && !lex.lost_umlaut("Bor"));
+        for read in ["Bar", "Sanitär", "Nordlicht", "Bor"] {
+            assert_eq!(lex.umlaut_restored(read), None, "{read}");
+        }
     }
 
     #[test]
