@@ -421,3 +421,40 @@ fn a_name_ocr_read_without_its_umlaut_gets_it_back_and_goes_to_review() {
     assert!(lost < REVIEW_THRESHOLD, "'Backerei' is no word, 'Bäckerei' is: {lost}");
     assert!(lost < printed, "as printed: {printed}, the umlaut lost: {lost}");
 }
+
+/// An invoice without VAT (reverse charge) whose shipping charge stands between the items'
+/// subtotal and the net amount: subtotal + shipping = total adds up like net + VAT = gross,
+/// but the net is the amount labelled so, equal to the total, and the shipping is no VAT.
+#[test]
+fn a_charge_under_the_subtotal_of_an_invoice_without_vat_is_no_vat() {
+    for (title, labels, note) in [
+        ("Invoice", ["Subtotal", "Shipping & handling", "Net amount", "Invoice total"], "Reverse charge: VAT to be accounted for by the recipient."),
+        ("Credit note", ["Subtotal", "Shipping & handling", "Net amount", "Credit total"], "Reverse charge: VAT to be accounted for by the recipient."),
+        ("Rechnung", ["Zwischensumme", "Versandkosten", "Nettobetrag", "Rechnungsbetrag"], "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)."),
+    ] {
+        let rows: Vec<String> = labels.iter().zip(["1.306,00 EUR", "19,00 EUR", "1.325,00 EUR", "1.325,00 EUR"]).map(|(l, a)| format!("{l} {a}")).collect();
+        let mut lines: Vec<(f32, f32, f32, &str)> = vec![
+            (60.0, 50.0, 14.0, "Kranich Werkzeugbau GmbH"),
+            (60.0, 70.0, 8.0, "Am Lindenhof 7 · 70173 Stuttgart"),
+            (60.0, 140.0, 10.0, "Kingsley Inn B.V."),
+            (60.0, 154.0, 10.0, "Keizersgracht 12"),
+            (60.0, 168.0, 10.0, "1015 CX Amsterdam"),
+            (60.0, 240.0, 16.0, title),
+            (360.0, 140.0, 9.0, "Nr. RE 2025-0412"),
+            (360.0, 154.0, 9.0, "26.06.2025"),
+            (60.0, 300.0, 9.0, "Pos. Description Quantity Price Amount"),
+            (60.0, 316.0, 9.0, "1 Full truckload Munich–Hamburg 1 1.306,00 1.306,00"),
+            (60.0, 450.0, 9.0, note),
+        ];
+        for (i, row) in rows.iter().enumerate() {
+            lines.push((360.0, 380.0 + 14.0 * i as f32, 9.0, row));
+        }
+        for (i, f) in FOOTER.iter().enumerate() {
+            lines.push((60.0, 760.0 + 12.0 * i as f32, 7.0, f));
+        }
+        let ix = read(&[page(&lines)]);
+        assert_eq!(value(&ix, "net_total").as_deref(), Some("1325.00"), "{title}: {:?}", ix.fields);
+        assert_eq!(value(&ix, "gross_total").as_deref(), Some("1325.00"), "{title}");
+        assert_ne!(value(&ix, "vat_total").as_deref(), Some("19.00"), "{title}: the shipping is no VAT");
+    }
+}

@@ -384,6 +384,17 @@ pub(super) fn joint_totals(s: &Scored, ranked: &Ranked) -> Option<[(usize, f32);
             best = Some((score, t));
         }
     }
+    // No VAT at all adds up too: net and gross the same amount (reverse charge, an exempt
+    // supply, a small business) where no VAT is likely. A shipping line under the subtotal
+    // ("1.306,00" + "19,00" = "1.325,00") is then no VAT.
+    if let (Some(n), Some(g)) = (tops[0].first(), tops[2].first()) {
+        let no_vat = amount(n.0) == amount(g.0) && !amount(g.0).is_zero();
+        let vat_likely = tops[1].first().map_or(0.0, |v| v.1);
+        let score = n.1.max(1e-4).ln() + g.1.max(1e-4).ln() + (1.0 - vat_likely).max(1e-4).ln();
+        if no_vat && best.is_none_or(|b| score >= b.0) {
+            return None;
+        }
+    }
     let independent: f32 = tops.iter().map(|v| v.first().map(|x| x.1.max(1e-4).ln()).unwrap_or(0.0)).sum();
     // Adding up is worth a factor of e^6 against the independent choice (e^2 more when
     // the rules' labelled triple is the same).
@@ -537,6 +548,43 @@ mod tests {
         assert_eq!(against(0.9, 0.5), 0.9);
         assert!(against(0.9, 0.8) < 0.8, "{}", against(0.9, 0.8));
         assert_eq!(against(1.0, 1.0), 0.5);
+    }
+
+    /// A credit note without VAT whose shipping charge stands between the items' subtotal
+    /// and the net amount, as the models rank its amounts.
+    fn totals_ranked(vat_likely: f32) -> Option<[(usize, f32); 3]> {
+        use crate::layout::{Page, TextSource, Word};
+        let rows = [(380.0, "Subtotal 1.306,00 EUR"), (394.0, "Shipping & handling 19,00 EUR"), (408.0, "Net amount 1.325,00 EUR"), (422.0, "Credit total 1.325,00 EUR")];
+        let mut words = Vec::new();
+        for (y, row) in rows {
+            let mut x = 360.0;
+            for t in row.split(' ') {
+                let w = 5.0 * t.chars().count() as f32;
+                words.push(Word { text: t.to_string(), bbox: [x, y, x + w, y + 9.0], confidence: 0.95 });
+                x += w + 3.0;
+            }
+        }
+        let pages = [Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, words)];
+        let doc = ReadDocument { pages: &pages, language: Some("en"), doc_type: DocType::CreditNote, words: None };
+        let s = super::super::fields::prepare(&doc);
+        let at = |value: &str, y: f32| s.candidates.iter().position(|c| c.kind == Kind::Amount && c.value == value && (c.bbox[1] - y).abs() < 2.0).expect("the amount is a candidate");
+        let ranked: Ranked = [
+            (Field::NetTotal, vec![(at("1325.00", 408.0), 1.0), (at("1306.00", 380.0), 0.345)]),
+            (Field::VatTotal, vec![(at("19.00", 394.0), vat_likely)]),
+            (Field::GrossTotal, vec![(at("1325.00", 422.0), 0.99), (at("1325.00", 408.0), 0.3)]),
+        ]
+        .into_iter()
+        .collect();
+        joint_totals(&s, &ranked)
+    }
+
+    #[test]
+    fn no_vat_adds_up_too_and_a_charge_under_the_subtotal_is_then_no_vat() {
+        // The shipping unlikely VAT: net = gross stands, as each model chose.
+        assert_eq!(totals_ranked(0.1), None);
+        // The same amount likely VAT: subtotal + VAT = total.
+        let [net, vat, _] = totals_ranked(0.95).expect("a triple that adds up");
+        assert_eq!((net.1, vat.1), (0.345, 0.95));
     }
 
     #[test]
