@@ -47,23 +47,30 @@ fn failed(ix: &DocumentIndex, check: &str) -> bool {
 /// A German supplier's invoice: letterhead, address window, the invoice block on the right,
 /// one item, totals and a footer with the identifiers. `extra` lines are added as given.
 fn german_invoice(number_line: &str, footer: &[&str], extra: &[(f32, f32, f32, &str)]) -> Page {
+    let totals = ["Nettobetrag 1.000,00 €", "USt 19 % 190,00 €", "Rechnungsbetrag 1.190,00 €"];
+    invoice_page("Rechnung", number_line, "1 Fräskopf FK-40 2 500,00 1.000,00", &totals, "Zahlbar innerhalb von 14 Tagen ohne Abzug.", footer, extra)
+}
+
+/// [`german_invoice`]'s page with a title, item row, total rows (one under the other) and a
+/// note of the caller's.
+fn invoice_page(title: &str, number_line: &str, item: &str, totals: &[&str], note: &str, footer: &[&str], extra: &[(f32, f32, f32, &str)]) -> Page {
     let mut lines: Vec<(f32, f32, f32, &str)> = vec![
         (60.0, 50.0, 14.0, "Kranich Werkzeugbau GmbH"),
         (60.0, 70.0, 8.0, "Am Lindenhof 7 · 70173 Stuttgart"),
         (60.0, 140.0, 10.0, "Bäckerei Sommer OHG"),
         (60.0, 154.0, 10.0, "Hauptstraße 12"),
         (60.0, 168.0, 10.0, "80331 München"),
-        (60.0, 240.0, 16.0, "Rechnung"),
+        (60.0, 240.0, 16.0, title),
         (360.0, 140.0, 9.0, number_line),
         (360.0, 154.0, 9.0, "Rechnungsdatum: 26.06.2025"),
         (360.0, 168.0, 9.0, "Kundennummer: 40021"),
         (60.0, 300.0, 9.0, "Pos. Bezeichnung Menge Einzelpreis Betrag"),
-        (60.0, 316.0, 9.0, "1 Fräskopf FK-40 2 500,00 1.000,00"),
-        (360.0, 380.0, 9.0, "Nettobetrag 1.000,00 €"),
-        (360.0, 394.0, 9.0, "USt 19 % 190,00 €"),
-        (360.0, 408.0, 9.0, "Rechnungsbetrag 1.190,00 €"),
-        (60.0, 450.0, 9.0, "Zahlbar innerhalb von 14 Tagen ohne Abzug."),
+        (60.0, 316.0, 9.0, item),
+        (60.0, 450.0, 9.0, note),
     ];
+    for (i, t) in totals.iter().enumerate() {
+        lines.push((360.0, 380.0 + 14.0 * i as f32, 9.0, t));
+    }
     for (i, f) in footer.iter().enumerate() {
         lines.push((60.0, 760.0 + 12.0 * i as f32, 7.0, f));
     }
@@ -433,26 +440,9 @@ fn a_charge_under_the_subtotal_of_an_invoice_without_vat_is_no_vat() {
         ("Rechnung", ["Zwischensumme", "Versandkosten", "Nettobetrag", "Rechnungsbetrag"], "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge)."),
     ] {
         let rows: Vec<String> = labels.iter().zip(["1.306,00 EUR", "19,00 EUR", "1.325,00 EUR", "1.325,00 EUR"]).map(|(l, a)| format!("{l} {a}")).collect();
-        let mut lines: Vec<(f32, f32, f32, &str)> = vec![
-            (60.0, 50.0, 14.0, "Kranich Werkzeugbau GmbH"),
-            (60.0, 70.0, 8.0, "Am Lindenhof 7 · 70173 Stuttgart"),
-            (60.0, 140.0, 10.0, "Kingsley Inn B.V."),
-            (60.0, 154.0, 10.0, "Keizersgracht 12"),
-            (60.0, 168.0, 10.0, "1015 CX Amsterdam"),
-            (60.0, 240.0, 16.0, title),
-            (360.0, 140.0, 9.0, "Nr. RE 2025-0412"),
-            (360.0, 154.0, 9.0, "26.06.2025"),
-            (60.0, 300.0, 9.0, "Pos. Description Quantity Price Amount"),
-            (60.0, 316.0, 9.0, "1 Full truckload Munich–Hamburg 1 1.306,00 1.306,00"),
-            (60.0, 450.0, 9.0, note),
-        ];
-        for (i, row) in rows.iter().enumerate() {
-            lines.push((360.0, 380.0 + 14.0 * i as f32, 9.0, row));
-        }
-        for (i, f) in FOOTER.iter().enumerate() {
-            lines.push((60.0, 760.0 + 12.0 * i as f32, 7.0, f));
-        }
-        let ix = read(&[page(&lines)]);
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let page = invoice_page(title, "Nr. RE 2025-0412", "1 Full truckload Munich–Hamburg 1 1.306,00 1.306,00", &rows, note, &FOOTER, &[]);
+        let ix = read(&[page]);
         assert_eq!(value(&ix, "net_total").as_deref(), Some("1325.00"), "{title}: {:?}", ix.fields);
         assert_eq!(value(&ix, "gross_total").as_deref(), Some("1325.00"), "{title}");
         assert_ne!(value(&ix, "vat_total").as_deref(), Some("19.00"), "{title}: the shipping is no VAT");
