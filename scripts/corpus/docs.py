@@ -564,6 +564,83 @@ def make_insurance_premium(rng, doc: Doc) -> None:
     doc.lab = lab
 
 
+# Service-charge invoices ("Betriebskostenabrechnung"): a landlord bills a commercial
+# tenant the year's running costs (taxable, as the letting opted for VAT), each cost as a
+# line, the advance payments deducted. The words of a settlement ("Abrechnung",
+# "Abrechnungszeitraum", "Vorauszahlungen", "Nachzahlung") belong to statements elsewhere,
+# and many such invoices carry no "Rechnung" in their title.
+LANDLORD_NAMES = ["{surname} Grundbesitz GmbH & Co. KG", "{surname} Immobilienverwaltung GmbH", "Hausverwaltung {surname} GmbH",
+                  "{city} Gewerbepark GmbH", "{surname} Liegenschaften GmbH", "Grundstücksgesellschaft {city} mbH",
+                  "{surname} Hausverwaltung e.K."]
+SERVICE_CHARGE_TITLES = ["Betriebskostenabrechnung {year}", "Nebenkostenabrechnung {year}", "Abrechnung der Betriebskosten {year}",
+                         "Heiz- und Betriebskostenabrechnung {year}", "Rechnung Betriebskosten {year}",
+                         "Rechnung zur Nebenkostenabrechnung {year}", "Betriebskostenabrechnung – Rechnung"]
+SERVICE_COSTS = ["Grundsteuer", "Wasserversorgung", "Entwässerung", "Heizkosten", "Warmwasser", "Aufzug", "Straßenreinigung",
+                 "Müllbeseitigung", "Gebäudereinigung", "Gartenpflege", "Allgemeinstrom", "Schornsteinreinigung",
+                 "Sach- und Haftpflichtversicherung", "Hauswart", "Winterdienst", "Wartung Brandmeldeanlage",
+                 "Abrechnungskreis {n}", "Verwaltungskosten"]
+SERVICE_INTRO = [
+    "Abrechnungszeitraum: {start} bis {end}",
+    "Mietobjekt: {street}, {unit}",
+    "Rechnung gemäß Betriebskostenabrechnung vom {stand}.",
+    "anbei erhalten Sie die Abrechnung der Betriebskosten für den Zeitraum {start} bis {end}.",
+    "Verteilerschlüssel: Mietfläche {area} m² von {total_area} m².",
+]
+SERVICE_END = [
+    "Die geleisteten Vorauszahlungen sind berücksichtigt.",
+    "Einwendungen gegen die Abrechnung sind innerhalb von zwölf Monaten nach Zugang geltend zu machen.",
+    "Die Belege können nach Terminvereinbarung in unseren Geschäftsräumen eingesehen werden.",
+    "Die monatliche Vorauszahlung ab {next} beträgt {advance}.",
+]
+
+
+def make_service_charge(rng, doc: Doc) -> None:
+    """Turns a German domestic invoice into a landlord's service-charge invoice (see above)."""
+    seller = doc.seller
+    seller.name = rng.choice(LANDLORD_NAMES).format(surname=rng.choice(C.SURNAMES), city=seller.city)
+    seller.short = "".join(w[0] for w in seller.name.split()[:2]).upper()
+    domain = f"{C._slug(seller.name)}.de"
+    seller.email = f"{rng.choice(['abrechnung', 'verwaltung', 'info', 'buchhaltung'])}@{domain}"
+    seller.web = f"www.{domain}"
+    seller.small_business = False
+    year = doc.issue_date.year - 1
+    title = rng.choice(SERVICE_CHARGE_TITLES).format(year=year)
+    doc.title = title
+    doc.untyped_title = "Rechnung" not in title
+    doc.gross_prices = False
+    doc.order_ref = doc.order_ref_date = None
+    doc.delivery_date = doc.delivery_end = None
+    doc.lines = []
+    for i, cost in enumerate(rng.sample(SERVICE_COSTS, rng.randint(2, 8)), 1):
+        price = D(rng.randint(4000, 480000)) / 100
+        doc.lines.append(Line(pos=i, name=cost.format(n=i), qty=D(1), unit_key="ls", unit_label=_unit_label(rng, "ls", "de", {}), price=price,
+                              amount=price, vat_rate=D(19)))
+    doc.totals = compute_totals(rng, doc, allow_extras=False)
+    t = doc.totals
+    if rng.random() < 0.6:
+        # The advance payments were less than the costs: the tenant pays the rest.
+        t.prepaid = fmt.q2(t.gross * D(rng.randint(55, 95)) / 100)
+        t.amount_due = t.gross - t.prepaid
+    st = doc.style
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    area = rng.randint(80, 1200)
+    fill = dict(start=st.date(start), end=st.date(end), stand=st.date(doc.issue_date - dt.timedelta(days=rng.randint(1, 20))),
+                street=f"{rng.choice(C.STREETS['DE'])} {rng.randint(1, 120)}", unit=rng.choice(["Einheit 1.OG links", "Halle 3", "Büro 2.OG", "Laden EG", "5.OG rechts"]),
+                area=area, total_area=area * rng.randint(3, 12), next=st.date(doc.issue_date.replace(day=1) + dt.timedelta(days=62)),
+                advance=st.money(fmt.q2(t.gross / 12)))
+    doc.intro_notes = [t_.format(**fill) for t_ in rng.sample(SERVICE_INTRO, rng.randint(1, 3))]
+    doc.end_notes = [t_.format(**fill) for t_ in rng.sample(SERVICE_END, rng.randint(1, 2))]
+    doc.skonto = None
+    if doc.payment == "paid":
+        doc.payment = "transfer"
+    lab = dict(doc.lab)
+    lab["net"] = rng.choice(["Summe Betriebskosten netto", "Kosten gesamt netto", "Summe netto", "Gesamtkosten (netto)"])
+    lab["gross"] = rng.choice(["Betriebskosten gesamt", "Gesamtbetrag", "Summe brutto", "Rechnungsbetrag"])
+    lab["prepaid"] = rng.choice(["abzgl. geleistete Vorauszahlungen", "abzgl. Vorauszahlungen", "Vorauszahlungen {d}"])
+    lab["due_amount"] = rng.choice(["Nachzahlung", "Nachzahlungsbetrag", "zu zahlen", "Ihr Nachzahlungsbetrag"])
+    doc.lab = lab
+
+
 # Indian GST invoices ("Tax Invoice"): an Indian supplier's invoice in rupees with the
 # supplier's GSTIN, HSN/SAC codes per line, and GST split into CGST and SGST within a state
 # or charged as IGST between states; to a buyer abroad an export "under LUT" without IGST.

@@ -71,6 +71,12 @@ def make(job: tuple) -> dict:
         subject = random.Random(f"{seed}:{index}:premium-subject")
         if subject.random() < 0.35:
             docs.insurance_subject(subject, doc)
+    # Service-charge invoices ("Betriebskostenabrechnung"): a landlord's yearly running
+    # costs, advance payments deducted; a draw of their own as well.
+    service = random.Random(f"{seed}:{index}:service-charge")
+    if doc_type == "invoice" and doc.lang == "de" and doc.vat_mode == "domestic" and doc.type_code is None and doc.insurance is None \
+            and service.random() < 0.2:
+        docs.make_service_charge(service, doc)
     # Indian GST invoices ("Tax Invoice", GSTIN, HSN/SAC, CGST + SGST or IGST, rupees in
     # lakh grouping): a third of the English invoices, by a draw of their own as well.
     india = random.Random(f"{seed}:{index}:india")

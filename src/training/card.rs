@@ -103,6 +103,7 @@ fn data(m: &Metrics, opts: &Options) -> String {
          about 20 layout families; among them `datenblatt`, the data sheet an e-invoice viewer prints — parties under \"Verkäufer\"/\"Käufer\" headings \
          with \"Name:\" labels, long names wrapped beside the label, some under the viewer's own header of format, stylesheet and code-list versions \
          \"vom\" their dates, some with the type code in the title — drawn for 15 % of invoices and credit notes; insurance premium invoices, half of them opening with a salutation as insurers' letters do, also as data sheets; \
+         landlords' service-charge invoices (Betriebskostenabrechnung), advance payments deducted; \
          ERP column totals, a column per amount with the labels only in the header; prepayments deducted; statements of account, reports, \
          notices, payment advices, confirmations of balances and bank statements that speak of invoices and are none): {} training examples \
          (the `train` documents, each as born-digital PDF and as degraded scan, read by mailroom's own pages/OCR/layout stages{}), \
