@@ -70,6 +70,11 @@ label_re!(
     r"(ausstehende\s*(?:forderung|beitr[äa]ge|zahlung)|r[üu]ckst[äa]nd(?:e|iger\s*betrag)?\b|saldo\s*-?\s*vortrag|vorheriger\s*saldo|alter\s*saldo|previous\s*balance|arrears|outstanding\s*(?:balance|from\s*previous)|solde\s*ant[ée]rieur)"
 );
 // Carried-over subtotals on multi-page invoices: never a total.
+// Charges added to the goods before VAT: never the VAT however the amounts add up.
+label_re!(
+    charge,
+    r"(versand\s*-?\s*(?:kosten|pauschale|gebühr)?|fracht\s*-?\s*(?:kosten)?|porto|verpackung|transport\s*-?\s*kosten|shipping|freight|postage|packaging|handling|delivery\s*(?:charge|fee))"
+);
 label_re!(carry_over, r"([üu]bertrag|carried\s*(?:forward|over)|zwischen\s*-?\s*übertrag|brought\s*forward)");
 // Amounts of allowances, charges and discounts: never one of the totals.
 label_re!(not_a_total, r"(zuschl[äa]ge|abschl[äa]ge|rabatt|nachlass|skonto|allowance|discount|remise|ristourno|bruttopreis|einzelpreis|unit\s*price|prix\s*unitaire)");
@@ -147,6 +152,10 @@ mod tests {
         assert!(vat_total().is_match("USt. 19 %"));
         assert!(!vat_total().is_match("USt-IdNr."));
         assert!(vat_id().is_match("USt-IdNr.:"));
+        for s in ["Versandkosten", "Versandpauschale", "Frachtkosten", "Porto und Verpackung", "Shipping & handling", "Freight", "Delivery charge"] {
+            assert!(charge().is_match(&s.to_lowercase()), "{s}");
+        }
+        assert!(!charge().is_match("nettobetrag") && !charge().is_match("zzgl. 19% mwst."));
     }
 
     #[test]

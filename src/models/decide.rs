@@ -371,6 +371,12 @@ pub(super) fn joint_totals(s: &Scored, ranked: &Ranked) -> Option<[(usize, f32);
         if va.abs() > na.abs() * Decimal::new(28, 2) + Decimal::new(2, 2) {
             continue;
         }
+        // A shipping or packing charge beside its label is no VAT ("Versandkosten 6,90" +
+        // "25.227,60" = "25.234,50" on an invoice without VAT).
+        let vat_candidate = &s.candidates[v.0];
+        if labelled(s, vat_candidate, crate::extract::labels::charge()) && !labelled(s, vat_candidate, crate::extract::labels::vat_total()) {
+            continue;
+        }
         // A field the model is sure of is not given up for an unlikely value that adds up
         // (a receipt's VAT row "net + VAT = 245,55" against its total "€ 1.342,63").
         if tops.iter().zip(&t).any(|(top, x)| top.first().is_some_and(|f| f.1 >= 0.9 && f.0 != x.0 && x.1 < f.1 / 5.0)) {
@@ -550,11 +556,11 @@ mod tests {
         assert_eq!(against(1.0, 1.0), 0.5);
     }
 
-    /// A credit note without VAT whose shipping charge stands between the items' subtotal
-    /// and the net amount, as the models rank its amounts.
-    fn totals_ranked(vat_likely: f32) -> Option<[(usize, f32); 3]> {
+    /// A credit note whose `second_row` (19,00) stands between the items' subtotal
+    /// (1.306,00) and the net amount (1.325,00), as the models rank its amounts.
+    fn totals_ranked(second_row: &str, vat_likely: f32) -> Option<[(usize, f32); 3]> {
         use crate::layout::{Page, TextSource, Word};
-        let rows = [(380.0, "Subtotal 1.306,00 EUR"), (394.0, "Shipping & handling 19,00 EUR"), (408.0, "Net amount 1.325,00 EUR"), (422.0, "Credit total 1.325,00 EUR")];
+        let rows = [(380.0, "Subtotal 1.306,00 EUR"), (394.0, second_row), (408.0, "Net amount 1.325,00 EUR"), (422.0, "Credit total 1.325,00 EUR")];
         let mut words = Vec::new();
         for (y, row) in rows {
             let mut x = 360.0;
@@ -580,11 +586,20 @@ mod tests {
 
     #[test]
     fn no_vat_adds_up_too_and_a_charge_under_the_subtotal_is_then_no_vat() {
-        // The shipping unlikely VAT: net = gross stands, as each model chose.
-        assert_eq!(totals_ranked(0.1), None);
-        // The same amount likely VAT: subtotal + VAT = total.
-        let [net, vat, _] = totals_ranked(0.95).expect("a triple that adds up");
+        // Unlikely VAT: net = gross stands, as each model chose.
+        assert_eq!(totals_ranked("Surcharge 19,00 EUR", 0.1), None);
+        // Likely VAT: subtotal + VAT = total.
+        let [net, vat, _] = totals_ranked("Surcharge 19,00 EUR", 0.95).expect("a triple that adds up");
         assert_eq!((net.1, vat.1), (0.345, 0.95));
+        let [_, vat, _] = totals_ranked("VAT 19,00 EUR", 0.95).expect("a triple that adds up");
+        assert_eq!(vat.1, 0.95);
+    }
+
+    #[test]
+    fn a_shipping_charge_beside_its_label_is_never_the_vat() {
+        for row in ["Shipping & handling 19,00 EUR", "Versandkosten 19,00 EUR"] {
+            assert_eq!(totals_ranked(row, 0.95), None, "{row}");
+        }
     }
 
     #[test]
