@@ -511,6 +511,17 @@ def insurance_subject(rng, doc: Doc) -> None:
     doc.untyped_title = True
 
 
+def _prose_and_terms(rng, doc: Doc, fill: dict, intro: tuple[list[str], int], end: tuple[list[str], int], unpaid: str) -> None:
+    """A letter-like invoice's prose: one to n of `intro`'s sentences above the table and of
+    `end`'s below the totals, filled in from `fill`; no early-payment discount, and paid by
+    `unpaid` where the base invoice was already paid."""
+    doc.intro_notes = [t.format(**fill) for t in rng.sample(intro[0], rng.randint(1, intro[1]))]
+    doc.end_notes = [t.format(**fill) for t in rng.sample(end[0], rng.randint(1, end[1]))]
+    doc.skonto = None
+    if doc.payment == "paid":
+        doc.payment = unpaid
+
+
 def make_insurance_premium(rng, doc: Doc) -> None:
     """Turns a German domestic invoice into an insurer's premium invoice: insurer as seller,
     covers as lines (one each, at 19 % insurance tax), a period, prose about the contract."""
@@ -547,11 +558,7 @@ def make_insurance_premium(rng, doc: Doc) -> None:
     end = start + dt.timedelta(days=rng.choice([90, 181, 364]))
     st = doc.style
     fill.update(policy=policy, start=st.date(start), end=st.date(end), stand=st.date(doc.issue_date - dt.timedelta(days=rng.randint(3, 10))))
-    doc.intro_notes = [t.format(**fill) for t in rng.sample(INSURANCE_INTRO, rng.randint(1, 3))]
-    doc.end_notes = [t.format(**fill) for t in rng.sample(INSURANCE_END, rng.randint(1, 3))]
-    doc.skonto = None
-    if doc.payment == "paid":
-        doc.payment = "debit"
+    _prose_and_terms(rng, doc, fill, (INSURANCE_INTRO, 3), (INSURANCE_END, 3), unpaid="debit")
     lab = dict(doc.lab)
     if doc.gross_prices:   # the covers' prices include the tax
         lab["vat"] = rng.choice(["darin enthaltene Versicherungsteuer {r}", "enthaltene Versicherungsteuer {r}"])
@@ -628,11 +635,7 @@ def make_service_charge(rng, doc: Doc) -> None:
                 street=f"{rng.choice(C.STREETS['DE'])} {rng.randint(1, 120)}", unit=rng.choice(["Einheit 1.OG links", "Halle 3", "Büro 2.OG", "Laden EG", "5.OG rechts"]),
                 area=area, total_area=area * rng.randint(3, 12), next=st.date(doc.issue_date.replace(day=1) + dt.timedelta(days=62)),
                 advance=st.money(fmt.q2(t.gross / 12)))
-    doc.intro_notes = [t_.format(**fill) for t_ in rng.sample(SERVICE_INTRO, rng.randint(1, 3))]
-    doc.end_notes = [t_.format(**fill) for t_ in rng.sample(SERVICE_END, rng.randint(1, 2))]
-    doc.skonto = None
-    if doc.payment == "paid":
-        doc.payment = "transfer"
+    _prose_and_terms(rng, doc, fill, (SERVICE_INTRO, 3), (SERVICE_END, 2), unpaid="transfer")
     lab = dict(doc.lab)
     lab["net"] = rng.choice(["Summe Betriebskosten netto", "Kosten gesamt netto", "Summe netto", "Gesamtkosten (netto)"])
     lab["gross"] = rng.choice(["Betriebskosten gesamt", "Gesamtbetrag", "Summe brutto", "Rechnungsbetrag"])
