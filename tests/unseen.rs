@@ -44,38 +44,60 @@ fn failed(ix: &DocumentIndex, check: &str) -> bool {
     ix.checks.iter().any(|c| c.name.as_str() == check && !c.passed)
 }
 
+/// An invoice laid out as a letter: the letterhead (the name large, smaller lines under it),
+/// the address window, the title, the invoice block on the right, the item table, the totals
+/// one under the other on the right, and `rest` (notes, footer) where it is put.
+struct Letter<'a> {
+    letterhead: Vec<&'a str>,
+    address: Vec<&'a str>,
+    title: &'a str,
+    block: Vec<&'a str>,
+    table: Vec<&'a str>,
+    totals: Vec<&'a str>,
+    rest: Vec<(f32, f32, f32, &'a str)>,
+}
+
+impl Letter<'_> {
+    fn page(&self) -> Page {
+        let (name, under_name) = self.letterhead.split_first().expect("a letterhead");
+        let mut lines = vec![(60.0, 50.0, 14.0, *name), (60.0, 240.0, 16.0, self.title)];
+        lines.extend(stacked(60.0, 70.0, 12.0, 8.0, under_name));
+        lines.extend(stacked(60.0, 140.0, 14.0, 10.0, &self.address));
+        lines.extend(stacked(360.0, 140.0, 14.0, 9.0, &self.block));
+        lines.extend(stacked(60.0, 300.0, 16.0, 9.0, &self.table));
+        lines.extend(stacked(360.0, 380.0, 14.0, 9.0, &self.totals));
+        lines.extend_from_slice(&self.rest);
+        page(&lines)
+    }
+}
+
+/// Lines one under the other from `top`, `step` apart.
+fn stacked<'a>(x: f32, top: f32, step: f32, size: f32, texts: &[&'a str]) -> Vec<(f32, f32, f32, &'a str)> {
+    texts.iter().enumerate().map(|(i, t)| (x, top + step * i as f32, size, *t)).collect()
+}
+
 /// A German supplier's invoice: letterhead, address window, the invoice block on the right,
 /// one item, totals and a footer with the identifiers. `extra` lines are added as given.
 fn german_invoice(number_line: &str, footer: &[&str], extra: &[(f32, f32, f32, &str)]) -> Page {
-    let totals = ["Nettobetrag 1.000,00 €", "USt 19 % 190,00 €", "Rechnungsbetrag 1.190,00 €"];
-    invoice_page("Rechnung", number_line, "1 Fräskopf FK-40 2 500,00 1.000,00", &totals, "Zahlbar innerhalb von 14 Tagen ohne Abzug.", footer, extra)
+    let totals = vec!["Nettobetrag 1.000,00 €", "USt 19 % 190,00 €", "Rechnungsbetrag 1.190,00 €"];
+    let mut letter = kranich("Rechnung", number_line, "1 Fräskopf FK-40 2 500,00 1.000,00", totals, "Zahlbar innerhalb von 14 Tagen ohne Abzug.", footer);
+    letter.rest.extend_from_slice(extra);
+    letter.page()
 }
 
-/// [`german_invoice`]'s page with a title, item row, total rows (one under the other) and a
-/// note of the caller's.
-fn invoice_page(title: &str, number_line: &str, item: &str, totals: &[&str], note: &str, footer: &[&str], extra: &[(f32, f32, f32, &str)]) -> Page {
-    let mut lines: Vec<(f32, f32, f32, &str)> = vec![
-        (60.0, 50.0, 14.0, "Kranich Werkzeugbau GmbH"),
-        (60.0, 70.0, 8.0, "Am Lindenhof 7 · 70173 Stuttgart"),
-        (60.0, 140.0, 10.0, "Bäckerei Sommer OHG"),
-        (60.0, 154.0, 10.0, "Hauptstraße 12"),
-        (60.0, 168.0, 10.0, "80331 München"),
-        (60.0, 240.0, 16.0, title),
-        (360.0, 140.0, 9.0, number_line),
-        (360.0, 154.0, 9.0, "Rechnungsdatum: 26.06.2025"),
-        (360.0, 168.0, 9.0, "Kundennummer: 40021"),
-        (60.0, 300.0, 9.0, "Pos. Bezeichnung Menge Einzelpreis Betrag"),
-        (60.0, 316.0, 9.0, item),
-        (60.0, 450.0, 9.0, note),
-    ];
-    for (i, t) in totals.iter().enumerate() {
-        lines.push((360.0, 380.0 + 14.0 * i as f32, 9.0, t));
+/// [`german_invoice`]'s letter with a title, item row, total rows and note of the caller's.
+fn kranich<'a>(title: &'a str, number_line: &'a str, item: &'a str, totals: Vec<&'a str>, note: &'a str, footer: &[&'a str]) -> Letter<'a> {
+    let mut rest = vec![(60.0, 450.0, 9.0, note)];
+    rest.extend(footer.iter().enumerate().map(|(i, f)| (60.0, 760.0 + 12.0 * i as f32, 7.0, *f)));
+    Letter {
+        letterhead: vec!["Kranich Werkzeugbau GmbH", "Am Lindenhof 7 · 70173 Stuttgart"],
+        address: vec!["Bäckerei Sommer OHG", "Hauptstraße 12", "80331 München"],
+        title,
+        block: vec![number_line, "Rechnungsdatum: 26.06.2025", "Kundennummer: 40021"],
+        table: vec!["Pos. Bezeichnung Menge Einzelpreis Betrag", item],
+        totals,
+        rest,
     }
-    for (i, f) in footer.iter().enumerate() {
-        lines.push((60.0, 760.0 + 12.0 * i as f32, 7.0, f));
-    }
-    lines.extend_from_slice(extra);
-    page(&lines)
 }
 
 const FOOTER: [&str; 3] =
@@ -132,22 +154,16 @@ fn the_issue_date_is_not_another_date_on_the_page() {
 
 /// An English invoice: `date_line` and `total_line` vary.
 fn english_invoice(date_line: &str, total_line: &str) -> Page {
-    page(&[
-        (60.0, 50.0, 14.0, "Harbour Lane Trading Ltd"),
-        (60.0, 70.0, 8.0, "14 Quay Street, Bristol BS1 4DJ"),
-        (60.0, 140.0, 10.0, "Northwind Supplies LLC"),
-        (60.0, 154.0, 10.0, "200 Market Street"),
-        (60.0, 168.0, 10.0, "Springfield, IL 62701"),
-        (60.0, 240.0, 16.0, "INVOICE"),
-        (360.0, 140.0, 9.0, "Invoice No: HL-88213"),
-        (360.0, 154.0, 9.0, date_line),
-        (60.0, 300.0, 9.0, "Description Qty Unit price Amount"),
-        (60.0, 316.0, 9.0, "Consulting services 4 250.00 1,000.00"),
-        (360.0, 380.0, 9.0, "Subtotal 1,000.00"),
-        (360.0, 394.0, 9.0, "Tax 10% 100.00"),
-        (360.0, 408.0, 9.0, total_line),
-        (60.0, 450.0, 9.0, "Payment due within 30 days. Thank you for your business."),
-    ])
+    Letter {
+        letterhead: vec!["Harbour Lane Trading Ltd", "14 Quay Street, Bristol BS1 4DJ"],
+        address: vec!["Northwind Supplies LLC", "200 Market Street", "Springfield, IL 62701"],
+        title: "INVOICE",
+        block: vec!["Invoice No: HL-88213", date_line],
+        table: vec!["Description Qty Unit price Amount", "Consulting services 4 250.00 1,000.00"],
+        totals: vec!["Subtotal 1,000.00", "Tax 10% 100.00", total_line],
+        rest: vec![(60.0, 450.0, 9.0, "Payment due within 30 days. Thank you for your business.")],
+    }
+    .page()
 }
 
 #[test]
@@ -172,28 +188,22 @@ fn english_dates_and_currencies_other_than_the_euro_are_read() {
 /// column, CGST and SGST at half the rate each, rupees in lakh grouping. Made here: the
 /// GSTINs carry valid check characters of invented PANs.
 fn gst_invoice(buyer_gstin_line: &str) -> Page {
-    page(&[
-        (60.0, 50.0, 14.0, "Kaveri Software Solutions Pvt. Ltd."),
-        (60.0, 70.0, 8.0, "No. 12, MG Road, Bengaluru, Karnataka - 560001"),
-        (60.0, 82.0, 8.0, "GSTIN: 29AAACM1234E1ZW"),
-        (60.0, 140.0, 10.0, "Nilgiri Traders Pvt Ltd"),
-        (60.0, 154.0, 10.0, "#45, Residency Road"),
-        (60.0, 168.0, 10.0, "Bengaluru - 560025"),
-        (60.0, 182.0, 9.0, buyer_gstin_line),
-        (60.0, 240.0, 16.0, "TAX INVOICE"),
-        (360.0, 140.0, 9.0, "Invoice No.: KSS/24-25/117"),
-        (360.0, 154.0, 9.0, "Invoice Date: 15-Oct-2024"),
-        (60.0, 300.0, 9.0, "Description HSN/SAC Qty Rate Amount"),
-        (60.0, 316.0, 9.0, "Software maintenance 998314 1 1,23,456.00 1,23,456.00"),
-        (360.0, 380.0, 9.0, "Taxable Value ₹1,23,456.00"),
-        (360.0, 394.0, 9.0, "CGST @ 9% ₹11,111.04"),
-        (360.0, 408.0, 9.0, "SGST @ 9% ₹11,111.04"),
-        (360.0, 422.0, 9.0, "Total Tax ₹22,222.08"),
-        (360.0, 436.0, 9.0, "Grand Total ₹1,45,678.08"),
-        (60.0, 470.0, 9.0, "Amount in words: Indian Rupees One Lakh Forty-Five Thousand Six Hundred Seventy-Eight and Paise Eight Only"),
-        (60.0, 484.0, 9.0, "Bank: HDFC Bank, A/c No.: 50200012345678, IFSC: HDFC0000240"),
-        (60.0, 780.0, 7.0, "CIN: U72200KA2015PTC081234, PAN: AAACM1234E"),
-    ])
+    Letter {
+        letterhead: vec!["Kaveri Software Solutions Pvt. Ltd.", "No. 12, MG Road, Bengaluru, Karnataka - 560001", "GSTIN: 29AAACM1234E1ZW"],
+        address: vec!["Nilgiri Traders Pvt Ltd", "#45, Residency Road", "Bengaluru - 560025"],
+        title: "TAX INVOICE",
+        block: vec!["Invoice No.: KSS/24-25/117", "Invoice Date: 15-Oct-2024"],
+        table: vec!["Description HSN/SAC Qty Rate Amount", "Software maintenance 998314 1 1,23,456.00 1,23,456.00"],
+        totals: vec!["Taxable Value ₹1,23,456.00", "CGST @ 9% ₹11,111.04", "SGST @ 9% ₹11,111.04", "Total Tax ₹22,222.08", "Grand Total ₹1,45,678.08"],
+        rest: vec![
+            // The buyer's GSTIN under its address, in the block's smaller type.
+            (60.0, 182.0, 9.0, buyer_gstin_line),
+            (60.0, 470.0, 9.0, "Amount in words: Indian Rupees One Lakh Forty-Five Thousand Six Hundred Seventy-Eight and Paise Eight Only"),
+            (60.0, 484.0, 9.0, "Bank: HDFC Bank, A/c No.: 50200012345678, IFSC: HDFC0000240"),
+            (60.0, 780.0, 7.0, "CIN: U72200KA2015PTC081234, PAN: AAACM1234E"),
+        ],
+    }
+    .page()
 }
 
 #[test]
@@ -441,8 +451,7 @@ fn a_charge_under_the_subtotal_of_an_invoice_without_vat_is_no_vat() {
     ] {
         let rows: Vec<String> = labels.iter().zip(["1.306,00 EUR", "19,00 EUR", "1.325,00 EUR", "1.325,00 EUR"]).map(|(l, a)| format!("{l} {a}")).collect();
         let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
-        let page = invoice_page(title, "Nr. RE 2025-0412", "1 Full truckload Munich–Hamburg 1 1.306,00 1.306,00", &rows, note, &FOOTER, &[]);
-        let ix = read(&[page]);
+        let ix = read(&[kranich(title, "Nr. RE 2025-0412", "1 Full truckload Munich–Hamburg 1 1.306,00 1.306,00", rows, note, &FOOTER).page()]);
         assert_eq!(value(&ix, "net_total").as_deref(), Some("1325.00"), "{title}: {:?}", ix.fields);
         assert_eq!(value(&ix, "gross_total").as_deref(), Some("1325.00"), "{title}");
         assert_ne!(value(&ix, "vat_total").as_deref(), Some("19.00"), "{title}: the shipping is no VAT");
