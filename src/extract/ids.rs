@@ -4,6 +4,14 @@
 use regex::Regex;
 use std::sync::OnceLock;
 
+/// An Indian GSTIN: the state code, the holder's PAN, the entity number, "Z" and the check
+/// character (one pattern for finding, repairing and telling them).
+macro_rules! gstin {
+    () => {
+        r"\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]"
+    };
+}
+
 /// IBAN lengths per country (the SEPA area and common others).
 fn iban_length(country: &str) -> Option<usize> {
     Some(match country {
@@ -148,9 +156,11 @@ fn ocr_repaired_iban(iban: &str) -> Option<String> {
 pub fn find_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
     let re = R.get_or_init(|| {
-        Regex::new(
-            r"\b(DE\s?\d{3}\s?\d{3}\s?\d{3}|ATU\s?\d{8}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|NL\s?\d{9}B\d{2}|BE\s?0?\d{3}\.?\d{3}\.?\d{3}|IT\s?\d{11}|ES\s?[0-9A-Z]\d{7}[0-9A-Z]|LU\s?\d{8}|CHE[-\s]?\d{3}\.?\d{3}\.?\d{3}(?:\s?(?:MWST|TVA|IVA))?|GB\s?\d{9}|PL\s?\d{10}|CZ\s?\d{8,10}|DK\s?\d{8}|SE\s?\d{12}|IE\s?\d[0-9A-Z+*]\d{5}[A-Z]{1,2}|\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z])\b",
-        )
+        Regex::new(concat!(
+            r"\b(DE\s?\d{3}\s?\d{3}\s?\d{3}|ATU\s?\d{8}|FR\s?[0-9A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}|NL\s?\d{9}B\d{2}|BE\s?0?\d{3}\.?\d{3}\.?\d{3}|IT\s?\d{11}|ES\s?[0-9A-Z]\d{7}[0-9A-Z]|LU\s?\d{8}|CHE[-\s]?\d{3}\.?\d{3}\.?\d{3}(?:\s?(?:MWST|TVA|IVA))?|GB\s?\d{9}|PL\s?\d{10}|CZ\s?\d{8,10}|DK\s?\d{8}|SE\s?\d{12}|IE\s?\d[0-9A-Z+*]\d{5}[A-Z]{1,2}|",
+            gstin!(),
+            r")\b",
+        ))
         .unwrap()
     });
     let mut out: Vec<(String, usize, usize)> = re
@@ -210,7 +220,7 @@ fn ocr_repaired_de_vat_ids(text: &str) -> Vec<(String, usize, usize)> {
 /// or o looks like its capital), kept when the check character then holds.
 fn lower_case_gstins(text: &str) -> Vec<(String, usize, usize)> {
     static R: OnceLock<Regex> = OnceLock::new();
-    let re = R.get_or_init(|| Regex::new(r"(?i)\b\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]\b").unwrap());
+    let re = R.get_or_init(|| Regex::new(concat!(r"(?i)\b", gstin!(), r"\b")).unwrap());
     re.find_iter(text).filter(|m| m.as_str().chars().any(|c| c.is_ascii_lowercase())).map(|m| (m.as_str().to_ascii_uppercase(), m.start(), m.end())).filter(|(v, _, _)| gstin_ok(v)).collect()
 }
 
@@ -302,7 +312,7 @@ pub fn vat_id_checksum_ok(vat: &str) -> Option<bool> {
 /// Whether `v` has the shape of an Indian GSTIN (`27AAPFU0939F1ZV`).
 pub(crate) fn is_gstin(v: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"^\d{2}[A-Z]{5}\d{4}[A-Z][0-9A-Z]Z[0-9A-Z]$").expect("regex")).is_match(v)
+    R.get_or_init(|| Regex::new(concat!("^", gstin!(), "$")).expect("regex")).is_match(v)
 }
 
 /// A GSTIN's check character: Luhn mod 36 over the first 14 characters, the weights 1 and

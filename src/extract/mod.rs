@@ -97,6 +97,8 @@ const LOST_UMLAUT_CONFIDENCE: f32 = 0.6;
 
 fn restore_lost_umlauts(doc: &ReadDocument, ex: &mut Extraction) {
     let Some(lexicon) = doc.words else { return };
+    static WORD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let word = WORD.get_or_init(|| regex::Regex::new(r"\p{Alphabetic}+").expect("regex"));
     for f in [Field::SellerName, Field::BuyerName] {
         let Some(v) = ex.fields.get_mut(&f) else { continue };
         // Only what OCR read: a text layer prints the name as it is spelt.
@@ -104,27 +106,10 @@ fn restore_lost_umlauts(doc: &ReadDocument, ex: &mut Extraction) {
         if !read_by_ocr {
             continue;
         }
-        let mut restored = String::with_capacity(v.value.len());
-        let mut word = String::new();
-        let mut lost = false;
-        for c in v.value.chars().chain(std::iter::once(' ')) {
-            if c.is_alphabetic() {
-                word.push(c);
-                continue;
-            }
-            match lexicon.umlaut_restored(&word) {
-                Some(with_umlaut) => {
-                    restored.push_str(&with_umlaut);
-                    lost = true;
-                }
-                None => restored.push_str(&word),
-            }
-            word.clear();
-            restored.push(c);
-        }
-        restored.pop();
-        if lost {
-            v.value = restored;
+        let restored = word.replace_all(&v.value, |w: &regex::Captures| lexicon.umlaut_restored(&w[0]).unwrap_or_else(|| w[0].to_string()));
+        // A restored word always differs from the word read.
+        if restored != v.value {
+            v.value = restored.into_owned();
             v.confidence = v.confidence.min(LOST_UMLAUT_CONFIDENCE);
         }
     }
