@@ -86,6 +86,8 @@ const LINE_HEIGHT: u32 = 48;
 const MIN_LINE_WIDTH: u32 = 320;
 /// Lines the recogniser is less sure of than this (mean character probability) are noise.
 const MIN_LINE_SCORE: f32 = 0.5;
+/// The lines at the top of a slip read a second time for their spaces ([`read`]).
+pub const SECOND_READ_LINES: usize = 8;
 
 /// ONNX Runtime, loaded once per process from the first library asked for.
 static RUNTIME: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
@@ -192,12 +194,17 @@ pub fn release() {
 
 /// Reads a grey page image into words with pixel boxes and confidences (0–100), spelling
 /// checked against `word_lists`.
-pub fn read(files: &PpOcrFiles, word_lists: &[PathBuf], gray: &GrayImage) -> Result<Vec<PixelWord>, OcrError> {
+///
+/// `second` reads a line's image once more (Tesseract, [`super::spacing`]): the slip's first
+/// [`SECOND_READ_LINES`] lines — the shop's name and address, whose words PP-OCR glues
+/// together — take their spaces from that reading.
+pub fn read(files: &PpOcrFiles, word_lists: &[PathBuf], gray: &GrayImage, second: &mut dyn FnMut(&GrayImage) -> Option<String>) -> Result<Vec<PixelWord>, OcrError> {
     with_engine(files, word_lists, |engine| {
         let lines = detect(&mut engine.det, gray)?;
         let mut words = Vec::new();
-        for line in lines {
-            let Some(glyphs) = recognise(engine, gray, line)? else { continue };
+        for (k, line) in lines.into_iter().enumerate() {
+            let again = (k < SECOND_READ_LINES).then(|| second(&image::imageops::crop_imm(gray, line[0], line[1], line[2] - line[0], line[3] - line[1]).to_image())).flatten();
+            let Some(glyphs) = recognise(engine, gray, line, again.as_deref())? else { continue };
             let score = glyphs.iter().map(|g| g.p).sum::<f32>() / glyphs.len() as f32;
             if score >= MIN_LINE_SCORE {
                 words.extend(split_words(&glyphs, line));
@@ -338,7 +345,7 @@ struct Glyph {
 }
 
 /// The characters of one line, spaces put in; `None` for no text.
-fn recognise(engine: &mut Engine, gray: &GrayImage, b: PixelBox) -> Result<Option<Vec<Glyph>>, OcrError> {
+fn recognise(engine: &mut Engine, gray: &GrayImage, b: PixelBox, second: Option<&str>) -> Result<Option<Vec<Glyph>>, OcrError> {
     let (bw, bh) = (b[2] - b[0], b[3] - b[1]);
     let crop = image::imageops::crop_imm(gray, b[0], b[1], bw, bh).to_image();
     let resized_w = ((LINE_HEIGHT as f32 * bw as f32 / bh as f32).ceil() as u32).clamp(1, 4000);
@@ -366,11 +373,16 @@ fn recognise(engine: &mut Engine, gray: &GrayImage, b: PixelBox) -> Result<Optio
         }
         last = best;
     }
-    let read = spelled(spaced(read), &Columns { prob, classes }, &engine.class_of, &engine.lexicon);
+    let read = spaced(read);
+    let read = match second {
+        Some(text) => spaced_as(read, text),
+        None => read,
+    };
+    let read = spelled(read, &Columns { prob, classes }, &engine.class_of, &engine.lexicon);
     if read.iter().all(|(_, c, _)| c.is_whitespace()) {
         return Ok(None);
     }
-    Ok(Some(read.into_iter().map(|(t, ch, p)| Glyph { ch, x: b[0] as f32 + (t as f32 + 0.5) * per_step, p }).collect()))
+    Ok(Some(read.into_iter().map(|(t, ch, p)| Glyph { ch: half_width(ch), x: b[0] as f32 + (t as f32 + 0.5) * per_step, p }).collect()))
 }
 
 /// The recogniser rarely writes the space between two words of a receipt ("14/05/201812:14:08PM",
@@ -395,6 +407,47 @@ fn spaced(read: Vec<(usize, char, f32)>) -> Vec<(usize, char, f32)> {
         }
         out.push((t, c, p));
     }
+    out
+}
+
+/// A full-width form as its ASCII character: the recogniser's alphabet is Chinese as well,
+/// and reads a receipt's "(" as "（" (U+FF08) now and then.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// `read` with its word breaks as `second` reads the line ([`super::spacing::spaces_from`]):
+/// a space the second reading has between two characters both read alike goes in as a
+/// space read, one it has not there goes out; elsewhere the line stays as it was.
+fn spaced_as(read: Vec<(usize, char, f32)>, second: &str) -> Vec<(usize, char, f32)> {
+    let chars: Vec<char> = read.iter().map(|g| g.1).collect();
+    let spaces = super::spacing::spaces_from(&chars, second);
+    let mut out: Vec<(usize, char, f32)> = Vec::with_capacity(read.len() + 4);
+    let mut pending: Vec<(usize, char, f32)> = Vec::new();
+    let mut k = 0;
+    for g in read {
+        if g.1.is_whitespace() {
+            pending.push(g);
+            continue;
+        }
+        let before = out.last().map(|p| p.0);
+        match (k > 0).then(|| spaces.get(k).copied().flatten()).flatten() {
+            Some(true) => {
+                let t = pending.first().map_or_else(|| before.map_or(g.0, |b| (b + g.0) / 2), |s| s.0);
+                out.push((t, ' ', g.2));
+            }
+            Some(false) => {}
+            None => out.append(&mut pending),
+        }
+        pending.clear();
+        out.push(g);
+        k += 1;
+    }
+    out.append(&mut pending);
     out
 }
 
@@ -655,6 +708,27 @@ mod tests {
         // The recogniser saw no B: the word stays as read, a name not in the list.
         let (prob, classes, class_of) = word(0.001);
         assert_eq!(text(spelled(read, &Columns { prob: &prob, classes }, &class_of, &lexicon)), "Heauty");
+    }
+
+    #[test]
+    fn full_width_forms_are_read_as_ascii() {
+        assert_eq!("（82256-V）：".chars().map(half_width).collect::<String>(), "(82256-V):");
+        assert_eq!(half_width('ü'), 'ü');
+    }
+
+    #[test]
+    fn the_second_reading_sets_the_word_breaks_where_both_read_the_same() {
+        let read: Vec<(usize, char, f32)> = "SANYU STATIONERYSHOP".chars().enumerate().map(|(i, c)| (3 * i, c, 0.9)).collect();
+        let text = |r: Vec<(usize, char, f32)>| r.iter().map(|g| g.1).collect::<String>();
+        let spaced = spaced_as(read, "SANYO STATIONERY SHOP");
+        assert_eq!(text(spaced.clone()), "SANYU STATIONERY SHOP");
+        // The space put in stands between the two letters' columns.
+        let at = spaced.iter().position(|g| g.0 == 3 * 16).unwrap();
+        assert!(spaced[at - 1].1 == ' ' && spaced[at - 1].0 > 3 * 15 && spaced[at - 1].0 < 3 * 16);
+        // A gap taken for a space that the second reading has not goes.
+        let mut read: Vec<(usize, char, f32)> = "ENWHardware".chars().enumerate().map(|(i, c)| (3 * i, c, 0.9)).collect();
+        read.insert(2, (4, GAP_SPACE, 0.9));
+        assert_eq!(text(spaced_as(read, "ENW Hardwa. 2 Centre")), "ENW Hardware");
     }
 
     #[test]
