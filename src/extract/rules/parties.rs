@@ -39,6 +39,7 @@ pub fn canonical_name(raw: &str) -> String {
         v = re.replace_all(&v, *spelling).into_owned();
     }
     v = spaced_name(&v);
+    v = initials_as_letters(&v);
     // Legal forms spelt without a dot keep none at the end of a name ("Gebr. Braun GmbH.").
     static DOTLESS: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     let dotless = DOTLESS.get_or_init(|| Regex::new(r"\b(GmbH|AG|KG|OHG|GbR|UG|SE|SARL|SAS|LLC|PLC|KGaA)\.$").expect("regex"));
@@ -71,6 +72,29 @@ fn spaced_name(v: &str) -> String {
     let v = close.replace_all(&v, ") $1");
     const DOMAINS: [&str; 12] = ["com", "de", "net", "org", "eu", "my", "at", "ch", "co", "uk", "info", "biz"];
     abbreviation.replace_all(&v, |c: &regex::Captures| if DOMAINS.contains(&c[2].to_lowercase().as_str()) { c[0].to_string() } else { format!("{}. {}", &c[1], &c[2]) }).into_owned()
+}
+
+/// An initialism's letters OCR read as digits put back: "MR. D.1.Y." is "MR. D.I.Y.". A run
+/// of single characters each followed by a dot, at least two of them letters, spells letters:
+/// a "1" there is an I and a "0" an O.
+fn initials_as_letters(v: &str) -> String {
+    static R: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let initials = R.get_or_init(|| Regex::new(r"\b(?:[\p{L}01]\.){3,}").expect("regex"));
+    initials
+        .replace_all(v, |c: &regex::Captures| {
+            let run = &c[0];
+            if run.chars().filter(|ch| ch.is_alphabetic()).count() < 2 {
+                return run.to_string();
+            }
+            run.chars()
+                .map(|ch| match ch {
+                    '1' => 'I',
+                    '0' => 'O',
+                    other => other,
+                })
+                .collect()
+        })
+        .into_owned()
 }
 
 /// Whether `above` is the first half of a name whose legal form stands on the next line
@@ -346,6 +370,10 @@ mod tests {
             ("Fritz Müller e.K.", "Fritz Müller e.K."),
             ("SIN THYE & COMPANY", "SIN THYE & COMPANY"),
             ("Holz & Co.KG", "Holz & Co. KG"),
+            ("MR. D.1.Y. (M) SDN BHD", "MR. D.I.Y. (M) SDN BHD"),
+            ("A.0.K. Bau GmbH", "A.O.K. Bau GmbH"),
+            ("Haus 1.0.1. GmbH", "Haus 1.0.1. GmbH"),
+            ("Müller e.K.", "Müller e.K."),
         ] {
             assert_eq!(canonical_name(read), name, "{read}");
         }
