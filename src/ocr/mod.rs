@@ -307,7 +307,8 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32, threshold: T
     // benches/README.md, "Receipts").
     if config.psm == 3 && narrow_column(gray, tones) {
         if let ReceiptEngine::PpOcr(files) = &config.receipts {
-            let mut second = |line: &image::GrayImage| line_text(config, line, dpi, tones.paper);
+            let one_line = OcrConfig { psm: 7, ..config.clone() };
+            let mut second = |line: &image::GrayImage| line_text(&one_line, line, dpi, tones.paper);
             match ppocr::read(files, &config.word_lists, gray, &mut second) {
                 Ok(words) => return Ok(Reading { words, by_ppocr: true }),
                 Err(e) => {
@@ -323,11 +324,11 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32, threshold: T
     Ok(Reading { words: recognise_framed(config, gray, dpi, pad, tones.paper, threshold)?, by_ppocr: false })
 }
 
-/// One line's image as Tesseract reads it (as one line of text, psm 7), inside a margin of
-/// paper: its words joined by single spaces; `None` where it reads nothing or fails — the
-/// line then keeps PP-OCR's spaces ([`ppocr::read`]).
+/// One line's image as Tesseract reads it with `config` (psm 7: one line of text), inside a
+/// margin of paper: its words joined by single spaces; `None` where it reads nothing or
+/// fails — the line then keeps PP-OCR's spaces ([`ppocr::read`]).
 fn line_text(config: &OcrConfig, line: &image::GrayImage, dpi: f32, paper: u8) -> Option<String> {
-    let words = recognise_framed(&OcrConfig { psm: 7, ..config.clone() }, line, dpi, LINE_MARGIN, paper, Threshold::Global).ok()?;
+    let words = recognise_framed(config, line, dpi, LINE_MARGIN, paper, Threshold::Global).ok()?;
     let text = words.iter().map(|w| w.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
     (!text.is_empty()).then_some(text)
 }
