@@ -38,7 +38,7 @@ pub struct Candidate {
     pub end: usize,
     pub page: u32,
     pub bbox: BBox,
-    /// Mean OCR confidence of its words.
+    /// OCR's confidence in its least sure word.
     pub conf: f32,
 }
 

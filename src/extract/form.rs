@@ -181,13 +181,13 @@ fn names_in_sections(lines: &[TextLine], secs: &[Option<Party>]) -> Vec<FormName
             value_lines(lines, secs, i).map(|v| {
                 let text = v.iter().map(|&k| lines[k].text.trim()).collect::<Vec<_>>().join(" ");
                 let mut bbox = lines[v[0]].bbox;
-                let mut conf = 0.0;
+                let mut conf: f32 = 1.0;
                 for &k in &v {
                     let b = lines[k].bbox;
                     bbox = [bbox[0].min(b[0]), bbox[1].min(b[1]), bbox[2].max(b[2]), bbox[3].max(b[3])];
-                    conf += lines[k].locate(0, lines[k].text.len()).1;
+                    conf = conf.min(lines[k].locate(0, lines[k].text.len()).1);
                 }
-                (text, v.clone(), bbox, conf / v.len() as f32)
+                (text, v.clone(), bbox, conf)
             })
         };
         let Some((text, value_lines, bbox, conf)) = found else { continue };

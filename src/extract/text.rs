@@ -16,19 +16,20 @@ pub struct TextLine {
 }
 
 impl TextLine {
-    /// The box and mean confidence of the words overlapping `start..end`.
+    /// The box of the words overlapping `start..end`, and the confidence of the least sure
+    /// of them. A value is as sure as its least sure word: a mean would make a value read
+    /// as more words (a glued word split, a name spelt with initials) surer than the same
+    /// letters read as one word, since OCR rates a word by its least sure letter.
     pub fn locate(&self, start: usize, end: usize) -> (BBox, f32) {
         let mut bbox: Option<BBox> = None;
-        let mut conf = 0.0;
-        let mut n = 0.0;
+        let mut conf: Option<f32> = None;
         for &(s, e, b, c) in &self.spans {
             if s < end && start < e {
                 bbox = Some(bbox.map_or(b, |a| crate::layout::union(a, b)));
-                conf += c;
-                n += 1.0;
+                conf = Some(conf.map_or(c, |a| a.min(c)));
             }
         }
-        (bbox.unwrap_or(self.bbox), if n > 0.0 { conf / n } else { 1.0 })
+        (bbox.unwrap_or(self.bbox), conf.unwrap_or(1.0))
     }
 
     /// The box of a byte range, horizontally.
@@ -100,4 +101,42 @@ pub fn below<'a>(lines: &'a [TextLine], line: &TextLine, x0: f32, x1: f32, max_l
         .collect();
     v.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::{Block, Line, TextSource, Word};
+
+    /// One line of words, each with its OCR confidence.
+    fn line(words: &[(&str, f32)]) -> TextLine {
+        let mut x = 50.0;
+        let words: Vec<Word> = words
+            .iter()
+            .map(|(t, c)| {
+                let w = Word { text: t.to_string(), bbox: [x, 100.0, x + 6.0 * t.chars().count() as f32, 110.0], confidence: *c };
+                x = w.bbox[2] + 4.0;
+                w
+            })
+            .collect();
+        let bbox = [50.0, 100.0, x, 110.0];
+        let line = Line { words: (0..words.len()).collect(), bbox };
+        let page = Page { number: 1, width: 595.0, height: 842.0, source: TextSource::Ocr, rotation: 0, words, lines: vec![line], blocks: vec![Block { lines: vec![0], bbox }] };
+        lines(&[page]).remove(0)
+    }
+
+    #[test]
+    fn a_value_is_as_sure_as_its_least_sure_word() {
+        // "SANYU STATIONERY SHOP": a doubtful first word is not averaged away by two sure ones.
+        let l = line(&[("SANYU", 0.55), ("STATIONERY", 0.99), ("SHOP", 0.98)]);
+        let (bbox, conf) = l.locate(0, l.text.len());
+        assert!((conf - 0.55).abs() < 1e-6, "{conf}");
+        assert_eq!(bbox[0], 50.0);
+        // Only the words the range overlaps count.
+        let (_, conf) = l.locate(6, l.text.len());
+        assert!((conf - 0.98).abs() < 1e-6, "{conf}");
+        // A range over no word (past the end) reads as the line at full confidence.
+        let (bbox, conf) = l.locate(l.text.len() + 1, l.text.len() + 2);
+        assert_eq!((bbox, conf), (l.bbox, 1.0));
+    }
 }

@@ -194,7 +194,7 @@ fn distinct_dates(s: &Scored, ranked: &Ranked, best: &mut BTreeMap<Field, (usize
 }
 
 /// Once every decision is made on the models' probabilities: a value the model chose is as
-/// sure as the model's probability times OCR's mean confidence in the value's words, as the
+/// sure as the model's probability times OCR's confidence in the value's least sure word, as the
 /// rules' values are (a text layer reads at 1). The model chooses among what was read and
 /// cannot know a 5 read as an 8; a person should check a value OCR was unsure of.
 fn as_sure_as_read(s: &Scored, ex: &mut Extraction) {
