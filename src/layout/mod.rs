@@ -85,6 +85,12 @@ impl Page {
         Page { number, width, height, source, rotation, words, lines: lines_sorted, blocks }
     }
 
+    /// The same words grouped again, by this build's rules: what OCR read is kept (in a
+    /// cache), how it is grouped into lines can change without reading again.
+    pub fn regrouped(self) -> Page {
+        Page::from_words(self.number, self.width, self.height, self.source, self.rotation, self.words)
+    }
+
     pub fn line_text(&self, line: &Line) -> String {
         line.words.iter().map(|&i| self.words[i].text.as_str()).collect::<Vec<_>>().join(" ")
     }
@@ -116,10 +122,65 @@ fn median(mut v: Vec<f32>) -> f32 {
     v[v.len() / 2]
 }
 
-/// Lines: words whose vertical centres lie within half a word height of each other, split
-/// where the horizontal gap is wide enough to separate columns.
+/// A slant below this (dy per dx, about 0.3°) counts as level: over a page's width it moves
+/// a line by less than half a word, and text layers and straight scans group as they always did.
+const MIN_SKEW: f32 = 0.005;
+
+/// Beyond this (about 5°) a slant is not a page fed in askew but words that happen to
+/// stand near each other; OCR's own deskewing has failed before then anyway.
+const MAX_SKEW: f32 = 0.09;
+
+/// Neighbour pairs a skew needs before it is believed.
+const MIN_SKEW_PAIRS: usize = 8;
+
+/// The page's skew as a slope (dy per dx, y down): the median rise from a word to the next
+/// word on its line, over every word that has one. A scan fed in at an angle puts a line's
+/// words on a slant, and grouping by plain height cuts the line where the slant passes half
+/// a word height ("Schulte" | "Feinkost Hamm GmbH & Co. KG" on a scan turned by 2°).
+fn skew(words: &[Word]) -> f32 {
+    let mut by_left: Vec<usize> = (0..words.len()).collect();
+    by_left.sort_by(|&a, &b| words[a].bbox[0].total_cmp(&words[b].bbox[0]));
+    let mut slopes = Vec::new();
+    for w in words {
+        let h = w.height();
+        if h <= 0.0 {
+            continue;
+        }
+        // The next word: starts just after this one ends, about as tall, not a line away.
+        let (from, to) = (w.bbox[2] - 0.3 * h, w.bbox[2] + 1.5 * h);
+        let first = by_left.partition_point(|&j| words[j].bbox[0] < from);
+        let next = by_left[first..]
+            .iter()
+            .map(|&j| &words[j])
+            .take_while(|n| n.bbox[0] <= to)
+            .filter(|n| (0.7..=1.4).contains(&(n.height() / h)) && (n.center_y() - w.center_y()).abs() < 0.8 * h)
+            .min_by(|a, b| a.bbox[0].total_cmp(&b.bbox[0]));
+        if let Some(n) = next {
+            let dx = (n.bbox[0] + n.bbox[2] - w.bbox[0] - w.bbox[2]) / 2.0;
+            if dx > 0.0 {
+                slopes.push((n.center_y() - w.center_y()) / dx);
+            }
+        }
+    }
+    if slopes.len() < MIN_SKEW_PAIRS {
+        return 0.0;
+    }
+    let s = median(slopes);
+    if s.abs() < MIN_SKEW {
+        0.0
+    } else {
+        s.clamp(-MAX_SKEW, MAX_SKEW)
+    }
+}
+
+/// Lines: words whose vertical centres, measured across the page's skew, lie within half a
+/// word height of each other, split where the horizontal gap is wide enough to separate
+/// columns.
 fn group_lines(words: &mut [Word]) -> Vec<Line> {
-    words.sort_by(|a, b| a.center_y().total_cmp(&b.center_y()).then(a.bbox[0].total_cmp(&b.bbox[0])));
+    let slope = skew(words);
+    // A word's centre as it would stand on the page turned level.
+    let level = |w: &Word| w.center_y() - slope * (w.bbox[0] + w.bbox[2]) / 2.0;
+    words.sort_by(|a, b| level(a).total_cmp(&level(b)).then(a.bbox[0].total_cmp(&b.bbox[0])));
     let typical_h = median(words.iter().map(|w| w.height()).collect()).max(1.0);
     // Rows: greedy on sorted centres.
     let mut rows: Vec<Vec<usize>> = Vec::new();
@@ -127,15 +188,15 @@ fn group_lines(words: &mut [Word]) -> Vec<Line> {
     let mut row_h = typical_h;
     for (i, w) in words.iter().enumerate() {
         let tol = 0.5 * row_h.min(w.height().max(1.0)).max(typical_h * 0.4);
-        if rows.is_empty() || (w.center_y() - row_center).abs() > tol {
+        if rows.is_empty() || (level(w) - row_center).abs() > tol {
             rows.push(vec![i]);
-            row_center = w.center_y();
+            row_center = level(w);
             row_h = w.height().max(1.0);
         } else {
             let row = rows.last_mut().expect("a row exists");
             row.push(i);
             let n = row.len() as f32;
-            row_center += (w.center_y() - row_center) / n;
+            row_center += (level(w) - row_center) / n;
             row_h = row_h.max(w.height());
         }
     }
@@ -244,5 +305,54 @@ mod tests {
         let text = page.text();
         assert!(text.find("Rechnung Nr.").unwrap() < text.find("Max Mustermann").unwrap());
         assert_eq!(page.blocks.len(), 2, "{text}");
+    }
+
+    /// Lines of words as a scan turned by `degrees` places them (about the page's top-left).
+    fn turned(lines: &[(f32, f32, &str)], degrees: f32) -> Vec<Word> {
+        let (sin, cos) = degrees.to_radians().sin_cos();
+        let mut words = Vec::new();
+        for &(x, y, text) in lines {
+            let mut cx = x;
+            for t in text.split(' ') {
+                let wd = 6.0 * t.chars().count() as f32;
+                // The word's centre turned; its box stays upright, as OCR reports it.
+                let (mx, my) = (cx + wd / 2.0, y + 5.0);
+                let (tx, ty) = (mx * cos - my * sin, mx * sin + my * cos);
+                words.push(w(t, tx - wd / 2.0, ty - 5.0, tx + wd / 2.0, ty + 5.0));
+                cx += wd + 4.0;
+            }
+        }
+        words
+    }
+
+    #[test]
+    fn a_line_on_a_scan_fed_in_askew_stays_one_line() {
+        // Rising to the right by 2°, 12 pt apart: a plain grouping by height cuts the long
+        // name and joins words of neighbouring lines.
+        let lines = [
+            (60.0, 40.0, "Schulte Feinkost Hamm GmbH & Co. KG Industriestraße 59b"),
+            (60.0, 52.0, "Kirchweg 111 47051 Duisburg Telefon 0341 39331"),
+            (60.0, 64.0, "Rechnung Nr. 24/217 vom 17.03.2024 Kundennummer 4711"),
+        ];
+        let page = Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, turned(&lines, -2.0));
+        let texts: Vec<String> = page.lines.iter().map(|l| page.line_text(l)).collect();
+        assert_eq!(texts, lines.iter().map(|l| l.2.to_string()).collect::<Vec<_>>());
+        // Turned the other way too.
+        let page = Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, turned(&lines, 2.0));
+        let texts: Vec<String> = page.lines.iter().map(|l| page.line_text(l)).collect();
+        assert_eq!(texts, lines.iter().map(|l| l.2.to_string()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_level_page_reads_as_level_and_regrouping_changes_nothing() {
+        let lines = [(60.0, 40.0, "Feinkost Hamm GmbH & Co. KG"), (60.0, 52.0, "Kirchweg 111 47051 Duisburg"), (300.0, 40.0, "Datum 17.03.2024")];
+        let mut words = turned(&lines, 0.0);
+        assert_eq!(skew(&words), 0.0);
+        // A slant too small to move a line by half a word counts as none.
+        words = turned(&lines, 0.2);
+        assert_eq!(skew(&words), 0.0);
+        let page = Page::from_words(1, 595.0, 842.0, TextSource::Ocr, 0, turned(&lines, -2.0));
+        assert!((skew(&page.words) + 2.0f32.to_radians().tan()).abs() < 0.005, "{}", skew(&page.words));
+        assert_eq!(page.clone().regrouped(), page);
     }
 }

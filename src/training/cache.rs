@@ -28,9 +28,12 @@ impl PageCache {
         self.dir.join(format!("{sha256}.{}.pages.json", self.ocr))
     }
 
+    /// The cached pages, their words grouped into lines afresh: the fingerprint covers how
+    /// pages are read, not how the layout stage groups them.
     pub fn get(&self, sha256: &str) -> Option<Vec<Page>> {
         let bytes = std::fs::read(self.path(sha256)).ok()?;
-        serde_json::from_slice(&bytes).ok()
+        let pages: Vec<Page> = serde_json::from_slice(&bytes).ok()?;
+        Some(pages.into_iter().map(Page::regrouped).collect())
     }
 
     pub fn put(&self, sha256: &str, pages: &[Page]) {
