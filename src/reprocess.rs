@@ -1,7 +1,7 @@
 //! Reprocessing: archived documents read again with today's models and rules — after a
 //! retraining, a fixed rule, a new OCR language — safely:
 //!
-//! - from the stored words by default (no OCR: classification and extraction are what change);
+//! - from the stored words by default (no OCR: layout, classification and extraction are what change);
 //!   e-invoices are parsed again from their XML and e-mails read again from their text (both
 //!   without OCR); `ocr` reads every original again;
 //! - a new index revision only where the reading differs from the current index;
@@ -81,6 +81,8 @@ fn read_again(pipeline: &Pipeline, records: &Recorder, current: &DocumentIndex, 
     let key = current.archive.words.as_deref().ok_or_else(|| unreadable("no stored words: read it again with --ocr".into()))?;
     let words = records.archive.store().get(key).map_err(ArchiveError::from)?.ok_or_else(|| unreadable(format!("{key} is missing (run mailroom verify)")))?;
     let pages: Vec<Page> = serde_json::from_slice(&words).map_err(|e| unreadable(format!("{key} cannot be read: {e}")))?;
+    // Grouped into lines by today's layout stage too: what OCR read stays as it was read.
+    let pages: Vec<Page> = pages.into_iter().map(Page::regrouped).collect();
     let mut index = pipeline.index_pages(&doc, &pages);
     // What the first reading knew beyond the words stays as it was.
     index.source_format = current.source_format;
