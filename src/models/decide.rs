@@ -482,7 +482,10 @@ pub(super) fn decide(doc: &ReadDocument, s: &Scored, ranked: &Ranked) -> Extract
             let sure = uncontested(s, ranked, field, best);
             let chosen = whole_name(s, field, best.0).unwrap_or(best.0);
             let chosen = best_spelling(s, chosen);
-            ex.fields.insert(target, field_value(&s.candidates[chosen], sure));
+            let c = &s.candidates[chosen];
+            // A slip's name that may go on in a line OCR was unsure of is no surer than it.
+            let doubt = (field == Field::SellerName && doc.doc_type == DocType::Receipt).then(|| crate::extract::rules::receipt_name_doubt(&s.lines, &s.lines[c.line], &c.value)).flatten();
+            ex.fields.insert(target, field_value(c, doubt.map_or(sure, |d| sure.min(d))));
         } else if let Some(f) = ex.fields.get_mut(&target) {
             // The rules' value where the model finds nothing likely, at the model's doubt.
             f.confidence = f.confidence.min(0.5);

@@ -32,7 +32,7 @@ use dates::*;
 use numbers::*;
 pub use parties::canonical_name;
 use parties::*;
-pub(crate) use parties::{company_suffix, no_party_name, two_line_name};
+pub(crate) use parties::{company_suffix, no_party_name, receipt_name_doubt, two_line_name};
 
 #[derive(Debug, Clone)]
 struct Cand {
@@ -444,6 +444,35 @@ mod tests {
         // A German Kassenbon: "Kassenbon" is a title, the phone line no name.
         let ex = read_receipt(&[(20.0, 10.0, "Kassenbon"), (20.0, 22.0, "Tel. 030 1234567"), (20.0, 34.0, "Backstube Morgenrot"), (20.0, 46.0, "Lindenstraße 4")]);
         assert_eq!(ex.value(Field::SellerName), Some("Backstube Morgenrot"));
+    }
+
+    #[test]
+    fn a_slips_name_that_may_go_on_in_a_doubtful_line_is_doubtful() {
+        // "AIK HUAT HARDWARE" / "ENTERPRISE CSETIA" / "ALAH) SDN BHI": the legal form misread,
+        // the lines under the name read with little confidence.
+        let read_with = |doubtful: f32| {
+            let mut page = test_page(&[(20.0, 10.0, "AIK HUAT HARDWARE"), (20.0, 18.5, "ENTERPRISE CSETIA"), (28.0, 27.0, "ALAH) SDN BHI"), (20.0, 40.0, "TEL: 012-6651783")], 7.5);
+            for w in page.words.iter_mut().filter(|w| ["ENTERPRISE", "CSETIA", "ALAH)", "SDN", "BHI"].contains(&w.text.as_str())) {
+                w.confidence = doubtful;
+            }
+            let pages = [page];
+            let doc = ReadDocument { pages: &pages, language: Some("en"), doc_type: DocType::Receipt, words: None };
+            extract(&doc, &super::super::text::lines(&pages)).fields.get(&Field::SellerName).cloned().expect("a seller")
+        };
+        let doubtful = read_with(0.35);
+        assert_eq!(doubtful.value, "AIK HUAT HARDWARE");
+        assert!(doubtful.confidence <= 0.35, "{doubtful:?}");
+        // Read well, the line under it is the start of the address or a name of its own:
+        // the name is as sure as its own words.
+        let clear = read_with(0.9);
+        assert!((clear.confidence - 0.85 * 0.9).abs() < 1e-4, "{clear:?}");
+        // A name that ends in its legal form ends there, whatever follows.
+        let ex = read_receipt(&[(20.0, 10.0, "PAPER LANTERN S/B"), (20.0, 18.5, "JALAN MERANTI")]);
+        let pages = [test_page(&[(20.0, 10.0, "PAPER LANTERN S/B"), (20.0, 18.5, "JALAN MERANTI")], 7.5)];
+        let lines = super::super::text::lines(&pages);
+        assert_eq!(ex.value(Field::SellerName), Some("PAPER LANTERN S/B"));
+        assert_eq!(receipt_name_doubt(&lines, &lines[0], "PAPER LANTERN S/B"), None);
+        assert!(receipt_name_doubt(&lines, &lines[0], "PAPER LANTERN").is_some());
     }
 
     #[test]

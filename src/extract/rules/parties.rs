@@ -320,8 +320,7 @@ pub(super) fn receipt_seller(lines: &[TextLine]) -> Option<(Cand, f32)> {
         let words = |t: &str| t.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_lowercase).collect::<Vec<_>>();
         while first > 0 && chosen.0 - first < 2 {
             let (above, below) = (top[first - 1], top[first]);
-            let (ha, hb) = (above.bbox[3] - above.bbox[1], below.bbox[3] - below.bbox[1]);
-            let adjacent = below.bbox[1] - above.bbox[3] < 0.8 * hb && ha < 1.33 * hb && hb < 1.33 * ha;
+            let adjacent = continues(above, below);
             let shared = words(&above.text).iter().any(|w| words(&name).contains(w));
             if !adjacent || shared || company_suffix().is_match(&above.text) || !names.iter().any(|(k, _, _)| *k == first - 1) {
                 break;
@@ -332,7 +331,28 @@ pub(super) fn receipt_seller(lines: &[TextLine]) -> Option<(Cand, f32)> {
     }
     let line = top[first];
     let (bbox, conf) = line.locate(0, line.text.len());
+    let conf = receipt_name_doubt(lines, top[chosen.0], &name).map_or(conf, |d| conf.min(d));
     Some((Cand { value: name, score: 0.85, page: 1, bbox, order: line.order }, conf))
+}
+
+/// How sure OCR was of where a till slip's name ends. Without a legal form, a name may go on
+/// in the line right under it, set in its size ("AIK HUAT HARDWARE" / "ENTERPRISE (SETIA" /
+/// "ALAM) SDN BHD", its "SDN BHD" misread): where OCR was unsure of that line, the name read
+/// may be only its start, and is no surer than that line. `None` where nothing continues it.
+pub(crate) fn receipt_name_doubt(lines: &[TextLine], last: &TextLine, name: &str) -> Option<f32> {
+    if incorporated_form().is_match(name) {
+        return None;
+    }
+    let overlaps = |n: &TextLine| n.bbox[0] < last.bbox[2] && last.bbox[0] < n.bbox[2];
+    let next = lines.iter().filter(|n| n.page == last.page && n.order != last.order && n.bbox[1] > last.bbox[1] && overlaps(n)).min_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]))?;
+    let could_go_on = next.text.chars().filter(|c| c.is_alphabetic()).count() >= 3 && !postcode_city().is_match(&next.text);
+    (continues(last, next) && could_go_on).then(|| next.locate(0, next.text.len()).1)
+}
+
+/// Whether `below` is set right under `above` in about its size: the next line of one name.
+fn continues(above: &TextLine, below: &TextLine) -> bool {
+    let (ha, hb) = (above.bbox[3] - above.bbox[1], below.bbox[3] - below.bbox[1]);
+    below.bbox[1] - above.bbox[3] < 0.8 * hb && ha < 1.33 * hb && hb < 1.33 * ha
 }
 
 /// The legal forms of an incorporated company, which end its name: "SDN BHD" (with OCR's
