@@ -357,20 +357,16 @@ fn recognise(engine: &mut Engine, gray: &GrayImage, b: PixelBox, second: Option<
     let (bw, bh) = (b[2] - b[0], b[3] - b[1]);
     let crop = image::imageops::crop_imm(gray, b[0], b[1], bw, bh).to_image();
     let natural = LINE_HEIGHT as f32 * bw as f32 / bh as f32;
-    let first = engine.columns(&crop, natural)?;
-    let first_read = first.best_path(&engine.alphabet);
-    let mut readings = vec![(first, first_read)];
+    let mut readings = vec![engine.reading_at(&crop, natural, &[])?];
     if let Some(stretch) = pitch_stretch(&readings[0].1) {
-        let columns = engine.columns(&crop, natural * stretch)?;
-        let read = columns.best_path(&engine.alphabet);
-        readings.insert(0, (columns, read));
+        let at_pitch = engine.reading_at(&crop, natural * stretch, &readings)?;
+        readings.insert(0, at_pitch);
     }
     if heading {
         if let Some(pitch) = pitch(&readings[readings.len() - 1].1) {
             for target in VOTING_PITCHES {
-                let columns = engine.columns(&crop, natural * stretch_to(pitch, target))?;
-                let read = columns.best_path(&engine.alphabet);
-                readings.push((columns, read));
+                let voter = engine.reading_at(&crop, natural * stretch_to(pitch, target), &readings)?;
+                readings.push(voter);
             }
         }
     }
@@ -403,14 +399,17 @@ fn agreed(readings: &[LineReading], class_of: &HashMap<char, usize>) -> usize {
     if readings.len() < 2 {
         return 0;
     }
+    // One recogniser, so one space class for all readings.
+    let space = readings[0].0.classes - 1;
     let score = |read: &[(usize, char, f32)]| -> f64 {
+        let Some(labels) = read.iter().map(|g| if g.1 == ' ' { Some(space) } else { class_of.get(&g.1).copied() }).collect::<Option<Vec<usize>>>() else {
+            return f64::NEG_INFINITY;
+        };
         readings
             .iter()
             .map(|(columns, _)| {
-                let space = columns.classes - 1;
-                let labels: Option<Vec<usize>> = read.iter().map(|g| if g.1 == ' ' { Some(space) } else { class_of.get(&g.1).copied() }).collect();
                 let steps = columns.steps().max(1);
-                labels.map_or(f64::NEG_INFINITY, |l| columns.log_likelihood(0, steps, &l) / steps as f64)
+                columns.log_likelihood(0, steps, &labels) / steps as f64
             })
             .sum()
     };
@@ -429,9 +428,20 @@ fn agreed(readings: &[LineReading], class_of: &HashMap<char, usize>) -> usize {
 }
 
 impl Engine {
+    /// The line read at `width` pixels: a width one of the `done` readings was read at is not
+    /// read again (stretches meet at their bounds), its reading is taken as it is.
+    fn reading_at(&mut self, crop: &GrayImage, width: f32, done: &[LineReading]) -> Result<LineReading, OcrError> {
+        if let Some(same) = done.iter().find(|(c, _)| c.resized == resized_width(width)) {
+            return Ok(same.clone());
+        }
+        let columns = self.columns(crop, width)?;
+        let read = columns.best_path(&self.alphabet);
+        Ok((columns, read))
+    }
+
     /// The recogniser's columns for a line image scaled to [`LINE_HEIGHT`] and `width` pixels.
     fn columns(&mut self, crop: &GrayImage, width: f32) -> Result<Columns, OcrError> {
-        let resized = (width.ceil() as u32).clamp(1, 4000);
+        let resized = resized_width(width);
         let padded = resized.max(MIN_LINE_WIDTH);
         let line = image::imageops::resize(crop, resized, LINE_HEIGHT, image::imageops::FilterType::Triangle);
         let input = normalised(&line, padded as usize);
@@ -444,6 +454,11 @@ impl Engine {
         }
         Ok(Columns { prob: prob.to_vec(), classes, resized, width: padded })
     }
+}
+
+/// A line's width in pixels as the recogniser takes it, for a scaled width of `width`.
+fn resized_width(width: f32) -> u32 {
+    (width.ceil() as u32).clamp(1, 4000)
 }
 
 /// The column distance from one character to the next the recogniser reads best at, in a
@@ -554,6 +569,7 @@ fn spaced_as(read: Vec<(usize, char, f32)>, second: &str) -> Vec<(usize, char, f
 
 /// The recogniser's output for one line: `classes` probabilities per column, for the line
 /// scaled to `resized` pixels wide and padded to `width`.
+#[derive(Clone)]
 struct Columns {
     prob: Vec<f32>,
     classes: usize,
