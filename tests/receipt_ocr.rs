@@ -1,6 +1,6 @@
 //! The receipts' OCR engine (issue 25): a till receipt made here — a narrow slip in a
 //! typewriter font, as a till prints it — rendered to an image and read through
-//! `ocr::read_image` with the default configuration, which reads such pages with PP-OCRv4.
+//! `ocr::read_image` with the default configuration, which reads such pages with PP-OCR.
 //! These tests need ONNX Runtime and the PP-OCR models that `scripts/setup.sh` installs, and
 //! fail, naming what is missing, without them.
 

@@ -22,7 +22,7 @@ pub fn check(config: &Config, production: bool) -> ExitCode {
     };
     all &= match &pipeline.ocr.receipts {
         crate::ocr::ReceiptEngine::PpOcr(files) => match crate::ocr::ppocr::check(files, &pipeline.ocr.word_lists) {
-            Ok(()) => report(true, "PP-OCR", format!("receipts are read with PP-OCRv4 ({}) under ONNX Runtime ({})", files.models.display(), files.library.display())),
+            Ok(()) => report(true, "PP-OCR", format!("receipts are read with the PP-OCR models in {} under ONNX Runtime ({})", files.models.display(), files.library.display())),
             Err(e) => report(false, "PP-OCR", format!("{e}; receipts would be read with Tesseract instead (or set [ocr] receipts = \"tesseract\")")),
         },
         crate::ocr::ReceiptEngine::Tesseract => report(true, "PP-OCR", "not used: receipts are read with Tesseract ([ocr] receipts = \"tesseract\")".into()),

@@ -25,7 +25,6 @@ pub mod language;
 pub mod lexicon;
 pub mod orientation;
 pub mod ppocr;
-mod spacing;
 mod tsv;
 
 use std::cell::RefCell;
@@ -58,7 +57,7 @@ pub struct OcrConfig {
 /// The engine for till receipts.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReceiptEngine {
-    /// PP-OCRv4 under ONNX Runtime ([`ppocr`]): reads more of a receipt's lines and totals.
+    /// PP-OCR under ONNX Runtime ([`ppocr`]): reads more of a receipt's lines and totals.
     PpOcr(ppocr::PpOcrFiles),
     /// Tesseract, the page read as one block of text (psm 6).
     Tesseract,
@@ -93,7 +92,7 @@ impl OcrConfig {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         // Bump READER when read_page changes what it produces for the same settings.
-        const READER: u32 = 15;
+        const READER: u32 = 17;
         let receipts = match &self.receipts {
             ReceiptEngine::PpOcr(files) => format!("ppocr {}", files.identity(&self.word_lists)),
             ReceiptEngine::Tesseract => "tesseract".to_string(),
@@ -307,9 +306,7 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32, threshold: T
     // benches/README.md, "Receipts").
     if config.psm == 3 && narrow_column(gray, tones) {
         if let ReceiptEngine::PpOcr(files) = &config.receipts {
-            let one_line = OcrConfig { psm: 7, ..config.clone() };
-            let mut second = |line: &image::GrayImage| line_text(&one_line, line, dpi, tones.paper);
-            match ppocr::read(files, &config.word_lists, gray, &mut second) {
+            match ppocr::read(files, &config.word_lists, gray) {
                 Ok(words) => return Ok(Reading { words, by_ppocr: true }),
                 Err(e) => {
                     // The page is never lost for it: Tesseract reads it instead.
@@ -323,18 +320,6 @@ fn recognise(config: &OcrConfig, gray: &image::GrayImage, dpi: f32, threshold: T
     }
     Ok(Reading { words: recognise_framed(config, gray, dpi, pad, tones.paper, threshold)?, by_ppocr: false })
 }
-
-/// One line's image as Tesseract reads it with `config` (psm 7: one line of text), inside a
-/// margin of paper: its words joined by single spaces; `None` where it reads nothing or
-/// fails — the line then keeps PP-OCR's spaces ([`ppocr::read`]).
-fn line_text(config: &OcrConfig, line: &image::GrayImage, dpi: f32, paper: u8) -> Option<String> {
-    let words = recognise_framed(config, line, dpi, LINE_MARGIN, paper, Threshold::Global).ok()?;
-    let text = words.iter().map(|w| w.text.trim()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
-    (!text.is_empty()).then_some(text)
-}
-
-/// The paper put around a line read on its own: Tesseract misses print that touches the edge.
-const LINE_MARGIN: u32 = 10;
 
 /// Whether the print on the page stands in one tall, narrow column — a till receipt,
 /// photographed or scanned alone or on an A4 sheet: the box around the inked rows and

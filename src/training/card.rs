@@ -233,7 +233,7 @@ fn receipts(m: &Metrics) -> String {
                 o.totals,
                 pct(o.total_recall()),
                 match o.engine.as_str() {
-                    "ppocr" => "PP-OCRv4 under ONNX Runtime (each line read at the character pitch its recogniser reads best; the slip's first eight lines also at two more pitches, the readings voting), spelling checked against word lists",
+                    "ppocr" => "PP-OCR under ONNX Runtime (PP-OCRv4's line detector, PP-OCRv6 small's recogniser; a space where the recogniser found one likely; each line read at the character pitch the recogniser reads best, the slip's first eight lines also at two more pitches, the readings voting), spelling checked against word lists",
                     "tesseract" => "Tesseract (psm 6)",
                     _ => "an engine the metrics do not name",
                 },
