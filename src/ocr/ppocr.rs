@@ -201,8 +201,6 @@ pub fn release() {
 
 /// Reads a grey page image into words with pixel boxes and confidences (0–100), spelling
 /// checked against `word_lists`.
-///
-/// The words PP-OCR reads on a till receipt's page.
 pub fn read(files: &PpOcrFiles, word_lists: &[PathBuf], gray: &GrayImage) -> Result<Vec<PixelWord>, OcrError> {
     with_engine(files, word_lists, |engine| {
         let lines = detect(&mut engine.det, gray)?;
@@ -464,7 +462,10 @@ fn resized_width(width: f32) -> u32 {
 /// receipts' own line boxes (benches/README.md, "stop 42"): of the 129 lines that print the
 /// shop's name, 90 were read exactly at the line's own proportions and 102 with the pitch
 /// brought to 2.8 columns (103 at 3.0, 104 at 3.2); of all 5,610 printed lines, 4,922 were
-/// read, 4,959 at 2.8, 4,951 at 3.0, 4,926 at 3.2.
+/// read, 4,959 at 2.8, 4,951 at 3.0, 4,926 at 3.2. Those are PP-OCRv4's figures; for
+/// PP-OCRv6 small the pitch alone changed little (1,658 against 1,659 lines of the first 40
+/// receipts), and with the heading lines' vote two more of the 116 shop names came out right
+/// than without either (benches/README.md, "stop 43"), so both stay.
 const TARGET_PITCH: f32 = 2.8;
 
 /// The further pitches a heading line is read at, for the readings to vote
@@ -655,8 +656,9 @@ const MIN_SPELLING_RATIO: f64 = 0.5;
 /// ("ALAM" → "ALAN", "Mohd" → "Mord" on the development receipts).
 const MIN_SPELLED_LETTERS: usize = 5;
 
-/// A space [`spaced`] put in at a gap, told apart from one the recogniser read until the
-/// spelling check is done: a word across a gap is judged without it, as it was read.
+/// A space [`spaced`] put in where the best path wrote none, told apart from one the
+/// recogniser wrote until the spelling check is done: a word across it is judged without
+/// it, as it was read.
 const GAP_SPACE: char = '\u{2002}';
 
 /// The spelling check of one line, on words as the recogniser read them:
@@ -665,7 +667,7 @@ const GAP_SPACE: char = '\u{2002}';
 ///   word's own columns, becomes the likeliest such word, in the case it was read in;
 /// - two words, one of them in no list, become one listed word on the same terms: across a
 ///   space that was read, where the space was a letter misread or a space too many; across
-///   a gap [`spaced`] took for a space, where a letter was lost there ("STAT ONERY").
+///   a space [`spaced`] put in, where a letter was lost there ("STAT ONERY").
 ///
 /// Glued words are not split: on the development receipts a split into two listed words
 /// was as often a name cut in two ("RESTORAN" → "REST ORAN") as words put apart.
@@ -754,13 +756,15 @@ fn respelled(word: &[(usize, char, f32)], from: usize, to: usize, columns: &Colu
 /// receipts' own line boxes and transcripts (benches/README.md, "stop 43"): of 12,640 words
 /// PP-OCRv6 small read, those at 0.80–0.90 were right 78.5 % of the time as read, 84.3 % at
 /// this power (0.90–0.95: 90.7 → 92.0 %; 0.95–0.98: 95.4 → 95.2 %). PP-OCRv4's recogniser
-/// was the other way, surer than it said (0.60 fitted).
+/// was the other way, right more often than its probabilities said (0.60 fitted): the power
+/// belongs to the recogniser installed.
 const WORD_CONFIDENCE_POWER: f32 = 1.2;
 
 /// A recognised line as words: split at its spaces, each word's box from the columns its
 /// first and last characters were read at, widened by half a character. A word is as sure
-/// as its least sure character, calibrated ([`WORD_CONFIDENCE_POWER`]) (as Tesseract's word confidence falls with one doubtful
-/// letter): one misread letter in a name makes the name doubtful.
+/// as its least sure character (as Tesseract's word confidence falls with one doubtful
+/// letter), calibrated by [`WORD_CONFIDENCE_POWER`]: one misread letter in a name makes the
+/// name doubtful.
 fn split_words(glyphs: &[Glyph], b: PixelBox) -> Vec<PixelWord> {
     let half = (b[3] - b[1]) as f32 * 0.3;
     glyphs
