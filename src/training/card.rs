@@ -24,6 +24,9 @@ pub fn fields_table(model: &Report, rules: &Report) -> String {
             out.push_str(&format!("\n{who}: {note}\n"));
         }
     }
+    for note in model.seller_per_shop_note().lines() {
+        out.push_str(&format!("\nmodel: {note}\n"));
+    }
     out.push_str(&reliability(model));
     out
 }
@@ -224,7 +227,7 @@ fn receipts(m: &Metrics) -> String {
         s.push_str(&fields_table(model, rules));
         if let Some(o) = &model.ocr {
             s.push_str(&format!(
-                "\nThe OCR stage alone, against the receipts' line transcripts: {} of {} lines read ({}); the total read anywhere on {} of {} receipts ({}) — \
+                "\nThe OCR stage alone, against the receipts' line transcripts: {} of {} lines read ({}); the total read anywhere on {} of {} receipts ({}), the seller's name letter for letter on {} of {} ({}) — \
                  no extractor can take what OCR lost. Receipts were read by {} (`[ocr] receipts = \"{}\"`; other pages by Tesseract).\n",
                 o.lines_read,
                 o.lines,
@@ -232,6 +235,9 @@ fn receipts(m: &Metrics) -> String {
                 o.totals_read,
                 o.totals,
                 pct(o.total_recall()),
+                o.sellers_read,
+                o.sellers,
+                pct(o.seller_recall()),
                 match o.engine.as_str() {
                     "ppocr" => "PP-OCR under ONNX Runtime (PP-OCRv4's line detector, PP-OCRv6 small's recogniser; a space where the recogniser found one likely; each line read at the character pitch the recogniser reads best, the slip's first eight lines also at two more pitches, the readings voting), spelling checked against word lists",
                     "tesseract" => "Tesseract (psm 6)",

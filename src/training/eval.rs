@@ -78,6 +78,12 @@ pub struct Report {
     /// truth names them (the generator's): the targets are per language.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub groups: BTreeMap<String, GroupScore>,
+    /// Receipts by their shop (the ground truth's seller name): receipts, and of them those
+    /// whose seller was read right. A set of real receipts holds many from a few shops, and a
+    /// shop read right once is read right on each of its receipts: the figure per shop says
+    /// what a new shop's receipt gets ([`Report::seller_per_shop`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub shops: BTreeMap<String, (usize, usize)>,
 }
 
 /// Field values of one group of documents ([`group_keys`]), all fields together.
@@ -297,6 +303,12 @@ pub fn score(report: &mut Report, name: &str, index: &DocumentIndex, gt: &serde_
             report.add_to_reliability(v.confidence, exact || legal_form_only);
         }
     }
+    if let (Some("receipt"), Some(shop)) = (gt.get("doc_type").and_then(|v| v.as_str()), gt.get(Field::SellerName.as_str()).and_then(|v| v.as_str())) {
+        let right = !report.mismatches.iter().any(|m| m.document == name && m.field == Field::SellerName.as_str());
+        let s = report.shops.entry(Field::SellerName.comparable(shop)).or_default();
+        s.0 += 1;
+        s.1 += usize::from(right);
+    }
     for key in group_keys(gt) {
         let g = report.groups.entry(key).or_default();
         g.documents += 1;
@@ -328,6 +340,24 @@ impl FieldScore {
 }
 
 impl Report {
+    /// The receipts' shops, and the seller's accuracy averaged over them, each shop counted
+    /// once however many of its receipts there are. `None` without receipts.
+    pub fn seller_per_shop(&self) -> Option<(usize, f64)> {
+        (!self.shops.is_empty()).then(|| (self.shops.len(), self.shops.values().map(|&(n, right)| right as f64 / n.max(1) as f64).sum::<f64>() / self.shops.len() as f64))
+    }
+
+    /// The per-shop sentence of a receipts report, or nothing.
+    pub fn seller_per_shop_note(&self) -> String {
+        match self.seller_per_shop() {
+            Some((shops, mean)) => format!(
+                "seller_name by shop: {} receipts from {shops} shops, the seller right for {:.1}% of a shop's receipts on average (each shop counted once)\n",
+                self.shops.values().map(|s| s.0).sum::<usize>(),
+                100.0 * mean
+            ),
+            None => String::new(),
+        }
+    }
+
     /// A line per name field whose correct values include names right only up to a legal
     /// form, with the strict figure.
     pub fn legal_form_notes(&self) -> String {
@@ -396,13 +426,14 @@ impl Report {
             }
         }
         out.push_str(&self.legal_form_notes());
+        out.push_str(&self.seller_per_shop_note());
         out.push_str(&format!("\ndocuments: {}, quarantined: {}\nclassifier accuracy: {:.1}%", self.documents, self.quarantined, 100.0 * self.classifier_accuracy));
         if let Some(b) = base {
             out.push_str(&format!(" (keywords: {:.1}%)", 100.0 * b.classifier_accuracy));
         }
         if let Some(o) = &self.ocr {
             out.push_str(&format!(
-                "\nOCR ({}) on {} receipts: {}/{} transcript lines read ({:.1}%), the total read on {}/{} ({:.1}%)",
+                "\nOCR ({}) on {} receipts: {}/{} transcript lines read ({:.1}%), the total read on {}/{} ({:.1}%), the seller's name letter for letter on {}/{} ({:.1}%)",
                 o.engine,
                 o.receipts,
                 o.lines_read,
@@ -410,7 +441,10 @@ impl Report {
                 100.0 * o.line_recall(),
                 o.totals_read,
                 o.totals,
-                100.0 * o.total_recall()
+                100.0 * o.total_recall(),
+                o.sellers_read,
+                o.sellers,
+                100.0 * o.seller_recall()
             ));
         }
         for (key, g) in &self.groups {
@@ -515,9 +549,11 @@ pub fn run_cached(
         };
         progress(&name, &index);
         if let (true, Some(lines), Some(p)) = (receipt, super::receipts::lines_of(&doc_path), &pages) {
-            let total = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&gt_path)?).ok().and_then(|k| k.get("total").and_then(|t| t.as_str()).map(str::to_string));
+            let key = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&gt_path)?).ok();
+            let text = |k: &str| key.as_ref().and_then(|key| key.get(k)).and_then(|t| t.as_str()).map(str::to_string);
+            let (total, seller) = (text("total"), text("company"));
             let recall = ocr.get_or_insert_with(|| super::receipts::Recall { engine: pipeline.ocr.receipts.name().to_string(), ..Default::default() });
-            super::receipts::recall(recall, &lines, p, total.as_deref());
+            super::receipts::recall(recall, &lines, p, total.as_deref(), seller.as_deref());
         }
         let base_index = baseline.map(|b| match &pages {
             Some(p) => b.index_pages(&doc, p),
@@ -630,6 +666,32 @@ mod tests {
         assert_eq!((report.fields[Field::SellerName.as_str()].correct, report.fields[Field::SellerName.as_str()].legal_form_only), (1, 1));
         assert_eq!(report.fields[Field::BuyerName.as_str()].correct, 0);
         assert!(report.table().contains("seller_name: 1 of the 1 right differ from the ground truth only by a legal form"), "{}", report.table());
+    }
+
+    #[test]
+    fn receipts_are_counted_by_shop_each_shop_once() {
+        let mut report = Report::default();
+        let receipt = |shop: &str| serde_json::json!({"doc_type": "receipt", "seller_name": shop, "gross_total": "1.00"});
+        let read = |name: &str, seller: &str| {
+            let mut index = blank_index(name);
+            index.fields.insert(Field::SellerName, crate::index::FieldValue::read(seller.into(), 0.9, Some(1), None, crate::index::Origin::Rules));
+            index
+        };
+        // Three receipts from one shop, all right; one from another, wrong.
+        for (k, doc) in ["a", "b", "c"].into_iter().enumerate() {
+            score(&mut report, doc, &read(doc, "Kiosk Ost"), &receipt(if k == 0 { "KIOSK OST" } else { "Kiosk  Ost" }));
+        }
+        score(&mut report, "d", &read("d", "Tankstelle"), &receipt("Backhaus Nord"));
+        report.finish();
+        assert_eq!(report.fields["seller_name"].correct, 3, "three of four receipts");
+        let (shops, mean) = report.seller_per_shop().expect("receipts");
+        assert_eq!(shops, 2);
+        assert!((mean - 0.5).abs() < 1e-9, "one shop of two: {mean}");
+        assert!(report.table().contains("4 receipts from 2 shops, the seller right for 50.0%"), "{}", report.table());
+        // Invoices are no shop's.
+        let mut invoices = Report::default();
+        score(&mut invoices, "e", &read("e", "Kiosk Ost"), &serde_json::json!({"doc_type": "invoice", "seller_name": "Kiosk Ost"}));
+        assert!(invoices.seller_per_shop().is_none());
     }
 
     #[test]

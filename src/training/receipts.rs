@@ -107,6 +107,13 @@ pub struct Recall {
     /// Receipts with a total, and of them those whose total OCR read somewhere.
     pub totals: usize,
     pub totals_read: usize,
+    /// Receipts with a seller's name, and of them those whose name OCR read letter for
+    /// letter somewhere (spacing aside): a ceiling for the seller, as `totals_read` is for
+    /// the total.
+    #[serde(default)]
+    pub sellers: usize,
+    #[serde(default)]
+    pub sellers_read: usize,
 }
 
 impl Recall {
@@ -116,6 +123,10 @@ impl Recall {
 
     pub fn total_recall(&self) -> f64 {
         ratio(self.totals_read, self.totals)
+    }
+
+    pub fn seller_recall(&self) -> f64 {
+        ratio(self.sellers_read, self.sellers)
     }
 }
 
@@ -135,8 +146,8 @@ fn plain(s: &str) -> String {
 }
 
 /// Adds one receipt's OCR to `r`: which transcript lines are in the text OCR read, and
-/// whether its total is.
-pub fn recall(r: &mut Recall, transcripts: &[String], pages: &[Page], total: Option<&str>) {
+/// whether its total and its seller's name (as the key gives them) are.
+pub fn recall(r: &mut Recall, transcripts: &[String], pages: &[Page], total: Option<&str>, seller: Option<&str>) {
     // Line by line in reading order, as the extractor reads the page: `Page::words` is in
     // the order of the words' centres from top to bottom, which scrambles a line whose
     // words sit a pixel higher or lower.
@@ -155,6 +166,12 @@ pub fn recall(r: &mut Recall, transcripts: &[String], pages: &[Page], total: Opt
         r.totals += 1;
         if compact.contains(&total.replace(' ', "")) {
             r.totals_read += 1;
+        }
+    }
+    if let Some(seller) = seller.map(plain).filter(|s| !s.is_empty()) {
+        r.sellers += 1;
+        if compact.contains(&seller.replace(' ', "")) {
+            r.sellers_read += 1;
         }
     }
 }
@@ -193,7 +210,16 @@ mod tests {
             8.0,
         );
         let mut r = Recall::default();
-        recall(&mut r, &["SIN THYE & COMPANY".into(), "GST NO: 001329332224".into(), "TOTAL 110.00".into(), "THANK YOU".into()], &[page], Some("110.00"));
+        recall(
+            &mut r,
+            &["SIN THYE & COMPANY".into(), "GST NO: 001329332224".into(), "TOTAL 110.00".into(), "THANK YOU".into()],
+            std::slice::from_ref(&page),
+            Some("110.00"),
+            Some("SIN THYE & COMPANY"),
+        );
         assert_eq!((r.lines, r.lines_read, r.totals, r.totals_read), (4, 2, 1, 0), "an O read for a 0 is a miss");
+        assert_eq!((r.sellers, r.sellers_read), (1, 1), "the name read over two words");
+        recall(&mut r, &[], &[page], None, Some("SIN THYE & CO."));
+        assert_eq!((r.sellers, r.sellers_read), (2, 1), "a name the key spells longer than OCR read it is not read");
     }
 }

@@ -463,9 +463,11 @@ mod tests {
         assert_eq!(doubtful.value, "AIK HUAT HARDWARE");
         assert!(doubtful.confidence <= 0.35, "{doubtful:?}");
         // Read well, the line under it is the start of the address or a name of its own:
-        // the name is as sure as its own words.
+        // the name is as sure as its own words, and no surer than a slip's name without a
+        // legal form can be.
         let clear = read_with(0.9);
-        assert!((clear.confidence - 0.85 * 0.9).abs() < 1e-4, "{clear:?}");
+        assert!((clear.confidence - 0.85 * 0.9f32.min(parties::UNINCORPORATED_SLIP_NAME)).abs() < 1e-4, "{clear:?}");
+        assert!(clear.confidence > doubtful.confidence, "{clear:?}");
         // A name that ends in its legal form ends there, whatever follows.
         let ex = read_receipt(&[(20.0, 10.0, "PAPER LANTERN S/B"), (20.0, 18.5, "JALAN MERANTI")]);
         let pages = [test_page(&[(20.0, 10.0, "PAPER LANTERN S/B"), (20.0, 18.5, "JALAN MERANTI")], 7.5)];
@@ -473,6 +475,26 @@ mod tests {
         assert_eq!(ex.value(Field::SellerName), Some("PAPER LANTERN S/B"));
         assert_eq!(receipt_name_doubt(&lines, &lines[0], "PAPER LANTERN S/B"), None);
         assert!(receipt_name_doubt(&lines, &lines[0], "PAPER LANTERN").is_some());
+    }
+
+    #[test]
+    fn a_slips_name_without_a_legal_form_goes_to_review_however_well_it_was_read() {
+        let read_at = |name: &str, confidence: f32| {
+            let mut page = test_page(&[(20.0, 10.0, name), (20.0, 30.0, "NO 7 JALAN KENARI"), (20.0, 42.0, "TEL: 03-5566 7788")], 7.5);
+            for w in &mut page.words {
+                w.confidence = confidence;
+            }
+            let pages = [page];
+            let doc = ReadDocument { pages: &pages, language: Some("en"), doc_type: DocType::Receipt, words: None };
+            extract(&doc, &super::super::text::lines(&pages)).fields.get(&Field::SellerName).cloned().expect("a seller")
+        };
+        let brand = read_at("KENARI PAPER CORNER", 0.99);
+        assert_eq!(brand.value, "KENARI PAPER CORNER");
+        assert!(brand.confidence <= parties::UNINCORPORATED_SLIP_NAME, "{brand:?}");
+        // The company's legal form ends the name: as sure as OCR was.
+        let company = read_at("KENARI PAPER CORNER SDN BHD", 0.99);
+        assert_eq!(company.value, "KENARI PAPER CORNER SDN BHD");
+        assert!(company.confidence >= crate::extract::REVIEW_THRESHOLD, "{company:?}");
     }
 
     #[test]
