@@ -4,7 +4,9 @@
 //! a shop's name comes out as its look-alike ("HARDMARE", "Heauty", "STATONERY"). Tesseract
 //! decodes with a dictionary; this gives the second engine the same help: a word that is in
 //! no list, one edit away from a word that is, becomes that word when the recogniser's own
-//! column probabilities find it nearly as likely as what it read (the check is in `ppocr`).
+//! column probabilities find it nearly as likely as what it read, and stays as read but
+//! doubtful when the listed word is less likely than that but not far off (the check is in
+//! `ppocr`).
 //!
 //! The lists are Debian's `wamerican`, `wbritish` and `wngerman` (`/usr/share/dict`), put in
 //! place by `scripts/setup.sh` and the Dockerfile; one word per line, compared without case.

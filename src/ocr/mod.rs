@@ -92,7 +92,7 @@ impl OcrConfig {
     pub fn fingerprint(&self) -> String {
         use sha2::{Digest, Sha256};
         // Bump READER when read_page changes what it produces for the same settings.
-        const READER: u32 = 17;
+        const READER: u32 = 18;
         let receipts = match &self.receipts {
             ReceiptEngine::PpOcr(files) => format!("ppocr {}", files.identity(&self.word_lists)),
             ReceiptEngine::Tesseract => "tesseract".to_string(),
