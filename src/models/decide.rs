@@ -483,7 +483,8 @@ pub(super) fn decide(doc: &ReadDocument, s: &Scored, ranked: &Ranked) -> Extract
             let chosen = whole_name(s, field, best.0).unwrap_or(best.0);
             let chosen = best_spelling(s, chosen);
             let c = &s.candidates[chosen];
-            // A slip's name that may go on in a line OCR was unsure of is no surer than it.
+            // A slip's name without a legal form is at most UNINCORPORATED_SLIP_NAME sure, and
+            // one that may go on in a line OCR was unsure of is no surer than that line.
             let doubt = (field == Field::SellerName && doc.doc_type == DocType::Receipt).then(|| crate::extract::rules::receipt_name_doubt(&s.lines, &s.lines[c.line], &c.value)).flatten();
             ex.fields.insert(target, field_value(c, doubt.map_or(sure, |d| sure.min(d))));
         } else if let Some(f) = ex.fields.get_mut(&target) {

@@ -649,7 +649,9 @@ impl Columns {
 /// A listed word replaces what was read when the recogniser finds it at least this likely
 /// relative to its own reading. Chosen on the development receipts (benches/README.md,
 /// "stop 37"): of about thirty corrections at 0.5 or more two were wrong ("COODS" → "COOLS",
-/// "KUALA" → "KOALA"); below it shop names became words ("SANYU" → "SANYO" at 0.33).
+/// "KUALA" → "KOALA"); below it shop names became words ("SANYU" → "SANYO" at 0.33). Those
+/// were PP-OCRv4's readings; re-checked for v6 at stop 44, where 0.15 would have corrected 15
+/// more words, all right, but "SANYU" comes at 0.07–0.11: kept.
 const MIN_SPELLING_RATIO: f64 = 0.5;
 
 /// A word in no list whose listed neighbour the recogniser finds less likely than
@@ -661,8 +663,9 @@ const MIN_SPELLING_RATIO: f64 = 0.5;
 const MIN_DOUBT_RATIO: f64 = 0.02;
 
 /// The most a doubtful word's characters may be trusted: its confidence becomes at most this
-/// to the power [`WORD_CONFIDENCE_POWER`] (0.19), a little above the 2 in 32 such words that
-/// were right as read, so that whatever value it is part of goes to review.
+/// to the power [`WORD_CONFIDENCE_POWER`] (0.19): above the 2 in 32 (6 %) such words that
+/// were right as read, and far enough below the review threshold that whatever value it is
+/// part of goes to review.
 const DOUBTFUL_SPELLING: f32 = 0.25;
 
 /// Shorter words are left as read: one edit turns too many short names into other words

@@ -239,7 +239,7 @@ fn receipts(m: &Metrics) -> String {
                 o.sellers,
                 pct(o.seller_recall()),
                 match o.engine.as_str() {
-                    "ppocr" => "PP-OCR under ONNX Runtime (PP-OCRv4's line detector, PP-OCRv6 small's recogniser; a space where the recogniser found one likely; each line read at the character pitch the recogniser reads best, the slip's first eight lines also at two more pitches, the readings voting), spelling checked against word lists",
+                    "ppocr" => "PP-OCR under ONNX Runtime (PP-OCRv4's line detector, PP-OCRv6 small's recogniser; a space where the recogniser found one likely; each line read at the character pitch the recogniser reads best, the slip's first eight lines also at two more pitches, the readings voting), spelling checked against word lists (a word one letter from a listed word the recogniser found nearly as likely is corrected, or kept and made doubtful when the listed word was less likely but not far off)",
                     "tesseract" => "Tesseract (psm 6)",
                     _ => "an engine the metrics do not name",
                 },
