@@ -601,7 +601,7 @@ impl Columns {
     /// ln P(`labels` | columns `from..to`) under CTC: the sum over every way of spreading the
     /// labels over the columns with blanks (class 0) between and repeats merged.
     fn log_likelihood(&self, from: usize, to: usize, labels: &[usize]) -> f64 {
-        let ln = |t: usize, c: usize| f64::from(self.prob.get(t * self.classes + c).copied().unwrap_or(0.0)).max(1e-30).ln();
+        let ln = |t: usize, c: usize| f64::from(self.p(t, c)).max(1e-30).ln();
         let add = |a: f64, b: f64| {
             if a == f64::NEG_INFINITY {
                 b
