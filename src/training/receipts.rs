@@ -162,16 +162,12 @@ pub fn recall(r: &mut Recall, transcripts: &[String], pages: &[Page], total: Opt
             r.lines_read += 1;
         }
     }
-    if let Some(total) = total.map(plain).filter(|t| !t.is_empty()) {
-        r.totals += 1;
-        if compact.contains(&total.replace(' ', "")) {
-            r.totals_read += 1;
-        }
-    }
-    if let Some(seller) = seller.map(plain).filter(|s| !s.is_empty()) {
-        r.sellers += 1;
-        if compact.contains(&seller.replace(' ', "")) {
-            r.sellers_read += 1;
+    // Whether a key value (spacing aside) is anywhere in what OCR read; `None` without one.
+    let found = |value: Option<&str>| value.map(plain).filter(|v| !v.is_empty()).map(|v| compact.contains(&v.replace(' ', "")));
+    for (value, counted, read) in [(total, &mut r.totals, &mut r.totals_read), (seller, &mut r.sellers, &mut r.sellers_read)] {
+        if let Some(was_read) = found(value) {
+            *counted += 1;
+            *read += usize::from(was_read);
         }
     }
 }
