@@ -9,6 +9,12 @@ fn pct(x: f64) -> String {
     format!("{:.1} %", 100.0 * x)
 }
 
+/// A share with its count ("97.0 % (128 of 132)"): a figure one document short of its target
+/// can round onto it.
+fn pct_of(x: f64, n: usize) -> String {
+    format!("{} ({} of {n})", pct(x), (x * n as f64).round() as usize)
+}
+
 /// A per-field table: trained model against rules on the same read pages.
 pub fn fields_table(model: &Report, rules: &Report) -> String {
     let mut out = String::from("| field | documents | model | rules |\n|---|---:|---:|---:|\n");
@@ -273,7 +279,7 @@ fn document_type(m: &Metrics) -> String {
     s.push_str(&format!(
         "### Document type\n\nHeld-out layouts (`test`, {} scans): **{}** (keyword classifier: {}); seen layouts (`test_seen`, {} scans): {} (keywords: {}).\n\nConfusion on `test`:\n\n{}\nCalibration on `test` (is the confidence the accuracy?):\n\n{}\n",
         c.documents,
-        pct(c.accuracy),
+        pct_of(c.accuracy, c.documents),
         pct(c.keyword_accuracy),
         m.classifier_test_seen.documents,
         pct(m.classifier_test_seen.accuracy),
@@ -375,7 +381,7 @@ fn targets(m: &Metrics) -> String {
     }
     let c = m.classifier_test.accuracy;
     let real_types = m.fields_real_scans.as_ref().map(|(r, _)| pct(r.classifier_accuracy)).unwrap_or_default();
-    out.push_str(&format!("| document type | 97.0 % | {real_types} | {real_types} | {} {} | |\n", pct(c), if c >= 0.97 { "✓" } else { "✗" }));
+    out.push_str(&format!("| document type | 97.0 % | {real_types} | {real_types} | {} {} | |\n", pct_of(c, m.classifier_test.documents), if c >= 0.97 { "✓" } else { "✗" }));
     let sp = m.split_test.document_accuracy;
     out.push_str(&format!("| first-page split | 98.0 % | – | – | {} {} | |\n", pct(sp), if sp >= 0.98 { "✓" } else { "✗" }));
     out.push_str(&format!("| fitting time | < 600 s | | | {:.0} s {} | |\n", m.train_seconds, if m.train_seconds < 600.0 { "✓" } else { "✗" }));
@@ -388,7 +394,7 @@ fn targets(m: &Metrics) -> String {
 pub fn summary(m: &Metrics) -> String {
     let mut s = format!(
         "classifier: {} on test ({} keywords), {} on test_seen\nfirst-page split: {} of documents, {} of pages\ninference: {:.2} ms/page\n",
-        pct(m.classifier_test.accuracy),
+        pct_of(m.classifier_test.accuracy, m.classifier_test.documents),
         pct(m.classifier_test.keyword_accuracy),
         pct(m.classifier_test_seen.accuracy),
         pct(m.split_test.document_accuracy),
