@@ -317,6 +317,48 @@ fn till_receipts_are_receipts_with_their_shop_date_and_total() {
 }
 
 #[test]
+fn a_fuel_slip_and_a_hospitality_slip_with_its_blank_form_are_receipts_with_their_total() {
+    let tankquittung = receipt(&[
+        "Autohof Weidenbach",
+        "Industriestraße 12",
+        "91746 Weidenbach",
+        "12.03.2025 07:41 Beleg-Nr. 88123",
+        "Säule 7",
+        "Super E10 42,31 l",
+        "42,31 l x 1,799 EUR/l 76,12 A",
+        "SUMME EUR 76,12",
+        "EC-Karte 76,12",
+        "MwSt 19% Netto 63,97 Steuer 12,15",
+        "TANKQUITTUNG",
+    ]);
+    reads_as_receipt(&[tankquittung], &[("issue_date", "2025-03-12"), ("gross_total", "76.12")]);
+
+    // The hospitality form under the slip: labels whose amounts a person writes in by hand.
+    // Its blank "Gesamtbetrag:" and "Trinkgeld:" take nothing from the printed total.
+    let bewirtung = receipt(&[
+        "Brauhaus am Markt GmbH",
+        "Marktplatz 3",
+        "93047 Regensburg",
+        "26.06.2025 20:14 Bon-Nr. 4711",
+        "Tisch 12 Bedienung Anna",
+        "Schnitzel Wiener Art 18,90 A",
+        "Pils 0,5 l 4,60 A",
+        "SUMME EUR 23,50",
+        "Gegeben BAR 30,00",
+        "Rückgeld 6,50",
+        "MwSt 19% Netto 19,75 Steuer 3,75",
+        "Bewirtungsbeleg",
+        "Bewirtete Person(en):",
+        "Anlass der Bewirtung:",
+        "Trinkgeld:",
+        "Gesamtbetrag:",
+        "Ort, Datum:",
+        "Unterschrift:",
+    ]);
+    reads_as_receipt(&[bewirtung], &[("seller_name", "Brauhaus am Markt GmbH"), ("issue_date", "2025-06-26"), ("gross_total", "23.50")]);
+}
+
+#[test]
 fn an_order_confirmation_is_no_order_and_a_statement_never_a_confident_invoice() {
     let ab = page(&[
         (60.0, 50.0, 14.0, "Kranich Werkzeugbau GmbH"),

@@ -1429,6 +1429,19 @@ class Renderer:
         if width("".join(r[0] for r in left + right), self.f, sz) + 12 > x1 - x0:
             y += lead
         p.runs(x1, y, right, self.f, sz, "right")
+        # What a fuel station's or a restaurant's slip adds (issue 25: Tankquittung,
+        # Bewirtungsbeleg): a draw of its own, so that every other document stays as it was.
+        kind = random.Random(f"{self.seed}:receipt-kind")
+        fuel = s.trade == "tankstelle" and kind.random() < 0.6
+        hospitality = s.trade == "gastro" and kind.random() < 0.6
+        if fuel:
+            y += lead
+            pump = f"Säule {kind.randint(1, 12)}" if d.lang == "de" else f"Pump {kind.randint(1, 12)}"
+            p.text(x0, y, pump, self.f, sz)
+        if hospitality:
+            y += lead
+            table = f"Tisch {kind.randint(1, 40)}  Bedienung {kind.choice(['Anna', 'Mehmet', 'Lukas', 'Sofia', 'Jonas'])}" if d.lang == "de" else f"Table {kind.randint(1, 40)}  Server {kind.choice(['Anna', 'Tom', 'Lucy'])}"
+            p.text(x0, y, table, self.f, sz)
         y += lead * 1.5
         rate_letter = {r: "AB"[i] if i < 2 else "C" for i, r in enumerate(sorted({ln.vat_rate for ln in d.lines}, reverse=True))}
         for ln in d.lines:
@@ -1470,6 +1483,23 @@ class Renderer:
         y += lead * 2
         thanks = "Vielen Dank für Ihren Einkauf!" if d.lang == "de" else "Thank you for your visit!"
         p.text(cx, y, thanks, self.f, sz, "center")
+        if fuel and kind.random() < 0.5:
+            # The fuel slip's own title under the till's: "Tankquittung" for the books.
+            y += lead * 1.5
+            p.text(cx, y, "TANKQUITTUNG" if d.lang == "de" else "FUEL RECEIPT", self.fb, sz, "center")
+        if hospitality:
+            # The hospitality form German tax law asks for (§ 4 Abs. 5 Nr. 2 EStG), or a card
+            # slip's tip and total lines: labels with blanks a person fills in by hand.
+            y += lead * 2
+            if d.lang == "de":
+                p.text(cx, y, "Bewirtungsbeleg", self.fb, sz, "center")
+                form = ["Bewirtete Person(en):", "Anlass der Bewirtung:", "Trinkgeld:", "Gesamtbetrag:", "Ort, Datum:", "Unterschrift:"]
+            else:
+                form = ["Tip:", "Total:", "Signature:"]
+            for label in form:
+                y += lead * 1.6
+                p.text(x0, y, label, self.f, sz)
+                p.line(x0 + width(label, self.f, sz) + 4, y + 1, x1, y + 1, 0.4)
         self.y = y + 20
 
     # ------------------------------------------------------------------------------ footer
