@@ -158,7 +158,8 @@ fn title_features(first: &Page, f: &mut Features) {
 /// them together.)
 fn named_features(first: &Page, f: &mut Features) {
     static LABEL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let label = LABEL.get_or_init(|| regex::Regex::new(r"(?i)^(\S+(?:\s+\S+){0,3}?)\s*(?:-?nr\.?|no\.?|nummer|number|#)(?:[\s:.]|$)").expect("regex"));
+    // "#" may stand glued to the number ("Invoice #INV-2291"); a word label stands apart.
+    let label = LABEL.get_or_init(|| regex::Regex::new(r"(?i)^(\S+(?:\s+\S+){0,3}?)\s*(?:(?:-?nr\.?|no\.?|nummer|number)(?:[\s:.]|$)|#)").expect("regex"));
     let mut lines: Vec<&Line> = first.lines.iter().filter(|l| l.bbox[1] < first.height * 0.6).collect();
     lines.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]));
     for l in lines {
@@ -271,6 +272,8 @@ mod tests {
         assert!(!flagged(&f, "named:invoice"), "the cited invoice's number line comes after the credit note's own");
         let ack = features(&[page(&["Hotel Isartal GmbH", "Order Acknowledgement No. 667630", "Total 1,190.00 EUR"])]);
         assert!(flagged(&ack, "named:order_confirmation"));
+        let us = features(&[page(&["Acme Supplies Inc.", "Invoice #INV-2291", "Total $1,250.00"])]);
+        assert!(flagged(&us, "named:invoice"), "a hash glued to the number");
         // A number label after words that name no type names nothing.
         let letter = features(&[page(&["Kunden-Nr. 4711", "Sehr geehrte Damen und Herren,", "wir ziehen um."])]);
         assert!(!DocType::ALL.iter().any(|t| flagged(&letter, &format!("named:{}", t.as_str()))));
