@@ -158,8 +158,11 @@ fn title_features(first: &Page, f: &mut Features) {
 /// them together.)
 fn named_features(first: &Page, f: &mut Features) {
     static LABEL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    // "#" may stand glued to the number ("Invoice #INV-2291"); a word label stands apart.
-    let label = LABEL.get_or_init(|| regex::Regex::new(r"(?i)^(\S+(?:\s+\S+){0,3}?)\s*(?:(?:-?nr\.?|no\.?|nummer|number)(?:[\s:.]|$)|#)").expect("regex"));
+    // The type word stands apart from the label word ("Rechnung Nr.", "Credit Memo No."); "#"
+    // may stand glued to the number ("Invoice #INV-2291"). A label glued to its type word
+    // ("Lieferschein-Nr.", "Bestellnr.") is a form field's, which on an invoice cites the
+    // delivery note or the order: it names no document.
+    let label = LABEL.get_or_init(|| regex::Regex::new(r"(?i)^(\S+(?:\s+\S+){0,3}?)(?:\s+(?:nr\.?|no\.?|nummer|number)(?:[\s:.]|$)|\s*#)").expect("regex"));
     let mut lines: Vec<&Line> = first.lines.iter().filter(|l| l.bbox[1] < first.height * 0.6).collect();
     lines.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]));
     for l in lines {
@@ -274,6 +277,10 @@ mod tests {
         assert!(flagged(&ack, "named:order_confirmation"));
         let us = features(&[page(&["Acme Supplies Inc.", "Invoice #INV-2291", "Total $1,250.00"])]);
         assert!(flagged(&us, "named:invoice"), "a hash glued to the number");
+        // An invoice's info block cites its delivery note before the invoice names itself.
+        let invoice = features(&[page(&["Kunden-Nr. K-57975", "Ihre Bestell-Nr. BE-30774", "Lieferschein-Nr. LS-2023-62376", "Rechnung Nr. RE-2398565", "Bruttobetrag 3.011,35 EUR"])]);
+        assert!(flagged(&invoice, "named:invoice"), "the field labels name nothing");
+        assert!(!flagged(&invoice, "named:delivery_note"));
         // A number label after words that name no type names nothing.
         let letter = features(&[page(&["Kunden-Nr. 4711", "Sehr geehrte Damen und Herren,", "wir ziehen um."])]);
         assert!(!DocType::ALL.iter().any(|t| flagged(&letter, &format!("named:{}", t.as_str()))));
