@@ -65,9 +65,7 @@ pub struct Attachment {
 /// What one e-mail holds.
 #[derive(Debug, Clone)]
 pub struct Email {
-    /// The subject: what a printout sets as its heading, and what the e-mail says it is.
-    pub subject: Option<String>,
-    /// Sender and date, then the body as text: what its pages show under the heading.
+    /// Subject, sender and date, then the body as text: what its pages show.
     pub text: String,
     pub attachments: Vec<Attachment>,
     /// What is wrong with it. Any problem puts the e-mail itself in quarantine.
@@ -141,8 +139,7 @@ fn read_unguarded(bytes: &[u8], limits: &Limits) -> Result<Email, Problem> {
     }
     check_multiparts(&message, &mut problems);
     let attachments = attachments(&message, !too_deep, &mut problems);
-    let subject = message.subject().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    Ok(Email { subject, text: readable_text(&message), attachments, problems })
+    Ok(Email { text: readable_text(&message), attachments, problems })
 }
 
 /// The documents that came inside `doc`, each parent before its attachments: an e-mail's
@@ -337,9 +334,12 @@ fn address(a: &Addr<'_>) -> String {
     }
 }
 
-/// What a printout of the e-mail shows under its subject: sender, date, then the body.
+/// What a printout of the e-mail shows: subject, sender, date, then the body.
 fn readable_text(m: &Message<'_>) -> String {
     let mut text = String::new();
+    if let Some(s) = m.subject() {
+        text.push_str(&format!("Subject: {s}\n"));
+    }
     if let Some(from) = m.from() {
         let list: Vec<String> = from.iter().map(address).filter(|a| !a.is_empty()).collect();
         text.push_str(&format!("From: {}\n", list.join(", ")));

@@ -52,31 +52,6 @@ fn a_reminder_sent_as_plain_text_is_a_reminder() {
     // Its pages are its text: subject and body, readable for review.
     let words = std::fs::read_to_string(archive.path().join(idx["archive"]["words"].as_str().unwrap())).unwrap();
     assert!(words.contains("Zahlungserinnerung") && words.contains("überfällig"));
-    // The sender's name, not the header's label in front of it.
-    assert!(field(idx, "seller_name").is_none_or(|n| !n.starts_with("From")), "{:?}", field(idx, "seller_name"));
-}
-
-#[test]
-fn an_english_payment_reminder_sent_as_plain_text_is_a_reminder_by_its_subject() {
-    // No training document is an e-mail: the subject, printed as the heading, is read as a
-    // letter's title is.
-    let archive = tempfile::tempdir().unwrap();
-    let inbox = tempfile::tempdir().unwrap();
-    let eml = Mail::new("Accounts <accounts@acme-supplies.example>", "Payment reminder: invoice INV-2291")
-        .text(
-            "Dear Sir or Madam,\n\n\
-             our records show that invoice INV-2291 dated 2 October 2025 for GBP 1,250.00 is now\n\
-             21 days overdue. Please arrange payment at your earliest convenience. If you have\n\
-             already paid, please disregard this e-mail.\n\n\
-             Kind regards\n\
-             ACME Supplies Ltd\n",
-        )
-        .bytes();
-    let run = process(archive.path(), &[write(inbox.path(), "reminder.eml", &eml)]);
-    assert_eq!(run.code(), 0, "{}", run.stderr());
-    let idx = &run.indexes[0];
-    assert_eq!(idx["doc_type"]["label"], "reminder", "{}", idx["doc_type"]);
-    assert_eq!(idx["language"], "en");
 }
 
 #[test]

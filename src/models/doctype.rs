@@ -57,7 +57,6 @@ pub fn features(pages: &[Page]) -> Features {
     f.normalise();
     // Layout cues and the keyword scores, outside the normalisation.
     title_features(first, &mut f);
-    named_features(first, &mut f);
     let amounts: usize = first.lines.iter().map(|l| find_amounts(&first.line_text(l)).len()).sum();
     f.flag(&format!(
         "amounts{}",
@@ -148,37 +147,6 @@ fn title_features(first: &Page, f: &mut Features) {
     }
 }
 
-/// The line in which a document names itself with its number ("Gutschrift Nr. A-84/2025 vom
-/// 25. März 2025", "Order Acknowledgement No. 667630", "Stornorechnung Nr. 8179178"): the
-/// type word right before the number's label, however large or long the line is printed. A
-/// data sheet or an ERP print sets its title in body type, where [`title_features`] does not
-/// see it. Only the first such line in the upper 60 % of page 1 counts: a credit note cites
-/// the invoice it credits after its own number. (A reminder whose title carries no number
-/// names an invoice it lists here; its title and keywords tell it apart, and the model weighs
-/// them together.)
-fn named_features(first: &Page, f: &mut Features) {
-    static LABEL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    // The type word stands apart from the label word ("Rechnung Nr.", "Credit Memo No."); "#"
-    // may stand glued to the number ("Invoice #INV-2291"). A label glued to its type word
-    // ("Lieferschein-Nr.", "Bestellnr.") is a form field's, which on an invoice cites the
-    // delivery note or the order: it names no document.
-    let label = LABEL.get_or_init(|| regex::Regex::new(r"(?i)^(\S+(?:\s+\S+){0,3}?)(?:\s+(?:nr\.?|no\.?|nummer|number)(?:[\s:.]|$)|\s*#)").expect("regex"));
-    let mut lines: Vec<&Line> = first.lines.iter().filter(|l| l.bbox[1] < first.height * 0.6).collect();
-    lines.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]));
-    for l in lines {
-        let text = first.line_text(l);
-        let Some(c) = label.captures(&text) else { continue };
-        let types = title_types(&c[1]);
-        if types.is_empty() {
-            continue;
-        }
-        for t in types {
-            f.flag(&format!("named:{}", t.as_str()));
-        }
-        return;
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct TrainedClassifier {
     model: LinearModel,
@@ -247,42 +215,4 @@ fn narrow_print(page: &Page) -> bool {
     let Some(b) = page.lines.iter().map(|l| l.bbox).reduce(crate::layout::union) else { return false };
     let (w, h) = (b[2] - b[0], b[3] - b[1]);
     w > 0.0 && h >= 1.8 * w && w < 0.6 * page.width
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A page of lines 20 pt apart, words 10 pt high: body type throughout, no title.
-    fn page(lines: &[&str]) -> Page {
-        let cells: Vec<(f32, f32, &str)> = lines.iter().enumerate().map(|(r, &t)| (60.0, 100.0 + 20.0 * r as f32, t)).collect();
-        crate::layout::test_page(&cells, 10.0)
-    }
-
-    fn flagged(f: &Features, name: &str) -> bool {
-        let mut g = Features::new(DIM);
-        g.flag(name);
-        f.items.iter().any(|(i, _)| *i == g.items[0].0)
-    }
-
-    #[test]
-    fn a_document_printed_in_body_type_is_named_by_its_first_numbered_type_line() {
-        // A data sheet as an e-invoice viewer prints it: the viewer's own header, then the
-        // credit note's number line, then the invoice it credits.
-        let sheet = page(&["Visualisierung der XRechnung", "Kunden-Nr.: 4711", "Gutschrift Nr. A-84/2025 vom 25. März 2025", "zur Rechnung Nr. 2025-17 vom 3. März 2025", "Gesamtbetrag 119,00 EUR"]);
-        let f = features(&[sheet]);
-        assert!(flagged(&f, "named:credit_note"));
-        assert!(!flagged(&f, "named:invoice"), "the cited invoice's number line comes after the credit note's own");
-        let ack = features(&[page(&["Hotel Isartal GmbH", "Order Acknowledgement No. 667630", "Total 1,190.00 EUR"])]);
-        assert!(flagged(&ack, "named:order_confirmation"));
-        let us = features(&[page(&["Acme Supplies Inc.", "Invoice #INV-2291", "Total $1,250.00"])]);
-        assert!(flagged(&us, "named:invoice"), "a hash glued to the number");
-        // An invoice's info block cites its delivery note before the invoice names itself.
-        let invoice = features(&[page(&["Kunden-Nr. K-57975", "Ihre Bestell-Nr. BE-30774", "Lieferschein-Nr. LS-2023-62376", "Rechnung Nr. RE-2398565", "Bruttobetrag 3.011,35 EUR"])]);
-        assert!(flagged(&invoice, "named:invoice"), "the field labels name nothing");
-        assert!(!flagged(&invoice, "named:delivery_note"));
-        // A number label after words that name no type names nothing.
-        let letter = features(&[page(&["Kunden-Nr. 4711", "Sehr geehrte Damen und Herren,", "wir ziehen um."])]);
-        assert!(!DocType::ALL.iter().any(|t| flagged(&letter, &format!("named:{}", t.as_str()))));
-    }
 }

@@ -98,7 +98,7 @@ pub fn produce(doc: &Document, email: Option<&mail::Parsed>, limits: &Limits, si
             if let Some(p) = email.problem() {
                 return Err(PagesError::new(p.kind, p.message));
             }
-            text::produce(email.subject.as_deref(), &email.text, limits, sink)
+            text::produce(&email.text, limits, sink)
         }
         MediaType::Xml => Err(PagesError::new(ErrorKind::UnsupportedFormat, "an XML file that is not a recognised e-invoice (CII or UBL)")),
         MediaType::Unknown => Err(PagesError::new(

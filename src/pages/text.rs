@@ -2,9 +2,7 @@
 //! layout, classification and extraction read it exactly as they read a PDF's text layer.
 //!
 //! Monospaced 10 pt on 12 pt lines, 80 characters a line (longer lines wrap at spaces),
-//! 60 lines a page, 2 cm margins. Word boxes follow from the character columns. A heading (an
-//! e-mail's subject) comes first, at 16 pt on 24 pt lines, as a mail client prints it: the
-//! classifier reads it as it reads a letter's title.
+//! 60 lines a page, 2 cm margins. Word boxes follow from the character columns.
 
 use super::{Limits, Outline, PageContent, PagesError};
 use crate::index::ErrorKind;
@@ -18,41 +16,18 @@ const FONT_H: f32 = 10.0;
 const LINE_H: f32 = 12.0;
 const COLUMNS: usize = 80;
 const LINES_PER_PAGE: usize = 60;
-/// The heading's size over the body's: 16 pt, on lines two body lines high.
-const HEADING_SCALE: f32 = 1.6;
-const HEADING_COLUMNS: usize = 50;
 
-/// A line as printed: its text and whether it belongs to the heading.
-struct Printed {
-    text: String,
-    heading: bool,
-}
-
-impl Printed {
-    /// Body lines of a page the line takes.
-    fn rows(&self) -> usize {
-        if self.heading {
-            2
-        } else {
-            1
-        }
-    }
-}
-
-/// Sends `heading` (if any) and `text` under it as pages to `sink`. Always at least one page
-/// (it may be empty).
-pub fn produce(heading: Option<&str>, text: &str, limits: &Limits, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
-    let mut lines: Vec<Printed> = heading.map(|h| wrap(h, HEADING_COLUMNS)).unwrap_or_default().into_iter().map(|text| Printed { text, heading: true }).collect();
-    lines.extend(wrap(text, COLUMNS).into_iter().map(|text| Printed { text, heading: false }));
-    let pages = paginate(&lines);
-    let count = pages.len().max(1);
+/// Sends `text` as pages to `sink`. Always at least one page (it may be empty).
+pub fn produce(text: &str, limits: &Limits, sink: &mut dyn FnMut(PageContent) -> bool) -> Result<Outline, PagesError> {
+    let lines = wrap(text);
+    let count = lines.len().div_ceil(LINES_PER_PAGE).max(1);
     if count as u64 > limits.max_pages as u64 {
         return Err(PagesError::new(ErrorKind::TooLarge, format!("the text makes {count} pages, more than the limit of {}", limits.max_pages)));
     }
-    if pages.is_empty() {
+    if lines.is_empty() {
         sink(PageContent::Text(page(1, &[])));
     }
-    for (i, chunk) in pages.iter().enumerate() {
+    for (i, chunk) in lines.chunks(LINES_PER_PAGE).enumerate() {
         if !sink(PageContent::Text(page(i as u32 + 1, chunk))) {
             break;
         }
@@ -60,26 +35,8 @@ pub fn produce(heading: Option<&str>, text: &str, limits: &Limits, sink: &mut dy
     Ok(Outline { pages: count as u32 })
 }
 
-/// The printed lines dealt onto pages of [`LINES_PER_PAGE`] body lines.
-fn paginate(lines: &[Printed]) -> Vec<&[Printed]> {
-    let mut pages = Vec::new();
-    let (mut start, mut rows) = (0, 0);
-    for (i, l) in lines.iter().enumerate() {
-        if rows + l.rows() > LINES_PER_PAGE {
-            pages.push(&lines[start..i]);
-            (start, rows) = (i, 0);
-        }
-        rows += l.rows();
-    }
-    if start < lines.len() {
-        pages.push(&lines[start..]);
-    }
-    pages
-}
-
-/// The text as printed lines of at most `columns` characters: tabs expanded, control
-/// characters dropped, long lines wrapped.
-fn wrap(text: &str, columns: usize) -> Vec<String> {
+/// The text as printed lines: tabs expanded, control characters dropped, long lines wrapped.
+fn wrap(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for raw in text.lines() {
         let mut line = String::new();
@@ -98,7 +55,7 @@ fn wrap(text: &str, columns: usize) -> Vec<String> {
         }
         let mut start = 0;
         while start < chars.len() {
-            let mut end = (start + columns).min(chars.len());
+            let mut end = (start + COLUMNS).min(chars.len());
             if end < chars.len() {
                 // Break at the last space on the line, unless the word alone is longer than a line.
                 if let Some(space) = chars[start..end].iter().rposition(|c| *c == ' ').filter(|&s| s > 0) {
@@ -115,19 +72,16 @@ fn wrap(text: &str, columns: usize) -> Vec<String> {
     out
 }
 
-fn page(number: u32, lines: &[Printed]) -> Page {
+fn page(number: u32, lines: &[String]) -> Page {
     let mut words = Vec::new();
-    let mut row = 0;
-    for line in lines {
+    for (row, line) in lines.iter().enumerate() {
         let top = MARGIN + row as f32 * LINE_H;
-        row += line.rows();
-        let scale = if line.heading { HEADING_SCALE } else { 1.0 };
         let mut col = 0usize;
-        for piece in line.text.split(' ') {
+        for piece in line.split(' ') {
             let len = piece.chars().count();
             if len > 0 {
-                let x0 = MARGIN + col as f32 * CHAR_W * scale;
-                words.push(Word { text: piece.to_string(), bbox: [x0, top, x0 + len as f32 * CHAR_W * scale, top + FONT_H * scale], confidence: 1.0 });
+                let x0 = MARGIN + col as f32 * CHAR_W;
+                words.push(Word { text: piece.to_string(), bbox: [x0, top, x0 + len as f32 * CHAR_W, top + FONT_H], confidence: 1.0 });
             }
             col += len + 1;
         }
@@ -140,12 +94,8 @@ mod tests {
     use super::*;
 
     fn pages(text: &str, limits: &Limits) -> Result<Vec<Page>, PagesError> {
-        headed(None, text, limits)
-    }
-
-    fn headed(heading: Option<&str>, text: &str, limits: &Limits) -> Result<Vec<Page>, PagesError> {
         let mut out = Vec::new();
-        produce(heading, text, limits, &mut |p| {
+        produce(text, limits, &mut |p| {
             if let PageContent::Text(p) = p {
                 out.push(p);
             }
@@ -157,7 +107,7 @@ mod tests {
     #[test]
     fn long_lines_wrap_at_spaces_and_pages_hold_sixty_lines() {
         let long = "Wort ".repeat(40);
-        let lines = wrap(&long, COLUMNS);
+        let lines = wrap(&long);
         assert!(lines.len() >= 2 && lines.iter().all(|l| l.chars().count() <= COLUMNS), "{lines:?}");
         assert_eq!(lines.join(" ").split_whitespace().count(), 40, "no word lost");
         let text: String = (1..=130).map(|i| format!("Zeile {i}\n")).collect();
@@ -173,19 +123,5 @@ mod tests {
         let text = "x\n".repeat(LINES_PER_PAGE * 3);
         let err = pages(&text, &Limits { max_pages: 2, ..Limits::default() }).unwrap_err();
         assert_eq!(err.kind, ErrorKind::TooLarge);
-    }
-
-    #[test]
-    fn the_heading_comes_first_and_larger_and_takes_two_lines_of_the_page() {
-        let text: String = (1..=59).map(|i| format!("Zeile {i}\n")).collect();
-        let p = headed(Some("Zahlungserinnerung zu Rechnung RE-2025-0815"), &text, &Limits::default()).unwrap();
-        let first = &p[0].words[0];
-        let body = p[0].words.iter().find(|w| w.text == "Zeile").unwrap();
-        assert_eq!(first.text, "Zahlungserinnerung");
-        assert!(first.height() >= 1.5 * body.height(), "{} over {}", first.height(), body.height());
-        assert!(body.bbox[1] >= first.bbox[3], "the body starts under the heading");
-        // Two rows for the heading: 58 body lines fit on page 1, the 59th goes over.
-        assert_eq!(p.len(), 2);
-        assert!(p[1].text().starts_with("Zeile 59"));
     }
 }

@@ -124,16 +124,11 @@ fn data(m: &Metrics, opts: &Options) -> String {
          Reading the corpus took {:.0} s from the page cache; filling the cache (`mailroom train --prepare`: OCR of the 800 scans, about 930 pages, \
          and the 39 real scans) took 10–15 minutes on the 2-core machine (each reading is in `benches/README.md`); the digital variant reads in seconds. \
          Fitting all models took **{:.0} s** on 2 cores.\n\n",
-        (m.train_documents - m.corrections - m.receipts_trained - m.emails_trained) / opts.variants.len().max(1),
+        (m.train_documents - m.corrections - m.receipts_trained) / opts.variants.len().max(1),
         m.classifier_test_seen.documents,
         m.classifier_test.documents,
         m.train_documents,
-        if m.receipts_trained > 0 { format!("; and {} real till receipts, the development part of `receipts-sroie`, never its held-out quarter", m.receipts_trained) } else { String::new() }
-            + &if m.emails_trained > 0 {
-                format!("; and {} plain-text e-mails (`scripts/corpus/emails.py`: reminders, orders, order confirmations, quotes, letters, newsletters, out-of-office replies, parcel notices), for the document type only", m.emails_trained)
-            } else {
-                String::new()
-            },
+        if m.receipts_trained > 0 { format!("; and {} real till receipts, the development part of `receipts-sroie`, never its held-out quarter", m.receipts_trained) } else { String::new() },
         m.corrections,
         m.read_seconds,
         m.train_seconds
@@ -292,15 +287,6 @@ fn document_type(m: &Metrics) -> String {
         confusion(c),
         calibration(c)
     ));
-    if let Some(e) = &m.classifier_emails {
-        s.push_str(&format!(
-            "\nPlain-text e-mails (`test`, {} e-mails in phrasings training has not seen; their subject printed as the heading): **{}** (keyword classifier: {}).\n\n{}\n",
-            e.documents,
-            pct_of(e.accuracy, e.documents),
-            pct(e.keyword_accuracy),
-            confusion(e)
-        ));
-    }
     s
 }
 

@@ -528,13 +528,6 @@ pub struct Metrics {
     /// written again later (`--card-only`).
     #[serde(default)]
     pub trained_on: Option<String>,
-    /// Plain-text e-mails (`scripts/corpus/emails.py`) among the training examples: they
-    /// train the document-type model only (their ground truth holds no fields).
-    #[serde(default)]
-    pub emails_trained: usize,
-    /// The document-type model on the e-mails of `test`: phrasings training has not seen.
-    #[serde(default)]
-    pub classifier_emails: Option<ClassifierMetrics>,
 }
 
 /// A report of the model and the rules' on the same documents.
@@ -622,11 +615,6 @@ pub fn run(opts: &Options) -> Result<Metrics, String> {
     let mut metrics = measure(&trained, &rules, &classifier, &detector, &test, &test_seen);
     metrics.train_documents = train.len();
     metrics.receipts_trained = train.iter().filter(|e| e.variant == "receipts").count();
-    metrics.emails_trained = train.iter().filter(|e| e.variant == EMAILS).count();
-    let test_emails: Vec<&Example> = all.iter().filter(|e| e.split == "test" && e.variant == EMAILS).collect();
-    if !test_emails.is_empty() {
-        metrics.classifier_emails = Some(measure_classifier(&classifier, &test_emails));
-    }
     metrics.corrections = corrections;
     metrics.read_seconds = read_seconds;
     metrics.train_seconds = train_seconds;
@@ -661,8 +649,6 @@ fn read_examples(opts: &Options, pipeline: &Pipeline, cache: &PageCache) -> Resu
     let t = Instant::now();
     eprintln!("mailroom train: reading the corpus {} ({})", opts.corpus.display(), variants.join(", "));
     let mut all = load_corpus(pipeline, cache, &opts.corpus, &["train", "test_seen", "test"], &variants);
-    // The corpus's plain-text e-mails, where emails.py wrote them: no OCR, read in seconds.
-    all.extend(load_corpus(pipeline, cache, &opts.corpus, &["train", "test_seen", "test"], &[EMAILS]));
     let mut corrections = 0;
     if let Some(dir) = &opts.receipts_dir {
         let receipts = load_receipts(pipeline, cache, dir, super::receipts::Split::Dev);
@@ -676,9 +662,6 @@ fn read_examples(opts: &Options, pipeline: &Pipeline, cache: &PageCache) -> Resu
     }
     Ok((all, corrections, t.elapsed().as_secs_f64()))
 }
-
-/// The corpus variant of plain-text e-mails (`<corpus>/<split>/emails/`).
-const EMAILS: &str = "emails";
 
 /// The three kinds of model, fitted on the training examples.
 struct Fitted {
@@ -694,12 +677,9 @@ fn fit(train: &[&Example], corrections: usize) -> Result<Fitted, String> {
     eprintln!("mailroom train: {} training documents ({} corrections); fitting", train.len(), corrections);
     let doctype = train_doctype(train)?;
     eprintln!("  doctype: {:.0} s", t.elapsed().as_secs_f32());
-    // E-mails teach the document type only: their truth holds no fields, and a text page
-    // says nothing of how a scanned stack's pages follow one another.
-    let pages: Vec<&Example> = train.iter().copied().filter(|e| e.variant != EMAILS).collect();
-    let firstpage = train_firstpage(&pages.iter().copied().filter(|e| e.split == "train").collect::<Vec<_>>())?;
+    let firstpage = train_firstpage(&train.iter().copied().filter(|e| e.split == "train").collect::<Vec<_>>())?;
     eprintln!("  firstpage: {:.0} s", t.elapsed().as_secs_f32());
-    let fields = train_fields(&pages)?;
+    let fields = train_fields(train)?;
     let seconds = t.elapsed().as_secs_f64();
     eprintln!("  fields: {seconds:.0} s");
     Ok(Fitted { doctype, firstpage, fields, seconds })
